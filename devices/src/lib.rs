@@ -1,0 +1,1 @@
+//! Device models of a TI-Nspire CX class machine.

@@ -1,0 +1,447 @@
+//! The ARM926EJ-S core: an ARMv5TE interpreter for ARM and Thumb state.
+//!
+//! The CPU owns its registers, CP15 and its software TLB; it is generic over the physical
+//! [`Bus`], so every access is a monomorphised call. Between instructions `r[15]` holds the
+//! address of the next instruction to execute; while one executes, `r[15]` holds that
+//! instruction's address plus 8 (ARM) or 4 (Thumb), which is what a read of the PC returns
+//! (ARM ARM A2.4.3), and a write to the PC goes to `next_pc`.
+
+mod alu;
+mod arm;
+pub mod cp15;
+mod memory;
+pub mod psr;
+mod thumb;
+
+pub use memory::Fault;
+pub use psr::Mode;
+
+use crate::bus::Bus;
+use cp15::Cp15;
+use memory::Tlb;
+
+/// The exceptions of ARM ARM A2.6, in the order of their vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exception {
+    Reset,
+    Undefined,
+    Swi,
+    PrefetchAbort,
+    DataAbort,
+    Irq,
+    Fiq,
+}
+
+impl Exception {
+    /// Offset of the exception's vector from the vector base (ARM ARM table A2-4).
+    fn vector_offset(self) -> u32 {
+        match self {
+            Exception::Reset => 0x00,
+            Exception::Undefined => 0x04,
+            Exception::Swi => 0x08,
+            Exception::PrefetchAbort => 0x0C,
+            Exception::DataAbort => 0x10,
+            Exception::Irq => 0x18,
+            Exception::Fiq => 0x1C,
+        }
+    }
+
+    fn mode(self) -> Mode {
+        match self {
+            Exception::Reset | Exception::Swi => Mode::Supervisor,
+            Exception::Undefined => Mode::Undefined,
+            Exception::PrefetchAbort | Exception::DataAbort => Mode::Abort,
+            Exception::Irq => Mode::Irq,
+            Exception::Fiq => Mode::Fiq,
+        }
+    }
+}
+
+/// Something the CPU stopped for that the machine around it must handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A semihosting call (SVC 0x123456 in ARM state, SVC 0xAB in Thumb, BKPT 0xAB) with
+    /// semihosting enabled. The PC is past the instruction; the handler sets r0.
+    Semihosting,
+}
+
+/// Why `Cpu::run` returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The instruction budget is spent.
+    Budget,
+    /// The CPU waits for an interrupt (CP15 c7, c0, 4) and none is pending.
+    WaitForInterrupt,
+    /// A device was written: interrupt lines may have changed.
+    DeviceAccess,
+    /// An event for the machine.
+    Event(Event),
+}
+
+/// The processor state and the machinery to execute instructions.
+pub struct Cpu {
+    /// The registers of the current mode (see the module comment for r15).
+    r: [u32; 16],
+    cpsr: u32,
+    mode: Mode,
+    /// r13 and r14 of each bank (`Mode::bank`); the current mode's live in `r`.
+    banked_sp_lr: [[u32; 2]; 6],
+    /// SPSRs by bank; bank 0 (User/System) has none.
+    spsr: [u32; 6],
+    /// r8-r12 of the modes other than FIQ, while FIQ mode is current.
+    usr_r8_r12: [u32; 5],
+    /// r8-r12 of FIQ mode, while another mode is current.
+    fiq_r8_r12: [u32; 5],
+    /// Where execution continues after the current instruction.
+    next_pc: u32,
+    /// Address of the instruction being executed.
+    insn_addr: u32,
+    pub cp15: Cp15,
+    tlb: Tlb,
+    irq_line: bool,
+    fiq_line: bool,
+    /// Set when the run loop must look at something before the next instruction: a pending
+    /// interrupt that became unmasked, an event, a device access, waiting for an interrupt.
+    attention: bool,
+    event: Option<Event>,
+    device_accessed: bool,
+    waiting: bool,
+    /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls.
+    pub semihosting: bool,
+    /// Instructions executed since reset (instructions that fail their condition count too).
+    insns: u64,
+}
+
+impl Default for Cpu {
+    fn default() -> Self {
+        Cpu::new()
+    }
+}
+
+impl Cpu {
+    /// A CPU in its reset state: SVC mode, IRQ and FIQ masked, ARM state, PC at the reset vector.
+    pub fn new() -> Cpu {
+        let mut cpu = Cpu {
+            r: [0; 16],
+            cpsr: Mode::Supervisor as u32 | psr::I | psr::F,
+            mode: Mode::Supervisor,
+            banked_sp_lr: [[0; 2]; 6],
+            spsr: [0; 6],
+            usr_r8_r12: [0; 5],
+            fiq_r8_r12: [0; 5],
+            next_pc: 0,
+            insn_addr: 0,
+            cp15: Cp15::new(),
+            tlb: Tlb::new(),
+            irq_line: false,
+            fiq_line: false,
+            attention: false,
+            event: None,
+            device_accessed: false,
+            waiting: false,
+            semihosting: false,
+            insns: 0,
+        };
+        cpu.reset();
+        cpu
+    }
+
+    /// The reset exception (ARM ARM A2.6.1): SVC mode, ARM state, IRQ and FIQ masked, PC at the
+    /// reset vector. CP15 returns to its reset values, so the vectors are low and the MMU is off.
+    pub fn reset(&mut self) {
+        self.cp15 = Cp15::new();
+        self.tlb.invalidate_all();
+        self.waiting = false;
+        self.event = None;
+        self.take_exception(Exception::Reset, 0);
+    }
+
+    // ----- registers -----
+
+    /// Register `n` of the current mode; r15 reads as the address of the next instruction.
+    pub fn reg(&self, n: usize) -> u32 {
+        self.r[n & 15]
+    }
+
+    /// Writes register `n` of the current mode; writing r15 sets where execution continues.
+    pub fn set_reg(&mut self, n: usize, value: u32) {
+        self.r[n & 15] = value;
+        if n & 15 == 15 {
+            self.next_pc = value;
+        }
+    }
+
+    pub fn pc(&self) -> u32 {
+        self.r[15]
+    }
+
+    pub fn set_pc(&mut self, pc: u32) {
+        self.set_reg(15, pc);
+    }
+
+    pub fn cpsr(&self) -> u32 {
+        self.cpsr
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn is_thumb(&self) -> bool {
+        self.cpsr & psr::T != 0
+    }
+
+    /// Instructions executed since the CPU was made.
+    pub fn instructions(&self) -> u64 {
+        self.insns
+    }
+
+    /// Writes the whole CPSR, switching register banks if the mode changes. A reserved mode
+    /// encoding leaves the mode as it was (an UNPREDICTABLE write, ARM ARM A2.5.6; QEMU makes
+    /// the same choice).
+    pub fn set_cpsr(&mut self, value: u32) {
+        let value = value & psr::IMPLEMENTED;
+        let mode = Mode::from_bits(value).unwrap_or(self.mode);
+        if mode != self.mode {
+            self.switch_bank(mode);
+        }
+        self.cpsr = (value & !psr::MODE_MASK) | mode as u32;
+        self.tlb.set_privileged(mode.is_privileged());
+        if self.interrupt_pending() {
+            self.attention = true;
+        }
+    }
+
+    /// The SPSR of the current mode. User and System mode have none: reading it there is
+    /// UNPREDICTABLE (ARM ARM A4.1.38); this returns the CPSR.
+    pub fn spsr(&self) -> u32 {
+        if self.mode.has_spsr() {
+            self.spsr[self.mode.bank()]
+        } else {
+            self.cpsr
+        }
+    }
+
+    /// Writes the SPSR of the current mode; ignored in User and System mode (UNPREDICTABLE).
+    pub fn set_spsr(&mut self, value: u32) {
+        if self.mode.has_spsr() {
+            self.spsr[self.mode.bank()] = value & psr::IMPLEMENTED;
+        }
+    }
+
+    /// The SPSR of any mode with one.
+    pub fn spsr_of(&self, mode: Mode) -> Option<u32> {
+        mode.has_spsr().then(|| self.spsr[mode.bank()])
+    }
+
+    pub fn set_spsr_of(&mut self, mode: Mode, value: u32) {
+        if mode.has_spsr() {
+            self.spsr[mode.bank()] = value & psr::IMPLEMENTED;
+        }
+    }
+
+    /// Register `n` as mode `mode` sees it, whatever mode is current.
+    pub fn reg_of(&self, mode: Mode, n: usize) -> u32 {
+        let n = n & 15;
+        match n {
+            8..=12 => {
+                let want_fiq = mode == Mode::Fiq;
+                if want_fiq == (self.mode == Mode::Fiq) {
+                    self.r[n]
+                } else if want_fiq {
+                    self.fiq_r8_r12[n - 8]
+                } else {
+                    self.usr_r8_r12[n - 8]
+                }
+            }
+            13 | 14 if mode.bank() != self.mode.bank() => self.banked_sp_lr[mode.bank()][n - 13],
+            _ => self.r[n],
+        }
+    }
+
+    /// Writes register `n` as mode `mode` sees it.
+    pub fn set_reg_of(&mut self, mode: Mode, n: usize, value: u32) {
+        let n = n & 15;
+        match n {
+            8..=12 => {
+                let want_fiq = mode == Mode::Fiq;
+                if want_fiq == (self.mode == Mode::Fiq) {
+                    self.r[n] = value;
+                } else if want_fiq {
+                    self.fiq_r8_r12[n - 8] = value;
+                } else {
+                    self.usr_r8_r12[n - 8] = value;
+                }
+            }
+            13 | 14 if mode.bank() != self.mode.bank() => {
+                self.banked_sp_lr[mode.bank()][n - 13] = value
+            }
+            15 => self.set_pc(value),
+            _ => self.r[n] = value,
+        }
+    }
+
+    /// Saves the current mode's banked registers and brings in those of `mode`.
+    fn switch_bank(&mut self, mode: Mode) {
+        let old = self.mode;
+        if old.bank() != mode.bank() {
+            self.banked_sp_lr[old.bank()] = [self.r[13], self.r[14]];
+            [self.r[13], self.r[14]] = self.banked_sp_lr[mode.bank()];
+        }
+        if (old == Mode::Fiq) != (mode == Mode::Fiq) {
+            let (save, load) = if mode == Mode::Fiq {
+                (&mut self.usr_r8_r12, &self.fiq_r8_r12)
+            } else {
+                (&mut self.fiq_r8_r12, &self.usr_r8_r12)
+            };
+            save.copy_from_slice(&self.r[8..13]);
+            self.r[8..13].copy_from_slice(load);
+        }
+        self.mode = mode;
+    }
+
+    // ----- exceptions and interrupts -----
+
+    /// Enters an exception (ARM ARM A2.6): the CPSR goes to the new mode's SPSR, `lr` to its r14;
+    /// ARM state, IRQ masked (and FIQ for FIQ and reset); execution continues at the vector.
+    pub fn take_exception(&mut self, exception: Exception, lr: u32) {
+        let old = self.cpsr;
+        let mode = exception.mode();
+        let mut cpsr = (old & !(psr::T | psr::J | psr::MODE_MASK)) | psr::I | mode as u32;
+        if matches!(exception, Exception::Fiq | Exception::Reset) {
+            cpsr |= psr::F;
+        }
+        self.set_cpsr(cpsr);
+        self.spsr[mode.bank()] = old;
+        self.r[14] = lr;
+        let vector = self
+            .cp15
+            .vector_base()
+            .wrapping_add(exception.vector_offset());
+        self.r[15] = vector;
+        self.next_pc = vector;
+    }
+
+    /// The undefined instruction exception for the instruction being executed.
+    fn undefined(&mut self) {
+        let size = if self.is_thumb() { 2 } else { 4 };
+        self.take_exception(Exception::Undefined, self.insn_addr.wrapping_add(size));
+    }
+
+    /// A data abort for the instruction being executed (return address: instruction + 8).
+    fn data_abort(&mut self, fault: Fault) {
+        self.cp15.dfsr = fault.status();
+        self.cp15.far = fault.addr;
+        self.take_exception(Exception::DataAbort, self.insn_addr.wrapping_add(8));
+    }
+
+    /// A prefetch abort for the instruction at `addr` (return address: instruction + 4).
+    fn prefetch_abort(&mut self, fault: Fault, addr: u32) {
+        self.cp15.ifsr = fault.status();
+        self.take_exception(Exception::PrefetchAbort, addr.wrapping_add(4));
+    }
+
+    /// Sets the level of the nIRQ input (as the interrupt controller drives it).
+    pub fn set_irq_line(&mut self, level: bool) {
+        self.irq_line = level;
+        if self.interrupt_pending() {
+            self.attention = true;
+        }
+    }
+
+    /// Sets the level of the nFIQ input.
+    pub fn set_fiq_line(&mut self, level: bool) {
+        self.fiq_line = level;
+        if self.interrupt_pending() {
+            self.attention = true;
+        }
+    }
+
+    fn interrupt_pending(&self) -> bool {
+        (self.fiq_line && self.cpsr & psr::F == 0) || (self.irq_line && self.cpsr & psr::I == 0)
+    }
+
+    /// Whether the CPU is waiting for an interrupt.
+    pub fn is_waiting(&self) -> bool {
+        self.waiting
+    }
+
+    /// Takes a pending unmasked interrupt, FIQ first (ARM ARM A2.6.10, exception priorities).
+    /// The return address is the next instruction plus 4 (SUBS pc, lr, #4 returns to it).
+    fn take_interrupt(&mut self) -> bool {
+        let lr = self.r[15].wrapping_add(4);
+        if self.fiq_line && self.cpsr & psr::F == 0 {
+            self.take_exception(Exception::Fiq, lr);
+        } else if self.irq_line && self.cpsr & psr::I == 0 {
+            self.take_exception(Exception::Irq, lr);
+        } else {
+            return false;
+        }
+        self.waiting = false;
+        true
+    }
+
+    // ----- the run loop -----
+
+    /// Executes up to `budget` instructions, stopping early for an event, a device access or a
+    /// wait for interrupt.
+    pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> Stop {
+        let end = self.insns + budget;
+        self.attention = true;
+        loop {
+            if self.attention {
+                self.attention = false;
+                if let Some(event) = self.event.take() {
+                    return Stop::Event(event);
+                }
+                if std::mem::take(&mut self.device_accessed) {
+                    return Stop::DeviceAccess;
+                }
+                if !self.take_interrupt() && self.waiting {
+                    return Stop::WaitForInterrupt;
+                }
+            }
+            if self.insns >= end {
+                return Stop::Budget;
+            }
+            self.step(bus);
+        }
+    }
+
+    /// Executes one instruction (or takes the exception its fetch raises). Does not check
+    /// interrupts; `run` does that between instructions.
+    #[inline(always)]
+    pub fn step<B: Bus>(&mut self, bus: &mut B) {
+        self.insns += 1;
+        if self.cpsr & psr::T != 0 {
+            thumb::step(self, bus);
+        } else {
+            arm::step(self, bus);
+        }
+    }
+
+    /// The cycle count devices see. The core retires one instruction per cycle.
+    fn now(&self) -> u64 {
+        self.insns
+    }
+
+    /// Stops the run loop after this instruction to report an event.
+    fn raise_event(&mut self, event: Event) {
+        self.event = Some(event);
+        self.attention = true;
+    }
+
+    /// Takes any events the CPU raised outside `run` (after `step`).
+    pub fn take_event(&mut self) -> Option<Event> {
+        self.event.take()
+    }
+
+    /// Invalidates every cached translation (after the machine changes memory behind the CPU's
+    /// back, e.g. loading an image).
+    pub fn invalidate_tlb(&mut self) {
+        self.tlb.invalidate_all();
+    }
+}
+
+#[cfg(test)]
+mod tests;

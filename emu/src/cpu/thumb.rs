@@ -1,0 +1,353 @@
+//! The Thumb instruction set of ARMv5TE (ARM ARM, ARMv5 edition, chapters A6 "The Thumb
+//! Instruction Set" and A7 "Thumb Instructions").
+//!
+//! Most Thumb instructions are ARM operations with fixed fields, so they share the ARM
+//! implementation of the ALU, the load/store helpers and the block transfers. BL and BLX
+//! (immediate) are two instructions each, a prefix and a suffix, executed one at a time as the
+//! ARMv5 architecture defines them (A7.1.17), so an interrupt may come between the halves.
+
+use super::alu::{self, Shift};
+use super::arm::Transfer;
+use super::memory::As;
+use super::{psr, Cpu};
+use crate::bus::{Bus, Size};
+
+/// ARM data-processing opcodes used by the Thumb forms.
+mod op {
+    pub const AND: u32 = 0x0;
+    pub const EOR: u32 = 0x1;
+    pub const SUB: u32 = 0x2;
+    pub const RSB: u32 = 0x3;
+    pub const ADD: u32 = 0x4;
+    pub const ADC: u32 = 0x5;
+    pub const SBC: u32 = 0x6;
+    pub const TST: u32 = 0x8;
+    pub const CMP: u32 = 0xA;
+    pub const CMN: u32 = 0xB;
+    pub const ORR: u32 = 0xC;
+    pub const MOV: u32 = 0xD;
+    pub const BIC: u32 = 0xE;
+    pub const MVN: u32 = 0xF;
+}
+
+#[inline(always)]
+fn low(insn: u32, lsb: u32) -> usize {
+    ((insn >> lsb) & 7) as usize
+}
+
+/// Fetches and executes one Thumb instruction.
+#[inline(always)]
+pub(super) fn step<B: Bus>(cpu: &mut Cpu, bus: &mut B) {
+    let pc = cpu.r[15];
+    cpu.insn_addr = pc;
+    let insn = match cpu.fetch(bus, pc, Size::Half) {
+        Ok(insn) => insn,
+        Err(fault) => return cpu.prefetch_abort(fault, pc),
+    };
+    cpu.r[15] = pc.wrapping_add(4);
+    cpu.next_pc = pc.wrapping_add(2);
+    execute(cpu, bus, insn);
+    cpu.r[15] = cpu.next_pc;
+}
+
+#[inline(always)]
+fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    match insn >> 11 {
+        // LSL, LSR, ASR (immediate): flags N, Z and C from the shifter (A7.1.38).
+        0b00000..=0b00010 => {
+            let value = cpu.r[low(insn, 3)];
+            let (result, carry) = alu::shift_imm(
+                Shift::from_bits(insn >> 11),
+                value,
+                (insn >> 6) & 31,
+                cpu.carry(),
+            );
+            cpu.r[low(insn, 0)] = result;
+            cpu.set_nz(result);
+            cpu.cpsr = (cpu.cpsr & !psr::C) | (carry << 29);
+        }
+        // ADD/SUB with a register or a 3-bit immediate.
+        0b00011 => {
+            let a = cpu.r[low(insn, 3)];
+            let b = if insn & (1 << 10) != 0 {
+                (insn >> 6) & 7
+            } else {
+                cpu.r[low(insn, 6)]
+            };
+            let opcode = if insn & (1 << 9) != 0 {
+                op::SUB
+            } else {
+                op::ADD
+            };
+            if let Some(result) = cpu.alu(opcode, a, b, 0, true) {
+                cpu.r[low(insn, 0)] = result;
+            }
+        }
+        // MOV, CMP, ADD, SUB with an 8-bit immediate.
+        0b00100..=0b00111 => {
+            let rd = low(insn, 8);
+            let opcode = [op::MOV, op::CMP, op::ADD, op::SUB][((insn >> 11) & 3) as usize];
+            let sc = cpu.carry();
+            if let Some(result) = cpu.alu(opcode, cpu.r[rd], insn & 0xFF, sc, true) {
+                cpu.r[rd] = result;
+            }
+        }
+        0b01000 => {
+            if insn & (1 << 10) == 0 {
+                data_processing_register(cpu, insn);
+            } else {
+                high_register_or_branch_exchange(cpu, insn);
+            }
+        }
+        // LDR (literal): the word-aligned PC plus an 8-bit word offset.
+        0b01001 => {
+            let addr = (cpu.r[15] & !3).wrapping_add((insn & 0xFF) * 4);
+            match cpu.read32(bus, addr) {
+                Ok(value) => cpu.r[low(insn, 8)] = value,
+                Err(fault) => cpu.data_abort(fault),
+            }
+        }
+        // Load/store with a register offset.
+        0b01010 | 0b01011 => {
+            let addr = cpu.r[low(insn, 3)].wrapping_add(cpu.r[low(insn, 6)]);
+            load_store(cpu, bus, (insn >> 9) & 7, addr, low(insn, 0));
+        }
+        // STR/LDR/STRB/LDRB with a 5-bit immediate offset (words scaled by 4).
+        0b01100..=0b01111 => {
+            let byte = insn & (1 << 12) != 0;
+            let load = insn & (1 << 11) != 0;
+            let offset = (insn >> 6) & 31;
+            let base = cpu.r[low(insn, 3)];
+            let addr = base.wrapping_add(if byte { offset } else { offset * 4 });
+            let kind = match (load, byte) {
+                (false, false) => STR,
+                (false, true) => STRB,
+                (true, false) => LDR,
+                (true, true) => LDRB,
+            };
+            load_store(cpu, bus, kind, addr, low(insn, 0));
+        }
+        // STRH/LDRH with a 5-bit immediate offset scaled by 2.
+        0b10000 | 0b10001 => {
+            let addr = cpu.r[low(insn, 3)].wrapping_add(((insn >> 6) & 31) * 2);
+            let kind = if insn & (1 << 11) != 0 { LDRH } else { STRH };
+            load_store(cpu, bus, kind, addr, low(insn, 0));
+        }
+        // STR/LDR relative to SP.
+        0b10010 | 0b10011 => {
+            let addr = cpu.r[13].wrapping_add((insn & 0xFF) * 4);
+            let kind = if insn & (1 << 11) != 0 { LDR } else { STR };
+            load_store(cpu, bus, kind, addr, low(insn, 8));
+        }
+        // ADD Rd, PC/SP, #imm (the PC word-aligned).
+        0b10100 | 0b10101 => {
+            let base = if insn & (1 << 11) != 0 {
+                cpu.r[13]
+            } else {
+                cpu.r[15] & !3
+            };
+            cpu.r[low(insn, 8)] = base.wrapping_add((insn & 0xFF) * 4);
+        }
+        0b10110 | 0b10111 => miscellaneous(cpu, bus, insn),
+        // STMIA/LDMIA Rn!, {list}.
+        0b11000 | 0b11001 => {
+            let rn = low(insn, 8);
+            let list = insn & 0xFF;
+            // An empty list is UNPREDICTABLE: undefined, as in the ARM forms.
+            if list == 0 {
+                return cpu.undefined();
+            }
+            let base = cpu.r[rn];
+            let new_base = base.wrapping_add(list.count_ones() * 4);
+            let transfer = Transfer {
+                start: base,
+                list,
+                user_bank: false,
+            };
+            if insn & (1 << 11) != 0 {
+                // LDMIA with the base in the list does not write back (A7.1.27).
+                let writeback = (list & (1 << rn) == 0).then_some((rn, new_base));
+                cpu.load_multiple(bus, transfer, writeback, false);
+            } else {
+                cpu.store_multiple(bus, transfer, Some((rn, new_base)));
+            }
+        }
+        0b11010 | 0b11011 => {
+            let cond = (insn >> 8) & 0xF;
+            match cond {
+                // Condition 0b1110 in a conditional branch is undefined (A6.3.1).
+                0xE => cpu.undefined(),
+                0xF => cpu.software_interrupt(insn & 0xFF, 0xAB),
+                _ => {
+                    if psr::condition_passed(cond, cpu.cpsr) {
+                        let offset = ((insn as i8) as i32 as u32) << 1;
+                        cpu.next_pc = cpu.r[15].wrapping_add(offset);
+                    }
+                }
+            }
+        }
+        // B (unconditional), 11-bit offset.
+        0b11100 => {
+            let offset = (((insn << 21) as i32) >> 20) as u32;
+            cpu.next_pc = cpu.r[15].wrapping_add(offset);
+        }
+        // BLX suffix: branch to ARM code at LR + offset, word-aligned. Bit 0 set is undefined.
+        0b11101 => {
+            if insn & 1 != 0 {
+                return cpu.undefined();
+            }
+            let target = cpu.r[14].wrapping_add((insn & 0x7FF) << 1) & !3;
+            cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
+            cpu.cpsr &= !psr::T;
+            cpu.next_pc = target;
+        }
+        // BL/BLX prefix: LR = PC + (signed offset << 12).
+        0b11110 => {
+            let offset = (((insn << 21) as i32) >> 9) as u32;
+            cpu.r[14] = cpu.r[15].wrapping_add(offset);
+        }
+        // BL suffix.
+        _ => {
+            let target = cpu.r[14].wrapping_add((insn & 0x7FF) << 1);
+            cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
+            cpu.next_pc = target;
+        }
+    }
+}
+
+/// The register-offset load/store kinds, in the order of bits 11:9 of that format.
+const STR: u32 = 0;
+const STRH: u32 = 1;
+const STRB: u32 = 2;
+const LDRSB: u32 = 3;
+const LDR: u32 = 4;
+const LDRH: u32 = 5;
+const LDRB: u32 = 6;
+
+fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, kind: u32, addr: u32, rd: usize) {
+    let value = cpu.r[rd];
+    let result = match kind {
+        STR => cpu.write32(bus, addr, value).map(|_| None),
+        STRH => cpu.write16(bus, addr, value).map(|_| None),
+        STRB => cpu.write8(bus, addr, value).map(|_| None),
+        LDRSB => cpu.read8(bus, addr).map(|v| Some(v as u8 as i8 as u32)),
+        LDR => cpu.read32_rotated(bus, addr, As::Current).map(Some),
+        LDRH => cpu.read16(bus, addr).map(Some),
+        LDRB => cpu.read8(bus, addr).map(Some),
+        _ => cpu.read16(bus, addr).map(|v| Some(v as u16 as i16 as u32)),
+    };
+    match result {
+        Ok(Some(value)) => cpu.r[rd] = value,
+        Ok(None) => {}
+        Err(fault) => cpu.data_abort(fault),
+    }
+}
+
+/// The sixteen register-to-register data-processing instructions (format 4, A6.4.1).
+fn data_processing_register(cpu: &mut Cpu, insn: u32) {
+    let rd = low(insn, 0);
+    let rm = cpu.r[low(insn, 3)];
+    let a = cpu.r[rd];
+    let c = cpu.carry();
+    let result = match (insn >> 6) & 0xF {
+        0x0 => cpu.alu(op::AND, a, rm, c, true),
+        0x1 => cpu.alu(op::EOR, a, rm, c, true),
+        0x2..=0x4 | 0x7 => {
+            let shift = match (insn >> 6) & 0xF {
+                0x2 => Shift::Lsl,
+                0x3 => Shift::Lsr,
+                0x4 => Shift::Asr,
+                _ => Shift::Ror,
+            };
+            let (value, carry) = alu::shift_reg(shift, a, rm, c);
+            cpu.alu(op::MOV, 0, value, carry, true)
+        }
+        0x5 => cpu.alu(op::ADC, a, rm, c, true),
+        0x6 => cpu.alu(op::SBC, a, rm, c, true),
+        0x8 => cpu.alu(op::TST, a, rm, c, true),
+        0x9 => cpu.alu(op::RSB, rm, 0, c, true),
+        0xA => cpu.alu(op::CMP, a, rm, c, true),
+        0xB => cpu.alu(op::CMN, a, rm, c, true),
+        0xC => cpu.alu(op::ORR, a, rm, c, true),
+        0xD => {
+            // MUL: N and Z from the result, C and V unaffected in ARMv5 (A7.1.45).
+            let product = a.wrapping_mul(rm);
+            cpu.set_nz(product);
+            Some(product)
+        }
+        0xE => cpu.alu(op::BIC, a, rm, c, true),
+        _ => cpu.alu(op::MVN, a, rm, c, true),
+    };
+    if let Some(result) = result {
+        cpu.r[rd] = result;
+    }
+}
+
+/// ADD, CMP and MOV on high registers, BX and BLX (register) (format 5, A6.4.3).
+/// ADD/MOV/CMP with two low registers are UNPREDICTABLE in ARMv5; they execute as the same
+/// operation on those registers.
+fn high_register_or_branch_exchange(cpu: &mut Cpu, insn: u32) {
+    let rd = low(insn, 0) | (((insn >> 7) & 1) << 3) as usize;
+    let rm = ((insn >> 3) & 0xF) as usize;
+    let value = cpu.r[rm];
+    match (insn >> 8) & 3 {
+        0 => cpu.write_reg(rd, cpu.r[rd].wrapping_add(value)),
+        1 => {
+            let c = cpu.carry();
+            cpu.alu(op::CMP, cpu.r[rd], value, c, true);
+        }
+        2 => cpu.write_reg(rd, value),
+        _ => {
+            // Bit 7 (H1) selects BLX. The SBZ field Rd is ignored.
+            if insn & (1 << 7) != 0 {
+                cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
+            }
+            cpu.branch_exchange(value);
+        }
+    }
+}
+
+/// ADD/SUB SP, PUSH, POP and BKPT (the 1011 space, A6.2.1); the rest of it is undefined.
+fn miscellaneous<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    match (insn >> 8) & 0xF {
+        0b0000 => {
+            let offset = (insn & 0x7F) * 4;
+            cpu.r[13] = if insn & (1 << 7) != 0 {
+                cpu.r[13].wrapping_sub(offset)
+            } else {
+                cpu.r[13].wrapping_add(offset)
+            };
+        }
+        // PUSH {list, LR}: STMDB SP!.
+        0b0100 | 0b0101 => {
+            let list = (insn & 0xFF) | if insn & (1 << 8) != 0 { 1 << 14 } else { 0 };
+            if list == 0 {
+                return cpu.undefined();
+            }
+            let new_sp = cpu.r[13].wrapping_sub(list.count_ones() * 4);
+            let transfer = Transfer {
+                start: new_sp,
+                list,
+                user_bank: false,
+            };
+            cpu.store_multiple(bus, transfer, Some((13, new_sp)));
+        }
+        // POP {list, PC}: LDMIA SP!; loading the PC interworks in ARMv5T (A7.1.49).
+        0b1100 | 0b1101 => {
+            let list = (insn & 0xFF) | if insn & (1 << 8) != 0 { 1 << 15 } else { 0 };
+            if list == 0 {
+                return cpu.undefined();
+            }
+            let base = cpu.r[13];
+            let transfer = Transfer {
+                start: base,
+                list,
+                user_bank: false,
+            };
+            let new_sp = base.wrapping_add(list.count_ones() * 4);
+            cpu.load_multiple(bus, transfer, Some((13, new_sp)), false);
+        }
+        0b1110 => cpu.breakpoint(insn & 0xFF),
+        _ => cpu.undefined(),
+    }
+}
