@@ -3,3 +3,6 @@
 
 pub mod bus;
 pub mod cpu;
+pub mod difftest;
+pub mod loader;
+pub mod semihosting;
