@@ -126,3 +126,125 @@ impl Bus for FlatBus {
         &mut self.mem
     }
 }
+
+/// A region of the machine's memory map backed by the RAM arena.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub name: &'static str,
+    pub base: u32,
+    pub size: u32,
+    pub writable: bool,
+    /// Offset of the region's first byte in the arena.
+    arena_offset: u32,
+}
+
+impl Region {
+    pub fn contains(&self, addr: u32) -> bool {
+        addr.wrapping_sub(self.base) < self.size
+    }
+}
+
+/// The machine's physical bus: ROM and RAM regions in one arena. Addresses no region claims
+/// answer with a bus error, which the CPU takes as an external abort.
+pub struct SystemBus {
+    arena: Vec<u8>,
+    regions: Vec<Region>,
+    /// Physical addresses of ROM writes already reported, so each is logged once.
+    logged_rom_writes: std::collections::HashSet<u32>,
+}
+
+impl SystemBus {
+    /// A bus with the given regions (name, base, size, writable); sizes are whole pages and the
+    /// regions must not overlap.
+    pub fn new(layout: &[(&'static str, u32, u32, bool)]) -> SystemBus {
+        let mut regions = Vec::new();
+        let mut offset = 0u32;
+        for &(name, base, size, writable) in layout {
+            regions.push(Region {
+                name,
+                base,
+                size,
+                writable,
+                arena_offset: offset,
+            });
+            offset += size;
+        }
+        SystemBus {
+            arena: vec![0; offset as usize],
+            regions,
+            logged_rom_writes: Default::default(),
+        }
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    fn region(&self, addr: u32) -> Option<&Region> {
+        self.regions.iter().find(|r| r.contains(addr))
+    }
+
+    /// Copies `bytes` to physical memory at `addr`, ROM included (this is the loader's path,
+    /// not the CPU's). Returns false, writing nothing, if the range is not all inside one region.
+    pub fn load(&mut self, addr: u32, bytes: &[u8]) -> bool {
+        let Some(region) = self.region(addr) else {
+            return false;
+        };
+        let start = (addr - region.base) as usize;
+        if start + bytes.len() > region.size as usize {
+            return false;
+        }
+        let at = region.arena_offset as usize + start;
+        self.arena[at..at + bytes.len()].copy_from_slice(bytes);
+        true
+    }
+
+    /// Fills every region with zeros.
+    pub fn clear(&mut self) {
+        self.arena.fill(0);
+    }
+}
+
+impl Bus for SystemBus {
+    fn read(&mut self, addr: u32, size: Size, _now: u64) -> Result<u32, BusError> {
+        self.peek(addr, size).ok_or(BusError)
+    }
+
+    fn write(&mut self, addr: u32, size: Size, value: u32, _now: u64) -> Result<(), BusError> {
+        let region = self.region(addr).cloned().ok_or(BusError)?;
+        if !region.writable {
+            // The boot ROM ignores writes (nothing on the AHB answers them with an error).
+            if self.logged_rom_writes.insert(addr) {
+                log::warn!(
+                    "write of {value:#x} to read-only {} at {addr:#010x} ignored",
+                    region.name
+                );
+            }
+            return Ok(());
+        }
+        let at = (region.arena_offset + (addr - region.base)) as usize;
+        ram_write(&mut self.arena, at, size, value).ok_or(BusError)
+    }
+
+    fn peek(&self, addr: u32, size: Size) -> Option<u32> {
+        let region = self.region(addr)?;
+        let at = (region.arena_offset + (addr - region.base)) as usize;
+        ram_read(&self.arena, at, size)
+    }
+
+    fn ram_page(&self, addr: u32) -> Option<RamPage> {
+        let region = self.region(addr)?;
+        Some(RamPage {
+            offset: region.arena_offset + ((addr - region.base) & !(PAGE_SIZE - 1)),
+            writable: region.writable,
+        })
+    }
+
+    fn ram(&self) -> &[u8] {
+        &self.arena
+    }
+
+    fn ram_mut(&mut self) -> &mut [u8] {
+        &mut self.arena
+    }
+}

@@ -1,1 +1,866 @@
+//! Unit tests of the interpreter: one or a few instructions on a flat RAM bus, with expected
+//! values worked out from the ARM ARM's pseudo-code (encodings from GNU as for ARMv5TE).
 
+use super::psr::{C, F, I, N, Q, T, V, Z};
+use super::*;
+use crate::bus::{FlatBus, Size};
+
+const CODE: u32 = 0x1000;
+const DATA: u32 = 0x2000;
+const SVC: u32 = Mode::Supervisor as u32;
+
+struct Rig {
+    cpu: Cpu,
+    bus: FlatBus,
+}
+
+impl Rig {
+    fn arm(code: &[u32]) -> Rig {
+        let mut bus = FlatBus::new(0x10000);
+        for (i, word) in code.iter().enumerate() {
+            bus.load(CODE + 4 * i as u32, &word.to_le_bytes());
+        }
+        let mut cpu = Cpu::new();
+        cpu.set_cpsr(SVC | I | F);
+        cpu.set_pc(CODE);
+        Rig { cpu, bus }
+    }
+
+    fn thumb(code: &[u16]) -> Rig {
+        let mut rig = Rig::arm(&[]);
+        for (i, half) in code.iter().enumerate() {
+            rig.bus.load(CODE + 2 * i as u32, &half.to_le_bytes());
+        }
+        rig.cpu.set_cpsr(SVC | I | F | T);
+        rig
+    }
+
+    fn set(&mut self, regs: &[(usize, u32)]) -> &mut Rig {
+        for &(n, v) in regs {
+            self.cpu.set_reg(n, v);
+        }
+        self
+    }
+
+    fn flags(&mut self, flags: u32) -> &mut Rig {
+        let cpsr = self.cpu.cpsr() & 0x0FFF_FFFF;
+        self.cpu.set_cpsr(cpsr | flags);
+        self
+    }
+
+    fn step(&mut self) -> &mut Rig {
+        self.cpu.step(&mut self.bus);
+        self
+    }
+
+    fn steps(&mut self, n: usize) -> &mut Rig {
+        for _ in 0..n {
+            self.step();
+        }
+        self
+    }
+
+    fn r(&self, n: usize) -> u32 {
+        self.cpu.reg(n)
+    }
+
+    fn nzcvq(&self) -> u32 {
+        self.cpu.cpsr() & 0xF800_0000
+    }
+
+    fn poke(&mut self, addr: u32, words: &[u32]) -> &mut Rig {
+        for (i, w) in words.iter().enumerate() {
+            self.bus.load(addr + 4 * i as u32, &w.to_le_bytes());
+        }
+        self
+    }
+
+    fn word(&self, addr: u32) -> u32 {
+        self.bus.peek(addr, Size::Word).unwrap()
+    }
+}
+
+// ----- data processing -----
+
+#[test]
+fn adds_sets_overflow_and_negative() {
+    let mut rig = Rig::arm(&[0xE0910002]); // adds r0, r1, r2
+    rig.set(&[(1, 0x7FFF_FFFF), (2, 1)]).step();
+    assert_eq!(rig.r(0), 0x8000_0000);
+    assert_eq!(rig.nzcvq(), N | V);
+    assert_eq!(rig.r(15), CODE + 4);
+}
+
+#[test]
+fn subs_equal_operands_sets_zero_and_carry() {
+    let mut rig = Rig::arm(&[0xE0510002]); // subs r0, r1, r2
+    rig.set(&[(1, 5), (2, 5)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0, Z | C));
+}
+
+#[test]
+fn sbcs_and_rscs_use_the_inverted_carry_as_borrow() {
+    // sbcs r0, r1, r2 with C clear: 10 - 3 - 1 = 6, no borrow so C set.
+    let mut rig = Rig::arm(&[0xE0D10002, 0xE0F10002]);
+    rig.set(&[(1, 10), (2, 3)]).flags(0).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (6, C));
+    // rscs r0, r1, r2 with C set: 3 - 10 = -7, borrow so C clear.
+    rig.step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0xFFFF_FFF9, N));
+}
+
+#[test]
+fn rsbs_negates_and_adcs_adds_carry() {
+    let mut rig = Rig::arm(&[0xE2710000, 0xE0B10002]); // rsbs r0, r1, #0; adcs r0, r1, r2
+    rig.set(&[(1, 1)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0xFFFF_FFFF, N));
+    rig.set(&[(1, 0xFFFF_FFFF), (2, 0)]).flags(C).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0, Z | C));
+}
+
+#[test]
+fn immediate_shifts_of_32_and_rrx() {
+    let mut rig = Rig::arm(&[0xE1B00021, 0xE1B00041, 0xE1B00061]);
+    rig.set(&[(1, 0x8000_0000)]).step(); // lsrs r0, r1, #32
+    assert_eq!((rig.r(0), rig.nzcvq()), (0, Z | C));
+    rig.step(); // asrs r0, r1, #32
+    assert_eq!((rig.r(0), rig.nzcvq()), (0xFFFF_FFFF, N | C));
+    rig.set(&[(1, 3)]).flags(C).step(); // rrxs r0, r1
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x8000_0001, N | C));
+}
+
+#[test]
+fn register_shift_by_32_rotates_fully_and_sets_carry_from_bit_31() {
+    let mut rig = Rig::arm(&[0xE1B00271]); // rors r0, r1, r2
+    rig.set(&[(1, 0x8000_0001), (2, 0x20)]).flags(0).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x8000_0001, N | C));
+}
+
+#[test]
+fn register_shifted_pc_reads_as_address_plus_12() {
+    let mut rig = Rig::arm(&[0xE1A0021F]); // lsl r0, pc, r2
+    rig.set(&[(2, 0)]).step();
+    assert_eq!(rig.r(0), CODE + 12);
+}
+
+#[test]
+fn logical_immediate_with_rotation_sets_carry_from_bit_31() {
+    let mut rig = Rig::arm(&[0xE3110102]); // tst r1, #0x80000000
+    rig.set(&[(1, 0x8000_0000)]).flags(0).step();
+    assert_eq!(rig.nzcvq(), N | C);
+    let mut rig = Rig::arm(&[0xE3D100FF]); // bics r0, r1, #255 (no rotation: C kept)
+    rig.set(&[(1, 0x1FF)]).flags(C | V).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x100, C | V));
+}
+
+#[test]
+fn conditions_skip_instructions() {
+    // moveq r0, #1; movne r0, #2
+    let mut rig = Rig::arm(&[0x03A00001, 0x13A00002]);
+    rig.flags(Z).step();
+    assert_eq!(rig.r(0), 1);
+    rig.step();
+    assert_eq!(rig.r(0), 1);
+    assert_eq!(rig.r(15), CODE + 8);
+}
+
+// ----- multiplies and the DSP extensions -----
+
+#[test]
+fn multiplies() {
+    // mlas r0, r1, r2, r3: 3 * 4 + (-12) = 0, Z set, C and V kept.
+    let mut rig = Rig::arm(&[0xE0303291]);
+    rig.set(&[(1, 3), (2, 4), (3, (-12i32) as u32)])
+        .flags(C | V)
+        .step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0, Z | C | V));
+    // smull r0, r1, r2, r3: -2 * 3 = -6.
+    let mut rig = Rig::arm(&[0xE0C10392]);
+    rig.set(&[(2, (-2i32) as u32), (3, 3)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0xFFFF_FFFA, 0xFFFF_FFFF));
+    // umull r0, r1, r2, r3: 0xFFFFFFFF^2 = 0xFFFFFFFE_00000001.
+    let mut rig = Rig::arm(&[0xE0810392]);
+    rig.set(&[(2, 0xFFFF_FFFF), (3, 0xFFFF_FFFF)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (1, 0xFFFF_FFFE));
+    // umlal r0, r1, r2, r3: 0x1_FFFFFFFF + 2 * 1 = 0x2_00000001.
+    let mut rig = Rig::arm(&[0xE0A10392]);
+    rig.set(&[(0, 0xFFFF_FFFF), (1, 1), (2, 2), (3, 1)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (1, 2));
+    // smlals r0, r1, r2, r3: 0 + (-1 * 1) = -1: N set.
+    let mut rig = Rig::arm(&[0xE0F10392]);
+    rig.set(&[(0, 0), (1, 0), (2, 0xFFFF_FFFF), (3, 1)])
+        .flags(0)
+        .step();
+    assert_eq!(
+        (rig.r(0), rig.r(1), rig.nzcvq()),
+        (0xFFFF_FFFF, 0xFFFF_FFFF, N)
+    );
+}
+
+#[test]
+fn smlaxy_overflow_sets_the_sticky_q_flag() {
+    // smlabb r0, r1, r2, r3: -32768 * -32768 + 0x40000000 overflows.
+    let mut rig = Rig::arm(&[0xE1003281, 0xE10032E1]);
+    rig.set(&[(1, 0x8000), (2, 0x8000), (3, 0x4000_0000)])
+        .step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x8000_0000, Q));
+    // smlatt r0, r1, r2, r3: top halves 2 * 3 + 1 = 7; Q stays set.
+    rig.set(&[(1, 0x0002_0000), (2, 0x0003_0000), (3, 1)])
+        .step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (7, Q));
+}
+
+#[test]
+fn smulxy_smlawy_smulwy_smlalxy() {
+    // smulbt r0, r1, r2: bottom of r1 (-1) times top of r2 (5).
+    let mut rig = Rig::arm(&[0xE16002C1]);
+    rig.set(&[(1, 0x1234_FFFF), (2, 0x0005_0000)]).step();
+    assert_eq!(rig.r(0), (-5i32) as u32);
+    // smlawb r0, r1, r2, r3: (0x10000 * 0x4000) >> 16 + 1.
+    let mut rig = Rig::arm(&[0xE1203281]);
+    rig.set(&[(1, 0x10000), (2, 0x4000), (3, 1)]).step();
+    assert_eq!(rig.r(0), 0x4001);
+    // smulwt r0, r1, r2: (-0x20000 * 0x7FFF) >> 16 = -0xFFFE.
+    let mut rig = Rig::arm(&[0xE12002E1]);
+    rig.set(&[(1, (-0x20000i32) as u32), (2, 0x7FFF_0000)])
+        .step();
+    assert_eq!(rig.r(0), (-0xFFFEi32) as u32);
+    // smlalbb r0, r1, r2, r3: 0x00000000_FFFFFFFF + (-2 * 3) = 0x00000000_FFFFFFF9.
+    let mut rig = Rig::arm(&[0xE1410382]);
+    rig.set(&[(0, 0xFFFF_FFFF), (1, 0), (2, 0xFFFE), (3, 3)])
+        .step();
+    assert_eq!((rig.r(0), rig.r(1)), (0xFFFF_FFF9, 0));
+}
+
+#[test]
+fn saturating_arithmetic() {
+    // qadd r0, r1, r2 saturates to 0x7FFFFFFF.
+    let mut rig = Rig::arm(&[0xE1020051]);
+    rig.set(&[(1, 0x7FFF_FFFF), (2, 1)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x7FFF_FFFF, Q));
+    // qsub r0, r1, r2 saturates to 0x80000000.
+    let mut rig = Rig::arm(&[0xE1220051]);
+    rig.set(&[(1, 0x8000_0000), (2, 1)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x8000_0000, Q));
+    // qdadd r0, r1, r2: r1 + sat(2 * r2); the doubling saturates but the sum does not.
+    let mut rig = Rig::arm(&[0xE1420051]);
+    rig.set(&[(1, (-1i32) as u32), (2, 0x4000_0000)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x7FFF_FFFE, Q));
+    // qdsub r0, r1, r2 without saturation leaves Q clear.
+    let mut rig = Rig::arm(&[0xE1620051]);
+    rig.set(&[(1, 10), (2, 3)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (4, 0));
+}
+
+#[test]
+fn count_leading_zeros() {
+    let mut rig = Rig::arm(&[0xE16F0F11, 0xE16F0F11, 0xE16F0F11]); // clz r0, r1
+    for (value, zeros) in [(0, 32), (1, 31), (0x8000_0000, 0)] {
+        rig.set(&[(1, value)]).step();
+        assert_eq!(rig.r(0), zeros);
+    }
+}
+
+// ----- loads and stores -----
+
+#[test]
+fn ldr_writeback_and_unaligned_rotation() {
+    let mut rig = Rig::arm(&[0xE5B10004, 0xE4110004]); // ldr r0, [r1, #4]!; ldr r0, [r1], #-4
+    rig.poke(DATA, &[0x1122_3344, 0xAABB_CCDD]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0xAABB_CCDD, DATA + 4));
+    // Unaligned: the word at DATA rotated right by 8 (ARM ARM A4.1.23).
+    rig.set(&[(1, DATA + 1)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0x4411_2233, DATA - 3));
+}
+
+#[test]
+fn byte_and_register_offset_forms() {
+    // ldrb r0, [r1, r2, lsl #2]; str r0, [r1, #-8]!; strb r0, [r1], r2
+    let mut rig = Rig::arm(&[0xE7D10102, 0xE5210008, 0xE6C10002]);
+    rig.poke(DATA + 8, &[0x0000_00F0]);
+    rig.set(&[(1, DATA), (2, 2)]).step();
+    assert_eq!(rig.r(0), 0xF0);
+    rig.set(&[(1, DATA + 16)]).step();
+    assert_eq!((rig.word(DATA + 8), rig.r(1)), (0xF0, DATA + 8));
+    rig.set(&[(0, 0x1234_56AB), (1, DATA)]).step();
+    assert_eq!((rig.word(DATA) & 0xFF, rig.r(1)), (0xAB, DATA + 2));
+}
+
+#[test]
+fn store_of_pc_stores_address_plus_8() {
+    let mut rig = Rig::arm(&[0xE581F000]); // str pc, [r1]
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!(rig.word(DATA), CODE + 8);
+}
+
+#[test]
+fn halfword_and_signed_loads() {
+    // ldrh r0, [r1, #2]!; ldrsb r0, [r1], #-1; ldrsh r0, [r1, r2]; strh r0, [r1, #6]
+    let mut rig = Rig::arm(&[0xE1F100B2, 0xE05100D1, 0xE19100F2, 0xE1C100B6]);
+    rig.poke(DATA, &[0x8765_4321, 0x0000_0080]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0x8765, DATA + 2));
+    rig.set(&[(1, DATA + 4)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0xFFFF_FF80, DATA + 3));
+    rig.set(&[(1, DATA), (2, 2)]).step();
+    assert_eq!(rig.r(0), 0xFFFF_8765);
+    rig.set(&[(0, 0xFFFF_BEEF)]).step();
+    assert_eq!(rig.word(DATA + 4), 0xBEEF_0080);
+}
+
+#[test]
+fn doubleword_transfers() {
+    // ldrd r2, [r1, #8]; strd r2, [r1, #-8]!
+    let mut rig = Rig::arm(&[0xE1C120D8, 0xE16120F8]);
+    rig.poke(DATA + 8, &[0x1111_1111, 0x2222_2222]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!((rig.r(2), rig.r(3)), (0x1111_1111, 0x2222_2222));
+    rig.set(&[(1, DATA + 0x20)]).step();
+    assert_eq!(rig.r(1), DATA + 0x18);
+    assert_eq!(
+        (rig.word(DATA + 0x18), rig.word(DATA + 0x1C)),
+        (0x1111_1111, 0x2222_2222)
+    );
+    // An odd first register is taken as undefined.
+    let mut rig = Rig::arm(&[0xE1C130D8]); // ldrd r3, [r1, #8]
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Undefined, 0x04));
+}
+
+#[test]
+fn block_transfers_in_all_four_modes() {
+    let mut rig = Rig::arm(&[0xE8B0000E, 0xE990000E, 0xE830000E, 0xE910000E]);
+    rig.poke(DATA, &[1, 2, 3, 4, 5, 6, 7, 8]);
+    rig.set(&[(0, DATA + 8)]).step(); // ldmia r0!, {r1-r3}
+    assert_eq!(
+        (rig.r(1), rig.r(2), rig.r(3), rig.r(0)),
+        (3, 4, 5, DATA + 20)
+    );
+    rig.set(&[(0, DATA + 8)]).step(); // ldmib r0, {r1-r3}
+    assert_eq!(
+        (rig.r(1), rig.r(2), rig.r(3), rig.r(0)),
+        (4, 5, 6, DATA + 8)
+    );
+    rig.set(&[(0, DATA + 8)]).step(); // ldmda r0!, {r1-r3}
+    assert_eq!(
+        (rig.r(1), rig.r(2), rig.r(3), rig.r(0)),
+        (1, 2, 3, DATA - 4)
+    );
+    rig.set(&[(0, DATA + 8)]).step(); // ldmdb r0, {r1-r3}
+    assert_eq!(
+        (rig.r(1), rig.r(2), rig.r(3), rig.r(0)),
+        (0, 1, 2, DATA + 8)
+    );
+}
+
+#[test]
+fn push_pop_with_pc_interworks() {
+    // push {r0, lr}; pop {r0, pc} where lr has bit 0 set: Thumb state at lr & !1.
+    let mut rig = Rig::arm(&[0xE92D4001, 0xE8BD8001]);
+    rig.set(&[(0, 7), (13, DATA + 0x100), (14, 0x3001)]).step();
+    assert_eq!(rig.r(13), DATA + 0xF8);
+    assert_eq!((rig.word(DATA + 0xF8), rig.word(DATA + 0xFC)), (7, 0x3001));
+    rig.set(&[(0, 0)]).step();
+    assert_eq!((rig.r(0), rig.r(15), rig.r(13)), (7, 0x3000, DATA + 0x100));
+    assert!(rig.cpu.is_thumb());
+}
+
+#[test]
+fn stm_with_base_first_in_list_stores_original_base() {
+    let mut rig = Rig::arm(&[0xE8A00003]); // stmia r0!, {r0, r1}
+    rig.set(&[(0, DATA), (1, 9)]).step();
+    assert_eq!(
+        (rig.word(DATA), rig.word(DATA + 4), rig.r(0)),
+        (DATA, 9, DATA + 8)
+    );
+}
+
+#[test]
+fn ldm_with_base_in_list_keeps_the_loaded_value() {
+    let mut rig = Rig::arm(&[0xE8B00003]); // ldmia r0!, {r0, r1}
+    rig.poke(DATA, &[0x55, 0x66]);
+    rig.set(&[(0, DATA)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0x55, 0x66));
+}
+
+#[test]
+fn user_bank_transfers_from_a_privileged_mode() {
+    // stmia r0, {sp, lr}^ then ldm r0, {sp, lr}^ from IRQ mode.
+    let mut rig = Rig::arm(&[0xE8C06000, 0xE8D06000]);
+    rig.cpu.set_reg_of(Mode::User, 13, 0xAAAA);
+    rig.cpu.set_reg_of(Mode::User, 14, 0xBBBB);
+    rig.cpu.set_cpsr(Mode::Irq as u32 | I | F);
+    rig.set(&[(0, DATA), (13, 0x1313), (14, 0x1414)]).step();
+    assert_eq!((rig.word(DATA), rig.word(DATA + 4)), (0xAAAA, 0xBBBB));
+    rig.poke(DATA, &[0x77, 0x88]).step();
+    assert_eq!((rig.r(13), rig.r(14)), (0x1313, 0x1414));
+    assert_eq!(rig.cpu.reg_of(Mode::User, 13), 0x77);
+    assert_eq!(rig.cpu.reg_of(Mode::User, 14), 0x88);
+}
+
+#[test]
+fn ldm_with_pc_and_caret_returns_from_an_exception() {
+    // ldm sp!, {r0, pc}^ in IRQ mode with SPSR = Thumb user mode.
+    let mut rig = Rig::arm(&[0xE8FD8001]);
+    rig.cpu.set_cpsr(Mode::Irq as u32 | I | F);
+    rig.cpu.set_spsr(Mode::User as u32 | T | Z);
+    rig.poke(DATA, &[0x42, 0x3003]);
+    rig.set(&[(13, DATA)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::User);
+    assert_eq!(rig.cpu.cpsr(), Mode::User as u32 | T | Z);
+    assert_eq!((rig.r(15), rig.r(0)), (0x3002, 0x42));
+    assert_eq!(rig.cpu.reg_of(Mode::Irq, 13), DATA + 8);
+}
+
+#[test]
+fn empty_register_list_is_undefined() {
+    let mut rig = Rig::arm(&[0xE8900000]); // ldmia r0, {}
+    rig.step();
+    assert_eq!(
+        (rig.cpu.mode(), rig.r(15), rig.r(14)),
+        (Mode::Undefined, 4, CODE + 4)
+    );
+}
+
+#[test]
+fn swap_word_and_byte() {
+    let mut rig = Rig::arm(&[0xE1020091, 0xE1420091]); // swp r0, r1, [r2]; swpb r0, r1, [r2]
+    rig.poke(DATA, &[0x1234_5678]);
+    rig.set(&[(1, 0xCAFE_F00D), (2, DATA)]).step();
+    assert_eq!((rig.r(0), rig.word(DATA)), (0x1234_5678, 0xCAFE_F00D));
+    rig.set(&[(1, 0x11)]).step();
+    assert_eq!((rig.r(0), rig.word(DATA)), (0x0D, 0xCAFE_F011));
+}
+
+// ----- branches and state changes -----
+
+#[test]
+fn branches() {
+    let mut rig = Rig::arm(&[0xEB000001]); // bl .+12
+    rig.step();
+    assert_eq!((rig.r(15), rig.r(14)), (CODE + 12, CODE + 4));
+    let mut rig = Rig::arm(&[0xEAFFFFFE]); // b .
+    rig.step();
+    assert_eq!(rig.r(15), CODE);
+    // blx .+8 with H = 1: Thumb code at CODE + 10.
+    let mut rig = Rig::arm(&[0xFB000000]);
+    rig.step();
+    assert_eq!(
+        (rig.r(15), rig.r(14), rig.cpu.is_thumb()),
+        (CODE + 10, CODE + 4, true)
+    );
+    // blx r0 to ARM code.
+    let mut rig = Rig::arm(&[0xE12FFF30]);
+    rig.set(&[(0, 0x4000)]).step();
+    assert_eq!(
+        (rig.r(15), rig.r(14), rig.cpu.is_thumb()),
+        (0x4000, CODE + 4, false)
+    );
+    // bx r0 to Thumb code; bxj behaves the same.
+    for insn in [0xE12FFF10, 0xE12FFF20] {
+        let mut rig = Rig::arm(&[insn]);
+        rig.set(&[(0, 0x4001)]).step();
+        assert_eq!((rig.r(15), rig.cpu.is_thumb()), (0x4000, true));
+    }
+}
+
+#[test]
+fn ldr_to_pc_interworks_unless_l4_is_set() {
+    let mut rig = Rig::arm(&[0xE591F000]); // ldr pc, [r1]
+    rig.poke(DATA, &[0x5001]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!((rig.r(15), rig.cpu.is_thumb()), (0x5000, true));
+    let mut rig = Rig::arm(&[0xE591F000]);
+    rig.cpu.cp15.control |= cp15::control::L4;
+    rig.poke(DATA, &[0x5001]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!((rig.r(15), rig.cpu.is_thumb()), (0x5000, false));
+}
+
+#[test]
+fn msr_and_mrs_follow_the_mode_rules() {
+    // msr cpsr_c, r0 to IRQ mode banks r13.
+    let mut rig = Rig::arm(&[0xE121F000, 0xE10F0000]);
+    rig.set(&[(13, 0x5555), (0, Mode::Irq as u32 | I | F)])
+        .step();
+    assert_eq!(rig.cpu.mode(), Mode::Irq);
+    assert_eq!(rig.cpu.reg_of(Mode::Supervisor, 13), 0x5555);
+    rig.step(); // mrs r0, cpsr
+    assert_eq!(rig.r(0), Mode::Irq as u32 | I | F);
+    // In User mode only the flags change, and MSR never sets T.
+    let mut rig = Rig::arm(&[0xE129F000]); // msr cpsr_fc, r0
+    rig.cpu.set_cpsr(Mode::User as u32);
+    rig.set(&[(0, N | T | Mode::Supervisor as u32)]).step();
+    assert_eq!(rig.cpu.cpsr(), N | Mode::User as u32);
+    // msr cpsr_f, #0xF0000000.
+    let mut rig = Rig::arm(&[0xE328F20F]);
+    rig.step();
+    assert_eq!(rig.nzcvq(), N | Z | C | V);
+    // msr spsr_fsxc, r0; mrs r0, spsr
+    let mut rig = Rig::arm(&[0xE16FF000, 0xE14F0000]);
+    rig.set(&[(0, 0xF000_0030)]).step();
+    rig.set(&[(0, 0)]).step();
+    assert_eq!(rig.r(0), 0xF000_0030);
+}
+
+#[test]
+fn msr_to_a_reserved_mode_keeps_the_mode() {
+    let mut rig = Rig::arm(&[0xE121F000]); // msr cpsr_c, r0
+    rig.set(&[(0, 0x15 | I)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::Supervisor);
+}
+
+#[test]
+fn fiq_mode_banks_r8_to_r14() {
+    let mut rig = Rig::arm(&[]);
+    for n in 8..15 {
+        rig.cpu.set_reg(n, n as u32);
+    }
+    rig.cpu.set_cpsr(Mode::Fiq as u32 | I | F);
+    for n in 8..15 {
+        assert_eq!(rig.r(n), 0);
+        rig.cpu.set_reg(n, 0x100 + n as u32);
+    }
+    rig.cpu.set_cpsr(Mode::Irq as u32 | I | F);
+    for n in 8..13 {
+        assert_eq!(rig.r(n), n as u32);
+        assert_eq!(rig.cpu.reg_of(Mode::Fiq, n), 0x100 + n as u32);
+    }
+    assert_eq!(rig.r(13), 0);
+    rig.cpu.set_cpsr(Mode::System as u32);
+    assert_eq!(rig.cpu.reg_of(Mode::User, 14), rig.r(14));
+    assert_eq!(rig.cpu.reg_of(Mode::Supervisor, 13), 13);
+}
+
+// ----- exceptions -----
+
+#[test]
+fn swi_enters_supervisor_mode() {
+    let mut rig = Rig::arm(&[0xEF000010]); // svc 0x10
+    rig.cpu.set_cpsr(Mode::User as u32 | C);
+    rig.step();
+    assert_eq!(rig.cpu.mode(), Mode::Supervisor);
+    assert_eq!((rig.r(15), rig.r(14)), (0x08, CODE + 4));
+    assert_eq!(rig.cpu.spsr(), Mode::User as u32 | C);
+    assert_eq!(rig.cpu.cpsr(), Mode::Supervisor as u32 | C | I);
+}
+
+#[test]
+fn undefined_instruction_and_return() {
+    // 0xE7F000F0 is permanently undefined; the handler returns with movs pc, lr.
+    let mut rig = Rig::arm(&[0xE7F000F0, 0xE1A00000]);
+    rig.poke(0x04, &[0xE1B0F00E]);
+    rig.cpu.set_cpsr(Mode::User as u32 | Z);
+    rig.step();
+    assert_eq!(rig.cpu.mode(), Mode::Undefined);
+    assert_eq!((rig.r(15), rig.r(14)), (0x04, CODE + 4));
+    rig.step();
+    assert_eq!(rig.cpu.cpsr(), Mode::User as u32 | Z);
+    assert_eq!(rig.r(15), CODE + 4);
+}
+
+#[test]
+fn other_coprocessors_and_the_f_space_are_undefined() {
+    for insn in [0xEE100E10, 0xEE000000, 0xED900100, 0xF7F000F0] {
+        let mut rig = Rig::arm(&[insn]);
+        rig.step();
+        assert_eq!(
+            (rig.cpu.mode(), rig.r(15)),
+            (Mode::Undefined, 0x04),
+            "{insn:08x}"
+        );
+    }
+    // PLD has no effect.
+    let mut rig = Rig::arm(&[0xF5D0F000]);
+    rig.step();
+    assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Supervisor, CODE + 4));
+}
+
+#[test]
+fn bkpt_is_a_prefetch_abort() {
+    let mut rig = Rig::arm(&[0xE1200172]); // bkpt 0x12
+    rig.step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.r(15), rig.r(14)), (0x0C, CODE + 4));
+}
+
+#[test]
+fn data_abort_restores_the_base_and_records_fsr_and_far() {
+    let mut rig = Rig::arm(&[0xE5B10004]); // ldr r0, [r1, #4]! beyond the bus
+    rig.set(&[(0, 0x99), (1, 0x0010_0000)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.r(15), rig.r(14)), (0x10, CODE + 8));
+    assert_eq!(rig.cpu.cp15.dfsr, 0x8);
+    assert_eq!(rig.cpu.cp15.far, 0x0010_0004);
+    assert_eq!(rig.cpu.reg_of(Mode::Supervisor, 1), 0x0010_0000);
+    assert_eq!(rig.cpu.reg_of(Mode::Supervisor, 0), 0x99);
+}
+
+#[test]
+fn prefetch_abort_on_fetch_from_nowhere() {
+    let mut rig = Rig::arm(&[]);
+    rig.cpu.set_pc(0x0020_0000);
+    rig.step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.r(15), rig.r(14)), (0x0C, 0x0020_0004));
+    assert_eq!(rig.cpu.cp15.ifsr, 0x8);
+}
+
+#[test]
+fn irq_entry_and_return_with_subs_pc_lr_4() {
+    // Two NOPs at CODE; the IRQ handler at 0x18 is subs pc, lr, #4.
+    let mut rig = Rig::arm(&[0xE1A00000, 0xE1A00000]);
+    rig.poke(0x18, &[0xE25EF004]);
+    rig.cpu.set_cpsr(SVC | F | C);
+    rig.cpu.set_irq_line(true);
+    // A run with no budget takes the interrupt and stops before the handler.
+    assert_eq!(rig.cpu.run(&mut rig.bus, 0), Stop::Budget);
+    assert_eq!(rig.cpu.mode(), Mode::Irq);
+    assert_eq!(rig.r(14), CODE + 4);
+    assert_eq!(rig.cpu.spsr(), SVC | F | C);
+    assert_eq!(
+        (rig.r(15), rig.cpu.cpsr()),
+        (0x18, Mode::Irq as u32 | I | F | C)
+    );
+    // The device lowers its line; the handler returns to the interrupted instruction.
+    rig.cpu.set_irq_line(false);
+    assert_eq!(rig.cpu.run(&mut rig.bus, 1), Stop::Budget);
+    assert_eq!((rig.r(15), rig.cpu.cpsr()), (CODE, SVC | F | C));
+}
+
+#[test]
+fn fiq_has_priority_and_masks_both() {
+    let mut rig = Rig::arm(&[0xE1A00000]);
+    rig.poke(0x1C, &[0xEAFFFFFE]);
+    rig.cpu.set_cpsr(SVC);
+    rig.cpu.set_irq_line(true);
+    rig.cpu.set_fiq_line(true);
+    rig.cpu.run(&mut rig.bus, 1);
+    assert_eq!(rig.cpu.mode(), Mode::Fiq);
+    assert_eq!(rig.cpu.cpsr() & (I | F), I | F);
+    assert_eq!((rig.r(15), rig.r(14)), (0x1C, CODE + 4));
+}
+
+#[test]
+fn high_vectors() {
+    let mut rig = Rig::arm(&[0xEF000000]);
+    rig.cpu.cp15.control |= cp15::control::V;
+    rig.step();
+    assert_eq!(rig.r(15), 0xFFFF_0008);
+}
+
+#[test]
+fn reset_state() {
+    let cpu = Cpu::new();
+    assert_eq!(cpu.cpsr(), SVC | I | F);
+    assert_eq!(cpu.pc(), 0);
+}
+
+// ----- CP15 -----
+
+#[test]
+fn cp15_transfers() {
+    // mrc p15, 0, r0, c0, c0, 0; mcr p15, 0, r0, c1, c0, 0; mrc p15, 0, r15, c7, c10, 3
+    let mut rig = Rig::arm(&[0xEE100F10, 0xEE010F10, 0xEE17FF7A]);
+    rig.step();
+    assert_eq!(rig.r(0), 0x4106_9264);
+    rig.set(&[(0, cp15::control::V)]).step();
+    assert_eq!(rig.cpu.cp15.vector_base(), 0xFFFF_0000);
+    rig.flags(0).step();
+    assert_eq!(rig.nzcvq(), Z);
+    // User mode has no access.
+    let mut rig = Rig::arm(&[0xEE100F10]);
+    rig.cpu.set_cpsr(Mode::User as u32);
+    rig.step();
+    assert_eq!(rig.cpu.mode(), Mode::Undefined);
+}
+
+#[test]
+fn wait_for_interrupt_stops_the_run_until_an_interrupt() {
+    let mut rig = Rig::arm(&[0xEE070F90, 0xE1A00000]); // mcr p15, 0, r0, c7, c0, 4; nop
+    rig.poke(0x18, &[0xEAFFFFFE]);
+    rig.cpu.set_cpsr(SVC | F);
+    assert_eq!(rig.cpu.run(&mut rig.bus, 100), Stop::WaitForInterrupt);
+    assert_eq!(rig.cpu.instructions(), 1);
+    assert_eq!(rig.cpu.run(&mut rig.bus, 100), Stop::WaitForInterrupt);
+    rig.cpu.set_irq_line(true);
+    rig.cpu.run(&mut rig.bus, 1);
+    assert_eq!(rig.cpu.mode(), Mode::Irq);
+    assert_eq!(rig.r(14), CODE + 8);
+}
+
+// ----- semihosting traps -----
+
+#[test]
+fn semihosting_calls_raise_an_event_only_when_enabled() {
+    let mut rig = Rig::arm(&[0xEF123456]);
+    rig.cpu.semihosting = true;
+    assert_eq!(
+        rig.cpu.run(&mut rig.bus, 10),
+        Stop::Event(Event::Semihosting)
+    );
+    assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Supervisor, CODE + 4));
+    let mut rig = Rig::thumb(&[0xDFAB, 0xBEAB]); // svc 0xab; bkpt 0xab
+    rig.cpu.semihosting = true;
+    assert_eq!(
+        rig.cpu.run(&mut rig.bus, 10),
+        Stop::Event(Event::Semihosting)
+    );
+    assert_eq!(
+        rig.cpu.run(&mut rig.bus, 10),
+        Stop::Event(Event::Semihosting)
+    );
+    assert_eq!(rig.r(15), CODE + 4);
+    let mut rig = Rig::arm(&[0xEF123456]);
+    rig.step();
+    assert_eq!(rig.r(15), 0x08);
+}
+
+// ----- Thumb -----
+
+#[test]
+fn thumb_shifts_and_arithmetic() {
+    // lsls r0, r1, #3; lsrs r0, r1, #32; adds r0, r1, r2; subs r0, r1, #3
+    let mut rig = Rig::thumb(&[0x00C8, 0x0808, 0x1888, 0x1EC8]);
+    rig.set(&[(1, 0x2000_0001)]).flags(0).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (8, C));
+    rig.set(&[(1, 0x8000_0000)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0, Z | C));
+    rig.set(&[(1, 0xFFFF_FFFF), (2, 2)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (1, C));
+    rig.set(&[(1, 2)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0xFFFF_FFFF, N));
+}
+
+#[test]
+fn thumb_immediate_and_register_alu() {
+    // movs r0, #200; cmp r0, #200; negs r0, r1; muls r0, r1; rors r0, r1; mvns r0, r1
+    let mut rig = Rig::thumb(&[0x20C8, 0x28C8, 0x4248, 0x4348, 0x41C8, 0x43C8]);
+    rig.flags(V).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (200, V));
+    rig.step();
+    assert_eq!(rig.nzcvq(), Z | C);
+    rig.set(&[(1, 1)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0xFFFF_FFFF, N));
+    rig.set(&[(0, 6), (1, 7)]).flags(C | V).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (42, C | V));
+    rig.set(&[(0, 0x0000_0081), (1, 4)]).flags(0).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0x1000_0008, 0));
+    rig.set(&[(1, 0)]).step();
+    assert_eq!((rig.r(0), rig.nzcvq()), (0xFFFF_FFFF, N));
+}
+
+#[test]
+fn thumb_high_registers_and_branch_exchange() {
+    // add r8, r1; cmp r8, r1; mov pc, lr
+    let mut rig = Rig::thumb(&[0x4488, 0x4588, 0x46F7]);
+    rig.set(&[(8, 5), (1, 5), (14, 0x3001)]).step();
+    assert_eq!(rig.r(8), 10);
+    rig.flags(0).step();
+    assert_eq!(rig.nzcvq(), C);
+    rig.step();
+    assert_eq!((rig.r(15), rig.cpu.is_thumb()), (0x3000, true));
+    // blx r3 to ARM code; bx lr back.
+    let mut rig = Rig::thumb(&[0x4798]);
+    rig.set(&[(3, 0x4000)]).step();
+    assert_eq!(
+        (rig.r(15), rig.r(14), rig.cpu.is_thumb()),
+        (0x4000, CODE + 3, false)
+    );
+}
+
+#[test]
+fn thumb_loads_and_stores() {
+    // ldr r0, [pc, #8]; str r0, [r1, r2]; ldrsb r0, [r1, r2]; ldrh r0, [r1, #62]; strb r0, [r1, #31]
+    let mut rig = Rig::thumb(&[0x4802, 0x5088, 0x5688, 0x8FC8, 0x77C8]);
+    // The literal is at (CODE + 4) & !3 + 8.
+    rig.poke(CODE + 12, &[0x0000_00FE]);
+    rig.step();
+    assert_eq!(rig.r(0), 0xFE);
+    rig.set(&[(1, DATA), (2, 4)]).step();
+    assert_eq!(rig.word(DATA + 4), 0xFE);
+    rig.step();
+    assert_eq!(rig.r(0), 0xFFFF_FFFE);
+    rig.poke(DATA + 60, &[0xABCD_0000]).step();
+    assert_eq!(rig.r(0), 0xABCD);
+    rig.step();
+    assert_eq!(rig.word(DATA + 28), 0xCD00_0000);
+}
+
+#[test]
+fn thumb_push_pop_and_multiple() {
+    // push {r0, r7, lr}; pop {r0, r7, pc}
+    let mut rig = Rig::thumb(&[0xB581, 0xBD81]);
+    rig.set(&[(0, 1), (7, 2), (14, 0x4000), (13, DATA + 0x40)])
+        .step();
+    assert_eq!(rig.r(13), DATA + 0x34);
+    assert_eq!(
+        (
+            rig.word(DATA + 0x34),
+            rig.word(DATA + 0x38),
+            rig.word(DATA + 0x3C)
+        ),
+        (1, 2, 0x4000)
+    );
+    rig.set(&[(0, 0), (7, 0)]).step();
+    // Bit 0 of the loaded PC clear: back to ARM state (ARMv5T interworking).
+    assert_eq!((rig.r(0), rig.r(7), rig.r(15)), (1, 2, 0x4000));
+    assert!(!rig.cpu.is_thumb());
+    // ldmia r0, {r0, r1}: the base is in the list, so no writeback.
+    let mut rig = Rig::thumb(&[0xC803]);
+    rig.poke(DATA, &[0x10, 0x20]);
+    rig.set(&[(0, DATA)]).step();
+    assert_eq!((rig.r(0), rig.r(1)), (0x10, 0x20));
+}
+
+#[test]
+fn thumb_branches_and_bl_pairs() {
+    // beq .+8 taken with Z
+    let mut rig = Rig::thumb(&[0xD002]);
+    rig.flags(Z).step();
+    assert_eq!(rig.r(15), CODE + 8);
+    // b . (offset -4 from PC+4)
+    let mut rig = Rig::thumb(&[0xE7FE]);
+    rig.step();
+    assert_eq!(rig.r(15), CODE);
+    // bl .+0x1000: prefix f000 (high offset 0), suffix f800 | (0xFFC >> 1).
+    let mut rig = Rig::thumb(&[0xF000, 0xF800 | 0x7FE]);
+    rig.steps(2);
+    assert_eq!((rig.r(15), rig.r(14)), (CODE + 0x1000, (CODE + 4) | 1));
+    // blx .+0x1000 from CODE + 2 (unaligned): the target is word-aligned ARM code.
+    let mut rig = Rig::thumb(&[0x46C0, 0xF000, 0xE800 | 0x7FE]);
+    rig.steps(3);
+    assert_eq!(
+        (rig.r(15), rig.r(14)),
+        ((CODE + 2 + 0x1000) & !3, (CODE + 6) | 1)
+    );
+    assert!(!rig.cpu.is_thumb());
+}
+
+#[test]
+fn thumb_exceptions_use_halfword_return_addresses() {
+    let mut rig = Rig::thumb(&[0xDF10]); // svc 0x10
+    rig.step();
+    assert_eq!((rig.r(15), rig.r(14)), (0x08, CODE + 2));
+    assert!(!rig.cpu.is_thumb());
+    assert_eq!(rig.cpu.spsr() & T, T);
+    let mut rig = Rig::thumb(&[0xDE00]); // undefined
+    rig.step();
+    assert_eq!((rig.cpu.mode(), rig.r(14)), (Mode::Undefined, CODE + 2));
+    let mut rig = Rig::thumb(&[0x6808]); // ldr r0, [r1] from nowhere
+    rig.set(&[(1, 0x0100_0000)]).step();
+    assert_eq!((rig.cpu.mode(), rig.r(14)), (Mode::Abort, CODE + 8));
+}
+
+#[test]
+fn thumb_sp_and_pc_relative_arithmetic() {
+    // add r0, pc, #4; add r0, sp, #8; add sp, #508; sub sp, #4
+    let mut rig = Rig::thumb(&[0x46C0, 0xA001, 0xA802, 0xB07F, 0xB081]);
+    rig.set(&[(13, 0x8000)]).steps(2);
+    assert_eq!(rig.r(0), ((CODE + 2 + 4) & !3) + 4);
+    rig.step();
+    assert_eq!(rig.r(0), 0x8008);
+    rig.steps(2);
+    assert_eq!(rig.r(13), 0x8000 + 508 - 4);
+}
