@@ -5,4 +5,5 @@ pub mod bus;
 pub mod cpu;
 pub mod difftest;
 pub mod loader;
+pub mod machine;
 pub mod semihosting;

@@ -261,3 +261,31 @@ impl Cpu {
         self.read(bus, addr, size, As::Current)
     }
 }
+
+impl Cpu {
+    /// Reads virtual memory as a debugger or the semihosting handler does: through the current
+    /// translation, without touching the TLB or any device (device registers read as absent).
+    pub fn debug_read<B: Bus>(&self, bus: &B, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
+        for (i, byte) in buf.iter_mut().enumerate() {
+            let va = addr.wrapping_add(i as u32);
+            let pa = self.translate(va)?;
+            let page = bus.ram_page(pa).ok_or(Fault::external(va))?;
+            let at = (page.offset | (pa & !PAGE_MASK)) as usize;
+            *byte = *bus.ram().get(at).ok_or(Fault::external(va))?;
+        }
+        Ok(())
+    }
+
+    /// Writes virtual memory as a debugger does: RAM and ROM pages only (a debugger may patch
+    /// ROM), without touching the TLB or any device.
+    pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
+        for (i, &byte) in data.iter().enumerate() {
+            let va = addr.wrapping_add(i as u32);
+            let pa = self.translate(va)?;
+            let page = bus.ram_page(pa).ok_or(Fault::external(va))?;
+            let at = (page.offset | (pa & !PAGE_MASK)) as usize;
+            *bus.ram_mut().get_mut(at).ok_or(Fault::external(va))? = byte;
+        }
+        Ok(())
+    }
+}
