@@ -1,1 +1,326 @@
-fn main() {}
+//! `emu`: the command line of the TI-Nspire CX emulator.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use emu::loader::{self, Image};
+use emu::machine::{Exit, Machine};
+use emu::semihosting::{Config, Semihosting};
+
+/// The demo ROM run when no ROM is given: it prints through semihosting.
+const DEMO_ROM: &[u8] = include_bytes!("../../roms/demo/demo.bin");
+
+/// Exit status when `--max-insns` ends a run (as timeout(1) uses).
+const EXIT_INSN_LIMIT: u8 = 124;
+/// Exit status when the CPU waits for an interrupt nothing can raise.
+const EXIT_HALTED: u8 = 125;
+/// Exit status for bad input: unreadable or invalid files.
+const EXIT_BAD_INPUT: u8 = 2;
+
+/// An emulator of the TI-Nspire CX: an ARM926EJ-S handheld.
+///
+/// With no command it runs the built-in demo ROM.
+#[derive(Parser)]
+#[command(name = "emu", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a ROM (a raw boot ROM image or an ARM ELF executable), or the demo if none is given.
+    Run(RunArgs),
+    /// Run every ROM under the given paths headless, with semihosting, and report pass/fail.
+    Test(TestArgs),
+    /// Replay single-instruction test cases (JSON lines, optionally gzipped) and compare.
+    Difftest {
+        /// Case files (`.jsonl` or `.jsonl.gz`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Args, Default)]
+struct RunArgs {
+    /// Run without a window (until the window exists, every run is headless).
+    #[arg(long)]
+    headless: bool,
+    /// Enable ARM semihosting (SVC 0x123456, SVC 0xAB in Thumb, BKPT 0xAB). Always on for the demo.
+    #[arg(long)]
+    semihosting: bool,
+    /// Host directory the guest may open files in through semihosting (default: none, only
+    /// the console).
+    #[arg(long, value_name = "DIR")]
+    semihosting_root: Option<PathBuf>,
+    /// Stop after this many instructions (exit status 124).
+    #[arg(long, value_name = "N")]
+    max_insns: Option<u64>,
+    /// Print instructions executed, seconds and MIPS to stderr at exit.
+    #[arg(long)]
+    stats: bool,
+    /// The ROM: a raw binary (mapped at 0x00000000) or an ELF32 ARM executable.
+    rom: Option<PathBuf>,
+    /// Arguments for the guest (semihosting SYS_GET_CMDLINE), after `--`.
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// ROM files, or directories searched for `*.elf` and `*.bin` (skipping `*.qemu.elf`, which
+    /// are built for QEMU's memory map).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Instruction limit per ROM; a ROM that reaches it fails.
+    #[arg(long, value_name = "N", default_value_t = 2_000_000_000)]
+    max_insns: u64,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => run(RunArgs::default()),
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Test(args)) => test(args),
+        Some(Command::Difftest { files }) => difftest(&files),
+    }
+}
+
+/// Reads and parses a ROM, or the built-in demo.
+fn load_image(rom: Option<&Path>) -> Result<(Image, String), String> {
+    match rom {
+        Some(path) => loader::load_file(path)
+            .map(|image| (image, path.display().to_string()))
+            .map_err(|e| format!("{}: {e}", path.display())),
+        None => loader::parse(DEMO_ROM)
+            .map(|image| (image, "demo".to_string()))
+            .map_err(|e| format!("built-in demo: {e}")),
+    }
+}
+
+/// A machine with `image` loaded and, if asked, semihosting on the process's console.
+fn prepare(
+    image: &Image,
+    name: &str,
+    semihosting: Option<(Option<PathBuf>, Vec<String>)>,
+    console: Console,
+) -> Result<Machine, String> {
+    let mut machine = Machine::new();
+    machine.load(image).map_err(|e| format!("{name}: {e}"))?;
+    if let Some((root, args)) = semihosting {
+        let cmdline = std::iter::once(name.to_string())
+            .chain(args)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let config = Config {
+            root,
+            cmdline,
+            heap: Machine::heap_info(image),
+            time_base: None,
+        };
+        let (stdin, stdout, stderr) = console.streams();
+        machine.enable_semihosting(Semihosting::new(config, stdin, stdout, stderr));
+    }
+    Ok(machine)
+}
+
+/// Where the guest's console goes.
+enum Console {
+    /// The emulator's own stdin, stdout and stderr.
+    Process,
+    /// No input; output collected in a buffer (for `emu test`).
+    Captured(SharedBuffer),
+}
+
+type Streams = (
+    Box<dyn std::io::Read>,
+    Box<dyn std::io::Write>,
+    Box<dyn std::io::Write>,
+);
+
+impl Console {
+    fn streams(self) -> Streams {
+        match self {
+            Console::Process => (
+                Box::new(std::io::stdin()),
+                Box::new(std::io::stdout()),
+                Box::new(std::io::stderr()),
+            ),
+            Console::Captured(buffer) => (
+                Box::new(std::io::empty()),
+                Box::new(buffer.clone()),
+                Box::new(buffer),
+            ),
+        }
+    }
+}
+
+/// An output stream that collects what is written, shared with the code that reads it.
+#[derive(Clone, Default)]
+struct SharedBuffer(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let (image, name) = match load_image(args.rom.as_deref()) {
+        Ok(loaded) => loaded,
+        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+    };
+    let semihosting =
+        (args.semihosting || args.rom.is_none()).then(|| (args.semihosting_root, args.args));
+    let mut machine = match prepare(&image, &name, semihosting, Console::Process) {
+        Ok(machine) => machine,
+        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+    };
+    let start = Instant::now();
+    let exit = machine.run(args.max_insns);
+    let seconds = start.elapsed().as_secs_f64();
+    if args.stats {
+        let insns = machine.cpu.instructions();
+        eprintln!(
+            "emu: {insns} instructions in {seconds:.3} s: {:.1} MIPS",
+            insns as f64 / seconds / 1e6
+        );
+    }
+    match exit {
+        Exit::Guest(status) => ExitCode::from(status as u8),
+        Exit::InstructionLimit => fail(
+            &format!(
+                "{name}: stopped after {} instructions (--max-insns) at pc {:#010x}",
+                machine.cpu.instructions(),
+                machine.cpu.pc()
+            ),
+            EXIT_INSN_LIMIT,
+        ),
+        Exit::Halted => fail(
+            &format!(
+                "{name}: the CPU waits for an interrupt at pc {:#010x} and nothing can raise one",
+                machine.cpu.pc()
+            ),
+            EXIT_HALTED,
+        ),
+    }
+}
+
+fn fail(message: &str, status: u8) -> ExitCode {
+    eprintln!("emu: {message}");
+    ExitCode::from(status)
+}
+
+/// The ROM files under `paths`, sorted, directories searched recursively.
+fn find_roms(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
+        let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if meta.is_dir() {
+            let entries =
+                std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut children: Vec<PathBuf> =
+                entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+            children.sort();
+            for child in children {
+                let name = child.file_name().unwrap_or_default().to_string_lossy();
+                let is_rom = (name.ends_with(".elf") && !name.ends_with(".qemu.elf"))
+                    || name.ends_with(".bin");
+                if child.is_dir() || is_rom {
+                    walk(&child, found)?;
+                }
+            }
+        } else {
+            found.push(path.to_path_buf());
+        }
+        Ok(())
+    }
+    let mut found = Vec::new();
+    for path in paths {
+        walk(path, &mut found)?;
+    }
+    Ok(found)
+}
+
+fn test(args: TestArgs) -> ExitCode {
+    let roms = match find_roms(&args.paths) {
+        Ok(roms) => roms,
+        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for rom in &roms {
+        let output = SharedBuffer::default();
+        let verdict = load_image(Some(rom))
+            .and_then(|(image, name)| {
+                prepare(
+                    &image,
+                    &name,
+                    Some((None, Vec::new())),
+                    Console::Captured(output.clone()),
+                )
+            })
+            .map(|mut machine| {
+                (
+                    machine.run(Some(args.max_insns)),
+                    machine.cpu.instructions(),
+                )
+            });
+        let problem = match verdict {
+            Ok((Exit::Guest(0), insns)) => {
+                println!("PASS {} ({insns} instructions)", rom.display());
+                passed += 1;
+                continue;
+            }
+            Ok((Exit::Guest(status), _)) => format!("exit status {status}"),
+            Ok((Exit::InstructionLimit, _)) => {
+                format!("no exit after {} instructions", args.max_insns)
+            }
+            Ok((Exit::Halted, _)) => "waits for an interrupt nothing can raise".to_string(),
+            Err(message) => message,
+        };
+        failed += 1;
+        println!("FAIL {}: {problem}", rom.display());
+        let text = String::from_utf8_lossy(&output.0.borrow()).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        for line in &lines[lines.len().saturating_sub(10)..] {
+            println!("    | {line}");
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 && passed > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn difftest(files: &[PathBuf]) -> ExitCode {
+    let mut out = std::io::stdout();
+    let (mut passed, mut failed) = (0, 0);
+    for file in files {
+        match emu::difftest::replay_file(file, &mut out) {
+            Ok(summary) => {
+                passed += summary.passed;
+                failed += summary.failed;
+            }
+            Err(message) => return fail(&format!("{}: {message}", file.display()), EXIT_BAD_INPUT),
+        }
+    }
+    // Each file ends with its own summary line; several files get a total.
+    if files.len() > 1 {
+        println!("{passed} passed, {failed} failed");
+    }
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
