@@ -180,7 +180,7 @@ fn run(args: RunArgs) -> ExitCode {
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
     let semihosting =
-        (args.semihosting || args.rom.is_none()).then(|| (args.semihosting_root, args.args));
+        (args.semihosting || args.rom.is_none()).then_some((args.semihosting_root, args.args));
     let mut machine = match prepare(&image, &name, semihosting, Console::Process) {
         Ok(machine) => machine,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),

@@ -34,7 +34,7 @@ fn value(rng: &mut Rng) -> u32 {
 
 fn random_state(rng: &mut Rng, bus: &mut FlatBus) -> Cpu {
     let mut cpu = Cpu::new();
-    cpu.semihosting = rng.next() % 2 == 0;
+    cpu.semihosting = rng.next().is_multiple_of(2);
     for mode in Mode::ALL {
         cpu.set_cpsr(mode as u32 | psr::I | psr::F);
         for n in 0..15 {
@@ -42,10 +42,14 @@ fn random_state(rng: &mut Rng, bus: &mut FlatBus) -> Cpu {
         }
         cpu.set_spsr(rng.next());
     }
-    let thumb = if rng.next() % 2 == 0 { psr::T } else { 0 };
+    let thumb = if rng.next().is_multiple_of(2) {
+        psr::T
+    } else {
+        0
+    };
     let mode = rng.pick(&Mode::ALL) as u32;
     cpu.set_cpsr((rng.next() & 0xF800_00C0) | thumb | mode);
-    if rng.next() % 8 == 0 {
+    if rng.next().is_multiple_of(8) {
         cpu.cp15.control |= rng.next() & (emu::cpu::cp15::control::V | emu::cpu::cp15::control::L4);
     }
     let pc = (rng.next() % (MEMORY as u32 - 8)) & !1;
@@ -66,7 +70,7 @@ fn random_instructions_from_random_states_never_panic() {
         // A few instructions each, so that what follows a first one runs too.
         for _ in 0..4 {
             cpu.step(&mut bus);
-            if rng.next() % 16 == 0 {
+            if rng.next().is_multiple_of(16) {
                 cpu.set_irq_line(true);
             }
         }
