@@ -1,1 +1,561 @@
-//! (in progress)
+//! Replays single-instruction test cases (the JSON-lines format of `shared/difftest-format.md`)
+//! against the CPU and reports every difference.
+//!
+//! Each case names its memory exactly: a [`SparseBus`] holds those bytes and nothing else, so an
+//! access anywhere else is a bus error (an external abort), which the comparison then shows. The
+//! CPU gets the case's registers, runs one instruction (two halfwords for a Thumb BL/BLX pair),
+//! and its registers, CPSR, the banked registers the case names and every listed byte are compared
+//! with the expected state.
+//!
+//! The cases come from `tools/difftest/gen.py` (an oracle run of Unicorn); `tests/data/` holds a
+//! corpus, replayed by `tests/tests/difftest_corpus.rs` and by `emu difftest FILE...`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::bus::{Bus, BusError, RamPage, Size, PAGE_SIZE};
+use crate::cpu::{psr, Cpu, Mode};
+
+/// How many cases of a file passed and failed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+/// Replays every case of a `.jsonl` or `.jsonl.gz` file, writing a report of each failure and a
+/// closing `N passed, N failed` line to `out`. An unreadable file or a malformed line is an error
+/// (the message names the line); failing cases are not.
+pub fn replay_file(path: &Path, out: &mut dyn Write) -> Result<Summary, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let reader: Box<dyn Read> = if path.extension().is_some_and(|ext| ext == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    replay_reader(BufReader::new(reader), out)
+}
+
+/// Replays the cases of a JSON-lines stream (see [`replay_file`]).
+pub fn replay_reader(reader: impl BufRead, out: &mut dyn Write) -> Result<Summary, String> {
+    let mut summary = Summary::default();
+    let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
+    for (index, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| format!("line {}: cannot read: {e}", index + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let case: Case =
+            serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", index + 1))?;
+        let prepared = Prepared::new(&case).map_err(|e| format!("line {}: {e}", index + 1))?;
+        let diffs = match panic::catch_unwind(AssertUnwindSafe(|| run(&case, prepared))) {
+            Ok(diffs) => diffs,
+            Err(_) => vec!["the emulator panicked".to_string()],
+        };
+        if diffs.is_empty() {
+            summary.passed += 1;
+        } else {
+            summary.failed += 1;
+            write_failure(out, &case, &diffs).map_err(write_err)?;
+        }
+    }
+    writeln!(out, "{} passed, {} failed", summary.passed, summary.failed).map_err(write_err)?;
+    Ok(summary)
+}
+
+// ----- the case format -----
+
+#[derive(Deserialize)]
+struct Case {
+    id: String,
+    isa: String,
+    #[serde(default)]
+    asm: String,
+    initial: State,
+    memory: Vec<Region>,
+    #[serde(rename = "final")]
+    expected: State,
+    #[serde(default)]
+    memory_after: Vec<Region>,
+    #[serde(default)]
+    exception: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct State {
+    r: [u32; 16],
+    cpsr: u32,
+    /// Mode name -> register name (`r8`..`r14`, `spsr`) -> value.
+    #[serde(default)]
+    banked: BTreeMap<String, BTreeMap<String, u32>>,
+}
+
+#[derive(Deserialize)]
+struct Region {
+    addr: u32,
+    bytes: String,
+}
+
+/// A banked register named in a case.
+#[derive(Clone, Copy)]
+enum BankedReg {
+    R(usize),
+    Spsr,
+}
+
+/// A case checked and decoded: what `run` needs, so that a malformed case is an input error
+/// rather than a failure.
+struct Prepared {
+    thumb: bool,
+    memory: Vec<(u32, Vec<u8>)>,
+    memory_after: Vec<(u32, Vec<u8>)>,
+    initial_banked: Vec<(Mode, BankedReg, u32)>,
+    expected_banked: Vec<(Mode, BankedReg, u32)>,
+    exception: Option<(Mode, u32)>,
+}
+
+impl Prepared {
+    fn new(case: &Case) -> Result<Prepared, String> {
+        let thumb = match case.isa.as_str() {
+            "arm" => false,
+            "thumb" => true,
+            other => return Err(format!("case {}: unknown isa {other:?}", case.id)),
+        };
+        let regions = |list: &[Region]| -> Result<Vec<(u32, Vec<u8>)>, String> {
+            list.iter()
+                .map(|r| {
+                    let bytes = decode_hex(&r.bytes)
+                        .ok_or_else(|| format!("case {}: bad hex at {:#x}", case.id, r.addr))?;
+                    if r.addr as u64 + bytes.len() as u64 > 1 << 32 {
+                        return Err(format!("case {}: region past 4 GiB", case.id));
+                    }
+                    Ok((r.addr, bytes))
+                })
+                .collect()
+        };
+        let exception = match case.exception.as_deref() {
+            None => None,
+            // ARM ARM A2.6, table A2-4: the exception's mode and vector (low vectors).
+            Some("und") => Some((Mode::Undefined, 0x04)),
+            Some("swi") => Some((Mode::Supervisor, 0x08)),
+            Some("pabt") => Some((Mode::Abort, 0x0C)),
+            Some("dabt") => Some((Mode::Abort, 0x10)),
+            Some(other) => return Err(format!("case {}: unknown exception {other:?}", case.id)),
+        };
+        Ok(Prepared {
+            thumb,
+            memory: regions(&case.memory)?,
+            memory_after: regions(&case.memory_after)?,
+            initial_banked: banked(&case.id, &case.initial.banked)?,
+            expected_banked: banked(&case.id, &case.expected.banked)?,
+            exception,
+        })
+    }
+}
+
+fn banked(
+    id: &str,
+    map: &BTreeMap<String, BTreeMap<String, u32>>,
+) -> Result<Vec<(Mode, BankedReg, u32)>, String> {
+    let mut out = Vec::new();
+    for (mode_name, regs) in map {
+        let mode = Mode::from_name(mode_name)
+            .ok_or_else(|| format!("case {id}: unknown mode {mode_name:?}"))?;
+        for (name, &value) in regs {
+            let reg = match name.as_str() {
+                "spsr" if mode.has_spsr() => BankedReg::Spsr,
+                _ => match name.strip_prefix('r').and_then(|n| n.parse::<usize>().ok()) {
+                    Some(n @ 8..=14) => BankedReg::R(n),
+                    _ => return Err(format!("case {id}: bad banked register {mode_name}.{name}")),
+                },
+            };
+            out.push((mode, reg, value));
+        }
+    }
+    Ok(out)
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    let pairs = text.as_bytes().chunks_exact(2);
+    if !pairs.remainder().is_empty() {
+        return None;
+    }
+    let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    pairs
+        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
+        .collect()
+}
+
+// ----- running one case -----
+
+/// Runs a case and returns its differences (none when it passed).
+fn run(case: &Case, prepared: Prepared) -> Vec<String> {
+    let mut bus = SparseBus::new(&prepared.memory);
+    let mut cpu = Cpu::new();
+    cpu.semihosting = false;
+    cpu.set_cpsr(case.initial.cpsr);
+    for &(mode, reg, value) in &prepared.initial_banked {
+        match reg {
+            BankedReg::R(n) => cpu.set_reg_of(mode, n, value),
+            BankedReg::Spsr => cpu.set_spsr_of(mode, value),
+        }
+    }
+    for (n, &value) in case.initial.r.iter().enumerate().take(15) {
+        cpu.set_reg(n, value);
+    }
+    cpu.set_pc(case.initial.r[15]);
+
+    cpu.step(&mut bus);
+    // A Thumb BL/BLX pair is one case: the prefix (0b11110) and then the suffix.
+    if prepared.thumb {
+        let first = bus.peek(case.initial.r[15], Size::Half).unwrap_or(0);
+        if first & 0xF800 == 0xF000 {
+            cpu.step(&mut bus);
+        }
+    }
+
+    let mut diffs = Vec::new();
+    let expected = &case.expected;
+    for n in 0..15 {
+        let got = cpu.reg(n);
+        if got != expected.r[n] {
+            diffs.push(format!(
+                "r{n}: expected {:#010x}, got {got:#010x}",
+                expected.r[n]
+            ));
+        }
+    }
+    if cpu.pc() != expected.r[15] {
+        diffs.push(format!(
+            "pc: expected {:#010x}, got {:#010x}",
+            expected.r[15],
+            cpu.pc()
+        ));
+    }
+    if cpu.cpsr() != expected.cpsr {
+        diffs.push(format!(
+            "cpsr: expected {:#010x} ({}), got {:#010x} ({})",
+            expected.cpsr,
+            psr::describe(expected.cpsr),
+            cpu.cpsr(),
+            psr::describe(cpu.cpsr())
+        ));
+    }
+    for &(mode, reg, want) in &prepared.expected_banked {
+        let (name, got) = match reg {
+            BankedReg::R(n) => (format!("r{n}"), cpu.reg_of(mode, n)),
+            BankedReg::Spsr => ("spsr".to_string(), cpu.spsr_of(mode).unwrap_or(0)),
+        };
+        if got != want {
+            let extra = match reg {
+                BankedReg::Spsr => format!(" ({} vs {})", psr::describe(want), psr::describe(got)),
+                BankedReg::R(_) => String::new(),
+            };
+            diffs.push(format!(
+                "{}.{name}: expected {want:#010x}, got {got:#010x}{extra}",
+                mode.name()
+            ));
+        }
+    }
+    if let Some((mode, vector)) = prepared.exception {
+        if cpu.mode() != mode || cpu.pc() != vector {
+            diffs.push(format!(
+                "exception {}: expected {} mode at {vector:#x}, got {} mode at {:#010x}",
+                case.exception.as_deref().unwrap_or(""),
+                mode.name(),
+                cpu.mode().name(),
+                cpu.pc()
+            ));
+        }
+    }
+    if let Some(event) = cpu.take_event() {
+        diffs.push(format!("unexpected CPU event {event:?}"));
+    }
+    diffs.extend(compare_memory(&bus, &prepared));
+    diffs
+}
+
+/// Compares every listed byte with the expected memory: `memory_after` where it says, else the
+/// initial contents. Runs of differing bytes are reported together.
+fn compare_memory(bus: &SparseBus, prepared: &Prepared) -> Vec<String> {
+    let mut expected: BTreeMap<u32, u8> = BTreeMap::new();
+    for (addr, bytes) in prepared.memory.iter().chain(&prepared.memory_after) {
+        for (i, &b) in bytes.iter().enumerate() {
+            expected.insert(addr.wrapping_add(i as u32), b);
+        }
+    }
+    let mut diffs = Vec::new();
+    let mut run: Option<(u32, Vec<u8>, Vec<u8>)> = None;
+    let flush = |run: &mut Option<(u32, Vec<u8>, Vec<u8>)>, diffs: &mut Vec<String>| {
+        if let Some((start, want, got)) = run.take() {
+            diffs.push(format!(
+                "mem[{start:#010x}..+{}]: expected {}, got {}",
+                want.len(),
+                hex(&want),
+                hex(&got)
+            ));
+        }
+    };
+    for (&addr, &want) in &expected {
+        let got = bus.byte(addr).unwrap_or(want);
+        if got == want {
+            flush(&mut run, &mut diffs);
+            continue;
+        }
+        match &mut run {
+            Some((start, w, g)) if start.wrapping_add(w.len() as u32) == addr => {
+                w.push(want);
+                g.push(got);
+            }
+            _ => {
+                flush(&mut run, &mut diffs);
+                run = Some((addr, vec![want], vec![got]));
+            }
+        }
+    }
+    flush(&mut run, &mut diffs);
+    diffs
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_failure(out: &mut dyn Write, case: &Case, diffs: &[String]) -> std::io::Result<()> {
+    write!(out, "FAIL {} `{}`", case.id, case.asm)?;
+    if let Some(note) = &case.note {
+        write!(out, " [{note}]")?;
+    }
+    writeln!(
+        out,
+        " at {:#010x}, from cpsr {:#010x} ({})",
+        case.initial.r[15],
+        case.initial.cpsr,
+        psr::describe(case.initial.cpsr)
+    )?;
+    for diff in diffs {
+        writeln!(out, "    {diff}")?;
+    }
+    Ok(())
+}
+
+// ----- the bus -----
+
+/// A bus holding exactly the bytes a case lists. Every page that holds a listed byte gets a
+/// 4 KiB slot in the RAM arena; a page listed whole is handed to the CPU's fast path
+/// (`ram_page`), a partly listed one is served through `read`/`write`, which check every byte.
+pub struct SparseBus {
+    arena: Vec<u8>,
+    pages: HashMap<u32, Slot>,
+}
+
+struct Slot {
+    /// Arena offset of the page.
+    offset: u32,
+    /// Which bytes of the page are listed.
+    listed: Box<[u64; PAGE_SIZE as usize / 64]>,
+    /// Every byte is listed.
+    whole: bool,
+}
+
+impl SparseBus {
+    /// A bus with `regions` (address, bytes) mapped and nothing else.
+    pub fn new(regions: &[(u32, Vec<u8>)]) -> SparseBus {
+        let mut bus = SparseBus {
+            arena: Vec::new(),
+            pages: HashMap::new(),
+        };
+        for (addr, bytes) in regions {
+            for (i, &b) in bytes.iter().enumerate() {
+                let a = addr.wrapping_add(i as u32);
+                let page = a & !(PAGE_SIZE - 1);
+                let next = bus.arena.len() as u32;
+                let slot = bus.pages.entry(page).or_insert_with(|| Slot {
+                    offset: next,
+                    listed: Box::new([0; PAGE_SIZE as usize / 64]),
+                    whole: false,
+                });
+                if slot.offset == next {
+                    bus.arena.resize(next as usize + PAGE_SIZE as usize, 0);
+                }
+                let within = (a - page) as usize;
+                slot.listed[within / 64] |= 1 << (within % 64);
+                bus.arena[slot.offset as usize + within] = b;
+            }
+        }
+        for slot in bus.pages.values_mut() {
+            slot.whole = slot.listed.iter().all(|&w| w == u64::MAX);
+        }
+        bus
+    }
+
+    /// Arena index of a listed byte.
+    fn index(&self, addr: u32) -> Option<usize> {
+        let page = addr & !(PAGE_SIZE - 1);
+        let slot = self.pages.get(&page)?;
+        let within = (addr - page) as usize;
+        (slot.listed[within / 64] >> (within % 64) & 1 != 0)
+            .then_some(slot.offset as usize + within)
+    }
+
+    /// A listed byte.
+    pub fn byte(&self, addr: u32) -> Option<u8> {
+        self.index(addr).map(|i| self.arena[i])
+    }
+
+    /// Arena indices of an access, if every byte of it is listed.
+    fn indices(&self, addr: u32, size: Size) -> Option<[usize; 4]> {
+        let n = size.bytes();
+        if addr as u64 + n as u64 > 1 << 32 {
+            return None;
+        }
+        let mut at = [0; 4];
+        for (i, slot) in at.iter_mut().enumerate().take(n as usize) {
+            *slot = self.index(addr + i as u32)?;
+        }
+        Some(at)
+    }
+
+    fn load(&self, addr: u32, size: Size) -> Option<u32> {
+        let at = self.indices(addr, size)?;
+        Some(
+            at[..size.bytes() as usize]
+                .iter()
+                .rev()
+                .fold(0, |v, &i| v << 8 | self.arena[i] as u32),
+        )
+    }
+}
+
+impl Bus for SparseBus {
+    fn read(&mut self, addr: u32, size: Size, _now: u64) -> Result<u32, BusError> {
+        self.load(addr, size).ok_or(BusError)
+    }
+
+    fn write(&mut self, addr: u32, size: Size, value: u32, _now: u64) -> Result<(), BusError> {
+        let at = self.indices(addr, size).ok_or(BusError)?;
+        for (k, &i) in at[..size.bytes() as usize].iter().enumerate() {
+            self.arena[i] = (value >> (8 * k)) as u8;
+        }
+        Ok(())
+    }
+
+    fn peek(&self, addr: u32, size: Size) -> Option<u32> {
+        self.load(addr, size)
+    }
+
+    fn ram_page(&self, addr: u32) -> Option<RamPage> {
+        let slot = self.pages.get(&(addr & !(PAGE_SIZE - 1)))?;
+        slot.whole.then_some(RamPage {
+            offset: slot.offset,
+            writable: true,
+        })
+    }
+
+    fn ram(&self) -> &[u8] {
+        &self.arena
+    }
+
+    fn ram_mut(&mut self) -> &mut [u8] {
+        &mut self.arena
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `adds r0, r1, r2, lsl #3` at 0x1000 in SVC mode.
+    const ADDS: &str = r#"{"id":"t-1","isa":"arm","asm":"adds r0, r1, r2, lsl #3","initial":{"r":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,4096],"cpsr":211},"memory":[{"addr":4096,"bytes":"820191e0"}],"final":{"r":[17,1,2,3,4,5,6,7,8,9,10,11,12,13,14,4100],"cpsr":211},"memory_after":[]}"#;
+
+    fn replay(text: &str) -> (Summary, String) {
+        let mut out = Vec::new();
+        let summary = replay_reader(text.as_bytes(), &mut out).expect("well-formed");
+        (summary, String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn a_correct_case_passes() {
+        let (summary, report) = replay(ADDS);
+        assert_eq!(
+            summary,
+            Summary {
+                passed: 1,
+                failed: 0
+            },
+            "{report}"
+        );
+        assert!(report.ends_with("1 passed, 0 failed\n"));
+    }
+
+    #[test]
+    fn a_wrong_expectation_is_reported_with_the_register() {
+        let (summary, report) = replay(&ADDS.replace("[17,", "[18,"));
+        assert_eq!(
+            summary,
+            Summary {
+                passed: 0,
+                failed: 1
+            }
+        );
+        assert!(
+            report.contains("FAIL t-1 `adds r0, r1, r2, lsl #3`"),
+            "{report}"
+        );
+        assert!(
+            report.contains("r0: expected 0x00000012, got 0x00000011"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn stores_are_compared_and_unlisted_memory_aborts() {
+        // str r0, [r1] with r1 = 0x2000: first with the word listed, then without it (the store
+        // is a bus error: a data abort to 0x10 in abort mode).
+        let case = r#"{"id":"t-2","isa":"arm","asm":"str r0, [r1]","initial":{"r":[305419896,8192,0,0,0,0,0,0,0,0,0,0,0,0,0,4096],"cpsr":211},"memory":[{"addr":4096,"bytes":"000081e5"},{"addr":8192,"bytes":"00000000"}],"final":{"r":[305419896,8192,0,0,0,0,0,0,0,0,0,0,0,0,0,4100],"cpsr":211},"memory_after":[{"addr":8192,"bytes":"78563412"}]}"#;
+        let (summary, report) = replay(case);
+        assert_eq!(summary.passed, 1, "{report}");
+        let unlisted = case.replace(r#",{"addr":8192,"bytes":"00000000"}"#, "");
+        let unlisted = unlisted.replace(r#"[{"addr":8192,"bytes":"78563412"}]"#, "[]");
+        let (summary, report) = replay(&unlisted);
+        assert_eq!(summary.failed, 1);
+        assert!(
+            report.contains("pc: expected 0x00001004, got 0x00000010"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_partly_listed_page_is_checked_byte_by_byte() {
+        let mut bus = SparseBus::new(&[(0x1000, vec![1, 2, 3, 4]), (0x1FFE, vec![9, 9])]);
+        assert_eq!(bus.read(0x1000, Size::Word, 0), Ok(0x0403_0201));
+        assert_eq!(bus.read(0x1002, Size::Half, 0), Ok(0x0403));
+        assert_eq!(bus.read(0x1004, Size::Byte, 0), Err(BusError));
+        assert_eq!(bus.read(0x1FFE, Size::Word, 0), Err(BusError));
+        assert_eq!(bus.write(0x0FFF, Size::Half, 0, 0), Err(BusError));
+        assert_eq!(bus.ram_page(0x1000), None);
+    }
+
+    #[test]
+    fn a_whole_page_goes_to_the_fast_path() {
+        let bus = SparseBus::new(&[(0x3000, vec![7; PAGE_SIZE as usize])]);
+        let page = bus.ram_page(0x3123).expect("whole page");
+        assert_eq!(bus.ram()[page.offset as usize + 0x123], 7);
+        assert_eq!(bus.ram_page(0x4000), None);
+    }
+
+    #[test]
+    fn malformed_lines_are_errors_naming_the_line() {
+        let mut out = Vec::new();
+        let err = replay_reader(format!("{ADDS}\n{{\"id\":1}}\n").as_bytes(), &mut out)
+            .expect_err("malformed");
+        assert!(err.starts_with("line 2:"), "{err}");
+    }
+}
