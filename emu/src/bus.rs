@@ -5,19 +5,7 @@
 //! offset in that arena, which is what the CPU's software TLB caches: a TLB hit reads or writes
 //! the arena directly, and only misses and device accesses come through `read`/`write`.
 
-/// Width of a memory access.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Size {
-    Byte = 1,
-    Half = 2,
-    Word = 4,
-}
-
-impl Size {
-    pub fn bytes(self) -> u32 {
-        self as u32
-    }
-}
+pub use devices::Size;
 
 /// Nothing answered a physical access: the AHB signals an error, which the CPU takes as an
 /// external abort (ARM ARM B4.6.11 "External aborts").
