@@ -6,4 +6,5 @@ pub mod cpu;
 pub mod difftest;
 pub mod loader;
 pub mod machine;
+pub mod mmu;
 pub mod semihosting;

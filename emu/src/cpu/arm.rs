@@ -586,7 +586,7 @@ impl Cpu {
         if self.semihosting && imm == 0xAB {
             self.raise_event(Event::Semihosting);
         } else {
-            self.cp15.ifsr = 0b0010;
+            self.cp15.ifsr = crate::mmu::status::DEBUG_EVENT;
             self.take_exception(Exception::PrefetchAbort, self.insn_addr.wrapping_add(4));
         }
     }
@@ -615,9 +615,9 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     let writeback = !pre || wb;
     if load {
         let value = if byte {
-            cpu.read(bus, addr, Size::Byte, who)
+            cpu.load(bus, addr, Size::Byte, who)
         } else {
-            cpu.read32_rotated(bus, addr, who)
+            cpu.load_word_rotated(bus, addr, who)
         };
         let value = match value {
             Ok(value) => value,
@@ -637,11 +637,8 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
         // STR of the PC stores the instruction's address + 8 (implementation defined, ARM ARM
         // A4.1.99; the same as QEMU).
         let value = cpu.r[rd];
-        let result = if byte {
-            cpu.write(bus, addr, Size::Byte, value, who)
-        } else {
-            cpu.write(bus, addr & !3, Size::Word, value, who)
-        };
+        let size = if byte { Size::Byte } else { Size::Word };
+        let result = cpu.store(bus, addr, size, value, who);
         if let Err(fault) = result {
             return cpu.data_abort(fault);
         }
@@ -747,7 +744,7 @@ fn swap<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         cpu.read8(bus, addr)
             .and_then(|old| cpu.write8(bus, addr, new).map(|_| old))
     } else {
-        cpu.read32_rotated(bus, addr, As::Current)
+        cpu.load_word_rotated(bus, addr, As::Current)
             .and_then(|old| cpu.write32(bus, addr, new).map(|_| old))
     };
     match result {
@@ -909,9 +906,11 @@ impl Cpu {
     fn cp15_effect(&mut self, effect: cp15::Effect) {
         match effect {
             cp15::Effect::None => {}
+            // A single-entry invalidation empties the whole TLB: a real TLB may always drop
+            // more than it is asked to.
             cp15::Effect::TranslationChanged
             | cp15::Effect::InvalidateTlb
-            | cp15::Effect::InvalidateTlbEntry(_) => self.tlb.invalidate_all(),
+            | cp15::Effect::InvalidateTlbEntry(_) => self.control_changed(),
             cp15::Effect::WaitForInterrupt => {
                 self.waiting = true;
                 self.attention = true;

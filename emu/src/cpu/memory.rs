@@ -2,53 +2,24 @@
 //!
 //! Every load, store and fetch first looks in a direct-mapped software TLB of 4 KiB pages. A hit
 //! names the page's place in the bus's RAM arena, so the access is an index into a byte slice.
-//! A miss translates the address, asks the bus whether the physical page is RAM, caches the
-//! answer, and otherwise goes to the bus (a device register, or nothing: an external abort).
+//! A miss walks the translation tables ([`crate::mmu::translate`]), asks the bus whether the
+//! physical page is RAM, caches the answer, and otherwise goes to the bus (a device register, or
+//! nothing: an external abort).
 //!
-//! The TLB has four tables: reads and writes, each for User and privileged accesses, so that a
-//! hit needs no permission check. A page enters a write table only when it may be written.
+//! The TLB has four tables: reads (and fetches) and writes, each for User and privileged
+//! accesses, so that a hit needs no permission check. A page enters a table only when that
+//! access is permitted on the whole 4 KiB page. Every TLB maintenance operation, and every change
+//! to TTBR, DACR, the FCSE PID or the translation bits of the control register, empties it.
 
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Size, PAGE_SIZE};
+use crate::mmu::{self, status, Access, Fault, Walk};
 
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
 /// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
 const SETS: usize = 2048;
 /// A tag no page address equals (page addresses have their low 12 bits clear).
 const INVALID: u32 = 1;
-
-/// Fault status codes of the FSRs (ARM ARM B4.6, table B4-1; ARM926EJ-S TRM 3.6.1).
-pub mod status {
-    /// External abort on a non-translation access (the bus answered with an error).
-    pub const EXTERNAL: u32 = 0b1000;
-}
-
-/// A memory access the MMU or the bus refused; what the FSR and FAR record.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Fault {
-    /// FSR status bits 3:0.
-    pub status: u32,
-    /// Domain (FSR bits 7:4).
-    pub domain: u32,
-    /// The virtual address that faulted.
-    pub addr: u32,
-}
-
-impl Fault {
-    /// The bus answered a physical access with an error.
-    fn external(addr: u32) -> Fault {
-        Fault {
-            status: status::EXTERNAL,
-            domain: 0,
-            addr,
-        }
-    }
-
-    /// The FSR value: domain in bits 7:4, status in bits 3:0.
-    pub fn status(&self) -> u32 {
-        (self.domain << 4) | self.status
-    }
-}
 
 #[derive(Clone, Copy)]
 struct Entry {
@@ -120,18 +91,24 @@ impl Cpu {
         }
     }
 
-    /// Translates a virtual address for an access. The MMU is off: the address is physical.
-    fn translate(&self, va: u32) -> Result<u32, Fault> {
-        Ok(va)
+    /// The full walk for an access, reading the tables with side-effect-free bus reads.
+    fn walk<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
+        mmu::translate(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
+    }
+
+    /// The debugger's view of a translation: the whole walk, changing nothing.
+    pub fn translate<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
+        self.walk(bus, va, access, user)
     }
 
     /// Reads `size` bytes at `addr`, which the caller has aligned to the size.
     #[inline(always)]
-    pub(super) fn read<B: Bus>(
+    fn read<B: Bus>(
         &mut self,
         bus: &mut B,
         addr: u32,
         size: Size,
+        access: Access,
         who: As,
     ) -> Result<u32, Fault> {
         if let Some(offset) = self.tlb.lookup(self.table(who), addr) {
@@ -140,7 +117,7 @@ impl Cpu {
                 return Ok(value);
             }
         }
-        self.read_slow(bus, addr, size, who)
+        self.read_slow(bus, addr, size, access, who)
     }
 
     #[inline(never)]
@@ -149,25 +126,30 @@ impl Cpu {
         bus: &mut B,
         addr: u32,
         size: Size,
+        access: Access,
         who: As,
     ) -> Result<u32, Fault> {
-        let pa = self.translate(addr)?;
+        let user = who == As::User || !self.mode.is_privileged();
+        let walk = self.walk(bus, addr, access, user);
+        let pa = walk.result?;
         if let Some(page) = bus.ram_page(pa) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if let Some(value) = ram_read(bus.ram(), at, size) {
-                self.tlb.fill(self.table(who), addr, page.offset);
+                if walk.uniform_4k {
+                    self.tlb.fill(self.table(who), addr, page.offset);
+                }
                 return Ok(value);
             }
         }
         self.device_accessed = true;
         self.attention = true;
         bus.read(pa, size, self.now())
-            .map_err(|_| Fault::external(addr))
+            .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))
     }
 
     /// Writes `size` bytes at `addr`, which the caller has aligned to the size.
     #[inline(always)]
-    pub(super) fn write<B: Bus>(
+    fn write<B: Bus>(
         &mut self,
         bus: &mut B,
         addr: u32,
@@ -193,64 +175,111 @@ impl Cpu {
         value: u32,
         who: As,
     ) -> Result<(), Fault> {
-        let pa = self.translate(addr)?;
+        let user = who == As::User || !self.mode.is_privileged();
+        let walk = self.walk(bus, addr, Access::Write, user);
+        let pa = walk.result?;
         if let Some(page) = bus.ram_page(pa).filter(|page| page.writable) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if ram_write(bus.ram_mut(), at, size, value).is_some() {
-                self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
+                if walk.uniform_4k {
+                    self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
+                }
                 return Ok(());
             }
         }
         self.device_accessed = true;
         self.attention = true;
         bus.write(pa, size, value, self.now())
-            .map_err(|_| Fault::external(addr))
+            .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))
+    }
+
+    /// The alignment fault a data access of `size` bytes at `addr` raises when CP15 c1 A is set
+    /// (ARM ARM B4.3; checked before translation, so it has the highest priority).
+    #[inline(always)]
+    fn check_alignment(&self, addr: u32, size: Size) -> Result<(), Fault> {
+        if self.alignment_check && mmu::misaligned(addr, size.bytes()) {
+            return Err(Fault::new(
+                status::ALIGNMENT,
+                0,
+                mmu::fcse(&self.cp15, addr),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A data load as `who`: an alignment check, then the access at the address aligned down
+    /// to the size (the ARM926EJ-S ignores the low bits of unaligned halfword and word accesses;
+    /// word loads that rotate use `load_word_rotated`).
+    #[inline(always)]
+    pub(super) fn load<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        who: As,
+    ) -> Result<u32, Fault> {
+        self.check_alignment(addr, size)?;
+        self.read(bus, addr & !(size.bytes() - 1), size, Access::Read, who)
+    }
+
+    /// A data store as `who`, checked and aligned as `load` does.
+    #[inline(always)]
+    pub(super) fn store<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        value: u32,
+        who: As,
+    ) -> Result<(), Fault> {
+        self.check_alignment(addr, size)?;
+        self.write(bus, addr & !(size.bytes() - 1), size, value, who)
     }
 
     #[inline(always)]
     pub(super) fn read32<B: Bus>(&mut self, bus: &mut B, addr: u32) -> Result<u32, Fault> {
-        self.read(bus, addr & !3, Size::Word, As::Current)
+        self.load(bus, addr, Size::Word, As::Current)
     }
 
     #[inline(always)]
     pub(super) fn read16<B: Bus>(&mut self, bus: &mut B, addr: u32) -> Result<u32, Fault> {
-        self.read(bus, addr & !1, Size::Half, As::Current)
+        self.load(bus, addr, Size::Half, As::Current)
     }
 
     #[inline(always)]
     pub(super) fn read8<B: Bus>(&mut self, bus: &mut B, addr: u32) -> Result<u32, Fault> {
-        self.read(bus, addr, Size::Byte, As::Current)
+        self.load(bus, addr, Size::Byte, As::Current)
     }
 
     #[inline(always)]
     pub(super) fn write32<B: Bus>(&mut self, bus: &mut B, addr: u32, v: u32) -> Result<(), Fault> {
-        self.write(bus, addr & !3, Size::Word, v, As::Current)
+        self.store(bus, addr, Size::Word, v, As::Current)
     }
 
     #[inline(always)]
     pub(super) fn write16<B: Bus>(&mut self, bus: &mut B, addr: u32, v: u32) -> Result<(), Fault> {
-        self.write(bus, addr & !1, Size::Half, v, As::Current)
+        self.store(bus, addr, Size::Half, v, As::Current)
     }
 
     #[inline(always)]
     pub(super) fn write8<B: Bus>(&mut self, bus: &mut B, addr: u32, v: u32) -> Result<(), Fault> {
-        self.write(bus, addr, Size::Byte, v, As::Current)
+        self.store(bus, addr, Size::Byte, v, As::Current)
     }
 
-    /// An unaligned LDR: the word at the aligned address rotated right by 8 times the low
-    /// address bits (ARM ARM A4.1.23, with CP15 c1 U clear as on every ARMv5 core).
+    /// LDR and SWP: with alignment checking off, an unaligned word load returns the word at the
+    /// aligned address rotated right by 8 times the low address bits (ARM ARM A4.1.23).
     #[inline(always)]
-    pub(super) fn read32_rotated<B: Bus>(
+    pub(super) fn load_word_rotated<B: Bus>(
         &mut self,
         bus: &mut B,
         addr: u32,
         who: As,
     ) -> Result<u32, Fault> {
-        let word = self.read(bus, addr & !3, Size::Word, who)?;
+        let word = self.load(bus, addr, Size::Word, who)?;
         Ok(word.rotate_right((addr & 3) * 8))
     }
 
-    /// Fetches an instruction (ARM: a word, Thumb: a halfword).
+    /// Fetches an instruction (ARM: a word, Thumb: a halfword) at an aligned address.
     #[inline(always)]
     pub(super) fn fetch<B: Bus>(
         &mut self,
@@ -258,34 +287,41 @@ impl Cpu {
         addr: u32,
         size: Size,
     ) -> Result<u32, Fault> {
-        self.read(bus, addr, size, As::Current)
+        self.read(bus, addr, size, Access::Fetch, As::Current)
     }
-}
 
-impl Cpu {
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current
-    /// translation, without touching the TLB or any device (device registers read as absent).
+    /// translation with the current mode's permissions, without touching the TLB or any device
+    /// (device registers read as absent).
     pub fn debug_read<B: Bus>(&self, bus: &B, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
         for (i, byte) in buf.iter_mut().enumerate() {
-            let va = addr.wrapping_add(i as u32);
-            let pa = self.translate(va)?;
-            let page = bus.ram_page(pa).ok_or(Fault::external(va))?;
-            let at = (page.offset | (pa & !PAGE_MASK)) as usize;
-            *byte = *bus.ram().get(at).ok_or(Fault::external(va))?;
+            let at = self.debug_arena_offset(bus, addr.wrapping_add(i as u32), Access::Read)?;
+            *byte = *bus
+                .ram()
+                .get(at)
+                .ok_or(Fault::new(status::EXTERNAL, 0, addr))?;
         }
         Ok(())
     }
 
     /// Writes virtual memory as a debugger does: RAM and ROM pages only (a debugger may patch
-    /// ROM), without touching the TLB or any device.
+    /// ROM), through a translation that permits writing, without touching the TLB or devices.
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
         for (i, &byte) in data.iter().enumerate() {
-            let va = addr.wrapping_add(i as u32);
-            let pa = self.translate(va)?;
-            let page = bus.ram_page(pa).ok_or(Fault::external(va))?;
-            let at = (page.offset | (pa & !PAGE_MASK)) as usize;
-            *bus.ram_mut().get_mut(at).ok_or(Fault::external(va))? = byte;
+            let at = self.debug_arena_offset(bus, addr.wrapping_add(i as u32), Access::Write)?;
+            *bus.ram_mut()
+                .get_mut(at)
+                .ok_or(Fault::new(status::EXTERNAL, 0, addr))? = byte;
         }
         Ok(())
+    }
+
+    fn debug_arena_offset<B: Bus>(&self, bus: &B, va: u32, access: Access) -> Result<usize, Fault> {
+        let walk = self.walk(bus, va, access, !self.mode.is_privileged());
+        let pa = walk.result?;
+        let page = bus
+            .ram_page(pa)
+            .ok_or(Fault::new(status::EXTERNAL, 0, walk.mva))?;
+        Ok((page.offset | (pa & !PAGE_MASK)) as usize)
     }
 }

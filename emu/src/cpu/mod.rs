@@ -13,7 +13,7 @@ mod memory;
 pub mod psr;
 mod thumb;
 
-pub use memory::Fault;
+pub use crate::mmu::Fault;
 pub use psr::Mode;
 
 use crate::bus::Bus;
@@ -98,6 +98,8 @@ pub struct Cpu {
     insn_addr: u32,
     pub cp15: Cp15,
     tlb: Tlb,
+    /// CP15 c1 A, cached for the load/store path.
+    alignment_check: bool,
     irq_line: bool,
     fiq_line: bool,
     /// Set when the run loop must look at something before the next instruction: a pending
@@ -133,6 +135,7 @@ impl Cpu {
             insn_addr: 0,
             cp15: Cp15::new(),
             tlb: Tlb::new(),
+            alignment_check: false,
             irq_line: false,
             fiq_line: false,
             attention: false,
@@ -150,7 +153,7 @@ impl Cpu {
     /// reset vector. CP15 returns to its reset values, so the vectors are low and the MMU is off.
     pub fn reset(&mut self) {
         self.cp15 = Cp15::new();
-        self.tlb.invalidate_all();
+        self.control_changed();
         self.waiting = false;
         self.event = None;
         self.take_exception(Exception::Reset, 0);
@@ -330,14 +333,14 @@ impl Cpu {
 
     /// A data abort for the instruction being executed (return address: instruction + 8).
     fn data_abort(&mut self, fault: Fault) {
-        self.cp15.dfsr = fault.status();
+        self.cp15.dfsr = fault.fsr();
         self.cp15.far = fault.addr;
         self.take_exception(Exception::DataAbort, self.insn_addr.wrapping_add(8));
     }
 
     /// A prefetch abort for the instruction at `addr` (return address: instruction + 4).
     fn prefetch_abort(&mut self, fault: Fault, addr: u32) {
-        self.cp15.ifsr = fault.status();
+        self.cp15.ifsr = fault.fsr();
         self.take_exception(Exception::PrefetchAbort, addr.wrapping_add(4));
     }
 
@@ -439,6 +442,13 @@ impl Cpu {
     /// Invalidates every cached translation (after the machine changes memory behind the CPU's
     /// back, e.g. loading an image).
     pub fn invalidate_tlb(&mut self) {
+        self.tlb.invalidate_all();
+    }
+
+    /// Applies CP15 state that the CPU caches, after the control register or the translation
+    /// registers change (by MCR, reset, or a debugger).
+    pub fn control_changed(&mut self) {
+        self.alignment_check = self.cp15.control & cp15::control::A != 0;
         self.tlb.invalidate_all();
     }
 }

@@ -864,3 +864,152 @@ fn thumb_sp_and_pc_relative_arithmetic() {
     rig.steps(2);
     assert_eq!(rig.r(13), 0x8000 + 508 - 4);
 }
+
+// ----- with the MMU on -----
+
+const TTBR: u32 = 0x4000;
+const COARSE: u32 = 0x8000;
+
+/// Maps the first 64 KiB flat with small pages (AP 11 everywhere, domain 0 a client), then
+/// turns the MMU on.
+fn with_mmu(mut rig: Rig) -> Rig {
+    rig.poke(TTBR, &[COARSE | 0b01]);
+    for page in 0..16u32 {
+        rig.poke(COARSE + 4 * page, &[(page << 12) | 0xFF0 | 0b10]);
+    }
+    rig.cpu.cp15.ttbr = TTBR;
+    rig.cpu.cp15.dacr = 0b01;
+    rig.cpu.cp15.control |= cp15::control::M;
+    rig.cpu.control_changed();
+    rig
+}
+
+/// Sets all four subpage APs of the small page at `va` (below 64 KiB).
+fn set_ap(rig: &mut Rig, va: u32, ap: u32) {
+    rig.poke(
+        COARSE + 4 * (va >> 12),
+        &[(va & !0xFFF) | (ap * 0x55) << 4 | 0b10],
+    );
+    rig.cpu.invalidate_tlb();
+}
+
+#[test]
+fn user_store_to_a_read_only_page_aborts_with_base_restored() {
+    let mut rig = with_mmu(Rig::arm(&[0xE5A10004])); // str r0, [r1, #4]!
+    set_ap(&mut rig, DATA, 0b10);
+    rig.cpu.set_cpsr(Mode::User as u32);
+    rig.set(&[(0, 0x55), (1, DATA)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.r(15), rig.r(14)), (0x10, CODE + 8));
+    // Domain 0, permission fault (page); FAR is the address of the access.
+    assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x0F, DATA + 4));
+    assert_eq!(rig.cpu.reg_of(Mode::User, 1), DATA);
+    assert_eq!(rig.word(DATA + 4), 0);
+}
+
+#[test]
+fn ldrt_and_strt_use_user_permissions_from_a_privileged_mode() {
+    // ldr r0, [r1] succeeds on a privileged-only page; ldrt r0, [r1], #4 aborts.
+    let mut rig = with_mmu(Rig::arm(&[0xE5910000, 0xE4B10004]));
+    set_ap(&mut rig, DATA, 0b01);
+    rig.poke(DATA, &[0x1234]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!(rig.r(0), 0x1234);
+    rig.set(&[(0, 0)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!(rig.cpu.cp15.dfsr, 0x0F);
+    assert_eq!(rig.cpu.reg_of(Mode::Supervisor, 1), DATA);
+    assert_eq!(rig.cpu.reg_of(Mode::Supervisor, 0), 0);
+}
+
+#[test]
+fn stm_faulting_partway_keeps_the_words_written_and_restores_the_base() {
+    // stmia r0!, {r1-r3} from DATA + 0xFF8: the third word falls on a read-only page.
+    let mut rig = with_mmu(Rig::arm(&[0xE8A0000E]));
+    set_ap(&mut rig, DATA + 0x1000, 0b10);
+    rig.cpu.set_cpsr(Mode::User as u32);
+    rig.set(&[(0, DATA + 0xFF8), (1, 1), (2, 2), (3, 3)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!(rig.cpu.cp15.far, DATA + 0x1000);
+    assert_eq!((rig.word(DATA + 0xFF8), rig.word(DATA + 0xFFC)), (1, 2));
+    assert_eq!(rig.word(DATA + 0x1000), 0);
+    assert_eq!(rig.cpu.reg_of(Mode::User, 0), DATA + 0xFF8);
+}
+
+#[test]
+fn ldm_faulting_partway_changes_no_register() {
+    let mut rig = with_mmu(Rig::arm(&[0xE8B0000E])); // ldmia r0!, {r1-r3}
+    rig.poke(COARSE + 4 * 3, &[0]); // page 0x3000 unmapped
+    rig.cpu.invalidate_tlb();
+    rig.set(&[(0, DATA + 0xFF8), (1, 0xA), (2, 0xB), (3, 0xC)])
+        .step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    // Translation fault (page) in domain 0.
+    assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x07, DATA + 0x1000));
+    let svc = |n| rig.cpu.reg_of(Mode::Supervisor, n);
+    assert_eq!(
+        [svc(0), svc(1), svc(2), svc(3)],
+        [DATA + 0xFF8, 0xA, 0xB, 0xC]
+    );
+}
+
+#[test]
+fn swp_on_a_read_only_page_aborts_without_writing() {
+    let mut rig = with_mmu(Rig::arm(&[0xE1020091])); // swp r0, r1, [r2]
+    set_ap(&mut rig, DATA, 0b10);
+    rig.poke(DATA, &[0x77]);
+    rig.cpu.set_cpsr(Mode::User as u32);
+    rig.set(&[(0, 0x11), (1, 0x99), (2, DATA)]).step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!(rig.word(DATA), 0x77);
+    assert_eq!(rig.cpu.reg_of(Mode::User, 0), 0x11);
+}
+
+#[test]
+fn alignment_faults_only_when_a_is_set() {
+    let mut rig = Rig::arm(&[0xE5910000, 0xE5910000]); // ldr r0, [r1] twice
+    rig.poke(DATA, &[0x1122_3344]);
+    rig.set(&[(1, DATA + 2)]).step();
+    assert_eq!(rig.r(0), 0x3344_1122);
+    rig.cpu.cp15.control |= cp15::control::A;
+    rig.cpu.control_changed();
+    rig.step();
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x01, DATA + 2));
+}
+
+#[test]
+fn prefetch_abort_on_an_unmapped_page_sets_ifsr_not_far() {
+    let mut rig = with_mmu(Rig::arm(&[0xE12FFF10])); // bx r0
+    rig.cpu.cp15.far = 0xFACE;
+    rig.set(&[(0, 0x0010_0000)]).steps(2);
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.r(15), rig.r(14)), (0x0C, 0x0010_0004));
+    // Section translation fault; the domain is the (fault) descriptor's, 0.
+    assert_eq!((rig.cpu.cp15.ifsr, rig.cpu.cp15.far), (0x05, 0xFACE));
+}
+
+#[test]
+fn tlb_invalidation_by_mcr_makes_a_page_table_change_visible() {
+    // ldr r0, [r1]; mcr p15, 0, r2, c8, c7, 0 (invalidate TLB); ldr r0, [r1]
+    let mut rig = with_mmu(Rig::arm(&[0xE5910000, 0xEE082F17, 0xE5910000]));
+    rig.poke(DATA, &[0x5A5A]);
+    rig.set(&[(1, DATA)]).step();
+    assert_eq!(rig.r(0), 0x5A5A);
+    // Point the page at 0x3000 instead; after the invalidation the new mapping applies.
+    rig.poke(COARSE + 4 * 2, &[0x3000 | 0xFF0 | 0b10]);
+    rig.poke(0x3000, &[0xBEEF]);
+    rig.steps(2);
+    assert_eq!(rig.r(0), 0xBEEF);
+}
+
+#[test]
+fn translate_reports_the_whole_walk() {
+    let rig = with_mmu(Rig::arm(&[]));
+    let walk = rig
+        .cpu
+        .translate(&rig.bus, DATA + 4, crate::mmu::Access::Read, true);
+    assert_eq!(walk.l1, Some((TTBR, Some(COARSE | 1))));
+    assert_eq!(walk.l2, Some((COARSE + 8, Some(DATA | 0xFF2))));
+    assert_eq!(walk.result, Ok(DATA + 4));
+}

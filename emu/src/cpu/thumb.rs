@@ -231,7 +231,7 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, kind: u32, addr: u32, rd: usiz
         STRH => cpu.write16(bus, addr, value).map(|_| None),
         STRB => cpu.write8(bus, addr, value).map(|_| None),
         LDRSB => cpu.read8(bus, addr).map(|v| Some(v as u8 as i8 as u32)),
-        LDR => cpu.read32_rotated(bus, addr, As::Current).map(Some),
+        LDR => cpu.load_word_rotated(bus, addr, As::Current).map(Some),
         LDRH => cpu.read16(bus, addr).map(Some),
         LDRB => cpu.read8(bus, addr).map(Some),
         _ => cpu.read16(bus, addr).map(|v| Some(v as u16 as i16 as u32)),
