@@ -12,6 +12,15 @@ pub use devices::Size;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BusError;
 
+/// Who makes an access, and when: for devices (time) and for diagnostics (the PC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The CPU cycle count.
+    pub now: u64,
+    /// The address of the instruction making the access.
+    pub pc: u32,
+}
+
 /// Size of the pages the bus describes RAM in and the CPU's fast TLB caches.
 pub const PAGE_SIZE: u32 = 4096;
 
@@ -26,10 +35,10 @@ pub struct RamPage {
 
 /// The physical address space.
 pub trait Bus {
-    /// A read that may have side effects (device registers). `now` is the CPU cycle count.
-    fn read(&mut self, addr: u32, size: Size, now: u64) -> Result<u32, BusError>;
+    /// A read that may have side effects (device registers).
+    fn read(&mut self, addr: u32, size: Size, origin: Origin) -> Result<u32, BusError>;
     /// A write; RAM, ROM (ignored) or a device register.
-    fn write(&mut self, addr: u32, size: Size, value: u32, now: u64) -> Result<(), BusError>;
+    fn write(&mut self, addr: u32, size: Size, value: u32, origin: Origin) -> Result<(), BusError>;
     /// A read with no side effects, for debuggers and page-table dumps; `None` where nothing
     /// answers or a device cannot be read without disturbing it.
     fn peek(&self, addr: u32, size: Size) -> Option<u32>;
@@ -87,11 +96,17 @@ pub fn ram_write(ram: &mut [u8], at: usize, size: Size, value: u32) -> Option<()
 }
 
 impl Bus for FlatBus {
-    fn read(&mut self, addr: u32, size: Size, _now: u64) -> Result<u32, BusError> {
+    fn read(&mut self, addr: u32, size: Size, _origin: Origin) -> Result<u32, BusError> {
         ram_read(&self.mem, addr as usize, size).ok_or(BusError)
     }
 
-    fn write(&mut self, addr: u32, size: Size, value: u32, _now: u64) -> Result<(), BusError> {
+    fn write(
+        &mut self,
+        addr: u32,
+        size: Size,
+        value: u32,
+        _origin: Origin,
+    ) -> Result<(), BusError> {
         ram_write(&mut self.mem, addr as usize, size, value).ok_or(BusError)
     }
 
@@ -194,11 +209,17 @@ impl SystemBus {
 }
 
 impl Bus for SystemBus {
-    fn read(&mut self, addr: u32, size: Size, _now: u64) -> Result<u32, BusError> {
+    fn read(&mut self, addr: u32, size: Size, _origin: Origin) -> Result<u32, BusError> {
         self.peek(addr, size).ok_or(BusError)
     }
 
-    fn write(&mut self, addr: u32, size: Size, value: u32, _now: u64) -> Result<(), BusError> {
+    fn write(
+        &mut self,
+        addr: u32,
+        size: Size,
+        value: u32,
+        _origin: Origin,
+    ) -> Result<(), BusError> {
         let region = self.region(addr).cloned().ok_or(BusError)?;
         if !region.writable {
             // The boot ROM ignores writes (nothing on the AHB answers them with an error).

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::bus::{Bus, BusError, RamPage, Size, PAGE_SIZE};
+use crate::bus::{Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
 use crate::cpu::{psr, Cpu, Mode};
 
 /// How many cases of a file passed and failed.
@@ -435,11 +435,17 @@ impl SparseBus {
 }
 
 impl Bus for SparseBus {
-    fn read(&mut self, addr: u32, size: Size, _now: u64) -> Result<u32, BusError> {
+    fn read(&mut self, addr: u32, size: Size, _origin: Origin) -> Result<u32, BusError> {
         self.load(addr, size).ok_or(BusError)
     }
 
-    fn write(&mut self, addr: u32, size: Size, value: u32, _now: u64) -> Result<(), BusError> {
+    fn write(
+        &mut self,
+        addr: u32,
+        size: Size,
+        value: u32,
+        _origin: Origin,
+    ) -> Result<(), BusError> {
         let at = self.indices(addr, size).ok_or(BusError)?;
         for (k, &i) in at[..size.bytes() as usize].iter().enumerate() {
             self.arena[i] = (value >> (8 * k)) as u8;
@@ -535,11 +541,12 @@ mod tests {
     #[test]
     fn a_partly_listed_page_is_checked_byte_by_byte() {
         let mut bus = SparseBus::new(&[(0x1000, vec![1, 2, 3, 4]), (0x1FFE, vec![9, 9])]);
-        assert_eq!(bus.read(0x1000, Size::Word, 0), Ok(0x0403_0201));
-        assert_eq!(bus.read(0x1002, Size::Half, 0), Ok(0x0403));
-        assert_eq!(bus.read(0x1004, Size::Byte, 0), Err(BusError));
-        assert_eq!(bus.read(0x1FFE, Size::Word, 0), Err(BusError));
-        assert_eq!(bus.write(0x0FFF, Size::Half, 0, 0), Err(BusError));
+        const O: Origin = Origin { now: 0, pc: 0 };
+        assert_eq!(bus.read(0x1000, Size::Word, O), Ok(0x0403_0201));
+        assert_eq!(bus.read(0x1002, Size::Half, O), Ok(0x0403));
+        assert_eq!(bus.read(0x1004, Size::Byte, O), Err(BusError));
+        assert_eq!(bus.read(0x1FFE, Size::Word, O), Err(BusError));
+        assert_eq!(bus.write(0x0FFF, Size::Half, 0, O), Err(BusError));
         assert_eq!(bus.ram_page(0x1000), None);
     }
 

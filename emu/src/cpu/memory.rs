@@ -12,7 +12,7 @@
 //! to TTBR, DACR, the FCSE PID or the translation bits of the control register, empties it.
 
 use super::Cpu;
-use crate::bus::{ram_read, ram_write, Bus, Size, PAGE_SIZE};
+use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
 use crate::mmu::{self, status, Access, Fault, Walk};
 
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
@@ -91,6 +91,13 @@ impl Cpu {
         }
     }
 
+    fn origin(&self) -> Origin {
+        Origin {
+            now: self.now(),
+            pc: self.insn_addr,
+        }
+    }
+
     /// The full walk for an access, reading the tables with side-effect-free bus reads.
     fn walk<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
         mmu::translate(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
@@ -143,7 +150,7 @@ impl Cpu {
         }
         self.device_accessed = true;
         self.attention = true;
-        bus.read(pa, size, self.now())
+        bus.read(pa, size, self.origin())
             .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))
     }
 
@@ -189,7 +196,7 @@ impl Cpu {
         }
         self.device_accessed = true;
         self.attention = true;
-        bus.write(pa, size, value, self.now())
+        bus.write(pa, size, value, self.origin())
             .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))
     }
 

@@ -110,8 +110,11 @@ pub struct Cpu {
     waiting: bool,
     /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls.
     pub semihosting: bool,
-    /// Instructions executed since reset (instructions that fail their condition count too).
+    /// Instructions executed since the CPU was made (instructions that fail their condition
+    /// count too).
     insns: u64,
+    /// Cycles spent waiting for an interrupt, skipped rather than executed.
+    idle_cycles: u64,
 }
 
 impl Default for Cpu {
@@ -144,6 +147,7 @@ impl Cpu {
             waiting: false,
             semihosting: false,
             insns: 0,
+            idle_cycles: 0,
         };
         cpu.reset();
         cpu
@@ -347,7 +351,7 @@ impl Cpu {
     /// Sets the level of the nIRQ input (as the interrupt controller drives it).
     pub fn set_irq_line(&mut self, level: bool) {
         self.irq_line = level;
-        if self.interrupt_pending() {
+        if self.interrupt_pending() || (level && self.waiting) {
             self.attention = true;
         }
     }
@@ -355,7 +359,7 @@ impl Cpu {
     /// Sets the level of the nFIQ input.
     pub fn set_fiq_line(&mut self, level: bool) {
         self.fiq_line = level;
-        if self.interrupt_pending() {
+        if self.interrupt_pending() || (level && self.waiting) {
             self.attention = true;
         }
     }
@@ -380,7 +384,6 @@ impl Cpu {
         } else {
             return false;
         }
-        self.waiting = false;
         true
     }
 
@@ -389,7 +392,7 @@ impl Cpu {
     /// Executes up to `budget` instructions, stopping early for an event, a device access or a
     /// wait for interrupt.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> Stop {
-        let end = self.insns + budget;
+        let end = self.insns.saturating_add(budget);
         self.attention = true;
         loop {
             if self.attention {
@@ -400,9 +403,16 @@ impl Cpu {
                 if std::mem::take(&mut self.device_accessed) {
                     return Stop::DeviceAccess;
                 }
-                if !self.take_interrupt() && self.waiting {
-                    return Stop::WaitForInterrupt;
+                // Wait for interrupt ends when nIRQ or nFIQ is asserted, even if the CPSR masks
+                // it: the core then runs on from the instruction after the MCR (ARM926EJ-S TRM
+                // 2.3.8, "Wait for interrupt"; Linux idles this way with IRQs masked).
+                if self.waiting {
+                    if !(self.irq_line || self.fiq_line) {
+                        return Stop::WaitForInterrupt;
+                    }
+                    self.waiting = false;
                 }
+                self.take_interrupt();
             }
             if self.insns >= end {
                 return Stop::Budget;
@@ -423,9 +433,22 @@ impl Cpu {
         }
     }
 
-    /// The cycle count devices see. The core retires one instruction per cycle.
+    /// The cycle count devices see: one cycle per instruction executed, plus the cycles skipped
+    /// while waiting for an interrupt.
+    pub fn cycles(&self) -> u64 {
+        self.insns + self.idle_cycles
+    }
+
     fn now(&self) -> u64 {
-        self.insns
+        self.cycles()
+    }
+
+    /// Lets time pass while the CPU waits for an interrupt, up to cycle `when` (the next device
+    /// event): the emulator skips straight there instead of spinning.
+    pub fn idle_until(&mut self, when: u64) {
+        if self.waiting {
+            self.idle_cycles += when.saturating_sub(self.cycles());
+        }
     }
 
     /// Stops the run loop after this instruction to report an event.

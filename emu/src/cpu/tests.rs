@@ -1013,3 +1013,18 @@ fn translate_reports_the_whole_walk() {
     assert_eq!(walk.l2, Some((COARSE + 8, Some(DATA | 0xFF2))));
     assert_eq!(walk.result, Ok(DATA + 4));
 }
+
+#[test]
+fn wait_for_interrupt_with_irqs_masked_wakes_without_taking_the_interrupt() {
+    let mut rig = Rig::arm(&[0xEE070F90, 0xE3A00007]); // mcr p15, 0, r0, c7, c0, 4; mov r0, #7
+    assert_eq!(rig.cpu.run(&mut rig.bus, 100), Stop::WaitForInterrupt);
+    rig.cpu.idle_until(1000);
+    assert_eq!(rig.cpu.cycles(), 1000);
+    rig.cpu.set_irq_line(true);
+    assert_eq!(rig.cpu.run(&mut rig.bus, 1), Stop::Budget);
+    assert_eq!(
+        (rig.cpu.mode(), rig.r(0), rig.r(15)),
+        (Mode::Supervisor, 7, CODE + 8)
+    );
+    assert_eq!(rig.cpu.instructions(), 2);
+}
