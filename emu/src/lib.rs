@@ -4,6 +4,7 @@
 pub mod bus;
 pub mod cpu;
 pub mod difftest;
+pub mod fdt;
 pub mod loader;
 pub mod machine;
 pub mod mmu;
