@@ -2,6 +2,7 @@
 //! around it. The `emu` binary is the front end; this library is everything it drives.
 
 pub mod bus;
+pub mod config;
 pub mod cpu;
 pub mod difftest;
 pub mod fdt;
