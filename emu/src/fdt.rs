@@ -303,7 +303,9 @@ impl Fdt {
 
     /// Sets a property of `/chosen`, making the node if the tree has none.
     pub fn set_chosen(&mut self, name: &str, value: Vec<u8>) {
-        self.root.child_mut_or_insert("chosen").set_prop(name, value);
+        self.root
+            .child_mut_or_insert("chosen")
+            .set_prop(name, value);
     }
 }
 
@@ -353,7 +355,10 @@ mod tests {
         let back = Fdt::parse(&fdt.to_bytes()).unwrap();
         let chosen = back.root.child("chosen").unwrap();
         assert_eq!(chosen.prop("bootargs"), Some(&b"console=tty0\0"[..]));
-        assert_eq!(chosen.prop("linux,initrd-start"), Some(&[0x13, 0, 0, 0][..]));
+        assert_eq!(
+            chosen.prop("linux,initrd-start"),
+            Some(&[0x13, 0, 0, 0][..])
+        );
         let mut bare = sample();
         bare.root.children.remove(0);
         bare.set_chosen("bootargs", b"x\0".to_vec());
