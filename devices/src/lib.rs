@@ -8,7 +8,18 @@
 //! References: `../shared/hardware/nspire-cx.md` and the ARM PrimeCell TRMs (PL190, SP804,
 //! PL011, PL031, PL111, SP805), cited in each module.
 
+pub mod gpio;
+pub mod keypad;
+pub mod misc;
+pub mod pl011;
+pub mod pl111;
+pub mod power;
+pub mod rtc;
 pub mod scheduler;
+pub mod sp804;
+pub mod stub;
+pub mod vic;
+pub mod watchdog;
 
 pub use scheduler::{EventTag, Scheduler};
 
