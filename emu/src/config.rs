@@ -47,6 +47,10 @@ fn default_window() -> u32 {
     0x1000
 }
 
+fn no_preset() -> String {
+    "none".to_string()
+}
+
 /// The device models the emulator has.
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -61,8 +65,8 @@ pub enum DeviceKind {
     Rtc,
     /// PL111 LCD controller with its pixel clock.
     Pl111 { clock_hz: u64 },
-    /// The CX keypad controller.
-    Keypad,
+    /// The CX keypad controller, timing its scans on the APB clock `clock_hz`.
+    Keypad { clock_hz: u64 },
     /// Power management and clocks.
     Power,
     /// Misc/system: model ID and reset.
@@ -71,13 +75,12 @@ pub enum DeviceKind {
     Gpio,
     /// SP805 watchdog counting at `clock_hz`.
     Watchdog { clock_hz: u64 },
-    /// A block the CX decodes but the emulator does not model: reads give the listed values
-    /// (offset, value) or 0, writes are ignored, first accesses are logged. `ram` keeps writes.
+    /// A block the CX decodes but the emulator does not model: the registers of `preset`
+    /// (`devices::stub::PRESETS`, e.g. "dmc-340", "usb"; "none" for none) read their known
+    /// values, every other register reads 0 and ignores writes, first accesses are logged.
     Stub {
-        #[serde(default)]
-        values: Vec<(u32, u32)>,
-        #[serde(default)]
-        ram: bool,
+        #[serde(default = "no_preset")]
+        preset: String,
     },
 }
 
@@ -151,6 +154,7 @@ impl MachineConfig {
             let clock = match device.kind {
                 DeviceKind::Sp804 { clock_hz }
                 | DeviceKind::Pl111 { clock_hz }
+                | DeviceKind::Keypad { clock_hz }
                 | DeviceKind::Watchdog { clock_hz } => Some(clock_hz),
                 _ => None,
             };
@@ -159,6 +163,15 @@ impl MachineConfig {
                     "device '{}': clock_hz must be between 1 and the CPU clock",
                     device.name
                 ));
+            }
+            if let DeviceKind::Stub { preset } = &device.kind {
+                if !devices::stub::PRESETS.contains(&preset.as_str()) {
+                    return fail(format!(
+                        "device '{}': unknown stub preset '{preset}' (known: {})",
+                        device.name,
+                        devices::stub::PRESETS.join(", ")
+                    ));
+                }
             }
             vics += (device.kind == DeviceKind::Vic) as u32;
             windows.push((device.base as u64, device.size as u64, &device.name));
@@ -214,6 +227,11 @@ mod tests {
             ("irq: Some(1)", "irq: Some(40)", "line 40"),
             ("base: 0x90020000", "base: 0x90020010", "multiples of 4 KiB"),
             ("name: \"TI-Nspire CX\"", "nme: \"x\"", "line"),
+            (
+                "preset: \"usb\"",
+                "preset: \"usb3\"",
+                "unknown stub preset 'usb3'",
+            ),
         ];
         for (change, by, expected) in cases {
             let error = with(change, by).unwrap_err().to_string();

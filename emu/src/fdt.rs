@@ -235,7 +235,7 @@ impl Fdt {
             out.extend_from_slice(&word.to_be_bytes());
         }
         fn pad(out: &mut Vec<u8>) {
-            while out.len() % 4 != 0 {
+            while !out.len().is_multiple_of(4) {
                 out.push(0);
             }
         }

@@ -1,6 +1,7 @@
 //! An emulator of a TI-Nspire CX class handheld: an ARM926EJ-S core, its MMU, and the machine
 //! around it. The `emu` binary is the front end; this library is everything it drives.
 
+pub mod board;
 pub mod bus;
 pub mod config;
 pub mod cpu;

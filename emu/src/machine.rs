@@ -1,30 +1,19 @@
-//! The machine: the CPU, the physical bus with the TI-Nspire CX memory map, image loading,
-//! semihosting, and the run loop.
+//! The machine: the CPU and the board its description lays out, image loading (ROMs, ELF
+//! programs, Linux), semihosting, the UART console, and the run loop that interleaves
+//! instructions with device events.
 
-use crate::bus::SystemBus;
+use std::collections::VecDeque;
+use std::io::Write;
+use std::sync::mpsc::{Receiver, TryRecvError};
+
+use crate::board::Board;
+use crate::config::MachineConfig;
 use crate::cpu::{psr, Cpu, Event, Mode, Stop};
+use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
 
-/// The CX's memory map (`../shared/hardware/nspire-cx.md`, section 1.2).
-pub mod memory_map {
-    /// Boot ROM: 512 KiB at 0, read-only.
-    pub const ROM_BASE: u32 = 0x0000_0000;
-    pub const ROM_SIZE: u32 = 0x0008_0000;
-    /// SDRAM: 64 MiB.
-    pub const SDRAM_BASE: u32 = 0x1000_0000;
-    pub const SDRAM_SIZE: u32 = 0x0400_0000;
-    /// Internal SRAM: 128 KiB.
-    pub const SRAM_BASE: u32 = 0xA400_0000;
-    pub const SRAM_SIZE: u32 = 0x0002_0000;
-}
-
-use memory_map::*;
-
-/// The CPU clock of the CX (132 MHz); virtual time for semihosting's clock calls.
-pub const CPU_HZ: u64 = 132_000_000;
-
-/// Instructions run between looks at the outside world.
+/// Instructions run between looks at the outside world when no event comes sooner.
 const SLICE: u64 = 1 << 22;
 
 /// Why a run ended.
@@ -38,52 +27,62 @@ pub enum Exit {
     Halted,
 }
 
-pub struct Machine {
-    pub cpu: Cpu,
-    pub bus: SystemBus,
-    semihosting: Option<Semihosting>,
+/// The UART wired to the host: bytes from the host go to the receiver, what the guest
+/// transmits goes to `output`.
+pub struct Console {
+    pub input: Option<Receiver<Vec<u8>>>,
+    pub output: Box<dyn Write>,
 }
 
-impl Default for Machine {
-    fn default() -> Self {
-        Machine::new()
-    }
+pub struct Machine {
+    pub cpu: Cpu,
+    pub board: Board,
+    pub config: MachineConfig,
+    rtc_start: u32,
+    semihosting: Option<Semihosting>,
+    console: Option<Console>,
+    /// Host input not yet handed to the UART.
+    pending_input: VecDeque<u8>,
 }
 
 impl Machine {
-    /// A TI-Nspire CX with empty memory and the CPU at its reset vector.
-    pub fn new() -> Machine {
+    /// A machine as `config` describes it, with empty memory and the CPU at its reset vector.
+    /// `rtc_start` is the real-time clock's count of seconds at power-on.
+    pub fn new(config: MachineConfig, rtc_start: u32) -> Machine {
         Machine {
             cpu: Cpu::new(),
-            bus: SystemBus::new(&[
-                ("boot ROM", ROM_BASE, ROM_SIZE, false),
-                ("SDRAM", SDRAM_BASE, SDRAM_SIZE, true),
-                ("SRAM", SRAM_BASE, SRAM_SIZE, true),
-            ]),
+            board: Board::new(&config, rtc_start),
+            config,
+            rtc_start,
             semihosting: None,
+            console: None,
+            pending_input: VecDeque::new(),
         }
     }
 
-    /// Loads an image. A raw binary is the boot ROM: it must fit in it, and the CPU starts at
-    /// the reset vector. An ELF's segments go to their physical addresses (anywhere in ROM or
-    /// RAM) and the CPU starts at the entry point, in Thumb state if bit 0 is set. Either way
-    /// the CPU is in SVC mode with IRQ and FIQ masked and the MMU off.
+    /// The built-in TI-Nspire CX with its RTC at `rtc_start`.
+    pub fn nspire_cx(rtc_start: u32) -> Machine {
+        Machine::new(MachineConfig::nspire_cx(), rtc_start)
+    }
+
+    /// Loads an image. A raw binary is the boot ROM: it must fit in the read-only region at
+    /// address 0, and the CPU starts at the reset vector. An ELF's segments go to their physical
+    /// addresses (anywhere in ROM or RAM) and the CPU starts at the entry point, in Thumb state
+    /// if bit 0 is set. Either way the CPU is in SVC mode with IRQ and FIQ masked, MMU off.
     pub fn load(&mut self, image: &Image) -> Result<(), LoadError> {
-        let regions: Vec<(u32, u32, &str)> = match image.kind {
-            ImageKind::Raw => vec![(ROM_BASE, ROM_SIZE, "boot ROM")],
-            ImageKind::Elf => self
-                .bus
-                .regions()
-                .iter()
-                .map(|r| (r.base, r.size, r.name))
-                .collect(),
-        };
+        let regions: Vec<(u32, u32, &str)> = self
+            .board
+            .regions()
+            .iter()
+            .filter(|r| image.kind == ImageKind::Elf || (r.base == 0 && !r.writable))
+            .map(|r| (r.base, r.size, r.name.as_str()))
+            .collect();
         image.check_fits(&regions)?;
         for segment in &image.segments {
             // check_fits proved every segment lies in one region, so these loads succeed.
             let zeros = vec![0; segment.mem_size as usize - segment.data.len()];
-            self.bus.load(segment.addr, &segment.data);
-            self.bus
+            self.board.load(segment.addr, &segment.data);
+            self.board
                 .load(segment.addr + segment.data.len() as u32, &zeros);
         }
         self.cpu.reset();
@@ -96,27 +95,104 @@ impl Machine {
         Ok(())
     }
 
+    /// The main RAM: the largest writable region (SDRAM on the CX).
+    fn main_ram(&self) -> (u32, u32) {
+        self.board
+            .regions()
+            .iter()
+            .filter(|r| r.writable)
+            .max_by_key(|r| r.size)
+            .map_or((0, 0), |r| (r.base, r.size))
+    }
+
+    /// Prepares a Linux boot as the ARM boot protocol asks (Documentation/arm/booting.rst):
+    /// the zImage at RAM + 0x8000, the device tree 1 MiB below the top of RAM with its
+    /// `/chosen` node updated (`bootargs` from `append`, the initrd range), an initrd just
+    /// below the tree; r0 = 0, r1 = ~0 (no machine number: the tree describes the machine),
+    /// r2 = the tree's address; SVC mode, IRQ and FIQ masked, MMU and caches off.
+    pub fn boot_linux(
+        &mut self,
+        kernel: &[u8],
+        dtb: &[u8],
+        initrd: Option<&[u8]>,
+        append: Option<&str>,
+    ) -> Result<(), String> {
+        let (ram, ram_size) = self.main_ram();
+        let kernel_at = ram + 0x8000;
+        let mut fdt = Fdt::parse(dtb).map_err(|e| format!("device tree: {e}"))?;
+        if let Some(args) = append {
+            let mut value = args.as_bytes().to_vec();
+            value.push(0);
+            fdt.set_chosen("bootargs", value);
+        }
+        let dtb_at = ram + ram_size - 0x10_0000;
+        // The decompressor needs room for the kernel it unpacks (about four times the zImage)
+        // above the load address; the initrd must stay clear of it.
+        let kernel_reach = kernel_at as u64 + 4 * kernel.len() as u64 + 0x10_0000;
+        if kernel_reach > dtb_at as u64 {
+            return Err(format!(
+                "kernel: {} bytes is too large for {} MiB of RAM",
+                kernel.len(),
+                ram_size >> 20
+            ));
+        }
+        if let Some(initrd) = initrd {
+            let start = (dtb_at as u64)
+                .checked_sub(initrd.len() as u64)
+                .map(|s| s & !0xFFF)
+                .filter(|&s| s >= kernel_reach)
+                .ok_or_else(|| {
+                    format!(
+                        "initrd: {} bytes does not fit in RAM beside the kernel",
+                        initrd.len()
+                    )
+                })? as u32;
+            self.board.load(start, initrd);
+            fdt.set_chosen("linux,initrd-start", start.to_be_bytes().to_vec());
+            let end = start + initrd.len() as u32;
+            fdt.set_chosen("linux,initrd-end", end.to_be_bytes().to_vec());
+        }
+        let blob = fdt.to_bytes();
+        if blob.len() > 0x10_0000 || !self.board.load(dtb_at, &blob) {
+            return Err("device tree: larger than 1 MiB".to_string());
+        }
+        self.board.load(kernel_at, kernel);
+        self.cpu.reset();
+        self.cpu.set_cpsr(Mode::Supervisor as u32 | psr::I | psr::F);
+        self.cpu.set_reg(0, 0);
+        self.cpu.set_reg(1, 0xFFFF_FFFF);
+        self.cpu.set_reg(2, dtb_at);
+        self.cpu.set_pc(kernel_at);
+        Ok(())
+    }
+
     /// Turns semihosting on with the given handler.
     pub fn enable_semihosting(&mut self, handler: Semihosting) {
         self.cpu.semihosting = true;
         self.semihosting = Some(handler);
     }
 
-    /// The heap and stack semihosting's SYS_HEAPINFO reports: the stack at the top of SDRAM
-    /// (1 MiB), the heap from the end of the image's highest SDRAM segment (or the middle of
-    /// SDRAM for a ROM image, whose data the emulator cannot see) up to the stack.
-    pub fn heap_info(image: &Image) -> semihosting::HeapInfo {
-        let stack_base = SDRAM_BASE + SDRAM_SIZE;
+    /// Connects the UART to the host.
+    pub fn attach_console(&mut self, console: Console) {
+        self.console = Some(console);
+    }
+
+    /// The heap and stack semihosting's SYS_HEAPINFO reports: the stack at the top of main
+    /// RAM (1 MiB), the heap from the end of the image's highest segment in RAM (or the middle
+    /// of RAM for a ROM image, whose data the emulator cannot see) up to the stack.
+    pub fn heap_info(&self, image: &Image) -> semihosting::HeapInfo {
+        let (ram, ram_size) = self.main_ram();
+        let stack_base = ram + ram_size;
         let stack_limit = stack_base - 0x10_0000;
         let image_end = image
             .segments
             .iter()
-            .filter(|s| (SDRAM_BASE..stack_limit).contains(&s.addr))
+            .filter(|s| (ram..stack_limit).contains(&s.addr))
             .map(|s| s.addr + s.mem_size)
             .max();
         let heap_base = match image.kind {
-            ImageKind::Elf => image_end.unwrap_or(SDRAM_BASE),
-            ImageKind::Raw => SDRAM_BASE + SDRAM_SIZE / 2,
+            ImageKind::Elf => image_end.unwrap_or(ram),
+            ImageKind::Raw => ram + ram_size / 2,
         };
         semihosting::HeapInfo {
             heap_base: (heap_base + 7) & !7,
@@ -129,16 +205,36 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
         loop {
+            let now = self.cpu.cycles();
+            self.board.fire_due_events(now);
+            self.service_console(now);
+            let (irq, fiq) = self.board.interrupt_outputs();
+            self.cpu.set_irq_line(irq);
+            self.cpu.set_fiq_line(fiq);
+            self.service_requests();
+
             let done = self.cpu.instructions();
-            let budget = match limit {
-                Some(limit) if done >= limit => return Exit::InstructionLimit,
-                Some(limit) => (limit - done).min(SLICE),
-                None => SLICE,
-            };
-            match self.cpu.run(&mut self.bus, budget) {
+            let mut budget = SLICE;
+            if let Some(limit) = limit {
+                if done >= limit {
+                    return Exit::InstructionLimit;
+                }
+                budget = budget.min(limit - done);
+            }
+            if let Some(deadline) = self.board.scheduler.next_deadline() {
+                budget = budget.min(deadline.saturating_sub(now).max(1));
+            }
+            match self.cpu.run(&mut self.board, budget) {
                 Stop::Budget | Stop::DeviceAccess => {}
-                // No device of this machine raises interrupts yet, so nothing can wake it.
-                Stop::WaitForInterrupt => return Exit::Halted,
+                Stop::WaitForInterrupt => match self.board.scheduler.next_deadline() {
+                    Some(deadline) => self.cpu.idle_until(deadline),
+                    // Nothing scheduled: only the host can wake the guest, through the UART.
+                    None => {
+                        if !self.wait_for_console_input() {
+                            return Exit::Halted;
+                        }
+                    }
+                },
                 Stop::Event(Event::Semihosting) => {
                     if let Some(status) = self.semihosting_call() {
                         return Exit::Guest(status);
@@ -148,18 +244,73 @@ impl Machine {
         }
     }
 
+    /// Moves what the guest transmitted to the host, and host input to the UART.
+    fn service_console(&mut self, now: u64) {
+        let Some(console) = self.console.as_mut() else {
+            return;
+        };
+        let output = self.board.take_uart_output();
+        if !output.is_empty() {
+            // A closed output (a pipe whose reader left) must not stop the guest.
+            let _ = console.output.write_all(&output);
+            let _ = console.output.flush();
+        }
+        if let Some(input) = &console.input {
+            loop {
+                match input.try_recv() {
+                    Ok(bytes) => self.pending_input.extend(bytes),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        console.input = None;
+                        break;
+                    }
+                }
+            }
+        }
+        if !self.pending_input.is_empty() {
+            let bytes: Vec<u8> = self.pending_input.drain(..).collect();
+            self.board.push_uart_input(&bytes, now);
+        }
+    }
+
+    /// Blocks until the host sends console input; false if it never will.
+    fn wait_for_console_input(&mut self) -> bool {
+        let Some(input) = self.console.as_ref().and_then(|c| c.input.as_ref()) else {
+            return false;
+        };
+        match input.recv() {
+            Ok(bytes) => {
+                self.pending_input.extend(bytes);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Acts on what devices asked of the machine: a reset (watchdog, misc register) restarts
+    /// the CPU and the devices; RAM keeps its contents, as it does on the hardware.
+    fn service_requests(&mut self) {
+        let requests = std::mem::take(&mut self.board.requests);
+        if requests.reset {
+            log::info!("machine reset requested by a device");
+            let keep = std::mem::replace(&mut self.board, Board::new(&self.config, self.rtc_start));
+            self.board.take_memory_from(keep);
+            self.cpu.reset();
+        }
+    }
+
     /// Performs the semihosting call the CPU stopped for: operation in r0, parameter in r1,
     /// result to r0. Returns the exit status if the guest asked to exit.
     fn semihosting_call(&mut self) -> Option<i32> {
         let handler = self.semihosting.as_mut()?;
         let (op, param) = (self.cpu.reg(0), self.cpu.reg(1));
         let clock = Clock {
-            cycles: self.cpu.instructions(),
-            hz: CPU_HZ,
+            cycles: self.cpu.cycles(),
+            hz: self.config.cpu_hz,
         };
         let mut memory = VirtualMemory {
             cpu: &self.cpu,
-            bus: &mut self.bus,
+            board: &mut self.board,
         };
         match handler.call(op, param, &mut memory, clock) {
             Outcome::Return(value) => {
@@ -174,19 +325,19 @@ impl Machine {
 /// Guest memory through the CPU's current translation, for semihosting.
 struct VirtualMemory<'a> {
     cpu: &'a Cpu,
-    bus: &'a mut SystemBus,
+    board: &'a mut Board,
 }
 
 impl GuestMemory for VirtualMemory<'_> {
     fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
         self.cpu
-            .debug_read(self.bus, addr, buf)
+            .debug_read(self.board, addr, buf)
             .map_err(|_| MemoryError)
     }
 
     fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
         self.cpu
-            .debug_write(self.bus, addr, data)
+            .debug_write(self.board, addr, data)
             .map_err(|_| MemoryError)
     }
 }

@@ -4,9 +4,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use std::io::Read;
+use std::sync::mpsc::Receiver;
+
 use clap::{Args, Parser, Subcommand};
+use emu::config::MachineConfig;
 use emu::loader::{self, Image};
-use emu::machine::{Exit, Machine};
+use emu::machine::{self, Exit, Machine};
 use emu::semihosting::{Config, Semihosting};
 
 /// The demo ROM run when no ROM is given: it prints through semihosting.
@@ -18,6 +22,8 @@ const EXIT_INSN_LIMIT: u8 = 124;
 const EXIT_HALTED: u8 = 125;
 /// Exit status for bad input: unreadable or invalid files.
 const EXIT_BAD_INPUT: u8 = 2;
+/// The RTC's count for `emu test` runs, so they are reproducible: 2026-01-01 00:00:00 UTC.
+const TEST_RTC: u32 = 1_767_225_600;
 
 /// An emulator of the TI-Nspire CX: an ARM926EJ-S handheld.
 ///
@@ -49,6 +55,7 @@ struct RunArgs {
     #[arg(long)]
     headless: bool,
     /// Enable ARM semihosting (SVC 0x123456, SVC 0xAB in Thumb, BKPT 0xAB). Always on for the demo.
+    /// Without it, the host's stdin goes to the UART.
     #[arg(long)]
     semihosting: bool,
     /// Host directory the guest may open files in through semihosting (default: none, only
@@ -61,6 +68,25 @@ struct RunArgs {
     /// Print instructions executed, seconds and MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
+    /// A machine description in RON instead of the built-in TI-Nspire CX.
+    #[arg(long, value_name = "FILE.ron")]
+    machine: Option<PathBuf>,
+    /// The real-time clock's count at power-on, in seconds since 1970 (default: the host's
+    /// time), for reproducible runs.
+    #[arg(long, value_name = "SECONDS")]
+    rtc: Option<u32>,
+    /// Boot a Linux zImage (with --dtb) instead of a ROM.
+    #[arg(long, value_name = "FILE", conflicts_with = "rom", requires = "dtb")]
+    kernel: Option<PathBuf>,
+    /// The device tree blob for --kernel.
+    #[arg(long, value_name = "FILE", requires = "kernel")]
+    dtb: Option<PathBuf>,
+    /// An initial ramdisk for --kernel.
+    #[arg(long, value_name = "FILE", requires = "kernel")]
+    initrd: Option<PathBuf>,
+    /// The kernel command line, replacing the device tree's /chosen bootargs.
+    #[arg(long, value_name = "ARGS", requires = "kernel")]
+    append: Option<String>,
     /// The ROM: a raw binary (mapped at 0x00000000) or an ELF32 ARM executable.
     rom: Option<PathBuf>,
     /// Arguments for the guest (semihosting SYS_GET_CMDLINE), after `--`.
@@ -102,33 +128,32 @@ fn load_image(rom: Option<&Path>) -> Result<(Image, String), String> {
     }
 }
 
-/// A machine with `image` loaded and, if asked, semihosting on the process's console.
-fn prepare(
-    image: &Image,
-    name: &str,
-    semihosting: Option<(Option<PathBuf>, Vec<String>)>,
-    console: Console,
-) -> Result<Machine, String> {
-    let mut machine = Machine::new();
-    machine.load(image).map_err(|e| format!("{name}: {e}"))?;
-    if let Some((root, args)) = semihosting {
-        let cmdline = std::iter::once(name.to_string())
-            .chain(args)
-            .collect::<Vec<_>>()
-            .join(" ");
-        let config = Config {
-            root,
-            cmdline,
-            heap: Machine::heap_info(image),
-            time_base: None,
-        };
-        let (stdin, stdout, stderr) = console.streams();
-        machine.enable_semihosting(Semihosting::new(config, stdin, stdout, stderr));
-    }
-    Ok(machine)
+fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Where the guest's console goes.
+/// The machine description: the built-in CX or a file.
+fn machine_config(path: Option<&Path>) -> Result<MachineConfig, String> {
+    match path {
+        None => Ok(MachineConfig::nspire_cx()),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            MachineConfig::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
+    }
+}
+
+/// The RTC's starting count: given, or the host's time.
+fn rtc_start(given: Option<u32>) -> u32 {
+    given.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as u32)
+    })
+}
+
+/// What a guest reads and writes on the host.
 enum Console {
     /// The emulator's own stdin, stdout and stderr.
     Process,
@@ -143,7 +168,7 @@ type Streams = (
 );
 
 impl Console {
-    fn streams(self) -> Streams {
+    fn semihosting_streams(&self) -> Streams {
         match self {
             Console::Process => (
                 Box::new(std::io::stdin()),
@@ -153,10 +178,40 @@ impl Console {
             Console::Captured(buffer) => (
                 Box::new(std::io::empty()),
                 Box::new(buffer.clone()),
-                Box::new(buffer),
+                Box::new(buffer.clone()),
             ),
         }
     }
+
+    /// The UART's connection: its output to stdout (or the buffer), and stdin to its receiver
+    /// unless semihosting has stdin.
+    fn uart(&self, with_input: bool) -> machine::Console {
+        match self {
+            Console::Process => machine::Console {
+                input: with_input.then(stdin_reader),
+                output: Box::new(std::io::stdout()),
+            },
+            Console::Captured(buffer) => machine::Console {
+                input: None,
+                output: Box::new(buffer.clone()),
+            },
+        }
+    }
+}
+
+/// The host's stdin, read on a thread and handed over in chunks as it comes.
+fn stdin_reader() -> Receiver<Vec<u8>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin();
+        let mut buf = [0u8; 4096];
+        while let Ok(n @ 1..) = stdin.read(&mut buf) {
+            if sender.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
 }
 
 /// An output stream that collects what is written, shared with the code that reads it.
@@ -174,15 +229,81 @@ impl std::io::Write for SharedBuffer {
     }
 }
 
-fn run(args: RunArgs) -> ExitCode {
-    let (image, name) = match load_image(args.rom.as_deref()) {
-        Ok(loaded) => loaded,
-        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+/// Semihosting settings: the host root and the guest's arguments.
+struct SemihostingArgs {
+    root: Option<PathBuf>,
+    args: Vec<String>,
+}
+
+/// A machine with `image` loaded, semihosting if asked, and the console connected.
+fn prepare(
+    config: MachineConfig,
+    rtc: u32,
+    image: &Image,
+    name: &str,
+    semihosting: Option<SemihostingArgs>,
+    console: Console,
+) -> Result<Machine, String> {
+    let mut machine = Machine::new(config, rtc);
+    machine.load(image).map_err(|e| format!("{name}: {e}"))?;
+    let with_input = semihosting.is_none();
+    if let Some(SemihostingArgs { root, args }) = semihosting {
+        let cmdline = std::iter::once(name.to_string())
+            .chain(args)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let config = Config {
+            root,
+            cmdline,
+            heap: machine.heap_info(image),
+            time_base: None,
+        };
+        let (stdin, stdout, stderr) = console.semihosting_streams();
+        machine.enable_semihosting(Semihosting::new(config, stdin, stdout, stderr));
+    }
+    machine.attach_console(console.uart(with_input));
+    Ok(machine)
+}
+
+/// A machine booting Linux, its console on the UART.
+fn prepare_linux(config: MachineConfig, rtc: u32, args: &RunArgs) -> Result<Machine, String> {
+    let (Some(kernel), Some(dtb)) = (&args.kernel, &args.dtb) else {
+        return Err("--kernel needs --dtb".to_string());
     };
-    let semihosting =
-        (args.semihosting || args.rom.is_none()).then_some((args.semihosting_root, args.args));
-    let mut machine = match prepare(&image, &name, semihosting, Console::Process) {
-        Ok(machine) => machine,
+    let kernel = read(kernel)?;
+    let dtb_bytes = read(dtb)?;
+    let initrd = args.initrd.as_deref().map(read).transpose()?;
+    let mut machine = Machine::new(config, rtc);
+    machine
+        .boot_linux(
+            &kernel,
+            &dtb_bytes,
+            initrd.as_deref(),
+            args.append.as_deref(),
+        )
+        .map_err(|e| format!("{}: {e}", dtb.display()))?;
+    machine.attach_console(Console::Process.uart(true));
+    Ok(machine)
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let prepared = machine_config(args.machine.as_deref()).and_then(|config| {
+        let rtc = rtc_start(args.rtc);
+        if args.kernel.is_some() {
+            let name = args.kernel.as_deref().unwrap_or(Path::new("")).display();
+            prepare_linux(config, rtc, &args).map(|m| (m, name.to_string()))
+        } else {
+            let (image, name) = load_image(args.rom.as_deref())?;
+            let semihosting = (args.semihosting || args.rom.is_none()).then(|| SemihostingArgs {
+                root: args.semihosting_root.clone(),
+                args: args.args.clone(),
+            });
+            prepare(config, rtc, &image, &name, semihosting, Console::Process)
+                .map(|machine| (machine, name))
+        }
+    });
+    let (mut machine, name) = match prepared {
+        Ok(prepared) => prepared,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
     let start = Instant::now();
@@ -261,9 +382,14 @@ fn test(args: TestArgs) -> ExitCode {
         let verdict = load_image(Some(rom))
             .and_then(|(image, name)| {
                 prepare(
+                    MachineConfig::nspire_cx(),
+                    TEST_RTC,
                     &image,
                     &name,
-                    Some((None, Vec::new())),
+                    Some(SemihostingArgs {
+                        root: None,
+                        args: Vec::new(),
+                    }),
                     Console::Captured(output.clone()),
                 )
             })

@@ -1,0 +1,429 @@
+//! The board: the machine's physical address space as its description lays it out. RAM and ROM
+//! live in one arena (the CPU's TLB caches pages of it); device windows route to the device
+//! models; the scheduler and the interrupt lines live here because devices act on them.
+//!
+//! An address that neither memory nor a device claims answers with a bus error, which the CPU
+//! takes as an external abort; the first access to each such page is logged with the PC.
+
+use std::collections::HashSet;
+
+use devices::gpio::{Gpio, CX_INPUTS};
+use devices::keypad::Keypad;
+use devices::misc::Misc;
+use devices::pl011::Pl011;
+use devices::pl111::{self, Pl111};
+use devices::power::Power;
+use devices::rtc::Pl031;
+use devices::scheduler::Events;
+use devices::sp804::Sp804;
+use devices::stub::Stub;
+use devices::vic::Pl190;
+use devices::watchdog::Sp805;
+use devices::{Context, Device, Lines, Requests, Scheduler};
+
+use crate::bus::{ram_read, ram_write, Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
+use crate::config::{DeviceKind, MachineConfig};
+
+/// Every device model, as a closed set: accesses dispatch by `match`, not through a vtable.
+pub enum AnyDevice {
+    Vic(Pl190),
+    Timer(Sp804),
+    Uart(Pl011),
+    Rtc(Pl031),
+    /// Boxed: its palette and registers make it by far the largest.
+    Lcd(Box<Pl111>),
+    Keypad(Keypad),
+    Power(Power),
+    Misc(Misc),
+    Gpio(Gpio),
+    Watchdog(Sp805),
+    Stub(Stub),
+}
+
+/// Runs `$body` with `$d` bound to the device inside an `AnyDevice`.
+macro_rules! with_device {
+    ($device:expr, $d:ident => $body:expr) => {
+        match $device {
+            AnyDevice::Vic($d) => $body,
+            AnyDevice::Timer($d) => $body,
+            AnyDevice::Uart($d) => $body,
+            AnyDevice::Rtc($d) => $body,
+            AnyDevice::Lcd($d) => $body,
+            AnyDevice::Keypad($d) => $body,
+            AnyDevice::Power($d) => $body,
+            AnyDevice::Misc($d) => $body,
+            AnyDevice::Gpio($d) => $body,
+            AnyDevice::Watchdog($d) => $body,
+            AnyDevice::Stub($d) => $body,
+        }
+    };
+}
+
+impl AnyDevice {
+    fn new(kind: &DeviceKind, name: &str, rtc_start: u32) -> AnyDevice {
+        match kind {
+            DeviceKind::Vic => AnyDevice::Vic(Pl190::new()),
+            DeviceKind::Sp804 { clock_hz } => AnyDevice::Timer(Sp804::new(*clock_hz)),
+            DeviceKind::Pl011 => AnyDevice::Uart(Pl011::new()),
+            DeviceKind::Rtc => AnyDevice::Rtc(Pl031::new(rtc_start)),
+            DeviceKind::Pl111 { clock_hz } => AnyDevice::Lcd(Box::new(Pl111::new(*clock_hz))),
+            DeviceKind::Keypad { clock_hz } => AnyDevice::Keypad(Keypad::new(*clock_hz)),
+            DeviceKind::Power => AnyDevice::Power(Power::new()),
+            DeviceKind::Misc => AnyDevice::Misc(Misc::cx()),
+            DeviceKind::Gpio => AnyDevice::Gpio(Gpio::new(CX_INPUTS)),
+            DeviceKind::Watchdog { clock_hz } => AnyDevice::Watchdog(Sp805::new(*clock_hz)),
+            // The configuration was checked, so the preset exists.
+            DeviceKind::Stub { preset } => {
+                AnyDevice::Stub(Stub::preset(preset, name).unwrap_or_else(|| Stub::new(name, &[])))
+            }
+        }
+    }
+}
+
+/// A device at its window.
+pub struct Slot {
+    pub name: String,
+    pub base: u32,
+    pub size: u32,
+    pub irq: Option<u8>,
+    pub device: AnyDevice,
+}
+
+/// A region of the RAM arena.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub name: String,
+    pub base: u32,
+    pub size: u32,
+    pub writable: bool,
+    /// Offset of the region's first byte in the arena.
+    arena_offset: u32,
+}
+
+impl Region {
+    pub fn contains(&self, addr: u32) -> bool {
+        addr.wrapping_sub(self.base) < self.size
+    }
+}
+
+pub struct Board {
+    arena: Vec<u8>,
+    regions: Vec<Region>,
+    /// Sorted by base address.
+    slots: Vec<Slot>,
+    pub scheduler: Scheduler,
+    pub lines: Lines,
+    pub requests: Requests,
+    cpu_hz: u64,
+    /// The time of the latest access or event, for side-effect-free reads.
+    now: u64,
+    /// Pages of unclaimed addresses and ROM words already reported.
+    logged: HashSet<(u32, bool)>,
+}
+
+impl Board {
+    /// The board a machine description lays out. `rtc_start` is the RTC's count at power-on.
+    pub fn new(config: &MachineConfig, rtc_start: u32) -> Board {
+        let mut regions = Vec::new();
+        let mut offset = 0u32;
+        for region in &config.memory {
+            regions.push(Region {
+                name: region.name.clone(),
+                base: region.base,
+                size: region.size,
+                writable: !region.read_only,
+                arena_offset: offset,
+            });
+            offset += region.size;
+        }
+        let mut slots: Vec<Slot> = config
+            .devices
+            .iter()
+            .map(|d| Slot {
+                name: d.name.clone(),
+                base: d.base,
+                size: d.size,
+                irq: d.irq,
+                device: AnyDevice::new(&d.kind, &d.name, rtc_start),
+            })
+            .collect();
+        slots.sort_by_key(|slot| slot.base);
+        Board {
+            arena: vec![0; offset as usize],
+            regions,
+            slots,
+            scheduler: Scheduler::new(),
+            lines: Lines::ZERO,
+            requests: Requests::default(),
+            cpu_hz: config.cpu_hz,
+            now: 0,
+            logged: HashSet::new(),
+        }
+    }
+
+    pub fn regions(&self) -> &[Region] {
+        &self.regions
+    }
+
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    fn region(&self, addr: u32) -> Option<&Region> {
+        self.regions.iter().find(|r| r.contains(addr))
+    }
+
+    fn slot_index(&self, addr: u32) -> Option<usize> {
+        let after = self.slots.partition_point(|s| s.base <= addr);
+        let at = after.checked_sub(1)?;
+        (addr - self.slots[at].base < self.slots[at].size).then_some(at)
+    }
+
+    /// Copies `bytes` to physical memory at `addr`, ROM included (the loader's path). Returns
+    /// false, writing nothing, unless the range lies inside one region.
+    pub fn load(&mut self, addr: u32, bytes: &[u8]) -> bool {
+        let Some(region) = self.region(addr) else {
+            return false;
+        };
+        let start = (addr - region.base) as usize;
+        if start + bytes.len() > region.size as usize {
+            return false;
+        }
+        let at = region.arena_offset as usize + start;
+        self.arena[at..at + bytes.len()].copy_from_slice(bytes);
+        true
+    }
+
+    /// Reads physical RAM or ROM without side effects; false if any byte is elsewhere.
+    pub fn read_ram(&self, addr: u32, buf: &mut [u8]) -> bool {
+        buf.iter_mut().enumerate().all(|(i, byte)| {
+            let pa = addr.wrapping_add(i as u32);
+            self.region(pa)
+                .and_then(|r| self.arena.get((r.arena_offset + (pa - r.base)) as usize))
+                .map(|&b| *byte = b)
+                .is_some()
+        })
+    }
+
+    /// Calls `f` on device `index` with a context at time `now`.
+    fn with_context<R>(
+        &mut self,
+        index: usize,
+        now: u64,
+        f: impl FnOnce(&mut AnyDevice, &mut Context) -> R,
+    ) -> R {
+        self.now = self.now.max(now);
+        let slot = &mut self.slots[index];
+        let mut ctx = Context {
+            now,
+            cpu_hz: self.cpu_hz,
+            lines: &mut self.lines,
+            irq: slot.irq,
+            events: Events {
+                scheduler: &mut self.scheduler,
+                owner: index as u16,
+            },
+            requests: &mut self.requests,
+        };
+        f(&mut slot.device, &mut ctx)
+    }
+
+    /// Logs, once each, the unmodelled registers a stub saw for the first time.
+    fn log_stub_accesses(&mut self, index: usize, pc: u32) {
+        let slot = &mut self.slots[index];
+        if let AnyDevice::Stub(stub) = &mut slot.device {
+            while let Some((offset, write)) = stub.take_unlogged() {
+                log::warn!(
+                    "{}: unmodelled register {:#010x} {} by the instruction at {pc:#010x}",
+                    slot.name,
+                    slot.base + offset,
+                    if write { "written" } else { "read" },
+                );
+            }
+        }
+    }
+
+    fn unclaimed(&mut self, addr: u32, write: bool, pc: u32) -> BusError {
+        if self.logged.insert((addr & !(PAGE_SIZE - 1), write)) {
+            log::warn!(
+                "nothing at physical {addr:#010x} ({} by the instruction at {pc:#010x}): external abort",
+                if write { "written" } else { "read" }
+            );
+        }
+        BusError
+    }
+
+    /// Fires every event due at or before `now`, each at its own time.
+    pub fn fire_due_events(&mut self, now: u64) {
+        while let Some((when, owner, tag)) = self.scheduler.pop_due(now) {
+            let index = owner as usize;
+            if index < self.slots.len() {
+                self.with_context(
+                    index,
+                    when,
+                    |device, ctx| with_device!(device, d => d.event(tag, ctx)),
+                );
+            }
+        }
+    }
+
+    /// The levels of the CPU's nIRQ and nFIQ inputs, from the interrupt controller.
+    pub fn interrupt_outputs(&self) -> (bool, bool) {
+        self.slots
+            .iter()
+            .find_map(|slot| match &slot.device {
+                AnyDevice::Vic(vic) => Some(vic.outputs(&self.lines)),
+                _ => None,
+            })
+            .unwrap_or((false, false))
+    }
+
+    fn find(&self, wanted: impl Fn(&AnyDevice) -> bool) -> Option<usize> {
+        self.slots.iter().position(|slot| wanted(&slot.device))
+    }
+
+    /// What the guest sent to the (first) UART since the last call.
+    pub fn take_uart_output(&mut self) -> Vec<u8> {
+        self.slots
+            .iter_mut()
+            .find_map(|slot| match &mut slot.device {
+                AnyDevice::Uart(uart) => Some(uart.take_output()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
+
+    /// Gives bytes to the UART's receiver at time `now`.
+    pub fn push_uart_input(&mut self, bytes: &[u8], now: u64) {
+        if let Some(index) = self.find(|d| matches!(d, AnyDevice::Uart(_))) {
+            self.with_context(index, now, |device, ctx| {
+                if let AnyDevice::Uart(uart) = device {
+                    uart.push_input(bytes, ctx);
+                }
+            });
+        }
+    }
+
+    /// The LCD's current frame, 320x240 pixels of 0x00RRGGBB (black without an LCD).
+    pub fn render_lcd(&self, out: &mut [u32; pl111::WIDTH * pl111::HEIGHT]) {
+        let lcd = self.slots.iter().find_map(|slot| match &slot.device {
+            AnyDevice::Lcd(lcd) => Some(lcd),
+            _ => None,
+        });
+        match lcd {
+            Some(lcd) => lcd.render(&mut |addr, buf| self.read_ram(addr, buf), out),
+            None => out.fill(0),
+        }
+    }
+
+    /// Presses or releases a key of the keypad matrix.
+    pub fn set_key(&mut self, row: usize, col: usize, pressed: bool) {
+        for slot in &mut self.slots {
+            if let AnyDevice::Keypad(keypad) = &mut slot.device {
+                keypad.set_key(row, col, pressed);
+            }
+        }
+    }
+}
+
+impl Bus for Board {
+    fn read(&mut self, addr: u32, size: Size, origin: Origin) -> Result<u32, BusError> {
+        if let Some(value) = self.peek_ram(addr, size) {
+            return Ok(value);
+        }
+        let Some(index) = self.slot_index(addr) else {
+            return Err(self.unclaimed(addr, false, origin.pc));
+        };
+        let offset = addr - self.slots[index].base;
+        let value = self.with_context(
+            index,
+            origin.now,
+            |device, ctx| with_device!(device, d => d.read(offset, size, ctx)),
+        );
+        self.log_stub_accesses(index, origin.pc);
+        Ok(value)
+    }
+
+    fn write(&mut self, addr: u32, size: Size, value: u32, origin: Origin) -> Result<(), BusError> {
+        if let Some(region) = self.region(addr) {
+            let (writable, at) = (
+                region.writable,
+                (region.arena_offset + (addr - region.base)) as usize,
+            );
+            if !writable {
+                // The boot ROM ignores writes (nothing on the bus answers them with an error).
+                if self.logged.insert((addr, true)) {
+                    log::warn!(
+                        "write of {value:#x} to read-only {addr:#010x} ignored (pc {:#010x})",
+                        origin.pc
+                    );
+                }
+                return Ok(());
+            }
+            return ram_write(&mut self.arena, at, size, value).ok_or(BusError);
+        }
+        let Some(index) = self.slot_index(addr) else {
+            return Err(self.unclaimed(addr, true, origin.pc));
+        };
+        let offset = addr - self.slots[index].base;
+        self.with_context(
+            index,
+            origin.now,
+            |device, ctx| with_device!(device, d => d.write(offset, size, value, ctx)),
+        );
+        self.log_stub_accesses(index, origin.pc);
+        Ok(())
+    }
+
+    fn peek(&self, addr: u32, size: Size) -> Option<u32> {
+        if let Some(value) = self.peek_ram(addr, size) {
+            return Some(value);
+        }
+        let slot = &self.slots[self.slot_index(addr)?];
+        let offset = addr - slot.base;
+        match &slot.device {
+            AnyDevice::Vic(vic) => Some(vic.peek_lines(offset, size, &self.lines)),
+            device => with_device!(device, d => d.peek(offset, size, self.now, self.cpu_hz)),
+        }
+    }
+
+    fn ram_page(&self, addr: u32) -> Option<RamPage> {
+        let region = self.region(addr)?;
+        Some(RamPage {
+            offset: region.arena_offset + ((addr - region.base) & !(PAGE_SIZE - 1)),
+            writable: region.writable,
+        })
+    }
+
+    fn ram(&self) -> &[u8] {
+        &self.arena
+    }
+
+    fn ram_mut(&mut self) -> &mut [u8] {
+        &mut self.arena
+    }
+}
+
+impl Board {
+    fn peek_ram(&self, addr: u32, size: Size) -> Option<u32> {
+        let region = self.region(addr)?;
+        ram_read(
+            &self.arena,
+            (region.arena_offset + (addr - region.base)) as usize,
+            size,
+        )
+    }
+}
+
+impl Board {
+    /// After a reset, takes the memory of the board before it: RAM, ROM and the stubs' RAM
+    /// (the CX's fastboot RAM survives resets) keep their contents.
+    pub fn take_memory_from(&mut self, old: Board) {
+        self.arena = old.arena;
+        for (new, old) in self.slots.iter_mut().zip(old.slots) {
+            if let AnyDevice::Stub(_) = old.device {
+                new.device = old.device;
+            }
+        }
+    }
+}
