@@ -316,6 +316,18 @@ impl Board {
         }
     }
 
+    /// Presses or releases the ON key, which the CX wires to the power block, not the matrix.
+    pub fn set_on_key(&mut self, pressed: bool) {
+        let now = self.now;
+        if let Some(index) = self.find(|d| matches!(d, AnyDevice::Power(_))) {
+            self.with_context(index, now, |device, ctx| {
+                if let AnyDevice::Power(power) = device {
+                    power.set_on_key(pressed, ctx);
+                }
+            });
+        }
+    }
+
     /// Presses or releases a key of the keypad matrix.
     pub fn set_key(&mut self, row: usize, col: usize, pressed: bool) {
         for slot in &mut self.slots {

@@ -205,43 +205,68 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
         loop {
-            let now = self.cpu.cycles();
-            self.board.fire_due_events(now);
-            self.service_console(now);
-            let (irq, fiq) = self.board.interrupt_outputs();
-            self.cpu.set_irq_line(irq);
-            self.cpu.set_fiq_line(fiq);
-            self.service_requests();
+            if let Some(exit) = self.run_slice(limit, None) {
+                return exit;
+            }
+        }
+    }
 
-            let done = self.cpu.instructions();
-            let mut budget = SLICE;
-            if let Some(limit) = limit {
-                if done >= limit {
-                    return Exit::InstructionLimit;
+    /// Runs for `cycles` of virtual time (a window's frame, say). Returns how the run ended if
+    /// the guest exited or halted first.
+    pub fn run_cycles(&mut self, cycles: u64) -> Option<Exit> {
+        let until = self.cpu.cycles() + cycles;
+        while self.cpu.cycles() < until {
+            if let Some(exit) = self.run_slice(None, Some(until)) {
+                return Some(exit);
+            }
+        }
+        None
+    }
+
+    /// One turn of the run loop: fire due events, update the interrupt lines, then run the CPU
+    /// up to the next event (or `until`, a cycle, or the instruction `limit`).
+    fn run_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<Exit> {
+        let now = self.cpu.cycles();
+        self.board.fire_due_events(now);
+        self.service_console(now);
+        let (irq, fiq) = self.board.interrupt_outputs();
+        self.cpu.set_irq_line(irq);
+        self.cpu.set_fiq_line(fiq);
+        self.service_requests();
+
+        let done = self.cpu.instructions();
+        let mut budget = SLICE;
+        if let Some(limit) = limit {
+            if done >= limit {
+                return Some(Exit::InstructionLimit);
+            }
+            budget = budget.min(limit - done);
+        }
+        let deadline = match (self.board.scheduler.next_deadline(), until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(deadline) = deadline {
+            budget = budget.min(deadline.saturating_sub(now).max(1));
+        }
+        match self.cpu.run(&mut self.board, budget) {
+            Stop::Budget | Stop::DeviceAccess => {}
+            Stop::WaitForInterrupt => match deadline {
+                Some(deadline) => self.cpu.idle_until(deadline),
+                // Nothing scheduled: only the host can wake the guest, through the UART.
+                None => {
+                    if !self.wait_for_console_input() {
+                        return Some(Exit::Halted);
+                    }
                 }
-                budget = budget.min(limit - done);
-            }
-            if let Some(deadline) = self.board.scheduler.next_deadline() {
-                budget = budget.min(deadline.saturating_sub(now).max(1));
-            }
-            match self.cpu.run(&mut self.board, budget) {
-                Stop::Budget | Stop::DeviceAccess => {}
-                Stop::WaitForInterrupt => match self.board.scheduler.next_deadline() {
-                    Some(deadline) => self.cpu.idle_until(deadline),
-                    // Nothing scheduled: only the host can wake the guest, through the UART.
-                    None => {
-                        if !self.wait_for_console_input() {
-                            return Exit::Halted;
-                        }
-                    }
-                },
-                Stop::Event(Event::Semihosting) => {
-                    if let Some(status) = self.semihosting_call() {
-                        return Exit::Guest(status);
-                    }
+            },
+            Stop::Event(Event::Semihosting) => {
+                if let Some(status) = self.semihosting_call() {
+                    return Some(Exit::Guest(status));
                 }
             }
         }
+        None
     }
 
     /// Moves what the guest transmitted to the host, and host input to the UART.
