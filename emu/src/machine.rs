@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use crate::board::Board;
 use crate::config::MachineConfig;
-use crate::cpu::{psr, Cpu, Event, Mode, Stop};
+use crate::cpu::{psr, Cpu, Event, Mode, Stop, WatchHit};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
@@ -25,6 +25,17 @@ pub enum Exit {
     InstructionLimit,
     /// The CPU waits for an interrupt that nothing can raise.
     Halted,
+}
+
+/// Why a run under a debugger stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DebugStop {
+    /// The run ended as a plain run would (an instruction limit is the debugger's step).
+    Exit(Exit),
+    /// A breakpoint at this address, before its instruction.
+    Breakpoint(u32),
+    /// The last instruction touched a watched address.
+    Watchpoint(WatchHit),
 }
 
 /// The UART wired to the host: bytes from the host go to the receiver, what the guest
@@ -203,10 +214,21 @@ impl Machine {
     }
 
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
+    /// Breakpoints and watchpoints (which only a debugger sets) do not stop it.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
         loop {
-            if let Some(exit) = self.run_slice(limit, None) {
+            if let Some(DebugStop::Exit(exit)) = self.run_slice(limit, None) {
                 return exit;
+            }
+        }
+    }
+
+    /// Runs until the guest exits, the instruction limit is reached (a debugger's step), the
+    /// CPU halts, or a breakpoint or watchpoint stops it.
+    pub fn run_debug(&mut self, limit: Option<u64>) -> DebugStop {
+        loop {
+            if let Some(stop) = self.run_slice(limit, None) {
+                return stop;
             }
         }
     }
@@ -216,7 +238,7 @@ impl Machine {
     pub fn run_cycles(&mut self, cycles: u64) -> Option<Exit> {
         let until = self.cpu.cycles() + cycles;
         while self.cpu.cycles() < until {
-            if let Some(exit) = self.run_slice(None, Some(until)) {
+            if let Some(DebugStop::Exit(exit)) = self.run_slice(None, Some(until)) {
                 return Some(exit);
             }
         }
@@ -225,7 +247,7 @@ impl Machine {
 
     /// One turn of the run loop: fire due events, update the interrupt lines, then run the CPU
     /// up to the next event (or `until`, a cycle, or the instruction `limit`).
-    fn run_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<Exit> {
+    fn run_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<DebugStop> {
         let now = self.cpu.cycles();
         self.board.fire_due_events(now);
         self.service_console(now);
@@ -238,7 +260,7 @@ impl Machine {
         let mut budget = SLICE;
         if let Some(limit) = limit {
             if done >= limit {
-                return Some(Exit::InstructionLimit);
+                return Some(DebugStop::Exit(Exit::InstructionLimit));
             }
             budget = budget.min(limit - done);
         }
@@ -256,15 +278,17 @@ impl Machine {
                 // Nothing scheduled: only the host can wake the guest, through the UART.
                 None => {
                     if !self.wait_for_console_input() {
-                        return Some(Exit::Halted);
+                        return Some(DebugStop::Exit(Exit::Halted));
                     }
                 }
             },
             Stop::Event(Event::Semihosting) => {
                 if let Some(status) = self.semihosting_call() {
-                    return Some(Exit::Guest(status));
+                    return Some(DebugStop::Exit(Exit::Guest(status)));
                 }
             }
+            Stop::Breakpoint(addr) => return Some(DebugStop::Breakpoint(addr)),
+            Stop::Watchpoint(hit) => return Some(DebugStop::Watchpoint(hit)),
         }
         None
     }

@@ -142,16 +142,24 @@ impl Cpu {
         if let Some(page) = bus.ram_page(pa) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if let Some(value) = ram_read(bus.ram(), at, size) {
-                if walk.uniform_4k {
+                if walk.uniform_4k && self.cacheable(addr, pa) {
                     self.tlb.fill(self.table(who), addr, page.offset);
+                }
+                if access == Access::Read {
+                    self.check_watchpoints(addr, pa, size.bytes(), false);
                 }
                 return Ok(value);
             }
         }
         self.device_accessed = true;
         self.attention = true;
-        bus.read(pa, size, self.origin())
-            .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))
+        let value = bus
+            .read(pa, size, self.origin())
+            .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))?;
+        if access == Access::Read {
+            self.check_watchpoints(addr, pa, size.bytes(), false);
+        }
+        Ok(value)
     }
 
     /// Writes `size` bytes at `addr`, which the caller has aligned to the size.
@@ -188,16 +196,19 @@ impl Cpu {
         if let Some(page) = bus.ram_page(pa).filter(|page| page.writable) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if ram_write(bus.ram_mut(), at, size, value).is_some() {
-                if walk.uniform_4k {
+                if walk.uniform_4k && self.cacheable(addr, pa) {
                     self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
                 }
+                self.check_watchpoints(addr, pa, size.bytes(), true);
                 return Ok(());
             }
         }
         self.device_accessed = true;
         self.attention = true;
         bus.write(pa, size, value, self.origin())
-            .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))
+            .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))?;
+        self.check_watchpoints(addr, pa, size.bytes(), true);
+        Ok(())
     }
 
     /// The alignment fault a data access of `size` bytes at `addr` raises when CP15 c1 A is set

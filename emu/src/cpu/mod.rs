@@ -9,11 +9,13 @@
 mod alu;
 mod arm;
 pub mod cp15;
+mod debug;
 mod memory;
 pub mod psr;
 mod thumb;
 
 pub use crate::mmu::Fault;
+pub use debug::{Breakpoint, WatchHit, WatchKind, Watchpoint};
 pub use psr::Mode;
 
 use crate::bus::Bus;
@@ -76,6 +78,10 @@ pub enum Stop {
     DeviceAccess,
     /// An event for the machine.
     Event(Event),
+    /// A breakpoint at this address; the instruction there has not executed.
+    Breakpoint(u32),
+    /// The instruction just executed touched a watched address.
+    Watchpoint(WatchHit),
 }
 
 /// The processor state and the machinery to execute instructions.
@@ -108,6 +114,8 @@ pub struct Cpu {
     event: Option<Event>,
     device_accessed: bool,
     waiting: bool,
+    /// Breakpoints and watchpoints, while a debugger has any.
+    debug: Option<Box<debug::Debugger>>,
     /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls.
     pub semihosting: bool,
     /// Instructions executed since the CPU was made (instructions that fail their condition
@@ -145,6 +153,7 @@ impl Cpu {
             event: None,
             device_accessed: false,
             waiting: false,
+            debug: None,
             semihosting: false,
             insns: 0,
             idle_cycles: 0,
@@ -392,11 +401,24 @@ impl Cpu {
     /// Executes up to `budget` instructions, stopping early for an event, a device access or a
     /// wait for interrupt.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> Stop {
+        // Two copies of the loop: breakpoints cost a check per instruction only while a
+        // debugger has set some.
+        if self.debug.is_some() {
+            self.run_loop::<B, true>(bus, budget)
+        } else {
+            self.run_loop::<B, false>(bus, budget)
+        }
+    }
+
+    fn run_loop<B: Bus, const BREAKPOINTS: bool>(&mut self, bus: &mut B, budget: u64) -> Stop {
         let end = self.insns.saturating_add(budget);
         self.attention = true;
         loop {
             if self.attention {
                 self.attention = false;
+                if let Some(hit) = self.take_watch_hit() {
+                    return Stop::Watchpoint(hit);
+                }
                 if let Some(event) = self.event.take() {
                     return Stop::Event(event);
                 }
@@ -416,6 +438,9 @@ impl Cpu {
             }
             if self.insns >= end {
                 return Stop::Budget;
+            }
+            if BREAKPOINTS && self.at_breakpoint(bus) {
+                return Stop::Breakpoint(self.r[15]);
             }
             self.step(bus);
         }

@@ -1028,3 +1028,73 @@ fn wait_for_interrupt_with_irqs_masked_wakes_without_taking_the_interrupt() {
     );
     assert_eq!(rig.cpu.instructions(), 2);
 }
+
+// ----- breakpoints and watchpoints -----
+
+#[test]
+fn breakpoints_stop_before_the_instruction_and_resume_past_it() {
+    // mov r0, #1; mov r0, #2; b .
+    let mut rig = Rig::arm(&[0xE3A00001, 0xE3A00002, 0xEAFFFFFE]);
+    rig.cpu.add_breakpoint(Breakpoint {
+        addr: CODE + 4,
+        physical: false,
+    });
+    assert_eq!(rig.cpu.run(&mut rig.bus, 100), Stop::Breakpoint(CODE + 4));
+    assert_eq!((rig.r(0), rig.cpu.instructions()), (1, 1));
+    // Running again executes the instruction at the breakpoint.
+    assert_eq!(rig.cpu.run(&mut rig.bus, 10), Stop::Budget);
+    assert_eq!(rig.r(0), 2);
+    assert!(rig.cpu.remove_breakpoint(Breakpoint {
+        addr: CODE + 4,
+        physical: false
+    }));
+    assert!(rig.cpu.breakpoints().is_empty());
+}
+
+#[test]
+fn physical_breakpoints_see_through_the_mmu() {
+    // The code page mapped again at virtual 0x5000 (page 5 -> physical 0x1000).
+    let mut rig = with_mmu(Rig::arm(&[0xE3A00001, 0xE3A00002]));
+    rig.poke(COARSE + 4 * 5, &[CODE | 0xFF0 | 0b10]);
+    rig.cpu.invalidate_tlb();
+    rig.cpu.set_pc(0x5000);
+    rig.cpu.add_breakpoint(Breakpoint {
+        addr: CODE + 4,
+        physical: true,
+    });
+    assert_eq!(rig.cpu.run(&mut rig.bus, 100), Stop::Breakpoint(0x5004));
+}
+
+#[test]
+fn watchpoints_stop_after_the_access_with_its_address() {
+    // ldr r0, [r1]; str r0, [r1, #8]; ldr r2, [r1, #4]
+    let mut rig = Rig::arm(&[0xE5910000, 0xE5810008, 0xE5912004]);
+    rig.poke(DATA, &[0x11, 0x22, 0x33]);
+    rig.set(&[(1, DATA)]);
+    // Warm the TLB first: adding a watchpoint must take the page out of it.
+    rig.step();
+    rig.cpu.set_pc(CODE);
+    let write = Watchpoint {
+        addr: DATA + 8,
+        len: 4,
+        kind: WatchKind::Write,
+        physical: false,
+    };
+    rig.cpu.add_watchpoint(write);
+    let Stop::Watchpoint(hit) = rig.cpu.run(&mut rig.bus, 100) else {
+        panic!("no watchpoint hit");
+    };
+    assert_eq!((hit.addr, hit.access, hit.watchpoint), (DATA + 8, WatchKind::Write, write));
+    assert_eq!((rig.word(DATA + 8), rig.r(15)), (0x11, CODE + 8));
+    rig.cpu.remove_watchpoint(write);
+    rig.cpu.add_watchpoint(Watchpoint {
+        addr: DATA + 6,
+        len: 2,
+        kind: WatchKind::Access,
+        physical: true,
+    });
+    assert!(matches!(
+        rig.cpu.run(&mut rig.bus, 100),
+        Stop::Watchpoint(WatchHit { addr, access: WatchKind::Read, .. }) if addr == DATA + 4
+    ));
+}
