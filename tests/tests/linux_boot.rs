@@ -109,7 +109,10 @@ fn linux_boots_to_a_shell_that_runs_commands() {
         "CPU part\t: 0x926",
         "BusyBox v1.35.0",
     ] {
-        assert!(boot.contains(expected), "{expected:?} missing from:\n{boot}");
+        assert!(
+            boot.contains(expected),
+            "{expected:?} missing from:\n{boot}"
+        );
     }
 
     let answer = guest.command("echo hello-$((6*7))");
@@ -123,5 +126,8 @@ fn linux_boots_to_a_shell_that_runs_commands() {
     let second = timer_count(&guest.command("cat /proc/interrupts"));
     // HZ=100: a one-second sleep alone takes about 100 ticks (fewer with a tickless idle, but
     // never none).
-    assert!(second > first, "timer interrupts did not count: {first} then {second}");
+    assert!(
+        second > first,
+        "timer interrupts did not count: {first} then {second}"
+    );
 }
