@@ -1,0 +1,1 @@
+# Rules for the ROMs in roms/tests/devices (see roms/Makefile).
