@@ -6,6 +6,7 @@ pub mod bus;
 pub mod config;
 pub mod cpu;
 pub mod difftest;
+pub mod disasm;
 pub mod fdt;
 pub mod loader;
 pub mod machine;
