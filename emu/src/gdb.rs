@@ -1,0 +1,752 @@
+//! A GDB remote serial protocol stub (GDB manual, appendix E "GDB Remote Serial Protocol"), so
+//! `gdb-multiarch` or `arm-none-eabi-gdb` can debug the guest: registers, memory through the
+//! current MMU mapping, breakpoints, watchpoints, stepping, Ctrl-C.
+//!
+//! One client at a time. While no client is attached the machine runs freely and the stub keeps
+//! listening; a client that attaches stops it. Malformed packets get an error reply and the
+//! session goes on; a client that disappears leaves the machine running.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+use crate::cpu::{Breakpoint, WatchHit, WatchKind, Watchpoint};
+use crate::machine::{DebugStop, Exit, Machine};
+
+/// Instructions run between looks at the socket while the target runs.
+const SLICE: u64 = 1_000_000;
+/// The largest packet accepted (and advertised as PacketSize).
+const MAX_PACKET: usize = 0x4000;
+/// GDB's register number of the CPSR in the ARM core feature (r0-r15 are 0-15).
+const CPSR_REGNUM: usize = 25;
+
+/// The target description: the ARM core feature, r0-r15 and the CPSR.
+const TARGET_XML: &str = r#"<?xml version="1.0"?>
+<!DOCTYPE target SYSTEM "gdb-target.dtd">
+<target version="1.0">
+  <architecture>arm</architecture>
+  <feature name="org.gnu.gdb.arm.core">
+    <reg name="r0" bitsize="32" type="uint32"/>
+    <reg name="r1" bitsize="32" type="uint32"/>
+    <reg name="r2" bitsize="32" type="uint32"/>
+    <reg name="r3" bitsize="32" type="uint32"/>
+    <reg name="r4" bitsize="32" type="uint32"/>
+    <reg name="r5" bitsize="32" type="uint32"/>
+    <reg name="r6" bitsize="32" type="uint32"/>
+    <reg name="r7" bitsize="32" type="uint32"/>
+    <reg name="r8" bitsize="32" type="uint32"/>
+    <reg name="r9" bitsize="32" type="uint32"/>
+    <reg name="r10" bitsize="32" type="uint32"/>
+    <reg name="r11" bitsize="32" type="uint32"/>
+    <reg name="r12" bitsize="32" type="uint32"/>
+    <reg name="sp" bitsize="32" type="data_ptr"/>
+    <reg name="lr" bitsize="32"/>
+    <reg name="pc" bitsize="32" type="code_ptr"/>
+    <reg name="cpsr" bitsize="32" regnum="25"/>
+  </feature>
+</target>
+"#;
+
+/// How a session ended.
+enum SessionEnd {
+    /// The client detached or went away: the machine runs on.
+    Detached,
+    /// The client killed the target, or the guest exited.
+    Finished(Exit),
+}
+
+/// A listening stub.
+pub struct GdbServer {
+    listener: TcpListener,
+}
+
+impl GdbServer {
+    /// Listens on `addr` (`HOST:PORT`; port 0 picks a free one).
+    pub fn bind(addr: &str) -> std::io::Result<GdbServer> {
+        Ok(GdbServer {
+            listener: TcpListener::bind(addr)?,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Debugs `machine` until it exits or a client kills it. The machine is stopped until the
+    /// first client attaches and resumes it; between clients it runs freely.
+    pub fn serve(&mut self, machine: &mut Machine) -> Exit {
+        let mut attached_once = false;
+        loop {
+            let stream = if attached_once {
+                match self.run_until_connection(machine) {
+                    Ok(stream) => stream,
+                    Err(exit) => return exit,
+                }
+            } else {
+                match self.listener.accept() {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        log::warn!("gdb: accept failed: {e}");
+                        continue;
+                    }
+                }
+            };
+            attached_once = true;
+            log::info!("gdb: client attached");
+            match Session::new(stream, machine).run() {
+                SessionEnd::Detached => log::info!("gdb: client detached; running on"),
+                SessionEnd::Finished(exit) => return exit,
+            }
+        }
+    }
+
+    /// Runs the machine while waiting for a client.
+    fn run_until_connection(&mut self, machine: &mut Machine) -> Result<TcpStream, Exit> {
+        let _ = self.listener.set_nonblocking(true);
+        let result = loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => break Ok(stream),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) => log::warn!("gdb: accept failed: {e}"),
+            }
+            let limit = machine.cpu.instructions() + SLICE;
+            match machine.run_debug(Some(limit)) {
+                DebugStop::Exit(Exit::InstructionLimit) => {}
+                DebugStop::Exit(exit) => break Err(exit),
+                // No client: nothing to stop for.
+                DebugStop::Breakpoint(_) | DebugStop::Watchpoint(_) => {}
+            }
+        };
+        let _ = self.listener.set_nonblocking(false);
+        if let Ok(stream) = &result {
+            let _ = stream.set_nonblocking(false);
+        }
+        result
+    }
+}
+
+/// A connected client.
+struct Session<'a> {
+    stream: TcpStream,
+    machine: &'a mut Machine,
+    /// Bytes received and not yet parsed.
+    input: Vec<u8>,
+    /// The last stop reply, for `?`.
+    last_stop: String,
+    /// Whether acknowledgements are on (QStartNoAckMode turns them off).
+    acks: bool,
+}
+
+/// What the next bytes from the client are.
+enum Incoming {
+    Packet(Vec<u8>),
+    Interrupt,
+}
+
+/// Hex helpers.
+fn hex_u32(text: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(text).ok()?;
+    u32::from_str_radix(text, 16).ok()
+}
+
+fn hex_bytes(text: &[u8]) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    text.chunks(2)
+        .map(|pair| hex_u32(pair).map(|v| v as u8))
+        .collect()
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A register value as GDB wants it: little-endian bytes in hex.
+fn reg_hex(value: u32) -> String {
+    to_hex(&value.to_le_bytes())
+}
+
+/// Parses `ADDR,LEN` (hex).
+fn addr_len(args: &[u8]) -> Option<(u32, u32)> {
+    let comma = args.iter().position(|&b| b == b',')?;
+    Some((hex_u32(&args[..comma])?, hex_u32(&args[comma + 1..])?))
+}
+
+impl<'a> Session<'a> {
+    fn new(stream: TcpStream, machine: &'a mut Machine) -> Session<'a> {
+        let _ = stream.set_nodelay(true);
+        Session {
+            stream,
+            machine,
+            input: Vec::new(),
+            last_stop: "S05".to_string(),
+            acks: true,
+        }
+    }
+
+    fn run(mut self) -> SessionEnd {
+        loop {
+            let incoming = match self.receive(true) {
+                Ok(Some(incoming)) => incoming,
+                Ok(None) => continue,
+                Err(()) => return SessionEnd::Detached,
+            };
+            let packet = match incoming {
+                Incoming::Packet(packet) => packet,
+                // Ctrl-C while stopped: already stopped.
+                Incoming::Interrupt => {
+                    let stop = self.last_stop.clone();
+                    if self.send(&stop).is_err() {
+                        return SessionEnd::Detached;
+                    }
+                    continue;
+                }
+            };
+            match self.handle(&packet) {
+                Ok(Some(end)) => return end,
+                Ok(None) => {}
+                Err(()) => return SessionEnd::Detached,
+            }
+        }
+    }
+
+    /// Reads until a whole packet or an interrupt is there. `blocking` false: returns
+    /// `Ok(None)` at once if nothing is. `Err` when the client is gone.
+    fn receive(&mut self, blocking: bool) -> Result<Option<Incoming>, ()> {
+        loop {
+            if let Some(incoming) = self.parse() {
+                return Ok(Some(incoming));
+            }
+            let _ = self.stream.set_nonblocking(!blocking);
+            let mut buf = [0u8; 4096];
+            match self.stream.read(&mut buf) {
+                Ok(0) => return Err(()),
+                Ok(n) => self.input.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(None),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return Err(()),
+            }
+            if self.input.len() > 4 * MAX_PACKET {
+                // A client that never ends its packet: drop what it sent.
+                self.input.clear();
+            }
+        }
+    }
+
+    /// Takes one packet or interrupt from the input, acknowledging packets.
+    fn parse(&mut self) -> Option<Incoming> {
+        loop {
+            let start = self.input.iter().position(|&b| b == b'$' || b == 0x03)?;
+            if self.input[start] == 0x03 {
+                self.input.drain(..=start);
+                return Some(Incoming::Interrupt);
+            }
+            let hash = start + self.input[start..].iter().position(|&b| b == b'#')?;
+            if self.input.len() < hash + 3 {
+                return None;
+            }
+            let body = self.input[start + 1..hash].to_vec();
+            let checksum = hex_u32(&self.input[hash + 1..hash + 3]);
+            self.input.drain(..hash + 3);
+            let sum = body.iter().fold(0u8, |a, &b| a.wrapping_add(b));
+            if checksum == Some(sum as u32) {
+                if self.acks {
+                    let _ = self.stream.write_all(b"+");
+                }
+                return Some(Incoming::Packet(body));
+            }
+            if self.acks {
+                let _ = self.stream.write_all(b"-");
+            }
+        }
+    }
+
+    /// Sends a packet (escaping what the protocol needs escaped).
+    fn send(&mut self, data: &str) -> Result<(), ()> {
+        let mut body = Vec::with_capacity(data.len() + 4);
+        for &b in data.as_bytes() {
+            if matches!(b, b'$' | b'#' | b'}' | b'*') {
+                body.extend_from_slice(&[b'}', b ^ 0x20]);
+            } else {
+                body.push(b);
+            }
+        }
+        let sum = body.iter().fold(0u8, |a, &b| a.wrapping_add(b));
+        let mut packet = Vec::with_capacity(body.len() + 4);
+        packet.push(b'$');
+        packet.extend_from_slice(&body);
+        packet.extend_from_slice(format!("#{sum:02x}").as_bytes());
+        let _ = self.stream.set_nonblocking(false);
+        self.stream.write_all(&packet).map_err(|_| ())
+    }
+
+    /// Handles one packet: `Ok(Some(end))` ends the session.
+    fn handle(&mut self, packet: &[u8]) -> Result<Option<SessionEnd>, ()> {
+        let (&command, args) = match packet.split_first() {
+            Some(split) => split,
+            None => return self.send("").map(|_| None),
+        };
+        let reply = match command {
+            b'?' => self.last_stop.clone(),
+            b'g' => self.read_registers(),
+            b'G' => self.write_registers(args),
+            b'p' => self.read_register(args),
+            b'P' => self.write_register(args),
+            b'm' => self.read_memory(args),
+            b'M' => self.write_memory_hex(args),
+            b'X' => self.write_memory_binary(args),
+            b'c' => return self.resume(args, false),
+            b's' => return self.resume(args, true),
+            b'v' => return self.handle_v(args),
+            b'Z' | b'z' => self.breakpoint(command == b'Z', args),
+            b'q' => self.query(args),
+            b'Q' if args == b"StartNoAckMode" => {
+                self.send("OK")?;
+                self.acks = false;
+                return Ok(None);
+            }
+            b'H' | b'T' => "OK".to_string(),
+            b'D' => {
+                self.send("OK")?;
+                self.clear_debug_state();
+                return Ok(Some(SessionEnd::Detached));
+            }
+            b'k' => {
+                self.clear_debug_state();
+                return Ok(Some(SessionEnd::Finished(Exit::Guest(0))));
+            }
+            // Unsupported packets get the empty reply.
+            _ => String::new(),
+        };
+        self.send(&reply).map(|_| None)
+    }
+
+    fn handle_v(&mut self, args: &[u8]) -> Result<Option<SessionEnd>, ()> {
+        if args == b"Cont?" {
+            self.send("vCont;c;C;s;S")?;
+            return Ok(None);
+        }
+        if let Some(actions) = args.strip_prefix(b"Cont;") {
+            // One thread: the first action decides.
+            return match actions.first() {
+                Some(b'c' | b'C') => self.resume(b"", false),
+                Some(b's' | b'S') => self.resume(b"", true),
+                _ => self.send("E01").map(|_| None),
+            };
+        }
+        if args.starts_with(b"Kill") {
+            self.send("OK")?;
+            self.clear_debug_state();
+            return Ok(Some(SessionEnd::Finished(Exit::Guest(0))));
+        }
+        self.send("").map(|_| None)
+    }
+
+    fn query(&mut self, args: &[u8]) -> String {
+        if args.starts_with(b"Supported") {
+            format!("PacketSize={MAX_PACKET:x};qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")
+        } else if args == b"Attached" {
+            "1".to_string()
+        } else if args == b"C" {
+            "QC1".to_string()
+        } else if args == b"fThreadInfo" {
+            "m1".to_string()
+        } else if args == b"sThreadInfo" {
+            "l".to_string()
+        } else if let Some(rest) = args.strip_prefix(b"Xfer:features:read:target.xml:") {
+            match addr_len(rest) {
+                Some((offset, len)) => {
+                    let xml = TARGET_XML.as_bytes();
+                    let start = (offset as usize).min(xml.len());
+                    let end = start.saturating_add(len as usize).min(xml.len());
+                    let marker = if end == xml.len() { 'l' } else { 'm' };
+                    format!("{marker}{}", String::from_utf8_lossy(&xml[start..end]))
+                }
+                None => "E01".to_string(),
+            }
+        } else {
+            String::new()
+        }
+    }
+
+    fn read_registers(&self) -> String {
+        let cpu = &self.machine.cpu;
+        let mut reply: String = (0..16).map(|n| reg_hex(cpu.reg(n))).collect();
+        reply.push_str(&reg_hex(cpu.cpsr()));
+        reply
+    }
+
+    fn write_registers(&mut self, args: &[u8]) -> String {
+        let Some(bytes) = hex_bytes(args).filter(|b| b.len() >= 17 * 4) else {
+            return "E01".to_string();
+        };
+        let words: Vec<u32> = bytes
+            .chunks(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .collect();
+        self.machine.cpu.set_cpsr(words[16]);
+        for (n, &value) in words.iter().take(16).enumerate() {
+            self.machine.cpu.set_reg(n, value);
+        }
+        "OK".to_string()
+    }
+
+    fn read_register(&self, args: &[u8]) -> String {
+        match hex_u32(args).map(|n| n as usize) {
+            Some(n @ 0..=15) => reg_hex(self.machine.cpu.reg(n)),
+            Some(CPSR_REGNUM) => reg_hex(self.machine.cpu.cpsr()),
+            _ => "E01".to_string(),
+        }
+    }
+
+    fn write_register(&mut self, args: &[u8]) -> String {
+        let Some(eq) = args.iter().position(|&b| b == b'=') else {
+            return "E01".to_string();
+        };
+        let number = hex_u32(&args[..eq]).map(|n| n as usize);
+        let value = hex_bytes(&args[eq + 1..])
+            .filter(|b| b.len() == 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        match (number, value) {
+            (Some(n @ 0..=15), Some(value)) => self.machine.cpu.set_reg(n, value),
+            (Some(CPSR_REGNUM), Some(value)) => self.machine.cpu.set_cpsr(value),
+            _ => return "E01".to_string(),
+        }
+        "OK".to_string()
+    }
+
+    fn read_memory(&self, args: &[u8]) -> String {
+        let Some((addr, len)) = addr_len(args) else {
+            return "E01".to_string();
+        };
+        let mut buf = vec![0u8; (len as usize).min(MAX_PACKET / 2)];
+        match self
+            .machine
+            .cpu
+            .debug_read(&self.machine.board, addr, &mut buf)
+        {
+            Ok(()) => to_hex(&buf),
+            Err(_) => "E14".to_string(),
+        }
+    }
+
+    fn write_memory(&mut self, addr: u32, data: &[u8]) -> String {
+        match self
+            .machine
+            .cpu
+            .debug_write(&mut self.machine.board, addr, data)
+        {
+            Ok(()) => "OK".to_string(),
+            Err(_) => "E14".to_string(),
+        }
+    }
+
+    fn write_memory_hex(&mut self, args: &[u8]) -> String {
+        let Some(colon) = args.iter().position(|&b| b == b':') else {
+            return "E01".to_string();
+        };
+        match (addr_len(&args[..colon]), hex_bytes(&args[colon + 1..])) {
+            (Some((addr, len)), Some(data)) if data.len() == len as usize => {
+                self.write_memory(addr, &data)
+            }
+            _ => "E01".to_string(),
+        }
+    }
+
+    fn write_memory_binary(&mut self, args: &[u8]) -> String {
+        let Some(colon) = args.iter().position(|&b| b == b':') else {
+            return "E01".to_string();
+        };
+        let mut data = Vec::new();
+        let mut escaped = false;
+        for &b in &args[colon + 1..] {
+            if escaped {
+                data.push(b ^ 0x20);
+                escaped = false;
+            } else if b == b'}' {
+                escaped = true;
+            } else {
+                data.push(b);
+            }
+        }
+        match addr_len(&args[..colon]) {
+            Some((addr, len)) if data.len() == len as usize => self.write_memory(addr, &data),
+            _ => "E01".to_string(),
+        }
+    }
+
+    /// Z/z TYPE,ADDR,KIND: breakpoints (0 software, 1 hardware) and watchpoints (2 write,
+    /// 3 read, 4 access), all on virtual addresses.
+    fn breakpoint(&mut self, insert: bool, args: &[u8]) -> String {
+        let fields: Vec<&[u8]> = args.split(|&b| b == b',').collect();
+        let (Some(kind), Some(addr), Some(len)) = (
+            fields.first().and_then(|f| hex_u32(f)),
+            fields.get(1).and_then(|f| hex_u32(f)),
+            fields.get(2).and_then(|f| hex_u32(f)),
+        ) else {
+            return "E01".to_string();
+        };
+        let cpu = &mut self.machine.cpu;
+        let watch = |kind| Watchpoint {
+            addr,
+            len: len.clamp(1, 1 << 20),
+            kind,
+            physical: false,
+        };
+        match (kind, insert) {
+            (0 | 1, true) => cpu.add_breakpoint(Breakpoint {
+                addr,
+                physical: false,
+            }),
+            (0 | 1, false) => {
+                cpu.remove_breakpoint(Breakpoint {
+                    addr,
+                    physical: false,
+                });
+            }
+            (2..=4, _) => {
+                let kind = match kind {
+                    2 => WatchKind::Write,
+                    3 => WatchKind::Read,
+                    _ => WatchKind::Access,
+                };
+                if insert {
+                    cpu.add_watchpoint(watch(kind));
+                } else {
+                    cpu.remove_watchpoint(watch(kind));
+                }
+            }
+            _ => return String::new(),
+        }
+        "OK".to_string()
+    }
+
+    fn clear_debug_state(&mut self) {
+        let cpu = &mut self.machine.cpu;
+        for breakpoint in cpu.breakpoints() {
+            cpu.remove_breakpoint(breakpoint);
+        }
+        for watchpoint in cpu.watchpoints() {
+            cpu.remove_watchpoint(watchpoint);
+        }
+    }
+
+    /// c/s [ADDR]: runs (or steps) until something stops the target, watching the socket for
+    /// Ctrl-C, then sends the stop reply.
+    fn resume(&mut self, args: &[u8], step: bool) -> Result<Option<SessionEnd>, ()> {
+        if !args.is_empty() {
+            match hex_u32(args) {
+                Some(addr) => self.machine.cpu.set_pc(addr),
+                None => return self.send("E01").map(|_| None),
+            }
+        }
+        let reply = loop {
+            let budget = if step { 1 } else { SLICE };
+            let limit = self.machine.cpu.instructions() + budget;
+            match self.machine.run_debug(Some(limit)) {
+                DebugStop::Exit(Exit::InstructionLimit) if step => break "S05".to_string(),
+                DebugStop::Exit(Exit::InstructionLimit) => {}
+                DebugStop::Exit(Exit::Guest(status)) => {
+                    self.send(&format!("W{:02x}", status as u8))?;
+                    return Ok(Some(SessionEnd::Finished(Exit::Guest(status))));
+                }
+                DebugStop::Exit(Exit::Halted) => {
+                    self.send("W00")?;
+                    return Ok(Some(SessionEnd::Finished(Exit::Halted)));
+                }
+                DebugStop::Breakpoint(_) => break "T05swbreak:;".to_string(),
+                DebugStop::Watchpoint(hit) => break watch_reply(&hit),
+            }
+            match self.receive(false)? {
+                Some(Incoming::Interrupt) => break "S02".to_string(),
+                Some(Incoming::Packet(_)) | None => {}
+            }
+        };
+        self.last_stop = reply.clone();
+        self.send(&reply).map(|_| None)
+    }
+}
+
+/// The stop reply for a watchpoint: the kind and the watched address the access touched.
+fn watch_reply(hit: &WatchHit) -> String {
+    let name = match hit.watchpoint.kind {
+        WatchKind::Write => "watch",
+        WatchKind::Read => "rwatch",
+        WatchKind::Access => "awatch",
+    };
+    let addr = hit.addr.max(hit.watchpoint.addr);
+    format!("T05{name}:{addr:08x};")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::BufReader;
+    use std::time::Duration;
+
+    /// How long the test client waits for the stub before failing.
+    const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+    /// A bare RSP client, as GDB speaks it.
+    struct Client {
+        reader: BufReader<TcpStream>,
+        writer: TcpStream,
+    }
+
+    impl Client {
+        fn connect(addr: std::net::SocketAddr) -> Client {
+            let stream = TcpStream::connect(addr).unwrap();
+            stream.set_read_timeout(Some(CLIENT_TIMEOUT)).unwrap();
+            Client {
+                reader: BufReader::new(stream.try_clone().unwrap()),
+                writer: stream,
+            }
+        }
+
+        fn send_raw(&mut self, bytes: &[u8]) {
+            self.writer.write_all(bytes).unwrap();
+        }
+
+        fn byte(&mut self) -> u8 {
+            let mut b = [0u8];
+            self.reader.read_exact(&mut b).unwrap();
+            b[0]
+        }
+
+        /// Sends a packet and returns the reply's body (acknowledging it).
+        fn ask(&mut self, body: &str) -> String {
+            let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+            self.send_raw(format!("${body}#{sum:02x}").as_bytes());
+            assert_eq!(self.byte(), b'+', "no ack for {body}");
+            self.reply()
+        }
+
+        fn reply(&mut self) -> String {
+            while self.byte() != b'$' {}
+            let mut body = Vec::new();
+            loop {
+                match self.byte() {
+                    b'#' => break,
+                    b => body.push(b),
+                }
+            }
+            self.byte();
+            self.byte();
+            self.send_raw(b"+");
+            String::from_utf8(body).unwrap()
+        }
+    }
+
+    const BASE: u32 = 0x1000_0000;
+
+    /// Runs a client on a thread while the stub serves `machine`. If the client fails, it kills
+    /// the target from a fresh connection so that `serve` returns and the failure shows.
+    fn session(machine: &mut Machine, script: impl FnOnce(std::net::SocketAddr) + Send + 'static) {
+        let mut server = GdbServer::bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr().unwrap();
+        let client = std::thread::spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| script(addr)));
+            if outcome.is_err() {
+                if let Ok(mut stream) = TcpStream::connect(addr) {
+                    let _ = stream.write_all(b"$k#6b");
+                }
+            }
+            outcome
+        });
+        assert_eq!(server.serve(machine), Exit::Guest(0));
+        if let Err(panic) = client.join().unwrap() {
+            std::panic::resume_unwind(panic);
+        }
+    }
+
+    /// mov r0, #1; loop: add r0, r0, #1; str r0, [r1]; b loop
+    fn machine() -> Machine {
+        let mut machine = Machine::nspire_cx(0);
+        let code: Vec<u8> = [0xE3A0_0001u32, 0xE280_0001, 0xE581_0000, 0xEAFF_FFFC]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        machine.board.load(BASE, &code);
+        machine.cpu.set_pc(BASE);
+        machine.cpu.set_reg(1, BASE + 0x1000);
+        machine
+    }
+
+    #[test]
+    fn a_session_with_registers_memory_breakpoints_watchpoints_and_interrupt() {
+        let mut machine = machine();
+        session(&mut machine, |addr| {
+            let mut c = Client::connect(addr);
+            assert!(c
+                .ask("qSupported:swbreak+")
+                .contains("qXfer:features:read+"));
+            assert!(c
+                .ask("qXfer:features:read:target.xml:0,fff")
+                .contains("arm.core"));
+            assert_eq!(c.ask("qAttached"), "1");
+            assert_eq!(c.ask("?"), "S05");
+            let regs = c.ask("g");
+            assert_eq!(regs.len(), 17 * 8);
+            assert_eq!(&regs[15 * 8..16 * 8], "00000010");
+            assert_eq!(c.ask("m10000000,4"), "0100a0e3");
+            assert_eq!(c.ask("Z0,10000008,4"), "OK");
+            assert_eq!(c.ask("c"), "T05swbreak:;");
+            assert_eq!(c.ask("pf"), "08000010");
+            assert_eq!(c.ask("p0"), "02000000");
+            assert_eq!(c.ask("z0,10000008,4"), "OK");
+            assert_eq!(c.ask("Z2,10001000,4"), "OK");
+            assert_eq!(c.ask("c"), "T05watch:10001000;");
+            assert_eq!(c.ask("m10001000,4"), "02000000");
+            assert_eq!(c.ask("z2,10001000,4"), "OK");
+            // The step runs the branch back to the loop.
+            assert_eq!(c.ask("s"), "S05");
+            assert_eq!(c.ask("pf"), "04000010");
+            assert_eq!(c.ask("P0=44332211"), "OK");
+            assert_eq!(c.ask("p0"), "44332211");
+            assert_eq!(c.ask("M10002000,2:abcd"), "OK");
+            assert_eq!(c.ask("m10002000,2"), "abcd");
+            assert_eq!(c.ask("X10002000,1:}\x03"), "OK");
+            assert_eq!(c.ask("m10002000,1"), "23");
+            // Unmapped memory and malformed packets: error replies, the session goes on.
+            assert_eq!(c.ask("m20000000,4"), "E14");
+            assert_eq!(c.ask("Zq"), "E01");
+            assert_eq!(c.ask("mzz"), "E01");
+            assert_eq!(c.ask("vMustReplyEmpty"), "");
+            c.send_raw(b"$g#00");
+            assert_eq!(c.byte(), b'-');
+            // Ctrl-C stops a running target.
+            c.send_raw(b"$c#63");
+            assert_eq!(c.byte(), b'+');
+            std::thread::sleep(Duration::from_millis(50));
+            c.send_raw(&[0x03]);
+            assert_eq!(c.reply(), "S02");
+            c.send_raw(b"$k#6b");
+        });
+        assert!(machine.cpu.breakpoints().is_empty());
+    }
+
+    #[test]
+    fn a_detached_client_leaves_the_machine_running_and_the_stub_listening() {
+        session(&mut machine(), |addr| {
+            let mut first = Client::connect(addr);
+            assert_eq!(first.ask("Z0,10000004,4"), "OK");
+            assert_eq!(first.ask("D"), "OK");
+            drop(first);
+            // The machine runs on (the breakpoint went with the client); a second client stops
+            // it wherever it is.
+            std::thread::sleep(Duration::from_millis(100));
+            let mut second = Client::connect(addr);
+            let pc = second.ask("pf");
+            assert_ne!(
+                second.ask("p0"),
+                "00000000",
+                "the machine did not run (pc {pc})"
+            );
+            // A client that vanishes without a word.
+            drop(second);
+            std::thread::sleep(Duration::from_millis(50));
+            let mut third = Client::connect(addr);
+            third.send_raw(b"$k#6b");
+        });
+    }
+}
