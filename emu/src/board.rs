@@ -80,6 +80,15 @@ impl AnyDevice {
     }
 }
 
+/// An access to a physical address nothing answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unclaimed {
+    pub addr: u32,
+    pub write: bool,
+    /// The instruction that made it.
+    pub pc: u32,
+}
+
 /// A device at its window.
 pub struct Slot {
     pub name: String,
@@ -119,6 +128,8 @@ pub struct Board {
     now: u64,
     /// Pages of unclaimed addresses and ROM words already reported.
     logged: HashSet<(u32, bool)>,
+    /// The latest unclaimed access, until the machine takes it.
+    unclaimed: Option<Unclaimed>,
 }
 
 impl Board {
@@ -158,6 +169,7 @@ impl Board {
             cpu_hz: config.cpu_hz,
             now: 0,
             logged: HashSet::new(),
+            unclaimed: None,
         }
     }
 
@@ -243,7 +255,13 @@ impl Board {
         }
     }
 
+    /// Takes the latest access to an address nothing answered.
+    pub fn take_unclaimed(&mut self) -> Option<Unclaimed> {
+        self.unclaimed.take()
+    }
+
     fn unclaimed(&mut self, addr: u32, write: bool, pc: u32) -> BusError {
+        self.unclaimed = Some(Unclaimed { addr, write, pc });
         if self.logged.insert((addr & !(PAGE_SIZE - 1), write)) {
             log::warn!(
                 "nothing at physical {addr:#010x} ({} by the instruction at {pc:#010x}): external abort",

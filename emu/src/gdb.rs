@@ -9,7 +9,7 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
-use crate::cpu::{Breakpoint, WatchHit, WatchKind, Watchpoint};
+use crate::cpu::{Breakpoint, Exception, WatchHit, WatchKind, Watchpoint};
 use crate::machine::{DebugStop, Exit, Machine};
 
 /// Instructions run between looks at the socket while the target runs.
@@ -113,7 +113,10 @@ impl GdbServer {
                 DebugStop::Exit(Exit::InstructionLimit) => {}
                 DebugStop::Exit(exit) => break Err(exit),
                 // No client: nothing to stop for.
-                DebugStop::Breakpoint(_) | DebugStop::Watchpoint(_) => {}
+                DebugStop::Breakpoint(_)
+                | DebugStop::Watchpoint(_)
+                | DebugStop::Exception(_)
+                | DebugStop::Unclaimed(_) => {}
             }
         };
         let _ = self.listener.set_nonblocking(false);
@@ -556,6 +559,11 @@ impl<'a> Session<'a> {
                 }
                 DebugStop::Breakpoint(_) => break "T05swbreak:;".to_string(),
                 DebugStop::Watchpoint(hit) => break watch_reply(&hit),
+                // `--break-on` conditions, as the signals a Unix debugger knows them by.
+                DebugStop::Exception(Exception::Undefined) => break "S04".to_string(),
+                DebugStop::Exception(Exception::DataAbort | Exception::PrefetchAbort)
+                | DebugStop::Unclaimed(_) => break "S0b".to_string(),
+                DebugStop::Exception(_) => break "S05".to_string(),
             }
             match self.receive(false)? {
                 Some(Incoming::Interrupt) => break "S02".to_string(),

@@ -6,9 +6,9 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::mpsc::{Receiver, TryRecvError};
 
-use crate::board::Board;
+use crate::board::{Board, Unclaimed};
 use crate::config::MachineConfig;
-use crate::cpu::{psr, Cpu, Event, Mode, Stop, WatchHit};
+use crate::cpu::{psr, Cpu, Event, Exception, Mode, Stop, WatchHit};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
@@ -36,6 +36,11 @@ pub enum DebugStop {
     Breakpoint(u32),
     /// The last instruction touched a watched address.
     Watchpoint(WatchHit),
+    /// The CPU entered an exception listed in `cpu.break_on`; it is at the vector.
+    Exception(Exception),
+    /// With `break_on_unclaimed`: an access to a physical address nothing answers (the CPU
+    /// has taken its abort).
+    Unclaimed(Unclaimed),
 }
 
 /// The UART wired to the host: bytes from the host go to the receiver, what the guest
@@ -54,6 +59,8 @@ pub struct Machine {
     console: Option<Console>,
     /// Host input not yet handed to the UART.
     pending_input: VecDeque<u8>,
+    /// Whether `run_debug` stops after an access to an unclaimed physical address.
+    pub break_on_unclaimed: bool,
 }
 
 impl Machine {
@@ -68,6 +75,7 @@ impl Machine {
             semihosting: None,
             console: None,
             pending_input: VecDeque::new(),
+            break_on_unclaimed: false,
         }
     }
 
@@ -271,7 +279,13 @@ impl Machine {
         if let Some(deadline) = deadline {
             budget = budget.min(deadline.saturating_sub(now).max(1));
         }
-        match self.cpu.run(&mut self.board, budget) {
+        let stop = self.cpu.run(&mut self.board, budget);
+        if let Some(unclaimed) = self.board.take_unclaimed() {
+            if self.break_on_unclaimed {
+                return Some(DebugStop::Unclaimed(unclaimed));
+            }
+        }
+        match stop {
             Stop::Budget | Stop::DeviceAccess => {}
             Stop::WaitForInterrupt => match deadline {
                 Some(deadline) => self.cpu.idle_until(deadline),
@@ -286,6 +300,9 @@ impl Machine {
                 if let Some(status) = self.semihosting_call() {
                     return Some(DebugStop::Exit(Exit::Guest(status)));
                 }
+            }
+            Stop::Event(Event::Exception(exception)) => {
+                return Some(DebugStop::Exception(exception))
             }
             Stop::Breakpoint(addr) => return Some(DebugStop::Breakpoint(addr)),
             Stop::Watchpoint(hit) => return Some(DebugStop::Watchpoint(hit)),

@@ -23,7 +23,7 @@ use cp15::Cp15;
 use memory::Tlb;
 
 /// The exceptions of ARM ARM A2.6, in the order of their vectors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Exception {
     Reset,
     Undefined,
@@ -65,6 +65,9 @@ pub enum Event {
     /// A semihosting call (SVC 0x123456 in ARM state, SVC 0xAB in Thumb, BKPT 0xAB) with
     /// semihosting enabled. The PC is past the instruction; the handler sets r0.
     Semihosting,
+    /// An exception a debugger asked to stop on (`Cpu::break_on`) was entered: the CPU is at
+    /// its vector, in its mode.
+    Exception(Exception),
 }
 
 /// Why `Cpu::run` returned.
@@ -118,6 +121,9 @@ pub struct Cpu {
     debug: Option<Box<debug::Debugger>>,
     /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls.
     pub semihosting: bool,
+    /// Exceptions that stop the run loop (with `Event::Exception`) when entered, for a
+    /// debugger's "break on undefined instruction" and the like.
+    pub break_on: Vec<Exception>,
     /// Instructions executed since the CPU was made (instructions that fail their condition
     /// count too).
     insns: u64,
@@ -155,6 +161,7 @@ impl Cpu {
             waiting: false,
             debug: None,
             semihosting: false,
+            break_on: Vec::new(),
             insns: 0,
             idle_cycles: 0,
         };
@@ -336,6 +343,9 @@ impl Cpu {
             .wrapping_add(exception.vector_offset());
         self.r[15] = vector;
         self.next_pc = vector;
+        if !self.break_on.is_empty() && self.break_on.contains(&exception) {
+            self.raise_event(Event::Exception(exception));
+        }
     }
 
     /// The undefined instruction exception for the instruction being executed.

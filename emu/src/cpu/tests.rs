@@ -1084,7 +1084,10 @@ fn watchpoints_stop_after_the_access_with_its_address() {
     let Stop::Watchpoint(hit) = rig.cpu.run(&mut rig.bus, 100) else {
         panic!("no watchpoint hit");
     };
-    assert_eq!((hit.addr, hit.access, hit.watchpoint), (DATA + 8, WatchKind::Write, write));
+    assert_eq!(
+        (hit.addr, hit.access, hit.watchpoint),
+        (DATA + 8, WatchKind::Write, write)
+    );
     assert_eq!((rig.word(DATA + 8), rig.r(15)), (0x11, CODE + 8));
     rig.cpu.remove_watchpoint(write);
     rig.cpu.add_watchpoint(Watchpoint {
@@ -1097,4 +1100,18 @@ fn watchpoints_stop_after_the_access_with_its_address() {
         rig.cpu.run(&mut rig.bus, 100),
         Stop::Watchpoint(WatchHit { addr, access: WatchKind::Read, .. }) if addr == DATA + 4
     ));
+}
+
+#[test]
+fn break_on_stops_after_entering_the_exception() {
+    let mut rig = Rig::arm(&[0xE1A00000, 0xE7F000F0]); // nop; undefined
+    rig.cpu.break_on = vec![Exception::Undefined];
+    assert_eq!(
+        rig.cpu.run(&mut rig.bus, 100),
+        Stop::Event(Event::Exception(Exception::Undefined))
+    );
+    assert_eq!(
+        (rig.cpu.mode(), rig.r(15), rig.r(14)),
+        (Mode::Undefined, 4, CODE + 8)
+    );
 }
