@@ -446,12 +446,13 @@ impl Board {
 }
 
 impl Board {
-    /// After a reset, takes the memory of the board before it: RAM, ROM and the stubs' RAM
-    /// (the CX's fastboot RAM survives resets) keep their contents.
+    /// After a reset, takes from the board before it what a system reset does not clear:
+    /// RAM and ROM, the stubs' RAM (the CX's fastboot RAM survives resets), and the RTC, whose
+    /// counter has its own reset, nRTCRST, apart from the bus's (PL031 TRM 2.2).
     pub fn take_memory_from(&mut self, old: Board) {
         self.arena = old.arena;
         for (new, old) in self.slots.iter_mut().zip(old.slots) {
-            if let AnyDevice::Stub(_) = old.device {
+            if let AnyDevice::Stub(_) | AnyDevice::Rtc(_) = old.device {
                 new.device = old.device;
             }
         }
