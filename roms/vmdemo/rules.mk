@@ -1,1 +1,29 @@
-# Rules for the ROMs in roms/vmdemo (see roms/Makefile).
+# Rules for the ROMs in roms/vmdemo (see roms/Makefile and roms/README.md).
+#
+# vmdemo: a tiny operating system (kernel.c, entry.S) running two User-mode
+# processes (user.c).  A raw ROM for the CX only (it needs the VIC, an
+# SP804 timer and the RTC): vmdemo.elf (ROM layout, entry _reset) and
+# vmdemo.bin, its flat image.  It uses the CPU conformance ROMs' start-up
+# code (tests/cpu/lib/start.S: redirectable vectors, stacks) and printing
+# (tests/cpu/lib/test.c), in place, and links with its own script
+# (vmdemo.ld) to give the user programs pages of their own.
+VMDEMO      := vmdemo
+IMAGES      += $(VMDEMO)/vmdemo.elf $(VMDEMO)/vmdemo.bin
+VMDEMO_OBJS := $(B)/$(VMDEMO)/kernel.o $(B)/$(VMDEMO)/entry.o $(B)/$(VMDEMO)/user.o \
+               $(B)/tests/cpu/lib/start.o $(B)/tests/cpu/lib/test.o \
+               $(B)/common/sh.o $(B)/common/string.o
+VMDEMO_DEPS := $(VMDEMO)/vmdemo.h tests/cpu/lib/test.h common/sh.h Makefile $(VMDEMO)/rules.mk
+
+$(B)/$(VMDEMO)/%.o: $(VMDEMO)/%.c $(VMDEMO_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ROM_CFLAGS) -Itests/cpu/lib -marm -c $< -o $@
+
+$(B)/$(VMDEMO)/%.o: $(VMDEMO)/%.S Makefile $(VMDEMO)/rules.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(ASFLAGS) -c $< -o $@
+
+$(VMDEMO)/vmdemo.elf: $(VMDEMO_OBJS) $(VMDEMO)/vmdemo.ld
+	$(CC) $(ROM_LDFLAGS) -T $(VMDEMO)/vmdemo.ld $(VMDEMO_OBJS) $(ROM_LIBS) -o $@
+
+$(VMDEMO)/vmdemo.bin: $(VMDEMO)/vmdemo.elf
+	$(OBJCOPY) -O binary $< $@

@@ -73,7 +73,8 @@ pub struct Cp15 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
     None,
-    /// Translation may have changed: TTBR, DACR, FCSE PID or the control register's MMU bits.
+    /// Translation or alignment checking may have changed: TTBR, DACR, FCSE PID, or the
+    /// control register's M, A, S or R bits.
     TranslationChanged,
     /// c8: invalidate the whole TLB (or its instruction/data half; ours is unified).
     InvalidateTlb,
@@ -200,8 +201,8 @@ impl Cp15 {
             (1, 0, 0) => {
                 let old = self.control;
                 self.control = (value & control::WRITABLE) | control::SBO;
-                let translation_bits = control::M | control::S | control::R;
-                if (old ^ self.control) & translation_bits != 0 {
+                let cached_bits = control::M | control::A | control::S | control::R;
+                if (old ^ self.control) & cached_bits != 0 {
                     Effect::TranslationChanged
                 } else {
                     Effect::None
@@ -294,6 +295,11 @@ mod tests {
         assert_eq!(cp.write(at(1, 0, 0), 0), Ok(Effect::TranslationChanged));
         assert_eq!(cp.control, 0x0005_0078);
         assert_eq!(cp.write(at(1, 0, 0), control::I), Ok(Effect::None));
+        // The A bit alone matters too: the CPU caches it.
+        assert_eq!(
+            cp.write(at(1, 0, 0), control::I | control::A),
+            Ok(Effect::TranslationChanged)
+        );
     }
 
     #[test]
