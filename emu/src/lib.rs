@@ -8,6 +8,7 @@ pub mod cpu;
 pub mod difftest;
 pub mod disasm;
 pub mod fdt;
+pub mod frontend;
 pub mod gdb;
 pub mod loader;
 pub mod machine;

@@ -5,15 +5,20 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use std::io::Read;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Mutex, Once};
 
 use clap::{Args, Parser, Subcommand};
 use emu::config::MachineConfig;
+use emu::frontend::script::Script;
+use emu::frontend::session::{blank_frame, Session, Stop};
+use emu::frontend::{keymap, screenshot, window};
 use emu::loader::{self, Image};
 use emu::machine::{self, Exit, Machine};
 use emu::semihosting::{Config, Semihosting};
 
-/// The demo ROM run when no ROM is given: it prints through semihosting.
+/// The demo ROM run when no ROM is given: whatever it draws on the LCD is what a newcomer
+/// sees in the window, and what it prints through semihosting goes to stdout.
 const DEMO_ROM: &[u8] = include_bytes!("../../roms/demo/demo.bin");
 
 /// Exit status when `--max-insns` ends a run (as timeout(1) uses).
@@ -27,7 +32,7 @@ const TEST_RTC: u32 = 1_767_225_600;
 
 /// An emulator of the TI-Nspire CX: an ARM926EJ-S handheld.
 ///
-/// With no command it runs the built-in demo ROM.
+/// With no command it runs the built-in demo ROM in a window (`emu run`).
 #[derive(Parser)]
 #[command(name = "emu", version, about, long_about = None)]
 struct Cli {
@@ -37,8 +42,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a ROM (a raw boot ROM image or an ARM ELF executable), or the demo if none is given.
-    Run(RunArgs),
+    /// Run a ROM (a raw boot ROM image or an ARM ELF executable), or the demo if none is given,
+    /// in a window (or headless with --headless).
+    Run(Box<RunArgs>),
+    /// Print which host keys press which keys of the CX, and the emulator's own keys.
+    Keys,
     /// Run every ROM under the given paths headless, with semihosting, and report pass/fail.
     Test(TestArgs),
     /// Replay single-instruction test cases (JSON lines, optionally gzipped) and compare.
@@ -51,9 +59,28 @@ enum Command {
 
 #[derive(Args, Default)]
 struct RunArgs {
-    /// Run without a window (until the window exists, every run is headless).
+    /// Run without a window: the picture is only seen through --screenshot.
     #[arg(long)]
     headless: bool,
+    /// Window pixels per LCD pixel, each way, 1 to 8 [default: 2].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(1..=8),
+          conflicts_with = "headless")]
+    scale: Option<u8>,
+    /// Run as fast as the host can instead of at the real machine's speed (F4 toggles it).
+    #[arg(long, conflicts_with = "headless")]
+    turbo: bool,
+    /// Stop after N frames of the machine's time (a frame is 1/60 s: cpu_hz/60 cycles), with
+    /// exit status 0 unless the machine stopped first.
+    #[arg(long, value_name = "N")]
+    frames: Option<u64>,
+    /// Press and release keys as a script says: lines `FRAME press KEY` or `FRAME release KEY`
+    /// (KEY as `emu keys` names them; # starts a comment).
+    #[arg(long, value_name = "SCRIPT")]
+    keys: Option<PathBuf>,
+    /// At exit, write the LCD's last picture to this PNG file (320x240, one pixel per LCD
+    /// pixel, whatever --scale says).
+    #[arg(long, value_name = "FILE.png")]
+    screenshot: Option<PathBuf>,
     /// Enable ARM semihosting (SVC 0x123456, SVC 0xAB in Thumb, BKPT 0xAB). Always on for the demo.
     /// Without it, the host's stdin goes to the UART.
     #[arg(long)]
@@ -110,7 +137,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => run(RunArgs::default()),
-        Some(Command::Run(args)) => run(args),
+        Some(Command::Run(args)) => run(*args),
+        Some(Command::Keys) => {
+            print!("{}", keymap::describe());
+            ExitCode::SUCCESS
+        }
         Some(Command::Test(args)) => test(args),
         Some(Command::Difftest { files }) => difftest(&files),
     }
@@ -199,17 +230,39 @@ impl Console {
     }
 }
 
-/// The host's stdin, read on a thread and handed over in chunks as it comes.
+/// Where the stdin thread hands what it reads: the latest machine's UART (a reset in the
+/// window builds a new machine), or nobody once stdin has ended.
+enum StdinSink {
+    Open(Option<Sender<Vec<u8>>>),
+    Ended,
+}
+
+static STDIN_SINK: Mutex<StdinSink> = Mutex::new(StdinSink::Open(None));
+static STDIN_THREAD: Once = Once::new();
+
+fn stdin_sink() -> std::sync::MutexGuard<'static, StdinSink> {
+    STDIN_SINK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The host's stdin, read on one thread and handed over in chunks as it comes to the latest
+/// receiver made here. A receiver made after stdin ended is disconnected at once.
 fn stdin_reader() -> Receiver<Vec<u8>> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut stdin = std::io::stdin();
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = stdin.read(&mut buf) {
-            if sender.send(buf[..n].to_vec()).is_err() {
-                break;
+    if let StdinSink::Open(sink) = &mut *stdin_sink() {
+        *sink = Some(sender);
+    }
+    STDIN_THREAD.call_once(|| {
+        std::thread::spawn(|| {
+            let mut stdin = std::io::stdin();
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdin.read(&mut buf) {
+                if let StdinSink::Open(Some(sender)) = &*stdin_sink() {
+                    // A receiver dropped with its machine loses nothing that matters.
+                    let _ = sender.send(buf[..n].to_vec());
+                }
             }
-        }
+            *stdin_sink() = StdinSink::Ended;
+        });
     });
     receiver
 }
@@ -286,28 +339,67 @@ fn prepare_linux(config: MachineConfig, rtc: u32, args: &RunArgs) -> Result<Mach
     Ok(machine)
 }
 
-fn run(args: RunArgs) -> ExitCode {
-    let prepared = machine_config(args.machine.as_deref()).and_then(|config| {
-        let rtc = rtc_start(args.rtc);
-        if args.kernel.is_some() {
-            let name = args.kernel.as_deref().unwrap_or(Path::new("")).display();
-            prepare_linux(config, rtc, &args).map(|m| (m, name.to_string()))
-        } else {
-            let (image, name) = load_image(args.rom.as_deref())?;
-            let semihosting = (args.semihosting || args.rom.is_none()).then(|| SemihostingArgs {
-                root: args.semihosting_root.clone(),
-                args: args.args.clone(),
-            });
-            prepare(config, rtc, &image, &name, semihosting, Console::Process)
-                .map(|machine| (machine, name))
-        }
+/// A machine as the options describe it, and its name (the ROM's, or the kernel's).
+fn build(args: &RunArgs, config: &MachineConfig) -> Result<(Machine, String), String> {
+    let config = config.clone();
+    let rtc = rtc_start(args.rtc);
+    if let Some(kernel) = &args.kernel {
+        return prepare_linux(config, rtc, args).map(|m| (m, kernel.display().to_string()));
+    }
+    let (image, name) = load_image(args.rom.as_deref())?;
+    let semihosting = (args.semihosting || args.rom.is_none()).then(|| SemihostingArgs {
+        root: args.semihosting_root.clone(),
+        args: args.args.clone(),
     });
-    let (mut machine, name) = match prepared {
+    prepare(config, rtc, &image, &name, semihosting, Console::Process)
+        .map(|machine| (machine, name))
+}
+
+/// Reads a `--keys` script; the error names the file and the line.
+fn read_script(path: &Path) -> Result<Script, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Script::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Everything `emu run` reads before it starts: the key script, the machine description, the
+/// machine built from them and its name. Also refuses a screenshot that could not be written.
+fn prepare_run(args: &RunArgs) -> Result<(Script, MachineConfig, Machine, String), String> {
+    let script = args.keys.as_deref().map(read_script).transpose()?;
+    if let Some(path) = &args.screenshot {
+        screenshot::check_destination(path)?;
+    }
+    let config = machine_config(args.machine.as_deref())?;
+    let (machine, name) = build(args, &config)?;
+    Ok((script.unwrap_or_default(), config, machine, name))
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let (script, config, machine, name) = match prepare_run(&args) {
         Ok(prepared) => prepared,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
     let start = Instant::now();
-    let exit = machine.run(args.max_insns);
+    let (stop, machine) = if args.headless {
+        let mut session = Session::new(machine, script, args.max_insns);
+        let stop = session.run_headless(args.frames);
+        (Some(stop), session.machine)
+    } else {
+        let options = window::Options {
+            name: Path::new(&name)
+                .file_name()
+                .map_or(name.clone(), |n| n.to_string_lossy().into_owned()),
+            scale: usize::from(args.scale.unwrap_or(2)),
+            turbo: args.turbo,
+            frames: args.frames,
+            limit: args.max_insns,
+            script,
+        };
+        let mut make = || build(&args, &config).map(|(machine, _)| machine);
+        match window::run(machine, &mut make, options) {
+            Ok(outcome) => (outcome.stop, outcome.machine),
+            Err(message) => return fail(&message, EXIT_BAD_INPUT),
+        }
+    };
     let seconds = start.elapsed().as_secs_f64();
     if args.stats {
         let insns = machine.cpu.instructions();
@@ -316,9 +408,17 @@ fn run(args: RunArgs) -> ExitCode {
             insns as f64 / seconds / 1e6
         );
     }
-    match exit {
-        Exit::Guest(status) => ExitCode::from(status as u8),
-        Exit::InstructionLimit => fail(
+    if let Some(path) = &args.screenshot {
+        let mut frame = blank_frame();
+        machine.board.render_lcd(&mut frame);
+        if let Err(message) = screenshot::save_png(&frame, path) {
+            return fail(&message, EXIT_BAD_INPUT);
+        }
+    }
+    match stop {
+        None | Some(Stop::Frames) => ExitCode::SUCCESS,
+        Some(Stop::Machine(Exit::Guest(status))) => ExitCode::from(status as u8),
+        Some(Stop::Machine(Exit::InstructionLimit)) => fail(
             &format!(
                 "{name}: stopped after {} instructions (--max-insns) at pc {:#010x}",
                 machine.cpu.instructions(),
@@ -326,7 +426,7 @@ fn run(args: RunArgs) -> ExitCode {
             ),
             EXIT_INSN_LIMIT,
         ),
-        Exit::Halted => fail(
+        Some(Stop::Machine(Exit::Halted)) => fail(
             &format!(
                 "{name}: the CPU waits for an interrupt at pc {:#010x} and nothing can raise one",
                 machine.cpu.pc()

@@ -1,5 +1,6 @@
 //! The `emu` command line as a user meets it: the demo, ROMs with semihosting, the instruction
-//! limit, `emu test`, and one clear line with exit status 2 for every kind of bad input.
+//! limit, `emu test`, `emu keys`, and one clear line with exit status 2 for every kind of bad
+//! input. Runs are headless; `window.rs` tests the window.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -35,8 +36,8 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 #[test]
-fn no_arguments_runs_the_demo() {
-    let out = emu(&[], b"");
+fn the_demo_runs_headless() {
+    let out = emu(&["run", "--headless"], b"");
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert!(stdout.contains("TI-Nspire CX emulator demo"), "{stdout}");
@@ -44,11 +45,66 @@ fn no_arguments_runs_the_demo() {
     assert!(stdout.contains("All checks passed"), "{stdout}");
 }
 
+/// Plain `emu` opens a window; with no display it says so in one line.
+#[test]
+fn without_a_display_the_window_is_one_line_and_status_2() {
+    for args in [&[][..], &["run", "roms/demo/demo.bin"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_emu"))
+            .args(args)
+            .current_dir(root())
+            .env_remove("DISPLAY")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("no display") && stderr.contains("--headless"),
+            "{args:?}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn keys_lists_the_mapping() {
+    let out = emu(&["keys"], b"");
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    for line in [
+        "enter    Enter, keypad Enter",
+        "on       Home",
+        "F12      quit",
+    ] {
+        assert!(stdout.contains(line), "{line} missing from:\n{stdout}");
+    }
+}
+
+#[test]
+fn frames_bound_a_headless_run_with_status_0() {
+    // bench.elf would run for far longer than two frames (1/30 s of the machine's time).
+    let out = emu(
+        &[
+            "run",
+            "--headless",
+            "--semihosting",
+            "--frames",
+            "2",
+            "roms/bench/bench.elf",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("checksum"));
+}
+
 #[test]
 fn newlib_program_reads_stdin_gets_arguments_and_exits_with_its_status() {
     let out = emu(
         &[
             "run",
+            "--headless",
             "--semihosting",
             "roms/examples/newlib/hello.elf",
             "--",
@@ -73,6 +129,7 @@ fn instruction_limit_stops_with_its_own_status() {
     let out = emu(
         &[
             "run",
+            "--headless",
             "--semihosting",
             "--max-insns",
             "5000",
@@ -94,6 +151,7 @@ fn stats_report_instructions_and_runs_are_deterministic() {
         emu(
             &[
                 "run",
+                "--headless",
                 "--semihosting",
                 "--stats",
                 "roms/bench/bench.elf",
@@ -118,7 +176,16 @@ fn stats_report_instructions_and_runs_are_deterministic() {
 #[test]
 fn without_semihosting_the_svc_is_an_ordinary_exception() {
     // The demo's crt0 parks in a loop when its SWI handler is reached without semihosting.
-    let out = emu(&["run", "--max-insns", "100000", "roms/demo/demo.bin"], b"");
+    let out = emu(
+        &[
+            "run",
+            "--headless",
+            "--max-insns",
+            "100000",
+            "roms/demo/demo.bin",
+        ],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(124));
     assert!(out.stdout.is_empty());
 }
@@ -149,7 +216,13 @@ fn bad_images_get_one_clear_line_and_status_2() {
         let path = temp_file(name, &bytes);
         // The limit keeps a wrongly accepted image from running for ever.
         let out = emu(
-            &["run", "--max-insns", "1000000", path.to_str().unwrap()],
+            &[
+                "run",
+                "--headless",
+                "--max-insns",
+                "1000000",
+                path.to_str().unwrap(),
+            ],
             b"",
         );
         let stderr = text(&out.stderr);
@@ -160,7 +233,7 @@ fn bad_images_get_one_clear_line_and_status_2() {
             "{name}: {stderr}"
         );
     }
-    let out = emu(&["run", "no/such/rom.bin"], b"");
+    let out = emu(&["run", "--headless", "no/such/rom.bin"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no/such/rom.bin"));
 }
@@ -195,11 +268,16 @@ fn help_describes_every_option() {
         "--semihosting-root",
         "--max-insns",
         "--stats",
+        "--scale",
+        "--turbo",
+        "--frames",
+        "--keys",
+        "--screenshot",
     ] {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }
     let help = text(&emu(&["--help"], b"").stdout);
-    for command in ["run", "test", "difftest"] {
+    for command in ["run", "keys", "test", "difftest"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
     }
 }

@@ -48,7 +48,13 @@ fn run_rom(rom: &Path) -> Result<(), String> {
     let name = rom.file_stem().unwrap().to_string_lossy().into_owned();
     let files = TempDir::new(&name);
     let out = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--semihosting", "--max-insns", "2000000000"])
+        .args([
+            "run",
+            "--headless",
+            "--semihosting",
+            "--max-insns",
+            "2000000000",
+        ])
         .arg("--semihosting-root")
         .arg(&files.0)
         .arg(rom)

@@ -1,0 +1,267 @@
+//! The host keyboard as the CX keypad, and the keys of the emulator itself.
+//!
+//! Every CX key of the matrix (`devices::keypad::KEYS`) has a host key, and the ON key, which
+//! the CX wires to the power block, has Home (the CX labels it "on / home"). The CX's arrows
+//! are its touchpad, which is not modelled: the host's arrow keys press 8, 2, 4 and 6, the
+//! directions on the digit block, so ROMs read those for directions.
+
+use std::fmt::Write;
+
+use devices::keypad;
+use minifb::Key;
+
+/// A key of the CX: one of the matrix or the ON key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CxKey {
+    Matrix { row: usize, col: usize },
+    On,
+}
+
+impl CxKey {
+    /// The key with this name in `devices::keypad::KEYS` (`on` is the ON key).
+    pub fn from_name(name: &str) -> Option<CxKey> {
+        if name == "on" {
+            return Some(CxKey::On);
+        }
+        keypad::key_position(name).map(|(row, col)| CxKey::Matrix { row, col })
+    }
+}
+
+/// Host key to CX key name, in the order `emu keys` prints them.
+#[rustfmt::skip]
+pub const BINDINGS: &[(Key, &str)] = &[
+    (Key::A, "aa"), (Key::B, "ab"), (Key::C, "ac"), (Key::D, "ad"), (Key::E, "ae"),
+    (Key::F, "af"), (Key::G, "ag"), (Key::H, "ah"), (Key::I, "ai"), (Key::J, "aj"),
+    (Key::K, "ak"), (Key::L, "al"), (Key::M, "am"), (Key::N, "an"), (Key::O, "ao"),
+    (Key::P, "ap"), (Key::Q, "aq"), (Key::R, "ar"), (Key::S, "as"), (Key::T, "at"),
+    (Key::U, "au"), (Key::V, "av"), (Key::W, "aw"), (Key::X, "ax"), (Key::Y, "ay"),
+    (Key::Z, "az"),
+    (Key::Key0, "n0"), (Key::NumPad0, "n0"), (Key::Key1, "n1"), (Key::NumPad1, "n1"),
+    (Key::Key2, "n2"), (Key::NumPad2, "n2"), (Key::Down, "n2"),
+    (Key::Key3, "n3"), (Key::NumPad3, "n3"),
+    (Key::Key4, "n4"), (Key::NumPad4, "n4"), (Key::Left, "n4"),
+    (Key::Key5, "n5"), (Key::NumPad5, "n5"),
+    (Key::Key6, "n6"), (Key::NumPad6, "n6"), (Key::Right, "n6"),
+    (Key::Key7, "n7"), (Key::NumPad7, "n7"),
+    (Key::Key8, "n8"), (Key::NumPad8, "n8"), (Key::Up, "n8"),
+    (Key::Key9, "n9"), (Key::NumPad9, "n9"),
+    (Key::Enter, "enter"), (Key::NumPadEnter, "enter"),
+    (Key::Backslash, "ret"),
+    (Key::Space, "space"),
+    (Key::Backspace, "del"), (Key::Delete, "del"),
+    (Key::Escape, "esc"),
+    (Key::Tab, "tab"),
+    (Key::LeftShift, "shift"), (Key::RightShift, "shift"),
+    (Key::LeftCtrl, "ctrl"), (Key::RightCtrl, "ctrl"),
+    (Key::Home, "on"),
+    (Key::Insert, "doc"),
+    (Key::PageUp, "menu"), (Key::Menu, "menu"),
+    (Key::PageDown, "cat"),
+    (Key::End, "var"),
+    (Key::Semicolon, "plus"), (Key::NumPadPlus, "plus"),
+    (Key::Minus, "minus"), (Key::NumPadMinus, "minus"),
+    (Key::Apostrophe, "mult"), (Key::NumPadAsterisk, "mult"),
+    (Key::Slash, "div"), (Key::NumPadSlash, "div"),
+    (Key::Equal, "equ"),
+    (Key::Period, "dot"), (Key::NumPadDot, "dot"),
+    (Key::Comma, "comma"),
+    (Key::LeftBracket, "pleft"), (Key::RightBracket, "pright"),
+    (Key::Backquote, "neg"),
+    (Key::F6, "trig"), (Key::F7, "squ"), (Key::F8, "pow"), (Key::F9, "exp"),
+    (Key::F10, "pow10"), (Key::F11, "ee"),
+    (Key::RightAlt, "pi"),
+    (Key::LeftAlt, "pad"),
+    (Key::Pause, "punct"),
+    (Key::ScrollLock, "flag"),
+    (Key::F13, "metrix"),
+];
+
+/// What the emulator does for a key of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Pause,
+    Reset,
+    Screenshot,
+    Turbo,
+    Quit,
+}
+
+/// The emulator's own keys.
+pub const ACTIONS: &[(Key, Action, &str)] = &[
+    (Key::F1, Action::Pause, "pause / resume"),
+    (
+        Key::F2,
+        Action::Reset,
+        "reset: reload the ROM and restart the machine",
+    ),
+    (
+        Key::F3,
+        Action::Screenshot,
+        "screenshot: emu-YYYYMMDD-HHMMSS.png (UTC) in the current directory",
+    ),
+    (
+        Key::F4,
+        Action::Turbo,
+        "turbo on / off (run as fast as the host can)",
+    ),
+    (Key::F12, Action::Quit, "quit (as closing the window does)"),
+];
+
+/// The CX key a host key presses, if any.
+pub fn cx_key(key: Key) -> Option<CxKey> {
+    BINDINGS
+        .iter()
+        .find(|(host, _)| *host == key)
+        .and_then(|(_, name)| CxKey::from_name(name))
+}
+
+/// The emulator action of a host key, if any.
+pub fn action(key: Key) -> Option<Action> {
+    ACTIONS
+        .iter()
+        .find(|(host, _, _)| *host == key)
+        .map(|(_, action, _)| *action)
+}
+
+/// What is printed on a CX key, where its name does not say.
+fn label(name: &str) -> &'static str {
+    match name {
+        "ret" => "return (the key beside the letters)",
+        "enter" => "enter",
+        "neg" => "(-)",
+        "punct" => "?!>",
+        "on" => "on / home",
+        "pi" => "pi",
+        "pow10" => "10^x",
+        "ee" => "EE",
+        "squ" => "x^2",
+        "exp" => "e^x",
+        "pow" => "^",
+        "div" => "/",
+        "mult" => "*",
+        "minus" => "-",
+        "plus" => "+",
+        "equ" => "=",
+        "dot" => ".",
+        "comma" => ",",
+        "pleft" => "(",
+        "pright" => ")",
+        "cat" => "catalogue",
+        "metrix" => "templates",
+        "pad" => "touchpad click",
+        "var" => "var (sto)",
+        _ => "",
+    }
+}
+
+/// A host key as a person would name it.
+fn host_name(key: Key) -> String {
+    let name = format!("{key:?}");
+    match key {
+        Key::Key0
+        | Key::Key1
+        | Key::Key2
+        | Key::Key3
+        | Key::Key4
+        | Key::Key5
+        | Key::Key6
+        | Key::Key7
+        | Key::Key8
+        | Key::Key9 => name[3..].to_string(),
+        Key::NumPadEnter => "keypad Enter".to_string(),
+        Key::NumPadPlus => "keypad +".to_string(),
+        Key::NumPadMinus => "keypad -".to_string(),
+        Key::NumPadAsterisk => "keypad *".to_string(),
+        Key::NumPadSlash => "keypad /".to_string(),
+        Key::NumPadDot => "keypad .".to_string(),
+        Key::Semicolon => ";".to_string(),
+        Key::Apostrophe => "'".to_string(),
+        Key::Minus => "-".to_string(),
+        Key::Slash => "/".to_string(),
+        Key::Equal => "=".to_string(),
+        Key::Period => ".".to_string(),
+        Key::Comma => ",".to_string(),
+        Key::LeftBracket => "[".to_string(),
+        Key::RightBracket => "]".to_string(),
+        Key::Backquote => "`".to_string(),
+        Key::Backslash => "\\".to_string(),
+        Key::Up | Key::Down | Key::Left | Key::Right => format!("{name} arrow"),
+        _ => match name.strip_prefix("NumPad") {
+            Some(digit) => format!("keypad {digit}"),
+            None => name,
+        },
+    }
+}
+
+/// The table `emu keys` prints: each CX key with the host keys that press it, then the
+/// emulator's keys.
+pub fn describe() -> String {
+    let mut out = String::from("CX key   host keys\n");
+    let mut seen: Vec<&str> = Vec::new();
+    for (_, name) in BINDINGS {
+        if seen.contains(name) {
+            continue;
+        }
+        seen.push(name);
+        let hosts: Vec<String> = BINDINGS
+            .iter()
+            .filter(|(_, n)| n == name)
+            .map(|(key, _)| host_name(*key))
+            .collect();
+        let hosts = hosts.join(", ");
+        match label(name) {
+            "" => writeln!(out, "{name:<8} {hosts}"),
+            label => writeln!(out, "{name:<8} {hosts:<28} {label}"),
+        }
+        .ok();
+    }
+    out.push_str(
+        "\nThe CX's arrows are its touchpad, which is not modelled: the arrow keys press 8, 2, 4, 6.\n\
+         \nEmulator keys\n",
+    );
+    for (key, _, what) in ACTIONS {
+        writeln!(out, "{:<8} {what}", format!("{key:?}")).ok();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_binding_names_a_cx_key_and_every_cx_key_has_a_host_key() {
+        for (key, name) in BINDINGS {
+            assert!(CxKey::from_name(name).is_some(), "{key:?} -> {name}");
+            assert!(action(*key).is_none(), "{key:?} is also an emulator key");
+        }
+        for name in keypad::KEYS.iter().flatten().flatten() {
+            assert!(
+                BINDINGS.iter().any(|(_, n)| n == name),
+                "no host key for {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn host_keys_map_as_documented() {
+        assert_eq!(cx_key(Key::A), CxKey::from_name("aa"));
+        assert_eq!(cx_key(Key::Z), CxKey::from_name("az"));
+        assert_eq!(cx_key(Key::NumPad7), CxKey::from_name("n7"));
+        assert_eq!(cx_key(Key::Up), CxKey::from_name("n8"));
+        assert_eq!(cx_key(Key::Home), Some(CxKey::On));
+        assert_eq!(cx_key(Key::Enter), Some(CxKey::Matrix { row: 0, col: 1 }));
+        assert_eq!(cx_key(Key::F1), None);
+        assert_eq!(action(Key::F12), Some(Action::Quit));
+    }
+
+    #[test]
+    fn description_lists_each_cx_key_once() {
+        let text = describe();
+        assert!(text.contains("aa       A\n"), "{text}");
+        assert!(text.contains("n8       8, keypad 8, Up arrow\n"), "{text}");
+        assert!(text.contains("F3       screenshot"), "{text}");
+        let lines = text.lines().filter(|l| l.starts_with("enter ")).count();
+        assert_eq!(lines, 1, "{text}");
+    }
+}

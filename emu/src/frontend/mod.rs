@@ -1,0 +1,9 @@
+//! What a person or a test drives the machine through: the desktop window (minifb), the host
+//! keyboard's mapping to the keypad, scripted key presses, frame-by-frame runs and PNG
+//! screenshots. The core knows nothing of these; they use the machine's public API.
+
+pub mod keymap;
+pub mod screenshot;
+pub mod script;
+pub mod session;
+pub mod window;

@@ -1,0 +1,121 @@
+//! A machine's time cut into frames, with scripted keys applied as frames start: what the
+//! window and headless runs share.
+//!
+//! A frame is 1/60 s of the machine's time: `cpu_hz / 60` CPU cycles (2,200,000 on the
+//! 132 MHz CX), whatever the LCD controller's own timing says, so that frame counts mean the
+//! same for every ROM.
+
+use devices::pl111::{HEIGHT, WIDTH};
+
+use super::keymap::CxKey;
+use super::script::Script;
+use crate::machine::{Exit, Machine};
+
+/// Frames per second of the machine's time.
+pub const FRAME_RATE: u64 = 60;
+
+/// One LCD picture, 320x240 pixels of 0x00RRGGBB.
+pub type Frame = [u32; WIDTH * HEIGHT];
+
+/// A black frame on the heap (a frame is too large to pass around on the stack).
+pub fn blank_frame() -> Box<Frame> {
+    Box::new([0; WIDTH * HEIGHT])
+}
+
+/// Presses or releases a key of the machine.
+pub fn set_key(machine: &mut Machine, key: CxKey, pressed: bool) {
+    match key {
+        CxKey::Matrix { row, col } => machine.board.set_key(row, col, pressed),
+        CxKey::On => machine.board.set_on_key(pressed),
+    }
+}
+
+/// Why a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// The machine stopped: the guest exited, the instruction limit, a halt.
+    Machine(Exit),
+    /// The requested number of frames ran.
+    Frames,
+}
+
+/// A machine run frame by frame.
+pub struct Session {
+    pub machine: Machine,
+    frame_cycles: u64,
+    /// The cycle frame 0 started at.
+    start: u64,
+    /// Frames completed.
+    frame: u64,
+    script: Script,
+    /// The next script event to apply.
+    next_event: usize,
+    /// The instruction limit (`--max-insns`), counted from power-on.
+    limit: Option<u64>,
+}
+
+impl Session {
+    pub fn new(machine: Machine, script: Script, limit: Option<u64>) -> Session {
+        Session {
+            frame_cycles: (machine.config.cpu_hz / FRAME_RATE).max(1),
+            start: machine.cpu.cycles(),
+            machine,
+            frame: 0,
+            script,
+            next_event: 0,
+            limit,
+        }
+    }
+
+    /// Applies the script's events for the frame about to start, then runs the machine to
+    /// the end of that frame. Returns how the machine stopped, if it did before.
+    pub fn run_frame(&mut self) -> Option<Exit> {
+        while let Some(event) = self.script.events.get(self.next_event) {
+            if event.frame > self.frame {
+                break;
+            }
+            set_key(&mut self.machine, event.key, event.pressed);
+            self.next_event += 1;
+        }
+        let end = self.start + (self.frame + 1) * self.frame_cycles;
+        while self.machine.cpu.cycles() < end {
+            let mut cycles = end - self.machine.cpu.cycles();
+            if let Some(limit) = self.limit {
+                let done = self.machine.cpu.instructions();
+                if done >= limit {
+                    return Some(Exit::InstructionLimit);
+                }
+                // An instruction takes at least a cycle, so this cannot pass the limit.
+                cycles = cycles.min(limit - done);
+            }
+            if let Some(exit) = self.machine.run_cycles(cycles) {
+                return Some(exit);
+            }
+        }
+        self.frame += 1;
+        None
+    }
+
+    /// Runs without a window: `frames` frames if given, otherwise until the machine stops
+    /// (frame by frame while script events remain, then straight on, where a CPU waiting for
+    /// an interrupt nothing can raise ends the run).
+    pub fn run_headless(&mut self, frames: Option<u64>) -> Stop {
+        loop {
+            match frames {
+                Some(frames) if self.frame >= frames => return Stop::Frames,
+                None if self.next_event >= self.script.events.len() => {
+                    return Stop::Machine(self.machine.run(self.limit))
+                }
+                _ => {}
+            }
+            if let Some(exit) = self.run_frame() {
+                return Stop::Machine(exit);
+            }
+        }
+    }
+
+    /// The LCD's picture now.
+    pub fn render(&self, frame: &mut Frame) {
+        self.machine.board.render_lcd(frame);
+    }
+}

@@ -1,0 +1,348 @@
+//! The desktop window: the LCD scaled up, the host keyboard as the keypad, the machine's time
+//! paced to real time.
+//!
+//! Each host frame (60 a second) runs one frame of the machine's time, shows the LCD, then
+//! sleeps until the next; a host too slow for that falls behind without trying to catch up,
+//! which the title's speed shows. In turbo the machine runs frames for the whole host frame
+//! and the picture is shown once at its end. When the machine stops (the guest exits, or the
+//! instruction limit) the window stays open on the last picture until it is closed.
+
+use std::cell::RefCell;
+use std::collections::{HashSet, VecDeque};
+use std::path::Path;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use devices::pl111::{HEIGHT, WIDTH};
+use minifb::{InputCallback, Key, Window, WindowOptions};
+
+use super::keymap::{self, Action};
+use super::screenshot;
+use super::script::Script;
+use super::session::{self, blank_frame, Frame, Session, Stop, FRAME_RATE};
+use crate::machine::{Exit, Machine};
+
+/// How the window was asked to run.
+pub struct Options {
+    /// The ROM's name, for the title.
+    pub name: String,
+    /// Window pixels per LCD pixel, each way.
+    pub scale: usize,
+    /// Start unthrottled.
+    pub turbo: bool,
+    /// Close after this many frames (see [`Outcome`]).
+    pub frames: Option<u64>,
+    /// The instruction limit (`--max-insns`).
+    pub limit: Option<u64>,
+    /// Scripted key presses, as in headless runs.
+    pub script: Script,
+}
+
+/// How the window ended, and the machine as it was (its LCD shows the last picture).
+pub struct Outcome {
+    /// `None` when closed while the machine ran; `Stop::Frames` when `frames` ran out first;
+    /// otherwise how the machine had stopped.
+    pub stop: Option<Stop>,
+    pub machine: Machine,
+}
+
+/// Host key events as the window reports them, in order.
+#[derive(Clone, Default)]
+struct KeyEvents(Rc<RefCell<VecDeque<(Key, bool)>>>);
+
+impl InputCallback for KeyEvents {
+    fn add_char(&mut self, _: u32) {}
+
+    fn set_key_state(&mut self, key: Key, down: bool) {
+        self.0.borrow_mut().push_back((key, down));
+    }
+}
+
+/// The host keys held down, and the CX keys they press.
+struct Keyboard {
+    events: KeyEvents,
+    held: HashSet<Key>,
+}
+
+impl Keyboard {
+    /// Applies the host's key events to the machine, and returns the emulator keys pressed.
+    /// A key pressed and released within one host frame is released at the next one, so the
+    /// guest sees every press for at least a frame.
+    fn apply(&mut self, machine: &mut Machine) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let mut pressed_now = HashSet::new();
+        let mut queue = self.events.0.borrow_mut();
+        while let Some(&(key, down)) = queue.front() {
+            if !down && pressed_now.contains(&key) {
+                break;
+            }
+            queue.pop_front();
+            // Auto-repeat presses of a held key change nothing.
+            let changed = if down {
+                self.held.insert(key)
+            } else {
+                self.held.remove(&key)
+            };
+            if !changed {
+                continue;
+            }
+            if down {
+                pressed_now.insert(key);
+                actions.extend(keymap::action(key));
+            }
+            if let Some(cx) = keymap::cx_key(key) {
+                let held = self.held.iter().any(|&k| keymap::cx_key(k) == Some(cx));
+                session::set_key(machine, cx, held);
+            }
+        }
+        actions
+    }
+
+    /// Presses, on a new machine, the CX keys still held.
+    fn press_held(&self, machine: &mut Machine) {
+        for cx in self.held.iter().filter_map(|&k| keymap::cx_key(k)) {
+            session::set_key(machine, cx, true);
+        }
+    }
+}
+
+/// The emulation speed over the last half second, as a percentage of real time.
+struct SpeedMeter {
+    since: Instant,
+    frames: u64,
+    percent: f64,
+}
+
+impl SpeedMeter {
+    fn new() -> SpeedMeter {
+        SpeedMeter {
+            since: Instant::now(),
+            frames: 0,
+            percent: 100.0,
+        }
+    }
+
+    /// Counts frames run; true when the percentage changed.
+    fn count(&mut self, frames: u64) -> bool {
+        self.frames += frames;
+        let elapsed = self.since.elapsed().as_secs_f64();
+        if elapsed < 0.5 {
+            return false;
+        }
+        self.percent = self.frames as f64 / FRAME_RATE as f64 / elapsed * 100.0;
+        self.since = Instant::now();
+        self.frames = 0;
+        true
+    }
+}
+
+/// Runs `machine` in a window until the window is closed, F12, or `options.frames`. `make`
+/// builds the machine again for a reset. The error is one line: no display, or the window
+/// could not be opened or updated.
+pub fn run(
+    machine: Machine,
+    make: &mut dyn FnMut() -> Result<Machine, String>,
+    options: Options,
+) -> Result<Outcome, String> {
+    let mut window = open(&options)?;
+    let events = KeyEvents::default();
+    window.set_input_callback(Box::new(events.clone()));
+    let mut keyboard = Keyboard {
+        events,
+        held: HashSet::new(),
+    };
+    let mut session = Session::new(machine, options.script.clone(), options.limit);
+    let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
+    let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
+    let mut pixels = vec![0u32; width * height];
+    let mut frame = blank_frame();
+    let mut stopped: Option<Exit> = None;
+    let (mut paused, mut turbo) = (false, options.turbo);
+    let mut frames_done = 0u64;
+    let mut meter = SpeedMeter::new();
+    let mut note: Option<(String, Instant)> = None;
+    let mut title = String::new();
+    let mut next = Instant::now();
+    while window.is_open() {
+        for action in keyboard.apply(&mut session.machine) {
+            match action {
+                Action::Quit => return Ok(outcome(stopped, None, session)),
+                Action::Pause => paused = !paused,
+                Action::Turbo => turbo = !turbo,
+                Action::Reset => match make() {
+                    Ok(mut machine) => {
+                        keyboard.press_held(&mut machine);
+                        session = Session::new(machine, options.script.clone(), options.limit);
+                        stopped = None;
+                        note = Some(("reset".to_string(), Instant::now()));
+                    }
+                    Err(e) => {
+                        log::warn!("reset failed: {e}");
+                        note = Some((format!("reset failed: {e}"), Instant::now()));
+                    }
+                },
+                Action::Screenshot => {
+                    let path = screenshot::timestamped_path(Path::new(""));
+                    let text = match screenshot::save_png(&frame, &path) {
+                        Ok(()) => format!("saved {}", path.display()),
+                        Err(e) => e,
+                    };
+                    log::info!("screenshot: {text}");
+                    note = Some((text, Instant::now()));
+                }
+            }
+        }
+
+        let frame_start = Instant::now();
+        let mut ran = 0;
+        if stopped.is_none() && !paused {
+            loop {
+                stopped = session.run_frame();
+                ran += 1;
+                let done = frames_done + ran;
+                let enough = options.frames.is_some_and(|n| done >= n);
+                if stopped.is_some() || enough || !turbo || frame_start.elapsed() >= period {
+                    break;
+                }
+            }
+        } else if stopped.is_some() {
+            // A stopped machine's frames still count, so `--frames` always ends the run.
+            ran = 1;
+        }
+        frames_done += ran;
+        session.render(&mut frame);
+        scale(&frame, options.scale, &mut pixels);
+        window
+            .update_with_buffer(&pixels, width, height)
+            .map_err(|e| format!("window: {e}"))?;
+        if options.frames.is_some_and(|n| frames_done >= n) {
+            return Ok(outcome(stopped, Some(Stop::Frames), session));
+        }
+
+        let speed_changed = meter.count(if stopped.is_none() && !paused { ran } else { 0 });
+        if note
+            .as_ref()
+            .is_some_and(|(_, at)| at.elapsed().as_secs() >= 3)
+        {
+            note = None;
+        }
+        let state = match (stopped, paused) {
+            (Some(Exit::Guest(status)), _) => format!("exited with status {status}"),
+            (Some(Exit::InstructionLimit), _) => format!(
+                "stopped after {} instructions",
+                session.machine.cpu.instructions()
+            ),
+            (Some(Exit::Halted), _) => "halted".to_string(),
+            (None, true) => "paused".to_string(),
+            (None, false) if turbo => format!("{:.0}% (turbo)", meter.percent),
+            (None, false) => format!("{:.0}%", meter.percent),
+        };
+        let mut new_title = format!("{} - emu - {state}", options.name);
+        if let Some((text, _)) = &note {
+            new_title = format!("{new_title} - {text}");
+        }
+        if new_title != title || speed_changed {
+            window.set_title(&new_title);
+            title = new_title;
+        }
+
+        if turbo && stopped.is_none() && !paused {
+            next = Instant::now();
+        } else {
+            next += period;
+            let now = Instant::now();
+            if next > now {
+                std::thread::sleep(next - now);
+            } else if now - next > 4 * period {
+                // Too far behind to catch up: carry on from now.
+                next = now;
+            }
+        }
+    }
+    Ok(outcome(stopped, None, session))
+}
+
+fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> Outcome {
+    Outcome {
+        stop: stopped.map(Stop::Machine).or(otherwise),
+        machine: session.machine,
+    }
+}
+
+/// Opens the window, or says in one line why there is none.
+fn open(options: &Options) -> Result<Window, String> {
+    let display = std::env::var("DISPLAY").unwrap_or_default();
+    if display.is_empty() {
+        return Err(
+            "no display to open a window on (DISPLAY is unset); run with --headless".to_string(),
+        );
+    }
+    let title = format!("{} - emu", options.name);
+    let mut window = Window::new(
+        &title,
+        WIDTH * options.scale,
+        HEIGHT * options.scale,
+        WindowOptions::default(),
+    )
+    .map_err(|e| format!("cannot open a window on display {display} ({e}); run with --headless"))?;
+    // The pacing here decides when frames are shown; minifb must not sleep as well.
+    window.set_target_fps(0);
+    Ok(window)
+}
+
+/// Scales `frame` up `factor` times each way into `out`, nearest neighbour.
+fn scale(frame: &Frame, factor: usize, out: &mut [u32]) {
+    let width = WIDTH * factor;
+    for (y, row) in frame.chunks_exact(WIDTH).enumerate() {
+        let first = y * factor * width;
+        let line = &mut out[first..first + width];
+        for (x, &pixel) in row.iter().enumerate() {
+            line[x * factor..(x + 1) * factor].fill(pixel);
+        }
+        for copy in 1..factor {
+            out.copy_within(first..first + width, first + copy * width);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quick_tap_is_held_for_a_frame_and_repeats_act_once() {
+        let mut machine = Machine::nspire_cx(0);
+        let mut keyboard = Keyboard {
+            events: KeyEvents::default(),
+            held: HashSet::new(),
+        };
+        let send = |key, down| keyboard.events.clone().set_key_state(key, down);
+        send(Key::A, true);
+        send(Key::F2, true);
+        send(Key::F2, true);
+        send(Key::A, false);
+        send(Key::F2, false);
+        assert_eq!(keyboard.apply(&mut machine), vec![Action::Reset]);
+        assert!(keyboard.held.contains(&Key::A));
+        assert_eq!(keyboard.events.0.borrow().len(), 2);
+        assert_eq!(keyboard.apply(&mut machine), vec![]);
+        assert!(keyboard.held.is_empty());
+        assert!(keyboard.events.0.borrow().is_empty());
+    }
+
+    #[test]
+    fn scaling_repeats_each_pixel() {
+        let mut frame = blank_frame();
+        frame[0] = 1;
+        frame[1] = 2;
+        frame[WIDTH] = 3;
+        let mut out = vec![0; WIDTH * HEIGHT * 9];
+        scale(&frame, 3, &mut out);
+        let w = WIDTH * 3;
+        assert_eq!(&out[..7], &[1, 1, 1, 2, 2, 2, 0]);
+        assert_eq!(&out[w..w + 7], &[1, 1, 1, 2, 2, 2, 0]);
+        assert_eq!(&out[2 * w..2 * w + 4], &[1, 1, 1, 2]);
+        assert_eq!(&out[3 * w..3 * w + 4], &[3, 3, 3, 0]);
+        assert_eq!(out[out.len() - 1], 0);
+    }
+}

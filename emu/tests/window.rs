@@ -1,0 +1,327 @@
+//! The real window, under Xvfb: `emu` opens it, draws the LCD at scale 2, takes keys from the
+//! X server (sent with xdotool), quits on F12 with status 0; the picture, grabbed with xwd,
+//! equals the headless golden picture. Without Xvfb, xdotool and xwd (Debian's xvfb, xdotool
+//! and x11-apps) the tests print a note and pass, except under CI, which installs them.
+
+mod screenshot_support;
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use screenshot_support::{bars_rom, first_difference, golden_path, read_png, temp_dir, Picture};
+
+/// How long the window may take to appear or to show a picture.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn have(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(tool).is_file()))
+}
+
+/// A child process ended when dropped, so a failing test leaves nothing running.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An Xvfb server on a display it chose itself.
+struct Xvfb {
+    display: String,
+    _server: Process,
+}
+
+/// Starts Xvfb, or says why the test cannot run.
+fn xvfb() -> Option<Xvfb> {
+    let missing: Vec<&str> = ["Xvfb", "xdotool", "xwd"]
+        .into_iter()
+        .filter(|tool| !have(tool))
+        .collect();
+    if !missing.is_empty() {
+        let note = format!(
+            "{} not installed (apt-get install xvfb xdotool x11-apps)",
+            missing.join(", ")
+        );
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "under CI the window test must run: {note}"
+        );
+        println!("skipping the window test: {note}");
+        return None;
+    }
+    let mut child = Command::new("Xvfb")
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "800x600x24",
+            "-nolisten",
+            "tcp",
+            "-noreset",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let stdout = child.stdout.take().unwrap();
+    let server = Process(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let number = line.trim();
+    assert!(
+        !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()),
+        "Xvfb did not report its display: {line:?}"
+    );
+    let x = Xvfb {
+        display: format!(":{number}"),
+        _server: server,
+    };
+    // Xvfb can name its display a moment before it accepts clients. (-noreset: without it the
+    // server resets, refusing connections for a moment, each time its last client leaves.)
+    let start = Instant::now();
+    while !x
+        .command("xdotool")
+        .arg("getdisplaygeometry")
+        .stderr(Stdio::null())
+        .output()
+        .unwrap()
+        .status
+        .success()
+    {
+        assert!(start.elapsed() < PATIENCE, "Xvfb does not accept clients");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(x)
+}
+
+impl Xvfb {
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command.env("DISPLAY", &self.display);
+        command
+    }
+
+    /// Runs an X client to completion; its stdout.
+    fn client(&self, program: &str, args: &[&str]) -> Vec<u8> {
+        let out = self.command(program).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    /// Starts `emu` with `args` on this display, its stdout collected and its stderr in a
+    /// file of `dir`.
+    fn emu(&self, dir: &Path, args: &[&str]) -> Emu {
+        let stderr = dir.join("stderr.txt");
+        let mut child = self
+            .command(env!("CARGO_BIN_EXE_emu"))
+            .args(args)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("emu starts");
+        let stdout = child.stdout.take().unwrap();
+        Emu {
+            process: Process(child),
+            stdout,
+            stderr,
+        }
+    }
+
+    /// The id of `emu`'s window, whose title matches `pattern`, once it is there.
+    fn window(&self, emu: &Emu, pattern: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let out = self
+                .command("xdotool")
+                .args(["search", "--name", pattern])
+                .output()
+                .unwrap();
+            let ids = String::from_utf8_lossy(&out.stdout);
+            if let Some(id) = ids.split_whitespace().next() {
+                return id.to_string();
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "no window titled {pattern}; emu's stderr: {}",
+                std::fs::read_to_string(&emu.stderr).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The window's picture.
+    fn grab(&self, id: &str) -> Picture {
+        parse_xwd(&self.client("xwd", &["-silent", "-id", id])).unwrap()
+    }
+
+    /// Waits until the window shows `golden` at scale 2.
+    fn expect_picture(&self, id: &str, golden: &str) {
+        let expected = read_png(&golden_path(golden)).unwrap();
+        let start = Instant::now();
+        loop {
+            let Some(difference) = first_difference(&self.grab(id), 2, &expected) else {
+                return;
+            };
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the window does not show {golden}: {difference}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// A running `emu`.
+struct Emu {
+    process: Process,
+    stdout: ChildStdout,
+    stderr: PathBuf,
+}
+
+/// Waits for `emu` to exit; its status code.
+fn exit_code(emu: &mut Emu) -> Option<i32> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = emu.process.0.try_wait().unwrap() {
+            return status.code();
+        }
+        assert!(start.elapsed() < PATIENCE, "emu does not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Reads an X window dump (X11/XWDFile.h): a big-endian header, the colour map, then the
+/// pixels in the header's byte order. Only the TrueColor 24- and 32-bit formats Xvfb uses.
+fn parse_xwd(data: &[u8]) -> Result<Picture, String> {
+    let field = |i: usize| -> Result<u32, String> {
+        data.get(i * 4..i * 4 + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .ok_or_else(|| "truncated header".to_string())
+    };
+    let header_size = field(0)? as usize;
+    let (width, height) = (field(4)? as usize, field(5)? as usize);
+    let lsb_first = field(7)? == 0;
+    let bits_per_pixel = field(11)?;
+    let bytes_per_line = field(12)? as usize;
+    let masks = [field(14)?, field(15)?, field(16)?];
+    let ncolors = field(19)? as usize;
+    if bits_per_pixel != 32 || masks.iter().any(|m| m.count_ones() != 8) {
+        return Err(format!("{bits_per_pixel} bits a pixel, masks {masks:x?}"));
+    }
+    let start = header_size + ncolors * 12;
+    let image = data
+        .get(start..start + height * bytes_per_line)
+        .ok_or("truncated image")?;
+    let mut pixels = Vec::with_capacity(width * height);
+    for row in image.chunks_exact(bytes_per_line) {
+        for p in row[..width * 4].chunks_exact(4) {
+            let bytes = [p[0], p[1], p[2], p[3]];
+            let value = if lsb_first {
+                u32::from_le_bytes(bytes)
+            } else {
+                u32::from_be_bytes(bytes)
+            };
+            let channel = |mask: u32| (value & mask) >> mask.trailing_zeros();
+            pixels.push(channel(masks[0]) << 16 | channel(masks[1]) << 8 | channel(masks[2]));
+        }
+    }
+    Ok(Picture {
+        width,
+        height,
+        pixels,
+    })
+}
+
+/// What `emu` printed on stdout.
+fn read_all(emu: &mut Emu) -> String {
+    let mut text = String::new();
+    emu.stdout.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The window shows the ROM's picture, a key typed in it reaches the keypad, its title shows
+/// the speed, and F12 quits with status 0.
+#[test]
+fn window_shows_the_lcd_and_takes_keys() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-keys");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "a"]);
+    x.expect_picture(&id, "colour_bars_key_a");
+
+    let title = String::from_utf8_lossy(&x.client("xdotool", &["getwindowname", &id])).into_owned();
+    let speed = title.trim().strip_prefix("bars.bin - emu - ");
+    assert!(
+        speed.is_some_and(|s| s.ends_with('%') && s[..s.len() - 1].parse::<u32>().is_ok()),
+        "{title}"
+    );
+
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert_eq!(read_all(&mut emu), "");
+}
+
+/// `--frames` ends a window run by itself, and `--screenshot` writes what it showed, one file
+/// pixel per LCD pixel.
+#[test]
+fn window_run_ends_after_its_frames_with_a_screenshot() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-frames");
+    let rom = bars_rom(&dir);
+    let shot = dir.join("shot.png");
+    let mut emu = x.emu(
+        &dir,
+        &[
+            "run",
+            "--frames",
+            "20",
+            "--scale",
+            "1",
+            "--screenshot",
+            shot.to_str().unwrap(),
+            rom.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        exit_code(&mut emu),
+        Some(0),
+        "{}",
+        std::fs::read_to_string(&emu.stderr).unwrap_or_default()
+    );
+    let expected = read_png(&golden_path("colour_bars")).unwrap();
+    let difference = first_difference(&read_png(&shot).unwrap(), 1, &expected);
+    assert_eq!(difference, None);
+}
+
+/// Plain `emu` opens the window on the built-in demo, whose semihosting output still reaches
+/// stdout; after the demo exits the window stays until F12, and the status is the demo's.
+#[test]
+fn no_arguments_opens_the_demo_in_a_window() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-demo");
+    let mut emu = x.emu(&dir, &[]);
+    let id = x.window(&emu, "^demo - emu - exited with status 0");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    let output = read_all(&mut emu);
+    assert!(output.contains("TI-Nspire CX emulator demo"), "{output}");
+    assert!(output.contains("All checks passed"), "{output}");
+}
