@@ -13,6 +13,7 @@ use emu::config::MachineConfig;
 use emu::frontend::script::Script;
 use emu::frontend::session::{blank_frame, Session, Stop};
 use emu::frontend::{keymap, screenshot, window};
+use emu::gdb::GdbServer;
 use emu::loader::{self, Image};
 use emu::machine::{self, Exit, Machine};
 use emu::semihosting::{Config, Semihosting};
@@ -95,6 +96,10 @@ struct RunArgs {
     /// Print instructions executed, seconds and MIPS to stderr at exit.
     #[arg(long)]
     stats: bool,
+    /// Wait for a GDB client on [ADDR:]PORT (127.0.0.1 unless ADDR is given), stopped at the
+    /// first instruction until it resumes the machine. Runs headless.
+    #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["scale", "turbo", "frames", "keys"])]
+    gdb: Option<String>,
     /// A machine description in RON instead of the built-in TI-Nspire CX.
     #[arg(long, value_name = "FILE.ron")]
     machine: Option<PathBuf>,
@@ -379,7 +384,12 @@ fn run(args: RunArgs) -> ExitCode {
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
     let start = Instant::now();
-    let (stop, machine) = if args.headless {
+    let (stop, machine) = if let Some(address) = &args.gdb {
+        match serve_gdb(machine, address) {
+            Ok((exit, machine)) => (Some(Stop::Machine(exit)), machine),
+            Err(message) => return fail(&message, EXIT_BAD_INPUT),
+        }
+    } else if args.headless {
         let mut session = Session::new(machine, script, args.max_insns);
         let stop = session.run_headless(args.frames);
         (Some(stop), session.machine)
@@ -434,6 +444,23 @@ fn run(args: RunArgs) -> ExitCode {
             EXIT_HALTED,
         ),
     }
+}
+
+/// Serves GDB clients on `address` (`PORT` or `ADDR:PORT`) until the machine exits or a client
+/// kills it.
+fn serve_gdb(mut machine: Machine, address: &str) -> Result<(Exit, Machine), String> {
+    let address = if address.contains(':') {
+        address.to_string()
+    } else {
+        format!("127.0.0.1:{address}")
+    };
+    let mut server = GdbServer::bind(&address).map_err(|e| format!("--gdb {address}: {e}"))?;
+    let local = server
+        .local_addr()
+        .map_err(|e| format!("--gdb {address}: {e}"))?;
+    eprintln!("emu: waiting for gdb on {local}");
+    let exit = server.serve(&mut machine);
+    Ok((exit, machine))
 }
 
 fn fail(message: &str, status: u8) -> ExitCode {

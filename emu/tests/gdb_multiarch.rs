@@ -1,0 +1,120 @@
+//! A real debugger against the stub: Debian's gdb-multiarch, in batch mode, attaches to
+//! `emu run --gdb` running roms/tests/gdb/target.elf, breaks in a C function, prints a local and
+//! a global, steps, hits a watchpoint, reads registers and detaches. Skipped, with a note, when
+//! gdb-multiarch is not installed (CI installs it).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn gdb_multiarch_debugs_a_rom() {
+    if Command::new("gdb-multiarch")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "gdb-multiarch is missing on CI"
+        );
+        eprintln!("skipped: gdb-multiarch is not installed");
+        return;
+    }
+    let rom = root().join("roms/tests/gdb/target.elf");
+    let mut emu = Command::new(env!("CARGO_BIN_EXE_emu"))
+        .args(["run", "--headless", "--semihosting", "--gdb", "0"])
+        .arg(&rom)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The stub says where it listens: "emu: waiting for gdb on 127.0.0.1:PORT".
+    let mut stderr = BufReader::new(emu.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let address = line
+        .trim()
+        .strip_prefix("emu: waiting for gdb on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_string();
+
+    // From roms/, where the ROM's debug information says its sources are.
+    let gdb = Command::new("gdb-multiarch")
+        .current_dir(root().join("roms"))
+        .args(["-nx", "-batch"])
+        .arg(&rom)
+        .args([
+            "-ex",
+            "set confirm off",
+            "-ex",
+            &format!("target remote {address}"),
+            "-ex",
+            "break square",
+            "-ex",
+            "continue",
+            "-ex",
+            "next",
+            "-ex",
+            "print square",
+            "-ex",
+            "print total",
+            "-ex",
+            "info registers pc",
+            "-ex",
+            "delete",
+            "-ex",
+            "watch total",
+            "-ex",
+            "continue",
+            "-ex",
+            "continue",
+            "-ex",
+            "delete",
+            "-ex",
+            "info registers cpsr",
+            "-ex",
+            "detach",
+        ])
+        .output()
+        .unwrap();
+    let out =
+        String::from_utf8_lossy(&gdb.stdout).into_owned() + &String::from_utf8_lossy(&gdb.stderr);
+    let status = emu.wait().unwrap();
+    let emu_out = String::from_utf8_lossy(&emu.stdout.take().map_or(Vec::new(), |mut o| {
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut o, &mut v).unwrap();
+        v
+    }))
+    .into_owned();
+
+    for expected in [
+        // The breakpoint in square(), first called with n = 1, with its source line.
+        "Breakpoint 1, square (n=1) at tests/gdb/target.c:14",
+        "int square = n * n;",
+        // After `next`, the local holds 1 * 1.
+        "$1 = 1",
+        // Nothing added to the global yet.
+        "$2 = 0",
+        "pc ",
+        // The watchpoint: 0 -> 1, then 1 -> 5 (1 + 2 * 2).
+        "Old value = 0",
+        "New value = 1",
+        "Old value = 1",
+        "New value = 5",
+        "cpsr",
+        "(Remote target) detached",
+    ] {
+        assert!(
+            out.contains(expected),
+            "{expected:?} missing from gdb's output:\n{out}"
+        );
+    }
+    // Detached, the ROM runs to its end.
+    assert!(status.success(), "emu: {status}\n{emu_out}");
+    assert!(emu_out.contains("gdb target: total 55"), "{emu_out}");
+}
