@@ -504,8 +504,13 @@ fn test(args: TestArgs) -> ExitCode {
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
     let (mut passed, mut failed) = (0, 0);
-    for rom in &roms {
+    for (index, rom) in roms.iter().enumerate() {
         let output = SharedBuffer::default();
+        // Each ROM gets an empty directory of its own for semihosting file I/O, removed after.
+        let files = std::env::temp_dir().join(format!("emu-test-{}-{index}", std::process::id()));
+        if let Err(e) = std::fs::create_dir_all(&files) {
+            return fail(&format!("{}: {e}", files.display()), EXIT_BAD_INPUT);
+        }
         let verdict = load_image(Some(rom))
             .and_then(|(image, name)| {
                 prepare(
@@ -514,7 +519,7 @@ fn test(args: TestArgs) -> ExitCode {
                     &image,
                     &name,
                     Some(SemihostingArgs {
-                        root: None,
+                        root: Some(files.clone()),
                         args: Vec::new(),
                     }),
                     Console::Captured(output.clone()),
@@ -526,6 +531,7 @@ fn test(args: TestArgs) -> ExitCode {
                     machine.cpu.instructions(),
                 )
             });
+        let _ = std::fs::remove_dir_all(&files);
         let problem = match verdict {
             Ok((Exit::Guest(0), insns)) => {
                 println!("PASS {} ({insns} instructions)", rom.display());
