@@ -195,39 +195,184 @@ pub(super) fn step<B: Bus>(cpu: &mut Cpu, bus: &mut B) {
     if cond == 0xF {
         unconditional(cpu, bus, insn);
     } else if psr::condition_passed(cond, cpu.cpsr) {
-        execute(cpu, bus, insn);
+        Handlers::<B>::ARM[table_index(insn)](cpu, bus, insn);
     }
     cpu.r[15] = cpu.next_pc;
 }
 
-/// Executes an instruction whose condition passed.
+/// An instruction's handler.
+type Handler<B> = fn(&mut Cpu, &mut B, u32);
+
+/// The index into the decode tables: bits 27:20 and 7:4.
 #[inline(always)]
+fn table_index(insn: u32) -> usize {
+    (((insn >> 16) & 0xFF0) | ((insn >> 4) & 0xF)) as usize
+}
+
+/// The handler of every table index, built at compile time for each bus type. The frequent
+/// classes get handlers compiled for the constant bits of their index (the data-processing
+/// opcode, S and shift type; the load/store P, U, B, W, L bits; the block transfer's), so that
+/// the operation is chosen when the table is built rather than for each instruction.
+struct Handlers<B>(std::marker::PhantomData<B>);
+
+impl<B: Bus> Handlers<B> {
+    const ARM: [Handler<B>; 4096] = handler_table::<B>();
+}
+
+/// Chooses among `$f::<B, ..., 0>` to `$f::<B, ..., 31>` by a 5-bit value.
+macro_rules! select32 {
+    ($value:expr, $f:ident, $B:ty $(, $fixed:tt)*) => {
+        match $value & 31 {
+            0 => $f::<$B $(, $fixed)*, 0> as Handler<$B>, 1 => $f::<$B $(, $fixed)*, 1>,
+            2 => $f::<$B $(, $fixed)*, 2>, 3 => $f::<$B $(, $fixed)*, 3>,
+            4 => $f::<$B $(, $fixed)*, 4>, 5 => $f::<$B $(, $fixed)*, 5>,
+            6 => $f::<$B $(, $fixed)*, 6>, 7 => $f::<$B $(, $fixed)*, 7>,
+            8 => $f::<$B $(, $fixed)*, 8>, 9 => $f::<$B $(, $fixed)*, 9>,
+            10 => $f::<$B $(, $fixed)*, 10>, 11 => $f::<$B $(, $fixed)*, 11>,
+            12 => $f::<$B $(, $fixed)*, 12>, 13 => $f::<$B $(, $fixed)*, 13>,
+            14 => $f::<$B $(, $fixed)*, 14>, 15 => $f::<$B $(, $fixed)*, 15>,
+            16 => $f::<$B $(, $fixed)*, 16>, 17 => $f::<$B $(, $fixed)*, 17>,
+            18 => $f::<$B $(, $fixed)*, 18>, 19 => $f::<$B $(, $fixed)*, 19>,
+            20 => $f::<$B $(, $fixed)*, 20>, 21 => $f::<$B $(, $fixed)*, 21>,
+            22 => $f::<$B $(, $fixed)*, 22>, 23 => $f::<$B $(, $fixed)*, 23>,
+            24 => $f::<$B $(, $fixed)*, 24>, 25 => $f::<$B $(, $fixed)*, 25>,
+            26 => $f::<$B $(, $fixed)*, 26>, 27 => $f::<$B $(, $fixed)*, 27>,
+            28 => $f::<$B $(, $fixed)*, 28>, 29 => $f::<$B $(, $fixed)*, 29>,
+            30 => $f::<$B $(, $fixed)*, 30>, _ => $f::<$B $(, $fixed)*, 31>,
+        }
+    };
+}
+
+const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
+    let mut table = [execute::<B> as Handler<B>; 4096];
+    let mut index = 0;
+    while index < 4096 {
+        let (hi, lo) = ((index >> 4) as u32, (index & 0xF) as u32);
+        // Bits 24:20 of the instruction, and the shift type in bits 6:5.
+        let bits = hi & 31;
+        let shift = (lo >> 1) & 3;
+        table[index] = match decode(hi, lo) {
+            ArmOp::DataImmShift => match shift {
+                0 => select32!(bits, data_imm_shift, B, 0),
+                1 => select32!(bits, data_imm_shift, B, 1),
+                2 => select32!(bits, data_imm_shift, B, 2),
+                _ => select32!(bits, data_imm_shift, B, 3),
+            },
+            ArmOp::DataRegShift => match shift {
+                0 => select32!(bits, data_reg_shift, B, 0),
+                1 => select32!(bits, data_reg_shift, B, 1),
+                2 => select32!(bits, data_reg_shift, B, 2),
+                _ => select32!(bits, data_reg_shift, B, 3),
+            },
+            ArmOp::DataImm => select32!(bits, data_imm, B),
+            ArmOp::LoadStoreImm => select32!(bits, load_store_imm, B),
+            ArmOp::LoadStoreReg => select32!(bits, load_store_reg, B),
+            ArmOp::BlockTransfer => select32!(bits, block_transfer_fixed, B),
+            ArmOp::Branch => {
+                if hi & 0x10 != 0 {
+                    branch::<B, true>
+                } else {
+                    branch::<B, false>
+                }
+            }
+            _ => execute::<B>,
+        };
+        index += 1;
+    }
+    table
+}
+
+/// The instruction with bits 24:20 replaced by the constant `BITS` (the same value they have
+/// for every instruction reaching the handler), so the compiler folds what depends on them.
+#[inline(always)]
+fn fix_bits_24_20<const BITS: u32>(insn: u32) -> u32 {
+    (insn & !(31 << 20)) | (BITS << 20)
+}
+
+/// The instruction with its shift type (bits 6:5) replaced by the constant `SHIFT`.
+#[inline(always)]
+fn fix_shift<const SHIFT: u32>(insn: u32) -> u32 {
+    (insn & !(3 << 5)) | (SHIFT << 5)
+}
+
+fn data_imm_shift<B: Bus, const SHIFT: u32, const BITS: u32>(cpu: &mut Cpu, _: &mut B, insn: u32) {
+    data_imm_shift_op(cpu, fix_shift::<SHIFT>(fix_bits_24_20::<BITS>(insn)));
+}
+
+fn data_reg_shift<B: Bus, const SHIFT: u32, const BITS: u32>(cpu: &mut Cpu, _: &mut B, insn: u32) {
+    data_reg_shift_op(cpu, fix_shift::<SHIFT>(fix_bits_24_20::<BITS>(insn)));
+}
+
+fn data_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, _: &mut B, insn: u32) {
+    data_imm_op(cpu, fix_bits_24_20::<BITS>(insn));
+}
+
+fn load_store_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    let insn = fix_bits_24_20::<BITS>(insn);
+    load_store(cpu, bus, insn, insn & 0xFFF);
+}
+
+fn load_store_reg<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    load_store_reg_op(cpu, bus, fix_bits_24_20::<BITS>(insn));
+}
+
+fn block_transfer_fixed<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    block_transfer(cpu, bus, fix_bits_24_20::<BITS>(insn));
+}
+
+fn branch<B: Bus, const LINK: bool>(cpu: &mut Cpu, _: &mut B, insn: u32) {
+    let offset = (((insn << 8) as i32) >> 6) as u32;
+    if LINK {
+        cpu.r[14] = cpu.insn_addr.wrapping_add(4);
+    }
+    cpu.next_pc = cpu.r[15].wrapping_add(offset);
+}
+
+#[inline(always)]
+fn data_imm_shift_op(cpu: &mut Cpu, insn: u32) {
+    let carry = cpu.carry();
+    let rm = cpu.r[reg_field(insn, 0)];
+    let (b, sc) = alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
+    let a = cpu.r[reg_field(insn, 16)];
+    data_processing(cpu, insn, a, b, sc);
+}
+
+#[inline(always)]
+fn data_reg_shift_op(cpu: &mut Cpu, insn: u32) {
+    // A register-specified shift takes an extra cycle, so a PC operand reads as the
+    // instruction's address + 12 (UNPREDICTABLE in ARM ARM A5.1.1; ARM7/ARM9 behaviour).
+    let carry = cpu.carry();
+    let rm = cpu.reg_plus_12(reg_field(insn, 0));
+    let rs = cpu.r[reg_field(insn, 8)];
+    let (b, sc) = alu::shift_reg(Shift::from_bits(insn >> 5), rm, rs, carry);
+    let a = cpu.reg_plus_12(reg_field(insn, 16));
+    data_processing(cpu, insn, a, b, sc);
+}
+
+#[inline(always)]
+fn data_imm_op(cpu: &mut Cpu, insn: u32) {
+    let rotate = ((insn >> 8) & 0xF) * 2;
+    let b = (insn & 0xFF).rotate_right(rotate);
+    let sc = if rotate == 0 { cpu.carry() } else { b >> 31 };
+    let a = cpu.r[reg_field(insn, 16)];
+    data_processing(cpu, insn, a, b, sc);
+}
+
+#[inline(always)]
+fn load_store_reg_op<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    let carry = cpu.carry();
+    let rm = cpu.r[reg_field(insn, 0)];
+    let (offset, _) = alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
+    load_store(cpu, bus, insn, offset);
+}
+
+/// Executes an instruction whose condition passed, by its class: the handler of the classes
+/// without a specialised one, and the reference the specialised handlers are compiled from.
 fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     match classify(insn) {
-        ArmOp::DataImmShift => {
-            let carry = cpu.carry();
-            let rm = cpu.r[reg_field(insn, 0)];
-            let (b, sc) = alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
-            let a = cpu.r[reg_field(insn, 16)];
-            data_processing(cpu, insn, a, b, sc);
-        }
-        ArmOp::DataRegShift => {
-            // A register-specified shift takes an extra cycle, so a PC operand reads as the
-            // instruction's address + 12 (UNPREDICTABLE in ARM ARM A5.1.1; ARM7/ARM9 behaviour).
-            let carry = cpu.carry();
-            let rm = cpu.reg_plus_12(reg_field(insn, 0));
-            let rs = cpu.r[reg_field(insn, 8)];
-            let (b, sc) = alu::shift_reg(Shift::from_bits(insn >> 5), rm, rs, carry);
-            let a = cpu.reg_plus_12(reg_field(insn, 16));
-            data_processing(cpu, insn, a, b, sc);
-        }
-        ArmOp::DataImm => {
-            let rotate = ((insn >> 8) & 0xF) * 2;
-            let b = (insn & 0xFF).rotate_right(rotate);
-            let sc = if rotate == 0 { cpu.carry() } else { b >> 31 };
-            let a = cpu.r[reg_field(insn, 16)];
-            data_processing(cpu, insn, a, b, sc);
-        }
+        ArmOp::DataImmShift => data_imm_shift_op(cpu, insn),
+        ArmOp::DataRegShift => data_reg_shift_op(cpu, insn),
+        ArmOp::DataImm => data_imm_op(cpu, insn),
         ArmOp::Mrs => {
             let value = if bit(insn, 22) { cpu.spsr() } else { cpu.cpsr };
             cpu.write_reg(reg_field(insn, 12), value);
@@ -347,21 +492,10 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         ArmOp::Swap => swap(cpu, bus, insn),
         ArmOp::ExtraLoadStore => extra_load_store(cpu, bus, insn),
         ArmOp::LoadStoreImm => load_store(cpu, bus, insn, insn & 0xFFF),
-        ArmOp::LoadStoreReg => {
-            let carry = cpu.carry();
-            let rm = cpu.r[reg_field(insn, 0)];
-            let (offset, _) =
-                alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
-            load_store(cpu, bus, insn, offset);
-        }
+        ArmOp::LoadStoreReg => load_store_reg_op(cpu, bus, insn),
         ArmOp::BlockTransfer => block_transfer(cpu, bus, insn),
-        ArmOp::Branch => {
-            let offset = (((insn << 8) as i32) >> 6) as u32;
-            if bit(insn, 24) {
-                cpu.r[14] = cpu.insn_addr.wrapping_add(4);
-            }
-            cpu.next_pc = cpu.r[15].wrapping_add(offset);
-        }
+        ArmOp::Branch if bit(insn, 24) => branch::<B, true>(cpu, bus, insn),
+        ArmOp::Branch => branch::<B, false>(cpu, bus, insn),
         ArmOp::CoprocRegTransfer => coprocessor_register_transfer(cpu, insn),
         ArmOp::Swi => cpu.software_interrupt(insn & 0x00FF_FFFF, 0x0012_3456),
         ArmOp::CoprocTransfer | ArmOp::CoprocDataOp | ArmOp::Undefined => cpu.undefined(),
@@ -593,6 +727,7 @@ impl Cpu {
 }
 
 /// LDR, STR, LDRB, STRB, LDRT, STRT, LDRBT, STRBT (ARM ARM A5.2 "Addressing Mode 2").
+#[inline(always)]
 fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     let (pre, up, byte, wb, load) = (
         bit(insn, 24),
@@ -754,6 +889,7 @@ fn swap<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
 }
 
 /// LDM and STM in all four addressing modes, with the ^ forms (ARM ARM A5.4).
+#[inline(always)]
 fn block_transfer<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let (pre, up, s, wb, load) = (
         bit(insn, 24),
