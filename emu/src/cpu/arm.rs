@@ -192,10 +192,11 @@ pub(super) fn step<B: Bus>(cpu: &mut Cpu, bus: &mut B) {
     cpu.r[15] = pc.wrapping_add(8);
     cpu.next_pc = pc.wrapping_add(4);
     let cond = insn >> 28;
-    if cond == 0xF {
-        unconditional(cpu, bus, insn);
-    } else if psr::condition_passed(cond, cpu.cpsr) {
+    // AL, by far the most common condition, needs no look at the flags.
+    if cond == 0xE || (cond != 0xF && psr::condition_passed(cond, cpu.cpsr)) {
         Handlers::<B>::ARM[table_index(insn)](cpu, bus, insn);
+    } else if cond == 0xF {
+        unconditional(cpu, bus, insn);
     }
     cpu.r[15] = cpu.next_pc;
 }
