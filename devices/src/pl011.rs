@@ -33,6 +33,10 @@ const CR_LBE: u32 = 1 << 7;
 const INT_RX: u32 = 1 << 4;
 const INT_TX: u32 = 1 << 5;
 const INT_RT: u32 = 1 << 6;
+/// Overrun error interrupt (UARTRIS.OERIS).
+const INT_OE: u32 = 1 << 10;
+/// UARTRSR.OE: a character arrived with the receive FIFO full and was lost.
+const RSR_OE: u32 = 1 << 3;
 const INT_ALL: u32 = 0x7FF;
 
 /// UARTPeriphID0-3 and UARTPCellID0-3 as the CX reports them (doc 2.3, section 7): part 0x011,
@@ -57,6 +61,8 @@ pub struct Pl011 {
     imsc: u32,
     ris: u32,
     dmacr: u32,
+    /// UARTRSR: the error status.
+    rsr: u32,
 }
 
 impl Default for Pl011 {
@@ -78,6 +84,7 @@ impl Pl011 {
             fbrd: 0,
             lcr_h: 0,
             cr: 0x300,
+            rsr: 0,
             ifls: 0x12,
             imsc: 0,
             ris: 0,
@@ -164,9 +171,16 @@ impl Pl011 {
     fn write_dr(&mut self, value: u32) {
         let byte = value as u8;
         if self.cr & CR_LBE != 0 {
-            // Loopback (UARTCR.LBE): the transmit path feeds the receive path.
-            self.backlog.push_back(byte);
-            self.fill_rx();
+            // Loopback (UARTCR.LBE): the transmit path feeds the receive path, as a line does:
+            // a character arriving with the FIFO full is lost and flags an overrun (TRM,
+            // "UARTRSR/UARTECR", OE). Only host input, which has no line timing, waits.
+            if self.rx.len() >= self.depth() {
+                self.rsr |= RSR_OE;
+                self.ris |= INT_OE;
+            } else {
+                self.backlog.push_back(byte);
+                self.fill_rx();
+            }
         } else {
             self.output.push(byte);
         }
@@ -199,7 +213,8 @@ impl Pl011 {
             0x040 => self.ris & self.imsc,
             0x048 => self.dmacr,
             0xFE0..=0xFFC => ID[((word - 0xFE0) / 4) as usize] as u32,
-            // UARTRSR (0x004): no framing, parity, break or overrun error ever occurs here.
+            // UARTRSR: only overruns (in loopback) happen here; no framing, parity or break.
+            0x004 => self.rsr,
             _ => 0,
         }
     }
@@ -238,8 +253,9 @@ impl Device for Pl011 {
             0x038 => self.imsc = merge(self.imsc, INT_ALL),
             0x044 => self.ris &= !write_lanes(value, offset, size),
             0x048 => self.dmacr = merge(self.dmacr, 0x7),
-            // UARTECR (0x004) clears errors, of which there are none; the rest is read-only or
-            // reserved.
+            // UARTECR: any write clears the error status.
+            0x004 => self.rsr = 0,
+            // The rest is read-only or reserved.
             _ => {}
         }
         if self.lcr_h & LCR_H_FEN != old_fen {
@@ -374,6 +390,28 @@ mod tests {
         b.write(&mut u, ICR, INT_ALL);
         assert!(!b.line());
         assert_eq!(b.read(&mut u, DR), b'x' as u32);
+    }
+
+    #[test]
+    fn loopback_past_a_full_fifo_is_an_overrun() {
+        let mut b = bench();
+        let mut u = Pl011::new();
+        b.write(&mut u, 0x02C, 0x70); // 8 bits, FIFOs on
+        b.write(&mut u, 0x030, 0x381); // UARTEN, LBE, TXE, RXE
+        b.write(&mut u, IMSC, INT_OE);
+        for byte in 0..40 {
+            b.write(&mut u, DR, byte);
+        }
+        // 32 characters fit; the 33rd set OE in UARTRSR and OEIS, and the rest were lost.
+        assert_eq!(b.read(&mut u, 0x004), RSR_OE);
+        assert!(b.line());
+        let received: Vec<u32> = (0..32).map(|_| b.read(&mut u, DR)).collect();
+        assert_eq!(received, (0..32).collect::<Vec<u32>>());
+        assert_ne!(b.read(&mut u, 0x018) & FR_RXFE, 0);
+        b.write(&mut u, 0x004, 0); // UARTECR
+        b.write(&mut u, ICR, INT_OE);
+        assert_eq!(b.read(&mut u, 0x004), 0);
+        assert!(!b.line());
     }
 
     #[test]
