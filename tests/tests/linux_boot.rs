@@ -115,6 +115,17 @@ fn linux_boots_to_a_shell_that_runs_commands() {
         );
     }
 
+    // The kernel's framebuffer console (DRM on the PL111, XRGB8888) shows its log on the LCD:
+    // light text on black, 40x30 characters of 8x8.
+    let mut frame = [0u32; 320 * 240];
+    guest.machine.board.render_lcd(&mut frame);
+    let lit = frame.iter().filter(|&&p| p & 0x80_8080 != 0).count();
+    assert!(
+        (frame.len() / 50..frame.len() / 2).contains(&lit),
+        "{lit} of {} pixels lit: no console text on the LCD",
+        frame.len()
+    );
+
     let answer = guest.command("echo hello-$((6*7))");
     assert!(answer.contains("hello-42"), "{answer}");
     let listing = guest.command("ls /");
