@@ -13,4 +13,5 @@ pub mod gdb;
 pub mod loader;
 pub mod machine;
 pub mod mmu;
+pub mod monitor;
 pub mod semihosting;

@@ -8,6 +8,8 @@
 
 use crate::cpu::cp15::{control, Cp15};
 
+pub mod dump;
+
 /// Fault status codes (ARM ARM table B4-1; ARM926EJ-S TRM table 3-9).
 pub mod status {
     pub const ALIGNMENT: u32 = 0b0001;

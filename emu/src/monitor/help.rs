@@ -1,0 +1,329 @@
+//! The monitor's commands: names, aliases and help texts.
+
+use super::parse::Args;
+
+/// One command.
+pub(super) struct Command {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub usage: &'static str,
+    pub summary: &'static str,
+    pub details: &'static str,
+}
+
+/// Every command, in the order `help` lists them.
+pub(super) const COMMANDS: &[Command] = &[
+    Command {
+        name: "help",
+        aliases: &["h", "?"],
+        usage: "help [COMMAND]",
+        summary: "list the commands, or explain one",
+        details: "Numbers are decimal, 0x hexadecimal or 0b binary. Where an address or value is \
+                  expected, an expression may stand: numbers and registers joined by + and - \
+                  without spaces (sp+8, pc-4, r0+0x10, lr_irq-4).",
+    },
+    Command {
+        name: "regs",
+        aliases: &["registers", "r"],
+        usage: "regs [all|MODE]",
+        summary: "show the registers, CPSR and SPSR decoded",
+        details: "Without an argument: r0-r15 of the current mode, the CPSR and the SPSR, decoded \
+                  as flags (upper case when set), I F T masks and the mode. `regs all` adds every \
+                  banked register: r8-r12 of FIQ mode and of the others, sp and lr of each mode, \
+                  each mode's SPSR. `regs MODE` (usr fiq irq svc abt und sys) shows r0-r15 as that \
+                  mode sees them.",
+    },
+    Command {
+        name: "set",
+        aliases: &[],
+        usage: "set REGISTER VALUE",
+        summary: "set a register (core, banked, CPSR/SPSR, or CP15)",
+        details: "REGISTER is r0-r15 (or sl fp ip sp lr pc) of the current mode, a banked register \
+                  NAME_MODE (r13_irq, lr_svc, r8_fiq, spsr_abt), cpsr or spsr, or a CP15 register: \
+                  control, ttbr, dacr, dfsr, ifsr, far, fcsepid, contextid (written as an MCR \
+                  would, with its reserved bits masked; the CPU's cached translations are dropped). \
+                  Writing the CPSR's mode bits switches register banks; a reserved mode leaves the \
+                  mode as it was.",
+    },
+    Command {
+        name: "step",
+        aliases: &["s", "si", "stepi"],
+        usage: "step [N]",
+        summary: "execute N instructions (1), printing each",
+        details: "Prints each instruction as it executes (a Thumb BL/BLX pair counts as one; an \
+                  interrupt taken before an instruction is shown), then where the machine stands. \
+                  A breakpoint at the PC does not stop the first instruction; one met later, a \
+                  watchpoint or a break-on condition stops the steps early. Past 10000 \
+                  instructions the rest run unprinted. An empty line at the prompt repeats it.",
+    },
+    Command {
+        name: "next",
+        aliases: &["n", "ni", "nexti"],
+        usage: "next [N]",
+        summary: "step over calls: a BL/BLX runs until it returns",
+        details: "Like step, except that a call (BL, BLX label, BLX register, in ARM or Thumb) runs \
+                  until the instruction after it is reached with the stack pointer back at or \
+                  above its level at the call (so recursion does not stop it early), or until a \
+                  breakpoint, watchpoint, break-on condition, Ctrl-C or the guest's exit.",
+    },
+    Command {
+        name: "continue",
+        aliases: &["c", "cont"],
+        usage: "continue",
+        summary: "run until a breakpoint, watchpoint, break-on condition, Ctrl-C or exit",
+        details: "Prints why the machine stopped (which breakpoint or watchpoint and its hit \
+                  count, the exception and its fault registers, the guest's exit status) and the \
+                  instruction at the PC. After the guest has exited, `reset` starts it again.",
+    },
+    Command {
+        name: "until",
+        aliases: &["u"],
+        usage: "until ADDR",
+        summary: "run until the PC reaches virtual ADDR",
+        details: "Runs as continue does, with a one-time stop at ADDR; a breakpoint, watchpoint or \
+                  break-on condition met first stops it there.",
+    },
+    Command {
+        name: "break",
+        aliases: &["b"],
+        usage: "break [-p] ADDR",
+        summary: "set a breakpoint on a virtual (or, with -p, physical) address",
+        details: "The machine stops before executing the instruction at ADDR. A physical \
+                  breakpoint stops at any virtual address that maps to it. Each breakpoint gets a \
+                  number (shared with watchpoints) for enable, disable and delete, and counts its \
+                  hits.",
+    },
+    Command {
+        name: "watch",
+        aliases: &["w"],
+        usage: "watch [-r|-w|-a] [-p] ADDR [LEN]",
+        summary: "set a watchpoint on LEN bytes (4) at virtual or physical ADDR",
+        details: "-w (the default) stops after an instruction that writes the range, -r after one \
+                  that reads it, -a after either. -p watches a physical range, whatever virtual \
+                  address reaches it. The report says which access and shows the watched value.",
+    },
+    Command {
+        name: "points",
+        aliases: &["breakpoints", "watchpoints"],
+        usage: "points",
+        summary: "list breakpoints and watchpoints with their numbers and hit counts",
+        details: "One line each: number, enabled or not, what it watches, hits so far.",
+    },
+    Command {
+        name: "enable",
+        aliases: &[],
+        usage: "enable N...",
+        summary: "enable breakpoints or watchpoints",
+        details: "Takes the numbers `points` shows.",
+    },
+    Command {
+        name: "disable",
+        aliases: &[],
+        usage: "disable N...",
+        summary: "disable breakpoints or watchpoints (they keep their numbers and counts)",
+        details: "Takes the numbers `points` shows.",
+    },
+    Command {
+        name: "delete",
+        aliases: &["d"],
+        usage: "delete [N...]",
+        summary: "delete breakpoints or watchpoints (all of them without N)",
+        details: "Takes the numbers `points` shows.",
+    },
+    Command {
+        name: "catch",
+        aliases: &["break-on"],
+        usage: "catch [-d] [CONDITION...]",
+        summary: "stop when an exception is entered or an unclaimed address is accessed",
+        details: "Conditions: undef (undefined instruction), swi, pabort (prefetch abort), dabort \
+                  (data abort), irq, fiq, unclaimed (an access to a physical address that nothing \
+                  answers), all. The machine stops at the exception's vector (for unclaimed, after \
+                  the abort is taken). -d removes conditions. Without conditions, lists them. The \
+                  command line's --break-on takes the same names.",
+    },
+    Command {
+        name: "x",
+        aliases: &["examine"],
+        usage: "x[/[N][b|h|w]] [-p] ADDR [N]",
+        summary: "examine memory as bytes, halfwords or words with ASCII",
+        details: "Reads N units (64 bytes' worth by default) of b (bytes), h (halfwords) or w \
+                  (words, the default) from ADDR, 16 bytes a line, with an ASCII column. ADDR is \
+                  virtual, translated by the current tables (as a debugger reads: translation \
+                  only, no permission checks, no TLB fill); -p reads physical addresses. RAM, ROM \
+                  and device registers are read without side effects; what cannot be read shows \
+                  as ??.",
+    },
+    Command {
+        name: "poke",
+        aliases: &["write"],
+        usage: "poke [-p] ADDR VALUE [b|h|w]",
+        summary: "write a byte, halfword or word (w) of RAM or ROM",
+        details: "ADDR is virtual, translated as x does (a debugger may patch read-only pages and \
+                  ROM), or physical with -p. Device registers are refused: a write to one would \
+                  act on the device. Prints the old and new values.",
+    },
+    Command {
+        name: "dis",
+        aliases: &["disassemble"],
+        usage: "dis [-a|-t] [ADDR] [N]",
+        summary: "disassemble N instructions (8) at ADDR (the PC)",
+        details: "ARM or Thumb by the CPSR's T bit, or forced with -a (ARM) or -t (Thumb). The \
+                  instruction at the PC is marked =>. Text is GNU objdump's syntax.",
+    },
+    Command {
+        name: "translate",
+        aliases: &["tr"],
+        usage: "translate [-u] [-w|-x] VA",
+        summary: "show the whole MMU walk of a virtual address",
+        details: "Prints the FCSE-modified address, TTBR, the first-level descriptor's address and \
+                  value, the second-level one's, the domain and its DACR field, the AP bits and \
+                  what they allow, then the physical address or the fault with its FSR value and \
+                  name. The access is a privileged read by default (as the current mode if it is \
+                  User); -u checks as User mode, -w as a write, -x as an instruction fetch.",
+    },
+    Command {
+        name: "pagetable",
+        aliases: &["pt", "maps"],
+        usage: "pagetable [-f]",
+        summary: "list what the page tables map, merged into ranges",
+        details: "Reads the tables at TTBR and lists mapped ranges of virtual addresses (modified \
+                  by the FCSE), merging neighbours with the same attributes that map contiguous \
+                  physical memory: physical start, descriptor kind (section, large, small, tiny \
+                  page), domain and its DACR field, AP and what it allows privileged and User \
+                  code (rw, ro, --), and the C and B bits. With the MMU off it only says so, \
+                  unless -f.",
+    },
+    Command {
+        name: "cp15",
+        aliases: &["mmu"],
+        usage: "cp15",
+        summary: "show the CP15 registers, decoded",
+        details: "The control register bit by bit, TTBR, DACR domain by domain, DFSR and IFSR \
+                  with their fault names, FAR, FCSE PID, context ID and the ID registers.",
+    },
+    Command {
+        name: "devices",
+        aliases: &["dev"],
+        usage: "devices [NAME|ADDR]",
+        summary: "list memory regions and devices with windows, lines and registers",
+        details: "Each device: name, window, interrupt line, and its first registers read \
+                  without side effects (-------- where a register cannot be read so), with the \
+                  PrimeCell ID where it has one. With a name (or an address in its window): the \
+                  first 16 registers of that device.",
+    },
+    Command {
+        name: "irq",
+        aliases: &["vic", "interrupts"],
+        usage: "irq",
+        summary: "show the interrupt lines, the VIC and the CPU's IRQ/FIQ inputs",
+        details: "The asserted lines with their devices; the VIC's raw, select, enable, status \
+                  and soft registers and the vector address a read would return (peeked: nothing \
+                  is put in service); the nIRQ and nFIQ levels the VIC drives and whether the \
+                  CPSR masks them.",
+    },
+    Command {
+        name: "bt",
+        aliases: &["backtrace", "where"],
+        usage: "bt",
+        summary: "show the call stack (frame pointer chain, LR)",
+        details: "Frame 0 is the PC. Then the frame pointer (r11 in ARM state, r7 in Thumb) is \
+                  followed through APCS frames (fp pointing at the saved pc, with lr, sp and fp \
+                  below it) or AAPCS frames (fp pointing at the saved lr, the caller's fp below), \
+                  whichever the words there fit, while frames go up the stack. LR is shown as \
+                  frame 1 when it is not the first saved return address (a leaf function, or one \
+                  before its prologue). Optimised code without a frame pointer shows only the PC \
+                  and LR.",
+    },
+    Command {
+        name: "trace",
+        aliases: &[],
+        usage: "trace FILE [N] | trace off",
+        summary: "log executed instructions with changed registers to a file",
+        details: "`trace FILE N` steps N instructions, writing each (address, encoding, \
+                  disassembly, registers it changed) to FILE, then closes it. `trace FILE` opens \
+                  FILE and logs every instruction the later step, next, continue and until \
+                  execute (they then run one instruction at a time, slower) until `trace off`. \
+                  FILE is created or truncated.",
+    },
+    Command {
+        name: "reset",
+        aliases: &[],
+        usage: "reset",
+        summary: "start the machine again from the beginning",
+        details: "Builds a new machine as the command line described it (the image reloaded, \
+                  devices and semihosting new) and puts the breakpoints, watchpoints and break-on \
+                  conditions on it; hit counts are kept.",
+    },
+    Command {
+        name: "quit",
+        aliases: &["q", "exit"],
+        usage: "quit",
+        summary: "leave the monitor (and the emulator)",
+        details: "The end of input (Ctrl-D) does the same.",
+    },
+];
+
+/// The command a name or alias stands for.
+pub(super) fn find(name: &str) -> Option<&'static Command> {
+    let name = name.to_ascii_lowercase();
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name.as_str()))
+}
+
+/// `help` and `help COMMAND`.
+pub(super) fn help(mut args: Args) -> Result<String, String> {
+    let topic = args.next();
+    args.finish()?;
+    let Some(topic) = topic else {
+        let mut out = String::from("Commands (help COMMAND for more):\n");
+        for c in COMMANDS {
+            out.push_str(&format!("  {:<34} {}\n", c.usage, c.summary));
+        }
+        return Ok(out);
+    };
+    let c = find(topic.split('/').next().unwrap_or(topic))
+        .ok_or_else(|| format!("no command '{topic}'"))?;
+    let mut out = format!("{}\n  {}\n", c.usage, c.summary);
+    if !c.aliases.is_empty() {
+        out.push_str(&format!("  aliases: {}\n", c.aliases.join(", ")));
+    }
+    out.push('\n');
+    out.push_str(&wrap(c.details, 78));
+    Ok(out)
+}
+
+/// Wraps text at word boundaries, every line indented by two spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width - 2 {
+            out.push_str(&format!("  {line}\n"));
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(&format!("  {line}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for c in COMMANDS {
+            for name in std::iter::once(&c.name).chain(c.aliases) {
+                assert!(seen.insert(*name), "{name} twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,340 @@
+//! The built-in monitor: a debugger that drives a [`Machine`] through typed commands, one line
+//! each, and returns what it prints, so the same commands serve the interactive prompt, scripts
+//! (`--script FILE`) and tests.
+//!
+//! Looking never changes the machine: registers come from the CPU's getters, memory through
+//! [`crate::mmu::translate`] (a side-effect-free walk, no TLB fill) and [`Bus::peek`] (no device
+//! side effects), the page tables through [`crate::mmu::dump`].
+//!
+//! The monitor owns the debugging state the CPU does not: breakpoint and watchpoint numbers,
+//! whether each is enabled, hit counts, the break-on conditions, the trace file. It keeps the
+//! CPU's breakpoint and watchpoint sets equal to its enabled ones, and puts them on a new
+//! machine after `reset`.
+//!
+//! `reset` rebuilds the machine with the factory given to [`Monitor::with_reset`] (the front end
+//! builds machines from its options; the window's reset key uses the same factory), so a reset
+//! from the monitor is the same as a fresh start: image reloaded, devices and semihosting new.
+//! Without a factory `reset` is refused.
+
+mod backtrace;
+mod help;
+mod memory;
+mod parse;
+mod points;
+mod registers;
+mod run;
+mod system;
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::bus::Bus;
+use crate::machine::{DebugStop, Exit, Machine};
+use parse::Args;
+use points::{Condition, Point};
+use run::Trace;
+
+/// What ends the normal flow of commands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Break {
+    /// The command was refused or failed: the message (the machine is as it was, or as far as
+    /// the command got).
+    Error(String),
+    /// `quit`.
+    Quit,
+    /// `continue` in a monitor made [`Monitor::returning_on_continue`]: the front end resumes
+    /// the machine itself.
+    Resume,
+}
+
+/// How an interactive session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Leave {
+    /// `quit`, or the end of input (Ctrl-D).
+    Quit,
+    /// `continue` with [`Monitor::returning_on_continue`].
+    Resume,
+}
+
+/// A script line that failed; the script stops there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptError {
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+/// Builds a fresh machine, for `reset`.
+pub type Factory<'a> = Box<dyn FnMut() -> Result<Machine, String> + 'a>;
+
+/// The prompt of the interactive monitor.
+pub const PROMPT: &str = "(emu) ";
+
+/// The monitor's state between commands.
+pub struct Monitor<'a> {
+    /// Breakpoints and watchpoints, in number order.
+    points: Vec<Point>,
+    next_number: u32,
+    /// Break-on conditions, in the order given.
+    conditions: Vec<Condition>,
+    trace: Option<Trace>,
+    reset: Option<Factory<'a>>,
+    interrupt: Arc<AtomicBool>,
+    /// How the guest's run ended, once it has; running again needs a reset.
+    exit: Option<Exit>,
+    returns_on_continue: bool,
+}
+
+impl Default for Monitor<'_> {
+    fn default() -> Self {
+        Monitor::new()
+    }
+}
+
+impl<'a> Monitor<'a> {
+    /// A monitor with no breakpoints, no break-on conditions and no way to reset.
+    pub fn new() -> Monitor<'a> {
+        Monitor {
+            points: Vec::new(),
+            next_number: 1,
+            conditions: Vec::new(),
+            trace: None,
+            reset: None,
+            interrupt: Arc::new(AtomicBool::new(false)),
+            exit: None,
+            returns_on_continue: false,
+        }
+    }
+
+    /// Lets `reset` replace the machine with one `factory` builds.
+    pub fn with_reset(
+        mut self,
+        factory: impl FnMut() -> Result<Machine, String> + 'a,
+    ) -> Monitor<'a> {
+        self.reset = Some(Box::new(factory));
+        self
+    }
+
+    /// For a front end that runs the machine itself (the window): `continue` does not run the
+    /// machine but ends the command with [`Break::Resume`] (and an interactive session with
+    /// [`Leave::Resume`]). The front end then runs it, and hands any [`DebugStop`] it meets to
+    /// [`Monitor::stopped`].
+    pub fn returning_on_continue(mut self) -> Monitor<'a> {
+        self.returns_on_continue = true;
+        self
+    }
+
+    /// The flag that stops a running command (`continue`, `step 1000000`) between two slices of
+    /// instructions: a Ctrl-C handler sets it. Commands clear it when they start.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.interrupt)
+    }
+
+    /// Sets the conditions that stop a run (`--break-on`): names separated by commas or
+    /// spaces, as the `catch` command takes them.
+    pub fn set_break_on(&mut self, machine: &mut Machine, conditions: &str) -> Result<(), String> {
+        let words: Vec<&str> = conditions
+            .split([',', ' '])
+            .filter(|w| !w.is_empty())
+            .collect();
+        points::add_conditions(self, machine, &words).map(|_| ())
+    }
+
+    /// How the guest's run ended, if it has (its exit status, or a CPU halted for good).
+    pub fn exit(&self) -> Option<Exit> {
+        self.exit
+    }
+
+    /// The instruction at the PC, as the monitor shows where the machine stands:
+    /// `=> 0x10000944:  e59f0004  ldr r0, [pc, #4]`.
+    pub fn location(&self, machine: &Machine) -> String {
+        memory::location(machine)
+    }
+
+    /// Reports a stop the front end's own run met (a breakpoint, a watchpoint, a break-on
+    /// condition), counting the breakpoint's or watchpoint's hit as `continue` would, and says
+    /// where the machine stands.
+    pub fn stopped(&mut self, machine: &Machine, stop: DebugStop) -> String {
+        let stopped = run::classify(self, machine, stop, None).unwrap_or(run::Stopped::Finished);
+        let mut out = String::new();
+        run::report(self, machine, &stopped, &mut out);
+        out
+    }
+
+    /// Runs one command line and returns what it prints. Empty lines and `#` comments print
+    /// nothing.
+    pub fn execute(&mut self, machine: &mut Machine, line: &str) -> Result<String, Break> {
+        let line = line.trim();
+        let mut words = line.split_whitespace();
+        let Some(first) = words.next().filter(|w| !w.starts_with('#')) else {
+            return Ok(String::new());
+        };
+        let (name, format) = match first.split_once('/') {
+            Some((name, format)) => (name, Some(format)),
+            None => (first, None),
+        };
+        let Some(command) = help::find(name) else {
+            return Err(Break::Error(format!(
+                "unknown command '{name}' ('help' lists the commands)"
+            )));
+        };
+        if format.is_some() && command.name != "x" {
+            return Err(Break::Error(format!(
+                "{}: only x takes a /FORMAT",
+                command.name
+            )));
+        }
+        let args = Args::new(words.collect());
+        let leave = match command.name {
+            "quit" => Some(Break::Quit),
+            "continue" if self.returns_on_continue => Some(Break::Resume),
+            _ => None,
+        };
+        if let Some(leave) = leave {
+            return Err(args.finish().map_or_else(
+                |e| Break::Error(format!("{}: {e}", command.name)),
+                |_| leave,
+            ));
+        }
+        self.interrupt.store(false, Ordering::Relaxed);
+        let result = match command.name {
+            "help" => help::help(args),
+            "regs" => registers::regs(machine, args),
+            "set" => registers::set(machine, args),
+            "step" => run::step(self, machine, args),
+            "next" => run::next(self, machine, args),
+            "continue" => run::cont(self, machine, args),
+            "until" => run::until(self, machine, args),
+            "break" => points::add_break(self, machine, args),
+            "watch" => points::add_watch(self, machine, args),
+            "points" => points::list(self, args),
+            "enable" => points::set_enabled(self, machine, args, true),
+            "disable" => points::set_enabled(self, machine, args, false),
+            "delete" => points::delete(self, machine, args),
+            "catch" => points::catch(self, machine, args),
+            "x" => memory::examine(machine, format, args),
+            "poke" => memory::poke(machine, args),
+            "dis" => memory::disassemble(machine, args),
+            "translate" => memory::translate(machine, args),
+            "pagetable" => memory::pagetable(machine, args),
+            "cp15" => system::cp15(machine, args),
+            "devices" => system::devices(machine, args),
+            "irq" => system::interrupts(machine, args),
+            "bt" => backtrace::backtrace(machine, args),
+            "trace" => run::trace(self, machine, args),
+            "reset" => run::reset(self, machine, args),
+            other => Err(format!("'{other}' has no handler")),
+        };
+        result.map_err(|message| Break::Error(format!("{}: {message}", command.name)))
+    }
+
+    /// Runs a script: one command per line, each echoed after the prompt and followed by its
+    /// output. Blank lines and `#` comments are skipped. The script ends after its last line or
+    /// at `quit`; a line that fails prints `error: ...` and stops the script with that error
+    /// (so a CI run fails on it).
+    pub fn run_script(
+        &mut self,
+        machine: &mut Machine,
+        text: &str,
+        out: &mut dyn Write,
+    ) -> Result<(), ScriptError> {
+        for (index, line) in text.lines().enumerate() {
+            let number = index + 1;
+            let io_error = |e: std::io::Error| ScriptError {
+                line: number,
+                message: format!("writing the output: {e}"),
+            };
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            writeln!(out, "{PROMPT}{trimmed}").map_err(io_error)?;
+            match self.execute(machine, trimmed) {
+                Ok(text) => out.write_all(text.as_bytes()).map_err(io_error)?,
+                Err(Break::Quit) | Err(Break::Resume) => break,
+                Err(Break::Error(message)) => {
+                    writeln!(out, "error: line {number}: {message}").map_err(io_error)?;
+                    return Err(ScriptError {
+                        line: number,
+                        message,
+                    });
+                }
+            }
+        }
+        out.flush().map_err(|e| ScriptError {
+            line: 0,
+            message: format!("writing the output: {e}"),
+        })
+    }
+
+    /// The interactive monitor on the terminal: shows where the machine stands, then reads
+    /// commands with line editing and history until `quit` or the end of input. Ctrl-C at the
+    /// prompt clears the line; an empty line repeats `step` or `next`.
+    pub fn run_interactive(&mut self, machine: &mut Machine) -> Leave {
+        let mut stdout = std::io::stdout();
+        let _ = write!(stdout, "{}", self.location(machine));
+        let mut editor = match rustyline::DefaultEditor::new() {
+            Ok(editor) => editor,
+            Err(e) => {
+                let _ = writeln!(stdout, "monitor: no line editor ({e})");
+                return Leave::Quit;
+            }
+        };
+        let mut last = String::new();
+        loop {
+            let line = match editor.readline(PROMPT) {
+                Ok(line) => line,
+                Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                Err(_) => return Leave::Quit,
+            };
+            let line = if line.trim().is_empty() && is_repeatable(&last) {
+                last.clone()
+            } else {
+                let _ = editor.add_history_entry(line.as_str());
+                line
+            };
+            match self.execute(machine, &line) {
+                Ok(text) => {
+                    let _ = stdout.write_all(text.as_bytes());
+                }
+                Err(Break::Error(message)) => {
+                    let _ = writeln!(stdout, "error: {message}");
+                }
+                Err(Break::Quit) => return Leave::Quit,
+                Err(Break::Resume) => return Leave::Resume,
+            }
+            let _ = stdout.flush();
+            if !line.trim().is_empty() {
+                last = line;
+            }
+        }
+    }
+
+    /// Puts the enabled breakpoints and watchpoints, and the break-on conditions, on the CPU
+    /// (and only those).
+    fn sync(&self, machine: &mut Machine) {
+        points::sync(self, machine);
+    }
+
+    fn interrupted(&self) -> bool {
+        self.interrupt.swap(false, Ordering::Relaxed)
+    }
+}
+
+/// Whether an empty line repeats `line` (stepping commands, as in gdb).
+fn is_repeatable(line: &str) -> bool {
+    let name = line.split_whitespace().next().unwrap_or("");
+    help::find(name).is_some_and(|c| c.name == "step" || c.name == "next")
+}
+
+/// A 32-bit side-effect-free physical read.
+fn peek_word(machine: &Machine, pa: u32) -> Option<u32> {
+    machine.board.peek(pa, crate::bus::Size::Word)
+}

@@ -1,0 +1,676 @@
+//! Running the machine under the monitor: `step`, `next`, `continue`, `until`, `trace`,
+//! `reset`, and the reports of why a run stopped.
+//!
+//! A run first executes one instruction with any breakpoint at the PC lifted (so that resuming
+//! from a breakpoint does not stop at once), then runs on in slices, looking at the interrupt
+//! flag (Ctrl-C) between them. While an instruction trace is open, or when each instruction is
+//! printed (`step`), it runs one instruction at a time.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use super::memory::{self, line};
+use super::parse::{self, Args};
+use super::points::{self, Kind};
+use super::registers::psr_text;
+use super::Monitor;
+use crate::board::Unclaimed;
+use crate::bus::Size;
+use crate::cpu::{Breakpoint, Exception, Mode, WatchHit, WatchKind};
+use crate::machine::{DebugStop, Exit, Machine};
+use crate::mmu::{status, Access};
+
+/// Instructions run between two looks at the interrupt flag.
+const SLICE: u64 = 1 << 20;
+/// Instructions `step` prints at most (the rest run without being shown).
+const ECHO_LIMIT: u64 = 10_000;
+
+/// An open instruction trace.
+pub(super) struct Trace {
+    file: BufWriter<File>,
+    path: String,
+    /// Instructions written.
+    count: u64,
+    /// The first write error, which ends the trace.
+    error: Option<String>,
+}
+
+impl Trace {
+    fn write(&mut self, text: &str) {
+        if self.error.is_none() {
+            match writeln!(self.file, "{text}") {
+                Ok(()) => self.count += 1,
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
+    }
+}
+
+/// Why a run stopped.
+pub(super) enum Stopped {
+    /// The command got where it was going (its steps, its address).
+    Finished,
+    /// Breakpoints of these numbers (none: a breakpoint the monitor did not set).
+    Breakpoint {
+        pc: u32,
+        numbers: Vec<u32>,
+    },
+    Watchpoint {
+        hit: WatchHit,
+        numbers: Vec<u32>,
+    },
+    /// A break-on condition: the CPU entered this exception.
+    Exception(Exception),
+    /// A break-on condition: an access nothing answered.
+    Unclaimed(Unclaimed),
+    /// The guest exited or halted for good.
+    Exited(Exit),
+    /// Ctrl-C.
+    Interrupted,
+}
+
+/// A one-time stop: at `addr`, once the stack pointer is at least `sp_min`.
+#[derive(Clone, Copy)]
+pub(super) struct Target {
+    addr: u32,
+    sp_min: Option<u32>,
+}
+
+/// Decides what a stop of the machine means for the command running: `None` to run on.
+pub(super) fn classify(
+    monitor: &mut Monitor,
+    machine: &Machine,
+    stop: DebugStop,
+    target: Option<Target>,
+) -> Option<Stopped> {
+    match stop {
+        DebugStop::Exit(Exit::InstructionLimit) => None,
+        DebugStop::Exit(exit) => {
+            monitor.exit = Some(exit);
+            Some(Stopped::Exited(exit))
+        }
+        DebugStop::Breakpoint(pc) => {
+            let numbers = points::breakpoint_hits(monitor, machine, pc);
+            if !numbers.is_empty() {
+                return Some(Stopped::Breakpoint { pc, numbers });
+            }
+            match target.filter(|t| t.addr == pc) {
+                Some(t) if t.sp_min.is_some_and(|min| machine.cpu.reg(13) < min) => None,
+                Some(_) => Some(Stopped::Finished),
+                None => Some(Stopped::Breakpoint { pc, numbers }),
+            }
+        }
+        DebugStop::Watchpoint(hit) => {
+            let numbers = points::watchpoint_hits(monitor, hit.watchpoint);
+            Some(Stopped::Watchpoint { hit, numbers })
+        }
+        DebugStop::Exception(exception) => Some(Stopped::Exception(exception)),
+        DebugStop::Unclaimed(unclaimed) => Some(Stopped::Unclaimed(unclaimed)),
+    }
+}
+
+/// The state before an instruction, to describe what it did.
+struct Before {
+    pc: u32,
+    insns: u64,
+    mode: Mode,
+    cpsr: u32,
+    regs: [u32; 15],
+    line: String,
+    /// The first half of a Thumb BL/BLX pair, followed by its second half.
+    bl_prefix: bool,
+}
+
+impl Before {
+    fn take(machine: &Machine) -> Before {
+        let cpu = &machine.cpu;
+        let pc = cpu.pc();
+        let thumb = cpu.is_thumb();
+        let half = |addr: u32| memory::read(machine, addr, Size::Half, false).ok();
+        let bl_prefix = thumb
+            && half(pc).is_some_and(|h| h & 0xF800 == 0xF000)
+            && half(pc.wrapping_add(2)).is_some_and(|h| h & 0xE800 == 0xE800);
+        Before {
+            pc,
+            insns: cpu.instructions(),
+            mode: cpu.mode(),
+            cpsr: cpu.cpsr(),
+            regs: std::array::from_fn(|n| cpu.reg(n)),
+            line: line(machine, pc, thumb).0,
+            bl_prefix,
+        }
+    }
+
+    /// What executed since: the instruction (or an interrupt and its vector's instruction),
+    /// and the registers it changed.
+    fn executed(&self, machine: &Machine) -> (String, String) {
+        let cpu = &machine.cpu;
+        let mode = cpu.mode();
+        // An interrupt taken before the instruction: the CPU entered IRQ or FIQ mode with the
+        // interrupted instruction + 4 in lr and the old CPSR in the SPSR, then executed the
+        // vector's instruction.
+        let interrupt = (mode == Mode::Irq || mode == Mode::Fiq)
+            && mode != self.mode
+            && cpu.reg(14) == self.pc.wrapping_add(4)
+            && cpu.spsr_of(mode) == Some(self.cpsr);
+        let text = if interrupt {
+            let (name, offset) = if mode == Mode::Irq {
+                ("IRQ", 0x18)
+            } else {
+                ("FIQ", 0x1C)
+            };
+            let vector = cpu.cp15.vector_base().wrapping_add(offset);
+            format!(
+                "-- {name} taken before 0x{:08x} --\n{}",
+                self.pc,
+                line(machine, vector, false).0
+            )
+        } else {
+            self.line.clone()
+        };
+        let mut changed: Vec<String> = (0..15)
+            .filter(|&n| cpu.reg(n) != self.regs[n])
+            .map(|n| format!("{}={:08x}", reg_name(n), cpu.reg(n)))
+            .collect();
+        if cpu.cpsr() != self.cpsr {
+            changed.push(format!("cpsr={}", psr_text(cpu.cpsr())));
+        }
+        (text, changed.join(" "))
+    }
+}
+
+fn reg_name(n: usize) -> String {
+    match n {
+        13 => "sp".to_string(),
+        14 => "lr".to_string(),
+        n => format!("r{n}"),
+    }
+}
+
+/// Runs one instruction (a whole Thumb BL/BLX pair), lifting the breakpoints at the PC first
+/// if `lift`.
+fn single(machine: &mut Machine, lift: bool, before: &Before) -> DebugStop {
+    let lifted: Vec<Breakpoint> = if lift {
+        let cpu = &machine.cpu;
+        let pc = cpu.pc();
+        let user = !cpu.mode().is_privileged();
+        let pa = cpu
+            .translate(&machine.board, pc, Access::Fetch, user)
+            .result
+            .ok();
+        cpu.breakpoints()
+            .into_iter()
+            .filter(|b| {
+                if b.physical {
+                    pa == Some(b.addr)
+                } else {
+                    b.addr == pc
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for b in &lifted {
+        machine.cpu.remove_breakpoint(*b);
+    }
+    let mut stop = machine.run_debug(Some(machine.cpu.instructions() + 1));
+    if before.bl_prefix
+        && stop == DebugStop::Exit(Exit::InstructionLimit)
+        && machine.cpu.pc() == before.pc.wrapping_add(2)
+        && machine.cpu.instructions() > before.insns
+    {
+        stop = machine.run_debug(Some(machine.cpu.instructions() + 1));
+    }
+    for b in lifted {
+        machine.cpu.add_breakpoint(b);
+    }
+    stop
+}
+
+/// How far a run goes.
+struct Goal {
+    /// Instructions to execute (a Thumb BL/BLX pair counts as one).
+    steps: Option<u64>,
+    target: Option<Target>,
+    /// Print each instruction executed.
+    echo: bool,
+}
+
+/// Runs the machine toward `goal`, writing executed instructions to `out` (with `echo`) and to
+/// the trace.
+fn run(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    goal: Goal,
+    out: &mut String,
+) -> Result<Stopped, String> {
+    if let Some(Exit::Guest(status)) = monitor.exit {
+        return Err(format!(
+            "the guest has exited (status {status}); 'reset' starts it again"
+        ));
+    }
+    let temporary = goal
+        .target
+        .map(|t| t.addr)
+        .filter(|&addr| !points::has_virtual_breakpoint(monitor, addr));
+    if let Some(addr) = temporary {
+        machine.cpu.add_breakpoint(Breakpoint {
+            addr,
+            physical: false,
+        });
+    }
+    let stopped = if goal.echo || monitor.trace.is_some() {
+        run_single(monitor, machine, &goal, out)
+    } else {
+        run_slices(monitor, machine, &goal)
+    };
+    if let Some(addr) = temporary {
+        machine.cpu.remove_breakpoint(Breakpoint {
+            addr,
+            physical: false,
+        });
+    }
+    if let Some(trace) = monitor.trace.as_mut() {
+        if let Err(e) = trace.file.flush() {
+            trace.error.get_or_insert(e.to_string());
+        }
+        if let Some(error) = trace.error.take() {
+            let path = trace.path.clone();
+            monitor.trace = None;
+            out.push_str(&format!("trace to {path} stopped: {error}\n"));
+        }
+    }
+    Ok(stopped)
+}
+
+/// One instruction at a time, each printed or traced.
+fn run_single(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    goal: &Goal,
+    out: &mut String,
+) -> Stopped {
+    let mut done = 0;
+    let stopped = loop {
+        if goal.steps.is_some_and(|n| done >= n) {
+            break Stopped::Finished;
+        }
+        if monitor.interrupted() {
+            break Stopped::Interrupted;
+        }
+        let before = Before::take(machine);
+        let stop = single(machine, done == 0, &before);
+        if machine.cpu.instructions() > before.insns {
+            done += 1;
+            let (text, changed) = before.executed(machine);
+            if goal.echo && done <= ECHO_LIMIT {
+                out.push_str(&text);
+                out.push('\n');
+            }
+            if let Some(trace) = monitor.trace.as_mut() {
+                trace.write(&format!("{text:<60}  {changed}"));
+            }
+        }
+        if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
+            break stopped;
+        }
+    };
+    if goal.echo && done > ECHO_LIMIT {
+        out.push_str(&format!(
+            "({} more instructions not shown)\n",
+            done - ECHO_LIMIT
+        ));
+    }
+    stopped
+}
+
+/// The first instruction on its own (breakpoints at the PC lifted), then slices.
+fn run_slices(monitor: &mut Monitor, machine: &mut Machine, goal: &Goal) -> Stopped {
+    let before = Before::take(machine);
+    let stop = single(machine, true, &before);
+    if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
+        return stopped;
+    }
+    loop {
+        if monitor.interrupted() {
+            return Stopped::Interrupted;
+        }
+        let limit = machine.cpu.instructions() + SLICE;
+        let stop = machine.run_debug(Some(limit));
+        if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
+            return stopped;
+        }
+    }
+}
+
+fn times(n: u64) -> String {
+    if n == 1 {
+        "1 time".to_string()
+    } else {
+        format!("{n} times")
+    }
+}
+
+/// Says why a run stopped, then where the machine stands.
+pub(super) fn report(monitor: &Monitor, machine: &Machine, stopped: &Stopped, out: &mut String) {
+    let cpu = &machine.cpu;
+    let lr = cpu.reg(14);
+    let spsr_thumb = cpu
+        .spsr_of(cpu.mode())
+        .is_some_and(|s| s & crate::cpu::psr::T != 0);
+    match stopped {
+        Stopped::Finished => {}
+        Stopped::Breakpoint { pc, numbers } if numbers.is_empty() => {
+            out.push_str(&format!("stopped at a breakpoint at 0x{pc:08x}\n"));
+        }
+        Stopped::Breakpoint { pc, numbers } => {
+            for &n in numbers {
+                out.push_str(&format!(
+                    "breakpoint {n} at 0x{pc:08x}, hit {}\n",
+                    times(points::hits(monitor, n))
+                ));
+            }
+        }
+        Stopped::Watchpoint { hit, numbers } => {
+            let w = hit.watchpoint;
+            let access = match hit.access {
+                WatchKind::Write => "write",
+                _ => "read",
+            };
+            let value = watched_value(machine, w.addr, w.len, w.physical);
+            let what = points::describe(&Kind::Watch(w));
+            let which = if numbers.is_empty() {
+                format!("a watchpoint ({what})")
+            } else {
+                numbers
+                    .iter()
+                    .map(|&n| {
+                        format!("watchpoint {n} ({what}), hit {}", times(points::hits(monitor, n)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            out.push_str(&format!(
+                "{which}: {access} at 0x{:08x}; {value}\n",
+                hit.addr
+            ));
+        }
+        Stopped::Exception(exception) => {
+            let text = match exception {
+                Exception::Undefined => format!(
+                    "undefined instruction at 0x{:08x}",
+                    lr.wrapping_sub(if spsr_thumb { 2 } else { 4 })
+                ),
+                Exception::Swi => format!(
+                    "SWI at 0x{:08x}",
+                    lr.wrapping_sub(if spsr_thumb { 2 } else { 4 })
+                ),
+                Exception::PrefetchAbort => format!(
+                    "prefetch abort at 0x{:08x}: IFSR 0x{:03x}, {}",
+                    lr.wrapping_sub(4),
+                    cpu.cp15.ifsr,
+                    status::name(cpu.cp15.ifsr & 0xF)
+                ),
+                Exception::DataAbort => format!(
+                    "data abort by the instruction at 0x{:08x}: DFSR 0x{:03x}, {} (domain {}), FAR 0x{:08x}",
+                    lr.wrapping_sub(8),
+                    cpu.cp15.dfsr,
+                    status::name(cpu.cp15.dfsr & 0xF),
+                    (cpu.cp15.dfsr >> 4) & 0xF,
+                    cpu.cp15.far
+                ),
+                Exception::Irq => format!("IRQ taken; it returns to 0x{:08x}", lr.wrapping_sub(4)),
+                Exception::Fiq => format!("FIQ taken; it returns to 0x{:08x}", lr.wrapping_sub(4)),
+                Exception::Reset => "reset".to_string(),
+            };
+            out.push_str(&format!("caught: {text}\n"));
+        }
+        Stopped::Unclaimed(u) => out.push_str(&format!(
+            "caught: {} of physical 0x{:08x}, which nothing answers, by the instruction at 0x{:08x} (the CPU took the abort)\n",
+            if u.write { "write" } else { "read" },
+            u.addr,
+            u.pc
+        )),
+        Stopped::Exited(Exit::Guest(status)) => {
+            out.push_str(&format!("the guest exited with status {status}\n"));
+        }
+        Stopped::Exited(Exit::Halted) => {
+            out.push_str("the CPU waits for an interrupt that nothing can raise\n");
+        }
+        Stopped::Exited(Exit::InstructionLimit) => {}
+        Stopped::Interrupted => out.push_str("interrupted\n"),
+    }
+    out.push_str(&memory::location(machine));
+}
+
+/// The value of a watched range, as `value 0x0000002a` (its first word, halfword or byte).
+fn watched_value(machine: &Machine, addr: u32, len: u32, physical: bool) -> String {
+    let size = if len >= 4 && addr.is_multiple_of(4) {
+        Size::Word
+    } else if len >= 2 && addr.is_multiple_of(2) {
+        Size::Half
+    } else {
+        Size::Byte
+    };
+    match memory::read(machine, addr, size, physical) {
+        Ok(value) => format!("value now 0x{value:0w$x}", w = 2 * size.bytes() as usize),
+        Err(e) => format!("value unreadable ({e})"),
+    }
+}
+
+/// Runs toward `goal` and reports.
+fn go(monitor: &mut Monitor, machine: &mut Machine, goal: Goal) -> Result<String, String> {
+    let mut out = String::new();
+    let stopped = run(monitor, machine, goal, &mut out)?;
+    report(monitor, machine, &stopped, &mut out);
+    Ok(out)
+}
+
+/// An optional count argument (1 when absent).
+fn optional_count(mut args: Args) -> Result<u64, String> {
+    let n = match args.next() {
+        Some(text) => parse::count(text)?,
+        None => 1,
+    };
+    args.finish()?;
+    Ok(n)
+}
+
+/// `step [N]`.
+pub(super) fn step(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    args: Args,
+) -> Result<String, String> {
+    let n = optional_count(args)?;
+    go(
+        monitor,
+        machine,
+        Goal {
+            steps: Some(n),
+            target: None,
+            echo: true,
+        },
+    )
+}
+
+/// The return address of the call at the PC, if the instruction there is one.
+fn call_return(machine: &Machine) -> Option<u32> {
+    let cpu = &machine.cpu;
+    let pc = cpu.pc();
+    if cpu.is_thumb() {
+        let half = |addr: u32| memory::read(machine, addr, Size::Half, false).ok();
+        let first = half(pc)?;
+        if first & 0xF800 == 0xF000
+            && half(pc.wrapping_add(2)).is_some_and(|h| h & 0xE800 == 0xE800)
+        {
+            return Some(pc.wrapping_add(4));
+        }
+        // BLX register (format 5, H1 set).
+        (first & 0xFF87 == 0x4780).then(|| pc.wrapping_add(2))
+    } else {
+        let word = memory::read(machine, pc, Size::Word, false).ok()?;
+        let cond = word >> 28;
+        let bl = cond != 0xF && (word >> 24) & 0xF == 0xB;
+        let blx_label = word >> 25 == 0b111_1101;
+        let blx_register = cond != 0xF && word & 0x0FFF_FFF0 == 0x012F_FF30;
+        (bl || blx_label || blx_register).then(|| pc.wrapping_add(4))
+    }
+}
+
+/// `next [N]`.
+pub(super) fn next(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    args: Args,
+) -> Result<String, String> {
+    let n = optional_count(args)?;
+    let mut out = String::new();
+    for _ in 0..n {
+        let stopped = match call_return(machine) {
+            Some(ret) => {
+                out.push_str(&line(machine, machine.cpu.pc(), machine.cpu.is_thumb()).0);
+                out.push('\n');
+                let goal = Goal {
+                    steps: None,
+                    target: Some(Target {
+                        addr: ret,
+                        sp_min: Some(machine.cpu.reg(13)),
+                    }),
+                    echo: false,
+                };
+                run(monitor, machine, goal, &mut out)?
+            }
+            None => {
+                let goal = Goal {
+                    steps: Some(1),
+                    target: None,
+                    echo: true,
+                };
+                run(monitor, machine, goal, &mut out)?
+            }
+        };
+        if !matches!(stopped, Stopped::Finished) {
+            report(monitor, machine, &stopped, &mut out);
+            return Ok(out);
+        }
+    }
+    out.push_str(&memory::location(machine));
+    Ok(out)
+}
+
+/// `continue`.
+pub(super) fn cont(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    args: Args,
+) -> Result<String, String> {
+    args.finish()?;
+    go(
+        monitor,
+        machine,
+        Goal {
+            steps: None,
+            target: None,
+            echo: false,
+        },
+    )
+}
+
+/// `until ADDR`.
+pub(super) fn until(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    mut args: Args,
+) -> Result<String, String> {
+    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    args.finish()?;
+    go(
+        monitor,
+        machine,
+        Goal {
+            steps: None,
+            target: Some(Target { addr, sp_min: None }),
+            echo: false,
+        },
+    )
+}
+
+/// Closes the trace, saying how much it wrote.
+fn close_trace(monitor: &mut Monitor) -> Result<String, String> {
+    let Some(mut trace) = monitor.trace.take() else {
+        return Ok(String::new());
+    };
+    trace
+        .file
+        .flush()
+        .map_err(|e| format!("{}: {e}", trace.path))?;
+    Ok(format!(
+        "trace to {} closed: {} instructions\n",
+        trace.path, trace.count
+    ))
+}
+
+/// `trace FILE [N]` and `trace off`.
+pub(super) fn trace(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    mut args: Args,
+) -> Result<String, String> {
+    let what = args.required("a file or 'off'")?;
+    let count = args.next().map(parse::count).transpose()?;
+    args.finish()?;
+    let mut out = close_trace(monitor)?;
+    if what == "off" {
+        if count.is_some() {
+            return Err("'trace off' takes nothing more".to_string());
+        }
+        if out.is_empty() {
+            out.push_str("no trace is open\n");
+        }
+        return Ok(out);
+    }
+    let file = File::create(what).map_err(|e| format!("{what}: {e}"))?;
+    monitor.trace = Some(Trace {
+        file: BufWriter::new(file),
+        path: what.to_string(),
+        count: 0,
+        error: None,
+    });
+    let Some(n) = count else {
+        out.push_str(&format!("tracing to {what}\n"));
+        return Ok(out);
+    };
+    let goal = Goal {
+        steps: Some(n),
+        target: None,
+        echo: false,
+    };
+    let stopped = run(monitor, machine, goal, &mut out);
+    out.push_str(&close_trace(monitor)?);
+    report(monitor, machine, &stopped?, &mut out);
+    Ok(out)
+}
+
+/// `reset`.
+pub(super) fn reset(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    args: Args,
+) -> Result<String, String> {
+    args.finish()?;
+    let Some(factory) = monitor.reset.as_mut() else {
+        return Err("this monitor has no way to rebuild the machine".to_string());
+    };
+    *machine = factory()?;
+    monitor.exit = None;
+    monitor.sync(machine);
+    let cpu = &machine.cpu;
+    Ok(format!(
+        "reset: {} mode, cpsr {}\n{}",
+        cpu.mode().name(),
+        psr_text(cpu.cpsr()),
+        memory::location(machine)
+    ))
+}
