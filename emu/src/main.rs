@@ -15,8 +15,12 @@ use emu::frontend::session::{blank_frame, Session, Stop};
 use emu::frontend::{keymap, screenshot, window};
 use emu::gdb::GdbServer;
 use emu::loader::{self, Image};
+use emu::machine::DebugStop;
 use emu::machine::{self, Exit, Machine};
+use emu::monitor::{Leave, Monitor};
 use emu::semihosting::{Config, Semihosting};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The demo ROM run when no ROM is given: whatever it draws on the LCD is what a newcomer
 /// sees in the window, and what it prints through semihosting goes to stdout.
@@ -100,6 +104,17 @@ struct RunArgs {
     /// first instruction until it resumes the machine. Runs headless.
     #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["scale", "turbo", "frames", "keys"])]
     gdb: Option<String>,
+    /// Start in the monitor, stopped at the first instruction (runs headless; `help` lists
+    /// the commands).
+    #[arg(long, conflicts_with_all = ["gdb", "script", "scale", "turbo", "frames", "keys"])]
+    monitor: bool,
+    /// Run monitor commands from FILE, one a line, printing their output (runs headless).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["gdb", "scale", "turbo", "frames", "keys"])]
+    script: Option<PathBuf>,
+    /// In a headless run, stop in the monitor when one of these happens (comma-separated):
+    /// undef, swi, pabort, dabort, irq, fiq, unclaimed (an access nothing answers), all.
+    #[arg(long, value_name = "CONDS", conflicts_with_all = ["gdb", "scale", "turbo"])]
+    break_on: Option<String>,
     /// A machine description in RON instead of the built-in TI-Nspire CX.
     #[arg(long, value_name = "FILE.ron")]
     machine: Option<PathBuf>,
@@ -193,6 +208,8 @@ fn rtc_start(given: Option<u32>) -> u32 {
 enum Console {
     /// The emulator's own stdin, stdout and stderr.
     Process,
+    /// stdout and stderr, but no stdin: the monitor reads the terminal.
+    NoInput,
     /// No input; output collected in a buffer (for `emu test`).
     Captured(SharedBuffer),
 }
@@ -211,6 +228,11 @@ impl Console {
                 Box::new(std::io::stdout()),
                 Box::new(std::io::stderr()),
             ),
+            Console::NoInput => (
+                Box::new(std::io::empty()),
+                Box::new(std::io::stdout()),
+                Box::new(std::io::stderr()),
+            ),
             Console::Captured(buffer) => (
                 Box::new(std::io::empty()),
                 Box::new(buffer.clone()),
@@ -225,6 +247,10 @@ impl Console {
         match self {
             Console::Process => machine::Console {
                 input: with_input.then(stdin_reader),
+                output: Box::new(std::io::stdout()),
+            },
+            Console::NoInput => machine::Console {
+                input: None,
                 output: Box::new(std::io::stdout()),
             },
             Console::Captured(buffer) => machine::Console {
@@ -340,8 +366,13 @@ fn prepare_linux(config: MachineConfig, rtc: u32, args: &RunArgs) -> Result<Mach
             args.append.as_deref(),
         )
         .map_err(|e| format!("{}: {e}", dtb.display()))?;
-    machine.attach_console(Console::Process.uart(true));
+    machine.attach_console(Console::Process.uart(!monitor_owns_stdin(args)));
     Ok(machine)
+}
+
+/// Whether the monitor reads the terminal from the start, so the UART must not.
+fn monitor_owns_stdin(args: &RunArgs) -> bool {
+    args.monitor || args.script.is_some()
 }
 
 /// A machine as the options describe it, and its name (the ROM's, or the kernel's).
@@ -356,8 +387,12 @@ fn build(args: &RunArgs, config: &MachineConfig) -> Result<(Machine, String), St
         root: args.semihosting_root.clone(),
         args: args.args.clone(),
     });
-    prepare(config, rtc, &image, &name, semihosting, Console::Process)
-        .map(|machine| (machine, name))
+    let console = if monitor_owns_stdin(args) {
+        Console::NoInput
+    } else {
+        Console::Process
+    };
+    prepare(config, rtc, &image, &name, semihosting, console).map(|machine| (machine, name))
 }
 
 /// Reads a `--keys` script; the error names the file and the line.
@@ -387,6 +422,14 @@ fn run(args: RunArgs) -> ExitCode {
     let (stop, machine) = if let Some(address) = &args.gdb {
         match serve_gdb(machine, address) {
             Ok((exit, machine)) => (Some(Stop::Machine(exit)), machine),
+            Err(message) => return fail(&message, EXIT_BAD_INPUT),
+        }
+    } else if args.monitor
+        || args.script.is_some()
+        || (args.headless && args.frames.is_none() && args.keys.is_none())
+    {
+        match run_monitored(&args, &config, machine) {
+            Ok(outcome) => outcome,
             Err(message) => return fail(&message, EXIT_BAD_INPUT),
         }
     } else if args.headless {
@@ -443,6 +486,101 @@ fn run(args: RunArgs) -> ExitCode {
             ),
             EXIT_HALTED,
         ),
+    }
+}
+
+/// How a headless run under the monitor's watch ended up out of the CPU.
+enum Halt {
+    /// The run is over.
+    Finished(Exit),
+    /// A breakpoint, watchpoint or `--break-on` condition.
+    Debug(DebugStop),
+    /// Ctrl-C.
+    Interrupted,
+}
+
+/// Instructions run between looks at the Ctrl-C flag.
+const INTERRUPT_SLICE: u64 = 1 << 20;
+
+/// Runs until the machine stops: the run is over, a debugger condition, or Ctrl-C.
+fn run_until_halt(machine: &mut Machine, limit: Option<u64>, interrupt: &AtomicBool) -> Halt {
+    loop {
+        let slice_end = machine.cpu.instructions() + INTERRUPT_SLICE;
+        let end = limit.map_or(slice_end, |limit| limit.min(slice_end));
+        match machine.run_debug(Some(end)) {
+            DebugStop::Exit(Exit::InstructionLimit)
+                if limit.is_some_and(|limit| machine.cpu.instructions() >= limit) =>
+            {
+                return Halt::Finished(Exit::InstructionLimit)
+            }
+            DebugStop::Exit(Exit::InstructionLimit) => {
+                if interrupt.swap(false, Ordering::Relaxed) {
+                    return Halt::Interrupted;
+                }
+            }
+            DebugStop::Exit(exit) => return Halt::Finished(exit),
+            stop => return Halt::Debug(stop),
+        }
+    }
+}
+
+/// A headless run the monitor watches: `--script` runs its commands; `--monitor` starts at its
+/// prompt; otherwise the machine runs, and Ctrl-C or a `--break-on` condition enters the
+/// monitor, whose `continue` runs on. Quitting the monitor ends the run (status 0 unless the
+/// guest had exited).
+fn run_monitored(
+    args: &RunArgs,
+    config: &MachineConfig,
+    mut machine: Machine,
+) -> Result<(Option<Stop>, Machine), String> {
+    let finished = |exit: Option<Exit>, machine| Ok((exit.map(Stop::Machine), machine));
+    let monitor = Monitor::new().with_reset(|| build(args, config).map(|(machine, _)| machine));
+    // A script's `continue` runs in place; at the prompt it hands the run back to this loop,
+    // which watches --max-insns and Ctrl-C.
+    let mut monitor = if args.script.is_some() {
+        monitor
+    } else {
+        monitor.returning_on_continue()
+    };
+    if let Some(conditions) = &args.break_on {
+        monitor
+            .set_break_on(&mut machine, conditions)
+            .map_err(|e| format!("--break-on: {e}"))?;
+    }
+    if let Some(path) = &args.script {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        monitor
+            .run_script(&mut machine, &text, &mut std::io::stdout())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return finished(monitor.exit(), machine);
+    }
+    let interrupt = monitor.interrupt_flag();
+    let handler_flag = Arc::clone(&interrupt);
+    // Only one handler per process; a second run in the same process keeps the first.
+    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed));
+    if args.monitor {
+        if let Leave::Quit = monitor.run_interactive(&mut machine) {
+            return finished(monitor.exit(), machine);
+        }
+    }
+    // When the UART has the terminal (a Linux console, say), Ctrl-C is the guest's, as on a
+    // serial line: it arrives as the byte 0x03.
+    let semihosting = args.semihosting || (args.rom.is_none() && args.kernel.is_none());
+    let uart_has_stdin = !semihosting && !monitor_owns_stdin(args);
+    loop {
+        match run_until_halt(&mut machine, args.max_insns, &interrupt) {
+            Halt::Finished(exit) => return finished(Some(exit), machine),
+            Halt::Debug(stop) => print!("{}", monitor.stopped(&machine, stop)),
+            Halt::Interrupted if uart_has_stdin => {
+                let now = machine.cpu.cycles();
+                machine.board.push_uart_input(&[0x03], now);
+                continue;
+            }
+            Halt::Interrupted => println!("interrupted"),
+        }
+        if let Leave::Quit = monitor.run_interactive(&mut machine) {
+            return finished(monitor.exit(), machine);
+        }
     }
 }
 

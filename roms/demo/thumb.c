@@ -3,7 +3,7 @@
  * so these functions run in Thumb state; demo.c (ARM state) calls them
  * with BLX, and they return with BX / POP {pc}, which interwork on ARMv5.
  */
-#include <stdint.h>
+#include "kit.h"
 
 /*
  * CRC-32 (IEEE 802.3, the zlib/PNG one: reflected polynomial 0xEDB88320,
@@ -31,4 +31,24 @@ uint32_t thumb_sum_map(uint32_t (*fn)(uint32_t), uint32_t n)
     for (uint32_t i = 1; i <= n; i++)
         sum += fn(i);
     return sum;
+}
+
+/*
+ * The colour of a hue (degrees round the colour wheel: 0 red, 120 green,
+ * 240 blue) at full saturation and brightness, as a 5:6:5 pixel.
+ */
+color_t hue_colour(int degrees)
+{
+    int h = degrees % 360;
+    if (h < 0)
+        h += 360;
+    int rise = (h % 60) * 255 / 60, fall = 255 - rise;
+    switch (h / 60) {
+    case 0: return RGB(255, rise, 0);
+    case 1: return RGB(fall, 255, 0);
+    case 2: return RGB(0, 255, rise);
+    case 3: return RGB(0, fall, 255);
+    case 4: return RGB(rise, 0, 255);
+    default: return RGB(255, 0, fall);
+    }
 }

@@ -1,0 +1,136 @@
+//! Golden pictures of the demo ROMs (`roms/demos/*`, and the built-in demo `roms/demo`): each
+//! runs headless for a fixed number of frames, with the RTC at 2026-01-01 00:00:00 UTC
+//! (`--rtc 1767225600`) and the key script `tests/golden/NAME.keys`, and its screenshot must
+//! equal `tests/golden/NAME.png` pixel for pixel.
+//!
+//! The screenshot of every run is kept as `NAME.png` in the `golden` directory of Cargo's
+//! target temporary directory (`target/tmp/golden/` by default), so a failing picture can be
+//! looked at beside the committed one. `UPDATE_GOLDEN=1 cargo test -p emu --test golden`
+//! rewrites the committed pictures from the current output instead (as `screenshot.rs` does):
+//! look at them before committing.
+
+#[allow(dead_code)]
+mod screenshot_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use screenshot_support::{first_difference, golden_path, read_png};
+
+/// 2026-01-01 00:00:00 UTC.
+const RTC: &str = "1767225600";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `rom` (the built-in demo if `None`) for `frames` frames with the RTC at `rtc` and the
+/// key script of `name`, and returns where its screenshot is.
+fn run(name: &str, shot_name: &str, rom: Option<&str>, frames: u64, rtc: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shot = dir.join(format!("{shot_name}.png"));
+    let _ = std::fs::remove_file(&shot);
+    let keys = golden_path(name).with_extension("keys");
+    assert!(keys.exists(), "{} is missing", keys.display());
+    let frames = frames.to_string();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_emu"));
+    command
+        .current_dir(root())
+        .env_remove("DISPLAY")
+        .args(["run", "--headless", "--frames", &frames, "--rtc", rtc])
+        .arg("--keys")
+        .arg(&keys)
+        .arg("--screenshot")
+        .arg(&shot);
+    if let Some(rom) = rom {
+        command.arg(rom);
+    }
+    let out = command.output().expect("emu starts");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{name}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    shot
+}
+
+/// Compares the screenshot `shot` with the golden picture `name` (or rewrites the golden
+/// picture under UPDATE_GOLDEN).
+fn compare(name: &str, shot: &Path) {
+    let golden = golden_path(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::copy(shot, &golden).unwrap();
+        println!("updated {}", golden.display());
+        return;
+    }
+    let actual = read_png(shot).unwrap();
+    let expected = read_png(&golden).unwrap_or_else(|e| {
+        panic!("{name}: no golden picture ({e}); UPDATE_GOLDEN=1 writes it from the run")
+    });
+    if let Some(difference) = first_difference(&actual, 1, &expected) {
+        panic!(
+            "{name}: the screenshot differs from {}: {difference}; the screenshot is kept at {}",
+            golden.display(),
+            shot.display()
+        );
+    }
+}
+
+fn check(name: &str, rom: &str, frames: u64) {
+    let shot = run(name, name, Some(rom), frames, RTC);
+    compare(name, &shot);
+}
+
+#[test]
+fn hello_draws_text() {
+    check("hello", "roms/demos/hello/hello.bin", 30);
+}
+
+#[test]
+fn clock_shows_the_rtc_two_seconds_in() {
+    check("clock", "roms/demos/clock/clock.bin", 150);
+}
+
+/// The hands at ten past ten (2026-01-01 10:10:30 UTC, two seconds later): the README's
+/// picture.
+#[test]
+fn clock_at_ten_past_ten() {
+    let shot = run(
+        "clock_1010",
+        "clock_1010",
+        Some("roms/demos/clock/clock.bin"),
+        150,
+        "1767262230",
+    );
+    compare("clock_1010", &shot);
+}
+
+#[test]
+fn keys_shows_held_and_pressed_keys() {
+    check("keys", "roms/demos/keys/keys.bin", 40);
+}
+
+#[test]
+fn snake_title_screen() {
+    check("snake_title", "roms/demos/snake/snake.bin", 10);
+}
+
+#[test]
+fn snake_eats_an_apple() {
+    check("snake", "roms/demos/snake/snake.bin", 150);
+}
+
+/// The built-in demo (no ROM given), and `roms/demo/demo.bin` run as a file, which is the
+/// same ROM (without --semihosting its banner calls return at once: the picture is the same).
+#[test]
+fn the_built_in_demo() {
+    let shot = run("demo", "demo", None, 120, RTC);
+    compare("demo", &shot);
+    if std::env::var_os("UPDATE_GOLDEN").is_none() {
+        let file = run("demo", "demo-file", Some("roms/demo/demo.bin"), 120, RTC);
+        compare("demo", &file);
+    }
+}
