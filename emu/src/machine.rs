@@ -241,13 +241,14 @@ impl Machine {
         }
     }
 
-    /// Runs for `cycles` of virtual time (a window's frame, say). Returns how the run ended if
-    /// the guest exited or halted first.
-    pub fn run_cycles(&mut self, cycles: u64) -> Option<Exit> {
+    /// Runs for `cycles` of virtual time (a window's frame, say). Returns why it stopped first,
+    /// if it did: the guest exited or halted, or a breakpoint, watchpoint or break-on condition
+    /// a debugger set.
+    pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
         let until = self.cpu.cycles() + cycles;
         while self.cpu.cycles() < until {
-            if let Some(DebugStop::Exit(exit)) = self.run_slice(None, Some(until)) {
-                return Some(exit);
+            if let Some(stop) = self.run_slice(None, Some(until)) {
+                return Some(stop);
             }
         }
         None

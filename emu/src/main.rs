@@ -111,8 +111,9 @@ struct RunArgs {
     /// Run monitor commands from FILE, one a line, printing their output (runs headless).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["gdb", "scale", "turbo", "frames", "keys"])]
     script: Option<PathBuf>,
-    /// In a headless run, stop in the monitor when one of these happens (comma-separated):
-    /// undef, swi, pabort, dabort, irq, fiq, unclaimed (an access nothing answers), all.
+    /// Stop in the monitor when one of these happens (comma-separated): undef, swi, pabort,
+    /// dabort, irq, fiq, unclaimed (an access nothing answers), all. In the window, and in
+    /// headless runs without --frames or --keys.
     #[arg(long, value_name = "CONDS", conflicts_with_all = ["gdb", "scale", "turbo"])]
     break_on: Option<String>,
     /// A machine description in RON instead of the built-in TI-Nspire CX.
@@ -448,7 +449,16 @@ fn run(args: RunArgs) -> ExitCode {
             script,
         };
         let mut make = || build(&args, &config).map(|(machine, _)| machine);
-        match window::run(machine, &mut make, options) {
+        // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
+        // `reset` is F2's job, so it has no machine factory of its own.
+        let mut monitor = Monitor::new().returning_on_continue();
+        let mut machine = machine;
+        if let Some(conditions) = &args.break_on {
+            if let Err(e) = monitor.set_break_on(&mut machine, conditions) {
+                return fail(&format!("--break-on: {e}"), EXIT_BAD_INPUT);
+            }
+        }
+        match window::run(machine, &mut make, &mut monitor, options) {
             Ok(outcome) => (outcome.stop, outcome.machine),
             Err(message) => return fail(&message, EXIT_BAD_INPUT),
         }

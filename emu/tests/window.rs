@@ -345,3 +345,19 @@ fn no_arguments_opens_the_demo_in_a_window() {
     // The demo reports each key it sees through semihosting.
     assert!(output.contains("  key aa"), "{output}");
 }
+
+#[test]
+fn f5_opens_the_monitor_on_the_terminal() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-monitor");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F5"]);
+    // The monitor shows where the machine stopped, then reads the terminal: stdin is empty
+    // here, and the end of input quits, which ends the run like closing the window.
+    assert_eq!(exit_code(&mut emu), Some(0));
+    let output = read_all(&mut emu);
+    assert!(output.starts_with("=> 0x"), "{output}");
+}

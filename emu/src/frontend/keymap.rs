@@ -83,6 +83,7 @@ pub enum Action {
     Reset,
     Screenshot,
     Turbo,
+    Monitor,
     Quit,
 }
 
@@ -103,6 +104,11 @@ pub const ACTIONS: &[(Key, Action, &str)] = &[
         Key::F4,
         Action::Turbo,
         "turbo on / off (run as fast as the host can)",
+    ),
+    (
+        Key::F5,
+        Action::Monitor,
+        "the monitor, on the terminal (its `continue` returns to the window)",
     ),
     (Key::F12, Action::Quit, "quit (as closing the window does)"),
 ];

@@ -9,7 +9,7 @@ use devices::pl111::{HEIGHT, WIDTH};
 
 use super::keymap::CxKey;
 use super::script::Script;
-use crate::machine::{Exit, Machine};
+use crate::machine::{DebugStop, Exit, Machine};
 
 /// Frames per second of the machine's time.
 pub const FRAME_RATE: u64 = 60;
@@ -68,8 +68,10 @@ impl Session {
     }
 
     /// Applies the script's events for the frame about to start, then runs the machine to
-    /// the end of that frame. Returns how the machine stopped, if it did before.
-    pub fn run_frame(&mut self) -> Option<Exit> {
+    /// the end of that frame. Returns why the machine stopped, if it did before: it ended
+    /// (`DebugStop::Exit`), or a debugger's condition stopped it mid-frame (the rest of the
+    /// frame runs at the next call).
+    pub fn run_frame(&mut self) -> Option<DebugStop> {
         while let Some(event) = self.script.events.get(self.next_event) {
             if event.frame > self.frame {
                 break;
@@ -83,13 +85,13 @@ impl Session {
             if let Some(limit) = self.limit {
                 let done = self.machine.cpu.instructions();
                 if done >= limit {
-                    return Some(Exit::InstructionLimit);
+                    return Some(DebugStop::Exit(Exit::InstructionLimit));
                 }
                 // An instruction takes at least a cycle, so this cannot pass the limit.
                 cycles = cycles.min(limit - done);
             }
-            if let Some(exit) = self.machine.run_cycles(cycles) {
-                return Some(exit);
+            if let Some(stop) = self.machine.run_cycles(cycles) {
+                return Some(stop);
             }
         }
         self.frame += 1;
@@ -108,7 +110,8 @@ impl Session {
                 }
                 _ => {}
             }
-            if let Some(exit) = self.run_frame() {
+            // No debugger watches a headless session: only an ending stops it.
+            if let Some(DebugStop::Exit(exit)) = self.run_frame() {
                 return Stop::Machine(exit);
             }
         }

@@ -20,7 +20,8 @@ use super::keymap::{self, Action};
 use super::screenshot;
 use super::script::Script;
 use super::session::{self, blank_frame, Frame, Session, Stop, FRAME_RATE};
-use crate::machine::{Exit, Machine};
+use crate::machine::{DebugStop, Exit, Machine};
+use crate::monitor::{Leave, Monitor};
 
 /// How the window was asked to run.
 pub struct Options {
@@ -142,6 +143,7 @@ impl SpeedMeter {
 pub fn run(
     machine: Machine,
     make: &mut dyn FnMut() -> Result<Machine, String>,
+    monitor: &mut Monitor,
     options: Options,
 ) -> Result<Outcome, String> {
     let mut window = open(&options)?;
@@ -168,6 +170,11 @@ pub fn run(
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
                 Action::Pause => paused = !paused,
+                Action::Monitor => {
+                    if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
+                        return Ok(outcome(stopped, None, session));
+                    }
+                }
                 Action::Turbo => turbo = !turbo,
                 Action::Reset => match make() {
                     Ok(mut machine) => {
@@ -197,7 +204,18 @@ pub fn run(
         let mut ran = 0;
         if stopped.is_none() && !paused {
             loop {
-                stopped = session.run_frame();
+                match session.run_frame() {
+                    None => {}
+                    Some(DebugStop::Exit(exit)) => stopped = Some(exit),
+                    // A breakpoint, watchpoint or break-on condition: the monitor takes over.
+                    Some(stop) => {
+                        print!("{}", monitor.stopped(&session.machine, stop));
+                        if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
+                            return Ok(outcome(stopped, None, session));
+                        }
+                        break;
+                    }
+                }
                 ran += 1;
                 let done = frames_done + ran;
                 let enough = options.frames.is_some_and(|n| done >= n);
