@@ -387,11 +387,6 @@ impl Cpu {
         (self.fiq_line && self.cpsr & psr::F == 0) || (self.irq_line && self.cpsr & psr::I == 0)
     }
 
-    /// Whether the CPU is waiting for an interrupt.
-    pub fn is_waiting(&self) -> bool {
-        self.waiting
-    }
-
     /// Takes a pending unmasked interrupt, FIQ first (ARM ARM A2.6.10, exception priorities).
     /// The return address is the next instruction plus 4 (SUBS pc, lr, #4 returns to it).
     fn take_interrupt(&mut self) -> bool {
