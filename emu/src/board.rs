@@ -130,6 +130,10 @@ pub struct Board {
     logged: HashSet<(u32, bool)>,
     /// The latest unclaimed access, until the machine takes it.
     unclaimed: Option<Unclaimed>,
+    /// The slots of the interrupt controller and the console UART, which the run loop asks
+    /// for after every slice.
+    vic: Option<usize>,
+    uart: Option<usize>,
 }
 
 impl Board {
@@ -159,6 +163,10 @@ impl Board {
             })
             .collect();
         slots.sort_by_key(|slot| slot.base);
+        let position =
+            |wanted: fn(&AnyDevice) -> bool| slots.iter().position(|s| wanted(&s.device));
+        let vic = position(|d| matches!(d, AnyDevice::Vic(_)));
+        let uart = position(|d| matches!(d, AnyDevice::Uart(_)));
         Board {
             arena: vec![0; offset as usize],
             regions,
@@ -170,6 +178,8 @@ impl Board {
             now: 0,
             logged: HashSet::new(),
             unclaimed: None,
+            vic,
+            uart,
         }
     }
 
@@ -287,13 +297,10 @@ impl Board {
 
     /// The levels of the CPU's nIRQ and nFIQ inputs, from the interrupt controller.
     pub fn interrupt_outputs(&self) -> (bool, bool) {
-        self.slots
-            .iter()
-            .find_map(|slot| match &slot.device {
-                AnyDevice::Vic(vic) => Some(vic.outputs(&self.lines)),
-                _ => None,
-            })
-            .unwrap_or((false, false))
+        match self.vic.map(|index| &self.slots[index].device) {
+            Some(AnyDevice::Vic(vic)) => vic.outputs(&self.lines),
+            _ => (false, false),
+        }
     }
 
     fn find(&self, wanted: impl Fn(&AnyDevice) -> bool) -> Option<usize> {
@@ -302,18 +309,15 @@ impl Board {
 
     /// What the guest sent to the (first) UART since the last call.
     pub fn take_uart_output(&mut self) -> Vec<u8> {
-        self.slots
-            .iter_mut()
-            .find_map(|slot| match &mut slot.device {
-                AnyDevice::Uart(uart) => Some(uart.take_output()),
-                _ => None,
-            })
-            .unwrap_or_default()
+        match self.uart.map(|index| &mut self.slots[index].device) {
+            Some(AnyDevice::Uart(uart)) => uart.take_output(),
+            _ => Vec::new(),
+        }
     }
 
     /// Gives bytes to the UART's receiver at time `now`.
     pub fn push_uart_input(&mut self, bytes: &[u8], now: u64) {
-        if let Some(index) = self.find(|d| matches!(d, AnyDevice::Uart(_))) {
+        if let Some(index) = self.uart {
             self.with_context(index, now, |device, ctx| {
                 if let AnyDevice::Uart(uart) = device {
                     uart.push_input(bytes, ctx);
