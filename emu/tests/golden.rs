@@ -1,7 +1,8 @@
-//! Golden pictures of the demo ROMs (`roms/demos/*`, and the built-in demo `roms/demo`): each
-//! runs headless for a fixed number of frames, with the RTC at 2026-01-01 00:00:00 UTC
-//! (`--rtc 1767225600`) and the key script `tests/golden/NAME.keys`, and its screenshot must
-//! equal `tests/golden/NAME.png` pixel for pixel.
+//! Golden pictures of the demo ROMs (`roms/demos/*`, the built-in demo `roms/demo`, and
+//! `roms/vmdemo`, the tiny operating system, which draws its page tables): each runs headless
+//! for a fixed number of frames, with the RTC at 2026-01-01 00:00:00 UTC (`--rtc 1767225600`)
+//! and the key script `tests/golden/NAME.keys`, and its screenshot must equal
+//! `tests/golden/NAME.png` pixel for pixel.
 //!
 //! The screenshot of every run is kept as `NAME.png` in the `golden` directory of Cargo's
 //! target temporary directory (`target/tmp/golden/` by default), so a failing picture can be
@@ -27,6 +28,18 @@ fn root() -> PathBuf {
 /// Runs `rom` (the built-in demo if `None`) for `frames` frames with the RTC at `rtc` and the
 /// key script of `name`, and returns where its screenshot is.
 fn run(name: &str, shot_name: &str, rom: Option<&str>, frames: u64, rtc: &str) -> PathBuf {
+    run_with(name, shot_name, rom, frames, rtc, &[])
+}
+
+/// `run`, with more options for `emu run` (`--semihosting`).
+fn run_with(
+    name: &str,
+    shot_name: &str,
+    rom: Option<&str>,
+    frames: u64,
+    rtc: &str,
+    options: &[&str],
+) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden");
     std::fs::create_dir_all(&dir).unwrap();
     let shot = dir.join(format!("{shot_name}.png"));
@@ -42,7 +55,8 @@ fn run(name: &str, shot_name: &str, rom: Option<&str>, frames: u64, rtc: &str) -
         .arg("--keys")
         .arg(&keys)
         .arg("--screenshot")
-        .arg(&shot);
+        .arg(&shot)
+        .args(options);
     if let Some(rom) = rom {
         command.arg(rom);
     }
@@ -133,4 +147,34 @@ fn the_built_in_demo() {
         let file = run("demo", "demo-file", Some("roms/demo/demo.bin"), 120, RTC);
         compare("demo", &file);
     }
+}
+
+/// vmdemo narrates through semihosting (without it, its first message would trap to its own
+/// kernel): it runs with `--semihosting` and the same RTC as its log test (`vmdemo.rs`).
+fn check_vmdemo(name: &str, frames: u64) {
+    let shot = run_with(
+        name,
+        name,
+        Some("roms/vmdemo/vmdemo.elf"),
+        frames,
+        RTC,
+        &["--semihosting"],
+    );
+    compare(name, &shot);
+}
+
+/// vmdemo's last picture: it exits (status 0) about 45 frames in, before the 120 frames are
+/// up, and the screenshot is taken at the exit. alice killed for writing to her read-only
+/// code, bob exited, the TTBR back on the kernel's table, the final counters.
+#[test]
+fn vmdemo_at_its_exit() {
+    check_vmdemo("vmdemo", 120);
+}
+
+/// vmdemo mid-run (each event's picture stays up two frames): alice runs, her second page
+/// fault has just paged in 0x00601000 from swap slot 1 into frame 8 (the highlighted row);
+/// she was copying page 2's first line into the shared page, so ping 2 is only begun.
+#[test]
+fn vmdemo_pages_in_alices_book() {
+    check_vmdemo("vmdemo_paging", 24);
 }

@@ -20,12 +20,21 @@
  * on every run with the same --rtc.  EMU ONLY: it needs the CX's VIC,
  * timer and RTC.
  *
+ * The LCD shows the same story as a picture (screen.c, drawn with the
+ * homebrew kit): at every event the kernel redraws both processes' page
+ * tables and states, the TTBR, the counters and what happened.  The time
+ * slice is paused while it draws, so the picture changes nothing in the
+ * log; each picture stays on screen for at least a frame, and the whole run
+ * still takes well under a second of the machine's time (the RTC reads
+ * the same second at the start, in bob's clock and at shutdown).
+ *
  * Run: emu run --headless --semihosting --rtc 1767225600 roms/vmdemo/vmdemo.elf
  */
 #include "vmdemo.h"
 
 #include <stdarg.h>
 
+#include "screen.h"
 #include "sh.h"
 #include "test.h"
 
@@ -35,6 +44,7 @@
 #define VICINTSELECT 0x00Cu
 #define VICINTENABLE 0x010u
 #define VICINTENCLEAR 0x014u
+#define LCD_PA 0xC0000000u     /* PL111: screen.c's picture */
 #define TIMER_BASE 0x900D0000u /* SP804, timer 1 */
 #define TIMER_IRQ 19u
 #define TimerLoad 0x00u
@@ -59,6 +69,7 @@ static inline void wr(uint32_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 
 /* CP15 (ARM926EJ-S TRM chapter 2). */
 static inline void set_ttbr(uint32_t v) { __asm__ volatile("mcr p15, 0, %0, c2, c0, 0" ::"r"(v) : "memory"); }
+static inline uint32_t get_ttbr(void) { uint32_t v; __asm__ volatile("mrc p15, 0, %0, c2, c0, 0" : "=r"(v)); return v; }
 static inline void set_dacr(uint32_t v) { __asm__ volatile("mcr p15, 0, %0, c3, c0, 0" ::"r"(v) : "memory"); }
 static inline void tlb_invalidate(void) { __asm__ volatile("mcr p15, 0, %0, c8, c7, 0" ::"r"(0) : "memory"); }
 static inline void tlb_invalidate_mva(uint32_t va) { __asm__ volatile("mcr p15, 0, %0, c8, c7, 1" ::"r"(va) : "memory"); }
@@ -131,8 +142,9 @@ static void map_page(uint32_t *l1, uint32_t va, uint32_t desc)
 
 /* The kernel half of an address space: the boot ROM (vectors, kernel
    code and constants) page by page in a coarse table of the space's own,
-   SDRAM, the APB devices (timers), the VIC, and the RTC at RTC_VA - all
-   for privileged accesses only. */
+   SDRAM, the APB devices (timers), the VIC, the LCD controller (for the
+   picture; the log, older than the picture, does not mention it) and the
+   RTC at RTC_VA - all for privileged accesses only. */
 static uint32_t *rtc_table;
 
 static void map_kernel(uint32_t *l1)
@@ -147,6 +159,7 @@ static void map_kernel(uint32_t *l1)
         l1[mb] = SECTION(mb << 20, AP_KERNEL, DOM_KERNEL);
     l1[0x900] = SECTION(0x90000000u, AP_KERNEL, DOM_KERNEL);
     l1[0xDC0] = SECTION(0xDC000000u, AP_KERNEL, DOM_KERNEL);
+    l1[LCD_PA >> 20] = SECTION(LCD_PA, AP_KERNEL, DOM_KERNEL);
     l1[RTC_VA >> 20] = COARSE(rtc_table, DOM_KERNEL);
 }
 
@@ -160,6 +173,7 @@ struct proc {
     uint32_t text_start; /* the text pages, read-only */
     uint32_t text_end;
     int state;
+    uint32_t wx_va;      /* where it wrote to its code (the picture shows it) */
     uint32_t ctx[17];    /* saved context, as entry.S lays out a frame */
 };
 static struct proc procs[2];
@@ -167,6 +181,7 @@ static struct proc *cur;
 static struct shared *shared_k; /* the shared page, seen by the kernel */
 static uint32_t shared_pa;
 static uint32_t ticks, switches, page_ins, kills, exits;
+static uint32_t faults, syscalls, messages, last_turn; /* for the picture only */
 
 enum { F_USP, F_ULR, F_SPSR, F_R0 };
 #define F_PC 16
@@ -248,6 +263,62 @@ static struct proc *next_ready(void)
 
 static void finish(void) __attribute__((noreturn));
 
+/* The picture (screen.h): the kernel's state now, what just happened
+   (`fmt`) and the page it is about (`hot_va`, in the current process; 0:
+   none).  The current process's time slice and its interrupt are paused
+   while the picture is drawn and, with `wait`, until it is on screen. */
+static void show(enum view_event kind, uint32_t hot_va, int wait, const char *fmt, ...)
+{
+    uint32_t control = rd(TIMER_BASE + TimerControl);
+    uint32_t timer_line = rd(VIC_BASE + VICINTENABLE) & (1u << TIMER_IRQ);
+    wr(TIMER_BASE + TimerControl, control & ~(1u << 7)); /* disabled: the count holds */
+    wr(VIC_BASE + VICINTENCLEAR, timer_line);
+
+    char caption[200];
+    va_list ap;
+    va_start(ap, fmt);
+    t_vsnprintf(caption, sizeof caption, fmt, ap);
+    va_end(ap);
+    static struct view v;
+    for (int i = 0; i < 2; i++) {
+        struct proc *p = &procs[i];
+        v.procs[i] = (struct view_proc){
+            .name = p->name,
+            .l1 = p->l1,
+            .state = p->state == KILLED ? V_KILLED
+                     : p->state == EXITED ? V_EXITED
+                     : p == cur && get_ttbr() == (uint32_t)p->l1 ? V_RUNNING
+                                                                 : V_READY,
+            .text_start = p->text_start,
+            .text_end = p->text_end,
+            .wx_va = p->wx_va,
+        };
+    }
+    v.ttbr = get_ttbr();
+    v.kernel_l1 = l1_tables[0];
+    v.frames_pa = (uint32_t)frames;
+    v.nframes = NFRAMES;
+    v.frames_used = frames_used;
+    v.shared = shared_k;
+    v.rtc = rd(RTC_VA);
+    v.ticks = ticks;
+    v.switches = switches;
+    v.faults = faults;
+    v.page_ins = page_ins;
+    v.messages = messages;
+    v.syscalls = syscalls;
+    v.kills = kills;
+    v.exits = exits;
+    v.kind = kind;
+    v.caption = caption;
+    v.hot_proc = hot_va ? (int)(cur - procs) : -1;
+    v.hot_va = hot_va;
+    screen_show(&v, wait);
+
+    wr(VIC_BASE + VICINTENABLE, timer_line);
+    wr(TIMER_BASE + TimerControl, control);
+}
+
 /* Saves the interrupted process's frame and puts the next one's in. */
 static void switch_to(uint32_t *frame, struct proc *next)
 {
@@ -267,15 +338,18 @@ static void leave(uint32_t *frame)
         finish();
     t_printf("kernel: switching to %s (TTBR := %s's table, TLB invalidated)\n", next->name, next->name);
     switch_to(frame, next);
+    show(EV_SWITCH, 0, 0, "kernel: switching to %s\nTTBR := %s's table, TLB invalidated", next->name, next->name);
 }
 
-static void kill(uint32_t *frame, const char *why)
+/* `shown`: the picture's shorter account of `why` (0: the same). */
+static void kill(uint32_t *frame, const char *why, const char *shown, uint32_t va)
 {
     t_printf("kernel: %s - killing %s\n", why, cur->name);
     cur->state = KILLED;
     kills++;
     if (cur->id == ALICE)
         shared_k->alice_gone = 1; /* a notice for bob */
+    show(EV_KILL, va, 0, "kernel: %s - killing %s", shown ? shown : why, cur->name);
     leave(frame);
 }
 
@@ -298,12 +372,16 @@ static void on_tick(uint32_t *frame)
     }
     t_printf("kernel: tick %u: timer IRQ %u, switch %s -> %s (TTBR := %s's table, TLB invalidated)\n", ticks,
              TIMER_IRQ, cur->name, next->name, next->name);
+    const char *was = cur->name;
     switch_to(frame, next);
+    show(EV_SWITCH, 0, 0, "kernel: tick %u: timer IRQ %u, switch %s \x84 %s\nTTBR := %s's table, TLB invalidated",
+         ticks, TIMER_IRQ, was, next->name, next->name);
 }
 
 static void on_syscall(uint32_t *frame)
 {
     uint32_t nr = frame[F_R0], arg = frame[F_R0 + 1];
+    syscalls++;
     switch (nr) {
     case SYS_PRINT: {
         /* The string is in the caller's space, which is the current one. */
@@ -314,22 +392,25 @@ static void on_syscall(uint32_t *frame)
         line[n] = 0;
         t_printf("  %s\n", line);
         frame[F_R0] = 0;
+        show(EV_PRINT, 0, 0, "%s", line);
         return;
     }
     case SYS_EXIT:
         t_printf("kernel: %s exited with status %u\n", cur->name, arg);
         cur->state = EXITED;
         exits++;
+        show(EV_KERNEL, 0, 0, "kernel: %s exited with status %u", cur->name, arg);
         leave(frame);
         return;
     default:
-        kill(frame, "unknown system call");
+        kill(frame, "unknown system call", 0, 0);
     }
 }
 
 static void on_data_abort(uint32_t *frame)
 {
     uint32_t dfsr = get_dfsr(), far = get_far(), status = dfsr & 0xF;
+    faults++;
     if (status == 0x7 && far >= U_BOOK && far < U_BOOK + U_BOOK_PAGES * 0x1000u) {
         uint32_t va = far & ~0xFFFu, slot = (va - U_BOOK) >> 12;
         unsigned index;
@@ -342,15 +423,22 @@ static void on_data_abort(uint32_t *frame)
         cur->book[(va >> 12) & 0xFF] = SMALL(pa, AP_USER_RW);
         tlb_invalidate_mva(va);
         page_ins++;
+        show(EV_FAULT, va, 0,
+             "kernel: page fault: %s read 0x%x, not mapped\n"
+             "swap slot %u \x84 frame %u, mapped RW: the load reruns", cur->name, far, slot, index);
         return; /* frame's pc is the faulting instruction: it runs again */
     }
-    char why[160];
-    if (status == 0xF && far >= cur->text_start && far < cur->text_end)
+    char why[160], shown[100];
+    if (status == 0xF && far >= cur->text_start && far < cur->text_end) {
         t_snprintf(why, sizeof why, "W^X: %s wrote to 0x%x in her read-only code: permission fault (page), DFSR 0x%X",
                    cur->name, far, dfsr & 0xFF);
-    else
+        t_snprintf(shown, sizeof shown, "W^X! %s wrote to 0x%x,\nher read-only code (permission fault)", cur->name, far);
+        cur->wx_va = far;
+        kill(frame, why, shown, far);
+    } else {
         t_snprintf(why, sizeof why, "segmentation fault: %s accessed 0x%x, DFSR 0x%X", cur->name, far, dfsr & 0xFF);
-    kill(frame, why);
+        kill(frame, why, 0, far);
+    }
 }
 
 void kernel_trap(uint32_t *frame, uint32_t kind);
@@ -359,20 +447,32 @@ void kernel_trap(uint32_t *frame, uint32_t kind)
     static const char *const names[] = {"", "IRQ", "SWI", "prefetch abort", "data abort"};
     if ((frame[F_SPSR] & 0x1F) != MODE_USR)
         panic(names[kind], frame);
+    if (shared_k->turn != last_turn) { /* a message was left in the shared page */
+        last_turn = shared_k->turn;
+        messages++;
+    }
     switch (kind) {
-    case 1:
-        if (!(rd(VIC_BASE + VICIRQSTATUS) & (1u << TIMER_IRQ)))
+    case 1: {
+        /* The LCD's frame interrupt (screen.c's double buffering) and the
+           timer's tick. */
+        uint32_t status = rd(VIC_BASE + VICIRQSTATUS);
+        if (!(status & (1u << TIMER_IRQ | 1u << SCREEN_IRQ)))
             panic("unexpected IRQ", frame);
-        on_tick(frame);
+        if (status & (1u << SCREEN_IRQ))
+            screen_irq();
+        if (status & (1u << TIMER_IRQ))
+            on_tick(frame);
         break;
+    }
     case 2:
         on_syscall(frame);
         break;
     case 3: {
         char why[96];
+        faults++;
         t_snprintf(why, sizeof why, "prefetch abort: %s jumped to 0x%x, IFSR 0x%X", cur->name, frame[F_PC],
                    get_ifsr() & 0xFF);
-        kill(frame, why);
+        kill(frame, why, 0, 0);
         break;
     }
     default:
@@ -407,6 +507,11 @@ static void finish(void)
              ticks, switches, page_ins, kills, exits);
     print_time("at shutdown the", rd(RTC_VA));
     t_printf("vmdemo: done\n");
+    /* The last picture, on screen before the exit (emu --screenshot). */
+    show(EV_DONE, 0, 1,
+         "kernel: no process left, vmdemo is done: %u ticks,\n"
+         "%u switches, %u pages paged in, %u killed, %u exited",
+         ticks, switches, page_ins, kills, exits);
     rom_exit(0);
 }
 
@@ -428,6 +533,7 @@ int main(void)
     set_dacr((1u << (2 * DOM_KERNEL)) | (1u << (2 * DOM_USER))); /* both client */
     set_ttbr((uint32_t)l1_tables[0]);
     tlb_invalidate();
+    screen_init(); /* the LCD, before the MMU: nothing to show yet */
     set_control(get_control() | 1u); /* M */
     t_printf("kernel: MMU on: boot ROM 0x00000000 (4 KiB pages), SDRAM 0x10000000, devices 0x90000000 and "
              "0xdc000000 mapped for the kernel only (AP 01, domain 0)\n");
@@ -437,6 +543,7 @@ int main(void)
     shared_pa = frame_alloc(0);
     shared_k = (struct shared *)shared_pa;
     shared_k->turn = ALICE;
+    last_turn = ALICE;
     create(&procs[0], "alice", ALICE, alice_main, 0xA11CE000u);
     create(&procs[1], "bob", BOB, bob_main, 0x0000B0B0u);
     /* bob may read the clock: the RTC page, read-only, in his space only. */
@@ -456,5 +563,6 @@ int main(void)
 
     t_printf("kernel: starting alice (TTBR := alice's table, TLB invalidated)\n");
     activate(&procs[0]);
+    show(EV_SWITCH, 0, 0, "kernel: starting alice\nTTBR := alice's table, TLB invalidated");
     enter_user(procs[0].ctx);
 }
