@@ -166,6 +166,11 @@ impl Device for Pl031 {
     }
 
     fn event(&mut self, _tag: EventTag, ctx: &mut Context) {
+        self.after_reset(ctx);
+    }
+
+    /// Accounts for the seconds so far, then drives the line and schedules the next match.
+    fn after_reset(&mut self, ctx: &mut Context) {
         let second = ticks_at(ctx.now, ctx.cpu_hz, 1);
         self.advance(second);
         self.update(second, ctx);

@@ -452,12 +452,18 @@ impl Board {
 impl Board {
     /// After a reset, takes from the board before it what a system reset does not clear:
     /// RAM and ROM, the stubs' RAM (the CX's fastboot RAM survives resets), and the RTC, whose
-    /// counter has its own reset, nRTCRST, apart from the bus's (PL031 TRM 2.2).
-    pub fn take_memory_from(&mut self, old: Board) {
+    /// counter has its own reset, nRTCRST, apart from the bus's (PL031 TRM 2.2). The kept
+    /// devices schedule their events again (an RTC alarm still rings) at `now`.
+    pub fn take_memory_from(&mut self, old: Board, now: u64) {
         self.arena = old.arena;
-        for (new, old) in self.slots.iter_mut().zip(old.slots) {
+        for (index, old) in old.slots.into_iter().enumerate() {
             if let AnyDevice::Stub(_) | AnyDevice::Rtc(_) = old.device {
-                new.device = old.device;
+                self.slots[index].device = old.device;
+                self.with_context(
+                    index,
+                    now,
+                    |device, ctx| with_device!(device, d => d.after_reset(ctx)),
+                );
             }
         }
     }

@@ -361,7 +361,7 @@ impl Machine {
         if requests.reset {
             log::info!("machine reset requested by a device");
             let keep = std::mem::replace(&mut self.board, Board::new(&self.config, self.rtc_start));
-            self.board.take_memory_from(keep);
+            self.board.take_memory_from(keep, self.cpu.cycles());
             self.cpu.reset();
         }
     }
@@ -406,5 +406,49 @@ impl GuestMemory for VirtualMemory<'_> {
         self.cpu
             .debug_write(self.board, addr, data)
             .map_err(|_| MemoryError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::{Bus, Origin, Size};
+
+    const RTC: u32 = 0x9009_0000;
+    const RTC_LINE: usize = 4;
+    const MISC_RESET: u32 = 0x900A_0008;
+    const VIC_INTENABLE: u32 = 0xDC00_0010;
+
+    fn write(machine: &mut Machine, addr: u32, value: u32) {
+        let origin = Origin {
+            now: machine.cpu.cycles(),
+            pc: 0,
+        };
+        machine
+            .board
+            .write(addr, Size::Word, value, origin)
+            .unwrap();
+    }
+
+    /// An alarm set before a reset still rings after it: the RTC keeps its state through a
+    /// system reset, and the new board's scheduler learns of its match.
+    #[test]
+    fn an_rtc_alarm_rings_after_a_machine_reset() {
+        let mut machine = Machine::nspire_cx(1000);
+        // The boot ROM: wait for interrupt (MCR p15, 0, r0, c7, c0, 4), for ever.
+        let idle = [0xEE07_0F90u32, 0xEAFF_FFFD];
+        let rom: Vec<u8> = idle.iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert!(machine.board.load(0, &rom));
+        write(&mut machine, RTC + 0x04, 1002); // RTCMR: two seconds from now
+        write(&mut machine, RTC + 0x10, 1); // RTCIMSC: the match interrupts
+        write(&mut machine, VIC_INTENABLE, 1 << RTC_LINE);
+        write(&mut machine, MISC_RESET, 2);
+        let second = machine.config.cpu_hz;
+        machine.run_cycles(second / 2);
+        let vic_enable = machine.board.peek(VIC_INTENABLE, Size::Word);
+        assert_eq!(vic_enable, Some(0), "the reset cleared the VIC");
+        assert!(!machine.board.lines[RTC_LINE], "no match yet");
+        machine.run_cycles(2 * second);
+        assert!(machine.board.lines[RTC_LINE], "the alarm rang");
     }
 }
