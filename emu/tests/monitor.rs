@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 
 use emu::loader;
-use emu::machine::{DebugStop, Machine};
+use emu::machine::{DebugStop, Exit, Machine};
 use emu::monitor::{Break, Monitor, ScriptError};
 use emu::semihosting::{Config, Semihosting};
 
@@ -1021,11 +1021,18 @@ fn the_front_end_api() {
     let stop = m.run_debug(None);
     assert_eq!(stop, DebugStop::Breakpoint(0x894));
     let report = monitor.stopped(&m, stop);
-    has(&report, "breakpoint 1 at 0x00000894, hit 1 time");
-    has(&report, "=> 0x00000894:  e92d000c   push {r2, r3}");
+    assert_eq!(report, "breakpoint 1 at 0x00000894, hit 1 time\n");
     assert_eq!(
         monitor.location(&m),
         "=> 0x00000894:  e92d000c   push {r2, r3}\n"
+    );
+    // `continue` runs the instruction at the breakpoint, so the front end's run goes on.
+    assert_eq!(monitor.execute(&mut m, "continue"), Err(Break::Resume));
+    assert_eq!(m.cpu.pc(), 0x898);
+    let next = m.cpu.instructions() + 1;
+    assert_eq!(
+        m.run_debug(Some(next)),
+        DebugStop::Exit(Exit::InstructionLimit)
     );
 
     // --break-on takes the catch names, comma or space separated.

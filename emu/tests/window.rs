@@ -121,12 +121,19 @@ impl Xvfb {
     /// Starts `emu` with `args` on this display, its stdout collected and its stderr in a
     /// file of `dir`.
     fn emu(&self, dir: &Path, args: &[&str]) -> Emu {
+        self.emu_reading(dir, args, "")
+    }
+
+    /// `emu`, with `input` on its standard input (then the end of input).
+    fn emu_reading(&self, dir: &Path, args: &[&str], input: &str) -> Emu {
+        let stdin = dir.join("stdin.txt");
+        std::fs::write(&stdin, input).unwrap();
         let stderr = dir.join("stderr.txt");
         let mut child = self
             .command(env!("CARGO_BIN_EXE_emu"))
             .args(args)
             .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::null())
+            .stdin(std::fs::File::open(&stdin).unwrap())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
@@ -360,4 +367,29 @@ fn f5_opens_the_monitor_on_the_terminal() {
     assert_eq!(exit_code(&mut emu), Some(0));
     let output = read_all(&mut emu);
     assert!(output.starts_with("=> 0x"), "{output}");
+}
+
+/// F2 rebuilds the machine and keeps the monitor's breakpoints: a breakpoint on the reset
+/// vector, set in the monitor F5 opened, stops the machine F2 restarts, into the monitor
+/// again. (With `--semihosting` the UART leaves the terminal to the monitor.)
+#[test]
+fn f2_keeps_the_monitors_breakpoints() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-reset");
+    let rom = bars_rom(&dir);
+    let args = ["run", "--semihosting", rom.to_str().unwrap()];
+    let mut emu = x.emu_reading(&dir, &args, "break 0\ncontinue\n");
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    // The keys are taken in order: the monitor reads its two commands and `continue` returns
+    // to the window before F2 resets the machine.
+    x.client("xdotool", &["key", "F5"]);
+    x.client("xdotool", &["key", "F2"]);
+    // The breakpoint stops the reset machine at once; the monitor then reads the end of
+    // input, which quits.
+    assert_eq!(exit_code(&mut emu), Some(0));
+    let output = read_all(&mut emu);
+    assert!(output.contains("breakpoint 1"), "{output}");
+    let last = output.trim_end().lines().last().unwrap_or("");
+    assert!(last.starts_with("=> 0x00000000:"), "{output}");
 }

@@ -178,6 +178,7 @@ pub fn run(
                 Action::Turbo => turbo = !turbo,
                 Action::Reset => match make() {
                     Ok(mut machine) => {
+                        monitor.sync(&mut machine);
                         keyboard.press_held(&mut machine);
                         session = Session::new(machine, options.script.clone(), options.limit);
                         stopped = None;

@@ -122,10 +122,11 @@ impl<'a> Monitor<'a> {
         self
     }
 
-    /// For a front end that runs the machine itself (the window): `continue` does not run the
-    /// machine but ends the command with [`Break::Resume`] (and an interactive session with
-    /// [`Leave::Resume`]). The front end then runs it, and hands any [`DebugStop`] it meets to
-    /// [`Monitor::stopped`].
+    /// For a front end that runs the machine itself (the window): `continue` runs only the
+    /// instruction at the PC (with any breakpoint there lifted, so that continuing from a
+    /// breakpoint goes on) and ends the command with [`Break::Resume`] (and an interactive
+    /// session with [`Leave::Resume`]). The front end then runs the machine, and hands any
+    /// [`DebugStop`] it meets to [`Monitor::stopped`].
     pub fn returning_on_continue(mut self) -> Monitor<'a> {
         self.returns_on_continue = true;
         self
@@ -158,13 +159,13 @@ impl<'a> Monitor<'a> {
         memory::location(machine)
     }
 
-    /// Reports a stop the front end's own run met (a breakpoint, a watchpoint, a break-on
-    /// condition), counting the breakpoint's or watchpoint's hit as `continue` would, and says
-    /// where the machine stands.
+    /// Says why the front end's own run stopped (a breakpoint, a watchpoint, a break-on
+    /// condition), counting the breakpoint's or watchpoint's hit as `continue` would. Where the
+    /// machine stands is left to [`Monitor::run_interactive`], which shows it first.
     pub fn stopped(&mut self, machine: &Machine, stop: DebugStop) -> String {
         let stopped = run::classify(self, machine, stop, None).unwrap_or(run::Stopped::Finished);
         let mut out = String::new();
-        run::report(self, machine, &stopped, &mut out);
+        run::reason(self, machine, &stopped, &mut out);
         out
     }
 
@@ -198,10 +199,14 @@ impl<'a> Monitor<'a> {
             _ => None,
         };
         if let Some(leave) = leave {
-            return Err(args.finish().map_or_else(
-                |e| Break::Error(format!("{}: {e}", command.name)),
-                |_| leave,
-            ));
+            args.finish()
+                .map_err(|e| Break::Error(format!("{}: {e}", command.name)))?;
+            if let Break::Resume = leave {
+                if let Some(report) = run::step_off(self, machine).map_err(Break::Error)? {
+                    return Ok(report);
+                }
+            }
+            return Err(leave);
         }
         self.interrupt.store(false, Ordering::Relaxed);
         let result = match command.name {
@@ -318,8 +323,8 @@ impl<'a> Monitor<'a> {
     }
 
     /// Puts the enabled breakpoints and watchpoints, and the break-on conditions, on the CPU
-    /// (and only those).
-    fn sync(&self, machine: &mut Machine) {
+    /// (and only those): after `reset`, and for a machine the front end rebuilt (F2).
+    pub(crate) fn sync(&self, machine: &mut Machine) {
         points::sync(self, machine);
     }
 

@@ -245,11 +245,7 @@ fn run(
     goal: Goal,
     out: &mut String,
 ) -> Result<Stopped, String> {
-    if let Some(Exit::Guest(status)) = monitor.exit {
-        return Err(format!(
-            "the guest has exited (status {status}); 'reset' starts it again"
-        ));
-    }
+    check_running(monitor)?;
     let temporary = goal
         .target
         .map(|t| t.addr)
@@ -282,6 +278,34 @@ fn run(
         }
     }
     Ok(stopped)
+}
+
+/// Refuses to run a guest that has exited.
+fn check_running(monitor: &Monitor) -> Result<(), String> {
+    match monitor.exit {
+        Some(Exit::Guest(status)) => Err(format!(
+            "the guest has exited (status {status}); 'reset' starts it again"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `continue` when the front end runs the machine: runs the instruction at the PC with any
+/// breakpoint on it lifted, so that the front end's run, which stops at a breakpoint before
+/// its instruction, does not stop there at once. The report if that instruction stopped the
+/// machine already (a watchpoint, a break-on exception, the guest's exit).
+pub(super) fn step_off(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+) -> Result<Option<String>, String> {
+    check_running(monitor)?;
+    let before = Before::take(machine);
+    let stop = single(machine, true, &before);
+    Ok(classify(monitor, machine, stop, None).map(|stopped| {
+        let mut out = String::new();
+        report(monitor, machine, &stopped, &mut out);
+        out
+    }))
 }
 
 /// One instruction at a time, each printed or traced.
@@ -354,6 +378,12 @@ fn times(n: u64) -> String {
 
 /// Says why a run stopped, then where the machine stands.
 pub(super) fn report(monitor: &Monitor, machine: &Machine, stopped: &Stopped, out: &mut String) {
+    reason(monitor, machine, stopped, out);
+    out.push_str(&memory::location(machine));
+}
+
+/// Says why a run stopped (nothing if it simply finished).
+pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, out: &mut String) {
     let cpu = &machine.cpu;
     let lr = cpu.reg(14);
     let spsr_thumb = cpu
@@ -441,7 +471,6 @@ pub(super) fn report(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
         Stopped::Exited(Exit::InstructionLimit) => {}
         Stopped::Interrupted => out.push_str("interrupted\n"),
     }
-    out.push_str(&memory::location(machine));
 }
 
 /// The value of a watched range, as `value 0x0000002a` (its first word, halfword or byte).
