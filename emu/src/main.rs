@@ -403,11 +403,20 @@ fn read_script(path: &Path) -> Result<Script, String> {
 }
 
 /// Everything `emu run` reads before it starts: the key script, the machine description, the
-/// machine built from them and its name. Also refuses a screenshot that could not be written.
+/// machine built from them and its name. Also refuses a screenshot that could not be written
+/// and a semihosting root that is not a directory.
 fn prepare_run(args: &RunArgs) -> Result<(Script, MachineConfig, Machine, String), String> {
     let script = args.keys.as_deref().map(read_script).transpose()?;
     if let Some(path) = &args.screenshot {
         screenshot::check_destination(path)?;
+    }
+    if let Some(root) = &args.semihosting_root {
+        if !root.is_dir() {
+            return Err(format!(
+                "--semihosting-root {}: not a directory",
+                root.display()
+            ));
+        }
     }
     let config = machine_config(args.machine.as_deref())?;
     let (machine, name) = build(args, &config)?;

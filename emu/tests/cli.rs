@@ -238,6 +238,15 @@ fn bad_images_get_one_clear_line_and_status_2() {
     let out = emu(&["run", "--headless", "no/such/rom.bin"], b"");
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no/such/rom.bin"));
+    let out = emu(
+        &["run", "--headless", "--semihosting-root", "no/such/dir"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        text(&out.stderr),
+        "emu: --semihosting-root no/such/dir: not a directory\n"
+    );
 }
 
 #[test]
