@@ -443,8 +443,13 @@ fn run(args: RunArgs) -> ExitCode {
             Err(message) => return fail(&message, EXIT_BAD_INPUT),
         }
     } else if args.headless {
+        let mut machine = machine;
+        let mut monitor = match front_end_monitor(&args, &mut machine) {
+            Ok(monitor) => monitor,
+            Err(message) => return fail(&message, EXIT_BAD_INPUT),
+        };
         let mut session = Session::new(machine, script, args.max_insns);
-        let stop = session.run_headless(args.frames);
+        let stop = session.run_headless(args.frames, &mut monitor);
         (Some(stop), session.machine)
     } else {
         let options = window::Options {
@@ -460,13 +465,11 @@ fn run(args: RunArgs) -> ExitCode {
         let mut make = || build(&args, &config).map(|(machine, _)| machine);
         // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
         // `reset` is F2's job, so it has no machine factory of its own.
-        let mut monitor = Monitor::new().returning_on_continue();
         let mut machine = machine;
-        if let Some(conditions) = &args.break_on {
-            if let Err(e) = monitor.set_break_on(&mut machine, conditions) {
-                return fail(&format!("--break-on: {e}"), EXIT_BAD_INPUT);
-            }
-        }
+        let mut monitor = match front_end_monitor(&args, &mut machine) {
+            Ok(monitor) => monitor,
+            Err(message) => return fail(&message, EXIT_BAD_INPUT),
+        };
         match window::run(machine, &mut make, &mut monitor, options) {
             Ok(outcome) => (outcome.stop, outcome.machine),
             Err(message) => return fail(&message, EXIT_BAD_INPUT),
@@ -488,7 +491,7 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     match stop {
-        None | Some(Stop::Frames) => ExitCode::SUCCESS,
+        None | Some(Stop::Frames | Stop::Quit) => ExitCode::SUCCESS,
         Some(Stop::Machine(Exit::Guest(status))) => ExitCode::from(status as u8),
         Some(Stop::Machine(Exit::InstructionLimit)) => fail(
             &format!(
@@ -541,6 +544,18 @@ fn run_until_halt(machine: &mut Machine, limit: Option<u64>, interrupt: &AtomicB
             stop => return Halt::Debug(stop),
         }
     }
+}
+
+/// The monitor of a front end that runs the machine itself (the window, a headless run by
+/// frames): `continue` hands the run back; `--break-on` conditions set.
+fn front_end_monitor(args: &RunArgs, machine: &mut Machine) -> Result<Monitor<'static>, String> {
+    let mut monitor = Monitor::new().returning_on_continue();
+    if let Some(conditions) = &args.break_on {
+        monitor
+            .set_break_on(machine, conditions)
+            .map_err(|e| format!("--break-on: {e}"))?;
+    }
+    Ok(monitor)
 }
 
 /// A headless run the monitor watches: `--script` runs its commands; `--monitor` starts at its

@@ -148,6 +148,19 @@ fn break_on_undefined_stops_in_the_monitor_at_the_vector() {
     assert!(stdout.contains(" und"), "{stdout}");
 }
 
+/// A run by frames (the built-in demo, whose timer interrupts) stops for `--break-on` too:
+/// `continue` runs on to the next interrupt, `quit` ends the run with status 0.
+#[test]
+fn break_on_stops_a_run_by_frames() {
+    let out = emu(
+        &["run", "--headless", "--frames", "60", "--break-on", "irq"],
+        "continue\nquit\n",
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.matches("caught: IRQ taken").count(), 2, "{stdout}");
+}
+
 #[test]
 fn ctrl_c_in_a_headless_run_enters_the_monitor() {
     // The benchmark with more iterations than the test waits for.

@@ -10,6 +10,7 @@ use devices::pl111::{HEIGHT, WIDTH};
 use super::keymap::CxKey;
 use super::script::Script;
 use crate::machine::{DebugStop, Exit, Machine};
+use crate::monitor::{Leave, Monitor};
 
 /// Frames per second of the machine's time.
 pub const FRAME_RATE: u64 = 60;
@@ -37,6 +38,8 @@ pub enum Stop {
     Machine(Exit),
     /// The requested number of frames ran.
     Frames,
+    /// The monitor's `quit` ended the run.
+    Quit,
 }
 
 /// A machine run frame by frame.
@@ -100,19 +103,27 @@ impl Session {
 
     /// Runs without a window: `frames` frames if given, otherwise until the machine stops
     /// (frame by frame while script events remain, then straight on, where a CPU waiting for
-    /// an interrupt nothing can raise ends the run).
-    pub fn run_headless(&mut self, frames: Option<u64>) -> Stop {
+    /// an interrupt nothing can raise ends the run). A breakpoint, a watchpoint or a
+    /// `--break-on` condition of `monitor` enters it on the terminal: its `continue` runs on,
+    /// its `quit` ends the run.
+    pub fn run_headless(&mut self, frames: Option<u64>, monitor: &mut Monitor) -> Stop {
         loop {
-            match frames {
+            let stop = match frames {
                 Some(frames) if self.frame >= frames => return Stop::Frames,
                 None if self.next_event >= self.script.events.len() => {
-                    return Stop::Machine(self.machine.run(self.limit))
+                    Some(self.machine.run_debug(self.limit))
                 }
-                _ => {}
-            }
-            // No debugger watches a headless session: only an ending stops it.
-            if let Some(DebugStop::Exit(exit)) = self.run_frame() {
-                return Stop::Machine(exit);
+                _ => self.run_frame(),
+            };
+            match stop {
+                None => {}
+                Some(DebugStop::Exit(exit)) => return Stop::Machine(exit),
+                Some(stop) => {
+                    print!("{}", monitor.stopped(&self.machine, stop));
+                    if let Leave::Quit = monitor.run_interactive(&mut self.machine) {
+                        return monitor.exit().map_or(Stop::Quit, Stop::Machine);
+                    }
+                }
             }
         }
     }
