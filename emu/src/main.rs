@@ -262,14 +262,23 @@ impl Console {
     }
 }
 
-/// Where the stdin thread hands what it reads: the latest machine's UART (a reset in the
-/// window builds a new machine), or nobody once stdin has ended.
+/// Where the stdin thread hands what it reads: the monitor while it waits for a line, else
+/// the latest machine's UART (a reset in the window builds a new machine); nobody once stdin
+/// has ended.
 enum StdinSink {
-    Open(Option<Sender<Vec<u8>>>),
+    Open {
+        uart: Option<Sender<Vec<u8>>>,
+        monitor: Option<Sender<Vec<u8>>>,
+    },
     Ended,
 }
 
-static STDIN_SINK: Mutex<StdinSink> = Mutex::new(StdinSink::Open(None));
+static STDIN_SINK: Mutex<StdinSink> = Mutex::new(StdinSink::Open {
+    uart: None,
+    monitor: None,
+});
+/// What the stdin thread read past the end of the monitor's last line.
+static MONITOR_PENDING: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 static STDIN_THREAD: Once = Once::new();
 
 fn stdin_sink() -> std::sync::MutexGuard<'static, StdinSink> {
@@ -280,23 +289,64 @@ fn stdin_sink() -> std::sync::MutexGuard<'static, StdinSink> {
 /// receiver made here. A receiver made after stdin ended is disconnected at once.
 fn stdin_reader() -> Receiver<Vec<u8>> {
     let (sender, receiver) = std::sync::mpsc::channel();
-    if let StdinSink::Open(sink) = &mut *stdin_sink() {
-        *sink = Some(sender);
+    if let StdinSink::Open { uart, .. } = &mut *stdin_sink() {
+        *uart = Some(sender);
     }
     STDIN_THREAD.call_once(|| {
         std::thread::spawn(|| {
             let mut stdin = std::io::stdin();
             let mut buf = [0u8; 4096];
             while let Ok(n @ 1..) = stdin.read(&mut buf) {
-                if let StdinSink::Open(Some(sender)) = &*stdin_sink() {
+                if let StdinSink::Open { uart, monitor } = &*stdin_sink() {
                     // A receiver dropped with its machine loses nothing that matters.
-                    let _ = sender.send(buf[..n].to_vec());
+                    if let Some(sender) = monitor.as_ref().or(uart.as_ref()) {
+                        let _ = sender.send(buf[..n].to_vec());
+                    }
                 }
             }
             *stdin_sink() = StdinSink::Ended;
         });
     });
     receiver
+}
+
+/// The monitor's line reader when the UART has stdin: only one reader may own the terminal,
+/// so the monitor takes its lines from the stdin thread, which hands them to the monitor
+/// instead of the UART while it waits for one (the terminal's own line editing applies).
+fn monitor_line(prompt: &str) -> Option<String> {
+    let mut pending = MONITOR_PENDING.lock().unwrap_or_else(|e| e.into_inner());
+    let (sender, receiver) = std::sync::mpsc::channel();
+    match &mut *stdin_sink() {
+        StdinSink::Open { monitor, .. } => *monitor = Some(sender),
+        // Past the end of input only what is pending is left.
+        StdinSink::Ended => drop(sender),
+    }
+    // The prompt once the input is the monitor's: what is typed after it is a command.
+    print!("{prompt}");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    // Ends when the line is complete, or when stdin ends (the thread drops the sender).
+    let newline = loop {
+        if let Some(at) = pending.iter().position(|&b| b == b'\n') {
+            break Some(at);
+        }
+        match receiver.recv() {
+            Ok(chunk) => pending.extend(chunk),
+            Err(_) => break None,
+        }
+    };
+    if let StdinSink::Open { monitor, .. } = &mut *stdin_sink() {
+        *monitor = None;
+    }
+    let line: Vec<u8> = match newline {
+        Some(at) => pending.drain(..=at).collect(),
+        None if pending.is_empty() => return None,
+        None => std::mem::take(&mut *pending),
+    };
+    Some(
+        String::from_utf8_lossy(&line)
+            .trim_end_matches(['\r', '\n'])
+            .to_string(),
+    )
 }
 
 /// An output stream that collects what is written, shared with the code that reads it.
@@ -374,6 +424,13 @@ fn prepare_linux(config: MachineConfig, rtc: u32, args: &RunArgs) -> Result<Mach
 /// Whether the monitor reads the terminal from the start, so the UART must not.
 fn monitor_owns_stdin(args: &RunArgs) -> bool {
     args.monitor || args.script.is_some()
+}
+
+/// Whether the UART reads the terminal: neither semihosting (always on for the demo) nor the
+/// monitor has it.
+fn uart_has_stdin(args: &RunArgs) -> bool {
+    let semihosting = args.semihosting || (args.rom.is_none() && args.kernel.is_none());
+    !semihosting && !monitor_owns_stdin(args)
 }
 
 /// A machine as the options describe it, and its name (the ROM's, or the kernel's).
@@ -547,9 +604,21 @@ fn run_until_halt(machine: &mut Machine, limit: Option<u64>, interrupt: &AtomicB
 }
 
 /// The monitor of a front end that runs the machine itself (the window, a headless run by
-/// frames): `continue` hands the run back; `--break-on` conditions set.
+/// frames): `continue` hands the run back.
 fn front_end_monitor(args: &RunArgs, machine: &mut Machine) -> Result<Monitor<'static>, String> {
-    let mut monitor = Monitor::new().returning_on_continue();
+    configure_monitor(Monitor::new().returning_on_continue(), args, machine)
+}
+
+/// `monitor` with the options' `--break-on` conditions, reading its lines through the stdin
+/// thread when the UART has the terminal.
+fn configure_monitor<'a>(
+    mut monitor: Monitor<'a>,
+    args: &RunArgs,
+    machine: &mut Machine,
+) -> Result<Monitor<'a>, String> {
+    if uart_has_stdin(args) {
+        monitor = monitor.reading_lines_with(monitor_line);
+    }
     if let Some(conditions) = &args.break_on {
         monitor
             .set_break_on(machine, conditions)
@@ -571,16 +640,12 @@ fn run_monitored(
     let monitor = Monitor::new().with_reset(|| build(args, config).map(|(machine, _)| machine));
     // A script's `continue` runs in place; at the prompt it hands the run back to this loop,
     // which watches --max-insns and Ctrl-C.
-    let mut monitor = if args.script.is_some() {
+    let monitor = if args.script.is_some() {
         monitor
     } else {
         monitor.returning_on_continue()
     };
-    if let Some(conditions) = &args.break_on {
-        monitor
-            .set_break_on(&mut machine, conditions)
-            .map_err(|e| format!("--break-on: {e}"))?;
-    }
+    let mut monitor = configure_monitor(monitor, args, &mut machine)?;
     if let Some(path) = &args.script {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         monitor
@@ -599,8 +664,7 @@ fn run_monitored(
     }
     // When the UART has the terminal (a Linux console, say), Ctrl-C is the guest's, as on a
     // serial line: it arrives as the byte 0x03.
-    let semihosting = args.semihosting || (args.rom.is_none() && args.kernel.is_none());
-    let uart_has_stdin = !semihosting && !monitor_owns_stdin(args);
+    let uart_has_stdin = uart_has_stdin(args);
     loop {
         match run_until_halt(&mut machine, args.max_insns, &interrupt) {
             Halt::Finished(exit) => return finished(Some(exit), machine),

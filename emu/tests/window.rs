@@ -5,9 +5,10 @@
 
 mod screenshot_support;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
 use screenshot_support::{bars_rom, first_difference, golden_path, read_png, temp_dir, Picture};
@@ -119,29 +120,42 @@ impl Xvfb {
     }
 
     /// Starts `emu` with `args` on this display, its stdout collected and its stderr in a
-    /// file of `dir`.
+    /// file of `dir`; its stdin ends at once.
     fn emu(&self, dir: &Path, args: &[&str]) -> Emu {
-        self.emu_reading(dir, args, "")
+        let mut emu = self.emu_with_stdin(dir, args);
+        emu.stdin = None;
+        emu
     }
 
-    /// `emu`, with `input` on its standard input (then the end of input).
-    fn emu_reading(&self, dir: &Path, args: &[&str], input: &str) -> Emu {
-        let stdin = dir.join("stdin.txt");
-        std::fs::write(&stdin, input).unwrap();
+    /// `emu`, with a pipe to its standard input that the test writes to.
+    fn emu_with_stdin(&self, dir: &Path, args: &[&str]) -> Emu {
         let stderr = dir.join("stderr.txt");
         let mut child = self
             .command(env!("CARGO_BIN_EXE_emu"))
             .args(args)
             .env_remove("WAYLAND_DISPLAY")
-            .stdin(std::fs::File::open(&stdin).unwrap())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
             .expect("emu starts");
-        let stdout = child.stdout.take().unwrap();
+        let stdin = child.stdin.take();
+        let mut stdout = child.stdout.take().unwrap();
+        // Read on a thread, so that a test waiting for some output cannot block for ever.
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buf) {
+                if sender.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
         Emu {
             process: Process(child),
-            stdout,
+            stdin,
+            stdout: receiver,
+            seen: String::new(),
             stderr,
         }
     }
@@ -193,8 +207,26 @@ impl Xvfb {
 /// A running `emu`.
 struct Emu {
     process: Process,
-    stdout: ChildStdout,
+    stdin: Option<ChildStdin>,
+    /// What it prints, as the reading thread hands it over.
+    stdout: Receiver<Vec<u8>>,
+    /// What it printed so far.
+    seen: String,
     stderr: PathBuf,
+}
+
+impl Emu {
+    /// Waits until `emu` has printed `text`.
+    fn wait_for_output(&mut self, text: &str) {
+        let start = Instant::now();
+        while !self.seen.contains(text) {
+            let left = PATIENCE.saturating_sub(start.elapsed());
+            match self.stdout.recv_timeout(left) {
+                Ok(chunk) => self.seen.push_str(&String::from_utf8_lossy(&chunk)),
+                Err(_) => panic!("emu does not print {text:?}; it printed {:?}", self.seen),
+            }
+        }
+    }
 }
 
 /// Waits for `emu` to exit; its status code.
@@ -253,9 +285,10 @@ fn parse_xwd(data: &[u8]) -> Result<Picture, String> {
 
 /// What `emu` printed on stdout.
 fn read_all(emu: &mut Emu) -> String {
-    let mut text = String::new();
-    emu.stdout.read_to_string(&mut text).unwrap();
-    text
+    while let Ok(chunk) = emu.stdout.recv_timeout(PATIENCE) {
+        emu.seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    std::mem::take(&mut emu.seen)
 }
 
 /// The window shows the ROM's picture, a key typed in it reaches the keypad, its title shows
@@ -371,25 +404,28 @@ fn f5_opens_the_monitor_on_the_terminal() {
 
 /// F2 rebuilds the machine and keeps the monitor's breakpoints: a breakpoint on the reset
 /// vector, set in the monitor F5 opened, stops the machine F2 restarts, into the monitor
-/// again. (With `--semihosting` the UART leaves the terminal to the monitor.)
+/// again. The ROM prints on the UART, which reads the terminal too: while the monitor waits
+/// for a line, what is typed is the monitor's.
 #[test]
 fn f2_keeps_the_monitors_breakpoints() {
     let Some(x) = xvfb() else { return };
     let dir = temp_dir("window-reset");
     let rom = bars_rom(&dir);
-    let args = ["run", "--semihosting", rom.to_str().unwrap()];
-    let mut emu = x.emu_reading(&dir, &args, "break 0\ncontinue\n");
+    let mut emu = x.emu_with_stdin(&dir, &["run", rom.to_str().unwrap()]);
     let id = x.window(&emu, "^bars\\.bin - emu");
     x.client("xdotool", &["windowfocus", &id]);
-    // The keys are taken in order: the monitor reads its two commands and `continue` returns
-    // to the window before F2 resets the machine.
     x.client("xdotool", &["key", "F5"]);
+    emu.wait_for_output("(emu) ");
+    let stdin = emu.stdin.as_mut().unwrap();
+    stdin.write_all(b"break 0\ncontinue\n").unwrap();
+    stdin.flush().unwrap();
+    emu.wait_for_output("breakpoint 1 at 0x00000000\n");
+    // `continue` hands the machine back to the window, which takes F2 after it.
     x.client("xdotool", &["key", "F2"]);
-    // The breakpoint stops the reset machine at once; the monitor then reads the end of
-    // input, which quits.
+    emu.wait_for_output("breakpoint 1 at 0x00000000, hit 1 time");
+    // The end of input quits the monitor, and the run.
+    emu.stdin = None;
     assert_eq!(exit_code(&mut emu), Some(0));
     let output = read_all(&mut emu);
-    assert!(output.contains("breakpoint 1"), "{output}");
-    let last = output.trim_end().lines().last().unwrap_or("");
-    assert!(last.starts_with("=> 0x00000000:"), "{output}");
+    assert!(output.contains("hit 1 time\n=> 0x00000000:"), "{output}");
 }

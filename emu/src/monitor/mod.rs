@@ -90,7 +90,12 @@ pub struct Monitor<'a> {
     /// How the guest's run ended, once it has; running again needs a reset.
     exit: Option<Exit>,
     returns_on_continue: bool,
+    /// Where interactive lines come from when not from the terminal's line editor.
+    line_reader: Option<LineReader>,
 }
+
+/// Shows a prompt and reads one line (without its newline); `None` at the end of input.
+pub type LineReader = fn(&str) -> Option<String>;
 
 impl Default for Monitor<'_> {
     fn default() -> Self {
@@ -110,7 +115,15 @@ impl<'a> Monitor<'a> {
             interrupt: Arc::new(AtomicBool::new(false)),
             exit: None,
             returns_on_continue: false,
+            line_reader: None,
         }
+    }
+
+    /// Reads the interactive session's lines with `reader` instead of a line editor on the
+    /// terminal (when another reader owns the terminal: the UART's stdin thread).
+    pub fn reading_lines_with(mut self, reader: LineReader) -> Monitor<'a> {
+        self.line_reader = Some(reader);
+        self
     }
 
     /// Lets `reset` replace the machine with one `factory` builds.
@@ -285,24 +298,33 @@ impl<'a> Monitor<'a> {
     pub fn run_interactive(&mut self, machine: &mut Machine) -> Leave {
         let mut stdout = std::io::stdout();
         let _ = write!(stdout, "{}", self.location(machine));
-        let mut editor = match rustyline::DefaultEditor::new() {
-            Ok(editor) => editor,
-            Err(e) => {
-                let _ = writeln!(stdout, "monitor: no line editor ({e})");
-                return Leave::Quit;
-            }
+        let mut read_line: Box<dyn FnMut() -> Option<String>> = match self.line_reader {
+            Some(reader) => Box::new(move || reader(PROMPT)),
+            None => match rustyline::DefaultEditor::new() {
+                Ok(mut editor) => Box::new(move || loop {
+                    match editor.readline(PROMPT) {
+                        Ok(line) => {
+                            let _ = editor.add_history_entry(line.as_str());
+                            return Some(line);
+                        }
+                        Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                        Err(_) => return None,
+                    }
+                }),
+                Err(e) => {
+                    let _ = writeln!(stdout, "monitor: no line editor ({e})");
+                    return Leave::Quit;
+                }
+            },
         };
         let mut last = String::new();
         loop {
-            let line = match editor.readline(PROMPT) {
-                Ok(line) => line,
-                Err(rustyline::error::ReadlineError::Interrupted) => continue,
-                Err(_) => return Leave::Quit,
+            let Some(line) = read_line() else {
+                return Leave::Quit;
             };
             let line = if line.trim().is_empty() && is_repeatable(&last) {
                 last.clone()
             } else {
-                let _ = editor.add_history_entry(line.as_str());
                 line
             };
             match self.execute(machine, &line) {
