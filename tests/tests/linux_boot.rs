@@ -1,6 +1,7 @@
 //! Mainline Linux for the nspire-cx (../shared/guests/linux-nspire) boots to its busybox shell
-//! on the emulated CX and answers commands typed on the UART. Input is given at fixed points of
-//! the run, so the whole exchange is deterministic.
+//! on the emulated CX and answers commands typed on the UART; keys pressed on the keypad reach
+//! its console. Input is given at fixed points of the run, so the whole exchange is
+//! deterministic.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -141,4 +142,27 @@ fn linux_boots_to_a_shell_that_runs_commands() {
         second > first,
         "timer interrupts did not count: {first} then {second}"
     );
+
+    // The keypad reaches the kernel's nspire-keypad driver (its matrix from the device tree's
+    // linux,keymap) and, through the keyboard handler, the foreground virtual terminal: a
+    // reader of /dev/tty1 gets R then Enter as "r\n". Each key is held for about 75 ms, less
+    // than the terminal's 250 ms repeat delay.
+    guest.command("cat /dev/tty1 > /tmp/typed &");
+    for (row, col) in [(2, 0), (0, 0)] {
+        for pressed in [true, false] {
+            guest.machine.board.set_key(row, col, pressed);
+            guest
+                .machine
+                .run_cycles(guest.machine.config.cpu_hz * 75 / 1000);
+        }
+    }
+    let typed = guest.command("od -An -c /tmp/typed");
+    // The first line is the command's echo.
+    let bytes: Vec<&str> = typed
+        .lines()
+        .nth(1)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(bytes, ["r", "\\n"], "{typed}");
 }
