@@ -25,6 +25,17 @@ impl CxKey {
         }
         keypad::key_position(name).map(|(row, col)| CxKey::Matrix { row, col })
     }
+
+    /// Its name, as `from_name` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CxKey::On => "on",
+            CxKey::Matrix { row, col } => keypad::KEYS
+                .get(row)
+                .and_then(|keys| keys.get(col).copied().flatten())
+                .unwrap_or("?"),
+        }
+    }
 }
 
 /// Host key to CX key name, in the order `emu keys` prints them.

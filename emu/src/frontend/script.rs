@@ -88,6 +88,17 @@ impl Script {
         }
         Ok(Script { events })
     }
+
+    /// The script as `parse` reads it, one event a line.
+    pub fn to_text(&self) -> String {
+        self.events
+            .iter()
+            .map(|e| {
+                let verb = if e.pressed { "press" } else { "release" };
+                format!("{} {verb} {}\n", e.frame, e.key.name())
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -121,6 +132,24 @@ mod tests {
                 },
             ]
         );
+    }
+
+    /// Every key's name reads back as that key, and a script written out reads back the same.
+    #[test]
+    fn scripts_are_written_as_they_are_read() {
+        let mut events = Vec::new();
+        let keys = devices::keypad::KEYS.iter().flatten().flatten();
+        for (frame, name) in keys.chain(["on"].iter()).enumerate() {
+            let key = CxKey::from_name(name).unwrap();
+            assert_eq!(key.name(), *name);
+            events.push(KeyEvent {
+                frame: frame as u64 / 2,
+                key,
+                pressed: frame % 3 != 0,
+            });
+        }
+        let script = Script { events };
+        assert_eq!(Script::parse(&script.to_text()).unwrap(), script);
     }
 
     #[test]
