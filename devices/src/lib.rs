@@ -98,10 +98,4 @@ pub trait Device {
     fn event(&mut self, tag: EventTag, ctx: &mut Context) {
         let _ = (tag, ctx);
     }
-    /// The machine was reset but this device kept its state (it has a reset of its own, as
-    /// the RTC's counter does): the new board's scheduler is empty, so schedule again whatever
-    /// events that state implies.
-    fn after_reset(&mut self, ctx: &mut Context) {
-        let _ = ctx;
-    }
 }

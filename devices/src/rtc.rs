@@ -106,6 +106,15 @@ impl Pl031 {
         }
     }
 
+    /// Brings the raw interrupt up to `ctx.now`, drives RTCINTR and schedules the next match:
+    /// for a scheduled event, and for an RTC that a machine keeps across its reset, whose new
+    /// interrupt lines and scheduler know nothing of it yet.
+    pub fn resume(&mut self, ctx: &mut Context) {
+        let second = ticks_at(ctx.now, ctx.cpu_hz, 1);
+        self.advance(second);
+        self.update(second, ctx);
+    }
+
     fn read_word(&self, offset: u32, second: u64) -> u32 {
         match offset {
             RTCDR => self.counter(second),
@@ -166,14 +175,7 @@ impl Device for Pl031 {
     }
 
     fn event(&mut self, _tag: EventTag, ctx: &mut Context) {
-        self.after_reset(ctx);
-    }
-
-    /// Accounts for the seconds so far, then drives the line and schedules the next match.
-    fn after_reset(&mut self, ctx: &mut Context) {
-        let second = ticks_at(ctx.now, ctx.cpu_hz, 1);
-        self.advance(second);
-        self.update(second, ctx);
+        self.resume(ctx);
     }
 }
 
@@ -209,6 +211,29 @@ mod tests {
             rtc.peek(RTCDR, Size::Word, 61 * CPU_HZ, CPU_HZ),
             Some(START + 61)
         );
+    }
+
+    /// A machine reset keeps the RTC but gives it new lines and a new scheduler: resuming
+    /// there drives its pending interrupt at once and its next match when it comes.
+    #[test]
+    fn resume_in_a_new_context_redrives_the_line_and_the_match() {
+        let mut h = Bench::new(CPU_HZ, Some(4));
+        let mut rtc = Pl031::new(START);
+        write(&mut rtc, &mut h, RTCMR, START + 2);
+        write(&mut rtc, &mut h, RTCIMSC, 1);
+        h.run_until(&mut rtc, CPU_HZ / 2);
+        let mut after = Bench::new(CPU_HZ, Some(4));
+        after.now = h.now;
+        rtc.resume(&mut after.ctx());
+        assert!(!after.line());
+        assert_eq!(after.scheduler.next_deadline(), Some(2 * CPU_HZ));
+        after.run_until(&mut rtc, 2 * CPU_HZ);
+        assert!(after.line());
+
+        let mut again = Bench::new(CPU_HZ, Some(4));
+        again.now = after.now;
+        rtc.resume(&mut again.ctx());
+        assert!(again.line(), "the pending interrupt stays asserted");
     }
 
     #[test]

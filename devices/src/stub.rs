@@ -203,6 +203,15 @@ impl Stub {
         Some(Stub::new(name, &regs))
     }
 
+    /// After a machine reset, takes from the stub before it what a reset does not clear: its
+    /// RAM (the CX's fastboot RAM survives resets) and the record of the registers already
+    /// reported. Its registers keep their reset values.
+    pub fn keep_ram(&mut self, old: Stub) {
+        self.ram = old.ram;
+        self.seen = old.seen;
+        self.unlogged = old.unlogged;
+    }
+
     fn reg(&self, word: u32) -> Option<&StubReg> {
         self.regs.iter().find(|r| r.offset == word)
     }
@@ -401,6 +410,25 @@ mod tests {
         assert_eq!(s.peek(0xFFD, Size::Byte, 0, 1), Some(0xBE));
         assert_eq!(s.take_unlogged(), Some((0xFFC, true)));
         assert_eq!(s.take_unlogged(), Some((0x1000, false)));
+    }
+
+    #[test]
+    fn a_reset_keeps_the_ram_but_not_the_registers() {
+        let mut h = Bench::new(1_000_000, None);
+        let mut old = Stub::with_ram("fastboot RAM", 0x10);
+        old.regs.push(StubReg::storage(0x20, 0));
+        old.write(0x4, Size::Word, 0xCAFE_F00D, &mut h.ctx());
+        old.write(0x20, Size::Word, 0x1234, &mut h.ctx());
+        old.write(0x30, Size::Word, 1, &mut h.ctx());
+        assert_eq!(old.take_unlogged(), Some((0x30, true)));
+        let mut new = Stub::with_ram("fastboot RAM", 0x10);
+        new.regs.push(StubReg::storage(0x20, 0));
+        new.keep_ram(old);
+        assert_eq!(new.read(0x4, Size::Word, &mut h.ctx()), 0xCAFE_F00D);
+        assert_eq!(new.read(0x20, Size::Word, &mut h.ctx()), 0);
+        // Already reported before the reset: not again.
+        new.write(0x30, Size::Word, 1, &mut h.ctx());
+        assert_eq!(new.take_unlogged(), None);
     }
 
     #[test]

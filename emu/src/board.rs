@@ -452,19 +452,75 @@ impl Board {
 impl Board {
     /// After a reset, takes from the board before it what a system reset does not clear:
     /// RAM and ROM, the stubs' RAM (the CX's fastboot RAM survives resets), and the RTC, whose
-    /// counter has its own reset, nRTCRST, apart from the bus's (PL031 TRM 2.2). The kept
-    /// devices schedule their events again (an RTC alarm still rings) at `now`.
-    pub fn take_memory_from(&mut self, old: Board, now: u64) {
+    /// counter has its own reset, nRTCRST, apart from the bus's (PL031 TRM 2.2). Time goes on:
+    /// the kept RTC drives its interrupt line and schedules its match on this board.
+    pub fn take_memory_from(&mut self, old: Board) {
         self.arena = old.arena;
-        for (index, old) in old.slots.into_iter().enumerate() {
-            if let AnyDevice::Stub(_) | AnyDevice::Rtc(_) = old.device {
-                self.slots[index].device = old.device;
-                self.with_context(
-                    index,
-                    now,
-                    |device, ctx| with_device!(device, d => d.after_reset(ctx)),
-                );
+        self.now = old.now;
+        for (new, old) in self.slots.iter_mut().zip(old.slots) {
+            match (&mut new.device, old.device) {
+                (AnyDevice::Stub(stub), AnyDevice::Stub(old)) => stub.keep_ram(old),
+                (device, rtc @ AnyDevice::Rtc(_)) => *device = rtc,
+                _ => {}
             }
         }
+        for index in 0..self.slots.len() {
+            self.with_context(index, self.now, |device, ctx| {
+                if let AnyDevice::Rtc(rtc) = device {
+                    rtc.resume(ctx);
+                }
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RTC: u32 = 0x9009_0000;
+    const RTC_LINE: usize = 4;
+    const FASTBOOT_RAM: u32 = 0x9003_0000;
+    /// A storage word of the LED block's stub.
+    const LED: u32 = 0x9011_0B00;
+
+    fn write(board: &mut Board, addr: u32, value: u32, now: u64) {
+        let origin = Origin { now, pc: 0 };
+        board.write(addr, Size::Word, value, origin).unwrap();
+    }
+
+    /// What `Machine` does on a watchdog or software reset.
+    fn reset(board: Board) -> Board {
+        let mut new = Board::new(&MachineConfig::nspire_cx(), 0);
+        new.take_memory_from(board);
+        new
+    }
+
+    #[test]
+    fn a_reset_keeps_the_rtc_working_and_the_fastboot_ram_but_resets_stub_registers() {
+        let config = MachineConfig::nspire_cx();
+        let second = config.cpu_hz;
+        let mut board = Board::new(&config, 100);
+        write(&mut board, RTC + 0x04, 102, 0); // RTCMR: an alarm at second 2
+        write(&mut board, RTC + 0x10, 1, 0); // RTCIMSC
+        write(&mut board, FASTBOOT_RAM, 0xCAFE_F00D, 0);
+        write(&mut board, LED, 0x1F, 0);
+        let origin = Origin { now: second, pc: 0 };
+        assert_eq!(board.read(RTC, Size::Word, origin), Ok(101));
+
+        let mut board = reset(board);
+        assert_eq!(board.peek(FASTBOOT_RAM, Size::Word), Some(0xCAFE_F00D));
+        assert_eq!(board.peek(LED, Size::Word), Some(0));
+        assert_eq!(board.peek(RTC, Size::Word), Some(101));
+        assert!(!board.lines[RTC_LINE]);
+        board.fire_due_events(2 * second);
+        assert!(
+            board.lines[RTC_LINE],
+            "the alarm set before the reset rings"
+        );
+
+        // A reset with the interrupt pending keeps it asserted.
+        let board = reset(board);
+        assert!(board.lines[RTC_LINE]);
     }
 }

@@ -180,11 +180,11 @@ impl MachineConfig {
             return fail("more than one interrupt controller".to_string());
         }
         windows.sort();
+        if let Some((_, _, name)) = windows.iter().find(|(base, size, _)| base + size > 1 << 32) {
+            return fail(format!("'{name}' runs past the end of the address space"));
+        }
         for pair in windows.windows(2) {
             let ((a, a_size, a_name), (b, _, b_name)) = (pair[0], pair[1]);
-            if a + a_size > 1 << 32 {
-                return fail(format!("'{a_name}' runs past the end of the address space"));
-            }
             if b < a + a_size {
                 return fail(format!(
                     "'{a_name}' at {a:#x} overlaps '{b_name}' at {b:#x}"
@@ -225,6 +225,12 @@ mod tests {
             ("base: 0x90020000", "base: 0x90010000", "overlaps"),
             ("cpu_hz: 132000000", "cpu_hz: 0", "cpu_hz"),
             ("irq: Some(1)", "irq: Some(40)", "line 40"),
+            // The highest window, which no other follows.
+            (
+                "base: 0xDC000000",
+                "base: 0xFFFFF000, size: 0x2000",
+                "'VIC' runs past the end",
+            ),
             ("base: 0x90020000", "base: 0x90020010", "multiples of 4 KiB"),
             ("name: \"TI-Nspire CX\"", "nme: \"x\"", "line"),
             (

@@ -361,7 +361,7 @@ impl Machine {
         if requests.reset {
             log::info!("machine reset requested by a device");
             let keep = std::mem::replace(&mut self.board, Board::new(&self.config, self.rtc_start));
-            self.board.take_memory_from(keep, self.cpu.cycles());
+            self.board.take_memory_from(keep);
             self.cpu.reset();
         }
     }

@@ -4,31 +4,7 @@
 
 use emu::loader::{parse, Image, ImageKind};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-/// xorshift64*: a small deterministic generator, so a failure reproduces from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u32 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 32) as u32
-    }
-
-    /// A number in 0..n (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        self.next() as usize % n
-    }
-
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
+use tests::Rng;
 
 const EHDR_SIZE: usize = 52;
 const PHDR_SIZE: usize = 32;
