@@ -79,6 +79,11 @@ impl Machine {
         }
     }
 
+    /// The real-time clock's count of seconds at power-on.
+    pub fn rtc_start(&self) -> u32 {
+        self.rtc_start
+    }
+
     /// The built-in TI-Nspire CX with its RTC at `rtc_start`.
     pub fn nspire_cx(rtc_start: u32) -> Machine {
         Machine::new(MachineConfig::nspire_cx(), rtc_start)

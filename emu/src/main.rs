@@ -82,6 +82,10 @@ struct RunArgs {
     /// (KEY as `emu keys` names them; # starts a comment).
     #[arg(long, value_name = "SCRIPT")]
     keys: Option<PathBuf>,
+    /// At exit, write every key pressed and released (in the window, and by --keys) as a key
+    /// script that replays the run with --keys (since the last reset, F2).
+    #[arg(long, value_name = "SCRIPT")]
+    record_keys: Option<PathBuf>,
     /// At exit, write the LCD's last picture to this PNG file (320x240, one pixel per LCD
     /// pixel, whatever --scale says).
     #[arg(long, value_name = "FILE.png")]
@@ -464,7 +468,7 @@ fn read_script(path: &Path) -> Result<Script, String> {
 /// and a semihosting root that is not a directory.
 fn prepare_run(args: &RunArgs) -> Result<(Script, MachineConfig, Machine, String), String> {
     let script = args.keys.as_deref().map(read_script).transpose()?;
-    if let Some(path) = &args.screenshot {
+    for path in [&args.screenshot, &args.record_keys].into_iter().flatten() {
         screenshot::check_destination(path)?;
     }
     if let Some(root) = &args.semihosting_root {
@@ -486,6 +490,8 @@ fn run(args: RunArgs) -> ExitCode {
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
     let start = Instant::now();
+    // The keys the run applied: only runs by frames (the window, --frames, --keys) have any.
+    let mut keys = Script::default();
     let (stop, machine) = if let Some(address) = &args.gdb {
         match serve_gdb(machine, address) {
             Ok((exit, machine)) => (Some(Stop::Machine(exit)), machine),
@@ -507,6 +513,7 @@ fn run(args: RunArgs) -> ExitCode {
         };
         let mut session = Session::new(machine, script, args.max_insns);
         let stop = session.run_headless(args.frames, &mut monitor);
+        keys = session.applied_keys().clone();
         (Some(stop), session.machine)
     } else {
         let options = window::Options {
@@ -528,7 +535,10 @@ fn run(args: RunArgs) -> ExitCode {
             Err(message) => return fail(&message, EXIT_BAD_INPUT),
         };
         match window::run(machine, &mut make, &mut monitor, options) {
-            Ok(outcome) => (outcome.stop, outcome.machine),
+            Ok(outcome) => {
+                keys = outcome.keys;
+                (outcome.stop, outcome.machine)
+            }
             Err(message) => return fail(&message, EXIT_BAD_INPUT),
         }
     };
@@ -539,6 +549,18 @@ fn run(args: RunArgs) -> ExitCode {
             "emu: {insns} instructions in {seconds:.3} s: {:.1} MIPS",
             insns as f64 / seconds / 1e6
         );
+    }
+    if let Some(path) = &args.record_keys {
+        let text = format!(
+            "# keys recorded by emu (--record-keys); replay with the same ROM and RTC:\n\
+             # emu run --rtc {} --keys {} ...\n{}",
+            machine.rtc_start(),
+            path.display(),
+            keys.to_text()
+        );
+        if let Err(e) = std::fs::write(path, text) {
+            return fail(&format!("{}: {e}", path.display()), EXIT_BAD_INPUT);
+        }
     }
     if let Some(path) = &args.screenshot {
         let mut frame = blank_frame();

@@ -429,3 +429,41 @@ fn f2_keeps_the_monitors_breakpoints() {
     let output = read_all(&mut emu);
     assert!(output.contains("hit 1 time\n=> 0x00000000:"), "{output}");
 }
+
+/// `--record-keys` writes the keys typed in the window as a key script, and a headless run
+/// with that script draws the very picture the window ended on.
+#[test]
+fn keys_recorded_in_the_window_replay_headless() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-record");
+    let (recorded, shot) = (dir.join("keys.txt"), dir.join("window.png"));
+    let common = ["--frames", "240", "--rtc", "1767225600"];
+    let mut args = vec!["run", "--record-keys", recorded.to_str().unwrap()];
+    args.extend(["--screenshot", shot.to_str().unwrap()]);
+    args.extend(common);
+    let mut emu = x.emu(&dir, &args);
+    let id = x.window(&emu, "^demo - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "a", "Right", "Right"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+
+    let script = std::fs::read_to_string(&recorded).unwrap();
+    for event in ["press aa", "release aa", "press n6", "release n6"] {
+        assert!(script.contains(event), "{event} missing from:\n{script}");
+    }
+    let replayed = dir.join("replayed.png");
+    let mut args = vec!["run", "--headless", "--keys", recorded.to_str().unwrap()];
+    args.extend(["--screenshot", replayed.to_str().unwrap()]);
+    args.extend(common);
+    let out = Command::new(env!("CARGO_BIN_EXE_emu"))
+        .args(&args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (window, headless) = (read_png(&shot).unwrap(), read_png(&replayed).unwrap());
+    assert_eq!(first_difference(&headless, 1, &window), None);
+}

@@ -5,10 +5,12 @@
 //! 132 MHz CX), whatever the LCD controller's own timing says, so that frame counts mean the
 //! same for every ROM.
 
+use std::collections::HashSet;
+
 use devices::pl111::{HEIGHT, WIDTH};
 
 use super::keymap::CxKey;
-use super::script::Script;
+use super::script::{KeyEvent, Script};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
 
@@ -24,7 +26,7 @@ pub fn blank_frame() -> Box<Frame> {
 }
 
 /// Presses or releases a key of the machine.
-pub fn set_key(machine: &mut Machine, key: CxKey, pressed: bool) {
+fn set_key(machine: &mut Machine, key: CxKey, pressed: bool) {
     match key {
         CxKey::Matrix { row, col } => machine.board.set_key(row, col, pressed),
         CxKey::On => machine.board.set_on_key(pressed),
@@ -55,6 +57,11 @@ pub struct Session {
     next_event: usize,
     /// The instruction limit (`--max-insns`), counted from power-on.
     limit: Option<u64>,
+    /// The CX keys held down.
+    held: HashSet<CxKey>,
+    /// Every key event applied so far, scripted or not, at the frame it applied to: a script
+    /// that replays this session (`--record-keys`).
+    applied: Script,
 }
 
 impl Session {
@@ -67,7 +74,32 @@ impl Session {
             script,
             next_event: 0,
             limit,
+            held: HashSet::new(),
+            applied: Script::default(),
         }
+    }
+
+    /// Presses or releases a CX key before the frame about to run (a host key in the window,
+    /// or a script's event).
+    pub fn set_key(&mut self, key: CxKey, pressed: bool) {
+        let changed = if pressed {
+            self.held.insert(key)
+        } else {
+            self.held.remove(&key)
+        };
+        if changed {
+            set_key(&mut self.machine, key, pressed);
+            self.applied.events.push(KeyEvent {
+                frame: self.frame,
+                key,
+                pressed,
+            });
+        }
+    }
+
+    /// The key events applied so far, as a script that replays them.
+    pub fn applied_keys(&self) -> &Script {
+        &self.applied
     }
 
     /// Applies the script's events for the frame about to start, then runs the machine to
@@ -75,11 +107,11 @@ impl Session {
     /// (`DebugStop::Exit`), or a debugger's condition stopped it mid-frame (the rest of the
     /// frame runs at the next call).
     pub fn run_frame(&mut self) -> Option<DebugStop> {
-        while let Some(event) = self.script.events.get(self.next_event) {
+        while let Some(&event) = self.script.events.get(self.next_event) {
             if event.frame > self.frame {
                 break;
             }
-            set_key(&mut self.machine, event.key, event.pressed);
+            self.set_key(event.key, event.pressed);
             self.next_event += 1;
         }
         let end = self.start + (self.frame + 1) * self.frame_cycles;

@@ -19,7 +19,7 @@ use minifb::{InputCallback, Key, Window, WindowOptions};
 use super::keymap::{self, Action};
 use super::screenshot;
 use super::script::Script;
-use super::session::{self, blank_frame, Frame, Session, Stop, FRAME_RATE};
+use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
 
@@ -45,6 +45,9 @@ pub struct Outcome {
     /// otherwise how the machine had stopped.
     pub stop: Option<Stop>,
     pub machine: Machine,
+    /// Every key event of the run since the last reset (F2), host keys and scripted ones, as
+    /// a script that replays it.
+    pub keys: Script,
 }
 
 /// Host key events as the window reports them, in order.
@@ -66,10 +69,10 @@ struct Keyboard {
 }
 
 impl Keyboard {
-    /// Applies the host's key events to the machine, and returns the emulator keys pressed.
-    /// A key pressed and released within one host frame is released at the next one, so the
-    /// guest sees every press for at least a frame.
-    fn apply(&mut self, machine: &mut Machine) -> Vec<Action> {
+    /// Applies the host's key events to the session's machine, and returns the emulator keys
+    /// pressed. A key pressed and released within one host frame is released at the next one,
+    /// so the guest sees every press for at least a frame.
+    fn apply(&mut self, session: &mut Session) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut pressed_now = HashSet::new();
         let mut queue = self.events.0.borrow_mut();
@@ -93,16 +96,16 @@ impl Keyboard {
             }
             if let Some(cx) = keymap::cx_key(key) {
                 let held = self.held.iter().any(|&k| keymap::cx_key(k) == Some(cx));
-                session::set_key(machine, cx, held);
+                session.set_key(cx, held);
             }
         }
         actions
     }
 
-    /// Presses, on a new machine, the CX keys still held.
-    fn press_held(&self, machine: &mut Machine) {
+    /// Presses, in a new session, the CX keys still held.
+    fn press_held(&self, session: &mut Session) {
         for cx in self.held.iter().filter_map(|&k| keymap::cx_key(k)) {
-            session::set_key(machine, cx, true);
+            session.set_key(cx, true);
         }
     }
 }
@@ -166,7 +169,7 @@ pub fn run(
     let mut title = String::new();
     let mut next = Instant::now();
     while window.is_open() {
-        for action in keyboard.apply(&mut session.machine) {
+        for action in keyboard.apply(&mut session) {
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
                 Action::Pause => paused = !paused,
@@ -179,8 +182,8 @@ pub fn run(
                 Action::Reset => match make() {
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
-                        keyboard.press_held(&mut machine);
                         session = Session::new(machine, options.script.clone(), options.limit);
+                        keyboard.press_held(&mut session);
                         stopped = None;
                         note = Some(("reset".to_string(), Instant::now()));
                     }
@@ -284,6 +287,7 @@ pub fn run(
 fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> Outcome {
     Outcome {
         stop: stopped.map(Stop::Machine).or(otherwise),
+        keys: session.applied_keys().clone(),
         machine: session.machine,
     }
 }
@@ -330,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_quick_tap_is_held_for_a_frame_and_repeats_act_once() {
-        let mut machine = Machine::nspire_cx(0);
+        let mut session = Session::new(Machine::nspire_cx(0), Script::default(), None);
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
@@ -341,12 +345,17 @@ mod tests {
         send(Key::F2, true);
         send(Key::A, false);
         send(Key::F2, false);
-        assert_eq!(keyboard.apply(&mut machine), vec![Action::Reset]);
+        assert_eq!(keyboard.apply(&mut session), vec![Action::Reset]);
         assert!(keyboard.held.contains(&Key::A));
         assert_eq!(keyboard.events.0.borrow().len(), 2);
-        assert_eq!(keyboard.apply(&mut machine), vec![]);
+        assert_eq!(keyboard.apply(&mut session), vec![]);
         assert!(keyboard.held.is_empty());
         assert!(keyboard.events.0.borrow().is_empty());
+        // The session has the CX key's press and release (not the emulator's F2).
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press aa\n0 release aa\n"
+        );
     }
 
     #[test]
