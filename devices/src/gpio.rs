@@ -24,6 +24,7 @@
 
 use crate::stub::{merge_lanes, read_lanes, write_lanes};
 use crate::{Context, Device, Size};
+use serde::{Deserialize, Serialize};
 
 const SECTIONS: usize = 8;
 
@@ -31,7 +32,7 @@ const SECTIONS: usize = 8;
 pub const CX_INPUTS: u64 = 0x0000_1000_071F_001F;
 
 /// The GPIO controller.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Gpio {
     /// Levels the board drives on each pin (bit 8s + n = GPIO n of section s).
     inputs: u64,

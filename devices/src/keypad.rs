@@ -11,6 +11,7 @@
 //! The ON key is not in this matrix on the CX: see [`crate::power::Power::set_on_key`].
 
 use bitvec::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::stub::{merge_lanes, read_lanes, write_lanes};
 use crate::{Context, Device, EventTag, Size};
@@ -73,7 +74,7 @@ pub fn key_position(name: &str) -> Option<(usize, usize)> {
 }
 
 /// The keypad controller.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Keypad {
     /// The APB clock the scan timing counts.
     apb_hz: u64,

@@ -8,6 +8,7 @@
 //! References: `../shared/hardware/nspire-cx.md` and the ARM PrimeCell TRMs (PL190, SP804,
 //! PL011, PL031, PL111, SP805), cited in each module.
 
+use serde::{Deserialize, Serialize};
 pub mod gpio;
 pub mod keypad;
 pub mod misc;
@@ -16,6 +17,7 @@ pub mod pl111;
 pub mod power;
 pub mod rtc;
 pub mod scheduler;
+mod serde_array;
 pub mod sp804;
 pub mod stub;
 pub mod vic;
@@ -43,7 +45,7 @@ impl Size {
 pub type Lines = BitArr!(for 32, in u32, Lsb0);
 
 /// What the machine asks of itself on a device's behalf.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Requests {
     /// Reset the whole machine (watchdog expiry, the misc block's reset register).
     pub reset: bool,

@@ -12,12 +12,13 @@
 
 use crate::stub::read_lanes;
 use crate::{Context, Device, Size};
+use serde::{Deserialize, Serialize};
 
 /// The model ID a CX (not CX II) reports at 0x00 (doc 2.8).
 pub const CX_MODEL: u32 = 0x101;
 
 /// The misc block.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Misc {
     model: u32,
     fuse: u64,

@@ -11,6 +11,7 @@
 //! Like Firebird, the model transmits and receives whatever UARTCR's UARTEN/TXE/RXE say: a
 //! guest that writes UARTDR before enabling the UART still gets its text out.
 
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 use crate::stub::{merge_lanes, read_lanes, write_lanes};
@@ -44,7 +45,7 @@ const INT_ALL: u32 = 0x7FF;
 const ID: [u8; 8] = [0x11, 0x10, 0x34, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
 
 /// The PL011 UART.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Pl011 {
     /// Receive FIFO (front = oldest).
     rx: VecDeque<u8>,

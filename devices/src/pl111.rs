@@ -12,6 +12,7 @@
 
 use crate::stub::{merge_lanes, read_lanes, write_lanes};
 use crate::{Context, Device, EventTag, Size};
+use serde::{Deserialize, Serialize};
 
 /// The panel's width in pixels.
 pub const WIDTH: usize = 320;
@@ -42,7 +43,7 @@ const MAX_FRAMES_PER_SECOND: u64 = 1000;
 const ID: [u8; 8] = [0x11, 0x11, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
 
 /// The PL111 CLCD controller.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Pl111 {
     /// CLCDCLK, the reference clock the pixel clock divides.
     clcd_hz: u64,
@@ -59,8 +60,10 @@ pub struct Pl111 {
     lcd_lpcurr: u32,
     /// 256 x 16-bit palette entries (TRM, "Color Palette Register": two per word, the even one
     /// in bits 15:0).
+    #[serde(with = "crate::serde_array")]
     palette: [u16; 256],
     /// Cursor image RAM and registers: storage only, the cursor is not drawn.
+    #[serde(with = "crate::serde_array")]
     cursor_image: [u32; 256],
     clcd_crsr_ctrl: u32,
     clcd_crsr_config: u32,

@@ -19,6 +19,7 @@
 
 use crate::stub::{merge_lanes, read_lanes};
 use crate::{Context, Device, Size};
+use serde::{Deserialize, Serialize};
 
 /// The clock setting the block reports at reset: base 264 MHz, CPU 132 MHz, AHB 66 MHz, APB
 /// 33 MHz. It is the value Firebird's flash creation stores as the 132 MHz default, and one
@@ -31,7 +32,7 @@ const STATUS: u32 = 0x114;
 const STATUS_ON_RELEASED: u32 = 1 << 4;
 
 /// The clock rates a clock setting selects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockRates {
     pub cpu_hz: u64,
     pub ahb_hz: u64,
@@ -64,7 +65,7 @@ impl ClockRates {
 }
 
 /// The power management block.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Power {
     /// 0x00: the setting 0x0C bit 2 applies.
     clocks_load: u32,

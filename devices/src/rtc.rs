@@ -12,6 +12,7 @@
 use crate::sp804::ticks_at;
 use crate::stub::{read_lanes, write_lanes};
 use crate::{Context, Device, EventTag, Size};
+use serde::{Deserialize, Serialize};
 
 /// Register offsets (DDI 0224 table 3-1).
 const RTCDR: u32 = 0x000;
@@ -34,7 +35,7 @@ const ID: [u32; 8] = [0x31, 0x10, 0x04, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
 const MATCH: EventTag = 0;
 
 /// The RTC.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Pl031 {
     /// RTCDR at second `base_second` of virtual time.
     base_value: u32,

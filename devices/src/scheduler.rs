@@ -2,13 +2,14 @@
 //! every instruction. The run loop executes instructions up to the next deadline, then fires
 //! what is due.
 
+use serde::{Deserialize, Serialize};
 /// A device's own name for one of its events (a timer number, "frame end"...).
 pub type EventTag = u16;
 
 /// The owner of an event: the index the machine gave the device.
 pub type Owner = u16;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 struct Entry {
     when: u64,
     owner: Owner,
@@ -17,7 +18,7 @@ struct Entry {
 
 /// Pending events, at most one per (owner, tag). Few devices have events, so a small vector
 /// kept sorted by time is both simple and fast.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Scheduler {
     /// Sorted by `when`, latest first, so the next event is popped from the end.
     pending: Vec<Entry>,

@@ -19,6 +19,7 @@
 
 use crate::stub::{read_lanes, write_lanes};
 use crate::{Context, Device, EventTag, Size};
+use serde::{Deserialize, Serialize};
 
 // ------------------------------------------------------------------------------------------
 // Shared with the other PrimeCell models.
@@ -30,7 +31,7 @@ pub(crate) fn ticks_at(now: u64, cpu_hz: u64, hz: u64) -> u64 {
 }
 
 /// What a down-counter does after it reaches zero.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Wrap {
     /// It continues from its maximum value (SP804 free-running mode).
     FreeRunning,
@@ -43,7 +44,7 @@ pub(crate) enum Wrap {
 }
 
 /// How a down-counter is clocked and wraps.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub(crate) struct Counting {
     /// The bits that count: 0xFFFF in the SP804's 16-bit mode, else 0xFFFF_FFFF. The bits
     /// above hold their value (DDI 0271 3.3.2 note: they are not cleared in 16-bit mode).
@@ -54,7 +55,7 @@ pub(crate) struct Counting {
 }
 
 /// A down-counter known at one clock edge and computed for any later one.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub(crate) struct DownCounter {
     /// The clock tick at which the count was `value`; decrements happen every `prescale`
     /// ticks after it. It may lie one tick ahead: a load takes effect at the next edge.
@@ -179,7 +180,7 @@ const CONTROL_BITS: u32 = 0xEF;
 const ID: [u32; 8] = [0x04, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
 
 /// One of the two timers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 struct Timer {
     /// TimerXLoad, also read and written as TimerXBGLoad.
     load: u32,
@@ -300,7 +301,7 @@ impl Timer {
 }
 
 /// An SP804 block: two timers, one combined interrupt line (TIMINTC).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sp804 {
     /// TIMCLK in Hz.
     hz: u64,

@@ -11,6 +11,7 @@
 //! This module also holds the sub-word access rule the word-register devices of this crate
 //! share (`read_lanes`, `write_lanes`, `merge_lanes`).
 
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::{Context, Device, Size};
@@ -67,7 +68,7 @@ fn primecell_id(periph: [u8; 4], cell: bool) -> Vec<StubReg> {
 }
 
 /// One register a stub knows: a fixed value, or a word that keeps what is written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StubReg {
     /// Word offset in the window (the low two bits are ignored).
     pub offset: u32,
@@ -113,7 +114,7 @@ pub const PRESETS: &[&str] = &[
 ];
 
 /// A device window with no behaviour beyond a few known registers (see the module doc).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Stub {
     name: String,
     regs: Vec<StubReg>,

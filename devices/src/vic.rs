@@ -18,6 +18,7 @@
 
 use crate::stub::{read_lanes, write_lanes};
 use crate::{Context, Device, Lines, Size};
+use serde::{Deserialize, Serialize};
 
 /// Register offsets (DDI 0181E table 3.1).
 const VICIRQSTATUS: u32 = 0x000;
@@ -50,7 +51,7 @@ const SLOTS: usize = 16;
 const NON_VECTORED: usize = SLOTS;
 
 /// The PL190 VIC.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Pl190 {
     /// VICINTSELECT: 1 = the line is an FIQ source, 0 = IRQ.
     int_select: u32,

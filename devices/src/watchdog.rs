@@ -12,6 +12,7 @@
 use crate::sp804::{ticks_at, Counting, DownCounter, Wrap};
 use crate::stub::{read_lanes, write_lanes};
 use crate::{Context, Device, EventTag, Size};
+use serde::{Deserialize, Serialize};
 
 /// Register offsets (DDI 0270 table 3-1).
 const WDOG_LOAD: u32 = 0x000;
@@ -40,7 +41,7 @@ const ID: [u32; 8] = [0x05, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1];
 const TIMEOUT: EventTag = 0;
 
 /// The SP805 watchdog.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Sp805 {
     /// WDOGCLK in Hz.
     hz: u64,

@@ -20,11 +20,13 @@ use devices::stub::Stub;
 use devices::vic::Pl190;
 use devices::watchdog::Sp805;
 use devices::{Context, Device, Lines, Requests, Scheduler};
+use serde::{Deserialize, Serialize};
 
 use crate::bus::{ram_read, ram_write, Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
 use crate::config::{DeviceKind, MachineConfig};
 
 /// Every device model, as a closed set: accesses dispatch by `match`, not through a vtable.
+#[derive(Clone, Serialize, Deserialize)]
 pub enum AnyDevice {
     Vic(Pl190),
     Timer(Sp804),
@@ -446,6 +448,67 @@ impl Board {
             (region.arena_offset + (addr - region.base)) as usize,
             size,
         )
+    }
+}
+
+/// What a saved state keeps of the board besides its memory: the devices, the pending events,
+/// the interrupt lines and requests, the time; and the layout, to refuse a state saved on a
+/// machine of another description.
+#[derive(Serialize, Deserialize)]
+pub struct BoardState {
+    /// (name, base, size) of each memory region, then of each device window.
+    layout: Vec<(String, u32, u32)>,
+    devices: Vec<AnyDevice>,
+    scheduler: Scheduler,
+    lines: Lines,
+    requests: Requests,
+    now: u64,
+}
+
+impl Board {
+    fn layout(&self) -> Vec<(String, u32, u32)> {
+        let regions = self
+            .regions
+            .iter()
+            .map(|r| (r.name.clone(), r.base, r.size));
+        let windows = self.slots.iter().map(|s| (s.name.clone(), s.base, s.size));
+        regions.chain(windows).collect()
+    }
+
+    /// The board's state, for a snapshot; its memory is `ram()`.
+    pub fn state(&self) -> BoardState {
+        BoardState {
+            layout: self.layout(),
+            devices: self.slots.iter().map(|s| s.device.clone()).collect(),
+            scheduler: self.scheduler.clone(),
+            lines: self.lines,
+            requests: self.requests,
+            now: self.now,
+        }
+    }
+
+    /// Takes a saved state and memory, if they were saved on a board laid out as this one
+    /// (the same regions, and the same devices at the same windows).
+    pub fn restore(&mut self, state: BoardState, arena: Vec<u8>) -> Result<(), String> {
+        if state.layout != self.layout() {
+            return Err("it was saved on a machine of another description".to_string());
+        }
+        let same_kinds = state.devices.len() == self.slots.len()
+            && (state.devices.iter().zip(&self.slots))
+                .all(|(d, s)| std::mem::discriminant(d) == std::mem::discriminant(&s.device));
+        if !same_kinds || arena.len() != self.arena.len() {
+            return Err("its devices or its memory differ from this machine's".to_string());
+        }
+        for (slot, device) in self.slots.iter_mut().zip(state.devices) {
+            slot.device = device;
+        }
+        self.arena = arena;
+        self.scheduler = state.scheduler;
+        self.lines = state.lines;
+        self.requests = state.requests;
+        self.now = state.now;
+        self.unclaimed = None;
+        Ok(())
     }
 }
 

@@ -10,6 +10,7 @@ use std::sync::{Mutex, Once};
 
 use clap::{Args, Parser, Subcommand};
 use emu::config::MachineConfig;
+use emu::files;
 use emu::frontend::script::Script;
 use emu::frontend::session::{blank_frame, Session, Stop};
 use emu::frontend::{keymap, screenshot, window};
@@ -19,6 +20,7 @@ use emu::machine::DebugStop;
 use emu::machine::{self, Exit, Machine};
 use emu::monitor::{Leave, Monitor};
 use emu::semihosting::{Config, Semihosting};
+use emu::snapshot;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -127,6 +129,13 @@ struct RunArgs {
     /// time), for reproducible runs.
     #[arg(long, value_name = "SECONDS")]
     rtc: Option<u32>,
+    /// Start from a state saved by --save-state (or F6, or the monitor's `save`) instead of
+    /// a ROM: the run goes on where it was saved.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["rom", "kernel"])]
+    load_state: Option<PathBuf>,
+    /// At exit, save the machine's state to this file (--load-state takes the run up again).
+    #[arg(long, value_name = "FILE")]
+    save_state: Option<PathBuf>,
     /// Boot a Linux zImage (with --dtb) instead of a ROM.
     #[arg(long, value_name = "FILE", conflicts_with = "rom", requires = "dtb")]
     kernel: Option<PathBuf>,
@@ -215,6 +224,9 @@ enum Console {
     Process,
     /// stdout and stderr, but no stdin: the monitor reads the terminal.
     NoInput,
+    /// stdout and stderr, and stdin for the UART only, even with semihosting on (a saved
+    /// state's run).
+    UartInput,
     /// No input; output collected in a buffer (for `emu test`).
     Captured(SharedBuffer),
 }
@@ -233,7 +245,7 @@ impl Console {
                 Box::new(std::io::stdout()),
                 Box::new(std::io::stderr()),
             ),
-            Console::NoInput => (
+            Console::NoInput | Console::UartInput => (
                 Box::new(std::io::empty()),
                 Box::new(std::io::stdout()),
                 Box::new(std::io::stderr()),
@@ -252,6 +264,10 @@ impl Console {
         match self {
             Console::Process => machine::Console {
                 input: with_input.then(stdin_reader),
+                output: Box::new(std::io::stdout()),
+            },
+            Console::UartInput => machine::Console {
+                input: Some(stdin_reader()),
                 output: Box::new(std::io::stdout()),
             },
             Console::NoInput => machine::Console {
@@ -433,8 +449,16 @@ fn monitor_owns_stdin(args: &RunArgs) -> bool {
 /// Whether the UART reads the terminal: neither semihosting (always on for the demo) nor the
 /// monitor has it.
 fn uart_has_stdin(args: &RunArgs) -> bool {
-    let semihosting = args.semihosting || (args.rom.is_none() && args.kernel.is_none());
-    !semihosting && !monitor_owns_stdin(args)
+    !monitor_owns_stdin(args) && !semihosting_owns_stdin(args)
+}
+
+/// Whether semihosting reads the terminal: when it is on (always for the demo), except in a
+/// saved state's run without `--semihosting`, whose guest may be anything (Linux, say).
+fn semihosting_owns_stdin(args: &RunArgs) -> bool {
+    match args.load_state {
+        Some(_) => args.semihosting,
+        None => args.semihosting || (args.rom.is_none() && args.kernel.is_none()),
+    }
 }
 
 /// A machine as the options describe it, and its name (the ROM's, or the kernel's).
@@ -445,16 +469,27 @@ fn build(args: &RunArgs, config: &MachineConfig) -> Result<(Machine, String), St
         return prepare_linux(config, rtc, args).map(|m| (m, kernel.display().to_string()));
     }
     let (image, name) = load_image(args.rom.as_deref())?;
+    // A saved state's machine (first built as the demo's) has semihosting for when its CPU
+    // uses it, as the state says.
     let semihosting = (args.semihosting || args.rom.is_none()).then(|| SemihostingArgs {
         root: args.semihosting_root.clone(),
         args: args.args.clone(),
     });
     let console = if monitor_owns_stdin(args) {
         Console::NoInput
+    } else if uart_has_stdin(args) && semihosting.is_some() {
+        Console::UartInput
     } else {
         Console::Process
     };
-    prepare(config, rtc, &image, &name, semihosting, console).map(|machine| (machine, name))
+    let mut machine = prepare(config, rtc, &image, &name, semihosting, console)?;
+    match &args.load_state {
+        Some(path) => {
+            snapshot::load(&mut machine, path)?;
+            Ok((machine, path.display().to_string()))
+        }
+        None => Ok((machine, name)),
+    }
 }
 
 /// Reads a `--keys` script; the error names the file and the line.
@@ -468,8 +503,11 @@ fn read_script(path: &Path) -> Result<Script, String> {
 /// and a semihosting root that is not a directory.
 fn prepare_run(args: &RunArgs) -> Result<(Script, MachineConfig, Machine, String), String> {
     let script = args.keys.as_deref().map(read_script).transpose()?;
-    for path in [&args.screenshot, &args.record_keys].into_iter().flatten() {
-        screenshot::check_destination(path)?;
+    for path in [&args.screenshot, &args.record_keys, &args.save_state]
+        .into_iter()
+        .flatten()
+    {
+        files::check_destination(path)?;
     }
     if let Some(root) = &args.semihosting_root {
         if !root.is_dir() {
@@ -549,6 +587,11 @@ fn run(args: RunArgs) -> ExitCode {
             "emu: {insns} instructions in {seconds:.3} s: {:.1} MIPS",
             insns as f64 / seconds / 1e6
         );
+    }
+    if let Some(path) = &args.save_state {
+        if let Err(message) = snapshot::save(&machine, path) {
+            return fail(&message, EXIT_BAD_INPUT);
+        }
     }
     if let Some(path) = &args.record_keys {
         let text = format!(

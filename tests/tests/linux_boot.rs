@@ -1,6 +1,6 @@
 //! Mainline Linux for the nspire-cx (../shared/guests/linux-nspire) boots to its busybox shell
 //! on the emulated CX and answers commands typed on the UART; keys pressed on the keypad reach
-//! its console. Input is given at fixed points of the run, so the whole exchange is
+//! its console; saved to a file and loaded into a new machine, it goes on. Input is given at fixed points of the run, so the whole exchange is
 //! deterministic.
 
 use std::cell::RefCell;
@@ -165,4 +165,22 @@ fn linux_boots_to_a_shell_that_runs_commands() {
         .split_whitespace()
         .collect();
     assert_eq!(bytes, ["r", "\\n"], "{typed}");
+
+    // The whole running system saved to a file and loaded into a machine that never booted:
+    // the shell there answers, its files and its clock as they were.
+    let state = std::env::temp_dir().join(format!("emu-linux-{}.state", std::process::id()));
+    emu::snapshot::save(&guest.machine, &state).unwrap();
+    let mut fresh = Machine::nspire_cx(0);
+    emu::snapshot::load(&mut fresh, &state).unwrap();
+    std::fs::remove_file(&state).unwrap();
+    let (input, receiver) = channel();
+    fresh.attach_console(Console {
+        input: Some(receiver),
+        output: Box::new(guest.output.clone()),
+    });
+    guest.machine = fresh;
+    guest.input = input;
+    let answer = guest.command("cat /tmp/typed | wc -c; echo again-$((6*7))");
+    assert!(answer.contains("again-42"), "{answer}");
+    assert!(answer.lines().any(|l| l.trim() == "2"), "{answer}");
 }

@@ -4,6 +4,8 @@
 //! This module keeps the registers. What they do to translation belongs to the MMU; what the
 //! cache operations do is nothing, since the emulator has no caches to keep coherent.
 
+use serde::{Deserialize, Serialize};
+
 /// c0, opcode2 0: main ID. ARM (0x41), variant 0, ARMv5TEJ (6), part 0x926, revision 4: the value
 /// a TI-Nspire CX reports.
 pub const MAIN_ID: u32 = 0x4106_9264;
@@ -44,7 +46,7 @@ pub mod control {
 }
 
 /// The registers of CP15 that hold state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cp15 {
     /// c1: control register.
     pub control: u32,

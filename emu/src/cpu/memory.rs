@@ -44,6 +44,12 @@ pub(super) struct Tlb {
     privilege: usize,
 }
 
+impl Default for Tlb {
+    fn default() -> Tlb {
+        Tlb::new()
+    }
+}
+
 impl Tlb {
     pub(super) fn new() -> Tlb {
         Tlb {

@@ -18,6 +18,8 @@ pub use crate::mmu::Fault;
 pub use debug::{Breakpoint, WatchHit, WatchKind, Watchpoint};
 pub use psr::Mode;
 
+use serde::{Deserialize, Serialize};
+
 use crate::bus::Bus;
 use cp15::Cp15;
 use memory::Tlb;
@@ -87,7 +89,10 @@ pub enum Stop {
     Watchpoint(WatchHit),
 }
 
-/// The processor state and the machinery to execute instructions.
+/// The processor state and the machinery to execute instructions. A saved state
+/// ([`crate::snapshot`]) holds what the guest can see; the rest is the host's (the debugger,
+/// break-on conditions) or is cached and rebuilt ([`Cpu::restore`]).
+#[derive(Serialize, Deserialize)]
 pub struct Cpu {
     /// The registers of the current mode (see the module comment for r15).
     r: [u32; 16],
@@ -106,23 +111,31 @@ pub struct Cpu {
     /// Address of the instruction being executed.
     insn_addr: u32,
     pub cp15: Cp15,
+    #[serde(skip)]
     tlb: Tlb,
     /// CP15 c1 A, cached for the load/store path.
+    #[serde(skip)]
     alignment_check: bool,
     irq_line: bool,
     fiq_line: bool,
     /// Set when the run loop must look at something before the next instruction: a pending
     /// interrupt that became unmasked, an event, a device access, waiting for an interrupt.
+    #[serde(skip)]
     attention: bool,
+    #[serde(skip)]
     event: Option<Event>,
+    #[serde(skip)]
     device_accessed: bool,
     waiting: bool,
     /// Breakpoints and watchpoints, while a debugger has any.
+    #[serde(skip)]
     debug: Option<Box<debug::Debugger>>,
-    /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls.
+    /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls (saved: the guest
+    /// depends on it).
     pub semihosting: bool,
     /// Exceptions that stop the run loop (with `Event::Exception`) when entered, for a
     /// debugger's "break on undefined instruction" and the like.
+    #[serde(skip)]
     pub break_on: Vec<Exception>,
     /// Instructions executed since the CPU was made (instructions that fail their condition
     /// count too).
@@ -503,6 +516,30 @@ impl Cpu {
     pub fn control_changed(&mut self) {
         self.alignment_check = self.cp15.control & cp15::control::A != 0;
         self.tlb.invalidate_all();
+    }
+
+    /// Whether `saved` is a state `restore` takes: its mode is the one its CPSR names.
+    pub fn check_saved(saved: &Cpu) -> Result<(), String> {
+        match Mode::from_bits(saved.cpsr) {
+            Some(mode) if mode == saved.mode => Ok(()),
+            _ => Err(format!(
+                "the CPSR {:#010x} does not match the mode {:?}",
+                saved.cpsr, saved.mode
+            )),
+        }
+    }
+
+    /// Takes the guest-visible state of `saved` (a loaded snapshot), keeping this CPU's host
+    /// side: its debugger and break-on conditions. Refuses what `check_saved` refuses.
+    pub fn restore(&mut self, saved: Cpu) -> Result<(), String> {
+        Cpu::check_saved(&saved)?;
+        let host = std::mem::replace(self, saved);
+        self.debug = host.debug;
+        self.break_on = host.break_on;
+        self.tlb.set_privileged(self.mode.is_privileged());
+        self.control_changed();
+        self.attention = true;
+        Ok(())
     }
 }
 

@@ -1,6 +1,8 @@
 //! Program status registers: the CPSR/SPSR bits, the processor modes and the condition codes
 //! (ARM ARM, ARMv5 edition, A2.5 "Program status registers" and A3.2 "The condition field").
 
+use serde::{Deserialize, Serialize};
+
 /// Negative flag.
 pub const N: u32 = 1 << 31;
 /// Zero flag.
@@ -26,7 +28,7 @@ pub const MODE_MASK: u32 = 0x1F;
 pub const IMPLEMENTED: u32 = N | Z | C | V | Q | J | I | F | T | MODE_MASK;
 
 /// The seven processor modes (ARM ARM A2.2) with their CPSR M[4:0] encodings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Mode {
     User = 0x10,
     Fiq = 0x11,

@@ -97,6 +97,17 @@ impl Session {
         }
     }
 
+    /// The machine took a saved state (the monitor's `load`): frames count from here, the key
+    /// script's events are done with, the keys held are the state's, and the recorded keys
+    /// start again.
+    fn took_a_state(&mut self) {
+        self.start = self.machine.cpu.cycles();
+        self.frame = 0;
+        self.next_event = self.script.events.len();
+        self.held.clear();
+        self.applied = Script::default();
+    }
+
     /// The key events applied so far, as a script that replays them.
     pub fn applied_keys(&self) -> &Script {
         &self.applied
@@ -107,6 +118,11 @@ impl Session {
     /// (`DebugStop::Exit`), or a debugger's condition stopped it mid-frame (the rest of the
     /// frame runs at the next call).
     pub fn run_frame(&mut self) -> Option<DebugStop> {
+        let frame_start = self.start + self.frame * self.frame_cycles;
+        let now = self.machine.cpu.cycles();
+        if !(frame_start..frame_start + self.frame_cycles).contains(&now) {
+            self.took_a_state();
+        }
         while let Some(&event) = self.script.events.get(self.next_event) {
             if event.frame > self.frame {
                 break;

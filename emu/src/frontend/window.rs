@@ -193,7 +193,7 @@ pub fn run(
                     }
                 },
                 Action::Screenshot => {
-                    let path = screenshot::timestamped_path(Path::new(""));
+                    let path = crate::files::timestamped_path(Path::new(""), "png");
                     let text = match screenshot::save_png(&frame, &path) {
                         Ok(()) => format!("saved {}", path.display()),
                         Err(e) => e,

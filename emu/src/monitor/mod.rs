@@ -248,6 +248,8 @@ impl<'a> Monitor<'a> {
             "bt" => backtrace::backtrace(machine, args),
             "trace" => run::trace(self, machine, args),
             "reset" => run::reset(self, machine, args),
+            "save" => run::save(machine, args),
+            "load" => run::load(self, machine, args),
             other => Err(format!("'{other}' has no handler")),
         };
         result.map_err(|message| Break::Error(format!("{}: {message}", command.name)))

@@ -682,6 +682,30 @@ pub(super) fn trace(
     Ok(out)
 }
 
+/// `save FILE`.
+pub(super) fn save(machine: &Machine, mut args: Args) -> Result<String, String> {
+    let path = args.required("file")?;
+    args.finish()?;
+    crate::snapshot::save(machine, std::path::Path::new(path))?;
+    Ok(format!("saved the state to {path}\n"))
+}
+
+/// `load FILE`.
+pub(super) fn load(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    mut args: Args,
+) -> Result<String, String> {
+    let path = args.required("file")?;
+    args.finish()?;
+    crate::snapshot::load(machine, std::path::Path::new(path))?;
+    monitor.exit = None;
+    Ok(format!(
+        "loaded the state in {path}\n{}",
+        memory::location(machine)
+    ))
+}
+
 /// `reset`.
 pub(super) fn reset(
     monitor: &mut Monitor,
