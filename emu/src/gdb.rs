@@ -1,6 +1,7 @@
 //! A GDB remote serial protocol stub (GDB manual, appendix E "GDB Remote Serial Protocol"), so
 //! `gdb-multiarch` or `arm-none-eabi-gdb` can debug the guest: registers, memory through the
-//! current MMU mapping, breakpoints, watchpoints, stepping, Ctrl-C.
+//! current MMU mapping, breakpoints, watchpoints, stepping, Ctrl-C, and gdb's `monitor CMD`
+//! running the built-in monitor's inspection commands.
 //!
 //! One client at a time. While no client is attached the machine runs freely and the stub keeps
 //! listening; a client that attaches stops it. Malformed packets get an error reply and the
@@ -11,6 +12,7 @@ use std::net::{TcpListener, TcpStream};
 
 use crate::cpu::{Breakpoint, Exception, WatchHit, WatchKind, Watchpoint};
 use crate::machine::{DebugStop, Exit, Machine};
+use crate::monitor::Monitor;
 
 /// Instructions run between looks at the socket while the target runs.
 const SLICE: u64 = 1_000_000;
@@ -137,6 +139,8 @@ struct Session<'a> {
     last_stop: String,
     /// Whether acknowledgements are on (QStartNoAckMode turns them off).
     acks: bool,
+    /// The built-in monitor, for gdb's `monitor CMD`.
+    monitor: Monitor<'static>,
 }
 
 /// What the next bytes from the client are.
@@ -184,6 +188,7 @@ impl<'a> Session<'a> {
             input: Vec::new(),
             last_stop: "S05".to_string(),
             acks: true,
+            monitor: Monitor::new(),
         }
     }
 
@@ -302,7 +307,10 @@ impl<'a> Session<'a> {
             b's' => return self.resume(args, true),
             b'v' => return self.handle_v(args),
             b'Z' | b'z' => self.breakpoint(command == b'Z', args),
-            b'q' => self.query(args),
+            b'q' => match args.strip_prefix(b"Rcmd,") {
+                Some(command) => return self.monitor_command(command).map(|_| None),
+                None => self.query(args),
+            },
             b'Q' if args == b"StartNoAckMode" => {
                 self.send("OK")?;
                 self.acks = false;
@@ -347,6 +355,7 @@ impl<'a> Session<'a> {
 
     fn query(&mut self, args: &[u8]) -> String {
         if args.starts_with(b"Supported") {
+            // qRcmd (`monitor`) has no feature to announce: gdb sends it regardless.
             format!("PacketSize={MAX_PACKET:x};qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")
         } else if args == b"Attached" {
             "1".to_string()
@@ -370,6 +379,28 @@ impl<'a> Session<'a> {
         } else {
             String::new()
         }
+    }
+
+    /// qRcmd,HEX: gdb's `monitor CMD` (GDB manual, "General Query Packets"; the packet's name
+    /// ends with a comma, not a colon). The reply is any number of `O` console-output packets
+    /// (hex, each within PacketSize) and then `OK`. The manual asks for "invalid commands" to be
+    /// "reported using the output string", and gdb answers an `E NN` reply only with "Protocol
+    /// error with Rcmd: NN", so a refused or failing command is output as `error: ...` and ends
+    /// with `OK` too; `E01` is kept for a packet that is not hex. (gdb prints `O` output to its
+    /// target stream, which is its stderr.)
+    fn monitor_command(&mut self, hex: &[u8]) -> Result<(), ()> {
+        let Some(line) = hex_bytes(hex).and_then(|bytes| String::from_utf8(bytes).ok()) else {
+            return self.send("E01");
+        };
+        let output = match self.monitor.execute_for_gdb(self.machine, &line) {
+            Ok(output) => output,
+            Err(message) => format!("error: {message}\n"),
+        };
+        // An `O` packet is 'O' and two hex digits a byte.
+        for chunk in output.as_bytes().chunks((MAX_PACKET - 1) / 2) {
+            self.send(&format!("O{}", to_hex(chunk)))?;
+        }
+        self.send("OK")
     }
 
     fn read_registers(&self) -> String {
@@ -643,6 +674,26 @@ mod tests {
             self.send_raw(b"+");
             String::from_utf8(body).unwrap()
         }
+
+        /// gdb's `monitor COMMAND`: the `O` packets' bodies (without the `O`) and the reply
+        /// that ends them.
+        fn monitor(&mut self, command: &str) -> (Vec<String>, String) {
+            let mut outputs = Vec::new();
+            let mut reply = self.ask(&format!("qRcmd,{}", to_hex(command.as_bytes())));
+            while reply != "OK" && reply.starts_with('O') {
+                outputs.push(reply[1..].to_string());
+                reply = self.reply();
+            }
+            (outputs, reply)
+        }
+
+        /// What gdb prints for `monitor COMMAND`, checking that it ends with `OK`.
+        fn monitor_text(&mut self, command: &str) -> String {
+            let (outputs, reply) = self.monitor(command);
+            assert_eq!(reply, "OK", "monitor {command}");
+            let bytes = hex_bytes(outputs.concat().as_bytes()).expect("O packets in hex");
+            String::from_utf8(bytes).unwrap()
+        }
     }
 
     const BASE: u32 = 0x1000_0000;
@@ -731,6 +782,101 @@ mod tests {
             c.send_raw(b"$k#6b");
         });
         assert!(machine.cpu.breakpoints().is_empty());
+    }
+
+    #[test]
+    fn monitor_commands_print_what_the_built_in_monitor_prints_for_the_same_machine() {
+        // A twin of the machine the stub serves, stopped in the same state.
+        let mut twin = machine();
+        let mut monitor = Monitor::new();
+        let long = "x/w 0x10000000 4096";
+        let expected: Vec<(&str, String)> = [
+            "translate 0x10000000",
+            "cp15",
+            "regs",
+            "dis",
+            "devices",
+            "irq",
+            "bt",
+            long,
+        ]
+        .into_iter()
+        .map(|command| (command, monitor.execute(&mut twin, command).unwrap()))
+        .collect();
+        session(&mut machine(), move |addr| {
+            let mut c = Client::connect(addr);
+            for (command, text) in &expected {
+                assert_eq!(&c.monitor_text(command), text, "monitor {command}");
+            }
+            // A long output comes in several packets, each within PacketSize.
+            let (outputs, _) = c.monitor(long);
+            assert!(outputs.len() > 1, "{} packet(s)", outputs.len());
+            // 'O' and the hex, at most PacketSize.
+            assert!(outputs.iter().all(|hex| hex.len() < MAX_PACKET));
+            // An empty command prints nothing.
+            assert_eq!(c.ask("qRcmd,"), "OK");
+            c.send_raw(b"$k#6b");
+        });
+    }
+
+    #[test]
+    fn monitor_commands_that_would_run_or_change_the_machine_are_refused() {
+        session(&mut machine(), |addr| {
+            let mut c = Client::connect(addr);
+            assert_eq!(c.ask("Z0,10000008,4"), "OK");
+            for command in [
+                "step",
+                "next",
+                "continue",
+                "until 0x10000008",
+                "break 0x10000004",
+                "watch 0x10001000",
+                "points",
+                "delete",
+                "disable 1",
+                "catch undef",
+                "set r0 5",
+                "poke 0x10001000 1",
+                "trace /nonexistent/trace 1",
+                "reset",
+                "quit",
+            ] {
+                let name = command.split(' ').next().unwrap();
+                let text = c.monitor_text(command);
+                assert!(
+                    text.starts_with(&format!("error: {name} is refused under gdb: "))
+                        && text.lines().count() == 1,
+                    "{text}"
+                );
+            }
+            // Nothing ran or changed, and gdb's breakpoint is still on the CPU.
+            assert_eq!(c.ask("pf"), "00000010");
+            assert_eq!(c.ask("p0"), "00000000");
+            assert_eq!(c.ask("c"), "T05swbreak:;");
+            assert_eq!(c.ask("pf"), "08000010");
+            // `help` lists the refused commands apart, with what to use instead.
+            let help = c.monitor_text("help");
+            let refused = help.split("Refused under gdb").nth(1).unwrap_or_default();
+            assert!(
+                refused.contains("  step ") && refused.contains("stepi"),
+                "{help}"
+            );
+            assert!(!refused.contains("translate"), "{help}");
+            assert!(c.monitor_text("help break").contains("Refused under gdb"));
+            // Unknown commands and bad arguments are printed as errors.
+            assert_eq!(
+                c.monitor_text("frobnicate"),
+                "error: unknown command 'frobnicate' ('help' lists the commands)\n"
+            );
+            assert!(c
+                .monitor_text("translate")
+                .starts_with("error: translate: "));
+            // A command that is not hex (or not text) is a malformed packet.
+            for bad in ["qRcmd,zz", "qRcmd,7", "qRcmd,ff"] {
+                assert_eq!(c.ask(bad), "E01", "{bad}");
+            }
+            c.send_raw(b"$k#6b");
+        });
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A real debugger against the stub: Debian's gdb-multiarch, in batch mode, attaches to
 //! `emu run --gdb` running roms/tests/gdb/target.elf, breaks in a C function, prints a local and
-//! a global, steps, hits a watchpoint, reads registers and detaches. Skipped, with a note, when
+//! a global, steps, runs built-in monitor commands through `monitor`, hits a watchpoint, reads
+//! registers and detaches. Skipped, with a note, when
 //! gdb-multiarch is not installed (CI installs it).
 
 use std::io::{BufRead, BufReader};
@@ -66,6 +67,13 @@ fn gdb_multiarch_debugs_a_rom() {
             "-ex",
             "info registers pc",
             "-ex",
+            // `total` is at 0x10000000, in SDRAM; the MMU is off.
+            "monitor translate 0x10000000",
+            "-ex",
+            "monitor cp15",
+            "-ex",
+            "monitor step",
+            "-ex",
             "delete",
             "-ex",
             "watch total",
@@ -101,6 +109,12 @@ fn gdb_multiarch_debugs_a_rom() {
         // Nothing added to the global yet.
         "$2 = 0",
         "pc ",
+        // The monitor's output (which gdb prints on its stderr, as all `monitor` output).
+        "virtual 0x10000000, privileged read",
+        "MMU off: the physical address is the MVA",
+        "physical 0x10000000",
+        "main ID   0x41069264",
+        "error: step is refused under gdb: it would run the machine behind gdb's back; use gdb's stepi",
         // The watchpoint: 0 -> 1, then 1 -> 5 (1 + 2 * 2).
         "Old value = 0",
         "New value = 1",

@@ -9,6 +9,19 @@ pub(super) struct Command {
     pub usage: &'static str,
     pub summary: &'static str,
     pub details: &'static str,
+    /// Whether gdb's `monitor` may run it.
+    pub gdb: Gdb,
+}
+
+/// What gdb's `monitor` (the stub's qRcmd) does with a command. The stub owns the machine
+/// while gdb debugs it: gdb runs it, gdb's Z packets own the CPU's breakpoints and watchpoints,
+/// and gdb keeps copies of registers and memory it read until the target runs again. So a
+/// command that runs the machine, changes it or touches the CPU's points is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Gdb {
+    Allowed,
+    /// Refused, with why and what to use in gdb instead.
+    Refused(&'static str),
 }
 
 /// Every command, in the order `help` lists them.
@@ -21,6 +34,7 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "Numbers are decimal, 0x hexadecimal or 0b binary. Where an address or value is \
                   expected, an expression may stand: numbers and registers joined by + and - \
                   without spaces (sp+8, pc-4, r0+0x10, lr_irq-4).",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "regs",
@@ -32,6 +46,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   banked register: r8-r12 of FIQ mode and of the others, sp and lr of each mode, \
                   each mode's SPSR. `regs MODE` (usr fiq irq svc abt und sys) shows r0-r15 as that \
                   mode sees them.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "set",
@@ -44,6 +59,8 @@ pub(super) const COMMANDS: &[Command] = &[
                   would, with its reserved bits masked; the CPU's cached translations are dropped). \
                   Writing the CPSR's mode bits switches register banks; a reserved mode leaves the \
                   mode as it was.",
+        gdb: Gdb::Refused("gdb keeps its own copy of the registers and would not see the change; \
+                           use gdb's `set $REG = VALUE` (CP15 registers cannot be set from gdb)"),
     },
     Command {
         name: "step",
@@ -55,6 +72,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   A breakpoint at the PC does not stop the first instruction; one met later, a \
                   watchpoint or a break-on condition stops the steps early. Past 10000 \
                   instructions the rest run unprinted. An empty line at the prompt repeats it.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's stepi"),
     },
     Command {
         name: "next",
@@ -65,6 +83,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   until the instruction after it is reached with the stack pointer back at or \
                   above its level at the call (so recursion does not stop it early), or until a \
                   breakpoint, watchpoint, break-on condition, Ctrl-C or the guest's exit.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's nexti"),
     },
     Command {
         name: "continue",
@@ -74,6 +93,7 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "Prints why the machine stopped (which breakpoint or watchpoint and its hit \
                   count, the exception and its fault registers, the guest's exit status) and the \
                   instruction at the PC. After the guest has exited, `reset` starts it again.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's continue"),
     },
     Command {
         name: "until",
@@ -82,6 +102,7 @@ pub(super) const COMMANDS: &[Command] = &[
         summary: "run until the PC reaches virtual ADDR",
         details: "Runs as continue does, with a one-time stop at ADDR; a breakpoint, watchpoint or \
                   break-on condition met first stops it there.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's until or advance"),
     },
     Command {
         name: "break",
@@ -92,6 +113,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   breakpoint stops at any virtual address that maps to it. Each breakpoint gets a \
                   number (shared with watchpoints) for enable, disable and delete, and counts its \
                   hits.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's break or hbreak"),
     },
     Command {
         name: "watch",
@@ -101,6 +123,7 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "-w (the default) stops after an instruction that writes the range, -r after one \
                   that reads it, -a after either. -p watches a physical range, whatever virtual \
                   address reaches it. The report says which access and shows the watched value.",
+        gdb: Gdb::Refused("the CPU's watchpoints are gdb's; use gdb's watch, rwatch or awatch"),
     },
     Command {
         name: "points",
@@ -108,6 +131,8 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "points",
         summary: "list breakpoints and watchpoints with their numbers and hit counts",
         details: "One line each: number, enabled or not, what it watches, hits so far.",
+        gdb: Gdb::Refused("the CPU's breakpoints and watchpoints are gdb's; use gdb's info \
+                           breakpoints"),
     },
     Command {
         name: "enable",
@@ -115,6 +140,7 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "enable N...",
         summary: "enable breakpoints or watchpoints",
         details: "Takes the numbers `points` shows.",
+        gdb: Gdb::Refused("the CPU's breakpoints and watchpoints are gdb's; use gdb's enable"),
     },
     Command {
         name: "disable",
@@ -122,6 +148,7 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "disable N...",
         summary: "disable breakpoints or watchpoints (they keep their numbers and counts)",
         details: "Takes the numbers `points` shows.",
+        gdb: Gdb::Refused("the CPU's breakpoints and watchpoints are gdb's; use gdb's disable"),
     },
     Command {
         name: "delete",
@@ -129,6 +156,7 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "delete [N...]",
         summary: "delete breakpoints or watchpoints (all of them without N)",
         details: "Takes the numbers `points` shows.",
+        gdb: Gdb::Refused("the CPU's breakpoints and watchpoints are gdb's; use gdb's delete"),
     },
     Command {
         name: "catch",
@@ -140,6 +168,8 @@ pub(super) const COMMANDS: &[Command] = &[
                   answers), all. The machine stops at the exception's vector (for unclaimed, after \
                   the abort is taken). -d removes conditions. Without conditions, lists them. The \
                   command line's --break-on takes the same names.",
+        gdb: Gdb::Refused("setting the conditions would replace gdb's breakpoints on the CPU; use \
+                           a gdb breakpoint on the exception vector"),
     },
     Command {
         name: "x",
@@ -152,6 +182,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   only, no permission checks, no TLB fill); -p reads physical addresses. RAM, ROM \
                   and device registers are read without side effects; what cannot be read shows \
                   as ??.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "poke",
@@ -161,6 +192,8 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "ADDR is virtual, translated as x does (a debugger may patch read-only pages and \
                   ROM), or physical with -p. Device registers are refused: a write to one would \
                   act on the device. Prints the old and new values.",
+        gdb: Gdb::Refused("gdb keeps copies of memory it read and would not see the change; use \
+                           gdb's `set {int}ADDR = VALUE`"),
     },
     Command {
         name: "dis",
@@ -169,6 +202,7 @@ pub(super) const COMMANDS: &[Command] = &[
         summary: "disassemble N instructions (8) at ADDR (the PC)",
         details: "ARM or Thumb by the CPSR's T bit, or forced with -a (ARM) or -t (Thumb). The \
                   instruction at the PC is marked =>. Text is GNU objdump's syntax.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "translate",
@@ -180,6 +214,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   what they allow, then the physical address or the fault with its FSR value and \
                   name. The access is a privileged read by default (as the current mode if it is \
                   User); -u checks as User mode, -w as a write, -x as an instruction fetch.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "pagetable",
@@ -192,6 +227,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   page), domain and its DACR field, AP and what it allows privileged and User \
                   code (rw, ro, --), and the C and B bits. With the MMU off it only says so, \
                   unless -f.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "cp15",
@@ -200,6 +236,7 @@ pub(super) const COMMANDS: &[Command] = &[
         summary: "show the CP15 registers, decoded",
         details: "The control register bit by bit, TTBR, DACR domain by domain, DFSR and IFSR \
                   with their fault names, FAR, FCSE PID, context ID and the ID registers.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "devices",
@@ -210,6 +247,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   without side effects (-------- where a register cannot be read so), with the \
                   PrimeCell ID where it has one. With a name (or an address in its window): the \
                   first 16 registers of that device.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "irq",
@@ -220,6 +258,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   and soft registers and the vector address a read would return (peeked: nothing \
                   is put in service); the nIRQ and nFIQ levels the VIC drives and whether the \
                   CPSR masks them.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "bt",
@@ -233,6 +272,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   frame 1 when it is not the first saved return address (a leaf function, or one \
                   before its prologue). Optimised code without a frame pointer shows only the PC \
                   and LR.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "trace",
@@ -244,6 +284,8 @@ pub(super) const COMMANDS: &[Command] = &[
                   FILE and logs every instruction the later step, next, continue and until \
                   execute (they then run one instruction at a time, slower) until `trace off`. \
                   FILE is created or truncated.",
+        gdb: Gdb::Refused("it traces the monitor's own runs, and under gdb the machine runs only \
+                           for gdb"),
     },
     Command {
         name: "save",
@@ -272,6 +314,8 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "Builds a new machine as the command line described it (the image reloaded, \
                   devices and semihosting new) and puts the breakpoints, watchpoints and break-on \
                   conditions on it; hit counts are kept.",
+        gdb: Gdb::Refused("it would replace the machine under gdb; use gdb's kill and start emu \
+                           again"),
     },
     Command {
         name: "quit",
@@ -279,6 +323,7 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "quit",
         summary: "leave the monitor (and the emulator)",
         details: "The end of input (Ctrl-D) does the same.",
+        gdb: Gdb::Refused("use gdb's detach (the machine runs on) or kill"),
     },
 ];
 
@@ -290,14 +335,27 @@ pub(super) fn find(name: &str) -> Option<&'static Command> {
         .find(|c| c.name == name || c.aliases.contains(&name.as_str()))
 }
 
-/// `help` and `help COMMAND`.
-pub(super) fn help(mut args: Args) -> Result<String, String> {
+/// `help` and `help COMMAND`; `under_gdb`: as gdb's `monitor help`, which lists the commands
+/// refused there apart.
+pub(super) fn help(mut args: Args, under_gdb: bool) -> Result<String, String> {
     let topic = args.next();
     args.finish()?;
     let Some(topic) = topic else {
+        let line = |c: &Command| format!("  {:<34} {}\n", c.usage, c.summary);
         let mut out = String::from("Commands (help COMMAND for more):\n");
+        if !under_gdb {
+            out.extend(COMMANDS.iter().map(line));
+            return Ok(out);
+        }
+        out.extend(COMMANDS.iter().filter(|c| c.gdb == Gdb::Allowed).map(line));
+        out.push_str(
+            "Refused under gdb, which runs the machine, owns its breakpoints and watchpoints, \
+             and keeps copies of registers and memory:\n",
+        );
         for c in COMMANDS {
-            out.push_str(&format!("  {:<34} {}\n", c.usage, c.summary));
+            if let Gdb::Refused(reason) = c.gdb {
+                out.push_str(&format!("  {:<10} {reason}\n", c.name));
+            }
         }
         return Ok(out);
     };
@@ -309,6 +367,10 @@ pub(super) fn help(mut args: Args) -> Result<String, String> {
     }
     out.push('\n');
     out.push_str(&wrap(c.details, 78));
+    if let (true, Gdb::Refused(reason)) = (under_gdb, c.gdb) {
+        out.push('\n');
+        out.push_str(&wrap(&format!("Refused under gdb: {reason}."), 78));
+    }
     Ok(out)
 }
 

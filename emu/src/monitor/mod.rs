@@ -15,6 +15,9 @@
 //! builds machines from its options; the window's reset key uses the same factory), so a reset
 //! from the monitor is the same as a fresh start: image reloaded, devices and semihosting new.
 //! Without a factory `reset` is refused.
+//!
+//! gdb's `monitor CMD` runs commands through [`Monitor::execute_for_gdb`], which refuses those
+//! that would run or change the machine behind the GDB stub's back (see [`help::Gdb`]).
 
 mod backtrace;
 mod help;
@@ -185,35 +188,20 @@ impl<'a> Monitor<'a> {
     /// Runs one command line and returns what it prints. Empty lines and `#` comments print
     /// nothing.
     pub fn execute(&mut self, machine: &mut Machine, line: &str) -> Result<String, Break> {
-        let line = line.trim();
-        let mut words = line.split_whitespace();
-        let Some(first) = words.next().filter(|w| !w.starts_with('#')) else {
+        let Some(parsed) = parse_line(line).map_err(Break::Error)? else {
             return Ok(String::new());
         };
-        let (name, format) = match first.split_once('/') {
-            Some((name, format)) => (name, Some(format)),
-            None => (first, None),
-        };
-        let Some(command) = help::find(name) else {
-            return Err(Break::Error(format!(
-                "unknown command '{name}' ('help' lists the commands)"
-            )));
-        };
-        if format.is_some() && command.name != "x" {
-            return Err(Break::Error(format!(
-                "{}: only x takes a /FORMAT",
-                command.name
-            )));
-        }
-        let args = Args::new(words.collect());
-        let leave = match command.name {
+        let leave = match parsed.command.name {
             "quit" => Some(Break::Quit),
             "continue" if self.returns_on_continue => Some(Break::Resume),
             _ => None,
         };
         if let Some(leave) = leave {
-            args.finish()
-                .map_err(|e| Break::Error(format!("{}: {e}", command.name)))?;
+            let name = parsed.command.name;
+            parsed
+                .args
+                .finish()
+                .map_err(|e| Break::Error(format!("{name}: {e}")))?;
             if let Break::Resume = leave {
                 if let Some(report) = run::step_off(self, machine).map_err(Break::Error)? {
                     return Ok(report);
@@ -221,9 +209,39 @@ impl<'a> Monitor<'a> {
             }
             return Err(leave);
         }
+        self.dispatch(machine, parsed, false).map_err(Break::Error)
+    }
+
+    /// Runs one command line for gdb's `monitor` command (the stub's qRcmd) and returns what it
+    /// prints. Commands that would run or change the machine behind gdb's back, or touch the
+    /// CPU's breakpoints and watchpoints (which are gdb's), are refused with what to use in gdb
+    /// instead; `help` says which.
+    pub fn execute_for_gdb(&mut self, machine: &mut Machine, line: &str) -> Result<String, String> {
+        let Some(parsed) = parse_line(line)? else {
+            return Ok(String::new());
+        };
+        if let help::Gdb::Refused(reason) = parsed.command.gdb {
+            let name = parsed.command.name;
+            return Err(format!("{name} is refused under gdb: {reason}"));
+        }
+        self.dispatch(machine, parsed, true)
+    }
+
+    /// Runs a command found by [`parse_line`]; an error is prefixed with the command's name.
+    fn dispatch(
+        &mut self,
+        machine: &mut Machine,
+        parsed: Parsed,
+        under_gdb: bool,
+    ) -> Result<String, String> {
+        let Parsed {
+            command,
+            format,
+            args,
+        } = parsed;
         self.interrupt.store(false, Ordering::Relaxed);
         let result = match command.name {
-            "help" => help::help(args),
+            "help" => help::help(args, under_gdb),
             "regs" => registers::regs(machine, args),
             "set" => registers::set(machine, args),
             "step" => run::step(self, machine, args),
@@ -252,7 +270,7 @@ impl<'a> Monitor<'a> {
             "load" => run::load(self, machine, args),
             other => Err(format!("'{other}' has no handler")),
         };
-        result.map_err(|message| Break::Error(format!("{}: {message}", command.name)))
+        result.map_err(|message| format!("{}: {message}", command.name))
     }
 
     /// Runs a script: one command per line, each echoed after the prompt and followed by its
@@ -355,6 +373,36 @@ impl<'a> Monitor<'a> {
     fn interrupted(&self) -> bool {
         self.interrupt.swap(false, Ordering::Relaxed)
     }
+}
+
+/// A command line, parsed.
+struct Parsed<'a> {
+    command: &'static help::Command,
+    /// What follows a `/` after the command's name (`x/4b`).
+    format: Option<&'a str>,
+    args: Args<'a>,
+}
+
+/// Parses a command line; `None` for an empty line or a `#` comment.
+fn parse_line(line: &str) -> Result<Option<Parsed<'_>>, String> {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next().filter(|w| !w.starts_with('#')) else {
+        return Ok(None);
+    };
+    let (name, format) = match first.split_once('/') {
+        Some((name, format)) => (name, Some(format)),
+        None => (first, None),
+    };
+    let command = help::find(name)
+        .ok_or_else(|| format!("unknown command '{name}' ('help' lists the commands)"))?;
+    if format.is_some() && command.name != "x" {
+        return Err(format!("{}: only x takes a /FORMAT", command.name));
+    }
+    Ok(Some(Parsed {
+        command,
+        format,
+        args: Args::new(words.collect()),
+    }))
 }
 
 /// Whether an empty line repeats `line` (stepping commands, as in gdb).
