@@ -838,6 +838,7 @@ mod tests {
                 "set r0 5",
                 "poke 0x10001000 1",
                 "trace /nonexistent/trace 1",
+                "load /nonexistent/a.state",
                 "reset",
                 "quit",
             ] {

@@ -296,6 +296,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   goes to FILE; `load FILE`, F6/F7 in the window and `emu run --load-state FILE` \
                   take the run up again from there. Breakpoints and semihosting's open files are \
                   the host's and are not saved.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "load",
@@ -305,6 +306,9 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "The machine takes the saved state; breakpoints, watchpoints and break-on \
                   conditions stay. A state saved on a machine of another description is refused, \
                   and a damaged file, leaving the machine as it was.",
+        gdb: Gdb::Refused("gdb keeps its own copy of the registers and memory and would not \
+                           see the change; start from the state with emu run --load-state FILE \
+                           --gdb PORT"),
     },
     Command {
         name: "reset",
