@@ -85,7 +85,8 @@ struct RunArgs {
     #[arg(long, value_name = "SCRIPT")]
     keys: Option<PathBuf>,
     /// At exit, write every key pressed and released (in the window, and by --keys) as a key
-    /// script that replays the run with --keys (since the last reset, F2, or the monitor's `load`).
+    /// script that replays the run with --keys (since the last reset, F2, or the monitor's
+    /// `load`).
     #[arg(long, value_name = "SCRIPT")]
     record_keys: Option<PathBuf>,
     /// At exit, write the LCD's last picture to this PNG file (320x240, one pixel per LCD

@@ -45,8 +45,8 @@ pub struct Outcome {
     /// otherwise how the machine had stopped.
     pub stop: Option<Stop>,
     pub machine: Machine,
-    /// Every key event of the run since the last reset (F2) or `load`, host keys and scripted ones, as
-    /// a script that replays it.
+    /// Every key event of the run since the last reset (F2) or `load`, host keys and scripted
+    /// ones, as a script that replays it.
     pub keys: Script,
 }
 
