@@ -181,3 +181,39 @@ impl Session {
         self.machine.board.render_lcd(frame);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot;
+
+    /// A session whose machine goes back to a saved state (the monitor's `load`) counts its
+    /// frames from there: the next frame is a whole frame of the state's time, and the keys
+    /// recorded before are dropped.
+    #[test]
+    fn frames_count_from_a_loaded_state() {
+        let mut machine = Machine::nspire_cx(0);
+        // The boot ROM: wait for interrupt, for ever.
+        let rom: Vec<u8> = [0xEE07_0F90u32, 0xEAFF_FFFD]
+            .iter()
+            .flat_map(|w| w.to_le_bytes())
+            .collect();
+        assert!(machine.board.load(0, &rom));
+        let mut session = Session::new(machine, Script::default(), None);
+        let frame = session.frame_cycles;
+        session.run_frame();
+        let path = std::env::temp_dir().join(format!("emu-session-{}.state", std::process::id()));
+        snapshot::save(&session.machine, &path).unwrap();
+        let saved_at = session.machine.cpu.cycles();
+        session.set_key(CxKey::On, true);
+        for _ in 0..3 {
+            session.run_frame();
+        }
+        assert_eq!(session.applied_keys().events.len(), 1);
+        snapshot::load(&mut session.machine, &path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(session.run_frame(), None);
+        assert_eq!(session.machine.cpu.cycles(), saved_at + frame);
+        assert!(session.applied_keys().events.is_empty());
+    }
+}
