@@ -9,7 +9,7 @@
 
 use super::alu::{self, Shift};
 use super::memory::As;
-use super::{cp15, psr, Cpu, Event, Exception};
+use super::{cp15, psr, Cpu, Event, Exception, InstructionSet};
 use crate::bus::{Bus, Size};
 
 /// Instruction classes, selected by bits 27:20 and 7:4.
@@ -180,25 +180,23 @@ fn reg_field(insn: u32, lsb: u32) -> usize {
     ((insn >> lsb) & 0xF) as usize
 }
 
-/// Fetches and executes one ARM instruction.
-#[inline(always)]
-pub(super) fn step<B: Bus>(cpu: &mut Cpu, bus: &mut B) {
-    let pc = cpu.r[15];
-    cpu.insn_addr = pc;
-    let insn = match cpu.fetch(bus, pc, Size::Word) {
-        Ok(insn) => insn,
-        Err(fault) => return cpu.prefetch_abort(fault, pc),
-    };
-    cpu.r[15] = pc.wrapping_add(8);
-    cpu.next_pc = pc.wrapping_add(4);
-    let cond = insn >> 28;
-    // AL, by far the most common condition, needs no look at the flags.
-    if cond == 0xE || (cond != 0xF && psr::condition_passed(cond, cpu.cpsr)) {
-        Handlers::<B>::ARM[table_index(insn)](cpu, bus, insn);
-    } else if cond == 0xF {
-        unconditional(cpu, bus, insn);
+/// The ARM state.
+pub(super) struct Arm;
+
+impl InstructionSet for Arm {
+    const THUMB: bool = false;
+    const SIZE: Size = Size::Word;
+
+    #[inline(always)]
+    fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+        let cond = insn >> 28;
+        // AL, by far the most common condition, needs no look at the flags.
+        if cond == 0xE || (cond != 0xF && psr::condition_passed(cond, cpu.cpsr)) {
+            Handlers::<B>::ARM[table_index(insn)](cpu, bus, insn);
+        } else if cond == 0xF {
+            unconditional(cpu, bus, insn);
+        }
     }
-    cpu.r[15] = cpu.next_pc;
 }
 
 /// An instruction's handler.

@@ -76,6 +76,27 @@ impl Tlb {
     }
 }
 
+/// The page the run loop fetches from while it runs straight-line code: a copy of a TLB entry
+/// kept in registers, so that a fetch from the same page needs no TLB lookup. The copy is good
+/// only while nothing needs the run loop's attention: every TLB invalidation and every mode
+/// change (which may change the table fetches use) raises `attention`, which ends the run.
+/// Stores reach the same arena, so code rewritten in the page is fetched as written. (A page
+/// table changed without TLB maintenance may go unseen a little longer than through the TLB,
+/// which is what a hardware TLB allows too.)
+pub(super) struct CodePage {
+    /// Virtual page address, or `INVALID`.
+    tag: u32,
+    /// Arena offset of the physical page.
+    offset: u32,
+}
+
+impl CodePage {
+    pub(super) const NONE: CodePage = CodePage {
+        tag: INVALID,
+        offset: 0,
+    };
+}
+
 /// Who an access is checked as: the current mode, or User mode whatever the mode (LDRT/STRT).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum As {
@@ -306,6 +327,43 @@ impl Cpu {
         size: Size,
     ) -> Result<u32, Fault> {
         self.read(bus, addr, size, Access::Fetch, As::Current)
+    }
+
+    /// Fetches an instruction as `fetch` does, from `page` when the address is in it; a fetch
+    /// from another page makes that page the current one, if the TLB holds it.
+    #[inline(always)]
+    pub(super) fn fetch_from<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        page: &mut CodePage,
+        addr: u32,
+        size: Size,
+    ) -> Result<u32, Fault> {
+        if addr & PAGE_MASK == page.tag {
+            let at = (page.offset | (addr & !PAGE_MASK)) as usize;
+            if let Some(value) = ram_read(bus.ram(), at, size) {
+                return Ok(value);
+            }
+        }
+        self.fetch_new_page(bus, page, addr, size)
+    }
+
+    #[inline(never)]
+    fn fetch_new_page<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        page: &mut CodePage,
+        addr: u32,
+        size: Size,
+    ) -> Result<u32, Fault> {
+        let value = self.fetch(bus, addr, size)?;
+        if let Some(offset) = self.tlb.lookup(self.tlb.privilege, addr) {
+            *page = CodePage {
+                tag: addr & PAGE_MASK,
+                offset,
+            };
+        }
+        Ok(value)
     }
 
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current

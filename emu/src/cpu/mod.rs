@@ -18,9 +18,9 @@ pub use crate::mmu::Fault;
 pub use debug::{Breakpoint, WatchHit, WatchKind, Watchpoint};
 pub use psr::Mode;
 
-use crate::bus::Bus;
+use crate::bus::{Bus, Size};
 use cp15::Cp15;
-use memory::Tlb;
+use memory::{CodePage, Tlb};
 
 /// The exceptions of ARM ARM A2.6, in the order of their vectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,6 +85,17 @@ pub enum Stop {
     Breakpoint(u32),
     /// The instruction just executed touched a watched address.
     Watchpoint(WatchHit),
+}
+
+/// An instruction set, ARM or Thumb, as the run loop sees it.
+trait InstructionSet {
+    /// Whether the CPSR's T bit is set in this state.
+    const THUMB: bool;
+    /// The size of an instruction.
+    const SIZE: Size;
+    /// Executes a fetched instruction: `r[15]` reads as its address plus two instructions, and
+    /// a branch sets `next_pc`.
+    fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32);
 }
 
 /// The processor state and the machinery to execute instructions.
@@ -227,6 +238,8 @@ impl Cpu {
         let mode = Mode::from_bits(value).unwrap_or(self.mode);
         if mode != self.mode {
             self.switch_bank(mode);
+            // The run loop's code page may belong to the old mode's TLB table.
+            self.attention = true;
         }
         self.cpsr = (value & !psr::MODE_MASK) | mode as u32;
         self.tlb.set_privileged(mode.is_privileged());
@@ -444,23 +457,76 @@ impl Cpu {
             if self.insns >= end {
                 return Stop::Budget;
             }
-            if BREAKPOINTS && self.at_breakpoint(bus) {
-                return Stop::Breakpoint(self.r[15]);
+            if BREAKPOINTS {
+                if self.at_breakpoint(bus) {
+                    return Stop::Breakpoint(self.r[15]);
+                }
+                self.step(bus);
+            } else if self.is_thumb() {
+                self.run_straight::<B, thumb::Thumb>(bus, end);
+            } else {
+                self.run_straight::<B, arm::Arm>(bus, end);
             }
-            self.step(bus);
+        }
+    }
+
+    /// Executes instructions of one state until the budget ends at `end`, something needs
+    /// `attention`, or the state changes: the inner loop of `run`, which keeps the PC in a
+    /// register between instructions.
+    fn run_straight<B: Bus, I: InstructionSet>(&mut self, bus: &mut B, end: u64) {
+        let mut pc = self.r[15];
+        let mut insns = self.insns;
+        let mut page = CodePage::NONE;
+        loop {
+            insns += 1;
+            self.insns = insns;
+            self.insn_addr = pc;
+            let insn = self.fetch_from(bus, &mut page, pc, I::SIZE);
+            pc = self.execute::<B, I>(bus, pc, insn);
+            if self.attention || insns >= end || self.is_thumb() != I::THUMB {
+                return;
+            }
         }
     }
 
     /// Executes one instruction (or takes the exception its fetch raises). Does not check
     /// interrupts; `run` does that between instructions.
-    #[inline(always)]
     pub fn step<B: Bus>(&mut self, bus: &mut B) {
         self.insns += 1;
-        if self.cpsr & psr::T != 0 {
-            thumb::step(self, bus);
+        let pc = self.r[15];
+        self.insn_addr = pc;
+        if self.is_thumb() {
+            let insn = self.fetch(bus, pc, thumb::Thumb::SIZE);
+            self.execute::<B, thumb::Thumb>(bus, pc, insn);
         } else {
-            arm::step(self, bus);
+            let insn = self.fetch(bus, pc, arm::Arm::SIZE);
+            self.execute::<B, arm::Arm>(bus, pc, insn);
         }
+    }
+
+    /// Executes the instruction fetched from `pc` (which is `r[15]` and `insn_addr`), or takes
+    /// the prefetch abort of its fetch; returns the address of the next instruction, which is
+    /// then in `r[15]` too.
+    #[inline(always)]
+    fn execute<B: Bus, I: InstructionSet>(
+        &mut self,
+        bus: &mut B,
+        pc: u32,
+        insn: Result<u32, Fault>,
+    ) -> u32 {
+        match insn {
+            Ok(insn) => {
+                let size = I::SIZE as u32;
+                self.r[15] = pc.wrapping_add(2 * size);
+                self.next_pc = pc.wrapping_add(size);
+                I::execute(self, bus, insn);
+            }
+            // The abort sets `next_pc` to its vector.
+            Err(fault) => self.prefetch_abort(fault, pc),
+        }
+        let next = self.next_pc;
+        self.r[15] = next;
+        next
     }
 
     /// The cycle count devices see: one cycle per instruction executed, plus the cycles skipped
@@ -496,13 +562,14 @@ impl Cpu {
     /// back, e.g. loading an image).
     pub fn invalidate_tlb(&mut self) {
         self.tlb.invalidate_all();
+        self.attention = true;
     }
 
     /// Applies CP15 state that the CPU caches, after the control register or the translation
     /// registers change (by MCR, reset, or a debugger).
     pub fn control_changed(&mut self) {
         self.alignment_check = self.cp15.control & cp15::control::A != 0;
-        self.tlb.invalidate_all();
+        self.invalidate_tlb();
     }
 }
 

@@ -9,7 +9,7 @@
 use super::alu::{self, Shift};
 use super::arm::Transfer;
 use super::memory::As;
-use super::{psr, Cpu};
+use super::{psr, Cpu, InstructionSet};
 use crate::bus::{Bus, Size};
 
 /// ARM data-processing opcodes used by the Thumb forms.
@@ -35,19 +35,17 @@ fn low(insn: u32, lsb: u32) -> usize {
     ((insn >> lsb) & 7) as usize
 }
 
-/// Fetches and executes one Thumb instruction.
-#[inline(always)]
-pub(super) fn step<B: Bus>(cpu: &mut Cpu, bus: &mut B) {
-    let pc = cpu.r[15];
-    cpu.insn_addr = pc;
-    let insn = match cpu.fetch(bus, pc, Size::Half) {
-        Ok(insn) => insn,
-        Err(fault) => return cpu.prefetch_abort(fault, pc),
-    };
-    cpu.r[15] = pc.wrapping_add(4);
-    cpu.next_pc = pc.wrapping_add(2);
-    execute(cpu, bus, insn);
-    cpu.r[15] = cpu.next_pc;
+/// The Thumb state.
+pub(super) struct Thumb;
+
+impl InstructionSet for Thumb {
+    const THUMB: bool = true;
+    const SIZE: Size = Size::Half;
+
+    #[inline(always)]
+    fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+        execute(cpu, bus, insn);
+    }
 }
 
 #[inline(always)]
