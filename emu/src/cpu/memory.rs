@@ -318,19 +318,9 @@ impl Cpu {
         Ok(word.rotate_right((addr & 3) * 8))
     }
 
-    /// Fetches an instruction (ARM: a word, Thumb: a halfword) at an aligned address.
-    #[inline(always)]
-    pub(super) fn fetch<B: Bus>(
-        &mut self,
-        bus: &mut B,
-        addr: u32,
-        size: Size,
-    ) -> Result<u32, Fault> {
-        self.read(bus, addr, size, Access::Fetch, As::Current)
-    }
-
-    /// Fetches an instruction as `fetch` does, from `page` when the address is in it; a fetch
-    /// from another page makes that page the current one, if the TLB holds it.
+    /// Fetches an instruction (ARM: a word, Thumb: a halfword) at an aligned address, from
+    /// `page` when the address is in it; a fetch from another page makes that page the current
+    /// one, if the TLB holds it. A fetch that aborts takes the prefetch abort and returns `None`.
     #[inline(always)]
     pub(super) fn fetch_from<B: Bus>(
         &mut self,
@@ -338,11 +328,11 @@ impl Cpu {
         page: &mut CodePage,
         addr: u32,
         size: Size,
-    ) -> Result<u32, Fault> {
+    ) -> Option<u32> {
         if addr & PAGE_MASK == page.tag {
             let at = (page.offset | (addr & !PAGE_MASK)) as usize;
             if let Some(value) = ram_read(bus.ram(), at, size) {
-                return Ok(value);
+                return Some(value);
             }
         }
         self.fetch_new_page(bus, page, addr, size)
@@ -355,15 +345,21 @@ impl Cpu {
         page: &mut CodePage,
         addr: u32,
         size: Size,
-    ) -> Result<u32, Fault> {
-        let value = self.fetch(bus, addr, size)?;
+    ) -> Option<u32> {
+        let value = match self.read(bus, addr, size, Access::Fetch, As::Current) {
+            Ok(value) => value,
+            Err(fault) => {
+                self.prefetch_abort(fault, addr);
+                return None;
+            }
+        };
         if let Some(offset) = self.tlb.lookup(self.tlb.privilege, addr) {
             *page = CodePage {
                 tag: addr & PAGE_MASK,
                 offset,
             };
         }
-        Ok(value)
+        Some(value)
     }
 
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current

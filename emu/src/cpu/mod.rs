@@ -480,9 +480,7 @@ impl Cpu {
         loop {
             insns += 1;
             self.insns = insns;
-            self.insn_addr = pc;
-            let insn = self.fetch_from(bus, &mut page, pc, I::SIZE);
-            pc = self.execute::<B, I>(bus, pc, insn);
+            pc = self.execute::<B, I>(bus, &mut page, pc);
             if self.attention || insns >= end || self.is_thumb() != I::THUMB {
                 return;
             }
@@ -494,35 +492,31 @@ impl Cpu {
     pub fn step<B: Bus>(&mut self, bus: &mut B) {
         self.insns += 1;
         let pc = self.r[15];
-        self.insn_addr = pc;
+        let mut page = CodePage::NONE;
         if self.is_thumb() {
-            let insn = self.fetch(bus, pc, thumb::Thumb::SIZE);
-            self.execute::<B, thumb::Thumb>(bus, pc, insn);
+            self.execute::<B, thumb::Thumb>(bus, &mut page, pc);
         } else {
-            let insn = self.fetch(bus, pc, arm::Arm::SIZE);
-            self.execute::<B, arm::Arm>(bus, pc, insn);
+            self.execute::<B, arm::Arm>(bus, &mut page, pc);
         }
     }
 
-    /// Executes the instruction fetched from `pc` (which is `r[15]` and `insn_addr`), or takes
-    /// the prefetch abort of its fetch; returns the address of the next instruction, which is
-    /// then in `r[15]` too.
+    /// Fetches the instruction at `pc` (which is `r[15]`) through `page` and executes it, or
+    /// takes the prefetch abort of its fetch; returns the address of the next instruction,
+    /// which is then in `r[15]` too.
     #[inline(always)]
     fn execute<B: Bus, I: InstructionSet>(
         &mut self,
         bus: &mut B,
+        page: &mut CodePage,
         pc: u32,
-        insn: Result<u32, Fault>,
     ) -> u32 {
-        match insn {
-            Ok(insn) => {
-                let size = I::SIZE as u32;
-                self.r[15] = pc.wrapping_add(2 * size);
-                self.next_pc = pc.wrapping_add(size);
-                I::execute(self, bus, insn);
-            }
-            // The abort sets `next_pc` to its vector.
-            Err(fault) => self.prefetch_abort(fault, pc),
+        self.insn_addr = pc;
+        // On a fetch abort, `next_pc` is the vector.
+        if let Some(insn) = self.fetch_from(bus, page, pc, I::SIZE) {
+            let size = I::SIZE as u32;
+            self.r[15] = pc.wrapping_add(2 * size);
+            self.next_pc = pc.wrapping_add(size);
+            I::execute(self, bus, insn);
         }
         let next = self.next_pc;
         self.r[15] = next;
