@@ -9,7 +9,7 @@
 
 use super::alu::{self, Shift};
 use super::memory::As;
-use super::{cp15, psr, Cpu, Event, Exception, InstructionSet};
+use super::{cp15, psr, Cpu, Event, Exception, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size};
 
 /// Instruction classes, selected by bits 27:20 and 7:4.
@@ -199,50 +199,25 @@ impl InstructionSet for Arm {
     }
 }
 
-/// An instruction's handler.
-type Handler<B> = fn(&mut Cpu, &mut B, u32);
-
 /// The index into the decode tables: bits 27:20 and 7:4.
 #[inline(always)]
 fn table_index(insn: u32) -> usize {
     (((insn >> 16) & 0xFF0) | ((insn >> 4) & 0xF)) as usize
 }
 
+/// Chooses among `$f::<B, ..., 0>` to `$f::<B, ..., 31>` by a 5-bit value.
+macro_rules! select32 {
+    ($value:expr, $($rest:tt)*) => {
+        select!($value & 31, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25
+            26 27 28 29 30 31], $($rest)*)
+    };
+}
+
 /// The handler of every table index, built at compile time for each bus type. The frequent
 /// classes get handlers compiled for the constant bits of their index (the data-processing
 /// opcode, S and shift type; the load/store P, U, B, W, L bits; the block transfer's), so that
 /// the operation is chosen when the table is built rather than for each instruction.
-struct Handlers<B>(std::marker::PhantomData<B>);
-
-impl<B: Bus> Handlers<B> {
-    const ARM: [Handler<B>; 4096] = handler_table::<B>();
-}
-
-/// Chooses among `$f::<B, ..., 0>` to `$f::<B, ..., 31>` by a 5-bit value.
-macro_rules! select32 {
-    ($value:expr, $f:ident, $B:ty $(, $fixed:tt)*) => {
-        match $value & 31 {
-            0 => $f::<$B $(, $fixed)*, 0> as Handler<$B>, 1 => $f::<$B $(, $fixed)*, 1>,
-            2 => $f::<$B $(, $fixed)*, 2>, 3 => $f::<$B $(, $fixed)*, 3>,
-            4 => $f::<$B $(, $fixed)*, 4>, 5 => $f::<$B $(, $fixed)*, 5>,
-            6 => $f::<$B $(, $fixed)*, 6>, 7 => $f::<$B $(, $fixed)*, 7>,
-            8 => $f::<$B $(, $fixed)*, 8>, 9 => $f::<$B $(, $fixed)*, 9>,
-            10 => $f::<$B $(, $fixed)*, 10>, 11 => $f::<$B $(, $fixed)*, 11>,
-            12 => $f::<$B $(, $fixed)*, 12>, 13 => $f::<$B $(, $fixed)*, 13>,
-            14 => $f::<$B $(, $fixed)*, 14>, 15 => $f::<$B $(, $fixed)*, 15>,
-            16 => $f::<$B $(, $fixed)*, 16>, 17 => $f::<$B $(, $fixed)*, 17>,
-            18 => $f::<$B $(, $fixed)*, 18>, 19 => $f::<$B $(, $fixed)*, 19>,
-            20 => $f::<$B $(, $fixed)*, 20>, 21 => $f::<$B $(, $fixed)*, 21>,
-            22 => $f::<$B $(, $fixed)*, 22>, 23 => $f::<$B $(, $fixed)*, 23>,
-            24 => $f::<$B $(, $fixed)*, 24>, 25 => $f::<$B $(, $fixed)*, 25>,
-            26 => $f::<$B $(, $fixed)*, 26>, 27 => $f::<$B $(, $fixed)*, 27>,
-            28 => $f::<$B $(, $fixed)*, 28>, 29 => $f::<$B $(, $fixed)*, 29>,
-            30 => $f::<$B $(, $fixed)*, 30>, _ => $f::<$B $(, $fixed)*, 31>,
-        }
-    };
-}
-
-const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
+pub(super) const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
     let mut table = [execute::<B> as Handler<B>; 4096];
     let mut index = 0;
     while index < 4096 {

@@ -6,6 +6,24 @@
 //! instruction's address plus 8 (ARM) or 4 (Thumb), which is what a read of the PC returns
 //! (ARM ARM A2.4.3), and a write to the PC goes to `next_pc`.
 
+/// Chooses among the instances `$f::<B, ..., N>` of a handler for the `N` listed, by a value
+/// that is one of them (in the const fns that build the handler tables).
+macro_rules! select {
+    ($value:expr, [$($n:literal)*], $f:ident, $B:ty $(, $fixed:tt)*) => {
+        select!(@match $value, [$($n)*], $f, $B, [$(, $fixed)*])
+    };
+    // The fixed arguments travel as one token tree, to be repeated with each `N`.
+    (@match $value:expr, [$($n:literal)*], $f:ident, $B:ty, $fixed:tt) => {
+        match $value {
+            $($n => select!(@one $f, $B, $fixed, $n),)*
+            _ => panic!("no handler instance for this value"),
+        }
+    };
+    (@one $f:ident, $B:ty, [$($fixed:tt)*], $n:literal) => {
+        $f::<$B $($fixed)*, $n> as Handler<$B>
+    };
+}
+
 mod alu;
 mod arm;
 pub mod cp15;
@@ -96,6 +114,19 @@ trait InstructionSet {
     /// Executes a fetched instruction: `r[15]` reads as its address plus two instructions, and
     /// a branch sets `next_pc`.
     fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32);
+}
+
+/// An instruction's handler.
+type Handler<B> = fn(&mut Cpu, &mut B, u32);
+
+/// The handler tables of both instruction sets, built at compile time for each bus type.
+struct Handlers<B>(std::marker::PhantomData<B>);
+
+impl<B: Bus> Handlers<B> {
+    /// By bits 27:20 and 7:4 of an ARM instruction.
+    const ARM: [Handler<B>; 4096] = arm::handler_table::<B>();
+    /// By bits 15:6 of a Thumb instruction.
+    const THUMB: [Handler<B>; 1024] = thumb::handler_table::<B>();
 }
 
 /// The processor state and the machinery to execute instructions.
