@@ -184,7 +184,6 @@ fn reg_field(insn: u32, lsb: u32) -> usize {
 pub(super) struct Arm;
 
 impl InstructionSet for Arm {
-    const THUMB: bool = false;
     const SIZE: Size = Size::Word;
 
     #[inline(always)]
@@ -484,7 +483,7 @@ fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
         // BLX <target_addr>: H (bit 24) adds a halfword, the target is Thumb code.
         let offset = ((((insn << 8) as i32) >> 6) as u32) | ((insn >> 23) & 2);
         cpu.r[14] = cpu.insn_addr.wrapping_add(4);
-        cpu.cpsr |= psr::T;
+        cpu.set_thumb(true);
         cpu.next_pc = cpu.r[15].wrapping_add(offset);
     } else if insn & 0x0D70_F000 == 0x0550_F000 {
         // PLD: a hint with no architectural effect.
@@ -622,13 +621,9 @@ impl Cpu {
     /// bits 1:0 = 0b10 is UNPREDICTABLE; bit 1 is ignored.
     #[inline(always)]
     pub(super) fn branch_exchange(&mut self, target: u32) {
-        if target & 1 != 0 {
-            self.cpsr |= psr::T;
-            self.next_pc = target & !1;
-        } else {
-            self.cpsr &= !psr::T;
-            self.next_pc = target & !3;
-        }
+        let thumb = target & 1 != 0;
+        self.set_thumb(thumb);
+        self.next_pc = target & if thumb { !1 } else { !3 };
     }
 
     /// A load to the PC (LDR, LDM, POP): interworks as BX does in ARMv5, unless CP15 c1 L4

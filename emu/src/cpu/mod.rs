@@ -107,8 +107,6 @@ pub enum Stop {
 
 /// An instruction set, ARM or Thumb, as the run loop sees it.
 trait InstructionSet {
-    /// Whether the CPSR's T bit is set in this state.
-    const THUMB: bool;
     /// The size of an instruction.
     const SIZE: Size;
     /// Executes a fetched instruction: `r[15]` reads as its address plus two instructions, and
@@ -272,9 +270,22 @@ impl Cpu {
             // The run loop's code page may belong to the old mode's TLB table.
             self.attention = true;
         }
+        if (value ^ self.cpsr) & psr::T != 0 {
+            self.attention = true;
+        }
         self.cpsr = (value & !psr::MODE_MASK) | mode as u32;
         self.tlb.set_privileged(mode.is_privileged());
         if self.interrupt_pending() {
+            self.attention = true;
+        }
+    }
+
+    /// Enters Thumb or ARM state (for the BX-type branches). A change ends `run_straight`,
+    /// which runs one state, through `attention`.
+    #[inline(always)]
+    fn set_thumb(&mut self, thumb: bool) {
+        if thumb != self.is_thumb() {
+            self.cpsr ^= psr::T;
             self.attention = true;
         }
     }
@@ -501,9 +512,9 @@ impl Cpu {
         }
     }
 
-    /// Executes instructions of one state until the budget ends at `end`, something needs
-    /// `attention`, or the state changes: the inner loop of `run`, which keeps the PC in a
-    /// register between instructions.
+    /// Executes instructions of one state until the budget ends at `end` or something needs
+    /// `attention` (a change of state among others): the inner loop of `run`, which keeps the
+    /// PC in a register and writes `r[15]` back only when it ends.
     fn run_straight<B: Bus, I: InstructionSet>(&mut self, bus: &mut B, end: u64) {
         let mut pc = self.r[15];
         let mut insns = self.insns;
@@ -512,7 +523,8 @@ impl Cpu {
             insns += 1;
             self.insns = insns;
             pc = self.execute::<B, I>(bus, &mut page, pc);
-            if self.attention || insns >= end || self.is_thumb() != I::THUMB {
+            if self.attention || insns >= end {
+                self.r[15] = pc;
                 return;
             }
         }
@@ -524,16 +536,16 @@ impl Cpu {
         self.insns += 1;
         let pc = self.r[15];
         let mut page = CodePage::NONE;
-        if self.is_thumb() {
-            self.execute::<B, thumb::Thumb>(bus, &mut page, pc);
+        self.r[15] = if self.is_thumb() {
+            self.execute::<B, thumb::Thumb>(bus, &mut page, pc)
         } else {
-            self.execute::<B, arm::Arm>(bus, &mut page, pc);
-        }
+            self.execute::<B, arm::Arm>(bus, &mut page, pc)
+        };
     }
 
-    /// Fetches the instruction at `pc` (which is `r[15]`) through `page` and executes it, or
-    /// takes the prefetch abort of its fetch; returns the address of the next instruction,
-    /// which is then in `r[15]` too.
+    /// Fetches the instruction at `pc` through `page` and executes it, or takes the prefetch
+    /// abort of its fetch; returns the address of the next instruction, which the caller must
+    /// write to `r[15]` before anything but the next `execute` looks at it.
     #[inline(always)]
     fn execute<B: Bus, I: InstructionSet>(
         &mut self,
@@ -549,9 +561,7 @@ impl Cpu {
             self.next_pc = pc.wrapping_add(size);
             I::execute(self, bus, insn);
         }
-        let next = self.next_pc;
-        self.r[15] = next;
-        next
+        self.next_pc
     }
 
     /// The cycle count devices see: one cycle per instruction executed, plus the cycles skipped

@@ -39,7 +39,6 @@ fn low(insn: u32, lsb: u32) -> usize {
 pub(super) struct Thumb;
 
 impl InstructionSet for Thumb {
-    const THUMB: bool = true;
     const SIZE: Size = Size::Half;
 
     #[inline(always)]
@@ -230,7 +229,7 @@ fn blx_suffix<B: Bus>(cpu: &mut Cpu, _: &mut B, insn: u32) {
     }
     let target = cpu.r[14].wrapping_add((insn & 0x7FF) << 1) & !3;
     cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
-    cpu.cpsr &= !psr::T;
+    cpu.set_thumb(false);
     cpu.next_pc = target;
 }
 
