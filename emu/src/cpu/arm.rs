@@ -282,7 +282,7 @@ fn data_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, _: &mut B, insn: u32) {
 
 fn load_store_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let insn = fix_bits_24_20::<BITS>(insn);
-    load_store(cpu, bus, insn, insn & 0xFFF);
+    load_store::<B, true>(cpu, bus, insn, insn & 0xFFF);
 }
 
 fn load_store_reg<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
@@ -336,7 +336,7 @@ fn load_store_reg_op<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let carry = cpu.carry();
     let rm = cpu.r[reg_field(insn, 0)];
     let (offset, _) = alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
-    load_store(cpu, bus, insn, offset);
+    load_store::<B, true>(cpu, bus, insn, offset);
 }
 
 /// Executes an instruction whose condition passed, by its class: the handler of the classes
@@ -464,7 +464,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         }
         ArmOp::Swap => swap(cpu, bus, insn),
         ArmOp::ExtraLoadStore => extra_load_store(cpu, bus, insn),
-        ArmOp::LoadStoreImm => load_store(cpu, bus, insn, insn & 0xFFF),
+        ArmOp::LoadStoreImm => load_store::<B, false>(cpu, bus, insn, insn & 0xFFF),
         ArmOp::LoadStoreReg => load_store_reg_op(cpu, bus, insn),
         ArmOp::BlockTransfer => block_transfer(cpu, bus, insn),
         ArmOp::Branch if bit(insn, 24) => branch::<B, true>(cpu, bus, insn),
@@ -695,9 +695,11 @@ impl Cpu {
     }
 }
 
-/// LDR, STR, LDRB, STRB, LDRT, STRT, LDRBT, STRBT (ARM ARM A5.2 "Addressing Mode 2").
+/// LDR, STR, LDRB, STRB, LDRT, STRT, LDRBT, STRBT (ARM ARM A5.2 "Addressing Mode 2"). With
+/// `FAST`, an access that is not a plain TLB hit starts the instruction over in
+/// `load_store_slow` (nothing has changed by then).
 #[inline(always)]
-fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
+fn load_store<B: Bus, const FAST: bool>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     let (pre, up, byte, wb, load) = (
         bit(insn, 24),
         bit(insn, 23),
@@ -717,14 +719,15 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     // Post-indexed with W set: the access is made with User mode permissions.
     let who = if !pre && wb { As::User } else { As::Current };
     let writeback = !pre || wb;
+    let size = if byte { Size::Byte } else { Size::Word };
     if load {
-        let value = if byte {
-            cpu.load(bus, addr, Size::Byte, who)
-        } else {
-            cpu.load_word_rotated(bus, addr, who)
+        let Some(value) = cpu.try_load::<B, FAST>(bus, addr, size, who) else {
+            return load_store_slow(cpu, bus, insn, offset);
         };
         let value = match value {
-            Ok(value) => value,
+            Ok(value) if byte => value,
+            // An unaligned word loads rotated, as `load_word_rotated` does.
+            Ok(word) => word.rotate_right((addr & 3) * 8),
             // The ARM926EJ-S restores the base on an abort (TRM 3.6.5): nothing is written.
             Err(fault) => return cpu.data_abort(fault),
         };
@@ -741,8 +744,9 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
         // STR of the PC stores the instruction's address + 8 (implementation defined, ARM ARM
         // A4.1.99; the same as QEMU).
         let value = cpu.r[rd];
-        let size = if byte { Size::Byte } else { Size::Word };
-        let result = cpu.store(bus, addr, size, value, who);
+        let Some(result) = cpu.try_store::<B, FAST>(bus, addr, size, value, who) else {
+            return load_store_slow(cpu, bus, insn, offset);
+        };
         if let Err(fault) = result {
             return cpu.data_abort(fault);
         }
@@ -750,6 +754,12 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
             cpu.write_reg(rn, moved);
         }
     }
+}
+
+/// `load_store` with every access through the full path, out of line.
+#[inline(never)]
+fn load_store_slow<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
+    load_store::<B, false>(cpu, bus, insn, offset);
 }
 
 /// LDRH, STRH, LDRSB, LDRSH, LDRD, STRD (ARM ARM A5.3 "Addressing Mode 3").

@@ -139,13 +139,17 @@ impl Cpu {
         access: Access,
         who: As,
     ) -> Result<u32, Fault> {
-        if let Some(offset) = self.tlb.lookup(self.table(who), addr) {
-            if let Some(value) = ram_read(bus.ram(), (offset | (addr & !PAGE_MASK)) as usize, size)
-            {
-                return Ok(value);
-            }
+        match self.read_fast(bus, addr, size, who) {
+            Some(value) => Ok(value),
+            None => self.read_slow(bus, addr, size, access, who),
         }
-        self.read_slow(bus, addr, size, access, who)
+    }
+
+    /// A read that hits the TLB, from the RAM arena; `None` for anything else.
+    #[inline(always)]
+    fn read_fast<B: Bus>(&self, bus: &B, addr: u32, size: Size, who: As) -> Option<u32> {
+        let offset = self.tlb.lookup(self.table(who), addr)?;
+        ram_read(bus.ram(), (offset | (addr & !PAGE_MASK)) as usize, size)
     }
 
     #[inline(never)]
@@ -193,13 +197,29 @@ impl Cpu {
         value: u32,
         who: As,
     ) -> Result<(), Fault> {
-        if let Some(offset) = self.tlb.lookup(self.table(who) | WRITE, addr) {
-            let at = (offset | (addr & !PAGE_MASK)) as usize;
-            if ram_write(bus.ram_mut(), at, size, value).is_some() {
-                return Ok(());
-            }
+        match self.write_fast(bus, addr, size, value, who) {
+            Some(()) => Ok(()),
+            None => self.write_slow(bus, addr, size, value, who),
         }
-        self.write_slow(bus, addr, size, value, who)
+    }
+
+    /// A write that hits the TLB, to the RAM arena; `None` (and nothing written) otherwise.
+    #[inline(always)]
+    fn write_fast<B: Bus>(
+        &self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        value: u32,
+        who: As,
+    ) -> Option<()> {
+        let offset = self.tlb.lookup(self.table(who) | WRITE, addr)?;
+        ram_write(
+            bus.ram_mut(),
+            (offset | (addr & !PAGE_MASK)) as usize,
+            size,
+            value,
+        )
     }
 
     #[inline(never)]
@@ -273,6 +293,47 @@ impl Cpu {
     ) -> Result<(), Fault> {
         self.check_alignment(addr, size)?;
         self.write(bus, addr & !(size.bytes() - 1), size, value, who)
+    }
+
+    /// `load`, or with `FAST` only its fast path: a TLB hit on RAM with no alignment fault,
+    /// and `None` for anything else, having done nothing (the caller then starts over with
+    /// `FAST` false). Handlers whose fast path ends without a call need no stack frame.
+    #[inline(always)]
+    pub(super) fn try_load<B: Bus, const FAST: bool>(
+        &mut self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        who: As,
+    ) -> Option<Result<u32, Fault>> {
+        if !FAST {
+            return Some(self.load(bus, addr, size, who));
+        }
+        if self.check_alignment(addr, size).is_err() {
+            return None;
+        }
+        self.read_fast(bus, addr & !(size.bytes() - 1), size, who)
+            .map(Ok)
+    }
+
+    /// `store`, or with `FAST` only its fast path, as `try_load`.
+    #[inline(always)]
+    pub(super) fn try_store<B: Bus, const FAST: bool>(
+        &mut self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        value: u32,
+        who: As,
+    ) -> Option<Result<(), Fault>> {
+        if !FAST {
+            return Some(self.store(bus, addr, size, value, who));
+        }
+        if self.check_alignment(addr, size).is_err() {
+            return None;
+        }
+        self.write_fast(bus, addr & !(size.bytes() - 1), size, value, who)
+            .map(Ok)
     }
 
     #[inline(always)]

@@ -137,7 +137,7 @@ fn load_literal<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
 /// Load/store with a register offset; `KIND` is bits 11:9.
 fn load_store_register<B: Bus, const KIND: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let addr = cpu.r[low(insn, 3)].wrapping_add(cpu.r[low(insn, 6)]);
-    load_store(cpu, bus, KIND, addr, low(insn, 0));
+    load_store::<B, true>(cpu, bus, KIND, addr, low(insn, 0));
 }
 
 /// STR/LDR/STRB/LDRB with a 5-bit immediate offset (words scaled by 4); `OP` is bits 12:11
@@ -154,21 +154,21 @@ fn load_store_immediate<B: Bus, const OP: u32>(cpu: &mut Cpu, bus: &mut B, insn:
         (true, false) => LDR,
         (true, true) => LDRB,
     };
-    load_store(cpu, bus, kind, addr, low(insn, 0));
+    load_store::<B, true>(cpu, bus, kind, addr, low(insn, 0));
 }
 
 /// STRH/LDRH with a 5-bit immediate offset scaled by 2.
 fn load_store_halfword<B: Bus, const LOAD: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let addr = cpu.r[low(insn, 3)].wrapping_add(((insn >> 6) & 31) * 2);
     let kind = if LOAD != 0 { LDRH } else { STRH };
-    load_store(cpu, bus, kind, addr, low(insn, 0));
+    load_store::<B, true>(cpu, bus, kind, addr, low(insn, 0));
 }
 
 /// STR/LDR relative to SP.
 fn load_store_sp<B: Bus, const LOAD: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let addr = cpu.r[13].wrapping_add((insn & 0xFF) * 4);
     let kind = if LOAD != 0 { LDR } else { STR };
-    load_store(cpu, bus, kind, addr, low(insn, 8));
+    load_store::<B, true>(cpu, bus, kind, addr, low(insn, 8));
 }
 
 /// ADD Rd, PC/SP, #imm (the PC word-aligned).
@@ -259,25 +259,52 @@ const LDRSB: u32 = 3;
 const LDR: u32 = 4;
 const LDRH: u32 = 5;
 const LDRB: u32 = 6;
+const LDRSH: u32 = 7;
 
+/// A load or store of `kind` at `addr` to or from `rd`. With `FAST`, an access that is not a
+/// plain TLB hit starts over in `load_store_slow` (nothing has changed by then).
 #[inline(always)]
-fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, kind: u32, addr: u32, rd: usize) {
-    let value = cpu.r[rd];
-    let result = match kind {
-        STR => cpu.write32(bus, addr, value).map(|_| None),
-        STRH => cpu.write16(bus, addr, value).map(|_| None),
-        STRB => cpu.write8(bus, addr, value).map(|_| None),
-        LDRSB => cpu.read8(bus, addr).map(|v| Some(v as u8 as i8 as u32)),
-        LDR => cpu.load_word_rotated(bus, addr, As::Current).map(Some),
-        LDRH => cpu.read16(bus, addr).map(Some),
-        LDRB => cpu.read8(bus, addr).map(Some),
-        _ => cpu.read16(bus, addr).map(|v| Some(v as u16 as i16 as u32)),
+fn load_store<B: Bus, const FAST: bool>(
+    cpu: &mut Cpu,
+    bus: &mut B,
+    kind: u32,
+    addr: u32,
+    rd: usize,
+) {
+    let result = if kind < LDRSB {
+        let size = [Size::Word, Size::Half, Size::Byte][kind as usize];
+        cpu.try_store::<B, FAST>(bus, addr, size, cpu.r[rd], As::Current)
+            .map(|stored| stored.map(|()| None))
+    } else {
+        let size = match kind {
+            LDR => Size::Word,
+            LDRH | LDRSH => Size::Half,
+            _ => Size::Byte,
+        };
+        let extend = |value: u32| match kind {
+            LDRSB => value as u8 as i8 as u32,
+            LDRSH => value as u16 as i16 as u32,
+            // An unaligned word loads rotated, as `load_word_rotated` does.
+            LDR => value.rotate_right((addr & 3) * 8),
+            _ => value,
+        };
+        cpu.try_load::<B, FAST>(bus, addr, size, As::Current)
+            .map(|loaded| loaded.map(|value| Some(extend(value))))
+    };
+    let Some(result) = result else {
+        return load_store_slow(cpu, bus, kind, addr, rd);
     };
     match result {
         Ok(Some(value)) => cpu.r[rd] = value,
         Ok(None) => {}
         Err(fault) => cpu.data_abort(fault),
     }
+}
+
+/// `load_store` with every access through the full path, out of line.
+#[inline(never)]
+fn load_store_slow<B: Bus>(cpu: &mut Cpu, bus: &mut B, kind: u32, addr: u32, rd: usize) {
+    load_store::<B, false>(cpu, bus, kind, addr, rd);
 }
 
 /// The sixteen register-to-register data-processing instructions (format 4, A6.4.1); `OP` is
