@@ -907,6 +907,19 @@ fn block_transfer<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     }
 }
 
+/// The register numbers in a block transfer's `list` (bits 15:0), lowest first.
+#[inline(always)]
+fn registers(list: u32) -> impl Iterator<Item = usize> {
+    let mut rest = list & 0xFFFF;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            i
+        })
+    })
+}
+
 /// A block transfer: ascending addresses from `start`, one word per register in `list`.
 #[derive(Clone, Copy)]
 pub(super) struct Transfer {
@@ -931,25 +944,21 @@ impl Cpu {
     ) {
         let mut values = [0u32; 16];
         let mut addr = transfer.start;
-        for (i, value) in values.iter_mut().enumerate() {
-            if transfer.list & (1 << i) != 0 {
-                match self.read32(bus, addr) {
-                    Ok(v) => *value = v,
-                    Err(fault) => return self.data_abort(fault),
-                }
-                addr = addr.wrapping_add(4);
+        for i in registers(transfer.list) {
+            match self.read32(bus, addr) {
+                Ok(v) => values[i] = v,
+                Err(fault) => return self.data_abort(fault),
             }
+            addr = addr.wrapping_add(4);
         }
         if let Some((rn, new_base)) = writeback {
             self.r[rn] = new_base;
         }
-        for (i, &value) in values.iter().enumerate().take(15) {
-            if transfer.list & (1 << i) != 0 {
-                if transfer.user_bank {
-                    self.set_reg_of(super::Mode::User, i, value);
-                } else {
-                    self.r[i] = value;
-                }
+        for i in registers(transfer.list & 0x7FFF) {
+            if transfer.user_bank {
+                self.set_reg_of(super::Mode::User, i, values[i]);
+            } else {
+                self.r[i] = values[i];
             }
         }
         if transfer.list & 0x8000 != 0 {
@@ -972,18 +981,16 @@ impl Cpu {
         writeback: Option<(usize, u32)>,
     ) {
         let mut addr = transfer.start;
-        for i in 0..16 {
-            if transfer.list & (1 << i) != 0 {
-                let value = if transfer.user_bank {
-                    self.reg_of(super::Mode::User, i)
-                } else {
-                    self.r[i]
-                };
-                if let Err(fault) = self.write32(bus, addr, value) {
-                    return self.data_abort(fault);
-                }
-                addr = addr.wrapping_add(4);
+        for i in registers(transfer.list) {
+            let value = if transfer.user_bank {
+                self.reg_of(super::Mode::User, i)
+            } else {
+                self.r[i]
+            };
+            if let Err(fault) = self.write32(bus, addr, value) {
+                return self.data_abort(fault);
             }
+            addr = addr.wrapping_add(4);
         }
         if let Some((rn, new_base)) = writeback {
             self.r[rn] = new_base;
