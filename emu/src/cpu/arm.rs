@@ -214,8 +214,9 @@ macro_rules! select32 {
 
 /// The handler of every table index, built at compile time for each bus type. The frequent
 /// classes get handlers compiled for the constant bits of their index (the data-processing
-/// opcode, S and shift type; the load/store P, U, B, W, L bits; the block transfer's), so that
-/// the operation is chosen when the table is built rather than for each instruction.
+/// opcode, S and shift type; the P, U, B/I, W, L bits of the loads and stores, halfword and
+/// doubleword forms included; the block transfer's), so that the operation is chosen when the
+/// table is built rather than for each instruction.
 pub(super) const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
     let mut table = [execute::<B> as Handler<B>; 4096];
     let mut index = 0;
@@ -239,6 +240,7 @@ pub(super) const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
             },
             ArmOp::DataImm => select32!(bits, data_imm, B),
             ArmOp::LoadStoreImm => select32!(bits, load_store_imm, B),
+            ArmOp::ExtraLoadStore => select32!(bits, extra_load_store_fixed, B),
             ArmOp::LoadStoreReg => select32!(bits, load_store_reg, B),
             ArmOp::BlockTransfer => select32!(bits, block_transfer_fixed, B),
             ArmOp::Branch => {
@@ -287,6 +289,10 @@ fn load_store_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32
 
 fn load_store_reg<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     load_store_reg_op(cpu, bus, fix_bits_24_20::<BITS>(insn));
+}
+
+fn extra_load_store_fixed<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    extra_load_store(cpu, bus, fix_bits_24_20::<BITS>(insn));
 }
 
 fn block_transfer_fixed<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
@@ -763,6 +769,7 @@ fn load_store_slow<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
 }
 
 /// LDRH, STRH, LDRSB, LDRSH, LDRD, STRD (ARM ARM A5.3 "Addressing Mode 3").
+#[inline(always)]
 fn extra_load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let (pre, up, imm, wb, load) = (
         bit(insn, 24),
