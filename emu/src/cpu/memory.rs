@@ -1,6 +1,7 @@
 //! The CPU's side of memory: virtual accesses, the software TLB and faults.
 //!
-//! Every load, store and fetch first looks in a direct-mapped software TLB of 4 KiB pages. A hit
+//! Every load, store and fetch first looks in a direct-mapped software TLB of 4 KiB pages (a
+//! fetch looks even earlier in the run loop's current code page, a copy of an entry). A hit
 //! names the page's place in the bus's RAM arena, so the access is an index into a byte slice.
 //! A miss walks the translation tables ([`crate::mmu::translate`]), asks the bus whether the
 //! physical page is RAM, caches the answer, and otherwise goes to the bus (a device register, or

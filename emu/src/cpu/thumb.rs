@@ -5,6 +5,9 @@
 //! implementation of the ALU, the load/store helpers and the block transfers. BL and BLX
 //! (immediate) are two instructions each, a prefix and a suffix, executed one at a time as the
 //! ARMv5 architecture defines them (A7.1.17), so an interrupt may come between the halves.
+//!
+//! Decoding is a table lookup, as for ARM: bits 15:6 of an instruction select a handler
+//! compiled for the constant fields of its format ([`handler_table`]).
 
 use super::alu::{self, Shift};
 use super::arm::Transfer;
