@@ -9,7 +9,7 @@
 
 use super::alu::{self, Shift};
 use super::memory::As;
-use super::{cp15, psr, Cpu, Event, Exception};
+use super::{cp15, psr, Cpu, Event, Exception, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size};
 
 /// Instruction classes, selected by bits 27:20 and 7:4.
@@ -180,29 +180,23 @@ fn reg_field(insn: u32, lsb: u32) -> usize {
     ((insn >> lsb) & 0xF) as usize
 }
 
-/// Fetches and executes one ARM instruction.
-#[inline(always)]
-pub(super) fn step<B: Bus>(cpu: &mut Cpu, bus: &mut B) {
-    let pc = cpu.r[15];
-    cpu.insn_addr = pc;
-    let insn = match cpu.fetch(bus, pc, Size::Word) {
-        Ok(insn) => insn,
-        Err(fault) => return cpu.prefetch_abort(fault, pc),
-    };
-    cpu.r[15] = pc.wrapping_add(8);
-    cpu.next_pc = pc.wrapping_add(4);
-    let cond = insn >> 28;
-    // AL, by far the most common condition, needs no look at the flags.
-    if cond == 0xE || (cond != 0xF && psr::condition_passed(cond, cpu.cpsr)) {
-        Handlers::<B>::ARM[table_index(insn)](cpu, bus, insn);
-    } else if cond == 0xF {
-        unconditional(cpu, bus, insn);
-    }
-    cpu.r[15] = cpu.next_pc;
-}
+/// The ARM state.
+pub(super) struct Arm;
 
-/// An instruction's handler.
-type Handler<B> = fn(&mut Cpu, &mut B, u32);
+impl InstructionSet for Arm {
+    const SIZE: Size = Size::Word;
+
+    #[inline(always)]
+    fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+        let cond = insn >> 28;
+        // AL, by far the most common condition, needs no look at the flags.
+        if cond == 0xE || (cond != 0xF && psr::condition_passed(cond, cpu.cpsr)) {
+            Handlers::<B>::ARM[table_index(insn)](cpu, bus, insn);
+        } else if cond == 0xF {
+            unconditional(cpu, bus, insn);
+        }
+    }
+}
 
 /// The index into the decode tables: bits 27:20 and 7:4.
 #[inline(always)]
@@ -210,41 +204,20 @@ fn table_index(insn: u32) -> usize {
     (((insn >> 16) & 0xFF0) | ((insn >> 4) & 0xF)) as usize
 }
 
-/// The handler of every table index, built at compile time for each bus type. The frequent
-/// classes get handlers compiled for the constant bits of their index (the data-processing
-/// opcode, S and shift type; the load/store P, U, B, W, L bits; the block transfer's), so that
-/// the operation is chosen when the table is built rather than for each instruction.
-struct Handlers<B>(std::marker::PhantomData<B>);
-
-impl<B: Bus> Handlers<B> {
-    const ARM: [Handler<B>; 4096] = handler_table::<B>();
-}
-
 /// Chooses among `$f::<B, ..., 0>` to `$f::<B, ..., 31>` by a 5-bit value.
 macro_rules! select32 {
-    ($value:expr, $f:ident, $B:ty $(, $fixed:tt)*) => {
-        match $value & 31 {
-            0 => $f::<$B $(, $fixed)*, 0> as Handler<$B>, 1 => $f::<$B $(, $fixed)*, 1>,
-            2 => $f::<$B $(, $fixed)*, 2>, 3 => $f::<$B $(, $fixed)*, 3>,
-            4 => $f::<$B $(, $fixed)*, 4>, 5 => $f::<$B $(, $fixed)*, 5>,
-            6 => $f::<$B $(, $fixed)*, 6>, 7 => $f::<$B $(, $fixed)*, 7>,
-            8 => $f::<$B $(, $fixed)*, 8>, 9 => $f::<$B $(, $fixed)*, 9>,
-            10 => $f::<$B $(, $fixed)*, 10>, 11 => $f::<$B $(, $fixed)*, 11>,
-            12 => $f::<$B $(, $fixed)*, 12>, 13 => $f::<$B $(, $fixed)*, 13>,
-            14 => $f::<$B $(, $fixed)*, 14>, 15 => $f::<$B $(, $fixed)*, 15>,
-            16 => $f::<$B $(, $fixed)*, 16>, 17 => $f::<$B $(, $fixed)*, 17>,
-            18 => $f::<$B $(, $fixed)*, 18>, 19 => $f::<$B $(, $fixed)*, 19>,
-            20 => $f::<$B $(, $fixed)*, 20>, 21 => $f::<$B $(, $fixed)*, 21>,
-            22 => $f::<$B $(, $fixed)*, 22>, 23 => $f::<$B $(, $fixed)*, 23>,
-            24 => $f::<$B $(, $fixed)*, 24>, 25 => $f::<$B $(, $fixed)*, 25>,
-            26 => $f::<$B $(, $fixed)*, 26>, 27 => $f::<$B $(, $fixed)*, 27>,
-            28 => $f::<$B $(, $fixed)*, 28>, 29 => $f::<$B $(, $fixed)*, 29>,
-            30 => $f::<$B $(, $fixed)*, 30>, _ => $f::<$B $(, $fixed)*, 31>,
-        }
+    ($value:expr, $($rest:tt)*) => {
+        select!($value & 31, [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25
+            26 27 28 29 30 31], $($rest)*)
     };
 }
 
-const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
+/// The handler of every table index, built at compile time for each bus type. The frequent
+/// classes get handlers compiled for the constant bits of their index (the data-processing
+/// opcode, S and shift type; the P, U, B/I, W, L bits of the loads and stores, halfword and
+/// doubleword forms included; the block transfer's), so that the operation is chosen when the
+/// table is built rather than for each instruction.
+pub(super) const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
     let mut table = [execute::<B> as Handler<B>; 4096];
     let mut index = 0;
     while index < 4096 {
@@ -267,6 +240,7 @@ const fn handler_table<B: Bus>() -> [Handler<B>; 4096] {
             },
             ArmOp::DataImm => select32!(bits, data_imm, B),
             ArmOp::LoadStoreImm => select32!(bits, load_store_imm, B),
+            ArmOp::ExtraLoadStore => select32!(bits, extra_load_store_fixed, B),
             ArmOp::LoadStoreReg => select32!(bits, load_store_reg, B),
             ArmOp::BlockTransfer => select32!(bits, block_transfer_fixed, B),
             ArmOp::Branch => {
@@ -310,11 +284,15 @@ fn data_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, _: &mut B, insn: u32) {
 
 fn load_store_imm<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let insn = fix_bits_24_20::<BITS>(insn);
-    load_store(cpu, bus, insn, insn & 0xFFF);
+    load_store::<B, true>(cpu, bus, insn, insn & 0xFFF);
 }
 
 fn load_store_reg<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     load_store_reg_op(cpu, bus, fix_bits_24_20::<BITS>(insn));
+}
+
+fn extra_load_store_fixed<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
+    extra_load_store(cpu, bus, fix_bits_24_20::<BITS>(insn));
 }
 
 fn block_transfer_fixed<B: Bus, const BITS: u32>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
@@ -364,7 +342,7 @@ fn load_store_reg_op<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let carry = cpu.carry();
     let rm = cpu.r[reg_field(insn, 0)];
     let (offset, _) = alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
-    load_store(cpu, bus, insn, offset);
+    load_store::<B, true>(cpu, bus, insn, offset);
 }
 
 /// Executes an instruction whose condition passed, by its class: the handler of the classes
@@ -492,7 +470,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         }
         ArmOp::Swap => swap(cpu, bus, insn),
         ArmOp::ExtraLoadStore => extra_load_store(cpu, bus, insn),
-        ArmOp::LoadStoreImm => load_store(cpu, bus, insn, insn & 0xFFF),
+        ArmOp::LoadStoreImm => load_store::<B, false>(cpu, bus, insn, insn & 0xFFF),
         ArmOp::LoadStoreReg => load_store_reg_op(cpu, bus, insn),
         ArmOp::BlockTransfer => block_transfer(cpu, bus, insn),
         ArmOp::Branch if bit(insn, 24) => branch::<B, true>(cpu, bus, insn),
@@ -511,7 +489,7 @@ fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
         // BLX <target_addr>: H (bit 24) adds a halfword, the target is Thumb code.
         let offset = ((((insn << 8) as i32) >> 6) as u32) | ((insn >> 23) & 2);
         cpu.r[14] = cpu.insn_addr.wrapping_add(4);
-        cpu.cpsr |= psr::T;
+        cpu.set_thumb(true);
         cpu.next_pc = cpu.r[15].wrapping_add(offset);
     } else if insn & 0x0D70_F000 == 0x0550_F000 {
         // PLD: a hint with no architectural effect.
@@ -649,13 +627,9 @@ impl Cpu {
     /// bits 1:0 = 0b10 is UNPREDICTABLE; bit 1 is ignored.
     #[inline(always)]
     pub(super) fn branch_exchange(&mut self, target: u32) {
-        if target & 1 != 0 {
-            self.cpsr |= psr::T;
-            self.next_pc = target & !1;
-        } else {
-            self.cpsr &= !psr::T;
-            self.next_pc = target & !3;
-        }
+        let thumb = target & 1 != 0;
+        self.set_thumb(thumb);
+        self.next_pc = target & if thumb { !1 } else { !3 };
     }
 
     /// A load to the PC (LDR, LDM, POP): interworks as BX does in ARMv5, unless CP15 c1 L4
@@ -727,9 +701,11 @@ impl Cpu {
     }
 }
 
-/// LDR, STR, LDRB, STRB, LDRT, STRT, LDRBT, STRBT (ARM ARM A5.2 "Addressing Mode 2").
+/// LDR, STR, LDRB, STRB, LDRT, STRT, LDRBT, STRBT (ARM ARM A5.2 "Addressing Mode 2"). With
+/// `FAST`, an access that is not a plain TLB hit starts the instruction over in
+/// `load_store_slow` (nothing has changed by then).
 #[inline(always)]
-fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
+fn load_store<B: Bus, const FAST: bool>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     let (pre, up, byte, wb, load) = (
         bit(insn, 24),
         bit(insn, 23),
@@ -749,14 +725,15 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     // Post-indexed with W set: the access is made with User mode permissions.
     let who = if !pre && wb { As::User } else { As::Current };
     let writeback = !pre || wb;
+    let size = if byte { Size::Byte } else { Size::Word };
     if load {
-        let value = if byte {
-            cpu.load(bus, addr, Size::Byte, who)
-        } else {
-            cpu.load_word_rotated(bus, addr, who)
+        let Some(value) = cpu.try_load::<B, FAST>(bus, addr, size, who) else {
+            return load_store_slow(cpu, bus, insn, offset);
         };
         let value = match value {
-            Ok(value) => value,
+            Ok(value) if byte => value,
+            // An unaligned word loads rotated, as `load_word_rotated` does.
+            Ok(word) => word.rotate_right((addr & 3) * 8),
             // The ARM926EJ-S restores the base on an abort (TRM 3.6.5): nothing is written.
             Err(fault) => return cpu.data_abort(fault),
         };
@@ -773,8 +750,9 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
         // STR of the PC stores the instruction's address + 8 (implementation defined, ARM ARM
         // A4.1.99; the same as QEMU).
         let value = cpu.r[rd];
-        let size = if byte { Size::Byte } else { Size::Word };
-        let result = cpu.store(bus, addr, size, value, who);
+        let Some(result) = cpu.try_store::<B, FAST>(bus, addr, size, value, who) else {
+            return load_store_slow(cpu, bus, insn, offset);
+        };
         if let Err(fault) = result {
             return cpu.data_abort(fault);
         }
@@ -784,7 +762,14 @@ fn load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
     }
 }
 
+/// `load_store` with every access through the full path, out of line.
+#[inline(never)]
+fn load_store_slow<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32, offset: u32) {
+    load_store::<B, false>(cpu, bus, insn, offset);
+}
+
 /// LDRH, STRH, LDRSB, LDRSH, LDRD, STRD (ARM ARM A5.3 "Addressing Mode 3").
+#[inline(always)]
 fn extra_load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let (pre, up, imm, wb, load) = (
         bit(insn, 24),
@@ -929,6 +914,19 @@ fn block_transfer<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     }
 }
 
+/// The register numbers in a block transfer's `list` (bits 15:0), lowest first.
+#[inline(always)]
+fn registers(list: u32) -> impl Iterator<Item = usize> {
+    let mut rest = list & 0xFFFF;
+    std::iter::from_fn(move || {
+        (rest != 0).then(|| {
+            let i = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
+            i
+        })
+    })
+}
+
 /// A block transfer: ascending addresses from `start`, one word per register in `list`.
 #[derive(Clone, Copy)]
 pub(super) struct Transfer {
@@ -953,25 +951,21 @@ impl Cpu {
     ) {
         let mut values = [0u32; 16];
         let mut addr = transfer.start;
-        for (i, value) in values.iter_mut().enumerate() {
-            if transfer.list & (1 << i) != 0 {
-                match self.read32(bus, addr) {
-                    Ok(v) => *value = v,
-                    Err(fault) => return self.data_abort(fault),
-                }
-                addr = addr.wrapping_add(4);
+        for i in registers(transfer.list) {
+            match self.read32(bus, addr) {
+                Ok(v) => values[i] = v,
+                Err(fault) => return self.data_abort(fault),
             }
+            addr = addr.wrapping_add(4);
         }
         if let Some((rn, new_base)) = writeback {
             self.r[rn] = new_base;
         }
-        for (i, &value) in values.iter().enumerate().take(15) {
-            if transfer.list & (1 << i) != 0 {
-                if transfer.user_bank {
-                    self.set_reg_of(super::Mode::User, i, value);
-                } else {
-                    self.r[i] = value;
-                }
+        for i in registers(transfer.list & 0x7FFF) {
+            if transfer.user_bank {
+                self.set_reg_of(super::Mode::User, i, values[i]);
+            } else {
+                self.r[i] = values[i];
             }
         }
         if transfer.list & 0x8000 != 0 {
@@ -994,18 +988,16 @@ impl Cpu {
         writeback: Option<(usize, u32)>,
     ) {
         let mut addr = transfer.start;
-        for i in 0..16 {
-            if transfer.list & (1 << i) != 0 {
-                let value = if transfer.user_bank {
-                    self.reg_of(super::Mode::User, i)
-                } else {
-                    self.r[i]
-                };
-                if let Err(fault) = self.write32(bus, addr, value) {
-                    return self.data_abort(fault);
-                }
-                addr = addr.wrapping_add(4);
+        for i in registers(transfer.list) {
+            let value = if transfer.user_bank {
+                self.reg_of(super::Mode::User, i)
+            } else {
+                self.r[i]
+            };
+            if let Err(fault) = self.write32(bus, addr, value) {
+                return self.data_abort(fault);
             }
+            addr = addr.wrapping_add(4);
         }
         if let Some((rn, new_base)) = writeback {
             self.r[rn] = new_base;

@@ -1,6 +1,7 @@
 //! The CPU's side of memory: virtual accesses, the software TLB and faults.
 //!
-//! Every load, store and fetch first looks in a direct-mapped software TLB of 4 KiB pages. A hit
+//! Every load, store and fetch first looks in a direct-mapped software TLB of 4 KiB pages (a
+//! fetch looks even earlier in the run loop's current code page, a copy of an entry). A hit
 //! names the page's place in the bus's RAM arena, so the access is an index into a byte slice.
 //! A miss walks the translation tables ([`crate::mmu::translate`]), asks the bus whether the
 //! physical page is RAM, caches the answer, and otherwise goes to the bus (a device register, or
@@ -82,6 +83,27 @@ impl Tlb {
     }
 }
 
+/// The page the run loop fetches from while it runs straight-line code: a copy of a TLB entry
+/// kept in registers, so that a fetch from the same page needs no TLB lookup. The copy is good
+/// only while nothing needs the run loop's attention: every TLB invalidation and every mode
+/// change (which may change the table fetches use) raises `attention`, which ends the run.
+/// Stores reach the same arena, so code rewritten in the page is fetched as written. (A page
+/// table changed without TLB maintenance may go unseen a little longer than through the TLB,
+/// which is what a hardware TLB allows too.)
+pub(super) struct CodePage {
+    /// Virtual page address, or `INVALID`.
+    tag: u32,
+    /// Arena offset of the physical page.
+    offset: u32,
+}
+
+impl CodePage {
+    pub(super) const NONE: CodePage = CodePage {
+        tag: INVALID,
+        offset: 0,
+    };
+}
+
 /// Who an access is checked as: the current mode, or User mode whatever the mode (LDRT/STRT).
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum As {
@@ -124,13 +146,17 @@ impl Cpu {
         access: Access,
         who: As,
     ) -> Result<u32, Fault> {
-        if let Some(offset) = self.tlb.lookup(self.table(who), addr) {
-            if let Some(value) = ram_read(bus.ram(), (offset | (addr & !PAGE_MASK)) as usize, size)
-            {
-                return Ok(value);
-            }
+        match self.read_fast(bus, addr, size, who) {
+            Some(value) => Ok(value),
+            None => self.read_slow(bus, addr, size, access, who),
         }
-        self.read_slow(bus, addr, size, access, who)
+    }
+
+    /// A read that hits the TLB, from the RAM arena; `None` for anything else.
+    #[inline(always)]
+    fn read_fast<B: Bus>(&self, bus: &B, addr: u32, size: Size, who: As) -> Option<u32> {
+        let offset = self.tlb.lookup(self.table(who), addr)?;
+        ram_read(bus.ram(), (offset | (addr & !PAGE_MASK)) as usize, size)
     }
 
     #[inline(never)]
@@ -178,13 +204,29 @@ impl Cpu {
         value: u32,
         who: As,
     ) -> Result<(), Fault> {
-        if let Some(offset) = self.tlb.lookup(self.table(who) | WRITE, addr) {
-            let at = (offset | (addr & !PAGE_MASK)) as usize;
-            if ram_write(bus.ram_mut(), at, size, value).is_some() {
-                return Ok(());
-            }
+        match self.write_fast(bus, addr, size, value, who) {
+            Some(()) => Ok(()),
+            None => self.write_slow(bus, addr, size, value, who),
         }
-        self.write_slow(bus, addr, size, value, who)
+    }
+
+    /// A write that hits the TLB, to the RAM arena; `None` (and nothing written) otherwise.
+    #[inline(always)]
+    fn write_fast<B: Bus>(
+        &self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        value: u32,
+        who: As,
+    ) -> Option<()> {
+        let offset = self.tlb.lookup(self.table(who) | WRITE, addr)?;
+        ram_write(
+            bus.ram_mut(),
+            (offset | (addr & !PAGE_MASK)) as usize,
+            size,
+            value,
+        )
     }
 
     #[inline(never)]
@@ -260,6 +302,47 @@ impl Cpu {
         self.write(bus, addr & !(size.bytes() - 1), size, value, who)
     }
 
+    /// `load`, or with `FAST` only its fast path: a TLB hit on RAM with no alignment fault,
+    /// and `None` for anything else, having done nothing (the caller then starts over with
+    /// `FAST` false). Handlers whose fast path ends without a call need no stack frame.
+    #[inline(always)]
+    pub(super) fn try_load<B: Bus, const FAST: bool>(
+        &mut self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        who: As,
+    ) -> Option<Result<u32, Fault>> {
+        if !FAST {
+            return Some(self.load(bus, addr, size, who));
+        }
+        if self.check_alignment(addr, size).is_err() {
+            return None;
+        }
+        self.read_fast(bus, addr & !(size.bytes() - 1), size, who)
+            .map(Ok)
+    }
+
+    /// `store`, or with `FAST` only its fast path, as `try_load`.
+    #[inline(always)]
+    pub(super) fn try_store<B: Bus, const FAST: bool>(
+        &mut self,
+        bus: &mut B,
+        addr: u32,
+        size: Size,
+        value: u32,
+        who: As,
+    ) -> Option<Result<(), Fault>> {
+        if !FAST {
+            return Some(self.store(bus, addr, size, value, who));
+        }
+        if self.check_alignment(addr, size).is_err() {
+            return None;
+        }
+        self.write_fast(bus, addr & !(size.bytes() - 1), size, value, who)
+            .map(Ok)
+    }
+
     #[inline(always)]
     pub(super) fn read32<B: Bus>(&mut self, bus: &mut B, addr: u32) -> Result<u32, Fault> {
         self.load(bus, addr, Size::Word, As::Current)
@@ -303,15 +386,48 @@ impl Cpu {
         Ok(word.rotate_right((addr & 3) * 8))
     }
 
-    /// Fetches an instruction (ARM: a word, Thumb: a halfword) at an aligned address.
+    /// Fetches an instruction (ARM: a word, Thumb: a halfword) at an aligned address, from
+    /// `page` when the address is in it; a fetch from another page makes that page the current
+    /// one, if the TLB holds it. A fetch that aborts takes the prefetch abort and returns `None`.
     #[inline(always)]
-    pub(super) fn fetch<B: Bus>(
+    pub(super) fn fetch_from<B: Bus>(
         &mut self,
         bus: &mut B,
+        page: &mut CodePage,
         addr: u32,
         size: Size,
-    ) -> Result<u32, Fault> {
-        self.read(bus, addr, size, Access::Fetch, As::Current)
+    ) -> Option<u32> {
+        if addr & PAGE_MASK == page.tag {
+            let at = (page.offset | (addr & !PAGE_MASK)) as usize;
+            if let Some(value) = ram_read(bus.ram(), at, size) {
+                return Some(value);
+            }
+        }
+        self.fetch_new_page(bus, page, addr, size)
+    }
+
+    #[inline(never)]
+    fn fetch_new_page<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        page: &mut CodePage,
+        addr: u32,
+        size: Size,
+    ) -> Option<u32> {
+        let value = match self.read(bus, addr, size, Access::Fetch, As::Current) {
+            Ok(value) => value,
+            Err(fault) => {
+                self.prefetch_abort(fault, addr);
+                return None;
+            }
+        };
+        if let Some(offset) = self.tlb.lookup(self.tlb.privilege, addr) {
+            *page = CodePage {
+                tag: addr & PAGE_MASK,
+                offset,
+            };
+        }
+        Some(value)
     }
 
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current

@@ -6,6 +6,24 @@
 //! instruction's address plus 8 (ARM) or 4 (Thumb), which is what a read of the PC returns
 //! (ARM ARM A2.4.3), and a write to the PC goes to `next_pc`.
 
+/// Chooses among the instances `$f::<B, ..., N>` of a handler for the `N` listed, by a value
+/// that is one of them (in the const fns that build the handler tables).
+macro_rules! select {
+    ($value:expr, [$($n:literal)*], $f:ident, $B:ty $(, $fixed:tt)*) => {
+        select!(@match $value, [$($n)*], $f, $B, [$(, $fixed)*])
+    };
+    // The fixed arguments travel as one token tree, to be repeated with each `N`.
+    (@match $value:expr, [$($n:literal)*], $f:ident, $B:ty, $fixed:tt) => {
+        match $value {
+            $($n => select!(@one $f, $B, $fixed, $n),)*
+            _ => panic!("no handler instance for this value"),
+        }
+    };
+    (@one $f:ident, $B:ty, [$($fixed:tt)*], $n:literal) => {
+        $f::<$B $($fixed)*, $n> as Handler<$B>
+    };
+}
+
 mod alu;
 mod arm;
 pub mod cp15;
@@ -20,9 +38,9 @@ pub use psr::Mode;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bus::Bus;
+use crate::bus::{Bus, Size};
 use cp15::Cp15;
-use memory::Tlb;
+use memory::{CodePage, Tlb};
 
 /// The exceptions of ARM ARM A2.6, in the order of their vectors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,6 +105,28 @@ pub enum Stop {
     Breakpoint(u32),
     /// The instruction just executed touched a watched address.
     Watchpoint(WatchHit),
+}
+
+/// An instruction set, ARM or Thumb, as the run loop sees it.
+trait InstructionSet {
+    /// The size of an instruction.
+    const SIZE: Size;
+    /// Executes a fetched instruction: `r[15]` reads as its address plus two instructions, and
+    /// a branch sets `next_pc`.
+    fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32);
+}
+
+/// An instruction's handler.
+type Handler<B> = fn(&mut Cpu, &mut B, u32);
+
+/// The handler tables of both instruction sets, built at compile time for each bus type.
+struct Handlers<B>(std::marker::PhantomData<B>);
+
+impl<B: Bus> Handlers<B> {
+    /// By bits 27:20 and 7:4 of an ARM instruction.
+    const ARM: [Handler<B>; 4096] = arm::handler_table::<B>();
+    /// By bits 15:6 of a Thumb instruction.
+    const THUMB: [Handler<B>; 1024] = thumb::handler_table::<B>();
 }
 
 /// The processor state and the machinery to execute instructions. A saved state
@@ -240,10 +280,25 @@ impl Cpu {
         let mode = Mode::from_bits(value).unwrap_or(self.mode);
         if mode != self.mode {
             self.switch_bank(mode);
+            // The run loop's code page may belong to the old mode's TLB table.
+            self.attention = true;
+        }
+        if (value ^ self.cpsr) & psr::T != 0 {
+            self.attention = true;
         }
         self.cpsr = (value & !psr::MODE_MASK) | mode as u32;
         self.tlb.set_privileged(mode.is_privileged());
         if self.interrupt_pending() {
+            self.attention = true;
+        }
+    }
+
+    /// Enters Thumb or ARM state (for the BX-type branches). A change ends `run_straight`,
+    /// which runs one state, through `attention`.
+    #[inline(always)]
+    fn set_thumb(&mut self, thumb: bool) {
+        if thumb != self.is_thumb() {
+            self.cpsr ^= psr::T;
             self.attention = true;
         }
     }
@@ -457,23 +512,69 @@ impl Cpu {
             if self.insns >= end {
                 return Stop::Budget;
             }
-            if BREAKPOINTS && self.at_breakpoint(bus) {
-                return Stop::Breakpoint(self.r[15]);
+            if BREAKPOINTS {
+                if self.at_breakpoint(bus) {
+                    return Stop::Breakpoint(self.r[15]);
+                }
+                self.step(bus);
+            } else if self.is_thumb() {
+                self.run_straight::<B, thumb::Thumb>(bus, end);
+            } else {
+                self.run_straight::<B, arm::Arm>(bus, end);
             }
-            self.step(bus);
+        }
+    }
+
+    /// Executes instructions of one state until the budget ends at `end` or something needs
+    /// `attention` (a change of state among others): the inner loop of `run`, which keeps the
+    /// PC in a register and writes `r[15]` back only when it ends.
+    fn run_straight<B: Bus, I: InstructionSet>(&mut self, bus: &mut B, end: u64) {
+        let mut pc = self.r[15];
+        let mut insns = self.insns;
+        let mut page = CodePage::NONE;
+        loop {
+            insns += 1;
+            self.insns = insns;
+            pc = self.execute::<B, I>(bus, &mut page, pc);
+            if self.attention || insns >= end {
+                self.r[15] = pc;
+                return;
+            }
         }
     }
 
     /// Executes one instruction (or takes the exception its fetch raises). Does not check
     /// interrupts; `run` does that between instructions.
-    #[inline(always)]
     pub fn step<B: Bus>(&mut self, bus: &mut B) {
         self.insns += 1;
-        if self.cpsr & psr::T != 0 {
-            thumb::step(self, bus);
+        let pc = self.r[15];
+        let mut page = CodePage::NONE;
+        self.r[15] = if self.is_thumb() {
+            self.execute::<B, thumb::Thumb>(bus, &mut page, pc)
         } else {
-            arm::step(self, bus);
+            self.execute::<B, arm::Arm>(bus, &mut page, pc)
+        };
+    }
+
+    /// Fetches the instruction at `pc` through `page` and executes it, or takes the prefetch
+    /// abort of its fetch; returns the address of the next instruction, which the caller must
+    /// write to `r[15]` before anything but the next `execute` looks at it.
+    #[inline(always)]
+    fn execute<B: Bus, I: InstructionSet>(
+        &mut self,
+        bus: &mut B,
+        page: &mut CodePage,
+        pc: u32,
+    ) -> u32 {
+        self.insn_addr = pc;
+        // On a fetch abort, `next_pc` is the vector.
+        if let Some(insn) = self.fetch_from(bus, page, pc, I::SIZE) {
+            let size = I::SIZE as u32;
+            self.r[15] = pc.wrapping_add(2 * size);
+            self.next_pc = pc.wrapping_add(size);
+            I::execute(self, bus, insn);
         }
+        self.next_pc
     }
 
     /// The cycle count devices see: one cycle per instruction executed, plus the cycles skipped
@@ -509,13 +610,14 @@ impl Cpu {
     /// back, e.g. loading an image).
     pub fn invalidate_tlb(&mut self) {
         self.tlb.invalidate_all();
+        self.attention = true;
     }
 
     /// Applies CP15 state that the CPU caches, after the control register or the translation
     /// registers change (by MCR, reset, or a debugger).
     pub fn control_changed(&mut self) {
         self.alignment_check = self.cp15.control & cp15::control::A != 0;
-        self.tlb.invalidate_all();
+        self.invalidate_tlb();
     }
 
     /// Whether `saved` is a state `restore` takes: its mode is the one its CPSR names.
