@@ -130,7 +130,7 @@ struct RunArgs {
     /// time), for reproducible runs.
     #[arg(long, value_name = "SECONDS")]
     rtc: Option<u32>,
-    /// Start from a state saved by --save-state (or F6, or the monitor's `save`) instead of
+    /// Start from a state saved by --save-state (or the monitor's `save`) instead of
     /// a ROM: the run goes on where it was saved.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["rom", "kernel"])]
     load_state: Option<PathBuf>,

@@ -1,7 +1,6 @@
 //! Saved machine states: everything the guest can see (the CPU, CP15, every device, pending
 //! events, RAM and ROM, the clocks) in one file, to stop a run and take it up again later
-//! exactly where it was (`--save-state`, `--load-state`, F6 and F7 in the window, the
-//! monitor's `save` and `load`).
+//! exactly where it was (`--save-state`, `--load-state`, the monitor's `save` and `load`).
 //!
 //! The file is a gzip stream (whose CRC-32 catches a damaged file) holding: the magic
 //! `EMUSTATE`, a format version (u32, little-endian), the length (u64) and RON text of the CPU

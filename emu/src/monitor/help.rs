@@ -293,8 +293,8 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "save FILE",
         summary: "save the machine's state to a file",
         details: "Everything the guest can see (registers, CP15, devices, pending events, memory) \
-                  goes to FILE; `load FILE`, F6/F7 in the window and `emu run --load-state FILE` \
-                  take the run up again from there. Breakpoints and semihosting's open files are \
+                  goes to FILE; `load FILE` and `emu run --load-state FILE` take the run up again \
+                  from there. Breakpoints and semihosting's open files are \
                   the host's and are not saved.",
         gdb: Gdb::Allowed,
     },
@@ -302,7 +302,7 @@ pub(super) const COMMANDS: &[Command] = &[
         name: "load",
         aliases: &[],
         usage: "load FILE",
-        summary: "go back to a state saved by save, F6 or --save-state",
+        summary: "go back to a state saved by save or --save-state",
         details: "The machine takes the saved state; breakpoints, watchpoints and break-on \
                   conditions stay. A state saved on a machine of another description is refused, \
                   and a damaged file, leaving the machine as it was.",
