@@ -9,7 +9,7 @@ use emu::cpu::{psr, Cpu, Mode};
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u32 {
+    pub fn next_u32(&mut self) -> u32 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -18,7 +18,7 @@ impl Rng {
 
     /// A number in 0..n (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        self.next() as usize % n
+        self.next_u32() as usize % n
     }
 
     pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
@@ -26,7 +26,7 @@ impl Rng {
     }
 
     pub fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
+        (0..len).map(|_| self.next_u32() as u8).collect()
     }
 }
 
@@ -35,23 +35,23 @@ impl Rng {
 /// ARMv4 load behaviour (CP15 control V and L4).
 pub fn random_cpu(rng: &mut Rng, pc: u32, value: impl Fn(&mut Rng) -> u32) -> Cpu {
     let mut cpu = Cpu::new();
-    cpu.semihosting = rng.next().is_multiple_of(2);
+    cpu.semihosting = rng.next_u32().is_multiple_of(2);
     for mode in Mode::ALL {
         cpu.set_cpsr(mode as u32 | psr::I | psr::F);
         for n in 0..15 {
             cpu.set_reg(n, value(rng));
         }
-        cpu.set_spsr(rng.next());
+        cpu.set_spsr(rng.next_u32());
     }
-    let thumb = if rng.next().is_multiple_of(2) {
+    let thumb = if rng.next_u32().is_multiple_of(2) {
         psr::T
     } else {
         0
     };
     let mode = rng.pick(&Mode::ALL) as u32;
-    cpu.set_cpsr((rng.next() & 0xF800_00C0) | thumb | mode);
-    if rng.next().is_multiple_of(8) {
-        cpu.cp15.control |= rng.next() & (control::V | control::L4);
+    cpu.set_cpsr((rng.next_u32() & 0xF800_00C0) | thumb | mode);
+    if rng.next_u32().is_multiple_of(8) {
+        cpu.cp15.control |= rng.next_u32() & (control::V | control::L4);
     }
     cpu.set_pc(pc);
     cpu

@@ -10,16 +10,16 @@ const MEMORY: usize = 0x1_0000;
 
 /// A register value: often inside the mapped memory, sometimes an edge value or anywhere.
 fn value(rng: &mut Rng) -> u32 {
-    match rng.next() % 4 {
-        0 => rng.next() % MEMORY as u32,
+    match rng.next_u32() % 4 {
+        0 => rng.next_u32() % MEMORY as u32,
         1 => rng.pick(&[0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFC]),
-        _ => rng.next(),
+        _ => rng.next_u32(),
     }
 }
 
 /// A random state over the flat memory, with random code at the PC.
 fn random_state(rng: &mut Rng, bus: &mut FlatBus) -> Cpu {
-    let pc = (rng.next() % (MEMORY as u32 - 8)) & !1;
+    let pc = (rng.next_u32() % (MEMORY as u32 - 8)) & !1;
     let cpu = random_cpu(rng, pc, value);
     bus.load(pc & !0x3F, &rng.bytes(64));
     cpu
@@ -35,7 +35,7 @@ fn random_instructions_from_random_states_never_panic() {
         // A few instructions each, so that what follows a first one runs too.
         for _ in 0..4 {
             cpu.step(&mut bus);
-            if rng.next().is_multiple_of(16) {
+            if rng.next_u32().is_multiple_of(16) {
                 cpu.set_irq_line(true);
             }
         }

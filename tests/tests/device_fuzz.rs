@@ -99,7 +99,7 @@ fn offset(rng: &mut Rng, size: u32) -> u32 {
             ];
             rng.pick(&blocks) + 4 * rng.below(16) as u32
         }
-        5 => rng.next() % size,
+        5 => rng.next_u32() % size,
         6 => size.wrapping_sub(1 + rng.below(8) as u32),
         _ => size.wrapping_add(rng.below(16) as u32),
     } & !3;
@@ -120,7 +120,7 @@ fn address(rng: &mut Rng, board: &Board, focus: usize) -> u32 {
         focus % slots.len()
     }];
     match rng.below(16) {
-        0 => rng.next(),
+        0 => rng.next_u32(),
         1 => {
             let region = &board.regions()[rng.below(board.regions().len())];
             let edge = rng.pick(&[region.base, region.base.wrapping_add(region.size)]);
@@ -139,7 +139,7 @@ fn value(rng: &mut Rng) -> u32 {
         2 => 1 << rng.below(32),
         3 => rng.below(64) as u32,
         4 => rng.pick(&[0x1ACC_E551, 0xFF, 0xFFFF, 0x7FFF_FFFF, 0x8000_0000]),
-        _ => rng.next(),
+        _ => rng.next_u32(),
     }
 }
 
@@ -246,7 +246,7 @@ fn screenshot(rng: &mut Rng, machine: &mut Machine, frame: &mut [u32; WIDTH * HE
         .unwrap()
         .base;
     // (frame base, whether no line of any frame from there is in memory)
-    let random = rng.next();
+    let random = rng.next_u32();
     let (base, nowhere) = rng.pick(&[
         (0x1000_0000, false),
         (0x13FF_FFF8, false),
@@ -286,7 +286,7 @@ fn inspect(rng: &mut Rng, machine: &mut Machine, monitor: &mut Monitor, cells: u
     let all = monitor.execute(machine, "devices").unwrap();
     assert_eq!(all.matches("PrimeCell part").count(), cells, "{all}");
     monitor.execute(machine, "irq").unwrap();
-    let focus = rng.next() as usize;
+    let focus = rng.next_u32() as usize;
     let addr = address(rng, &machine.board, focus);
     let slot = &machine.board.slots()[rng.below(machine.board.slots().len())];
     let name = slot.name.clone();
@@ -385,7 +385,7 @@ fn fuzz_board(seed: u64, steps: usize) {
     let mut focus = 0;
     for step in 0..steps {
         if rng.below(500) == 0 {
-            focus = rng.next() as usize;
+            focus = rng.next_u32() as usize;
         }
         match rng.below(1000) {
             0..=949 => access(&mut rng, &mut machine, focus),
@@ -431,12 +431,12 @@ fn random_accesses_to_every_device_never_panic() {
 fn register(rng: &mut Rng, board: &Board) -> u32 {
     match rng.below(8) {
         0..=4 => {
-            let focus = rng.next() as usize;
+            let focus = rng.next_u32() as usize;
             address(rng, board, focus)
         }
         5 => PROGRAM_AT + rng.below(0x1_0000) as u32,
         6 => rng.pick(&[0, 1, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0xFFFF_FFFC]),
-        _ => rng.next(),
+        _ => rng.next_u32(),
     }
 }
 

@@ -94,7 +94,7 @@ fn mutate(rng: &mut Rng, v: &mut Vec<u8>) {
             let word = match rng.below(3) {
                 0 => rng.pick(&INTERESTING32),
                 1 => (v.len() as u32).wrapping_sub(rng.below(3) as u32),
-                _ => rng.next(),
+                _ => rng.next_u32(),
             };
             let off = rng.below(hot) & !3;
             put(v, off, &word.to_le_bytes());
@@ -117,7 +117,7 @@ fn mutate(rng: &mut Rng, v: &mut Vec<u8>) {
             // Point a program header somewhere around the end of the file.
             let off = EHDR_SIZE + PHDR_SIZE * rng.below(3) + 4 * rng.pick(&[1, 3, 4, 5]);
             let word = (v.len() as u32)
-                .wrapping_add(rng.next() % 9)
+                .wrapping_add(rng.next_u32() % 9)
                 .wrapping_sub(4);
             put(v, off, &word.to_le_bytes());
         }
@@ -241,7 +241,7 @@ fn random_bytes_never_panic() {
                 if i % 8 == 2 {
                     put(&mut v, 28, &[52, 0, 0, 0]);
                     put(&mut v, 42, &[32, 0]);
-                    put(&mut v, 44, &[rng.next() as u8 % 4, 0]);
+                    put(&mut v, 44, &[rng.next_u32() as u8 % 4, 0]);
                 }
             }
         }
