@@ -489,20 +489,20 @@ impl Board {
 
     /// Takes a saved state and memory, if they were saved on a board laid out as this one
     /// (the same regions, and the same devices at the same windows).
-    pub fn restore(&mut self, state: BoardState, arena: Vec<u8>) -> Result<(), String> {
+    pub fn restore(&mut self, state: BoardState, memory: &[u8]) -> Result<(), String> {
         if state.layout != self.layout() {
             return Err("it was saved on a machine of another description".to_string());
         }
         let same_kinds = state.devices.len() == self.slots.len()
             && (state.devices.iter().zip(&self.slots))
                 .all(|(d, s)| std::mem::discriminant(d) == std::mem::discriminant(&s.device));
-        if !same_kinds || arena.len() != self.arena.len() {
+        if !same_kinds || memory.len() != self.arena.len() {
             return Err("its devices or its memory differ from this machine's".to_string());
         }
         for (slot, device) in self.slots.iter_mut().zip(state.devices) {
             slot.device = device;
         }
-        self.arena = arena;
+        self.arena.copy_from_slice(memory);
         self.scheduler = state.scheduler;
         self.lines = state.lines;
         self.requests = state.requests;
