@@ -63,7 +63,9 @@ pub fn restore(machine: &mut Machine, text: &str, memory: &[u8]) -> Result<(), S
     let state: State = ron::from_str(text).map_err(|e| format!("a damaged saved state ({e})"))?;
     // Both checks come before either part changes.
     Cpu::check_saved(&state.cpu)?;
-    machine.board.restore(state.board, memory)?;
+    machine
+        .board
+        .restore(state.board, memory, state.cpu.cycles())?;
     machine.cpu.restore(state.cpu)
 }
 
@@ -162,6 +164,7 @@ fn read_block(input: &mut impl Read, length: usize) -> std::io::Result<Vec<u8>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::{Origin, Size};
     use crate::config::MachineConfig;
 
     /// A CX with 1 MiB of SDRAM (nothing here needs more), idling at the reset vector.
@@ -176,6 +179,100 @@ mod tests {
         let rom: Vec<u8> = idle.iter().flat_map(|w| w.to_le_bytes()).collect();
         assert!(machine.board.load(0, &rom));
         machine
+    }
+
+    /// The state of a machine whose keypad scans and whose LCD draws, part-way through, with
+    /// its memory.
+    fn saved() -> (String, Vec<u8>) {
+        let mut machine = machine();
+        let origin = Origin { now: 0, pc: 0 };
+        for (addr, value) in [(0x900E_0000, 3 | 100 << 16), (0xC000_0018, 1)] {
+            machine
+                .board
+                .write(addr, Size::Word, value, origin)
+                .unwrap();
+        }
+        machine.run_cycles(1_000_000);
+        (text(&machine).unwrap(), machine.board.ram().to_vec())
+    }
+
+    /// `text` with the number after the first (or, with `last`, the last) `field:` replaced.
+    fn set(text: &str, field: &str, value: &str, last: bool) -> String {
+        let key = format!("{field}:");
+        let at = match last {
+            false => text.find(&key),
+            true => text.rfind(&key),
+        };
+        let start = at.expect("the field is in the state") + key.len();
+        let end = start + text[start..].find(|c: char| !c.is_ascii_digit()).unwrap();
+        format!("{}{value}{}", &text[..start], &text[end..])
+    }
+
+    /// The states no guest could have left, each refused in one line naming what is wrong
+    /// (without the checks, the zero clocks divide by zero, the timer clocked past the CPU and
+    /// the events behind its time loop for ever, the clock past the last cycle overflows), and
+    /// the machine is unchanged.
+    #[test]
+    fn impossible_states_are_refused_in_one_line() {
+        let (state, memory) = saved();
+        let cases = [
+            (
+                set(&state, "clcd_hz", "0", false),
+                "LCD: a clock of 0 Hz, not",
+            ),
+            (
+                set(&state, "apb_hz", "0", false),
+                "keypad: a clock of 0 Hz, not",
+            ),
+            (
+                set(&state, "hz", "18446744073709551615", false),
+                "a clock of 18446744073709551615 Hz",
+            ),
+            (
+                set(&state, "insns", "18446744073709551615", false),
+                "past the last cycle",
+            ),
+            (
+                set(&state, "idle_cycles", "4611686018427387904", false),
+                "past the last cycle",
+            ),
+            (
+                set(&state, "when", "0", true),
+                "due at cycle 0, before the CPU's",
+            ),
+            (set(&state, "tag", "7", true), "an event 7 of the"),
+            (
+                set(&state, "owner", "99", true),
+                "an event of device 99, which this machine lacks",
+            ),
+            (
+                set(&state, "now", "4611686018427387904", true),
+                "later than the CPU's",
+            ),
+            (set(&state, "model", "258", false), "misc: model 0x102"),
+            (
+                state.replacen("rx:[]", &format!("rx:{:?}", [0; 33]), 1),
+                "33 bytes in a receive FIFO",
+            ),
+            (
+                state.replacen("name:\"LED\"", "name:\"LEDs\"", 1),
+                "not this machine's \"LED\" block",
+            ),
+        ];
+        let mut machine = machine();
+        let before = text(&machine).unwrap();
+        for (crafted, problem) in cases {
+            assert_ne!(crafted, state, "{problem}: the state changed");
+            let error = restore(&mut machine, &crafted, &memory).unwrap_err();
+            assert!(error.contains(problem), "{problem}: {error}");
+            assert!(!error.contains('\n'), "{error}");
+            assert_eq!(
+                text(&machine).unwrap(),
+                before,
+                "{problem}: the machine changed"
+            );
+        }
+        restore(&mut machine, &state, &memory).unwrap();
     }
 
     /// A stream that starts with `prefix` and then gives zeros for ever, counting what it
