@@ -228,6 +228,14 @@ impl Device for Keypad {
         }
         self.update_irq(ctx);
     }
+
+    fn events(&self) -> &'static [EventTag] {
+        &[SCAN_EVENT]
+    }
+
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        crate::check_clock(self.apb_hz, current.apb_hz)
+    }
 }
 
 #[cfg(test)]

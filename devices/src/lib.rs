@@ -78,12 +78,14 @@ impl Context<'_> {
 
     /// Converts the CPU cycle count to ticks of a clock of `hz`.
     pub fn ticks(&self, hz: u64) -> u64 {
-        ((self.now as u128 * hz as u128) / self.cpu_hz.max(1) as u128) as u64
+        sp804::ticks_at(self.now, self.cpu_hz, hz)
     }
 
-    /// The first CPU cycle at which a clock of `hz` has counted `ticks` ticks.
+    /// The first CPU cycle at which a clock of `hz` has counted `ticks` ticks; `u64::MAX`
+    /// (never) for a tick beyond the cycle count's range, rather than a wrapped cycle in the past.
     pub fn cycle_of_tick(&self, ticks: u64, hz: u64) -> u64 {
-        ((ticks as u128 * self.cpu_hz as u128).div_ceil(hz.max(1) as u128)) as u64
+        let cycle = (ticks as u128 * self.cpu_hz as u128).div_ceil(hz.max(1) as u128);
+        u64::try_from(cycle).unwrap_or(u64::MAX)
     }
 }
 
@@ -99,5 +101,66 @@ pub trait Device {
     /// One of this device's scheduled events is due.
     fn event(&mut self, tag: EventTag, ctx: &mut Context) {
         let _ = (tag, ctx);
+    }
+
+    /// The tags of the events this device schedules.
+    fn events(&self) -> &'static [EventTag] {
+        &[]
+    }
+
+    /// Whether `self`, read from a saved state, may replace `current`, the device of the same
+    /// kind at the same window of this machine: the error (one line) names what no guest could
+    /// have brought about, such as a clock other than the machine description's.
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        let _ = current;
+        Ok(())
+    }
+}
+
+/// The error for a saved device whose clock is not the one the machine description gives.
+pub(crate) fn check_clock(saved: u64, current: u64) -> Result<(), String> {
+    match saved == current {
+        true => Ok(()),
+        false => Err(format!(
+            "a clock of {saved} Hz, not this machine's {current} Hz"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::stub::bench::Bench;
+
+    /// A counter whose next zero (or a clock faster than the CPU's) lies beyond `u64::MAX`
+    /// cycles or ticks gets `u64::MAX`, never a wrapped value: an event that wrapped into the
+    /// past would fire at once and be rescheduled there for ever.
+    #[test]
+    fn clock_conversions_saturate() {
+        let mut bench = Bench::new(132_000_000, None);
+        assert_eq!(bench.ctx().cycle_of_tick(u64::MAX - 5, 32_768), u64::MAX);
+        assert_eq!(
+            bench.ctx().cycle_of_tick(1 << 40, 32_768),
+            132_000_000 << 25
+        );
+        bench.now = u64::MAX - 1;
+        assert_eq!(bench.ctx().ticks(264_000_000), u64::MAX);
+        assert_eq!(bench.ctx().ticks(66_000_000), (u64::MAX - 1) / 2);
+    }
+
+    /// A saved device whose clock is not the machine description's is refused: at 0 Hz the
+    /// LCD and the keypad would divide by zero; a timer faster than the CPU would turn its
+    /// (saturated) ticks back into cycles in the past, and fire there for ever.
+    #[test]
+    fn saved_devices_keep_the_description_clocks() {
+        use crate::{keypad::Keypad, pl111::Pl111, sp804::Sp804, watchdog::Sp805, Device};
+        assert_eq!(Sp804::new(32_768).check_saved(&Sp804::new(32_768)), Ok(()));
+        let error = Sp804::new(u64::MAX).check_saved(&Sp804::new(32_768));
+        let expected = "a clock of 18446744073709551615 Hz, not this machine's 32768 Hz";
+        assert_eq!(error.unwrap_err(), expected);
+        assert!(Sp805::new(1).check_saved(&Sp805::new(33_000_000)).is_err());
+        assert!(Keypad::new(1)
+            .check_saved(&Keypad::new(33_000_000))
+            .is_err());
+        assert!(Pl111::new(1).check_saved(&Pl111::new(12_000_000)).is_err());
     }
 }

@@ -62,6 +62,16 @@ impl Device for Misc {
     fn peek(&self, offset: u32, size: Size, _now: u64, _cpu_hz: u64) -> Option<u32> {
         Some(read_lanes(self.peek_word(offset & !3), offset, size))
     }
+
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        match (self.model, self.fuse) == (current.model, current.fuse) {
+            true => Ok(()),
+            false => Err(format!(
+                "model {:#x} and ID word {:#x}, not this machine's {:#x} and {:#x}",
+                self.model, self.fuse, current.model, current.fuse
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -101,5 +111,15 @@ mod tests {
                 let _ = m.peek(offset, size, 0, 1);
             }
         }
+    }
+
+    #[test]
+    fn a_saved_block_keeps_the_description_model() {
+        assert_eq!(Misc::cx().check_saved(&Misc::cx()), Ok(()));
+        let error = Misc::new(0x102, 0).check_saved(&Misc::cx()).unwrap_err();
+        assert_eq!(
+            error,
+            "model 0x102 and ID word 0x0, not this machine's 0x101 and 0x0"
+        );
     }
 }

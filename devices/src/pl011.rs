@@ -274,6 +274,16 @@ impl Device for Pl011 {
         }
         Some(read_lanes(self.peek_word(word), offset, size))
     }
+
+    fn check_saved(&self, _current: &Self) -> Result<(), String> {
+        match self.rx.len() <= FIFO_DEPTH {
+            true => Ok(()),
+            false => Err(format!(
+                "{} bytes in a receive FIFO of {FIFO_DEPTH}",
+                self.rx.len()
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -430,5 +440,15 @@ mod tests {
                 let _ = u.peek(offset, size, 0, 1);
             }
         }
+    }
+
+    #[test]
+    fn a_saved_receive_fifo_past_its_depth_is_refused() {
+        let mut uart = Pl011::new();
+        uart.rx.extend([0; FIFO_DEPTH]);
+        assert_eq!(uart.check_saved(&Pl011::new()), Ok(()));
+        uart.rx.push_back(0);
+        let error = uart.check_saved(&Pl011::new()).unwrap_err();
+        assert_eq!(error, "33 bytes in a receive FIFO of 32");
     }
 }

@@ -365,6 +365,14 @@ impl Device for Pl111 {
         };
         self.schedule_frame(from, ctx);
     }
+
+    fn events(&self) -> &'static [EventTag] {
+        &[FRAME_EVENT]
+    }
+
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        crate::check_clock(self.clcd_hz, current.clcd_hz)
+    }
 }
 
 #[cfg(test)]

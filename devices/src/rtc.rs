@@ -178,6 +178,10 @@ impl Device for Pl031 {
     fn event(&mut self, _tag: EventTag, ctx: &mut Context) {
         self.resume(ctx);
     }
+
+    fn events(&self) -> &'static [EventTag] {
+        &[MATCH]
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,24 @@ impl Scheduler {
         self.pending.last().map(|e| e.when)
     }
 
+    /// The pending events, latest first: (when, owner, tag).
+    pub fn pending(&self) -> impl Iterator<Item = (u64, Owner, EventTag)> + '_ {
+        self.pending.iter().map(|e| (e.when, e.owner, e.tag))
+    }
+
+    /// Whether the pending events are kept as this scheduler keeps them (a saved state's may
+    /// not be): latest first, at most one per (owner, tag).
+    pub fn check(&self) -> Result<(), String> {
+        if self.pending.windows(2).any(|w| w[0].when < w[1].when) {
+            return Err("its pending events are out of order".to_string());
+        }
+        let mut seen = std::collections::HashSet::new();
+        match self.pending.iter().all(|e| seen.insert((e.owner, e.tag))) {
+            true => Ok(()),
+            false => Err("an event is pending twice".to_string()),
+        }
+    }
+
     /// Removes and returns the next event due at or before `now`: (when, owner, tag).
     pub fn pop_due(&mut self, now: u64) -> Option<(u64, Owner, EventTag)> {
         let next = *self.pending.last()?;
@@ -101,5 +119,23 @@ mod tests {
         s.cancel(2, 0);
         assert_eq!(s.pop_due(1000), None);
         assert_eq!(s.next_deadline(), None);
+    }
+
+    #[test]
+    fn check_refuses_what_schedule_never_makes() {
+        let entry = |when, owner, tag| Entry { when, owner, tag };
+        let mut s = Scheduler::new();
+        s.schedule(0, 1, 300);
+        s.schedule(1, 0, 100);
+        assert_eq!(s.check(), Ok(()));
+        let pending: Vec<_> = s.pending().collect();
+        assert_eq!(pending, [(300, 0, 1), (100, 1, 0)]);
+        s.pending.reverse();
+        assert_eq!(
+            s.check().unwrap_err(),
+            "its pending events are out of order"
+        );
+        s.pending = vec![entry(300, 0, 1), entry(200, 0, 1)];
+        assert_eq!(s.check().unwrap_err(), "an event is pending twice");
     }
 }

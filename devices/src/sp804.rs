@@ -24,10 +24,10 @@ use serde::{Deserialize, Serialize};
 // ------------------------------------------------------------------------------------------
 // Shared with the other PrimeCell models.
 
-/// The ticks a clock of `hz` has counted at CPU cycle `now` (the same as [`Context::ticks`],
-/// for `peek`, which has no context).
+/// The ticks a clock of `hz` has counted at CPU cycle `now` ([`Context::ticks`], and for
+/// `peek`, which has no context); `u64::MAX` for a count beyond its range.
 pub(crate) fn ticks_at(now: u64, cpu_hz: u64, hz: u64) -> u64 {
-    ((now as u128 * hz as u128) / cpu_hz.max(1) as u128) as u64
+    u64::try_from(now as u128 * hz as u128 / cpu_hz.max(1) as u128).unwrap_or(u64::MAX)
 }
 
 /// What a down-counter does after it reaches zero.
@@ -377,6 +377,14 @@ impl Device for Sp804 {
             timer.advance(tick);
         }
         self.update(ctx);
+    }
+
+    fn events(&self) -> &'static [EventTag] {
+        &[0, 1]
+    }
+
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        crate::check_clock(self.hz, current.hz)
     }
 }
 

@@ -268,6 +268,20 @@ impl Device for Stub {
     fn peek(&self, offset: u32, size: Size, _now: u64, _cpu_hz: u64) -> Option<u32> {
         Some(self.known(offset, size).unwrap_or(0))
     }
+
+    /// A stub's name, registers (but for the values of storage words) and RAM size come from
+    /// the machine description.
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        let same_regs = self.regs.len() == current.regs.len()
+            && (self.regs.iter().zip(&current.regs)).all(|(saved, reg)| {
+                (saved.offset, saved.writable) == (reg.offset, reg.writable)
+                    && (reg.writable || saved.value == reg.value)
+            });
+        match self.name == current.name && same_regs && self.ram.len() == current.ram.len() {
+            true => Ok(()),
+            false => Err(format!("not this machine's {:?} block", current.name)),
+        }
+    }
 }
 
 /// A machine in miniature for the devices' unit tests: interrupt lines, a scheduler, requests
@@ -450,5 +464,29 @@ mod tests {
             assert!(Stub::preset(name, *name).is_some(), "{name}");
         }
         assert!(Stub::preset("pl999", "x").is_none());
+    }
+
+    /// A saved stub keeps what the machine description gives it (its name, registers and RAM
+    /// size); only its storage words hold what the guest wrote.
+    #[test]
+    fn a_saved_stub_keeps_the_description_registers_and_ram() {
+        let led = Stub::preset("led", "LED").unwrap();
+        let mut written = led.clone();
+        written.regs[0].value = 0x1F;
+        assert_eq!(written.check_saved(&led), Ok(()));
+        let usb = Stub::preset("usb", "USB 0").unwrap();
+        let mut other_id = usb.clone();
+        other_id.regs[0].value = 1;
+        let fastboot = Stub::preset("fastboot-ram", "fastboot RAM").unwrap();
+        let mut smaller = fastboot.clone();
+        smaller.ram.pop();
+        let renamed = Stub::preset("led", "LEDs").unwrap();
+        for (saved, current) in [(other_id, usb), (smaller, fastboot), (renamed, led)] {
+            let error = saved.check_saved(&current).unwrap_err();
+            assert_eq!(
+                error,
+                format!("not this machine's {:?} block", current.name)
+            );
+        }
     }
 }

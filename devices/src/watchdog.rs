@@ -201,6 +201,14 @@ impl Device for Sp805 {
         self.advance(tick, ctx);
         self.update(ctx);
     }
+
+    fn events(&self) -> &'static [EventTag] {
+        &[TIMEOUT]
+    }
+
+    fn check_saved(&self, current: &Self) -> Result<(), String> {
+        crate::check_clock(self.hz, current.hz)
+    }
 }
 
 #[cfg(test)]

@@ -61,6 +61,21 @@ macro_rules! with_device {
     };
 }
 
+/// Runs `$body` with `$a` and `$b` bound to the devices inside two `AnyDevice`s of the same
+/// kind; `None` if their kinds differ.
+macro_rules! with_same_kind {
+    ($pair:expr, $a:ident, $b:ident => $body:expr) => {
+        with_same_kind!($pair, $a, $b => $body;
+            Vic, Timer, Uart, Rtc, Lcd, Keypad, Power, Misc, Gpio, Watchdog, Stub)
+    };
+    ($pair:expr, $a:ident, $b:ident => $body:expr; $($kind:ident),*) => {
+        match $pair {
+            $((AnyDevice::$kind($a), AnyDevice::$kind($b)) => Some($body),)*
+            _ => None,
+        }
+    };
+}
+
 impl AnyDevice {
     fn new(kind: &DeviceKind, name: &str, rtc_start: u32) -> AnyDevice {
         match kind {
@@ -466,6 +481,52 @@ pub struct BoardState {
 }
 
 impl Board {
+    /// What `restore` refuses: another layout, other devices or memory size, a device no
+    /// guest could have left so (its own check), events a scheduler never holds (out of
+    /// order, twice, for a device that has no such event, due before the CPU's time), devices
+    /// ahead of the CPU's time.
+    fn check_saved(&self, state: &BoardState, memory: usize, cycles: u64) -> Result<(), String> {
+        if state.layout != self.layout() {
+            return Err("it was saved on a machine of another description".to_string());
+        }
+        let differ = || "its devices or its memory differ from this machine's".to_string();
+        if state.devices.len() != self.slots.len() || memory != self.arena.len() {
+            return Err(differ());
+        }
+        for (device, slot) in state.devices.iter().zip(&self.slots) {
+            with_same_kind!((device, &slot.device), saved, current => saved.check_saved(current))
+                .ok_or_else(differ)?
+                .map_err(|e| format!("{}: {e}", slot.name))?;
+        }
+        state.scheduler.check()?;
+        for (when, owner, tag) in state.scheduler.pending() {
+            let Some(slot) = self.slots.get(owner as usize) else {
+                return Err(format!(
+                    "an event of device {owner}, which this machine lacks"
+                ));
+            };
+            if !with_device!(&slot.device, d => d.events()).contains(&tag) {
+                return Err(format!(
+                    "an event {tag} of the {}, which has no such event",
+                    slot.name
+                ));
+            }
+            if when < cycles {
+                return Err(format!(
+                    "an event of the {} due at cycle {when}, before the CPU's {cycles}",
+                    slot.name
+                ));
+            }
+        }
+        match state.now <= cycles {
+            true => Ok(()),
+            false => Err(format!(
+                "the devices' time {} is later than the CPU's {cycles}",
+                state.now
+            )),
+        }
+    }
+
     fn layout(&self) -> Vec<(String, u32, u32)> {
         let regions = self
             .regions
@@ -488,21 +549,14 @@ impl Board {
     }
 
     /// Takes a saved state and memory, if they were saved on a board laid out as this one
-    /// (the same regions, and the same devices at the same windows).
-    pub fn restore(&mut self, state: BoardState, arena: Vec<u8>) -> Result<(), String> {
-        if state.layout != self.layout() {
-            return Err("it was saved on a machine of another description".to_string());
-        }
-        let same_kinds = state.devices.len() == self.slots.len()
-            && (state.devices.iter().zip(&self.slots))
-                .all(|(d, s)| std::mem::discriminant(d) == std::mem::discriminant(&s.device));
-        if !same_kinds || arena.len() != self.arena.len() {
-            return Err("its devices or its memory differ from this machine's".to_string());
-        }
+    /// (the same regions, and the same devices at the same windows) and hold nothing a guest
+    /// could not have brought about; `cycles` is the CPU's cycle count in the same state.
+    pub fn restore(&mut self, state: BoardState, memory: &[u8], cycles: u64) -> Result<(), String> {
+        self.check_saved(&state, memory.len(), cycles)?;
         for (slot, device) in self.slots.iter_mut().zip(state.devices) {
             slot.device = device;
         }
-        self.arena = arena;
+        self.arena.copy_from_slice(memory);
         self.scheduler = state.scheduler;
         self.lines = state.lines;
         self.requests = state.requests;

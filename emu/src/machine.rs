@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 
 use crate::board::{Board, Unclaimed};
 use crate::config::MachineConfig;
-use crate::cpu::{psr, Cpu, Event, Exception, Mode, Stop, WatchHit};
+use crate::cpu::{psr, Cpu, Event, Exception, Mode, Stop, WatchHit, LAST_CYCLE};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
@@ -250,7 +250,7 @@ impl Machine {
     /// if it did: the guest exited or halted, or a breakpoint, watchpoint or break-on condition
     /// a debugger set.
     pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
-        let until = self.cpu.cycles() + cycles;
+        let until = self.cpu.cycles().saturating_add(cycles);
         while self.cpu.cycles() < until {
             if let Some(stop) = self.run_slice(None, Some(until)) {
                 return Some(stop);
@@ -293,9 +293,10 @@ impl Machine {
         }
         match stop {
             Stop::Budget | Stop::DeviceAccess => {}
-            Stop::WaitForInterrupt => match deadline {
+            Stop::WaitForInterrupt => match deadline.filter(|&d| d <= LAST_CYCLE) {
                 Some(deadline) => self.cpu.idle_until(deadline),
-                // Nothing scheduled: only the host can wake the guest, through the UART.
+                // Nothing scheduled (before the clock's end): only the host can wake the guest,
+                // through the UART.
                 None => {
                     if !self.wait_for_console_input() {
                         return Some(DebugStop::Exit(Exit::Halted));
@@ -435,15 +436,20 @@ mod tests {
             .unwrap();
     }
 
+    /// A CX whose boot ROM waits for interrupt (MCR p15, 0, r0, c7, c0, 4), for ever.
+    fn idle_machine() -> Machine {
+        let mut machine = Machine::nspire_cx(1000);
+        let idle = [0xEE07_0F90u32, 0xEAFF_FFFD];
+        let rom: Vec<u8> = idle.iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert!(machine.board.load(0, &rom));
+        machine
+    }
+
     /// An alarm set before a reset still rings after it: the RTC keeps its state through a
     /// system reset, and the new board's scheduler learns of its match.
     #[test]
     fn an_rtc_alarm_rings_after_a_machine_reset() {
-        let mut machine = Machine::nspire_cx(1000);
-        // The boot ROM: wait for interrupt (MCR p15, 0, r0, c7, c0, 4), for ever.
-        let idle = [0xEE07_0F90u32, 0xEAFF_FFFD];
-        let rom: Vec<u8> = idle.iter().flat_map(|w| w.to_le_bytes()).collect();
-        assert!(machine.board.load(0, &rom));
+        let mut machine = idle_machine();
         write(&mut machine, RTC + 0x04, 1002); // RTCMR: two seconds from now
         write(&mut machine, RTC + 0x10, 1); // RTCIMSC: the match interrupts
         write(&mut machine, VIC_INTENABLE, 1 << RTC_LINE);
@@ -455,5 +461,17 @@ mod tests {
         assert!(!machine.board.lines[RTC_LINE], "no match yet");
         machine.run_cycles(2 * second);
         assert!(machine.board.lines[RTC_LINE], "the alarm rang");
+    }
+
+    /// A guest waiting for an event past the clock's end halts instead of idling to it, so the
+    /// cycle count never nears overflow; a run of any length stops there too.
+    #[test]
+    fn waiting_for_an_event_past_the_last_cycle_halts() {
+        let mut machine = idle_machine();
+        machine.board.scheduler.schedule(0, 0, LAST_CYCLE + 1);
+        assert_eq!(machine.run(None), Exit::Halted);
+        assert!(machine.cpu.cycles() < 10, "{}", machine.cpu.cycles());
+        let stop = machine.run_cycles(u64::MAX);
+        assert_eq!(stop, Some(DebugStop::Exit(Exit::Halted)));
     }
 }

@@ -129,6 +129,11 @@ impl<B: Bus> Handlers<B> {
     const THUMB: [Handler<B>; 1024] = thumb::handler_table::<B>();
 }
 
+/// The latest cycle the machine's clock idles to: over a thousand years at the CX's 132 MHz,
+/// far past any run, and far enough below `u64::MAX` that the counts never overflow. A guest
+/// waiting for an event later than this waits for ever, and no saved state is later.
+pub const LAST_CYCLE: u64 = 1 << 62;
+
 /// The processor state and the machinery to execute instructions. A saved state
 /// ([`crate::snapshot`]) holds what the guest can see; the rest is the host's (the debugger,
 /// break-on conditions) or is cached and rebuilt ([`Cpu::restore`]).
@@ -620,13 +625,21 @@ impl Cpu {
         self.invalidate_tlb();
     }
 
-    /// Whether `saved` is a state `restore` takes: its mode is the one its CPSR names.
+    /// Whether `saved` is a state `restore` takes: its mode is the one its CPSR names, and its
+    /// clock is not past [`LAST_CYCLE`].
     pub fn check_saved(saved: &Cpu) -> Result<(), String> {
-        match Mode::from_bits(saved.cpsr) {
-            Some(mode) if mode == saved.mode => Ok(()),
-            _ => Err(format!(
+        if Mode::from_bits(saved.cpsr) != Some(saved.mode) {
+            return Err(format!(
                 "the CPSR {:#010x} does not match the mode {:?}",
                 saved.cpsr, saved.mode
+            ));
+        }
+        match saved.insns.checked_add(saved.idle_cycles) {
+            Some(cycles) if cycles <= LAST_CYCLE => Ok(()),
+            _ => Err(format!(
+                "its clock ({} instructions and {} idle cycles) is past the last cycle a \
+                 machine reaches",
+                saved.insns, saved.idle_cycles
             )),
         }
     }
