@@ -124,6 +124,14 @@ const PROGRAM: [u32; 32] = [
     0x4798f802, 0x3001e7fe, 0x00004770, 0xe3a00337, 0xe3a01002, 0xe5801010, 0xe5801018, 0xeafffffe,
 ];
 
+/// A machine with the test program poked into SDRAM by the monitor, and that monitor.
+fn with_program() -> (Machine, Monitor<'static>) {
+    let mut m = machine(CLZ);
+    let mut monitor = Monitor::new();
+    script(&mut monitor, &mut m, &load_program());
+    (m, monitor)
+}
+
 /// A script that pokes `PROGRAM` into RAM.
 fn load_program() -> String {
     PROGRAM
@@ -456,9 +464,7 @@ fn examine_and_poke_memory() {
 
 #[test]
 fn disassembly_in_arm_and_thumb() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     // objdump -d --adjust-vma=0x10002000 of the program.
     let out = script(
         &mut monitor,
@@ -491,9 +497,7 @@ fn disassembly_in_arm_and_thumb() {
 
 #[test]
 fn thumb_steps_count_a_bl_pair_as_one_and_next_steps_over_calls() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     let out = script(
         &mut monitor,
         &mut m,
@@ -530,9 +534,7 @@ fn thumb_steps_count_a_bl_pair_as_one_and_next_steps_over_calls() {
 
 #[test]
 fn next_over_a_recursive_call_waits_for_the_stack_to_come_back() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     // rec(3) calls itself twice more; its `blne rec` at 0x1000204c is reached three times, and
     // each deeper call returns to 0x10002050 with a lower sp first.
     let out = script(
@@ -562,9 +564,7 @@ fn next_over_a_recursive_call_waits_for_the_stack_to_come_back() {
 
 #[test]
 fn backtrace_follows_frame_pointers() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     let out = script(
         &mut monitor,
         &mut m,
@@ -781,9 +781,7 @@ TTBR 0x10004000, DACR 0x00000005, S=0 R=0, FCSE PID 0x00000000, MMU on
 
 #[test]
 fn catch_stops_on_exceptions_and_unclaimed_accesses() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     let out = script(
         &mut monitor,
         &mut m,
@@ -1047,9 +1045,7 @@ fn the_front_end_api() {
 
 #[test]
 fn the_interrupt_flag_stops_a_run() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     exec(&mut monitor, &mut m, "set pc 0x10002004");
     let flag = monitor.interrupt_flag();
     let setter = std::thread::spawn(move || {
@@ -1182,9 +1178,7 @@ fn no_input_line_panics() {
 
 #[test]
 fn step_prints_at_most_ten_thousand_instructions() {
-    let mut m = machine(CLZ);
-    let mut monitor = Monitor::new();
-    script(&mut monitor, &mut m, &load_program());
+    let (mut m, mut monitor) = with_program();
     exec(&mut monitor, &mut m, "set pc 0x10002004");
     let out = exec(&mut monitor, &mut m, "step 10005");
     assert_eq!(

@@ -97,6 +97,16 @@ fn headless_pictures_are_deterministic_and_frames_end_the_run() {
     assert_eq!(shot("a.png"), shot("b.png"));
 }
 
+/// Runs `emu run --headless ARGS` and expects a refusal: status 2 and one line on stderr,
+/// which it returns.
+fn refused(args: &[&str]) -> String {
+    let out = emu(&[&["run", "--headless"][..], args].concat());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    stderr
+}
+
 #[test]
 fn a_bad_key_script_names_its_line_and_writes_no_picture() {
     let dir = temp_dir("bad-script");
@@ -104,9 +114,7 @@ fn a_bad_key_script_names_its_line_and_writes_no_picture() {
     let script = dir.join("keys.txt");
     std::fs::write(&script, "1 press aa\n# fine so far\n3 press nosuchkey\n").unwrap();
     let shot = dir.join("shot.png");
-    let out = emu(&[
-        "run",
-        "--headless",
+    let stderr = refused(&[
         "--frames",
         "5",
         "--keys",
@@ -115,9 +123,6 @@ fn a_bad_key_script_names_its_line_and_writes_no_picture() {
         shot.to_str().unwrap(),
         rom.to_str().unwrap(),
     ]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("keys.txt: line 3: no key named `nosuchkey`"),
         "{stderr}"
@@ -131,32 +136,19 @@ fn an_unwritable_screenshot_is_one_line_and_leaves_no_file() {
     let rom = bars_rom(&dir);
     // A directory that does not exist: refused before the run.
     let missing = dir.join("no/such/dir/shot.png");
-    let out = emu(&[
-        "run",
-        "--headless",
-        "--frames",
-        "1",
-        "--screenshot",
-        missing.to_str().unwrap(),
-        rom.to_str().unwrap(),
-    ]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let shoot = |to: &Path| {
+        refused(&[
+            "--frames",
+            "1",
+            "--screenshot",
+            to.to_str().unwrap(),
+            rom.to_str().unwrap(),
+        ])
+    };
+    let stderr = shoot(&missing);
     assert!(stderr.contains("no/such/dir"), "{stderr}");
     // A path that is a directory: found only when the picture is written.
-    let out = emu(&[
-        "run",
-        "--headless",
-        "--frames",
-        "1",
-        "--screenshot",
-        dir.to_str().unwrap(),
-        rom.to_str().unwrap(),
-    ]);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    shoot(&dir);
     let leftovers: Vec<String> = std::fs::read_dir(dir.parent().unwrap())
         .unwrap()
         .filter_map(|e| e.ok())
