@@ -98,6 +98,14 @@ impl Pl190 {
         read_lanes(self.read_word(word, self.raw(lines)), offset, size)
     }
 
+    /// The lines that can interrupt the CPU: (enabled as IRQs, enabled as FIQs), bit n = line n.
+    pub fn enabled_lines(&self) -> (u32, u32) {
+        (
+            self.int_enable & !self.int_select,
+            self.int_enable & self.int_select,
+        )
+    }
+
     /// VICRAWINTR: the line levels ORed with the software interrupts.
     fn raw(&self, lines: &Lines) -> u32 {
         lines.data[0] | self.soft_int

@@ -86,6 +86,11 @@ impl Sp805 {
         self.control & INTEN != 0
     }
 
+    /// Whether a timeout to come may reset the machine (counting, with RESEN set).
+    pub fn may_reset(&self) -> bool {
+        self.enabled() && self.control & RESEN != 0
+    }
+
     /// Brings the counter up to clock tick `tick`, raising the interrupt at a timeout and
     /// requesting the reset at a timeout that finds it still raised.
     fn advance(&mut self, tick: u64, ctx: &mut Context) {

@@ -124,6 +124,33 @@ pub struct Region {
     pub writable: bool,
     /// Offset of the region's first byte in the arena.
     arena_offset: u32,
+    /// A read-only region holding nothing but zeros: nothing was loaded there (an empty boot
+    /// ROM). Kept up to date by everything that writes ROM: loads, restores.
+    blank: bool,
+}
+
+/// The inputs the host may still give a machine.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostInputs {
+    /// Bytes for the UART's receiver (its stdin is open).
+    pub uart: bool,
+    /// Key presses (the window, a key script with events to come).
+    pub keys: bool,
+}
+
+/// What could still interrupt the CPU (or reset the machine) if the CPU itself did nothing
+/// more: the interrupt controller's enabled lines whose devices have an event scheduled or
+/// answer to the host's input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wakers {
+    /// An enabled IRQ line can still be raised.
+    pub irq: bool,
+    /// An enabled FIQ line can still be raised.
+    pub fiq: bool,
+    /// A scheduled event may reset the machine (the watchdog).
+    pub reset: bool,
+    /// Some of the above comes from a scheduled event, not from the host's input alone.
+    pub scheduled: bool,
 }
 
 impl Region {
@@ -165,6 +192,7 @@ impl Board {
                 size: region.size,
                 writable: !region.read_only,
                 arena_offset: offset,
+                blank: region.read_only,
             });
             offset += region.size;
         }
@@ -230,7 +258,69 @@ impl Board {
         }
         let at = region.arena_offset as usize + start;
         self.arena[at..at + bytes.len()].copy_from_slice(bytes);
+        self.find_blank_regions();
         true
+    }
+
+    /// Marks the read-only regions that hold only zeros.
+    fn find_blank_regions(&mut self) {
+        for region in &mut self.regions {
+            let start = region.arena_offset as usize;
+            let bytes = &self.arena[start..start + region.size as usize];
+            region.blank = !region.writable && bytes.iter().all(|&b| b == 0);
+        }
+    }
+
+    /// Whether physical `addr` lies in a read-only region nothing was loaded into.
+    pub fn is_blank(&self, addr: u32) -> bool {
+        self.region(addr).is_some_and(|r| r.blank)
+    }
+
+    /// What could still interrupt a CPU that does nothing more itself, given the host's
+    /// inputs. A device's events can raise only its own line, and only the CPU can enable a
+    /// line at the interrupt controller, so a line counts if it is enabled and its device has
+    /// an event scheduled, is raising it now, or answers to the host's input (the UART to
+    /// stdin, the keypad and the power block to keys). The watchdog counts whatever its line
+    /// if its next timeout may reset the machine.
+    pub fn wakers(&self, host: HostInputs) -> Wakers {
+        let (irq_lines, fiq_lines) = match self.vic.map(|index| &self.slots[index].device) {
+            Some(AnyDevice::Vic(vic)) => vic.enabled_lines(),
+            _ => (0, 0),
+        };
+        let mut scheduled = vec![false; self.slots.len()];
+        for (_, owner, _) in self.scheduler.pending() {
+            if let Some(slot) = scheduled.get_mut(owner as usize) {
+                *slot = true;
+            }
+        }
+        let mut wakers = Wakers::default();
+        for (slot, &has_events) in self.slots.iter().zip(&scheduled) {
+            if let AnyDevice::Watchdog(watchdog) = &slot.device {
+                if has_events && watchdog.may_reset() {
+                    wakers.reset = true;
+                    wakers.scheduled = true;
+                }
+            }
+            let Some(line) = slot.irq.map(usize::from).filter(|&l| l < 32) else {
+                continue;
+            };
+            let from_host = match slot.device {
+                AnyDevice::Uart(_) => host.uart,
+                AnyDevice::Keypad(_) | AnyDevice::Power(_) => host.keys,
+                _ => false,
+            };
+            let from_board = has_events || self.lines[line];
+            if !(from_board || from_host) {
+                continue;
+            }
+            let bit = 1u32 << line;
+            let irq = irq_lines & bit != 0;
+            let fiq = fiq_lines & bit != 0;
+            wakers.irq |= irq;
+            wakers.fiq |= fiq;
+            wakers.scheduled |= from_board && (irq || fiq);
+        }
+        wakers
     }
 
     /// Reads physical RAM or ROM without side effects; false if any byte is elsewhere.
@@ -557,6 +647,7 @@ impl Board {
             slot.device = device;
         }
         self.arena.copy_from_slice(memory);
+        self.find_blank_regions();
         self.scheduler = state.scheduler;
         self.lines = state.lines;
         self.requests = state.requests;
@@ -573,6 +664,7 @@ impl Board {
     /// the kept RTC drives its interrupt line and schedules its match on this board.
     pub fn take_memory_from(&mut self, old: Board) {
         self.arena = old.arena;
+        self.regions = old.regions;
         self.now = old.now;
         for (new, old) in self.slots.iter_mut().zip(old.slots) {
             match (&mut new.device, old.device) {

@@ -584,9 +584,11 @@ impl<'a> Session<'a> {
                     self.send(&format!("W{:02x}", status as u8))?;
                     return Ok(Some(SessionEnd::Finished(Exit::Guest(status))));
                 }
-                DebugStop::Exit(Exit::Halted) => {
+                DebugStop::Exit(
+                    exit @ (Exit::Halted(_) | Exit::Reset | Exit::NoSemihosting { .. }),
+                ) => {
                     self.send("W00")?;
-                    return Ok(Some(SessionEnd::Finished(Exit::Halted)));
+                    return Ok(Some(SessionEnd::Finished(exit)));
                 }
                 DebugStop::Breakpoint(_) => break "T05swbreak:;".to_string(),
                 DebugStop::Watchpoint(hit) => break watch_reply(&hit),

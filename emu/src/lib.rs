@@ -15,5 +15,7 @@ pub mod loader;
 pub mod machine;
 pub mod mmu;
 pub mod monitor;
+pub mod rom_test;
 pub mod semihosting;
 pub mod snapshot;
+pub mod terminal;

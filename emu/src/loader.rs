@@ -443,12 +443,16 @@ pub fn parse(bytes: &[u8]) -> Result<Image, LoadError> {
 
 /// Reads and parses an image file.
 pub fn load_file(path: &Path) -> Result<Image, LoadError> {
-    // Refuse oversized files before reading them into memory.
+    parse(&read_file(path)?)
+}
+
+/// Reads an image file, refusing one too large for the address space before reading it.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, LoadError> {
     let len = std::fs::metadata(path).map_err(LoadError::Io)?.len();
     if len > u64::from(u32::MAX) {
         return Err(LoadError::TooLarge { len });
     }
-    parse(&std::fs::read(path).map_err(LoadError::Io)?)
+    std::fs::read(path).map_err(LoadError::Io)
 }
 
 fn parse_raw(bytes: &[u8]) -> Result<Image, LoadError> {

@@ -4,9 +4,9 @@
 
 use std::collections::VecDeque;
 use std::io::Write;
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 
-use crate::board::{Board, Unclaimed};
+use crate::board::{Board, HostInputs, Unclaimed, Wakers};
 use crate::config::MachineConfig;
 use crate::cpu::{psr, Cpu, Event, Exception, Mode, Stop, WatchHit, LAST_CYCLE};
 use crate::fdt::Fdt;
@@ -23,8 +23,71 @@ pub enum Exit {
     Guest(i32),
     /// The instruction limit was reached.
     InstructionLimit,
-    /// The CPU waits for an interrupt that nothing can raise.
-    Halted,
+    /// The guest stopped for good: it can never run another instruction of use.
+    Halted(Halt),
+    /// The guest reset the machine (Linux `reboot`, the watchdog) and the run does not start
+    /// again ([`Machine::reboot`] is off: `--no-reboot`).
+    Reset,
+    /// A semihosting call while semihosting is off, where the guest has no handler for it
+    /// either (its vector is in an empty ROM): its operation, and the call's address.
+    NoSemihosting { op: u32, pc: u32 },
+}
+
+/// How a guest stopped for good.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Halt {
+    /// The CPU waits for an interrupt (CP15 c7, c0, 4) that no source can raise: no line
+    /// enabled at the interrupt controller belongs to a device with something scheduled, or to
+    /// an input the host may still give (the UART's stdin, keys).
+    Wait { pc: u32 },
+    /// The CPU branches to itself and can take no interrupt (Linux's `halt` and `poweroff`
+    /// without a power-off driver end there: "reboot: System halted").
+    Loop { pc: u32 },
+    /// The CPU runs in a read-only region nothing was loaded into (an empty boot ROM): an
+    /// exception with no handler, or a jump to nowhere. `cpsr` tells which mode it is in (so
+    /// which exception it took last), `lr` that mode's link register.
+    Nowhere { pc: u32, cpsr: u32, lr: u32 },
+}
+
+impl Exit {
+    /// One line saying why the run ended, for a person.
+    pub fn reason(&self) -> String {
+        match *self {
+            Exit::Guest(status) => format!("the guest exited with status {status}"),
+            Exit::InstructionLimit => "the instruction limit was reached".to_string(),
+            Exit::Halted(halt) => halt.reason(),
+            Exit::Reset => "the guest reset the machine (--no-reboot)".to_string(),
+            Exit::NoSemihosting { op, pc } => format!(
+                "the guest made a semihosting call ({}) at pc {pc:#010x}, but semihosting is off \
+                 and the guest has no handler for it: run with --semihosting",
+                semihosting::operation_name(op)
+            ),
+        }
+    }
+}
+
+impl Halt {
+    /// One line saying how the guest stopped for good.
+    pub fn reason(&self) -> String {
+        match *self {
+            Halt::Wait { pc } => format!(
+                "the guest stopped for good: the CPU waits for an interrupt at pc {pc:#010x} \
+                 and no enabled source can raise one"
+            ),
+            Halt::Loop { pc } => format!(
+                "the guest stopped for good: the CPU branches to itself at pc {pc:#010x} with \
+                 interrupts masked"
+            ),
+            Halt::Nowhere { pc, cpsr, lr } => {
+                let mode = Mode::from_bits(cpsr).map_or("an unknown", Mode::name);
+                format!(
+                    "the guest stopped for good: the CPU runs at pc {pc:#010x} in {mode} mode \
+                     (lr {lr:#010x}), in memory nothing was loaded into: an exception with no \
+                     handler, or a jump to nowhere"
+                )
+            }
+        }
+    }
 }
 
 /// Why a run under a debugger stopped.
@@ -61,6 +124,32 @@ pub struct Machine {
     pending_input: VecDeque<u8>,
     /// Whether `run_debug` stops after an access to an unclaimed physical address.
     pub break_on_unclaimed: bool,
+    /// What was booted, to boot again when the guest resets the machine; `None` for a machine
+    /// whose boot the emulator does not know (a saved state's): a reset then restarts the CPU
+    /// at its reset vector, as the hardware does.
+    boot: Option<Boot>,
+    /// Whether a reset the guest asks for (Linux `reboot`, the watchdog) boots again, as QEMU
+    /// does; if not, the run ends with [`Exit::Reset`] (`--no-reboot`).
+    pub reboot: bool,
+    /// Whether the host may still press keys (a window, a key script with events to come): a
+    /// keypad or ON key interrupt can then wake a waiting CPU.
+    pub host_keys: bool,
+    /// Whether the person was told that the guest makes semihosting calls with semihosting
+    /// off (once a run).
+    told_semihosting_off: bool,
+}
+
+/// What a machine booted, as a bootloader would boot it again after a reset.
+enum Boot {
+    /// A ROM or ELF image: its segments are copied again and the CPU starts at its entry.
+    Image(Image),
+    /// Linux, as [`Machine::boot_linux`] was given it.
+    Linux {
+        kernel: Vec<u8>,
+        dtb: Vec<u8>,
+        initrd: Option<Vec<u8>>,
+        append: Option<String>,
+    },
 }
 
 impl Machine {
@@ -76,6 +165,10 @@ impl Machine {
             console: None,
             pending_input: VecDeque::new(),
             break_on_unclaimed: false,
+            boot: None,
+            reboot: true,
+            host_keys: false,
+            told_semihosting_off: false,
         }
     }
 
@@ -116,7 +209,14 @@ impl Machine {
                 .set_cpsr(Mode::Supervisor as u32 | psr::I | psr::F | thumb);
             self.cpu.set_pc(entry & !1);
         }
+        self.boot = Some(Boot::Image(image.clone()));
         Ok(())
+    }
+
+    /// Forgets what was booted: a reset then restarts the CPU at its reset vector with memory
+    /// as it is (a saved state's machine, whose boot is not the one first loaded).
+    pub fn forget_boot(&mut self) {
+        self.boot = None;
     }
 
     /// The main RAM: the largest writable region (SDRAM on the CX).
@@ -187,6 +287,12 @@ impl Machine {
         self.cpu.set_reg(1, 0xFFFF_FFFF);
         self.cpu.set_reg(2, dtb_at);
         self.cpu.set_pc(kernel_at);
+        self.boot = Some(Boot::Linux {
+            kernel: kernel.to_vec(),
+            dtb: dtb.to_vec(),
+            initrd: initrd.map(<[u8]>::to_vec),
+            append: append.map(str::to_string),
+        });
         Ok(())
     }
 
@@ -194,6 +300,13 @@ impl Machine {
     pub fn enable_semihosting(&mut self, handler: Semihosting) {
         self.cpu.semihosting = true;
         self.semihosting = Some(handler);
+    }
+
+    /// Makes the CPU stop at semihosting calls although there is no handler, so that a guest
+    /// that makes one ends the run with [`Exit::NoSemihosting`] (a ROM run without
+    /// `--semihosting`) instead of entering an SVC handler it may not have.
+    pub fn trap_semihosting(&mut self) {
+        self.cpu.semihosting = true;
     }
 
     /// Connects the UART to the host.
@@ -265,10 +378,12 @@ impl Machine {
         let now = self.cpu.cycles();
         self.board.fire_due_events(now);
         self.service_console(now);
+        if let Some(exit) = self.service_requests() {
+            return Some(DebugStop::Exit(exit));
+        }
         let (irq, fiq) = self.board.interrupt_outputs();
         self.cpu.set_irq_line(irq);
         self.cpu.set_fiq_line(fiq);
-        self.service_requests();
 
         let done = self.cpu.instructions();
         let mut budget = SLICE;
@@ -292,20 +407,36 @@ impl Machine {
             }
         }
         match stop {
+            // A guest stuck for good is found where its slices end (an abort's bus error ends
+            // one too), once it has gone round at least twice: a debugger's single step of a
+            // branch to itself executes it.
+            Stop::Budget | Stop::DeviceAccess if self.cpu.instructions() >= done + 2 => {
+                if let Some(halt) = self.stuck() {
+                    return Some(DebugStop::Exit(Exit::Halted(halt)));
+                }
+            }
             Stop::Budget | Stop::DeviceAccess => {}
-            Stop::WaitForInterrupt => match deadline.filter(|&d| d <= LAST_CYCLE) {
-                Some(deadline) => self.cpu.idle_until(deadline),
-                // Nothing scheduled (before the clock's end): only the host can wake the guest,
-                // through the UART.
-                None => {
-                    if !self.wait_for_console_input() {
-                        return Some(DebugStop::Exit(Exit::Halted));
+            Stop::WaitForInterrupt => {
+                let wakers = self.wakers();
+                if !(wakers.irq || wakers.fiq || wakers.reset) {
+                    let pc = self.cpu.pc();
+                    return Some(DebugStop::Exit(Exit::Halted(Halt::Wait { pc })));
+                }
+                match deadline.filter(|&d| d <= LAST_CYCLE) {
+                    Some(deadline) => self.cpu.idle_until(deadline),
+                    // Nothing scheduled (before the clock's end): only the host can wake the
+                    // guest, through the UART.
+                    None => {
+                        if !self.wait_for_console_input() {
+                            let pc = self.cpu.pc();
+                            return Some(DebugStop::Exit(Exit::Halted(Halt::Wait { pc })));
+                        }
                     }
                 }
-            },
+            }
             Stop::Event(Event::Semihosting) => {
-                if let Some(status) = self.semihosting_call() {
-                    return Some(DebugStop::Exit(Exit::Guest(status)));
+                if let Some(exit) = self.semihosting_call() {
+                    return Some(DebugStop::Exit(exit));
                 }
             }
             Stop::Event(Event::Exception(exception)) => {
@@ -346,6 +477,22 @@ impl Machine {
         }
     }
 
+    /// Waits up to `timeout` for the host's console input (a front end's wait while the guest
+    /// can only be woken by the host: [`Machine::waits_for_host`]).
+    pub fn wait_for_input(&mut self, timeout: std::time::Duration) {
+        let Some(console) = self.console.as_mut() else {
+            return;
+        };
+        let Some(input) = &console.input else {
+            return;
+        };
+        match input.recv_timeout(timeout) {
+            Ok(bytes) => self.pending_input.extend(bytes),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => console.input = None,
+        }
+    }
+
     /// Blocks until the host sends console input; false if it never will.
     fn wait_for_console_input(&mut self) -> bool {
         let Some(input) = self.console.as_ref().and_then(|c| c.input.as_ref()) else {
@@ -361,22 +508,98 @@ impl Machine {
     }
 
     /// Acts on what devices asked of the machine: a reset (watchdog, misc register) restarts
-    /// the CPU and the devices; RAM keeps its contents, as it does on the hardware.
-    fn service_requests(&mut self) {
-        let requests = std::mem::take(&mut self.board.requests);
-        if requests.reset {
-            log::info!("machine reset requested by a device");
-            let keep = std::mem::replace(&mut self.board, Board::new(&self.config, self.rtc_start));
-            self.board.take_memory_from(keep);
-            self.cpu.reset();
+    /// the CPU and the devices, RAM keeping its contents as it does on the hardware, then boots
+    /// again what was booted, as a bootloader would (the emulator is the CX's boot code).
+    /// With [`Machine::reboot`] off the run ends instead, the machine as the reset found it.
+    fn service_requests(&mut self) -> Option<Exit> {
+        if !self.board.requests.reset {
+            return None;
         }
+        if !self.reboot {
+            return Some(Exit::Reset);
+        }
+        self.board.requests.reset = false;
+        log::info!("machine reset requested by a device");
+        let keep = std::mem::replace(&mut self.board, Board::new(&self.config, self.rtc_start));
+        self.board.take_memory_from(keep);
+        self.cpu.reset();
+        let booted = match self.boot.take() {
+            Some(Boot::Image(image)) => self.load(&image).map_err(|e| e.to_string()),
+            Some(Boot::Linux {
+                kernel,
+                dtb,
+                initrd,
+                append,
+            }) => self.boot_linux(&kernel, &dtb, initrd.as_deref(), append.as_deref()),
+            None => Ok(()),
+        };
+        // It was booted from the same bytes before, so it fits again.
+        if let Err(e) = booted {
+            log::warn!("booting again after the reset: {e}");
+        }
+        None
+    }
+
+    /// What could still wake the CPU from a wait for interrupt, given the host's inputs.
+    pub fn wakers(&self) -> Wakers {
+        let uart = self.console.as_ref().is_some_and(|c| c.input.is_some());
+        self.board.wakers(HostInputs {
+            uart,
+            keys: self.host_keys,
+        })
+    }
+
+    /// Whether the CPU waits for an interrupt that only the host's input can raise (nothing
+    /// scheduled can): a front end may then wait for the host instead of letting time run.
+    pub fn waits_for_host(&self) -> bool {
+        self.cpu.is_waiting() && !self.wakers().scheduled
+    }
+
+    /// Whether the CPU, at a slice's end, is somewhere it can never leave: in memory nothing
+    /// was loaded into, or on a branch to itself that no interrupt can take it from.
+    fn stuck(&self) -> Option<Halt> {
+        // A reset asked for and not yet done takes the CPU anywhere.
+        if self.board.requests.reset {
+            return None;
+        }
+        let pc = self.cpu.pc();
+        let cpsr = self.cpu.cpsr();
+        let physical = self.cpu.debug_translate(&self.board, pc)?;
+        if self.board.is_blank(physical) {
+            let lr = self.cpu.reg(14);
+            return Some(Halt::Nowhere { pc, cpsr, lr });
+        }
+        let thumb = cpsr & psr::T != 0;
+        let mut bytes = [0u8; 4];
+        let len = if thumb { 2 } else { 4 };
+        self.cpu
+            .debug_read(&self.board, pc, &mut bytes[..len])
+            .ok()?;
+        let insn = u32::from_le_bytes(bytes);
+        // B . (always): ARM 0xEAFFFFFE, Thumb 0xE7FE.
+        let branches_to_itself = if thumb {
+            insn == 0xE7FE
+        } else {
+            insn == 0xEAFF_FFFE
+        };
+        if !branches_to_itself {
+            return None;
+        }
+        let wakers = self.wakers();
+        let takes_irq = wakers.irq && cpsr & psr::I == 0;
+        let takes_fiq = wakers.fiq && cpsr & psr::F == 0;
+        (!takes_irq && !takes_fiq && !wakers.reset).then_some(Halt::Loop { pc })
     }
 
     /// Performs the semihosting call the CPU stopped for: operation in r0, parameter in r1,
-    /// result to r0. Returns the exit status if the guest asked to exit.
-    fn semihosting_call(&mut self) -> Option<i32> {
-        let handler = self.semihosting.as_mut()?;
+    /// result to r0. Returns how the run ends if the guest asked to exit, or if semihosting is
+    /// off (the CPU traps the calls anyway, so that the run ends with a hint rather than in an
+    /// SVC handler the guest may not have).
+    fn semihosting_call(&mut self) -> Option<Exit> {
         let (op, param) = (self.cpu.reg(0), self.cpu.reg(1));
+        let Some(handler) = self.semihosting.as_mut() else {
+            return self.refuse_semihosting(op);
+        };
         let clock = Clock {
             cycles: self.cpu.cycles(),
             hz: self.config.cpu_hz,
@@ -390,8 +613,36 @@ impl Machine {
                 self.cpu.set_reg(0, value);
                 None
             }
-            Outcome::Exit(status) => Some(status),
+            Outcome::Exit(status) => Some(Exit::Guest(status)),
         }
+    }
+}
+
+impl Machine {
+    /// A semihosting call with semihosting off: the guest's own handler gets it, as on a core
+    /// without semihosting (the kit's returns -1), and the person is told once what to add. A
+    /// guest with no handler (its vector in an empty ROM) ends the run there instead.
+    fn refuse_semihosting(&mut self, op: u32) -> Option<Exit> {
+        let thumb = self.cpu.cpsr() & psr::T != 0;
+        let pc = self.cpu.pc().wrapping_sub(if thumb { 2 } else { 4 });
+        self.cpu.refuse_semihosting(&self.board);
+        let vector = self.cpu.pc();
+        let handled = self
+            .cpu
+            .debug_translate(&self.board, vector)
+            .is_some_and(|physical| !self.board.is_blank(physical));
+        if !handled {
+            return Some(Exit::NoSemihosting { op, pc });
+        }
+        if !self.told_semihosting_off {
+            self.told_semihosting_off = true;
+            eprintln!(
+                "emu: the guest made a semihosting call ({}) at pc {pc:#010x}, but semihosting \
+                 is off: its own handler gets it (run with --semihosting to answer it)",
+                semihosting::operation_name(op)
+            );
+        }
+        None
     }
 }
 
@@ -424,6 +675,10 @@ mod tests {
     const RTC_LINE: usize = 4;
     const MISC_RESET: u32 = 0x900A_0008;
     const VIC_INTENABLE: u32 = 0xDC00_0010;
+    const SRAM: u32 = 0xA400_0000;
+    const TIMER: u32 = 0x900D_0000;
+    const TIMER_LINE: usize = 19;
+    const GPIO_LINE: usize = 7;
 
     fn write(machine: &mut Machine, addr: u32, value: u32) {
         let origin = Origin {
@@ -436,20 +691,165 @@ mod tests {
             .unwrap();
     }
 
-    /// A CX whose boot ROM waits for interrupt (MCR p15, 0, r0, c7, c0, 4), for ever.
-    fn idle_machine() -> Machine {
+    /// A CX whose boot ROM holds `code`.
+    fn machine_with_rom(code: &[u32]) -> Machine {
         let mut machine = Machine::nspire_cx(1000);
-        let idle = [0xEE07_0F90u32, 0xEAFF_FFFD];
-        let rom: Vec<u8> = idle.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let rom: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
         assert!(machine.board.load(0, &rom));
         machine
+    }
+
+    /// A CX whose boot ROM waits for interrupt (MCR p15, 0, r0, c7, c0, 4), for ever.
+    fn idle_machine() -> Machine {
+        machine_with_rom(&[0xEE07_0F90, 0xEAFF_FFFD])
+    }
+
+    /// A CX whose boot ROM spins in a two-instruction loop (MOV r0, r0; B back), for ever.
+    fn busy_machine() -> Machine {
+        machine_with_rom(&[0xE1A0_0000, 0xEAFF_FFFD])
+    }
+
+    /// An ELF-like image at the start of SDRAM that counts its boots in SRAM (which keeps its
+    /// contents through a reset), then writes the misc block's reset register.
+    fn rebooting_machine() -> Machine {
+        let code: [u32; 10] = [
+            0xE59F_0018, // ldr r0, [pc, #0x18]: the counter's address
+            0xE590_1000, // ldr r1, [r0]
+            0xE281_1001, // add r1, r1, #1
+            0xE580_1000, // str r1, [r0]
+            0xE59F_200C, // ldr r2, [pc, #0xc]: the reset register
+            0xE3A0_3002, // mov r3, #2
+            0xE582_3000, // str r3, [r2]
+            0xEAFF_FFFE, // b .
+            SRAM,
+            MISC_RESET,
+        ];
+        let image = Image {
+            kind: ImageKind::Elf,
+            entry: Some(0x1000_0000),
+            segments: vec![crate::loader::Segment {
+                addr: 0x1000_0000,
+                data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
+                mem_size: 40,
+            }],
+        };
+        let mut machine = Machine::nspire_cx(1000);
+        machine.load(&image).unwrap();
+        machine
+    }
+
+    /// The scheduler's owner number of the GPIO block (line 7), whose events nobody else's
+    /// affect.
+    fn gpio_slot(machine: &Machine) -> u16 {
+        let slots = machine.board.slots();
+        slots.iter().position(|s| s.base == 0x9000_0000).unwrap() as u16
+    }
+
+    fn boots(machine: &Machine) -> u32 {
+        machine.board.peek(SRAM, Size::Word).unwrap()
+    }
+
+    #[test]
+    fn a_reset_boots_the_image_again() {
+        let mut machine = rebooting_machine();
+        assert_eq!(machine.run(Some(1000)), Exit::InstructionLimit);
+        assert!(boots(&machine) > 10, "{}", boots(&machine));
+    }
+
+    #[test]
+    fn without_reboot_a_reset_ends_the_run() {
+        let mut machine = rebooting_machine();
+        machine.reboot = false;
+        assert_eq!(machine.run(Some(1000)), Exit::Reset);
+        assert_eq!(boots(&machine), 1);
+    }
+
+    /// Waiting for an interrupt with events scheduled only for devices whose lines are not
+    /// enabled at the VIC is the end; with the line enabled, the end comes only once the event
+    /// has come and gone.
+    #[test]
+    fn a_wait_no_enabled_source_can_end_halts() {
+        let halted = Some(DebugStop::Exit(Exit::Halted(Halt::Wait { pc: 4 })));
+        let mut machine = idle_machine();
+        let gpio = gpio_slot(&machine);
+        machine.board.scheduler.schedule(gpio, 0, 1_000);
+        assert_eq!(machine.run_cycles(10_000), halted);
+        assert!(machine.cpu.cycles() < 1_000);
+        let mut machine = idle_machine();
+        machine.board.scheduler.schedule(gpio, 0, 1_000);
+        write(&mut machine, VIC_INTENABLE, 1 << GPIO_LINE);
+        assert_eq!(machine.run_cycles(10_000), halted);
+        assert!(machine.cpu.cycles() >= 1_000);
+    }
+
+    /// A branch to itself with interrupts masked is the end (Linux's halt); a loop of two
+    /// instructions is not, nor is a branch to itself an enabled timer can interrupt.
+    #[test]
+    fn a_branch_to_itself_that_nothing_can_interrupt_halts() {
+        let mut machine = machine_with_rom(&[0xEAFF_FFFE]);
+        assert_eq!(machine.run(None), Exit::Halted(Halt::Loop { pc: 0 }));
+        let mut machine = busy_machine();
+        assert_eq!(machine.run(Some(100_000)), Exit::InstructionLimit);
+        // IRQs unmasked, a timer line enabled with its timer counting: not stuck.
+        let mut machine = machine_with_rom(&[0xE321_F01F, 0xEAFF_FFFE]); // msr cpsr_c, #0x1f
+        write(&mut machine, TIMER + 0x08, 0x82); // free-running, 32-bit, enabled
+        write(&mut machine, VIC_INTENABLE, 1 << TIMER_LINE);
+        assert_eq!(machine.run(Some(100_000)), Exit::InstructionLimit);
+    }
+
+    /// A CPU running in an empty boot ROM (nothing was loaded there) is the end.
+    #[test]
+    fn running_in_an_empty_boot_rom_halts() {
+        let mut machine = Machine::nspire_cx(0);
+        let exit = machine.run(None);
+        assert!(
+            matches!(exit, Exit::Halted(Halt::Nowhere { .. })),
+            "{exit:?}"
+        );
+    }
+
+    /// Without semihosting, a semihosting call goes to the guest's SVC handler; a guest with
+    /// none (its code in SDRAM, the boot ROM empty) ends the run where the call was made.
+    #[test]
+    fn a_semihosting_call_without_semihosting_goes_to_the_guest_or_ends_the_run() {
+        // 0x00: b 0x0c; 0x04: mov r0, #4 (SYS_WRITE0); 0x08: b . (the SVC vector); 0x0c: svc
+        // 0x123456; the SVC handler at 0x08 loops for ever.
+        let mut machine = machine_with_rom(&[0xEA00_0001, 0xE3A0_0004, 0xEAFF_FFFE, 0xEF12_3456]);
+        machine.trap_semihosting();
+        assert_eq!(machine.run(None), Exit::Halted(Halt::Loop { pc: 8 }));
+        assert_eq!(machine.cpu.reg(14), 0x10, "the SVC's return address");
+        // The same call from SDRAM, with nothing in the boot ROM.
+        let mut machine = Machine::nspire_cx(0);
+        let image = Image {
+            kind: ImageKind::Elf,
+            entry: Some(0x1000_0000),
+            segments: vec![crate::loader::Segment {
+                addr: 0x1000_0000,
+                data: [0xE3A0_0004u32, 0xEF12_3456]
+                    .iter()
+                    .flat_map(|w| w.to_le_bytes())
+                    .collect(),
+                mem_size: 8,
+            }],
+        };
+        machine.load(&image).unwrap();
+        machine.trap_semihosting();
+        let exit = machine.run(None);
+        assert_eq!(
+            exit,
+            Exit::NoSemihosting {
+                op: 4,
+                pc: 0x1000_0004
+            }
+        );
+        assert!(exit.reason().contains("SYS_WRITE0"));
     }
 
     /// An alarm set before a reset still rings after it: the RTC keeps its state through a
     /// system reset, and the new board's scheduler learns of its match.
     #[test]
     fn an_rtc_alarm_rings_after_a_machine_reset() {
-        let mut machine = idle_machine();
+        let mut machine = busy_machine();
         write(&mut machine, RTC + 0x04, 1002); // RTCMR: two seconds from now
         write(&mut machine, RTC + 0x10, 1); // RTCIMSC: the match interrupts
         write(&mut machine, VIC_INTENABLE, 1 << RTC_LINE);
@@ -468,10 +868,13 @@ mod tests {
     #[test]
     fn waiting_for_an_event_past_the_last_cycle_halts() {
         let mut machine = idle_machine();
-        machine.board.scheduler.schedule(0, 0, LAST_CYCLE + 1);
-        assert_eq!(machine.run(None), Exit::Halted);
+        let gpio = gpio_slot(&machine);
+        machine.board.scheduler.schedule(gpio, 0, LAST_CYCLE + 1);
+        write(&mut machine, VIC_INTENABLE, 1 << GPIO_LINE);
+        let halted = Exit::Halted(Halt::Wait { pc: 4 });
+        assert_eq!(machine.run(None), halted);
         assert!(machine.cpu.cycles() < 10, "{}", machine.cpu.cycles());
         let stop = machine.run_cycles(u64::MAX);
-        assert_eq!(stop, Some(DebugStop::Exit(Exit::Halted)));
+        assert_eq!(stop, Some(DebugStop::Exit(halted)));
     }
 }

@@ -85,6 +85,36 @@ const SYS_EXIT_EXTENDED: u32 = 0x20;
 const SYS_ELAPSED: u32 = 0x30;
 const SYS_TICKFREQ: u32 = 0x31;
 
+/// The name of semihosting operation `op` (`SYS_WRITE0`), or its number in hex.
+pub fn operation_name(op: u32) -> String {
+    let name = match op {
+        SYS_OPEN => "SYS_OPEN",
+        SYS_CLOSE => "SYS_CLOSE",
+        SYS_WRITEC => "SYS_WRITEC",
+        SYS_WRITE0 => "SYS_WRITE0",
+        SYS_WRITE => "SYS_WRITE",
+        SYS_READ => "SYS_READ",
+        SYS_READC => "SYS_READC",
+        SYS_ISERROR => "SYS_ISERROR",
+        SYS_ISTTY => "SYS_ISTTY",
+        SYS_SEEK => "SYS_SEEK",
+        SYS_FLEN => "SYS_FLEN",
+        SYS_REMOVE => "SYS_REMOVE",
+        SYS_RENAME => "SYS_RENAME",
+        SYS_CLOCK => "SYS_CLOCK",
+        SYS_TIME => "SYS_TIME",
+        SYS_ERRNO => "SYS_ERRNO",
+        SYS_GET_CMDLINE => "SYS_GET_CMDLINE",
+        SYS_HEAPINFO => "SYS_HEAPINFO",
+        SYS_EXIT => "SYS_EXIT",
+        SYS_EXIT_EXTENDED => "SYS_EXIT_EXTENDED",
+        SYS_ELAPSED => "SYS_ELAPSED",
+        SYS_TICKFREQ => "SYS_TICKFREQ",
+        _ => return format!("operation {op:#x}"),
+    };
+    name.to_string()
+}
+
 /// The one SYS_EXIT reason code that means a normal end (SH "SYS_EXIT (0x18)", software
 /// reason codes).
 const ADP_STOPPED_APPLICATION_EXIT: u32 = 0x2_0026;

@@ -27,6 +27,30 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// An ELF32 ARM executable of one segment holding `code` at `addr`, its entry.
+fn tiny_elf(addr: u32, code: &[u32]) -> Vec<u8> {
+    let code: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let mut elf = b"\x7fELF\x01\x01\x01\0\0\0\0\0\0\0\0\0".to_vec();
+    let half = |elf: &mut Vec<u8>, v: u16| elf.extend(v.to_le_bytes());
+    let word = |elf: &mut Vec<u8>, v: u32| elf.extend(v.to_le_bytes());
+    half(&mut elf, 2); // ET_EXEC
+    half(&mut elf, 40); // EM_ARM
+    word(&mut elf, 1);
+    word(&mut elf, addr); // e_entry
+    word(&mut elf, 52); // e_phoff
+    word(&mut elf, 0); // e_shoff
+    word(&mut elf, 0x0500_0000); // EABI 5
+    for v in [52, 32, 1, 40, 0, 0] {
+        half(&mut elf, v); // ehsize, phentsize, phnum, shentsize, shnum, shstrndx
+    }
+    let len = code.len() as u32;
+    for v in [1, 84, addr, addr, len, len, 5, 4] {
+        word(&mut elf, v); // PT_LOAD at file offset 84, R+X
+    }
+    elf.extend(code);
+    elf
+}
+
 fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("emu-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -175,21 +199,33 @@ fn stats_report_instructions_and_runs_are_deterministic() {
     assert_eq!(count(&first), count(&second));
 }
 
+/// A ROM run without --semihosting that makes a semihosting call is told, once, what to add.
+/// Its own SVC handler gets the call (roms/common's parks the CPU for good); a program with no
+/// handler (the boot ROM empty) ends the run there with status 2, not in a hang.
 #[test]
-fn without_semihosting_the_svc_is_an_ordinary_exception() {
-    // roms/common's crt0 parks in a loop when its SWI handler is reached without semihosting.
+fn without_semihosting_a_semihosting_call_gets_a_hint_not_a_hang() {
+    let out = emu(&["run", "--headless", "roms/tests/gdb/target.elf"], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(
+        lines[0].contains("semihosting call (SYS_WRITE0)") && lines[0].contains("--semihosting"),
+        "{stderr}"
+    );
+    assert!(lines[1].contains("stopped for good"), "{stderr}");
+    assert!(out.stdout.is_empty());
     let out = emu(
-        &[
-            "run",
-            "--headless",
-            "--max-insns",
-            "100000",
-            "roms/tests/gdb/target.elf",
-        ],
+        &["run", "--headless", "roms/examples/newlib/hello.elf"],
         b"",
     );
-    assert_eq!(out.status.code(), Some(124));
-    assert!(out.stdout.is_empty());
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("no handler") && stderr.contains("--semihosting"),
+        "{stderr}"
+    );
 }
 
 /// Every kind of bad input ends with exit status 2 and one line naming the file.
@@ -259,7 +295,7 @@ fn test_command_reports_each_rom_and_a_summary() {
     );
     assert!(!stdout.contains("qemu.elf"), "{stdout}");
     assert!(
-        stdout.contains("FAIL roms/examples/newlib/hello.elf: exit status 3"),
+        stdout.contains("FAIL roms/examples/newlib/hello.elf: the guest exited with status 3"),
         "{stdout}"
     );
     assert!(
@@ -292,5 +328,149 @@ fn help_describes_every_option() {
     let help = text(&emu(&["--help"], b"").stdout);
     for command in ["run", "keys", "test", "difftest"] {
         assert!(help.contains(command), "{command} missing from:\n{help}");
+    }
+}
+
+/// A file given where it does not fit is refused in one line that says where it belongs.
+#[test]
+fn a_file_in_the_wrong_place_gets_a_hint() {
+    let mut zimage = vec![0u8; 0x100];
+    zimage[0x24..0x28].copy_from_slice(&0x016F_2818u32.to_le_bytes());
+    let zimage = temp_file("zImage", &zimage);
+    let zimage = zimage.to_str().unwrap();
+    let text_rom = temp_file("notes.txt", b"remember to build the ROM first\n");
+    let text_rom = text_rom.to_str().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (&["run", "--headless", zimage], "--kernel"),
+        (&["run", "--headless", text_rom], "a text file, not a ROM"),
+        (
+            &[
+                "run",
+                "--headless",
+                "--kernel",
+                "roms/bench/bench.elf",
+                "--dtb",
+                zimage,
+            ],
+            "emu run FILE",
+        ),
+        (
+            &["run", "--headless", "--kernel", zimage, "--dtb", zimage],
+            "--dtb",
+        ),
+    ];
+    for (args, hint) in cases {
+        let out = emu(args, b"");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(hint), "{args:?}: {stderr}");
+    }
+}
+
+/// Values that cannot be right are refused before the run, in one line.
+#[test]
+fn invalid_values_are_refused_before_the_run() {
+    let out = emu(&["run", "--headless", "--frames", "-1"], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("-1") && stderr.contains("--frames"),
+        "{stderr}"
+    );
+    let out = emu(
+        &[
+            "run",
+            "--headless",
+            "--frames",
+            "1",
+            "--screenshot",
+            "x.jpg",
+        ],
+        b"",
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("x.jpg") && stderr.contains(".png"),
+        "{stderr}"
+    );
+    assert!(!root().join("x.jpg").exists());
+}
+
+/// `emu test` says so when there is nothing to run, and fails a ROM that never exits within
+/// its time, with the reason.
+#[test]
+fn test_command_refuses_no_roms_and_times_out_a_rom_that_never_exits() {
+    let empty = std::env::temp_dir().join(format!("emu-cli-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = emu(&["test", empty.to_str().unwrap()], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no ROMs"), "{stderr}");
+    // hello sleeps for ever, woken 60 times a second by the LCD.
+    let start = std::time::Instant::now();
+    let out = emu(
+        &["test", "--timeout", "1", "roms/demos/hello/hello.bin"],
+        b"",
+    );
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("FAIL roms/demos/hello/hello.bin: no exit after 1 s (--timeout)"),
+        "{stdout}"
+    );
+    assert!(start.elapsed().as_secs() < 10);
+}
+
+/// --stats is printed however the run ends: frames, a guest that stops for good, a mistake.
+#[test]
+fn stats_are_printed_however_the_run_ends() {
+    let halting = temp_file("halt.bin", &0xEAFF_FFFEu32.to_le_bytes());
+    for (args, status) in [
+        (vec!["run", "--headless", "--stats", "--frames", "5"], 0),
+        (
+            vec!["run", "--headless", "--stats", halting.to_str().unwrap()],
+            125,
+        ),
+        (
+            vec![
+                "run",
+                "--headless",
+                "--stats",
+                "roms/examples/newlib/hello.elf",
+            ],
+            2,
+        ),
+    ] {
+        let out = emu(&args, b"");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(status), "{args:?}: {stderr}");
+        assert!(stderr.contains(" instructions in "), "{args:?}: {stderr}");
+    }
+}
+
+/// A guest that stops for good ends the run with status 125 and one line saying why: a
+/// branch to itself with interrupts masked, a wait for an interrupt nothing enabled can raise
+/// (a kit ROM whose main returned: it masks everything, then waits), a CPU in an empty ROM.
+#[test]
+fn a_guest_that_stops_for_good_ends_the_run() {
+    // b . ; mcr p15, 0, r0, c7, c0, 4 (wait for interrupt) with the VIC as reset left it.
+    let wait = temp_file("wait.bin", &0xEE07_0F90u32.to_le_bytes());
+    let loops = temp_file("loop.bin", &0xEAFF_FFFEu32.to_le_bytes());
+    // An ELF in SDRAM whose undefined instruction goes to a vector in the empty boot ROM.
+    let crash = temp_file("crash.elf", &tiny_elf(0x1000_0000, &[0xE7F0_00F0]));
+    for (rom, why) in [
+        (loops, "branches to itself"),
+        (wait, "waits for an interrupt"),
+        (crash, "nothing was loaded"),
+    ] {
+        let out = emu(&["run", "--headless", rom.to_str().unwrap()], b"");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(125), "{rom:?}: {stderr}");
+        // Besides the log's warnings (the abort's access to nothing, in the ELF's case).
+        let said: Vec<&str> = stderr.lines().filter(|l| l.starts_with("emu:")).collect();
+        assert_eq!(said.len(), 1, "{stderr}");
+        assert!(stderr.contains(why), "{rom:?}: {stderr}");
     }
 }

@@ -1046,7 +1046,10 @@ fn the_front_end_api() {
 #[test]
 fn the_interrupt_flag_stops_a_run() {
     let (mut m, mut monitor) = with_program();
-    exec(&mut monitor, &mut m, "set pc 0x10002004");
+    // A loop of two instructions (MOV r0, r0; B back) in free RAM: it runs for ever.
+    exec(&mut monitor, &mut m, "poke 0x10010000 0xe1a00000");
+    exec(&mut monitor, &mut m, "poke 0x10010004 0xeafffffd");
+    exec(&mut monitor, &mut m, "set pc 0x10010000");
     let flag = monitor.interrupt_flag();
     let setter = std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_millis(200));
@@ -1055,7 +1058,19 @@ fn the_interrupt_flag_stops_a_run() {
     let out = exec(&mut monitor, &mut m, "continue");
     setter.join().unwrap();
     has(&out, "interrupted");
-    has(&out, "=> 0x10002004:  eafffffe   b 0x10002004");
+    assert!(out.lines().any(|l| l.starts_with("=> 0x1001000")), "{out}");
+}
+
+/// `continue` on a branch to itself with interrupts masked ends: the guest stopped for good.
+#[test]
+fn continue_into_a_branch_to_itself_says_the_guest_stopped_for_good() {
+    let (mut m, mut monitor) = with_program();
+    exec(&mut monitor, &mut m, "set pc 0x10002004");
+    let out = exec(&mut monitor, &mut m, "continue");
+    assert!(
+        out.contains("the guest stopped for good: the CPU branches to itself at pc 0x10002004"),
+        "{out}"
+    );
 }
 
 /// Whatever a line says, the monitor answers without panicking.

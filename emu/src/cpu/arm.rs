@@ -688,6 +688,30 @@ impl Cpu {
         }
     }
 
+    /// Takes the exception a semihosting call stopped the CPU for ([`Event::Semihosting`]), as
+    /// a core without semihosting would: the SVC exception, or the prefetch abort of a BKPT.
+    /// For a machine that traps the calls to say that semihosting is off, then lets the
+    /// guest's own handler have them.
+    pub fn refuse_semihosting<B: Bus>(&mut self, bus: &B) {
+        let thumb = self.is_thumb();
+        let mut bytes = [0u8; 4];
+        let size = if thumb { 2 } else { 4 };
+        let read = self.debug_read(bus, self.insn_addr, &mut bytes[..size]);
+        let insn = u32::from_le_bytes(bytes);
+        let bkpt = read.is_ok()
+            && if thumb {
+                insn & 0xFF00 == 0xBE00
+            } else {
+                insn & 0x0FF0_00F0 == 0x0120_0070
+            };
+        if bkpt {
+            self.cp15.ifsr = crate::mmu::status::DEBUG_EVENT;
+            self.take_exception(Exception::PrefetchAbort, self.insn_addr.wrapping_add(4));
+        } else {
+            self.take_exception(Exception::Swi, self.insn_addr.wrapping_add(size as u32));
+        }
+    }
+
     /// BKPT: a semihosting call for 0xAB with semihosting on; otherwise a prefetch abort, since
     /// the core has no debugger attached (ARM ARM A4.1.7). IFSR records a debug event (0b0010,
     /// the encoding ARMv6 gives it and QEMU uses).

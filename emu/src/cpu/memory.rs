@@ -456,6 +456,14 @@ impl Cpu {
         Ok(())
     }
 
+    /// The physical address a debugger's read of `va` would reach (no TLB, no permission
+    /// check beyond the current mode's); `None` where the translation faults.
+    pub fn debug_translate<B: Bus>(&self, bus: &B, va: u32) -> Option<u32> {
+        self.walk(bus, va, Access::Read, !self.mode.is_privileged())
+            .result
+            .ok()
+    }
+
     fn debug_arena_offset<B: Bus>(&self, bus: &B, va: u32, access: Access) -> Result<usize, Fault> {
         let walk = self.walk(bus, va, access, !self.mode.is_privileged());
         let pa = walk.result?;

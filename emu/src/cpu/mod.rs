@@ -592,6 +592,11 @@ impl Cpu {
         self.cycles()
     }
 
+    /// Whether the CPU waits for an interrupt (CP15 c7, c0, 4).
+    pub fn is_waiting(&self) -> bool {
+        self.waiting
+    }
+
     /// Lets time pass while the CPU waits for an interrupt, up to cycle `when` (the next device
     /// event): the emulator skips straight there instead of spinning.
     pub fn idle_until(&mut self, when: u64) {

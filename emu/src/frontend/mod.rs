@@ -2,8 +2,14 @@
 //! keyboard's mapping to the keypad, scripted key presses, frame-by-frame runs and PNG
 //! screenshots. The core knows nothing of these; they use the machine's public API.
 
+pub mod file_kind;
+pub mod headless;
 pub mod keymap;
+pub mod options;
+pub mod pace;
+pub mod run;
 pub mod screenshot;
 pub mod script;
 pub mod session;
+pub mod setup;
 pub mod window;

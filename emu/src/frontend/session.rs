@@ -12,7 +12,6 @@ use devices::pl111::{HEIGHT, WIDTH};
 use super::keymap::CxKey;
 use super::script::{KeyEvent, Script};
 use crate::machine::{DebugStop, Exit, Machine};
-use crate::monitor::{Leave, Monitor};
 
 /// Frames per second of the machine's time.
 pub const FRAME_RATE: u64 = 60;
@@ -40,8 +39,10 @@ pub enum Stop {
     Machine(Exit),
     /// The requested number of frames ran.
     Frames,
-    /// The monitor's `quit` ended the run.
+    /// The person ended the run: the monitor's `quit`, Ctrl-A x, the window's F12.
     Quit,
+    /// Ctrl-C ended a headless run that has no monitor to enter (one by --frames or --keys).
+    Interrupted,
 }
 
 /// A machine run frame by frame.
@@ -62,6 +63,9 @@ pub struct Session {
     /// Every key event applied so far, scripted or not, at the frame it applied to: a script
     /// that replays this session (`--record-keys`).
     applied: Script,
+    /// Whether a person may press keys at any time (a window): keypad interrupts can then
+    /// always wake the guest.
+    pub host_keys: bool,
 }
 
 impl Session {
@@ -76,7 +80,13 @@ impl Session {
             limit,
             held: HashSet::new(),
             applied: Script::default(),
+            host_keys: false,
         }
+    }
+
+    /// Frames completed since frame 0 (or the last state loaded).
+    pub fn frames(&self) -> u64 {
+        self.frame
     }
 
     /// Presses or releases a CX key before the frame about to run (a host key in the window,
@@ -130,6 +140,7 @@ impl Session {
             self.set_key(event.key, event.pressed);
             self.next_event += 1;
         }
+        self.machine.host_keys = self.host_keys || self.next_event < self.script.events.len();
         let end = self.start + (self.frame + 1) * self.frame_cycles;
         while self.machine.cpu.cycles() < end {
             let mut cycles = end - self.machine.cpu.cycles();
@@ -149,33 +160,6 @@ impl Session {
         None
     }
 
-    /// Runs without a window: `frames` frames if given, otherwise until the machine stops
-    /// (frame by frame while script events remain, then straight on, where a CPU waiting for
-    /// an interrupt nothing can raise ends the run). A breakpoint, a watchpoint or a
-    /// `--break-on` condition of `monitor` enters it on the terminal: its `continue` runs on,
-    /// its `quit` ends the run.
-    pub fn run_headless(&mut self, frames: Option<u64>, monitor: &mut Monitor) -> Stop {
-        loop {
-            let stop = match frames {
-                Some(frames) if self.frame >= frames => return Stop::Frames,
-                None if self.next_event >= self.script.events.len() => {
-                    Some(self.machine.run_debug(self.limit))
-                }
-                _ => self.run_frame(),
-            };
-            match stop {
-                None => {}
-                Some(DebugStop::Exit(exit)) => return Stop::Machine(exit),
-                Some(stop) => {
-                    print!("{}", monitor.stopped(&self.machine, stop));
-                    if let Leave::Quit = monitor.run_interactive(&mut self.machine) {
-                        return monitor.exit().map_or(Stop::Quit, Stop::Machine);
-                    }
-                }
-            }
-        }
-    }
-
     /// The LCD's picture now.
     pub fn render(&self, frame: &mut Frame) {
         self.machine.board.render_lcd(frame);
@@ -193,8 +177,8 @@ mod tests {
     #[test]
     fn frames_count_from_a_loaded_state() {
         let mut machine = Machine::nspire_cx(0);
-        // The boot ROM: wait for interrupt, for ever.
-        let rom: Vec<u8> = [0xEE07_0F90u32, 0xEAFF_FFFD]
+        // The boot ROM: a two-instruction loop, for ever (MOV r0, r0; B back).
+        let rom: Vec<u8> = [0xE1A0_0000u32, 0xEAFF_FFFD]
             .iter()
             .flat_map(|w| w.to_le_bytes())
             .collect();

@@ -22,6 +22,7 @@ use super::script::Script;
 use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
+use crate::terminal::{self, Request};
 
 /// How the window was asked to run.
 pub struct Options {
@@ -156,7 +157,7 @@ pub fn run(
         events,
         held: HashSet::new(),
     };
-    let mut session = Session::new(machine, options.script.clone(), options.limit);
+    let mut session = window_session(machine, &options);
     let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
     let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
     let mut pixels = vec![0u32; width * height];
@@ -169,7 +170,12 @@ pub fn run(
     let mut title = String::new();
     let mut next = Instant::now();
     while window.is_open() {
-        for action in keyboard.apply(&mut session) {
+        // The terminal's escape key (Ctrl-A x, Ctrl-A c) acts as F12 and F5 do.
+        let escape = terminal::take_request().map(|request| match request {
+            Request::Quit => Action::Quit,
+            Request::Monitor => Action::Monitor,
+        });
+        for action in keyboard.apply(&mut session).into_iter().chain(escape) {
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
                 Action::Pause => paused = !paused,
@@ -182,7 +188,7 @@ pub fn run(
                 Action::Reset => match make() {
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
-                        session = Session::new(machine, options.script.clone(), options.limit);
+                        session = window_session(machine, &options);
                         keyboard.press_held(&mut session);
                         stopped = None;
                         note = Some(("reset".to_string(), Instant::now()));
@@ -254,7 +260,9 @@ pub fn run(
                 "stopped after {} instructions",
                 session.machine.cpu.instructions()
             ),
-            (Some(Exit::Halted), _) => "halted".to_string(),
+            (Some(Exit::Halted(_)), _) => "halted".to_string(),
+            (Some(Exit::Reset), _) => "reset (--no-reboot)".to_string(),
+            (Some(Exit::NoSemihosting { .. }), _) => "stopped: semihosting is off".to_string(),
             (None, true) => "paused".to_string(),
             (None, false) if turbo => format!("{:.0}% (turbo)", meter.percent),
             (None, false) => format!("{:.0}%", meter.percent),
@@ -282,6 +290,13 @@ pub fn run(
         }
     }
     Ok(outcome(stopped, None, session))
+}
+
+/// A session of the window's: the person may press keys at any time.
+fn window_session(machine: Machine, options: &Options) -> Session {
+    let mut session = Session::new(machine, options.script.clone(), options.limit);
+    session.host_keys = true;
+    session
 }
 
 fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> Outcome {

@@ -465,8 +465,8 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
         Stopped::Exited(Exit::Guest(status)) => {
             out.push_str(&format!("the guest exited with status {status}\n"));
         }
-        Stopped::Exited(Exit::Halted) => {
-            out.push_str("the CPU waits for an interrupt that nothing can raise\n");
+        Stopped::Exited(exit @ (Exit::Halted(_) | Exit::Reset | Exit::NoSemihosting { .. })) => {
+            out.push_str(&format!("{}\n", exit.reason()));
         }
         Stopped::Exited(Exit::InstructionLimit) => {}
         Stopped::Interrupted => out.push_str("interrupted\n"),

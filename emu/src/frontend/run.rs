@@ -1,0 +1,267 @@
+//! `emu run`: builds the machine the options describe, runs it under the front end they ask
+//! for (the window, headless, the monitor's script, a GDB client), then does what is asked at
+//! the end (statistics, a saved state, the keys, a screenshot) however the run ended, and
+//! turns how it ended into the exit status.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::headless::Headless;
+use super::options::RunOptions;
+use super::script::Script;
+use super::session::{blank_frame, Session, Stop};
+use super::{screenshot, setup, window};
+use crate::config::MachineConfig;
+use crate::gdb::GdbServer;
+use crate::machine::{Exit, Machine};
+use crate::monitor::Monitor;
+use crate::snapshot;
+use crate::terminal;
+
+/// Exit status of a run that ended well: the guest exited with success, the frames ran,
+/// the person quit (the window closed, Ctrl-A x, the monitor's `quit`), the guest reset the
+/// machine under `--no-reboot`.
+pub const EXIT_OK: u8 = 0;
+/// Exit status for bad input (unreadable or invalid files, a file in the wrong place) and for
+/// a semihosting call in a run without `--semihosting` that the guest cannot handle itself.
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status when `--max-insns` ends a run (as timeout(1) uses).
+pub const EXIT_INSN_LIMIT: u8 = 124;
+/// Exit status when the guest stopped for good (see [`crate::machine::Halt`]).
+pub const EXIT_HALTED: u8 = 125;
+/// Exit status when Ctrl-C ended a run (128 + SIGINT, as a shell reports it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// The exit statuses, for `--help`.
+pub const EXIT_STATUSES: &str = "\
+Exit status:
+  0    the guest exited with success (semihosting), the --frames ran, or you quit
+       (window closed, F12, Ctrl-A x, the monitor's quit), or the guest reset the
+       machine under --no-reboot
+  N    the guest's own status (semihosting SYS_EXIT_EXTENDED; SYS_EXIT with another
+       reason than ApplicationExit gives 1)
+  2    bad input: a file that cannot be used or is in the wrong place, a bad option,
+       or a semihosting call without --semihosting that the guest has no handler for
+  124  --max-insns ended the run
+  125  the guest stopped for good: it waits for an interrupt no enabled source can
+       raise, branches to itself with interrupts masked (Linux halt/poweroff), or
+       runs in memory nothing was loaded into
+  130  Ctrl-C ended a run by --frames or --keys";
+
+/// Prints one line on stderr and gives `status`.
+pub fn fail(message: &str, status: u8) -> ExitCode {
+    eprintln!("emu: {message}");
+    ExitCode::from(status)
+}
+
+/// How a front end left the machine.
+struct Ran {
+    stop: Option<Stop>,
+    machine: Machine,
+    /// The keys the run applied: only runs by frames (the window, headless) have any.
+    keys: Script,
+}
+
+/// Runs `emu run` with these options; the terminal is as it was afterwards.
+pub fn run(options: RunOptions) -> ExitCode {
+    let status = run_options(&options);
+    terminal::restore();
+    status
+}
+
+fn run_options(options: &RunOptions) -> ExitCode {
+    let (script, config, machine, name) = match setup::prepare_run(options) {
+        Ok(prepared) => prepared,
+        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+    };
+    let start = Instant::now();
+    let ran = match run_front_end(options, &config, machine, script, &name) {
+        Ok(ran) => ran,
+        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+    };
+    let Ran {
+        stop,
+        machine,
+        keys,
+    } = ran;
+    if options.stats {
+        let seconds = start.elapsed().as_secs_f64();
+        let insns = machine.cpu.instructions();
+        eprintln!(
+            "emu: {insns} instructions in {seconds:.3} s: {:.1} MIPS",
+            insns as f64 / seconds / 1e6
+        );
+    }
+    if let Err(message) = write_outputs(options, &machine, &keys) {
+        return fail(&message, EXIT_BAD_INPUT);
+    }
+    status(stop, &machine, &name)
+}
+
+/// Runs the machine under the front end the options ask for.
+fn run_front_end(
+    options: &RunOptions,
+    config: &MachineConfig,
+    mut machine: Machine,
+    script: Script,
+    name: &str,
+) -> Result<Ran, String> {
+    let make = || setup::build(options, config).map(|(machine, _)| machine);
+    if let Some(address) = &options.gdb {
+        let (exit, machine) = serve_gdb(machine, address)?;
+        return Ok(Ran {
+            stop: Some(Stop::Machine(exit)),
+            machine,
+            keys: Script::default(),
+        });
+    }
+    if let Some(path) = &options.script {
+        let mut monitor =
+            configure_monitor(Monitor::new().with_reset(make), options, &mut machine)?;
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        monitor
+            .run_script(&mut machine, &text, &mut std::io::stdout())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(Ran {
+            stop: monitor.exit().map(Stop::Machine),
+            machine,
+            keys: Script::default(),
+        });
+    }
+    if options.headless || options.monitor {
+        // Frames or keys make a run a bounded, reproducible one: Ctrl-C ends it.
+        let bounded = options.frames.is_some() || options.keys.is_some();
+        let mut monitor = Monitor::new().returning_on_continue();
+        if !bounded {
+            monitor = monitor.with_reset(make);
+        }
+        let mut monitor = configure_monitor(monitor, options, &mut machine)?;
+        let interrupt = monitor.interrupt_flag();
+        let handler_flag = Arc::clone(&interrupt);
+        // Only one handler per process; a second run in the same process keeps the first.
+        let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Relaxed));
+        let headless = Headless {
+            frames: options.frames,
+            paced: options.paced_headless(),
+            interrupt_enters_monitor: !bounded,
+            start_in_monitor: options.monitor,
+        };
+        let mut session = Session::new(machine, script, options.max_insns);
+        let stop = headless.run(&mut session, &mut monitor, &interrupt);
+        return Ok(Ran {
+            stop: Some(stop),
+            keys: session.applied_keys().clone(),
+            machine: session.machine,
+        });
+    }
+    let window_options = window::Options {
+        name: Path::new(name)
+            .file_name()
+            .map_or(name.to_string(), |n| n.to_string_lossy().into_owned()),
+        scale: usize::from(options.scale.unwrap_or(2)),
+        turbo: options.turbo,
+        frames: options.frames,
+        limit: options.max_insns,
+        script,
+    };
+    let mut make = make;
+    // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
+    // `reset` is F2's job, so it has no machine factory of its own.
+    let mut monitor = configure_monitor(
+        Monitor::new().returning_on_continue(),
+        options,
+        &mut machine,
+    )?;
+    let outcome = window::run(machine, &mut make, &mut monitor, window_options)?;
+    Ok(Ran {
+        stop: outcome.stop,
+        machine: outcome.machine,
+        keys: outcome.keys,
+    })
+}
+
+/// `monitor` with the options' `--break-on` conditions, reading its lines through the stdin
+/// thread when the UART has the terminal.
+fn configure_monitor<'a>(
+    mut monitor: Monitor<'a>,
+    options: &RunOptions,
+    machine: &mut Machine,
+) -> Result<Monitor<'a>, String> {
+    if options.uart_has_stdin() {
+        monitor = monitor.reading_lines_with(terminal::monitor_line);
+    }
+    if let Some(conditions) = &options.break_on {
+        monitor
+            .set_break_on(machine, conditions)
+            .map_err(|e| format!("--break-on: {e}"))?;
+    }
+    Ok(monitor)
+}
+
+/// Serves GDB clients on `address` (`PORT` or `ADDR:PORT`) until the machine exits or a client
+/// kills it.
+fn serve_gdb(mut machine: Machine, address: &str) -> Result<(Exit, Machine), String> {
+    let address = if address.contains(':') {
+        address.to_string()
+    } else {
+        format!("127.0.0.1:{address}")
+    };
+    let mut server = GdbServer::bind(&address).map_err(|e| format!("--gdb {address}: {e}"))?;
+    let local = server
+        .local_addr()
+        .map_err(|e| format!("--gdb {address}: {e}"))?;
+    eprintln!("emu: waiting for gdb on {local}");
+    let exit = server.serve(&mut machine);
+    Ok((exit, machine))
+}
+
+/// Writes what the options ask for at the end of a run: the saved state, the keys, the
+/// screenshot.
+fn write_outputs(options: &RunOptions, machine: &Machine, keys: &Script) -> Result<(), String> {
+    if let Some(path) = &options.save_state {
+        snapshot::save(machine, path)?;
+    }
+    if let Some(path) = &options.record_keys {
+        let text = format!(
+            "# keys recorded by emu (--record-keys); replay with the same ROM and RTC:\n\
+             # emu run --rtc {} --keys {} ...\n{}",
+            machine.rtc_start(),
+            path.display(),
+            keys.to_text()
+        );
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if let Some(path) = &options.screenshot {
+        let mut frame = blank_frame();
+        machine.board.render_lcd(&mut frame);
+        screenshot::save_png(&frame, path)?;
+    }
+    Ok(())
+}
+
+/// The exit status for how the run ended, with one line on stderr saying why when it did not
+/// end as asked.
+fn status(stop: Option<Stop>, machine: &Machine, name: &str) -> ExitCode {
+    let exit = match stop {
+        None | Some(Stop::Frames | Stop::Quit) => return ExitCode::from(EXIT_OK),
+        Some(Stop::Interrupted) => return fail("interrupted (Ctrl-C)", EXIT_INTERRUPTED),
+        Some(Stop::Machine(exit)) => exit,
+    };
+    match exit {
+        Exit::Guest(status) => ExitCode::from(status as u8),
+        Exit::InstructionLimit => fail(
+            &format!(
+                "{name}: stopped after {} instructions (--max-insns) at pc {:#010x}",
+                machine.cpu.instructions(),
+                machine.cpu.pc()
+            ),
+            EXIT_INSN_LIMIT,
+        ),
+        Exit::Halted(halt) => fail(&format!("{name}: {}", halt.reason()), EXIT_HALTED),
+        Exit::Reset => fail(&format!("{name}: {}", exit.reason()), EXIT_OK),
+        Exit::NoSemihosting { .. } => fail(&format!("{name}: {}", exit.reason()), EXIT_BAD_INPUT),
+    }
+}

@@ -1,0 +1,298 @@
+//! Building the machine a run asks for: the machine description, the image (a ROM, the
+//! built-in demo, a Linux kernel, a saved state), semihosting, and the host's end of the
+//! console.
+
+use std::path::{Path, PathBuf};
+
+use super::file_kind::{self, Role};
+use super::options::RunOptions;
+use super::script::Script;
+use crate::config::MachineConfig;
+use crate::files;
+use crate::loader::{self, Image};
+use crate::machine::{self, Machine};
+use crate::semihosting::{Config, Semihosting};
+use crate::snapshot;
+use crate::terminal;
+
+/// The demo ROM run when no ROM is given: whatever it draws on the LCD is what a newcomer
+/// sees in the window, and what it prints through semihosting goes to stdout.
+const DEMO_ROM: &[u8] = include_bytes!("../../../roms/demo/demo.bin");
+
+/// Reads `path`; the error names it.
+pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Reads a file given as `role`, refusing one that belongs elsewhere with a hint.
+fn read_as(path: &Path, role: Role) -> Result<Vec<u8>, String> {
+    let bytes = read(path)?;
+    file_kind::check(path, &bytes, role)?;
+    Ok(bytes)
+}
+
+/// Reads and parses a ROM, or the built-in demo; also gives the name runs call it by.
+pub fn load_image(rom: Option<&Path>) -> Result<(Image, String), String> {
+    match rom {
+        Some(path) => {
+            let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+            let bytes = loader::read_file(path).map_err(|e| fail(&e))?;
+            file_kind::check(path, &bytes, Role::Rom)?;
+            loader::parse(&bytes)
+                .map(|image| (image, path.display().to_string()))
+                .map_err(|e| fail(&e))
+        }
+        None => loader::parse(DEMO_ROM)
+            .map(|image| (image, "demo".to_string()))
+            .map_err(|e| format!("built-in demo: {e}")),
+    }
+}
+
+/// The machine description: the built-in CX or a file.
+pub fn machine_config(path: Option<&Path>) -> Result<MachineConfig, String> {
+    match path {
+        None => Ok(MachineConfig::nspire_cx()),
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            MachineConfig::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }
+    }
+}
+
+/// The RTC's starting count: given, or the host's time.
+pub fn rtc_start(given: Option<u32>) -> u32 {
+    given.unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as u32)
+    })
+}
+
+/// What a guest reads and writes on the host.
+pub enum HostIo {
+    /// The emulator's own stdin, stdout and stderr.
+    Process,
+    /// stdout and stderr, but no stdin: the monitor reads the terminal.
+    NoInput,
+    /// stdout and stderr, and stdin for the UART only, even with semihosting on (a saved
+    /// state's run).
+    UartInput,
+    /// No input; output collected in a buffer (for `emu test`).
+    Captured(SharedBuffer),
+}
+
+type Streams = (
+    Box<dyn std::io::Read>,
+    Box<dyn std::io::Write>,
+    Box<dyn std::io::Write>,
+);
+
+impl HostIo {
+    fn semihosting_streams(&self) -> Streams {
+        match self {
+            HostIo::Process => (
+                Box::new(std::io::stdin()),
+                Box::new(std::io::stdout()),
+                Box::new(std::io::stderr()),
+            ),
+            HostIo::NoInput | HostIo::UartInput => (
+                Box::new(std::io::empty()),
+                Box::new(std::io::stdout()),
+                Box::new(std::io::stderr()),
+            ),
+            HostIo::Captured(buffer) => (
+                Box::new(std::io::empty()),
+                Box::new(buffer.clone()),
+                Box::new(buffer.clone()),
+            ),
+        }
+    }
+
+    /// The UART's connection: its output to stdout (or the buffer), and stdin to its receiver
+    /// unless semihosting has stdin.
+    fn uart(&self, with_input: bool) -> machine::Console {
+        match self {
+            HostIo::Process => machine::Console {
+                input: with_input.then(terminal::uart_input),
+                output: Box::new(std::io::stdout()),
+            },
+            HostIo::UartInput => machine::Console {
+                input: Some(terminal::uart_input()),
+                output: Box::new(std::io::stdout()),
+            },
+            HostIo::NoInput => machine::Console {
+                input: None,
+                output: Box::new(std::io::stdout()),
+            },
+            HostIo::Captured(buffer) => machine::Console {
+                input: None,
+                output: Box::new(buffer.clone()),
+            },
+        }
+    }
+}
+
+/// An output stream that collects what is written, shared with the code that reads it.
+#[derive(Clone, Default)]
+pub struct SharedBuffer(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl SharedBuffer {
+    /// What was written so far, as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+    }
+}
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Semihosting settings: the host root and the guest's arguments.
+pub struct SemihostingArgs {
+    pub root: Option<PathBuf>,
+    pub args: Vec<String>,
+}
+
+/// A machine with `image` loaded, semihosting if asked (else semihosting calls end the run
+/// with a hint), and the console connected.
+pub fn prepare(
+    config: MachineConfig,
+    rtc: u32,
+    image: &Image,
+    name: &str,
+    semihosting: Option<SemihostingArgs>,
+    io: HostIo,
+) -> Result<Machine, String> {
+    let mut machine = Machine::new(config, rtc);
+    machine.load(image).map_err(|e| format!("{name}: {e}"))?;
+    let with_input = semihosting.is_none();
+    match semihosting {
+        Some(SemihostingArgs { root, args }) => {
+            let cmdline = std::iter::once(name.to_string())
+                .chain(args)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let config = Config {
+                root,
+                cmdline,
+                heap: machine.heap_info(image),
+                time_base: None,
+            };
+            let (stdin, stdout, stderr) = io.semihosting_streams();
+            machine.enable_semihosting(Semihosting::new(config, stdin, stdout, stderr));
+        }
+        None => machine.trap_semihosting(),
+    }
+    machine.attach_console(io.uart(with_input));
+    Ok(machine)
+}
+
+/// A machine booting Linux, its console on the UART.
+fn prepare_linux(config: MachineConfig, rtc: u32, options: &RunOptions) -> Result<Machine, String> {
+    let (Some(kernel), Some(dtb)) = (&options.kernel, &options.dtb) else {
+        return Err("--kernel needs --dtb".to_string());
+    };
+    let kernel = read_as(kernel, Role::Kernel)?;
+    let dtb_path = dtb;
+    let dtb = read_as(dtb_path, Role::DeviceTree)?;
+    let initrd = options.initrd.as_deref().map(read).transpose()?;
+    let mut machine = Machine::new(config, rtc);
+    machine
+        .boot_linux(&kernel, &dtb, initrd.as_deref(), options.append.as_deref())
+        .map_err(|e| format!("{}: {e}", dtb_path.display()))?;
+    machine.attach_console(HostIo::Process.uart(!options.monitor_owns_stdin()));
+    Ok(machine)
+}
+
+/// A machine as the options describe it, and its name (the ROM's, or the kernel's).
+pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, String), String> {
+    let config = config.clone();
+    let rtc = rtc_start(options.rtc);
+    let (mut machine, name) = if let Some(kernel) = &options.kernel {
+        let machine = prepare_linux(config, rtc, options)?;
+        (machine, kernel.display().to_string())
+    } else {
+        let (image, name) = load_image(options.rom.as_deref())?;
+        // A saved state's machine (first built as the demo's) has semihosting for when its CPU
+        // uses it, as the state says.
+        let semihosting = (options.semihosting || options.rom.is_none()).then(|| SemihostingArgs {
+            root: options.semihosting_root.clone(),
+            args: options.args.clone(),
+        });
+        let io = if options.monitor_owns_stdin() {
+            HostIo::NoInput
+        } else if options.uart_has_stdin() && semihosting.is_some() {
+            HostIo::UartInput
+        } else {
+            HostIo::Process
+        };
+        let machine = prepare(config, rtc, &image, &name, semihosting, io)?;
+        (machine, name)
+    };
+    machine.reboot = !options.no_reboot;
+    match &options.load_state {
+        Some(path) => {
+            let bytes = read(path)?;
+            file_kind::check(path, &bytes, Role::State)?;
+            snapshot::load(&mut machine, path)?;
+            machine.forget_boot();
+            Ok((machine, path.display().to_string()))
+        }
+        None => Ok((machine, name)),
+    }
+}
+
+/// Reads a `--keys` script; the error names the file and the line.
+pub fn read_script(path: &Path) -> Result<Script, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Script::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Everything `emu run` reads before it starts: the key script, the machine description, the
+/// machine built from them and its name. Also refuses, before the run, an output file that
+/// could not be written at its end and a semihosting root that is not a directory.
+pub fn prepare_run(
+    options: &RunOptions,
+) -> Result<(Script, MachineConfig, Machine, String), String> {
+    let script = options.keys.as_deref().map(read_script).transpose()?;
+    if let Some(path) = &options.screenshot {
+        let png = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        if !png {
+            return Err(format!(
+                "--screenshot {}: screenshots are PNG files: give a name ending in .png",
+                path.display()
+            ));
+        }
+    }
+    for path in [
+        &options.screenshot,
+        &options.record_keys,
+        &options.save_state,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        files::check_destination(path)?;
+    }
+    if let Some(root) = &options.semihosting_root {
+        if !root.is_dir() {
+            return Err(format!(
+                "--semihosting-root {}: not a directory",
+                root.display()
+            ));
+        }
+    }
+    let config = machine_config(options.machine.as_deref())?;
+    let (machine, name) = build(options, &config)?;
+    Ok((script.unwrap_or_default(), config, machine, name))
+}
