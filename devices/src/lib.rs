@@ -5,7 +5,7 @@
 //! devices at addresses (from its machine description), routes accesses to them, fires their
 //! events, and drives the CPU's IRQ/FIQ inputs from the interrupt controller.
 //!
-//! References: `../shared/hardware/nspire-cx.md` and the ARM PrimeCell TRMs (PL190, SP804,
+//! References: `docs/hardware.md` and the ARM PrimeCell TRMs (PL190, SP804,
 //! PL011, PL031, PL111, SP805), cited in each module.
 
 use serde::{Deserialize, Serialize};

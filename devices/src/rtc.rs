@@ -1,7 +1,7 @@
 //! The CX real-time clock at 0x90090000: an ARM PrimeCell PL031 register layout.
 //!
 //! Reference: ARM DDI 0224, "ARM PrimeCell Real Time Clock (PL031) Technical Reference
-//! Manual" (2.1 for the operation), `../shared/hardware/nspire-cx.md` section 2.4, and what
+//! Manual" (2.1 for the operation), `docs/hardware.md` section 2.4, and what
 //! Linux's rtc-pl031 driver does (probe: read RTCCR, write it back with the start bit; set
 //! time: RTCLR; alarm: RTCMR, RTCICR, RTCIMSC; interrupt: RTCMIS then RTCICR).
 //!

@@ -1,7 +1,7 @@
 //! ARM PrimeCell SP804 dual-input timer module: two down-counters and one combined interrupt.
 //!
 //! Reference: ARM DDI 0271, "ARM Dual-Timer Module (SP804) Technical Reference Manual"
-//! (chapter 3, the programmer's model), and `../shared/hardware/nspire-cx.md` section 2.2.
+//! (chapter 3, the programmer's model), and `docs/hardware.md` section 2.2.
 //! The CX has three blocks: 0x900C0000 and 0x900D0000 count TIMCLK = 32768 Hz (Linux uses
 //! 0x900D0000, IRQ 19: timer 1 as clockevent, timer 2 free-running as clocksource); the
 //! "fast timer" at 0x90010000 counts the APB clock.

@@ -2,7 +2,7 @@
 //!
 //! Reference: ARM DDI 0181E, "PrimeCell Vectored Interrupt Controller (PL190) Technical
 //! Reference Manual" (section numbers below are from it), and
-//! `../shared/hardware/nspire-cx.md` section 2.1.
+//! `docs/hardware.md` section 2.1.
 //!
 //! The 32 interrupt lines are levels the devices drive in the machine's [`Lines`]; the VIC
 //! reads them on every access and in [`Pl190::outputs`], which the machine calls to drive the

@@ -2,7 +2,7 @@
 //!
 //! Reference: ARM DDI 0270, "ARM Watchdog Module (SP805) Technical Reference Manual"
 //! (chapter 2 for the operation, chapter 3 for the registers), and
-//! `../shared/hardware/nspire-cx.md` section 2.9 (Firebird clocks it from the APB clock).
+//! `docs/hardware.md` section 2.9 (Firebird clocks it from the APB clock).
 //!
 //! A 32-bit down-counter, running while INTEN is set, reaches zero, raises WDOGINT and
 //! reloads from WdogLoad; if it reaches zero again before the interrupt is cleared and RESEN

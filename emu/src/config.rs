@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use std::fmt;
 
-/// The CX as the mainline Linux device tree and `../shared/hardware/nspire-cx.md` describe it.
+/// The CX as the mainline Linux device tree and `docs/hardware.md` section 1.1 describe it.
 pub const NSPIRE_CX: &str = include_str!("../machines/nspire-cx.ron");
 
 #[derive(Clone, Debug, Deserialize, PartialEq, Eq)]

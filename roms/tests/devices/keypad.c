@@ -4,7 +4,7 @@
  * interrupt words at 0x40/0x44), single and continuous scans with no key
  * pressed (DATA all zero) and the scan-done interrupt.
  *
- * A TI design without a public manual: ../shared/hardware/nspire-cx.md 2.6
+ * A TI design without a public manual: docs/hardware.md section 2.6
  * and Linux's nspire-keypad.c.  The scan time checked, interval + rows x row
  * delay APB cycles, is Firebird's reading of SCAN_MODE (the hardware's exact
  * timing is not documented), so it is checked to within 1%.

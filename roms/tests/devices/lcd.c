@@ -4,7 +4,7 @@
  * LCDMIS / LCDICR) and the frame interrupt (LNBU, "next base address
  * update", Linux's vblank) at the period its timing registers give.
  *
- * ARM DDI 0293 (PL111); ../shared/hardware/nspire-cx.md 2.5.  CLCDCLK is
+ * ARM DDI 0293 (PL111); docs/hardware.md section 2.5.  CLCDCLK is
  * 12 MHz on the built-in machine (Pl111(clock_hz: 12000000), as Firebird
  * has it); the panel clock is CLCDCLK / (PCD + 2), or CLCDCLK with BCD.
  */

@@ -4,7 +4,7 @@
  * (RTCMR, RTCIMSC, RTCRIS, RTCMIS, RTCICR), timed against the 32768 Hz
  * timer.
  *
- * ARM DDI 0224 (PL031); ../shared/hardware/nspire-cx.md 2.4.  Expects the
+ * ARM DDI 0224 (PL031); docs/hardware.md section 2.4.  Expects the
  * clock to start at 1767225600 (2026-01-01 00:00:00 UTC), which `emu test`
  * and `emu run --rtc 1767225600` give.
  */

@@ -6,7 +6,7 @@
  * included.  The misc reset (Linux's restart: 2 to 0x900A0008) restarts the
  * ROM from the reset vector; it finds its state in SRAM, which a reset keeps.
  *
- * ../shared/hardware/nspire-cx.md 1.2, 2.7, 2.8, 2.11, 7; Linux's
+ * docs/hardware.md sections 1.2, 2.7, 2.8, 2.11, 2.14, 7; Linux's
  * clk-nspire.c for the clock word.
  */
 #include "dev.h"

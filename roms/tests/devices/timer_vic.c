@@ -4,7 +4,7 @@
  * CPU's wait for interrupt.
  *
  * ARM DDI 0271 (SP804), DDI 0181 (PL190), DDI 0198 (ARM926EJ-S, "Wait for
- * interrupt"); ../shared/hardware/nspire-cx.md 2.1, 2.2.  The three timer
+ * interrupt"); docs/hardware.md sections 2.1, 2.2.  The three timer
  * blocks: 0x90010000 (APB clock, line 17), 0x900C0000 and 0x900D0000
  * (32768 Hz, lines 18 and 19).  References: timer 2 of 0x900C0000 and of the
  * fast timer, free-running (lib/dev.c ref_start).

@@ -5,7 +5,7 @@
  * the receive-timeout interrupt, the FIFO flags of UARTFR, the interrupt
  * registers.
  *
- * ARM DDI 0183 (PL011 r1p5); ../shared/hardware/nspire-cx.md 2.3.  The
+ * ARM DDI 0183 (PL011 r1p5); docs/hardware.md section 2.3.  The
  * emulator hands the host's stdin to the UART only without semihosting, so
  * reception is tested through the loopback path.  Lines starting "[UART]"
  * reach the console through the transmitter; the loopback text (which

@@ -6,7 +6,7 @@
  * (RESEN): the ROM runs again from the reset vector and finds its state in
  * SRAM, which a reset keeps.
  *
- * ARM DDI 0270 (SP805); ../shared/hardware/nspire-cx.md 2.9.
+ * ARM DDI 0270 (SP805); docs/hardware.md section 2.9.
  */
 #include "dev.h"
 

@@ -1,7 +1,7 @@
 /*
  * dev.h - the TI-Nspire CX's devices for the device ROMs (roms/tests/devices).
  *
- * Register addresses (../shared/hardware/nspire-cx.md, the ARM TRMs), MMIO
+ * Register addresses (docs/hardware.md, the ARM TRMs), MMIO
  * access, CPSR interrupt masks, wait for interrupt, the VIC dispatch of
  * lib/irq.S, two free-running reference clocks and tolerance checks.  The
  * checks and output themselves are tests/cpu/lib (test.h).
