@@ -836,6 +836,16 @@ fn thumb_branches_and_bl_pairs() {
         ((CODE + 2 + 0x1000) & !3, (CODE + 6) | 1)
     );
     assert!(!rig.cpu.is_thumb());
+    // A lone suffix with an odd LR (a Thumb address): the target's bit 0 is dropped, the state
+    // stays Thumb. A lone BLX suffix goes to word-aligned ARM code.
+    let mut rig = Rig::thumb(&[0xF800 | 0x10]);
+    rig.set(&[(14, 0x2001)]).step();
+    assert_eq!((rig.r(15), rig.r(14)), (0x2020, (CODE + 2) | 1));
+    assert!(rig.cpu.is_thumb());
+    let mut rig = Rig::thumb(&[0xE800 | 0x10]);
+    rig.set(&[(14, 0x2003)]).step();
+    assert_eq!((rig.r(15), rig.r(14)), (0x2020, (CODE + 2) | 1));
+    assert!(!rig.cpu.is_thumb());
 }
 
 #[test]
