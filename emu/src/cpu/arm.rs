@@ -491,8 +491,10 @@ fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
         cpu.r[14] = cpu.insn_addr.wrapping_add(4);
         cpu.set_thumb(true);
         cpu.next_pc = cpu.r[15].wrapping_add(offset);
-    } else if insn & 0x0D70_F000 == 0x0550_F000 {
-        // PLD: a hint with no architectural effect.
+    } else if insn & 0x0D70_F000 == 0x0550_F000 && insn & 0x0200_0010 != 0x0200_0010 {
+        // PLD (1111 01I1 U101 Rn 1111 offset): a hint with no architectural effect. Its
+        // register form has bit 4 clear (A5.2); with bit 4 set the encoding is in the undefined
+        // space (A3.16.5), under condition 0b1111 as under any other.
     } else {
         cpu.undefined();
     }

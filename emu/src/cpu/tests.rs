@@ -562,7 +562,10 @@ fn undefined_instruction_and_return() {
 
 #[test]
 fn other_coprocessors_and_the_f_space_are_undefined() {
-    for insn in [0xEE100E10, 0xEE000000, 0xED900100, 0xF7F000F0] {
+    // The last two: PLD's register form with bit 4 set, and post-indexed.
+    for insn in [
+        0xEE100E10, 0xEE000000, 0xED900100, 0xF7F000F0, 0xF7D5FE9E, 0xF455F000,
+    ] {
         let mut rig = Rig::arm(&[insn]);
         rig.step();
         assert_eq!(
@@ -571,10 +574,12 @@ fn other_coprocessors_and_the_f_space_are_undefined() {
             "{insn:08x}"
         );
     }
-    // PLD has no effect.
-    let mut rig = Rig::arm(&[0xF5D0F000]);
-    rig.step();
-    assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Supervisor, CODE + 4));
+    // PLD has no effect, immediate or register offset.
+    for insn in [0xF5D0F000, 0xF7D5FE8E] {
+        let mut rig = Rig::arm(&[insn]);
+        rig.step();
+        assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Supervisor, CODE + 4));
+    }
 }
 
 #[test]
