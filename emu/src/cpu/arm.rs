@@ -507,8 +507,16 @@ fn data_processing(cpu: &mut Cpu, insn: u32, a: u32, b: u32, sc: u32) {
     let opcode = (insn >> 21) & 0xF;
     let set_flags = bit(insn, 20);
     let rd = reg_field(insn, 12);
-    let result = cpu.alu(opcode, a, b, sc, set_flags && rd != 15);
-    if let Some(result) = result {
+    // (The opcode is a constant in each specialised handler, so this test costs nothing.)
+    if (0x8..=0xB).contains(&opcode) {
+        // TST, TEQ, CMP, CMN: Rd is SBZ (ARM ARM A4 "TST" etc.). Rd = 15 is the 26-bit
+        // architecture's TSTP/TEQP/CMPP/CMNP, which wrote the PSR: undefined, as in QEMU. Other
+        // nonzero Rd values (UNPREDICTABLE; QEMU makes them undefined too) compare.
+        if rd == 15 {
+            return cpu.undefined();
+        }
+        cpu.alu(opcode, a, b, sc, set_flags);
+    } else if let Some(result) = cpu.alu(opcode, a, b, sc, set_flags && rd != 15) {
         if rd == 15 {
             cpu.alu_write_pc(result, set_flags);
         } else {

@@ -154,6 +154,24 @@ fn logical_immediate_with_rotation_sets_carry_from_bit_31() {
 }
 
 #[test]
+fn compares_with_rd_pc_are_undefined() {
+    // tstp r1, r2; teqp r1, #1; cmpp r1, r2, lsl r3; cmnp r1, r2
+    for insn in [0xE111F002, 0xE331F001, 0xE151F312, 0xE171F002] {
+        let mut rig = Rig::arm(&[insn]);
+        rig.set(&[(1, 1), (2, 1)]).step();
+        assert_eq!(
+            (rig.cpu.mode(), rig.r(15), rig.nzcvq()),
+            (Mode::Undefined, 0x04, 0),
+            "{insn:08x}"
+        );
+    }
+    // cmp r1, r2 with Rd = 0 compares.
+    let mut rig = Rig::arm(&[0xE1510002]);
+    rig.set(&[(1, 1), (2, 1)]).step();
+    assert_eq!((rig.r(15), rig.nzcvq()), (CODE + 4, Z | C));
+}
+
+#[test]
 fn conditions_skip_instructions() {
     // moveq r0, #1; movne r0, #2
     let mut rig = Rig::arm(&[0x03A00001, 0x13A00002]);
