@@ -3,9 +3,9 @@
 //!
 //! Each case names its memory exactly: a [`SparseBus`] holds those bytes and nothing else, so an
 //! access anywhere else is a bus error (an external abort), which the comparison then shows. The
-//! CPU gets the case's registers, runs one instruction (two halfwords for a Thumb BL/BLX pair),
-//! and its registers, CPSR, the banked registers the case names and every listed byte are compared
-//! with the expected state.
+//! CPU gets the case's registers, executes the case's `steps` instructions (one by default; see
+//! [`Prepared::new`] for older cases holding a Thumb BL/BLX pair), and its registers, CPSR, the
+//! banked registers the case names and every listed byte are compared with the expected state.
 //!
 //! The cases come from `tools/difftest/gen.py` (an oracle run of Unicorn); `tests/data/` holds a
 //! corpus, replayed by `tests/tests/difftest_corpus.rs` and by `emu difftest FILE...`.
@@ -86,6 +86,8 @@ struct Case {
     exception: Option<String>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    steps: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -113,7 +115,8 @@ enum BankedReg {
 /// A case checked and decoded: what `run` needs, so that a malformed case is an input error
 /// rather than a failure.
 struct Prepared {
-    thumb: bool,
+    /// Instructions to execute.
+    steps: u32,
     memory: Vec<(u32, Vec<u8>)>,
     memory_after: Vec<(u32, Vec<u8>)>,
     initial_banked: Vec<(Mode, BankedReg, u32)>,
@@ -149,15 +152,39 @@ impl Prepared {
             Some("dabt") => Some((Mode::Abort, 0x10)),
             Some(other) => return Err(format!("case {}: unknown exception {other:?}", case.id)),
         };
+        let memory = regions(&case.memory)?;
+        let steps = match case.steps {
+            Some(0) => return Err(format!("case {}: steps must be at least 1", case.id)),
+            Some(n) => n,
+            // Older corpora hold a Thumb BL/BLX pair as one case without `steps`.
+            None if thumb && holds_bl_pair(&memory, case.initial.r[15]) => 2,
+            None => 1,
+        };
         Ok(Prepared {
-            thumb,
-            memory: regions(&case.memory)?,
+            steps,
+            memory,
             memory_after: regions(&case.memory_after)?,
             initial_banked: banked(&case.id, &case.initial.banked)?,
             expected_banked: banked(&case.id, &case.expected.banked)?,
             exception,
         })
     }
+}
+
+/// Whether `memory` holds a Thumb BL/BLX prefix (bits 15:11 = 0b11110) at `pc` and a BL or BLX
+/// suffix (0b11111, 0b11101) after it. A lone prefix is an instruction of its own in ARMv5 (ARM
+/// ARM A7 "BL, BLX (1)"), and so is a lone suffix.
+fn holds_bl_pair(memory: &[(u32, Vec<u8>)], pc: u32) -> bool {
+    let byte = |addr: u32| {
+        memory
+            .iter()
+            .find_map(|(start, bytes)| bytes.get(addr.wrapping_sub(*start) as usize).copied())
+    };
+    let top = |addr: u32| {
+        byte(addr)?;
+        Some(byte(addr.wrapping_add(1))? >> 3)
+    };
+    top(pc) == Some(0b11110) && matches!(top(pc.wrapping_add(2)), Some(0b11111 | 0b11101))
 }
 
 fn banked(
@@ -212,13 +239,8 @@ fn run(case: &Case, prepared: Prepared) -> Vec<String> {
     }
     cpu.set_pc(case.initial.r[15]);
 
-    cpu.step(&mut bus);
-    // A Thumb BL/BLX pair is one case: the prefix (0b11110) and then the suffix.
-    if prepared.thumb {
-        let first = bus.peek(case.initial.r[15], Size::Half).unwrap_or(0);
-        if first & 0xF800 == 0xF000 {
-            cpu.step(&mut bus);
-        }
+    for _ in 0..prepared.steps {
+        cpu.step(&mut bus);
     }
 
     let mut diffs = Vec::new();
@@ -556,6 +578,70 @@ mod tests {
         let page = bus.ram_page(0x3123).expect("whole page");
         assert_eq!(bus.ram()[page.offset as usize + 0x123], 7);
         assert_eq!(bus.ram_page(0x4000), None);
+    }
+
+    /// A case at 0x1000 in SVC mode (Thumb state with `thumb`) with only the PC and LR set:
+    /// `code` is the listed memory there, `pc` and `lr` the expected values, `steps` the field
+    /// as written.
+    fn case(thumb: bool, code: &str, pc: u32, lr: u32, steps: &str) -> String {
+        let cpsr = if thumb { 0xF3 } else { 0xD3 };
+        format!(
+            r#"{{"id":"s","isa":"{}","initial":{{"r":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,4096],"cpsr":{cpsr}}},"memory":[{{"addr":4096,"bytes":"{code}"}}],"final":{{"r":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,{lr},{pc}],"cpsr":{cpsr}}}{steps}}}"#,
+            if thumb { "thumb" } else { "arm" }
+        )
+    }
+
+    fn passes(text: &str) -> bool {
+        let (summary, report) = replay(text);
+        assert_eq!(summary.passed + summary.failed, 1, "{report}");
+        summary.passed == 1
+    }
+
+    #[test]
+    fn steps_says_how_many_instructions_run() {
+        // mov lr, #1; add lr, lr, #2
+        let code = "01e0a0e302e08ee2";
+        assert!(passes(&case(false, code, 0x1004, 1, "")));
+        assert!(passes(&case(false, code, 0x1004, 1, r#","steps":1"#)));
+        assert!(passes(&case(false, code, 0x1008, 3, r#","steps":2"#)));
+        assert!(!passes(&case(false, code, 0x1004, 1, r#","steps":2"#)));
+    }
+
+    #[test]
+    fn a_case_holding_a_bl_pair_without_steps_is_two_steps() {
+        // bl 0x2000: prefix 0xF000 (LR = 0x1004), suffix 0xF800 | 0x7FE; BLX suffix 0xE800 | 0x7FE.
+        let bl = "00f0feff";
+        assert!(passes(&case(true, bl, 0x2000, 0x1005, "")));
+        assert!(passes(&case(true, bl, 0x2000, 0x1005, r#","steps":2"#)));
+        // With `steps` 1, the prefix alone.
+        assert!(passes(&case(true, bl, 0x1002, 0x1004, r#","steps":1"#)));
+        // The BLX pair ends in ARM state.
+        let blx = case(true, "00f0feef", 0x2000, 0x1005, "");
+        assert!(passes(
+            &blx.replace(r#"8192],"cpsr":243"#, r#"8192],"cpsr":211"#)
+        ));
+    }
+
+    #[test]
+    fn a_lone_bl_prefix_is_one_step() {
+        // bl prefix 0xF001: LR = 0x1004 + 0x1000. Nothing is listed after it, so a second step
+        // would abort.
+        for steps in ["", r#","steps":1"#] {
+            assert!(passes(&case(true, "01f0", 0x1002, 0x2004, steps)));
+        }
+        // Followed by something other than a suffix: still one step.
+        assert!(passes(&case(true, "01f0c046", 0x1002, 0x2004, "")));
+    }
+
+    #[test]
+    fn zero_steps_is_malformed() {
+        let mut out = Vec::new();
+        let err = replay_reader(
+            case(false, "01e0a0e3", 0x1000, 0, r#","steps":0"#).as_bytes(),
+            &mut out,
+        )
+        .expect_err("malformed");
+        assert!(err.contains("steps must be at least 1"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 Usage:
     gen.py --isa arm   --seed 1 --count 32000 --out tests/data/arm.jsonl.gz
     gen.py --isa thumb --seed 2 --count 16000 --out tests/data/thumb.jsonl.gz
+    gen.py --regressions --seed 1 --out tests/data/regressions.jsonl
 
 The output is JSON lines in the format of shared/difftest-format.md (gzip-compressed when the
 name ends in .gz, with a zero timestamp so the same seed gives a byte-identical file).
@@ -19,7 +20,7 @@ How a case is made:
     ARMv5 loosely; every such filter names its ARM ARM section (ARM DDI 0100I, "ARM ARM" below).
     README.md lists them all.
 
-Two places where the expected state is not Unicorn's own output, both stated in README.md:
+Three places where the expected state is not Unicorn's own output, all stated in README.md:
   * Unaligned LDR (ARM LDR/LDRT, Thumb LDR imm/reg/SP): QEMU performs an unaligned load (the
     ARMv6 U=1 behaviour); ARMv5 loads the aligned word rotated right by 8 * address[1:0]
     (ARM ARM A4 "LDR", Operation; A2.8 "Unaligned access"). The generator takes the address
@@ -31,6 +32,9 @@ Two places where the expected state is not Unicorn's own output, both stated in 
     the instruction takes the exception; the generator then applies the architected entry
     sequence of ARM ARM A2.6 (R14_<mode> = return address, SPSR_<mode> = CPSR, mode bits,
     T=0, I=1, PC = vector) to the initial state.
+  * A lone Thumb BL suffix with an odd LR (regression cases only): QEMU interworks on it and
+    enters ARM state, ARMv5 does not. Unicorn runs from LR with bit 0 clear, which gives the
+    architected PC and LR (`reg_bl_suffix`); the case starts from the odd LR.
 """
 
 import argparse
@@ -169,6 +173,10 @@ class Gen:
         self.ldr_rotate = None  # Rd of a word load whose unaligned form ARMv5 rotates
         self.note = None
         self.spsr = {}  # SPSR values a class wants (mode -> value)
+        self.steps = None  # the case's `steps`, when it names one
+        # Registers Unicorn starts from where they differ from the case's initial state (see
+        # `reg_bl_suffix`); each must be one the instruction writes.
+        self.oracle_regs = {}
 
     def val(self):
         rng = self.rng
@@ -407,8 +415,11 @@ def run_case(g, insn_units, asm, key):
     uc.reg_write(UC_ARM_REG_CPSR, g.cpsr)
     uc_write_banked(uc, init_banked, g.cpsr)
     regs = list(g.r[:15]) + [g.code]
+    uc_regs = list(regs)
+    for i, v in g.oracle_regs.items():
+        uc_regs[i] = v
     for i in range(15):
-        uc.reg_write(UC_REGS[i], regs[i])
+        uc.reg_write(UC_REGS[i], uc_regs[i])
     # Unicorn takes the Thumb state from bit 0 of a PC write.
     uc.reg_write(UC_ARM_REG_PC, g.code | (1 if isa == 'thumb' else 0))
     if uc.reg_read(UC_ARM_REG_CPSR) != g.cpsr:
@@ -448,10 +459,12 @@ def run_case(g, insn_units, asm, key):
                 # STM and LDM, QEMU does not ignore address[1:0] as ARMv5 does (README).
                 raise Reject('unaligned-%s' % ('write' if is_write else 'read'))
 
+    if exception is not None and g.oracle_regs:
+        raise Reject('oracle-regs-exception')
     if exception is not None:
         # Unicorn must have left the state untouched (it stops before entering the exception).
         for i in range(15):
-            if uc.reg_read(UC_REGS[i]) != regs[i]:
+            if uc.reg_read(UC_REGS[i]) != uc_regs[i]:
                 raise Reject('exception-changed-r%d' % i)
         if uc.reg_read(UC_ARM_REG_CPSR) != g.cpsr or res.accesses:
             raise Reject('exception-changed-state')
@@ -496,6 +509,9 @@ def run_case(g, insn_units, asm, key):
         if final_mode != g.mode and g.banked_kind != 'full':
             raise Reject('mode-change-needs-full-banks')
         final_banked = uc_read_banked(uc, banked_keys(g, final_mode))
+        for i, v in g.oracle_regs.items():
+            if fr[i] == v:
+                raise Reject('oracle-reg-unwritten')  # the substitute would leak into `final`
         if g.ldr_rotate is not None:
             loads = [(a, s) for (a, s) in res.loads() if s == 4]
             if len(loads) > 1:
@@ -556,6 +572,8 @@ def run_case(g, insn_units, asm, key):
         case['final']['banked'] = final_banked
     if exception:
         case['exception'] = exception
+    if g.steps is not None:
+        case['steps'] = g.steps
     return case
 
 
@@ -1618,8 +1636,176 @@ THUMB_CLASSES = [
 
 
 # ===================================================================================
+# Regression cases (--regressions): each class pins down a bug found in the emulator, with
+# cases drawn and run like the others (README, "Regression cases").
+# ===================================================================================
+
+def reg_bl_suffix(g, odd_lr):
+    """A lone BL suffix (H = 11; A7 "BL, BLX (1)"), as when code puts an address in LR and
+    executes the suffix alone to call it: PC = LR + (offset_11 << 1), in Thumb state."""
+    rng = g.rng
+    off = rng.choice([0, 1, 0x7FF, rng.getrandbits(11)])
+    lr = g.val()
+    lr = lr | 1 if odd_lr else lr & ~1
+    g.r[14] = lr
+    if odd_lr:
+        # QEMU adds (offset_11 << 1) | 1 to LR and branches with BX (trans_BL_suffix), so an
+        # odd LR comes out even and QEMU enters ARM state. ARMv5 keeps Thumb state and a
+        # halfword-aligned PC. Unicorn runs from LR with bit 0 clear, which gives the same PC
+        # (bits 31:1 of LR + (offset_11 << 1)) and LR; the case starts from the odd LR.
+        g.oracle_regs[14] = lr & ~1
+    g.steps = 1
+    target = (lr + (off << 1)) & ~1 & M32
+    return [0xF800 | off], 'bl (suffix) #0x%08x' % target
+
+
+def reg_blx_suffix(g):
+    """A lone BLX suffix (H = 01) with an odd LR: PC = (LR + (offset_11 << 1)) AND
+    0xFFFFFFFC, ARM state (A7 "BL, BLX (1)"). Offset bit 0 set is UNPREDICTABLE: left out."""
+    rng = g.rng
+    off = rng.choice([0, 2, 0x7FE, rng.getrandbits(11)]) & ~1
+    lr = g.val() | 1
+    g.r[14] = lr
+    g.steps = 1
+    target = (lr + (off << 1)) & ~3 & M32
+    return [0xE800 | off], 'blx (suffix) #0x%08x' % target
+
+
+def reg_bl_prefix(g):
+    """A lone BL/BLX prefix (H = 10): LR = PC + (SignExtend(offset_11) << 12), one instruction
+    in ARMv5 (A7 "BL, BLX (1)"). QEMU fuses a prefix with the halfword after it unless the
+    prefix is the last halfword of one of its 1 KiB pages: it is put there."""
+    rng = g.rng
+    g.code = (g.code & ~0x3FF) | 0x3FE
+    off = rng.choice([0, 1, -1, 0x3FF, -0x400, rng.randrange(-0x400, 0x400)])
+    # A lone prefix is one step whether or not the case says so.
+    g.steps = rng.choice([1, None])
+    return [0xF000 | (off & 0x7FF)], 'bl (prefix) lr = pc + %d' % (off << 12)
+
+
+def reg_bl_pair(g):
+    units, asm = th_bl(g)
+    g.steps = 2
+    return units, asm
+
+
+def reg_pld_issue(g):
+    g.banked_kind = 'full'
+    g.expect = 'und'
+    return [0xF7D5FE9E], 'undefined 0xf7d5fe9e (pld [r5, lr, ror lr] with bit 4 set)'
+
+
+def reg_uncond_bit4(g):
+    """Condition 0b1111, bits 27:25 = 011, bit 4 = 1: PLD's register form has bit 4 clear
+    (A4 "PLD", A5.2); with it set, as with any condition, the encoding is UNDEFINED (A3.16)."""
+    rng = g.rng
+    g.banked_kind = 'full'
+    g.expect = 'und'
+    if rng.random() < 0.7:
+        # PLD's fields: 1111 0111 U101 Rn 1111 (bits 11:5 any) 1 Rm.
+        insn = 0xF750F010 | (rng.randrange(2) << 23) | (rng.randrange(16) << 16) | \
+            (rng.getrandbits(7) << 5) | rng.getrandbits(4)
+    else:
+        insn = 0xF6000010 | (rng.getrandbits(20) << 5) | rng.getrandbits(4)
+    return [insn], 'undefined 0x%08x' % insn
+
+
+def reg_pld_post_indexed(g):
+    """PLD's fields with P (bit 24) clear: ARMv5TE has no post-indexed PLD (A4 "PLD"), the word
+    is UNDEFINED. objdump prints it as PLD; the emulator's disassembler follows the CPU."""
+    rng = g.rng
+    g.banked_kind = 'full'
+    g.expect = 'und'
+    insn = 0xF450F000 | (rng.randrange(2) << 23) | (rng.randrange(16) << 16)
+    if rng.randrange(2):
+        insn |= rng.getrandbits(12)
+    else:
+        insn |= (1 << 25) | (rng.getrandbits(7) << 5) | rng.getrandbits(4)  # bit 4 clear
+    return [insn], 'undefined 0x%08x (pld post-indexed)' % insn
+
+
+def reg_pld_register(g):
+    """PLD with a shifted register offset (bit 4 clear): a hint, no effect. Rm = PC is
+    UNPREDICTABLE (A5.2): left out."""
+    rng = g.rng
+    rn = g.reg(allow_pc=rng.random() < 0.2)
+    rm = g.reg()
+    u = rng.randrange(2)
+    amt, typ = rng.randrange(32), rng.randrange(4)
+    insn = 0xF750F000 | (u << 23) | (rn << 16) | (amt << 7) | (typ << 5) | rm
+    return [insn], 'pld [%s, %s%s, %s #%d]' % (rname(rn), '' if u else '-', rname(rm),
+                                                SHIFTS[typ], amt)
+
+
+def reg_compare_rd_pc(g):
+    """TST, TEQ, CMP, CMN with Rd = 15, the 26-bit architecture's TSTP etc. Rd is SBZ (A4
+    "TST" etc.); QEMU's decoder accepts only Rd = 0 and makes the rest UNDEFINED."""
+    rng = g.rng
+    g.banked_kind = 'full'
+    g.expect = 'und'
+    op = rng.choice([8, 9, 10, 11])
+    sh = arm_shifter(g, allow_pc=False)
+    if sh['kind'] == 'regshift':
+        g.r[sh['rs']] = shift_amount_value(g)
+    rn = g.reg()
+    insn = 0xE0100000 | sh['bits'] | (op << 21) | (rn << 16) | (15 << 12)
+    return [insn], '%sp %s, %s' % (DP_OPS[op], rname(rn), sh['text'])
+
+
+# (name, ISA, count, class generator, note: why the cases exist)
+REGRESSION_CLASSES = [
+    ('bl-suffix-odd-lr', 'thumb', 6, lambda g: reg_bl_suffix(g, odd_lr=True),
+     'a lone BL suffix (H = 11) with LR odd: PC = LR + (offset_11 << 1) with bit 0 clear, '
+     'Thumb state kept (ARM ARM A7 "BL, BLX (1)"; Thumb code is halfword aligned). QEMU adds '
+     '(offset_11 << 1) | 1 and branches with BX, so an odd LR takes it to ARM state: the '
+     'expected state is Unicorn\'s run from LR with bit 0 clear, which has the same PC and LR'),
+    ('bl-suffix', 'thumb', 2, lambda g: reg_bl_suffix(g, odd_lr=False),
+     'a lone BL suffix (H = 11) with LR even'),
+    ('blx-suffix-odd-lr', 'thumb', 4, reg_blx_suffix,
+     'a lone BLX suffix (H = 01) with LR odd: PC = (LR + (offset_11 << 1)) AND 0xFFFFFFFC, '
+     'ARM state (ARM ARM A7 "BL, BLX (1)")'),
+    ('bl-prefix-alone', 'thumb', 4, reg_bl_prefix,
+     'a lone BL/BLX prefix (H = 10) is one instruction (ARM ARM A7 "BL, BLX (1)"), one step '
+     'whether `steps` says 1 or is absent; what follows it is not listed'),
+    ('bl-pair-steps', 'thumb', 3, reg_bl_pair, 'a BL/BLX pair with `steps` 2'),
+    ('pld-f7d5fe9e', 'arm', 1, reg_pld_issue,
+     'condition 0b1111, bits 27:25 = 011, bit 4 = 1 is UNDEFINED, not PLD (PLD\'s register '
+     'form has bit 4 clear: ARM ARM A4 "PLD", A5.2)'),
+    ('uncond-011-bit4', 'arm', 8, reg_uncond_bit4,
+     'condition 0b1111, bits 27:25 = 011, bit 4 = 1 (mostly PLD\'s other fields) is UNDEFINED '
+     '(ARM ARM A4 "PLD", A5.2, A3.16)'),
+    ('pld-post-indexed', 'arm', 3, reg_pld_post_indexed,
+     'PLD\'s fields with P clear are UNDEFINED: ARMv5TE has no post-indexed PLD (ARM ARM A4 '
+     '"PLD")'),
+    ('pld-register', 'arm', 4, reg_pld_register,
+     'PLD with a shifted register offset, bit 4 clear: no effect'),
+    ('compare-rd-pc', 'arm', 8, reg_compare_rd_pc,
+     'TST/TEQ/CMP/CMN with Rd = 15 (TSTP etc. of the 26-bit architecture; Rd is SBZ, ARM ARM A4 '
+     '"TST" etc.) are UNDEFINED, as in QEMU'),
+]
+
+
+# ===================================================================================
 
 DEBUG = bool(os.environ.get('GEN_DEBUG'))
+
+
+def draw(name, fn, isa, key_prefix, stats):
+    """One case of class `name`: the first attempt the class generator and Unicorn accept."""
+    for attempt in range(200):
+        key = '%s:%d' % (key_prefix, attempt)
+        g = Gen(random.Random(key), isa)
+        try:
+            units, asm = fn(g)
+            case = run_case(g, units, asm, key)
+        except Reject as why:
+            stats['reject', name, str(why)] += 1
+            if DEBUG:
+                print('reject %s %s: %s' % (name, why, key), file=sys.stderr)
+            continue
+        stats['ok', name] += 1
+        return g, case
+    raise SystemExit('class %s: no acceptable case in 200 attempts' % name)
 
 
 def generate(isa, seed, count, stats):
@@ -1629,38 +1815,43 @@ def generate(isa, seed, count, stats):
         pick = random.Random('%s:%d:%d:class' % (isa, seed, index))
         ci = pick.choices(range(len(classes)), weights)[0]
         name, _, fn = classes[ci]
-        for attempt in range(200):
-            key = '%s:%d:%d:%d' % (isa, seed, index, attempt)
-            g = Gen(random.Random(key), isa)
-            try:
-                units, asm = fn(g)
-                case = run_case(g, units, asm, key)
-            except Reject as why:
-                stats['reject', name, str(why)] += 1
-                if DEBUG:
-                    print('reject %s %s: %s' % (name, why, key), file=sys.stderr)
-                continue
-            break
-        else:
-            raise SystemExit('class %s: no acceptable case in 200 attempts' % name)
-        stats['ok', name] += 1
+        g, case = draw(name, fn, isa, '%s:%d:%d' % (isa, seed, index), stats)
         out = {'id': '%s-%07d' % (isa, index)}
         out.update(case)
         out['note'] = name + (' ' + g.note if g.note else '')
         yield out
 
 
+def generate_regressions(seed, stats):
+    for name, isa, count, fn, note in REGRESSION_CLASSES:
+        for index in range(count):
+            g, case = draw(name, fn, isa, 'regression:%s:%d:%d' % (name, seed, index), stats)
+            out = {'id': 'regression-%s-%d' % (name, index)}
+            out.update(case)
+            out['note'] = '%s: %s' % (name, note)
+            yield out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--isa', choices=['arm', 'thumb'], required=True)
+    ap.add_argument('--isa', choices=['arm', 'thumb'])
     ap.add_argument('--seed', type=int, required=True)
-    ap.add_argument('--count', type=int, required=True)
+    ap.add_argument('--count', type=int)
+    ap.add_argument('--regressions', action='store_true',
+                    help='write the regression cases (REGRESSION_CLASSES) instead of --isa/--count')
     ap.add_argument('--out', required=True)
     ap.add_argument('--stats', action='store_true', help='print per-class counts and rejections')
     args = ap.parse_args()
+    if args.regressions == (args.isa is not None or args.count is not None) or \
+            (args.isa is None) != (args.count is None):
+        ap.error('give either --isa and --count, or --regressions')
     stats = Counter()
     buf = io.StringIO()
-    for case in generate(args.isa, args.seed, args.count, stats):
+    if args.regressions:
+        cases = generate_regressions(args.seed, stats)
+    else:
+        cases = generate(args.isa, args.seed, args.count, stats)
+    for case in cases:
         buf.write(json.dumps(case, separators=(',', ':')))
         buf.write('\n')
     data = buf.getvalue().encode()

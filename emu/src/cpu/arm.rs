@@ -491,8 +491,10 @@ fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
         cpu.r[14] = cpu.insn_addr.wrapping_add(4);
         cpu.set_thumb(true);
         cpu.next_pc = cpu.r[15].wrapping_add(offset);
-    } else if insn & 0x0D70_F000 == 0x0550_F000 {
-        // PLD: a hint with no architectural effect.
+    } else if insn & 0x0D70_F000 == 0x0550_F000 && insn & 0x0200_0010 != 0x0200_0010 {
+        // PLD (1111 01I1 U101 Rn 1111 offset): a hint with no architectural effect. Its
+        // register form has bit 4 clear (A5.2); with bit 4 set the encoding is in the undefined
+        // space (A3.16.5), under condition 0b1111 as under any other.
     } else {
         cpu.undefined();
     }
@@ -505,8 +507,16 @@ fn data_processing(cpu: &mut Cpu, insn: u32, a: u32, b: u32, sc: u32) {
     let opcode = (insn >> 21) & 0xF;
     let set_flags = bit(insn, 20);
     let rd = reg_field(insn, 12);
-    let result = cpu.alu(opcode, a, b, sc, set_flags && rd != 15);
-    if let Some(result) = result {
+    // (The opcode is a constant in each specialised handler, so this test costs nothing.)
+    if (0x8..=0xB).contains(&opcode) {
+        // TST, TEQ, CMP, CMN: Rd is SBZ (ARM ARM A4 "TST" etc.). Rd = 15 is the 26-bit
+        // architecture's TSTP/TEQP/CMPP/CMNP, which wrote the PSR: undefined, as in QEMU. Other
+        // nonzero Rd values (UNPREDICTABLE; QEMU makes them undefined too) compare.
+        if rd == 15 {
+            return cpu.undefined();
+        }
+        cpu.alu(opcode, a, b, sc, set_flags);
+    } else if let Some(result) = cpu.alu(opcode, a, b, sc, set_flags && rd != 15) {
         if rd == 15 {
             cpu.alu_write_pc(result, set_flags);
         } else {

@@ -421,7 +421,11 @@ impl Cpu {
         }
     }
 
-    /// The undefined instruction exception for the instruction being executed.
+    /// The undefined instruction exception for the instruction being executed. Out of line, so
+    /// that a handler with an undefined corner (a compare with Rd = 15, say) keeps a fast path
+    /// that needs no stack frame.
+    #[cold]
+    #[inline(never)]
     fn undefined(&mut self) {
         let size = if self.is_thumb() { 2 } else { 4 };
         self.take_exception(Exception::Undefined, self.insn_addr.wrapping_add(size));

@@ -154,6 +154,24 @@ fn logical_immediate_with_rotation_sets_carry_from_bit_31() {
 }
 
 #[test]
+fn compares_with_rd_pc_are_undefined() {
+    // tstp r1, r2; teqp r1, #1; cmpp r1, r2, lsl r3; cmnp r1, r2
+    for insn in [0xE111F002, 0xE331F001, 0xE151F312, 0xE171F002] {
+        let mut rig = Rig::arm(&[insn]);
+        rig.set(&[(1, 1), (2, 1)]).step();
+        assert_eq!(
+            (rig.cpu.mode(), rig.r(15), rig.nzcvq()),
+            (Mode::Undefined, 0x04, 0),
+            "{insn:08x}"
+        );
+    }
+    // cmp r1, r2 with Rd = 0 compares.
+    let mut rig = Rig::arm(&[0xE1510002]);
+    rig.set(&[(1, 1), (2, 1)]).step();
+    assert_eq!((rig.r(15), rig.nzcvq()), (CODE + 4, Z | C));
+}
+
+#[test]
 fn conditions_skip_instructions() {
     // moveq r0, #1; movne r0, #2
     let mut rig = Rig::arm(&[0x03A00001, 0x13A00002]);
@@ -562,7 +580,10 @@ fn undefined_instruction_and_return() {
 
 #[test]
 fn other_coprocessors_and_the_f_space_are_undefined() {
-    for insn in [0xEE100E10, 0xEE000000, 0xED900100, 0xF7F000F0] {
+    // The last two: PLD's register form with bit 4 set, and post-indexed.
+    for insn in [
+        0xEE100E10, 0xEE000000, 0xED900100, 0xF7F000F0, 0xF7D5FE9E, 0xF455F000,
+    ] {
         let mut rig = Rig::arm(&[insn]);
         rig.step();
         assert_eq!(
@@ -571,10 +592,12 @@ fn other_coprocessors_and_the_f_space_are_undefined() {
             "{insn:08x}"
         );
     }
-    // PLD has no effect.
-    let mut rig = Rig::arm(&[0xF5D0F000]);
-    rig.step();
-    assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Supervisor, CODE + 4));
+    // PLD has no effect, immediate or register offset.
+    for insn in [0xF5D0F000, 0xF7D5FE8E] {
+        let mut rig = Rig::arm(&[insn]);
+        rig.step();
+        assert_eq!((rig.cpu.mode(), rig.r(15)), (Mode::Supervisor, CODE + 4));
+    }
 }
 
 #[test]
@@ -835,6 +858,16 @@ fn thumb_branches_and_bl_pairs() {
         (rig.r(15), rig.r(14)),
         ((CODE + 2 + 0x1000) & !3, (CODE + 6) | 1)
     );
+    assert!(!rig.cpu.is_thumb());
+    // A lone suffix with an odd LR (a Thumb address): the target's bit 0 is dropped, the state
+    // stays Thumb. A lone BLX suffix goes to word-aligned ARM code.
+    let mut rig = Rig::thumb(&[0xF800 | 0x10]);
+    rig.set(&[(14, 0x2001)]).step();
+    assert_eq!((rig.r(15), rig.r(14)), (0x2020, (CODE + 2) | 1));
+    assert!(rig.cpu.is_thumb());
+    let mut rig = Rig::thumb(&[0xE800 | 0x10]);
+    rig.set(&[(14, 0x2003)]).step();
+    assert_eq!((rig.r(15), rig.r(14)), (0x2020, (CODE + 2) | 1));
     assert!(!rig.cpu.is_thumb());
 }
 

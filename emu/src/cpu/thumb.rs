@@ -242,9 +242,11 @@ fn bl_prefix<B: Bus>(cpu: &mut Cpu, _: &mut B, insn: u32) {
     cpu.r[14] = cpu.r[15].wrapping_add(offset);
 }
 
-/// BL suffix.
+/// BL suffix: PC = LR + (offset << 1), staying in Thumb state (ARM ARM A7.1.17). Executed
+/// alone, LR may be odd (code that puts a Thumb function's address in LR and calls it with a lone
+/// suffix): Thumb code is halfword aligned, so bit 0 of the target is dropped.
 fn bl_suffix<B: Bus>(cpu: &mut Cpu, _: &mut B, insn: u32) {
-    let target = cpu.r[14].wrapping_add((insn & 0x7FF) << 1);
+    let target = cpu.r[14].wrapping_add((insn & 0x7FF) << 1) & !1;
     cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
     cpu.next_pc = target;
 }

@@ -112,7 +112,10 @@ fn unconditional(l: &mut Line, w: u32, pc: u32) -> bool {
             l.push("blx\t");
             l.address(branch_target(w, pc).wrapping_add((w >> 23) & 2));
         }
-        _ if is(w, 0xFC70_F000, 0xF450_F000) => {
+        // objdump's PLD entry ignores P (bit 24) and, in the register form, bit 4; ARMv5TE has
+        // neither post-indexed PLD nor a register-shifted register offset: those are UNDEFINED
+        // (ARM ARM A4 "PLD", A5.2), as the CPU executes them.
+        _ if is(w, 0xFD70_F000, 0xF550_F000) && !is(w, 0x0200_0010, 0x0200_0010) => {
             l.push("pld\t");
             address_mode_2(l, w, pc);
         }

@@ -19,6 +19,8 @@
 //!   UNDEFINED where objdump's generic table skips 10 and 11);
 //! - Advanced SIMD encodings in the unconditional space and the ARMv8.x SIMD extensions in the
 //!   "2" coprocessor space, UNDEFINED on ARMv5TE;
+//! - PLD with P (bit 24) clear, or with a register offset and bit 4 set, which objdump prints as
+//!   PLD and the ARM926EJ-S (as ARMv5TE) takes as UNDEFINED;
 //! - 32-bit Thumb-2 encodings: on ARMv5TE only the BL/BLX pairs exist, and a lone half of one is
 //!   an instruction of its own (see [`disassemble_thumb`]);
 //! - the conditions objdump adds inside the block of a Thumb-2 `it` instruction, which needs the
@@ -116,6 +118,9 @@ mod tests {
             (0xee01_0f10, 0, "mcr\t15, 0, r0, cr1, cr0, {0}"),
             (0xe120_0070, 0, "bkpt\t0x0000"),
             (0xe600_0010, 0, "\t\t@ <UNDEFINED> instruction: 0xe6000010"),
+            (0xf7d5_fe8e, 0, "pld\t[r5, lr, lsl #29]"),
+            (0xf7d5_fe9e, 0, "\t\t@ <UNDEFINED> instruction: 0xf7d5fe9e"),
+            (0xf455_f000, 0, "\t\t@ <UNDEFINED> instruction: 0xf455f000"),
         ];
         for &(word, addr, text) in cases {
             assert_eq!(disassemble_arm(word, addr), text, "{word:08x}");
