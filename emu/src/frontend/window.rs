@@ -8,7 +8,7 @@
 //! instruction limit) the window stays open on the last picture until it is closed.
 
 use std::cell::RefCell;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -103,6 +103,22 @@ impl Keyboard {
         actions
     }
 
+    /// Lets go of every key, after the events waiting, when the window loses the focus:
+    /// minifb reports no key events until it has the focus again, so a key released meanwhile
+    /// would stay down.
+    fn release_all(&mut self) {
+        let mut queue = self.events.0.borrow_mut();
+        let mut down: BTreeSet<Key> = self.held.iter().copied().collect();
+        for &(key, pressed) in queue.iter() {
+            if pressed {
+                down.insert(key);
+            } else {
+                down.remove(&key);
+            }
+        }
+        queue.extend(down.into_iter().map(|key| (key, false)));
+    }
+
     /// Presses, in a new session, the CX keys still held.
     fn press_held(&self, session: &mut Session) {
         for cx in self.held.iter().filter_map(|&k| keymap::cx_key(k)) {
@@ -169,7 +185,13 @@ pub fn run(
     let mut note: Option<(String, Instant)> = None;
     let mut title = String::new();
     let mut next = Instant::now();
+    let mut focused = false;
     while window.is_open() {
+        let active = window.is_active();
+        if focused && !active {
+            keyboard.release_all();
+        }
+        focused = active;
         for action in keyboard.apply(&mut session) {
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
@@ -358,6 +380,36 @@ mod tests {
         assert_eq!(
             session.applied_keys().to_text(),
             "0 press aa\n1 release aa\n"
+        );
+    }
+
+    /// When the window loses the focus, every key is let go, after the events waiting: one
+    /// held, one pressed since; a key already released stays so.
+    #[test]
+    fn losing_the_focus_lets_go_of_every_key() {
+        let mut session = Session::new(Machine::nspire_cx(0), Script::default(), None);
+        let mut keyboard = Keyboard {
+            events: KeyEvents::default(),
+            held: HashSet::new(),
+        };
+        let events = keyboard.events.clone();
+        let send = |key, down| events.clone().set_key_state(key, down);
+        send(Key::A, true);
+        send(Key::Home, true);
+        keyboard.apply(&mut session);
+        session.run_frame();
+        send(Key::Home, false);
+        send(Key::Left, true);
+        keyboard.release_all();
+        keyboard.apply(&mut session);
+        // Left's release waits for the next host frame, as a quick tap's does.
+        assert_eq!(keyboard.held, HashSet::from([Key::Left]));
+        session.run_frame();
+        keyboard.apply(&mut session);
+        assert!(keyboard.held.is_empty());
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press aa\n0 press on\n1 release on\n1 press n4\n1 release aa\n2 release n4\n"
         );
     }
 
