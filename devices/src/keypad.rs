@@ -7,7 +7,8 @@
 //! copies the pressed keys into KEYPAD_DATA (one 16-bit row each, bit c = column c, pressed = 1
 //! on the CX), sets KEYPAD_INT bit 0 (scan done) and, when a row changed, bit 1 (data changed).
 //! Bit 0 of the scan mode selects continuous scanning; a single scan clears bits 1:0 when done.
-//! The frontend presses keys with [`Keypad::set_key`]; the guest sees them at the next scan.
+//! The frontend presses keys with [`Keypad::set_key`]; the guest sees them at the next scan,
+//! which reports every key down at any moment since the scan before (see [`Keypad::scan`]).
 //! The ON key is not in this matrix on the CX: see [`crate::power::Power::set_on_key`].
 
 use bitvec::prelude::*;
@@ -80,6 +81,11 @@ pub struct Keypad {
     apb_hz: u64,
     /// Keys held down: row r, column c at bit 16r + c, so each row is one u16.
     matrix: BitArr!(for 16 * 16, in u16, Lsb0),
+    /// Keys down at some moment since the last completed scan, laid out as `matrix`: those
+    /// held now, and those pressed or released since. What the next scan reports. (A state
+    /// saved before this existed loads with none.)
+    #[serde(default)]
+    down_since_scan: BitArr!(for 16 * 16, in u16, Lsb0),
     keypad_scan_mode: u32,
     /// Rows scanned (bits 7:0) and columns (bits 15:8).
     keypad_cntl: u32,
@@ -101,6 +107,7 @@ impl Keypad {
         Keypad {
             apb_hz: apb_hz.max(1),
             matrix: BitArray::ZERO,
+            down_since_scan: BitArray::ZERO,
             keypad_scan_mode: 0,
             keypad_cntl: (COLS as u32) << 8 | ROWS as u32,
             keypad_int: 0,
@@ -112,10 +119,14 @@ impl Keypad {
     }
 
     /// Presses or releases the key at (`row`, `col`) of [`KEYS`]; positions outside the 8 x 11
-    /// matrix are ignored. The guest sees the change at the next completed scan.
+    /// matrix are ignored. The guest sees the change at the next completed scan, and a key
+    /// pressed and released before it is reported by that scan all the same.
     pub fn set_key(&mut self, row: usize, col: usize, pressed: bool) {
         if row < ROWS && col < COLS {
             self.matrix.set(row * 16 + col, pressed);
+            if pressed {
+                self.down_since_scan.set(row * 16 + col, true);
+            }
         }
     }
 
@@ -143,24 +154,39 @@ impl Keypad {
     }
 
     /// One complete scan of the configured rows and columns.
+    ///
+    /// It reports every key that was down at any moment since the scan before, not only those
+    /// down now. The real controller samples each row once a scan, so a key down only between
+    /// two samples is never seen; people hold keys for tens of milliseconds, far longer than a
+    /// scan (2.6 ms with the kit's and Linux's settings), but the frontend's quick taps last
+    /// one frame (1/60 s) and guests read the rows at their own pace. Reported this way, a
+    /// press shorter than a scan is seen by one scan, and a key is reported for longer than it
+    /// was held (from the first scan after the press until the second after the release), so
+    /// a guest that reads KEYPAD_DATA at least once a frame sees every tap of a frame or more.
+    ///
+    /// Keys are not also held until the guest has read them, because no guest needs it and it
+    /// would do harm. The kit reads the rows at every frame interrupt (and snake at every tick
+    /// of its 60 Hz timer), the demo through the kit, and Linux's nspire-keypad at every
+    /// data-changed interrupt, so none of them reads less often than once a frame. Holding keys
+    /// until they are read would make reads change what later scans report, and would give a
+    /// guest that had not looked for a while every key tapped meanwhile at once, as a chord.
+    /// With two readers (the kit's frame interrupt and snake's timer) the first read would
+    /// release the key before the other saw it anyway.
     fn scan(&mut self) {
         let rows = (self.keypad_cntl & 0xFF) as usize;
         let cols = ((self.keypad_cntl >> 8) & 0xFF).min(16);
         let col_mask = ((1u32 << cols) - 1) as u16;
-        let matrix = self.matrix.as_raw_slice();
+        let down = self.down_since_scan.as_raw_slice();
         let mut changed = false;
         for (row, data) in self.keypad_data.iter_mut().enumerate() {
-            let mut bits = if row < rows {
-                matrix[row] & col_mask
-            } else {
-                0
-            };
+            let mut bits = if row < rows { down[row] & col_mask } else { 0 };
             if row == ON_KEY.0 {
                 bits &= !(1 << ON_KEY.1);
             }
             changed |= *data != bits;
             *data = bits;
         }
+        self.down_since_scan = self.matrix;
         self.keypad_int |= 1;
         if changed {
             self.keypad_int |= 2;
@@ -308,9 +334,115 @@ mod tests {
         assert!(!b.line());
         k.set_key(0, 4, false);
         b.run_until(&mut k, 4 * period);
+        assert_eq!(b.read(&mut k, 0x10), 1 << 4, "down since the scan before");
+        assert!(!b.line());
+        b.run_until(&mut k, 5 * period);
         assert_eq!(b.read(&mut k, 0x10), 0);
         assert_eq!(b.read(&mut k, 0x1C), 0x0200 << 16);
         assert!(b.line());
+    }
+
+    /// KEYPAD_DATA's row 4 (the row of `aa`, column 6), as the guest reads it.
+    fn row4(b: &mut Bench, k: &mut Keypad) -> u32 {
+        b.read(k, 0x18) & 0xFFFF
+    }
+
+    /// A key pressed and released between two scans is reported by the next scan, and only by
+    /// it; so is one pressed and released while nothing scans, by the scan that comes next.
+    #[test]
+    fn a_tap_between_two_scans_is_reported_by_the_next() {
+        let mut b = bench();
+        let mut k = Keypad::new(APB_HZ);
+        linux_open(&mut b, &mut k);
+        let period = 85_800 * 4;
+        b.run_until(&mut k, period / 2);
+        k.set_key(4, 6, true);
+        k.set_key(4, 6, false);
+        assert_eq!(row4(&mut b, &mut k), 0, "not before the scan");
+        b.run_until(&mut k, period);
+        assert_eq!(row4(&mut b, &mut k), 1 << 6);
+        assert_eq!(b.read(&mut k, INT), 3, "data changed");
+        assert!(b.line());
+        b.write(&mut k, INT, 3);
+        b.run_until(&mut k, 2 * period);
+        assert_eq!(row4(&mut b, &mut k), 0, "released at the scan after");
+        assert!(b.line(), "data changed again");
+
+        b.write(&mut k, SCAN_MODE, 0);
+        k.set_key(4, 6, true);
+        k.set_key(4, 6, false);
+        b.run_until(&mut k, 100 * period);
+        assert_eq!(row4(&mut b, &mut k), 0, "nothing scans");
+        b.write(&mut k, SCAN_MODE, 2 | 33000 << 16); // a single scan
+        b.run_until(&mut k, 200 * period);
+        assert_eq!(row4(&mut b, &mut k), 1 << 6);
+    }
+
+    /// A key held for a frame (1/60 s), pressed at any moment of the scan cycle, is reported
+    /// from a scan at most a scan after the press for longer than a frame: a guest reading the
+    /// rows once a frame cannot miss it. (Copying the matrix at each scan reported it for 6
+    /// scans, less than a frame, at 59% of these moments.)
+    #[test]
+    fn a_key_is_reported_for_longer_than_it_is_held() {
+        let period = 85_800 * 4;
+        let frame = CPU_HZ / 60;
+        for phase in (0..period)
+            .step_by(period as usize / 97)
+            .chain([period - 1])
+        {
+            let mut b = bench();
+            let mut k = Keypad::new(APB_HZ);
+            linux_open(&mut b, &mut k);
+            let press = 3 * period + phase;
+            let release = press + frame;
+            let mut reported = Vec::new();
+            for scan in 1..20 {
+                let at = scan * period;
+                if (at - period..at).contains(&press) {
+                    b.run_until(&mut k, press);
+                    k.set_key(4, 6, true);
+                }
+                if (at - period..at).contains(&release) {
+                    b.run_until(&mut k, release);
+                    k.set_key(4, 6, false);
+                }
+                b.run_until(&mut k, at);
+                if row4(&mut b, &mut k) != 0 {
+                    reported.push(at);
+                }
+            }
+            let (first, last) = (reported[0], reported[reported.len() - 1]);
+            assert_eq!(
+                reported.len() as u64,
+                (last - first) / period + 1,
+                "{phase}"
+            );
+            assert!(first > press && first <= press + period, "{phase}");
+            assert!(last + period - first > frame, "phase {phase}: {reported:?}");
+        }
+    }
+
+    /// A tap not yet scanned is part of the saved state: the keypad taken up again from it
+    /// reports the tap at its next scan. A state saved before there was such a thing loads
+    /// with none.
+    #[test]
+    fn a_tap_not_yet_scanned_is_saved() {
+        let mut b = bench();
+        let mut k = Keypad::new(APB_HZ);
+        linux_open(&mut b, &mut k);
+        k.set_key(4, 6, true);
+        k.set_key(4, 6, false);
+        let saved = ron::to_string(&k).unwrap();
+        let mut k: Keypad = ron::from_str(&saved).unwrap();
+        b.run_until(&mut k, 85_800 * 4);
+        assert_eq!(row4(&mut b, &mut k), 1 << 6);
+
+        let start = saved.find(",down_since_scan:").unwrap();
+        let end = start + saved[start..].find("))").unwrap() + 2;
+        let older = format!("{}{}", &saved[..start], &saved[end..]);
+        let mut k: Keypad = ron::from_str(&older).unwrap();
+        b.run_until(&mut k, 2 * 85_800 * 4);
+        assert_eq!(row4(&mut b, &mut k), 0);
     }
 
     #[test]

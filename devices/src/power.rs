@@ -13,7 +13,7 @@
 //! | 0x18 | NSPIRE_PWR_BUS_DISABLE1        | same                                         |
 //! | 0x20 | NSPIRE_PWR_BUS_DISABLE2        | same                                         |
 //! | 0x24 | current clock setting          | ignored                                      |
-//! | 0x28 | 0x114, bit 4 clear while ON is pressed | ignored                              |
+//! | 0x28 | 0x114, bit 4 clear while ON is pressed and at the first read after a press | ignored |
 //!
 //! The bus-disable masks are kept but gate nothing.
 
@@ -78,6 +78,10 @@ pub struct Power {
     /// The interrupt is pending (a clock change or an ON-key press) until 0x14 is written.
     irq_pending: bool,
     on_pressed: bool,
+    /// The ON key was pressed since 0x28 was last read. (A state saved before this existed
+    /// loads with no such press.)
+    #[serde(default)]
+    on_unread: bool,
 }
 
 impl Default for Power {
@@ -98,6 +102,7 @@ impl Power {
             bus_disable2: 0,
             irq_pending: false,
             on_pressed: false,
+            on_unread: false,
         }
     }
 
@@ -106,10 +111,22 @@ impl Power {
         ClockRates::decode(self.clocks)
     }
 
-    /// Presses or releases the ON key. A press interrupts when the guest enabled it at 0x10.
+    /// Presses or releases the ON key. A press interrupts when the guest enabled it at 0x10,
+    /// and the next read of 0x28 reports it even if the key is released before.
+    ///
+    /// That is the emulator's, not the CX's: nothing scans the ON key, 0x28 shows it as it is
+    /// when read, and a press that no read falls within is lost. The frontend's quick taps
+    /// last one frame, and the kit reads 0x28 at every frame interrupt, so a tap spans a read
+    /// unless the interrupt comes a few cycles late; a guest reading less often would miss taps
+    /// outright. So the read is the ON key's scan, and a press waits for it, as a key of the
+    /// matrix is reported by the scan after its release (`Keypad::scan`, which says why matrix
+    /// keys are not held until read: for this one key there is no chord to make).
     pub fn set_on_key(&mut self, pressed: bool, ctx: &mut Context) {
-        if pressed && !self.on_pressed && self.on_irq_enable != 0 {
-            self.irq_pending = true;
+        if pressed && !self.on_pressed {
+            self.on_unread = true;
+            if self.on_irq_enable != 0 {
+                self.irq_pending = true;
+            }
         }
         self.on_pressed = pressed;
         ctx.set_irq(self.irq_pending);
@@ -124,7 +141,7 @@ impl Power {
             0x18 => self.bus_disable1,
             0x20 => self.bus_disable2,
             0x24 => self.clocks,
-            0x28 if self.on_pressed => STATUS & !STATUS_ON_RELEASED,
+            0x28 if self.on_pressed || self.on_unread => STATUS & !STATUS_ON_RELEASED,
             0x28 => STATUS,
             _ => 0,
         }
@@ -133,7 +150,11 @@ impl Power {
 
 impl Device for Power {
     fn read(&mut self, offset: u32, size: Size, _ctx: &mut Context) -> u32 {
-        read_lanes(self.peek_word(offset & !3), offset, size)
+        let value = read_lanes(self.peek_word(offset & !3), offset, size);
+        if offset & !3 == 0x28 {
+            self.on_unread = false;
+        }
+        value
     }
 
     fn write(&mut self, offset: u32, size: Size, value: u32, ctx: &mut Context) {
@@ -243,6 +264,53 @@ mod tests {
         assert!(b.line());
         b.write(&mut p, 0x14, 0);
         assert!(!b.line());
+    }
+
+    /// An ON press released before 0x28 is read is reported by that read, and by no other; a
+    /// peek (the monitor, gdb) does not count as the read.
+    #[test]
+    fn an_on_tap_waits_for_a_read() {
+        let mut b = bench();
+        let mut p = Power::new();
+        let mut ctx = b.ctx();
+        p.set_on_key(true, &mut ctx);
+        p.set_on_key(false, &mut ctx);
+        assert_eq!(p.peek(0x28, Size::Word, 0, 1), Some(0x104));
+        assert_eq!(
+            p.read(0x28, Size::Byte, &mut ctx),
+            0x04,
+            "a byte read counts too"
+        );
+        assert_eq!(b.read(&mut p, 0x28), 0x114);
+        let mut ctx = b.ctx();
+        p.set_on_key(true, &mut ctx);
+        assert_eq!(b.read(&mut p, 0x28), 0x104);
+        assert_eq!(b.read(&mut p, 0x28), 0x104, "held");
+        let mut ctx = b.ctx();
+        p.set_on_key(false, &mut ctx);
+        assert_eq!(
+            b.read(&mut p, 0x28),
+            0x114,
+            "a press seen while held is not reported again"
+        );
+    }
+
+    /// A press not yet read is part of the saved state; a state saved before there was such
+    /// a thing loads with none.
+    #[test]
+    fn an_on_tap_not_yet_read_is_saved() {
+        let mut b = bench();
+        let mut p = Power::new();
+        let mut ctx = b.ctx();
+        p.set_on_key(true, &mut ctx);
+        p.set_on_key(false, &mut ctx);
+        let saved = ron::to_string(&p).unwrap();
+        let mut restored: Power = ron::from_str(&saved).unwrap();
+        assert_eq!(b.read(&mut restored, 0x28), 0x104);
+        let older = saved.replace(",on_unread:true", "");
+        assert_ne!(older, saved);
+        let mut restored: Power = ron::from_str(&older).unwrap();
+        assert_eq!(b.read(&mut restored, 0x28), 0x114);
     }
 
     #[test]

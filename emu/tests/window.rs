@@ -467,3 +467,31 @@ fn keys_recorded_in_the_window_replay_headless() {
     let (window, headless) = (read_png(&shot).unwrap(), read_png(&replayed).unwrap());
     assert_eq!(first_difference(&headless, 1, &window), None);
 }
+
+/// A key held down when the window loses the focus is released in the guest: the window gets
+/// no key events while it has not the focus, so the key's release would never reach it.
+#[test]
+fn a_key_held_when_the_focus_goes_is_released() {
+    let Some(x) = xvfb() else { return };
+    let dir = temp_dir("window-focus");
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/keys/keys.bin");
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^keys\\.bin - emu");
+    // The pointer off the window: with the focus on the root window, X gives the keys to the
+    // window under the pointer.
+    x.client("xdotool", &["mousemove", "799", "599"]);
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["keydown", "c"]);
+    emu.wait_for_output("keys: press ac");
+    let root = x.client("xdotool", &["search", "--maxdepth", "0", "--name", ""]);
+    let root = String::from_utf8_lossy(&root);
+    x.client(
+        "xdotool",
+        &["windowfocus", root.split_whitespace().next().unwrap()],
+    );
+    emu.wait_for_output("keys: release ac");
+    x.client("xdotool", &["keyup", "c"]);
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}

@@ -66,6 +66,8 @@ pub struct Session {
     /// Whether a person may press keys at any time (a window): keypad interrupts can then
     /// always wake the guest.
     pub host_keys: bool,
+    /// Keys released in the frame they were pressed in, before it ran: released as it ends.
+    releases: Vec<CxKey>,
 }
 
 impl Session {
@@ -81,6 +83,7 @@ impl Session {
             held: HashSet::new(),
             applied: Script::default(),
             host_keys: false,
+            releases: Vec::new(),
         }
     }
 
@@ -90,8 +93,19 @@ impl Session {
     }
 
     /// Presses or releases a CX key before the frame about to run (a host key in the window,
-    /// or a script's event).
+    /// or a script's event). A key released in the frame it was pressed in is released when
+    /// that frame has run: a quick tap is held for one frame, long enough for the guest to see
+    /// it (devices::keypad's scan reports it for longer than that).
     pub fn set_key(&mut self, key: CxKey, pressed: bool) {
+        if pressed {
+            // Pressed again before its release: it stays down.
+            self.releases.retain(|&k| k != key);
+        } else if self.pressed_this_frame(key) {
+            if !self.releases.contains(&key) {
+                self.releases.push(key);
+            }
+            return;
+        }
         let changed = if pressed {
             self.held.insert(key)
         } else {
@@ -107,6 +121,12 @@ impl Session {
         }
     }
 
+    /// Whether `key` was last pressed in the frame about to run (or running).
+    fn pressed_this_frame(&self, key: CxKey) -> bool {
+        let last = self.applied.events.iter().rev().find(|e| e.key == key);
+        last.is_some_and(|e| e.pressed && e.frame == self.frame)
+    }
+
     /// The machine took a saved state (the monitor's `load`): frames count from here, the key
     /// script's events are done with, the keys held are the state's, and the recorded keys
     /// start again.
@@ -116,6 +136,7 @@ impl Session {
         self.next_event = self.script.events.len();
         self.held.clear();
         self.applied = Script::default();
+        self.releases.clear();
     }
 
     /// The key events applied so far, as a script that replays them.
@@ -157,6 +178,9 @@ impl Session {
             }
         }
         self.frame += 1;
+        for key in std::mem::take(&mut self.releases) {
+            self.set_key(key, false);
+        }
         None
     }
 
@@ -166,24 +190,35 @@ impl Session {
     }
 }
 
+/// A CX whose boot ROM spins in a two-instruction loop (MOV r0, r0; B back) for ever: a
+/// machine whose frames always run, for tests.
+#[cfg(test)]
+pub(crate) fn busy_machine() -> Machine {
+    let mut machine = Machine::nspire_cx(0);
+    let rom: Vec<u8> = [0xE1A0_0000u32, 0xEAFF_FFFD]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    assert!(machine.board.load(0, &rom));
+    machine
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::snapshot;
+
+    /// A session of a CX whose boot ROM spins for ever (see [`busy_machine`]).
+    fn busy_session(script: Script) -> Session {
+        Session::new(busy_machine(), script, None)
+    }
 
     /// A session whose machine goes back to a saved state (the monitor's `load`) counts its
     /// frames from there: the next frame is a whole frame of the state's time, and the keys
     /// recorded before are dropped.
     #[test]
     fn frames_count_from_a_loaded_state() {
-        let mut machine = Machine::nspire_cx(0);
-        // The boot ROM: a two-instruction loop, for ever (MOV r0, r0; B back).
-        let rom: Vec<u8> = [0xE1A0_0000u32, 0xEAFF_FFFD]
-            .iter()
-            .flat_map(|w| w.to_le_bytes())
-            .collect();
-        assert!(machine.board.load(0, &rom));
-        let mut session = Session::new(machine, Script::default(), None);
+        let mut session = busy_session(Script::default());
         let frame = session.frame_cycles;
         session.run_frame();
         let path = std::env::temp_dir().join(format!("emu-session-{}.state", std::process::id()));
@@ -199,5 +234,30 @@ mod tests {
         assert_eq!(session.run_frame(), None);
         assert_eq!(session.machine.cpu.cycles(), saved_at + frame);
         assert!(session.applied_keys().events.is_empty());
+    }
+
+    /// A key released in the frame it was pressed in is held until that frame has run, and
+    /// recorded so: a script's tap within one frame, or one typed while the machine is paused.
+    /// Pressed again before then, it stays down.
+    #[test]
+    fn a_tap_within_a_frame_is_held_for_the_frame() {
+        let mut session = busy_session(Script::parse("0 press aa\n0 release aa\n").unwrap());
+        session.run_frame();
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press aa\n1 release aa\n"
+        );
+        session.set_key(CxKey::On, true);
+        session.set_key(CxKey::On, false);
+        assert!(session.held.contains(&CxKey::On));
+        session.set_key(CxKey::On, true);
+        session.run_frame();
+        assert!(session.held.contains(&CxKey::On));
+        session.set_key(CxKey::On, false);
+        assert!(session.held.is_empty());
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press aa\n1 release aa\n1 press on\n2 release on\n"
+        );
     }
 }

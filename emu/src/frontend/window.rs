@@ -8,7 +8,7 @@
 //! instruction limit) the window stays open on the last picture until it is closed.
 
 use std::cell::RefCell;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -72,7 +72,8 @@ struct Keyboard {
 impl Keyboard {
     /// Applies the host's key events to the session's machine, and returns the emulator keys
     /// pressed. A key pressed and released within one host frame is released at the next one,
-    /// so the guest sees every press for at least a frame.
+    /// with the events after it, so that keys typed quickly reach the guest in their order (the
+    /// session holds the tap for a frame of the machine's time).
     fn apply(&mut self, session: &mut Session) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut pressed_now = HashSet::new();
@@ -101,6 +102,22 @@ impl Keyboard {
             }
         }
         actions
+    }
+
+    /// Lets go of every key, after the events waiting, when the window loses the focus:
+    /// minifb reports no key events until it has the focus again, so a key released meanwhile
+    /// would stay down.
+    fn release_all(&mut self) {
+        let mut queue = self.events.0.borrow_mut();
+        let mut down: BTreeSet<Key> = self.held.iter().copied().collect();
+        for &(key, pressed) in queue.iter() {
+            if pressed {
+                down.insert(key);
+            } else {
+                down.remove(&key);
+            }
+        }
+        queue.extend(down.into_iter().map(|key| (key, false)));
     }
 
     /// Presses, in a new session, the CX keys still held.
@@ -169,7 +186,13 @@ pub fn run(
     let mut note: Option<(String, Instant)> = None;
     let mut title = String::new();
     let mut next = Instant::now();
+    let mut focused = false;
     while window.is_open() {
+        let active = window.is_active();
+        if focused && !active {
+            keyboard.release_all();
+        }
+        focused = active;
         // The terminal's escape key (Ctrl-A x, Ctrl-A c) acts as F12 and F5 do.
         let escape = terminal::take_request().map(|request| match request {
             Request::Quit => Action::Quit,
@@ -346,10 +369,11 @@ fn scale(frame: &Frame, factor: usize, out: &mut [u32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frontend::session::busy_machine;
 
     #[test]
     fn a_quick_tap_is_held_for_a_frame_and_repeats_act_once() {
-        let mut session = Session::new(Machine::nspire_cx(0), Script::default(), None);
+        let mut session = Session::new(busy_machine(), Script::default(), None);
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
@@ -366,10 +390,42 @@ mod tests {
         assert_eq!(keyboard.apply(&mut session), vec![]);
         assert!(keyboard.held.is_empty());
         assert!(keyboard.events.0.borrow().is_empty());
-        // The session has the CX key's press and release (not the emulator's F2).
+        // The session has the CX key's press, and its release once the frame has run (not the
+        // emulator's F2).
+        session.run_frame();
         assert_eq!(
             session.applied_keys().to_text(),
-            "0 press aa\n0 release aa\n"
+            "0 press aa\n1 release aa\n"
+        );
+    }
+
+    /// When the window loses the focus, every key is let go, after the events waiting: one
+    /// held, one pressed since; a key already released stays so.
+    #[test]
+    fn losing_the_focus_lets_go_of_every_key() {
+        let mut session = Session::new(busy_machine(), Script::default(), None);
+        let mut keyboard = Keyboard {
+            events: KeyEvents::default(),
+            held: HashSet::new(),
+        };
+        let events = keyboard.events.clone();
+        let send = |key, down| events.clone().set_key_state(key, down);
+        send(Key::A, true);
+        send(Key::Home, true);
+        keyboard.apply(&mut session);
+        session.run_frame();
+        send(Key::Home, false);
+        send(Key::Left, true);
+        keyboard.release_all();
+        keyboard.apply(&mut session);
+        // Left's release waits for the next host frame, as a quick tap's does.
+        assert_eq!(keyboard.held, HashSet::from([Key::Left]));
+        session.run_frame();
+        keyboard.apply(&mut session);
+        assert!(keyboard.held.is_empty());
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press aa\n0 press on\n1 release on\n1 press n4\n1 release aa\n2 release n4\n"
         );
     }
 

@@ -132,6 +132,11 @@ static void tick(void)
             arrow = d;
     bool enter = keys_is_down(&now, KEY_ENTER) && !keys_is_down(&before, KEY_ENTER);
     before = now;
+    /* Every key the game takes, on the UART (emu/tests/taps.rs counts them). */
+    if (arrow >= 0)
+        uart_printf("snake: key %s\n", key_name(arrow_keys[arrow]));
+    if (enter)
+        uart_puts("snake: key enter\n");
 
     switch (g.state) {
     case TITLE:
