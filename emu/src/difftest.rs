@@ -1,4 +1,4 @@
-//! Replays single-instruction test cases (the JSON-lines format of `shared/difftest-format.md`)
+//! Replays single-instruction test cases (the JSON-lines format of `docs/difftest-format.md`)
 //! against the CPU and reports every difference.
 //!
 //! Each case names its memory exactly: a [`SparseBus`] holds those bytes and nothing else, so an

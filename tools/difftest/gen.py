@@ -6,7 +6,7 @@ Usage:
     gen.py --isa thumb --seed 2 --count 16000 --out tests/data/thumb.jsonl.gz
     gen.py --regressions --seed 1 --out tests/data/regressions.jsonl
 
-The output is JSON lines in the format of shared/difftest-format.md (gzip-compressed when the
+The output is JSON lines in the format of docs/difftest-format.md (gzip-compressed when the
 name ends in .gz, with a zero timestamp so the same seed gives a byte-identical file).
 
 How a case is made:
