@@ -375,6 +375,15 @@ impl Machine {
     /// One turn of the run loop: fire due events, update the interrupt lines, then run the CPU
     /// up to the next event (or `until`, a cycle, or the instruction `limit`).
     fn run_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<DebugStop> {
+        let stop = self.run_one_slice(limit, until);
+        if let Some(DebugStop::Exit(_)) = stop {
+            // The guest's last words (Linux's "reboot: System halted") reach the host.
+            self.write_console_output();
+        }
+        stop
+    }
+
+    fn run_one_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<DebugStop> {
         let now = self.cpu.cycles();
         self.board.fire_due_events(now);
         self.service_console(now);
@@ -450,15 +459,10 @@ impl Machine {
 
     /// Moves what the guest transmitted to the host, and host input to the UART.
     fn service_console(&mut self, now: u64) {
+        self.write_console_output();
         let Some(console) = self.console.as_mut() else {
             return;
         };
-        let output = self.board.take_uart_output();
-        if !output.is_empty() {
-            // A closed output (a pipe whose reader left) must not stop the guest.
-            let _ = console.output.write_all(&output);
-            let _ = console.output.flush();
-        }
         if let Some(input) = &console.input {
             loop {
                 match input.try_recv() {
@@ -490,6 +494,19 @@ impl Machine {
             Ok(bytes) => self.pending_input.extend(bytes),
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => console.input = None,
+        }
+    }
+
+    /// Moves what the guest transmitted on the UART to the host.
+    fn write_console_output(&mut self) {
+        let Some(console) = self.console.as_mut() else {
+            return;
+        };
+        let output = self.board.take_uart_output();
+        if !output.is_empty() {
+            // A closed output (a pipe whose reader left) must not stop the guest.
+            let _ = console.output.write_all(&output);
+            let _ = console.output.flush();
         }
     }
 

@@ -13,7 +13,7 @@ use std::sync::mpsc::{channel, Sender};
 
 use devices::keypad::key_position;
 use emu::bus::{Bus, Size};
-use emu::machine::{Console, Machine};
+use emu::machine::{Console, Exit, Halt, Machine};
 
 #[derive(Clone, Default)]
 struct Output(Rc<RefCell<Vec<u8>>>);
@@ -160,8 +160,8 @@ fn number(answer: &str) -> u64 {
         .unwrap_or_else(|| panic!("no number in:\n{answer}"))
 }
 
-#[test]
-fn linux_boots_to_shells_on_the_uart_and_the_lcd() {
+/// The guest in the repository, booting, its console on a channel and a buffer.
+fn boot_guest() -> Guest {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../guests/linux-nspire");
     let read = |name: &str| {
         let path = dir.join(name);
@@ -176,13 +176,38 @@ fn linux_boots_to_shells_on_the_uart_and_the_lcd() {
         input: Some(receiver),
         output: Box::new(output.clone()),
     });
-    let mut guest = Guest {
+    Guest {
         machine,
         input,
         output,
         seen: 0,
-    };
+    }
+}
 
+/// `reboot` boots the kernel again, as QEMU does; with rebooting off the run ends there.
+#[test]
+fn reboot_boots_the_kernel_again_or_ends_the_run() {
+    let mut guest = boot_guest();
+    guest.wait_for("/ # ", 3_000_000_000);
+    guest.input.send(b"reboot -f\n".to_vec()).unwrap();
+    guest.wait_for("reboot: Restarting system", 1_000_000_000);
+    let again = guest.wait_for("/ # ", 3_000_000_000);
+    assert!(again.contains("Booting Linux on physical CPU"), "{again}");
+    assert!(again.contains("nspire-linux guest up"), "{again}");
+
+    guest.machine.reboot = false;
+    guest.input.send(b"reboot -f\n".to_vec()).unwrap();
+    let exit = guest
+        .machine
+        .run(Some(guest.machine.cpu.instructions() + 1_000_000_000));
+    assert_eq!(exit, Exit::Reset);
+    let output = String::from_utf8_lossy(&guest.output.0.borrow()[guest.seen..]).into_owned();
+    assert!(output.contains("reboot: Restarting system"), "{output}");
+}
+
+#[test]
+fn linux_boots_to_shells_on_the_uart_and_the_lcd() {
+    let mut guest = boot_guest();
     let boot = guest.wait_for("/ # ", 3_000_000_000);
     for expected in [
         "Linux version 6.1.192",
@@ -295,10 +320,16 @@ fn linux_boots_to_shells_on_the_uart_and_the_lcd() {
     assert!(answer.contains("May  6 07:08:"), "{answer}");
 
     // busybox poweroff: init runs its shutdown entry, ends every process and calls reboot(2);
-    // with no power-off driver the kernel halts instead (interrupts off, a branch to itself).
+    // with no power-off driver the kernel halts instead (interrupts off, a branch to itself),
+    // and the run ends there: the guest stopped for good.
     guest.input.send(b"poweroff\n".to_vec()).unwrap();
-    let down = guest.wait_for("reboot: System halted", 2_000_000_000);
-    assert!(down.contains("The system is going down NOW!"), "{down}");
+    let exit = guest
+        .machine
+        .run(Some(guest.machine.cpu.instructions() + 2_000_000_000));
+    assert!(matches!(exit, Exit::Halted(Halt::Loop { .. })), "{exit:?}");
+    let output = String::from_utf8_lossy(&guest.output.0.borrow()[guest.seen..]).into_owned();
+    assert!(output.contains("The system is going down NOW!"), "{output}");
+    assert!(output.contains("reboot: System halted"), "{output}");
     let rtc = guest.rtc();
     assert!((1_904_281_689..1_904_281_689 + 10).contains(&rtc), "{rtc}");
 }
