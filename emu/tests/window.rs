@@ -1,7 +1,7 @@
 //! The real window, under Xvfb: `emu` opens it, draws the LCD at scale 2, takes keys from the
 //! X server (sent with xdotool), quits on F12 with status 0; the picture, grabbed with xwd,
-//! equals the headless golden picture. Without Xvfb, xdotool and xwd (Debian's xvfb, xdotool
-//! and x11-apps) the tests print a note and pass, except under CI, which installs them.
+//! equals the headless golden picture. They need Xvfb, xdotool and xwd (Debian's xvfb, xdotool
+//! and x11-apps): without them they fail, saying what to install.
 
 mod screenshot_support;
 
@@ -37,24 +37,17 @@ struct Xvfb {
     _server: Process,
 }
 
-/// Starts Xvfb, or says why the test cannot run.
-fn xvfb() -> Option<Xvfb> {
+/// Starts Xvfb; a missing tool fails the test, saying what to install.
+fn xvfb() -> Xvfb {
     let missing: Vec<&str> = ["Xvfb", "xdotool", "xwd"]
         .into_iter()
         .filter(|tool| !have(tool))
         .collect();
-    if !missing.is_empty() {
-        let note = format!(
-            "{} not installed (apt-get install xvfb xdotool x11-apps)",
-            missing.join(", ")
-        );
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "under CI the window test must run: {note}"
-        );
-        println!("skipping the window test: {note}");
-        return None;
-    }
+    assert!(
+        missing.is_empty(),
+        "the window tests need {} (apt-get install xvfb xdotool x11-apps)",
+        missing.join(", ")
+    );
     let mut child = Command::new("Xvfb")
         .args([
             "-displayfd",
@@ -98,7 +91,7 @@ fn xvfb() -> Option<Xvfb> {
         assert!(start.elapsed() < PATIENCE, "Xvfb does not accept clients");
         std::thread::sleep(Duration::from_millis(50));
     }
-    Some(x)
+    x
 }
 
 impl Xvfb {
@@ -295,7 +288,7 @@ fn read_all(emu: &mut Emu) -> String {
 /// the speed, and F12 quits with status 0.
 #[test]
 fn window_shows_the_lcd_and_takes_keys() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-keys");
     let rom = bars_rom(&dir);
     let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
@@ -322,7 +315,7 @@ fn window_shows_the_lcd_and_takes_keys() {
 /// pixel per LCD pixel.
 #[test]
 fn window_run_ends_after_its_frames_with_a_screenshot() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-frames");
     let rom = bars_rom(&dir);
     let shot = dir.join("shot.png");
@@ -354,7 +347,7 @@ fn window_run_ends_after_its_frames_with_a_screenshot() {
 /// stdout; after the demo exits the window stays until F12, and the status is the demo's.
 #[test]
 fn no_arguments_opens_the_demo_in_a_window() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-demo");
     let mut emu = x.emu(&dir, &[]);
     let id = x.window(&emu, "^demo - emu");
@@ -388,7 +381,7 @@ fn no_arguments_opens_the_demo_in_a_window() {
 
 #[test]
 fn f5_opens_the_monitor_on_the_terminal() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-monitor");
     let rom = bars_rom(&dir);
     let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
@@ -408,7 +401,7 @@ fn f5_opens_the_monitor_on_the_terminal() {
 /// for a line, what is typed is the monitor's.
 #[test]
 fn f2_keeps_the_monitors_breakpoints() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-reset");
     let rom = bars_rom(&dir);
     let mut emu = x.emu_with_stdin(&dir, &["run", rom.to_str().unwrap()]);
@@ -434,7 +427,7 @@ fn f2_keeps_the_monitors_breakpoints() {
 /// with that script draws the very picture the window ended on.
 #[test]
 fn keys_recorded_in_the_window_replay_headless() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-record");
     let (recorded, shot) = (dir.join("keys.txt"), dir.join("window.png"));
     let common = ["--frames", "240", "--rtc", "1767225600"];
@@ -472,7 +465,7 @@ fn keys_recorded_in_the_window_replay_headless() {
 /// no key events while it has not the focus, so the key's release would never reach it.
 #[test]
 fn a_key_held_when_the_focus_goes_is_released() {
-    let Some(x) = xvfb() else { return };
+    let x = xvfb();
     let dir = temp_dir("window-focus");
     let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/keys/keys.bin");
     let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
