@@ -16,6 +16,10 @@ use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihos
 /// Instructions run between looks at the outside world when no event comes sooner.
 const SLICE: u64 = 1 << 22;
 
+/// The fewest instructions a slice must have run for the machine to look whether the guest
+/// is stuck for good at its end.
+const STUCK_SLICE: u64 = 256;
+
 /// Why a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
@@ -416,10 +420,12 @@ impl Machine {
             }
         }
         match stop {
-            // A guest stuck for good is found where its slices end (an abort's bus error ends
-            // one too), once it has gone round at least twice: a debugger's single step of a
-            // branch to itself executes it.
-            Stop::Budget | Stop::DeviceAccess if self.cpu.instructions() >= done + 2 => {
+            // A guest stuck for good is found where its long slices end (an abort's bus error
+            // ends one too): a stuck guest runs long slices, a busy one's device accesses make
+            // short ones, and a debugger's single step of a branch to itself executes it.
+            Stop::Budget | Stop::DeviceAccess
+                if self.cpu.instructions() >= done + STUCK_SLICE =>
+            {
                 if let Some(halt) = self.stuck() {
                     return Some(DebugStop::Exit(Exit::Halted(halt)));
                 }
