@@ -423,9 +423,7 @@ impl Machine {
             // A guest stuck for good is found where its long slices end (an abort's bus error
             // ends one too): a stuck guest runs long slices, a busy one's device accesses make
             // short ones, and a debugger's single step of a branch to itself executes it.
-            Stop::Budget | Stop::DeviceAccess
-                if self.cpu.instructions() >= done + STUCK_SLICE =>
-            {
+            Stop::Budget | Stop::DeviceAccess if self.cpu.instructions() >= done + STUCK_SLICE => {
                 if let Some(halt) = self.stuck() {
                     return Some(DebugStop::Exit(Exit::Halted(halt)));
                 }

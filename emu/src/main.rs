@@ -54,8 +54,10 @@ enum Command {
 /// What `--help` ends with: the exit statuses and the terminal's escape key.
 fn after_help() -> String {
     format!(
-        "{EXIT_STATUSES}\n\nWhen the UART has the terminal (a Linux console), the terminal is raw and \
-         Ctrl-C goes to the guest; {ESCAPE_HELP}"
+        "{EXIT_STATUSES}\n\n\
+         When the UART has a terminal (a Linux console), the terminal is raw:\n\
+         Ctrl-C goes to the guest, and the escape key Ctrl-A talks to emu:\n  {}",
+        ESCAPE_HELP.trim_start_matches("emu: ")
     )
 }
 

@@ -27,9 +27,8 @@ use nix::sys::termios::{self, SetArg, Termios};
 const ESCAPE: u8 = 0x01;
 
 /// What Ctrl-A h prints.
-pub const ESCAPE_HELP: &str = "\
-emu: Ctrl-A then: x quit, c monitor (its `continue` returns to the guest), \
-h this help, Ctrl-A send Ctrl-A to the guest\n";
+pub const ESCAPE_HELP: &str =
+    "emu: Ctrl-A x quit, Ctrl-A c monitor, Ctrl-A h help, Ctrl-A Ctrl-A send Ctrl-A\n";
 
 /// Chunks of input the UART's channel holds before the stdin thread waits.
 const UART_CHANNEL_CHUNKS: usize = 16;

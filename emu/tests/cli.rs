@@ -322,6 +322,10 @@ fn help_describes_every_option() {
         "--frames",
         "--keys",
         "--screenshot",
+        "--no-reboot",
+        "Exit status:",
+        "125  the guest stopped for good",
+        "Ctrl-A x quit",
     ] {
         assert!(help.contains(option), "{option} missing from:\n{help}");
     }

@@ -35,20 +35,20 @@ pub const EXIT_HALTED: u8 = 125;
 /// Exit status when Ctrl-C ended a run (128 + SIGINT, as a shell reports it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// The exit statuses, for `--help`.
+/// The exit statuses, for `--help` (lines short enough not to be wrapped again).
 pub const EXIT_STATUSES: &str = "\
 Exit status:
-  0    the guest exited with success (semihosting), the --frames ran, or you quit
-       (window closed, F12, Ctrl-A x, the monitor's quit), or the guest reset the
-       machine under --no-reboot
-  N    the guest's own status (semihosting SYS_EXIT_EXTENDED; SYS_EXIT with another
-       reason than ApplicationExit gives 1)
-  2    bad input: a file that cannot be used or is in the wrong place, a bad option,
-       or a semihosting call without --semihosting that the guest has no handler for
+  0    the guest exited with 0, the --frames ran out, you quit (window
+       closed, F12, Ctrl-A x, the monitor's quit), or the guest reset
+       the machine under --no-reboot
+  N    the guest's own status through semihosting
+  2    bad input: a file it cannot use or in the wrong place, a bad
+       value, or a semihosting call without --semihosting that the
+       guest has no handler for
   124  --max-insns ended the run
-  125  the guest stopped for good: it waits for an interrupt no enabled source can
-       raise, branches to itself with interrupts masked (Linux halt/poweroff), or
-       runs in memory nothing was loaded into
+  125  the guest stopped for good: a wait for an interrupt nothing
+       enabled can raise, a branch to itself with interrupts masked
+       (Linux halt, poweroff), or code where nothing was loaded
   130  Ctrl-C ended a run by --frames or --keys";
 
 /// Prints one line on stderr and gives `status`.
