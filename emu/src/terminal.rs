@@ -182,13 +182,24 @@ fn start_thread() {
             let mut buf = [0u8; 4096];
             let mut escapes = Escapes::default();
             while let Ok(n @ 1..) = stdin.read(&mut buf) {
-                let (uart, monitor) = match &*lock(&SINK) {
-                    Sink::Open { uart, monitor } => (uart.clone(), monitor.clone()),
-                    Sink::Ended => (None, None),
+                let uart = match &mut *lock(&SINK) {
+                    Sink::Open { uart, monitor } => {
+                        if let Some(waiting) = monitor {
+                            let _ = waiting.send(buf[..n].to_vec());
+                            // The monitor has its line: what is typed after it (pasted with
+                            // `continue`, say) is the UART's unless the monitor asks again.
+                            // Done here, under the lock, so that nothing is sent to a monitor
+                            // that has stopped waiting, whose channel is gone with it.
+                            if buf[..n].contains(&b'\n') {
+                                *monitor = None;
+                            }
+                            continue;
+                        }
+                        uart.clone()
+                    }
+                    Sink::Ended => None,
                 };
-                if let Some(monitor) = monitor {
-                    let _ = monitor.send(buf[..n].to_vec());
-                } else if let Some(uart) = uart {
+                if let Some(uart) = uart {
                     let bytes = if RAW_WANTED.load(Ordering::Relaxed) {
                         escapes.filter(&buf[..n])
                     } else {
@@ -213,9 +224,11 @@ pub fn monitor_line(prompt: &str) -> Option<String> {
     let mut pending = lock(&MONITOR_PENDING);
     let (sender, receiver) = std::sync::mpsc::channel();
     match &mut *lock(&SINK) {
-        Sink::Open { monitor, .. } => *monitor = Some(sender),
+        // The stdin thread stops handing over input after a line (see `start_thread`), so
+        // the monitor waits for it only when no line is pending.
+        Sink::Open { monitor, .. } if !pending.contains(&b'\n') => *monitor = Some(sender),
         // Past the end of input only what is pending is left.
-        Sink::Ended => drop(sender),
+        _ => drop(sender),
     }
     let raw = RAW_WANTED.load(Ordering::Relaxed);
     if raw {
