@@ -45,8 +45,24 @@ pub enum Request {
 /// The request not yet taken: 0 none, 1 quit, 2 monitor.
 static REQUEST: AtomicU8 = AtomicU8::new(0);
 
-/// Takes the escape key's latest request, if any.
+/// Set by SIGTERM and SIGHUP once [`end_on_termination`] asked for it.
+static TERMINATED: AtomicBool = AtomicBool::new(false);
+
+/// Makes SIGTERM and SIGHUP (a `kill`, a closed terminal window) ask the run to end as Ctrl-A x
+/// does, so that the terminal is restored and what is asked at the end is done. Only for front
+/// ends that take requests ([`take_request`]) all along: the window and headless runs.
+pub fn end_on_termination() {
+    for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        // Without the handler the signal ends the process as before.
+        let _ = signal_hook::flag::register(signal, &TERMINATED);
+    }
+}
+
+/// Takes the latest request (the escape key's, or a termination signal's), if any.
 pub fn take_request() -> Option<Request> {
+    if TERMINATED.swap(false, Ordering::Relaxed) {
+        return Some(Request::Quit);
+    }
     match REQUEST.swap(0, Ordering::Relaxed) {
         1 => Some(Request::Quit),
         2 => Some(Request::Monitor),

@@ -443,3 +443,23 @@ fn a_rom_on_the_terminal_ends_on_ctrl_a_x_with_the_terminal_restored() {
     assert_eq!(status.code(), Some(0), "{status}");
     assert_settings(&term.termios(), &before, "the terminal was not restored");
 }
+
+/// SIGTERM (a `kill`) ends a run on a raw terminal as Ctrl-A x does: status 0, `--stats`
+/// printed, the terminal's settings back.
+#[test]
+fn a_termination_signal_ends_the_run_with_the_terminal_restored() {
+    let rom = repository_file("roms/demos/hello/hello.bin");
+    let mut term = Terminal::start(&["run", "--headless", "--stats", &rom]);
+    let before = term.before.clone();
+    term.wait_for("hello: the picture is on the LCD\r\n", seconds(10));
+    term.wait_raw(seconds(5));
+    let killed = Command::new("kill")
+        .args(["-TERM", &term.child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = term.wait_exit(seconds(5));
+    assert_eq!(status.code(), Some(0), "{status}");
+    term.wait_for("instructions in", seconds(5));
+    assert_settings(&term.termios(), &before, "the terminal was not restored");
+}

@@ -39,7 +39,8 @@ pub struct RunOptions {
     pub screenshot: Option<PathBuf>,
     /// Enable ARM semihosting (SVC 0x123456, SVC 0xAB in Thumb, BKPT 0xAB). Always on for the
     /// demo. Without it, the host's stdin goes to the UART, and a ROM's first semihosting call
-    /// ends the run with a hint.
+    /// is reported in one line and goes to the guest's own SVC handler (a guest with none ends
+    /// the run, status 2).
     #[arg(long)]
     pub semihosting: bool,
     /// Host directory the guest may open files in through semihosting (default: none, only

@@ -131,6 +131,7 @@ fn run_front_end(
             keys: Script::default(),
         });
     }
+    terminal::end_on_termination();
     if options.headless || options.monitor {
         // Frames or keys make a run a bounded, reproducible one: Ctrl-C ends it.
         let bounded = options.frames.is_some() || options.keys.is_some();
