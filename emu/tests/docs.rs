@@ -637,8 +637,12 @@ impl Sandbox {
             let mut pipe = child.stdin.take().unwrap();
             let _ = pipe.write_all(text.as_bytes());
         }
+        let started = std::time::Instant::now();
         let (status, stdout, stderr) = wait_bounded(child);
-        eprintln!("docs: {shown}: status {status}");
+        eprintln!(
+            "docs: {shown}: status {status}, {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
         Ran {
             shown,
             status,
