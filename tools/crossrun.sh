@@ -97,8 +97,13 @@ run_emu() {
 }
 
 # run_qemu NAME DIR OUT: run NAME.qemu.elf under QEMU with DIR as its working directory.
+# The versatilepb's sound chip (PL041) gets the silent audio backend: otherwise QEMU probes the
+# host's, and Debian's QEMU without qemu-system-gui prints "module audio-audio-pa not found"
+# and ALSA's complaints, which would count as console output (QEMU_AUDIO_DRV=none no longer
+# stops that).
 run_qemu() {
-    (cd "$2" && QEMU_AUDIO_DRV=none timeout "$TIMEOUT" "$QEMU" -M versatilepb -cpu arm926 \
+    (cd "$2" && timeout "$TIMEOUT" "$QEMU" -M versatilepb -cpu arm926 \
+        -audiodev none,id=silent -global pl041.audiodev=silent \
         -m 128M -nographic -semihosting -kernel "$roms/$1.qemu.elf" </dev/null >"$3" 2>&1)
     echo $?
 }

@@ -11,10 +11,9 @@ fn root() -> PathBuf {
 /// The RON example of the README.
 fn readme_example() -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme
-        .find("```ron\n")
-        .expect("a RON example in the README")
-        + 7;
+    // The fence's line may go on after the language (```ron file=board.ron, for docs.rs).
+    let fence = readme.find("```ron").expect("a RON example in the README");
+    let start = fence + readme[fence..].find('\n').unwrap() + 1;
     let end = start + readme[start..].find("```").unwrap();
     readme[start..end].to_string()
 }
