@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::panic::{self, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -26,6 +26,22 @@ use crate::cpu::{psr, Cpu, Mode};
 pub struct Summary {
     pub passed: u64,
     pub failed: u64,
+}
+
+/// Replays every case of several files (`emu difftest FILE...`): each file's report and summary
+/// line, then, for more than one file, a total line. The error names the file.
+pub fn replay_files(paths: &[PathBuf], out: &mut dyn Write) -> Result<Summary, String> {
+    let mut total = Summary::default();
+    for path in paths {
+        let summary = replay_file(path, out).map_err(|e| format!("{}: {e}", path.display()))?;
+        total.passed += summary.passed;
+        total.failed += summary.failed;
+    }
+    if paths.len() > 1 {
+        writeln!(out, "{} passed, {} failed", total.passed, total.failed)
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+    }
+    Ok(total)
 }
 
 /// Replays every case of a `.jsonl` or `.jsonl.gz` file, writing a report of each failure and a

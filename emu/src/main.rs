@@ -99,24 +99,9 @@ fn main() -> ExitCode {
 }
 
 fn difftest(files: &[PathBuf]) -> ExitCode {
-    let mut out = std::io::stdout();
-    let (mut passed, mut failed) = (0, 0);
-    for file in files {
-        match emu::difftest::replay_file(file, &mut out) {
-            Ok(summary) => {
-                passed += summary.passed;
-                failed += summary.failed;
-            }
-            Err(message) => return fail(&format!("{}: {message}", file.display()), EXIT_BAD_INPUT),
-        }
-    }
-    // Each file ends with its own summary line; several files get a total.
-    if files.len() > 1 {
-        println!("{passed} passed, {failed} failed");
-    }
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
+    match emu::difftest::replay_files(files, &mut std::io::stdout()) {
+        Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(message) => fail(&message, EXIT_BAD_INPUT),
     }
 }

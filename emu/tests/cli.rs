@@ -478,3 +478,48 @@ fn a_guest_that_stops_for_good_ends_the_run() {
         assert!(stderr.contains(why), "{rom:?}: {stderr}");
     }
 }
+
+/// A kit ROM whose `main` returns after `lcd_init()` (so the LCD's frame events go on) ends
+/// the run: without semihosting the kit masks every interrupt and waits for one, for good
+/// (status 125, after the line saying semihosting is off); with it, the kit exits with main's
+/// status. Built out of the tree as roms/README.md says.
+#[test]
+fn a_kit_rom_whose_main_returns_ends_the_run() {
+    let dir = std::env::temp_dir().join(format!("emu-cli-returns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("returns.c"),
+        "#include \"kit.h\"\n\
+         int main(void)\n{\n    lcd_init();\n    lcd_clear(RGB(0, 0, 64));\n    lcd_present();\n\
+         \x20   uart_puts(\"returning\\n\");\n    return 3;\n}\n",
+    )
+    .unwrap();
+    let make = Command::new("make")
+        .args(["-s", "-C", "roms"])
+        .arg(format!("PROJECT={}", dir.display()))
+        .arg("NAME=returns")
+        .current_dir(root())
+        .output()
+        .expect("make runs (apt-get install make gcc-arm-none-eabi libnewlib-arm-none-eabi)");
+    assert!(make.status.success(), "{}", text(&make.stderr));
+    let rom = dir.join("returns.bin");
+    let rom = rom.to_str().unwrap();
+    let out = emu(&["run", "--headless", rom], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(125), "{stderr}");
+    assert_eq!(text(&out.stdout), "returning\n");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].contains("semihosting is off"), "{stderr}");
+    assert!(lines[1].contains("waits for an interrupt"), "{stderr}");
+    let out = emu(&["run", "--headless", "--semihosting", rom], b"");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// --turbo is allowed headless: a bounded run is unpaced anyway, and gives the same result.
+#[test]
+fn turbo_is_allowed_headless() {
+    let out = emu(&["run", "--headless", "--turbo", "--frames", "5"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
