@@ -42,7 +42,7 @@ pub enum Request {
     Monitor,
 }
 
-/// The request not yet taken: 0 none, 1 quit, 2 monitor.
+/// The request not yet taken: 0 none, 1 monitor, 2 quit (the larger wins).
 static REQUEST: AtomicU8 = AtomicU8::new(0);
 
 /// Set by SIGTERM and SIGHUP once [`end_on_termination`] asked for it.
@@ -64,16 +64,16 @@ pub fn take_request() -> Option<Request> {
         return Some(Request::Quit);
     }
     match REQUEST.swap(0, Ordering::Relaxed) {
-        1 => Some(Request::Quit),
-        2 => Some(Request::Monitor),
+        1 => Some(Request::Monitor),
+        2 => Some(Request::Quit),
         _ => None,
     }
 }
 
 fn post(request: Request) {
     let code = match request {
-        Request::Quit => 1,
-        Request::Monitor => 2,
+        Request::Monitor => 1,
+        Request::Quit => 2,
     };
     // A quit outranks a monitor request made before it was taken.
     let _ = REQUEST.fetch_max(code, Ordering::Relaxed);
@@ -299,5 +299,10 @@ mod tests {
         assert_eq!(escapes.filter(b"\x01z\x01x"), b"");
         assert_eq!(take_request(), Some(Request::Quit));
         assert_eq!(take_request(), None);
+        // A quit typed after a monitor request not yet taken wins; not the other way round.
+        assert_eq!(escapes.filter(b"\x01c\x01x"), b"");
+        assert_eq!(take_request(), Some(Request::Quit));
+        assert_eq!(escapes.filter(b"\x01x\x01c"), b"");
+        assert_eq!(take_request(), Some(Request::Quit));
     }
 }

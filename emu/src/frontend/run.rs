@@ -109,7 +109,8 @@ fn run_front_end(
     script: Script,
     name: &str,
 ) -> Result<Ran, String> {
-    let make = || setup::build(options, config).map(|(machine, _)| machine);
+    // A machine built again as the options say, for a reset (the monitor's, F2).
+    let mut make = || setup::build(options, config).map(|(machine, _)| machine);
     if let Some(address) = &options.gdb {
         let (exit, machine) = serve_gdb(machine, address)?;
         return Ok(Ran {
@@ -168,7 +169,6 @@ fn run_front_end(
         limit: options.max_insns,
         script,
     };
-    let mut make = make;
     // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
     // `reset` is F2's job, so it has no machine factory of its own.
     let mut monitor = configure_monitor(

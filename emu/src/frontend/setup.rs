@@ -200,14 +200,18 @@ fn prepare_linux(config: MachineConfig, rtc: u32, options: &RunOptions) -> Resul
     let (Some(kernel), Some(dtb)) = (&options.kernel, &options.dtb) else {
         return Err("--kernel needs --dtb".to_string());
     };
-    let kernel = read_as(kernel, Role::Kernel)?;
-    let dtb_path = dtb;
-    let dtb = read_as(dtb_path, Role::DeviceTree)?;
+    let kernel_bytes = read_as(kernel, Role::Kernel)?;
+    let dtb_bytes = read_as(dtb, Role::DeviceTree)?;
     let initrd = options.initrd.as_deref().map(read).transpose()?;
     let mut machine = Machine::new(config, rtc);
     machine
-        .boot_linux(&kernel, &dtb, initrd.as_deref(), options.append.as_deref())
-        .map_err(|e| format!("{}: {e}", dtb_path.display()))?;
+        .boot_linux(
+            &kernel_bytes,
+            &dtb_bytes,
+            initrd.as_deref(),
+            options.append.as_deref(),
+        )
+        .map_err(|e| format!("{}: {e}", dtb.display()))?;
     machine.attach_console(HostIo::Process.uart(!options.monitor_owns_stdin()));
     Ok(machine)
 }
