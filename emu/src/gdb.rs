@@ -585,7 +585,10 @@ impl<'a> Session<'a> {
                     return Ok(Some(SessionEnd::Finished(Exit::Guest(status))));
                 }
                 DebugStop::Exit(
-                    exit @ (Exit::Halted(_) | Exit::Reset | Exit::NoSemihosting { .. }),
+                    exit @ (Exit::Halted(_)
+                    | Exit::Reset
+                    | Exit::NoSemihosting { .. }
+                    | Exit::OsCall { .. }),
                 ) => {
                     self.send("W00")?;
                     return Ok(Some(SessionEnd::Finished(exit)));

@@ -11,6 +11,7 @@ use crate::config::MachineConfig;
 use crate::cpu::{psr, Cpu, Event, Exception, Mode, Stop, WatchHit, LAST_CYCLE};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
+use crate::ndless::{self, program::Program, Answer, Ndless};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
 
 /// Instructions run between looks at the outside world when no event comes sooner.
@@ -35,6 +36,13 @@ pub enum Exit {
     /// A semihosting call while semihosting is off, where the guest has no handler for it
     /// either (its vector is in an empty ROM): its operation, and the call's address.
     NoSemihosting { op: u32, pc: u32 },
+    /// An Ndless program's OS call the emulator cannot answer: one it does not provide, or one
+    /// given an address the program does not have (`bad_pointer`).
+    OsCall {
+        number: u32,
+        pc: u32,
+        bad_pointer: bool,
+    },
 }
 
 /// How a guest stopped for good.
@@ -51,6 +59,9 @@ pub enum Halt {
     /// exception with no handler, or a jump to nowhere. `cpsr` tells which mode it is in (so
     /// which exception it took last), `lr` that mode's link register.
     Nowhere { pc: u32, cpsr: u32, lr: u32 },
+    /// An Ndless program took an exception no handler of its own catches (TI-OS would show
+    /// its crash screen): at this address.
+    Crash { exception: Exception, pc: u32 },
 }
 
 impl Exit {
@@ -61,6 +72,22 @@ impl Exit {
             Exit::InstructionLimit => "the instruction limit was reached".to_string(),
             Exit::Halted(halt) => halt.reason(),
             Exit::Reset => "the guest reset the machine (--no-reboot)".to_string(),
+            Exit::OsCall {
+                number,
+                pc,
+                bad_pointer: false,
+            } => format!(
+                "the program called {} at pc {pc:#010x}, which emu does not provide",
+                ndless::call_name(number)
+            ),
+            Exit::OsCall {
+                number,
+                pc,
+                bad_pointer: true,
+            } => format!(
+                "the program called {} at pc {pc:#010x} with an address it does not have",
+                ndless::call_name(number)
+            ),
             Exit::NoSemihosting { op, pc } => format!(
                 "the guest made a semihosting call ({}) at pc {pc:#010x}, but semihosting is off \
                  and the guest has no handler for it: run with --semihosting",
@@ -81,6 +108,16 @@ impl Halt {
             Halt::Loop { pc } => format!(
                 "the guest stopped for good: the CPU branches to itself at pc {pc:#010x} with \
                  interrupts masked"
+            ),
+            Halt::Crash { exception, pc } => format!(
+                "the program crashed: {} at pc {pc:#010x}, with no handler of its own",
+                match exception {
+                    Exception::Undefined => "an undefined instruction",
+                    Exception::PrefetchAbort => "a prefetch abort",
+                    Exception::DataAbort => "a data abort",
+                    Exception::Fiq => "an FIQ",
+                    _ => "a jump to the reserved vector",
+                }
             ),
             Halt::Nowhere { pc, cpsr, lr } => {
                 let mode = Mode::from_bits(cpsr).map_or("an unknown", Mode::name);
@@ -141,12 +178,16 @@ pub struct Machine {
     /// Whether the person was told that the guest makes semihosting calls with semihosting
     /// off (once a run).
     told_semihosting_off: bool,
+    /// The OS an Ndless program calls, when one runs.
+    ndless: Option<Ndless>,
 }
 
 /// What a machine booted, as a bootloader would boot it again after a reset.
 enum Boot {
     /// A ROM or ELF image: its segments are copied again and the CPU starts at its entry.
     Image(Image),
+    /// An Ndless program, with its arguments.
+    Ndless(Program, Vec<String>),
     /// Linux, as [`Machine::boot_linux`] was given it.
     Linux {
         kernel: Vec<u8>,
@@ -173,6 +214,7 @@ impl Machine {
             reboot: true,
             host_keys: false,
             told_semihosting_off: false,
+            ndless: None,
         }
     }
 
@@ -297,6 +339,20 @@ impl Machine {
             initrd: initrd.map(<[u8]>::to_vec),
             append: append.map(str::to_string),
         });
+        Ok(())
+    }
+
+    /// Starts an Ndless program as TI-OS with Ndless would ([`ndless::boot`]), its OS calls
+    /// answered by `service`; `argv[0]` is the program's path as the program sees it.
+    pub fn boot_ndless(
+        &mut self,
+        program: &Program,
+        argv: &[String],
+        mut service: Ndless,
+    ) -> Result<(), String> {
+        ndless::boot::start(self, &mut service, program, argv)?;
+        self.ndless = Some(service);
+        self.boot = Some(Boot::Ndless(program.clone(), argv.to_vec()));
         Ok(())
     }
 
@@ -452,6 +508,11 @@ impl Machine {
                     return Some(DebugStop::Exit(exit));
                 }
             }
+            Stop::Event(Event::OsCall(number)) => {
+                if let Some(exit) = self.os_call(number) {
+                    return Some(DebugStop::Exit(exit));
+                }
+            }
             Stop::Event(Event::Exception(exception)) => {
                 return Some(DebugStop::Exception(exception))
             }
@@ -552,6 +613,10 @@ impl Machine {
                 initrd,
                 append,
             }) => self.boot_linux(&kernel, &dtb, initrd.as_deref(), append.as_deref()),
+            Some(Boot::Ndless(program, argv)) => match self.ndless.take() {
+                Some(service) => self.boot_ndless(&program, &argv, service),
+                None => Ok(()),
+            },
             None => Ok(()),
         };
         // It was booted from the same bytes before, so it fits again.
@@ -640,6 +705,62 @@ impl Machine {
 }
 
 impl Machine {
+    /// Answers the OS call the CPU stopped for (an Ndless program's `swi`); how the run ends, if
+    /// it does.
+    fn os_call(&mut self, number: u32) -> Option<Exit> {
+        let thumb = self.cpu.cpsr() & psr::T != 0;
+        let pc = self.cpu.pc().wrapping_sub(if thumb { 2 } else { 4 });
+        let Some(service) = self.ndless.as_mut() else {
+            return Some(Exit::OsCall {
+                number,
+                pc,
+                bad_pointer: false,
+            });
+        };
+        let call = ndless::Call {
+            number,
+            args: [0, 1, 2, 3].map(|n| self.cpu.reg(n)),
+            sp: self.cpu.reg(13),
+            lr: self.cpu.reg(14),
+            cpsr: self.cpu.cpsr(),
+            pc,
+        };
+        let mut memory = VirtualMemory {
+            cpu: &self.cpu,
+            board: &mut self.board,
+        };
+        match service.call(&call, &mut memory) {
+            Answer::Value(value) => self.cpu.set_reg(0, value),
+            Answer::Pair(low, high) => {
+                self.cpu.set_reg(0, low);
+                self.cpu.set_reg(1, high);
+            }
+            Answer::ValueAndCpsr(value, cpsr) => {
+                self.cpu.set_reg(0, value);
+                self.cpu.set_cpsr(cpsr);
+            }
+            Answer::Exit(status) => return Some(Exit::Guest(status)),
+            Answer::Crash(exception, pc) => {
+                return Some(Exit::Halted(Halt::Crash { exception, pc }))
+            }
+            Answer::Unsupported => {
+                return Some(Exit::OsCall {
+                    number,
+                    pc,
+                    bad_pointer: false,
+                })
+            }
+            Answer::BadPointer => {
+                return Some(Exit::OsCall {
+                    number,
+                    pc,
+                    bad_pointer: true,
+                })
+            }
+        }
+        None
+    }
+
     /// A semihosting call with semihosting off: the guest's own handler gets it, as on a core
     /// without semihosting (the kit's returns -1), and the person is told once what to add. A
     /// guest with no handler (its vector in an empty ROM) ends the run there instead.

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::MachineConfig;
-use crate::frontend::setup::{self, HostIo, SemihostingArgs, SharedBuffer};
+use crate::frontend::setup::{self, Guest, HostIo, SemihostingArgs, SharedBuffer};
 use crate::machine::{DebugStop, Exit};
 
 /// The RTC's count for `emu test` runs, so they are reproducible: 2026-01-01 00:00:00 UTC.
@@ -33,8 +33,8 @@ enum Verdict {
     OutOfTime,
 }
 
-/// The ROM files under `paths`, sorted, directories searched recursively for `*.elf` and
-/// `*.bin` (skipping `*.qemu.elf`, built for QEMU's memory map).
+/// The ROM files under `paths`, sorted, directories searched recursively for `*.elf`, `*.bin`
+/// and Ndless programs `*.tns` (skipping `*.qemu.elf`, built for QEMU's memory map).
 pub fn find_roms(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
         let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -47,7 +47,8 @@ pub fn find_roms(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             for child in children {
                 let name = child.file_name().unwrap_or_default().to_string_lossy();
                 let is_rom = (name.ends_with(".elf") && !name.ends_with(".qemu.elf"))
-                    || name.ends_with(".bin");
+                    || name.ends_with(".bin")
+                    || name.ends_with(".tns");
                 if child.is_dir() || is_rom {
                     walk(&child, found)?;
                 }
@@ -75,18 +76,23 @@ fn run_rom(
     output: &SharedBuffer,
     limits: &Limits,
 ) -> Result<Verdict, String> {
-    let (image, name) = setup::load_image(Some(rom))?;
-    let mut machine = setup::prepare(
-        MachineConfig::nspire_cx(),
-        TEST_RTC,
-        &image,
-        &name,
-        Some(SemihostingArgs {
-            root: Some(files.to_path_buf()),
-            args: Vec::new(),
-        }),
-        HostIo::Captured(output.clone()),
-    )?;
+    let io = HostIo::Captured(output.clone());
+    let mut machine = match setup::load_guest(Some(rom))? {
+        (Guest::Image(image), name) => setup::prepare(
+            MachineConfig::nspire_cx(),
+            TEST_RTC,
+            &image,
+            &name,
+            Some(SemihostingArgs {
+                root: Some(files.to_path_buf()),
+                args: Vec::new(),
+            }),
+            io,
+        )?,
+        (Guest::Ndless(program), _) => {
+            setup::prepare_ndless(MachineConfig::nspire_cx(), TEST_RTC, &program, rom, &[], io)?
+        }
+    };
     let started = Instant::now();
     loop {
         let left = limits

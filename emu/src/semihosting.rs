@@ -16,15 +16,7 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Guest memory as seen by the semihosting handler (virtual addresses of the current mode).
-pub trait GuestMemory {
-    fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError>;
-    fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError>;
-}
-
-/// A guest address the handler was given could not be read or written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MemoryError;
+pub use crate::guest::{GuestMemory, MemoryError};
 
 /// What `SYS_HEAPINFO` reports (SH "SYS_HEAPINFO (0x16)").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -687,10 +687,13 @@ impl Cpu {
         x * y
     }
 
-    /// SWI with its comment field: a semihosting call if semihosting is on and the field is the
+    /// SWI with its comment field: an OS call the machine answers when the CPU runs a hosted
+    /// OS's program (Ndless), a semihosting call if semihosting is on and the field is the
     /// state's semihosting number, else the SWI exception.
     pub(super) fn software_interrupt(&mut self, comment: u32, semihosting_number: u32) {
-        if self.semihosting && comment == semihosting_number {
+        if self.os_calls {
+            self.raise_event(Event::OsCall(comment));
+        } else if self.semihosting && comment == semihosting_number {
             self.raise_event(Event::Semihosting);
         } else {
             let size = if self.is_thumb() { 2 } else { 4 };

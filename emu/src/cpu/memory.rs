@@ -434,12 +434,17 @@ impl Cpu {
     /// translation with the current mode's permissions, without touching the TLB or any device
     /// (device registers read as absent).
     pub fn debug_read<B: Bus>(&self, bus: &B, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
-        for (i, byte) in buf.iter_mut().enumerate() {
-            let at = self.debug_arena_offset(bus, addr.wrapping_add(i as u32), Access::Read)?;
-            *byte = *bus
+        let mut done = 0;
+        while done < buf.len() {
+            let va = addr.wrapping_add(done as u32);
+            let len = debug_chunk(va, buf.len() - done);
+            let at = self.debug_arena_offset(bus, va, Access::Read)?;
+            let bytes = bus
                 .ram()
-                .get(at)
-                .ok_or(Fault::new(status::EXTERNAL, 0, addr))?;
+                .get(at..at + len)
+                .ok_or(Fault::new(status::EXTERNAL, 0, va))?;
+            buf[done..done + len].copy_from_slice(bytes);
+            done += len;
         }
         Ok(())
     }
@@ -447,11 +452,16 @@ impl Cpu {
     /// Writes virtual memory as a debugger does: RAM and ROM pages only (a debugger may patch
     /// ROM), through a translation that permits writing, without touching the TLB or devices.
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
-        for (i, &byte) in data.iter().enumerate() {
-            let at = self.debug_arena_offset(bus, addr.wrapping_add(i as u32), Access::Write)?;
-            *bus.ram_mut()
-                .get_mut(at)
-                .ok_or(Fault::new(status::EXTERNAL, 0, addr))? = byte;
+        let mut done = 0;
+        while done < data.len() {
+            let va = addr.wrapping_add(done as u32);
+            let len = debug_chunk(va, data.len() - done);
+            let at = self.debug_arena_offset(bus, va, Access::Write)?;
+            bus.ram_mut()
+                .get_mut(at..at + len)
+                .ok_or(Fault::new(status::EXTERNAL, 0, va))?
+                .copy_from_slice(&data[done..done + len]);
+            done += len;
         }
         Ok(())
     }
@@ -472,4 +482,11 @@ impl Cpu {
             .ok_or(Fault::new(status::EXTERNAL, 0, walk.mva))?;
         Ok((page.offset | (pa & !PAGE_MASK)) as usize)
     }
+}
+
+/// How many of `left` bytes from virtual address `va` lie in one translation: up to the next
+/// 1 KiB boundary, the smallest page the MMU maps (tiny pages), so one walk serves them all.
+fn debug_chunk(va: u32, left: usize) -> usize {
+    let to_boundary = 0x400 - (va & 0x3FF) as usize;
+    left.min(to_boundary)
 }

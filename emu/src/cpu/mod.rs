@@ -88,6 +88,10 @@ pub enum Event {
     /// An exception a debugger asked to stop on (`Cpu::break_on`) was entered: the CPU is at
     /// its vector, in its mode.
     Exception(Exception),
+    /// A SWI with [`Cpu::os_calls`] on: the OS call with this number (the comment field, 24
+    /// bits in ARM state, 8 in Thumb). The PC is past the instruction; the answer goes in r0
+    /// (and r1).
+    OsCall(u32),
 }
 
 /// Why `Cpu::run` returned.
@@ -178,6 +182,10 @@ pub struct Cpu {
     /// Whether SVC 0x123456 / 0xAB and BKPT 0xAB are semihosting calls (saved: the guest
     /// depends on it).
     pub semihosting: bool,
+    /// Whether every SWI is an OS call the machine answers ([`Event::OsCall`]): a program of an
+    /// OS the emulator stands in for (Ndless's TI-OS). Saved, as `semihosting`.
+    #[serde(default)]
+    pub os_calls: bool,
     /// Exceptions that stop the run loop (with `Event::Exception`) when entered, for a
     /// debugger's "break on undefined instruction" and the like.
     #[serde(skip)]
@@ -219,6 +227,7 @@ impl Cpu {
             waiting: false,
             debug: None,
             semihosting: false,
+            os_calls: false,
             break_on: Vec::new(),
             insns: 0,
             idle_cycles: 0,

@@ -16,6 +16,8 @@ pub enum FileKind {
     Gzip,
     /// A PNG picture (a screenshot, say).
     Png,
+    /// An Ndless program (`.tns`: Zehn or PRG), which `emu run` runs.
+    Ndless,
     /// Text: printable UTF-8 with line breaks (a source file, a script, notes).
     Text,
     /// Anything else: a raw binary.
@@ -52,6 +54,8 @@ pub fn identify(bytes: &[u8]) -> FileKind {
         FileKind::Gzip
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         FileKind::Png
+    } else if crate::ndless::program::is_program(bytes) {
+        FileKind::Ndless
     } else if is_text(bytes) {
         FileKind::Text
     } else {
@@ -91,6 +95,9 @@ pub fn misplaced(kind: FileKind, role: Role) -> Option<&'static str> {
         (Role::Kernel | Role::DeviceTree | Role::State, K::Text) => Some("a text file"),
         (Role::DeviceTree, K::ZImage) => Some("a Linux zImage: give it with --kernel, and the .dtb with --dtb"),
         (Role::DeviceTree, K::Elf) => Some("an ELF executable, not a device tree blob (.dtb)"),
+        (Role::Kernel | Role::DeviceTree | Role::State, K::Ndless) => {
+            Some("an Ndless program: run it with `emu run FILE.tns`")
+        }
         (Role::State, K::Elf) => Some("an ELF executable, not a saved state: run it with `emu run FILE`"),
         (Role::State, K::ZImage) => Some("a Linux zImage, not a saved state: boot it with --kernel FILE --dtb FILE.dtb"),
         _ => None,

@@ -28,6 +28,8 @@ pub const EXIT_OK: u8 = 0;
 /// Exit status for bad input (unreadable or invalid files, a file in the wrong place) and for
 /// a semihosting call in a run without `--semihosting` that the guest cannot handle itself.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status when an Ndless program makes an OS call the emulator cannot answer.
+pub const EXIT_OS_CALL: u8 = 3;
 /// Exit status when `--max-insns` ends a run (as timeout(1) uses).
 pub const EXIT_INSN_LIMIT: u8 = 124;
 /// Exit status when the guest stopped for good (see [`crate::machine::Halt`]).
@@ -45,6 +47,7 @@ Exit status:
   2    bad input: a file it cannot use or in the wrong place, a bad
        value, or a semihosting call without --semihosting that the
        guest has no handler for
+  3    an Ndless program made an OS call emu does not answer
   124  --max-insns ended the run
   125  the guest stopped for good: a wait for an interrupt nothing
        enabled can raise, a branch to itself with interrupts masked
@@ -264,5 +267,6 @@ fn status(stop: Option<Stop>, machine: &Machine, name: &str) -> ExitCode {
         Exit::Halted(halt) => fail(&format!("{name}: {}", halt.reason()), EXIT_HALTED),
         Exit::Reset => fail(&format!("{name}: {}", exit.reason()), EXIT_OK),
         Exit::NoSemihosting { .. } => fail(&format!("{name}: {}", exit.reason()), EXIT_BAD_INPUT),
+        Exit::OsCall { .. } => fail(&format!("{name}: {}", exit.reason()), EXIT_OS_CALL),
     }
 }

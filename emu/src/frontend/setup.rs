@@ -11,6 +11,7 @@ use crate::config::MachineConfig;
 use crate::files;
 use crate::loader::{self, Image};
 use crate::machine::{self, Machine};
+use crate::ndless::{self, program::Program, Ndless};
 use crate::semihosting::{Config, Semihosting};
 use crate::snapshot;
 use crate::terminal;
@@ -31,21 +32,58 @@ fn read_as(path: &Path, role: Role) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-/// Reads and parses a ROM, or the built-in demo; also gives the name runs call it by.
-pub fn load_image(rom: Option<&Path>) -> Result<(Image, String), String> {
+/// What a ROM file holds: an image the machine boots, or an Ndless program.
+pub enum Guest {
+    Image(Image),
+    Ndless(Program),
+}
+
+/// Reads and parses a ROM (or an Ndless program), or the built-in demo; also gives the name
+/// runs call it by.
+pub fn load_guest(rom: Option<&Path>) -> Result<(Guest, String), String> {
     match rom {
         Some(path) => {
             let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
             let bytes = loader::read_file(path).map_err(|e| fail(&e))?;
             file_kind::check(path, &bytes, Role::Rom)?;
+            let name = path.display().to_string();
+            if ndless::program::is_program(&bytes) {
+                let program = ndless::program::parse(&bytes).map_err(|e| fail(&e))?;
+                return Ok((Guest::Ndless(program), name));
+            }
             loader::parse(&bytes)
-                .map(|image| (image, path.display().to_string()))
+                .map(|image| (Guest::Image(image), name))
                 .map_err(|e| fail(&e))
         }
         None => loader::parse(DEMO_ROM)
-            .map(|image| (image, "demo".to_string()))
+            .map(|image| (Guest::Image(image), "demo".to_string()))
             .map_err(|e| format!("built-in demo: {e}")),
     }
+}
+
+/// A machine running an Ndless program from `path`, with these arguments after `argv[0]`.
+pub fn prepare_ndless(
+    config: MachineConfig,
+    rtc: u32,
+    program: &Program,
+    path: &Path,
+    args: &[String],
+    io: HostIo,
+) -> Result<Machine, String> {
+    let mut machine = Machine::new(config, rtc);
+    // The program sees itself in TI-OS's documents folder, as Ndless starts it.
+    let file = path
+        .file_name()
+        .map_or("program.tns".into(), |n| n.to_string_lossy());
+    let argv: Vec<String> = std::iter::once(format!("/documents/{file}"))
+        .chain(args.iter().cloned())
+        .collect();
+    let (_, stdout, stderr) = io.streams();
+    machine
+        .boot_ndless(program, &argv, Ndless::new(stdout, stderr))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    machine.attach_console(io.uart(true));
+    Ok(machine)
 }
 
 /// The machine description: the built-in CX or a file.
@@ -89,7 +127,8 @@ type Streams = (
 );
 
 impl HostIo {
-    fn semihosting_streams(&self) -> Streams {
+    /// The guest's stdin, stdout and stderr (semihosting's, an Ndless program's).
+    fn streams(&self) -> Streams {
         match self {
             HostIo::Process => (
                 Box::new(std::io::stdin()),
@@ -186,7 +225,7 @@ pub fn prepare(
                 heap: machine.heap_info(image),
                 time_base: None,
             };
-            let (stdin, stdout, stderr) = io.semihosting_streams();
+            let (stdin, stdout, stderr) = io.streams();
             machine.enable_semihosting(Semihosting::new(config, stdin, stdout, stderr));
         }
         None => machine.trap_semihosting(),
@@ -224,21 +263,35 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
         let machine = prepare_linux(config, rtc, options)?;
         (machine, kernel.display().to_string())
     } else {
-        let (image, name) = load_image(options.rom.as_deref())?;
-        // A saved state's machine (first built as the demo's) has semihosting for when its CPU
-        // uses it, as the state says.
-        let semihosting = (options.semihosting || options.rom.is_none()).then(|| SemihostingArgs {
-            root: options.semihosting_root.clone(),
-            args: options.args.clone(),
-        });
-        let io = if options.monitor_owns_stdin() {
-            HostIo::NoInput
-        } else if options.uart_has_stdin() && semihosting.is_some() {
-            HostIo::UartInput
-        } else {
-            HostIo::Process
+        let (guest, name) = load_guest(options.rom.as_deref())?;
+        let machine = match guest {
+            Guest::Ndless(program) => {
+                let io = if options.monitor_owns_stdin() {
+                    HostIo::NoInput
+                } else {
+                    HostIo::Process
+                };
+                let path = Path::new(&name);
+                prepare_ndless(config, rtc, &program, path, &options.args, io)?
+            }
+            Guest::Image(image) => {
+                // A saved state's machine (first built as the demo's) has semihosting for
+                // when its CPU uses it, as the state says.
+                let semihosting =
+                    (options.semihosting || options.rom.is_none()).then(|| SemihostingArgs {
+                        root: options.semihosting_root.clone(),
+                        args: options.args.clone(),
+                    });
+                let io = if options.monitor_owns_stdin() {
+                    HostIo::NoInput
+                } else if options.uart_has_stdin() && semihosting.is_some() {
+                    HostIo::UartInput
+                } else {
+                    HostIo::Process
+                };
+                prepare(config, rtc, &image, &name, semihosting, io)?
+            }
         };
-        let machine = prepare(config, rtc, &image, &name, semihosting, io)?;
         (machine, name)
     };
     machine.reboot = !options.no_reboot;

@@ -465,7 +465,9 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
         Stopped::Exited(Exit::Guest(status)) => {
             out.push_str(&format!("the guest exited with status {status}\n"));
         }
-        Stopped::Exited(exit @ (Exit::Halted(_) | Exit::Reset | Exit::NoSemihosting { .. })) => {
+        Stopped::Exited(
+            exit @ (Exit::Halted(_) | Exit::Reset | Exit::NoSemihosting { .. } | Exit::OsCall { .. }),
+        ) => {
             out.push_str(&format!("{}\n", exit.reason()));
         }
         Stopped::Exited(Exit::InstructionLimit) => {}

@@ -1,0 +1,45 @@
+//! Guest memory as the host services see it (semihosting, the Ndless OS calls): virtual
+//! addresses of the CPU's current mode, read and written without side effects on devices.
+
+/// Guest memory, by virtual address.
+pub trait GuestMemory {
+    fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError>;
+    fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError>;
+
+    /// The little-endian word at `addr` (any alignment).
+    fn read_u32(&mut self, addr: u32) -> Result<u32, MemoryError> {
+        let mut bytes = [0; 4];
+        self.read_bytes(addr, &mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn write_u32(&mut self, addr: u32, value: u32) -> Result<(), MemoryError> {
+        self.write_bytes(addr, &value.to_le_bytes())
+    }
+
+    /// The NUL-terminated string at `addr`, without its NUL, of at most `max` bytes (an
+    /// unterminated one is an error).
+    fn read_cstring(&mut self, addr: u32, max: usize) -> Result<Vec<u8>, MemoryError> {
+        let mut out = Vec::new();
+        let mut chunk = [0u8; 64];
+        while out.len() <= max {
+            let at = addr.wrapping_add(out.len() as u32);
+            // Read up to the next 64-byte boundary, so a string that ends just before an
+            // unmapped page is still read.
+            let len = 64 - (at & 63) as usize;
+            self.read_bytes(at, &mut chunk[..len])?;
+            match chunk[..len].iter().position(|&b| b == 0) {
+                Some(end) => {
+                    out.extend_from_slice(&chunk[..end]);
+                    return (out.len() <= max).then_some(out).ok_or(MemoryError);
+                }
+                None => out.extend_from_slice(&chunk[..len]),
+            }
+        }
+        Err(MemoryError)
+    }
+}
+
+/// A guest address a host service was given could not be read or written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryError;

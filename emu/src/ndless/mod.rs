@@ -1,0 +1,139 @@
+//! Ndless programs without TI-OS: the emulator loads a `.tns` program itself ([`program`]),
+//! builds the world TI-OS with Ndless gives it ([`boot`]), and answers its OS calls in Rust, as
+//! it answers semihosting.
+//!
+//! A program reaches TI-OS with `swi #n` (ARM: a 24-bit comment; Thumb: 8 bits), arguments and
+//! results as the AAPCS has them (r0-r3, then the caller's stack; r0, or r0:r1 for 64 bits).
+//! Bits 21-23 of `n` say what kind of call it is: 0 an OS call (index into TI-OS's table,
+//! numbered as the Ndless SDK's public-domain `syscall-list.h`), 0x200000 an Ndless extension
+//! (`nl_*`), 0x400000 an emulator hook, 0x800000 an OS variable (the call returns its address).
+//! The emulator's own code (the return from `main`, handlers, `lcd_blit`) uses the kind that
+//! Ndless leaves free, 0xE00000. A call the emulator does not answer ends the run, naming it.
+
+pub mod boot;
+pub(crate) mod heap;
+mod layout;
+mod names;
+mod os;
+pub mod program;
+
+use std::io::Write;
+
+use crate::cpu::Exception;
+use crate::guest::{GuestMemory, MemoryError};
+use heap::Heap;
+
+/// The kinds of call, by bits 21-23 of the SWI's comment.
+const KIND_MASK: u32 = 0xE0_0000;
+const KIND_OS: u32 = 0;
+const KIND_EXTENSION: u32 = 0x20_0000;
+const KIND_EMULATOR_HOOK: u32 = 0x40_0000;
+const KIND_VARIABLE: u32 = 0x80_0000;
+/// The emulator's own calls, from its code page.
+const KIND_PRIVATE: u32 = 0xE0_0000;
+
+/// An OS call as the CPU stopped for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    /// The SWI's comment field.
+    pub number: u32,
+    /// r0-r3.
+    pub args: [u32; 4],
+    /// The caller's stack pointer (arguments past the fourth are there).
+    pub sp: u32,
+    /// The caller's CPSR.
+    pub cpsr: u32,
+    /// The caller's link register.
+    pub lr: u32,
+    /// The address of the SWI.
+    pub pc: u32,
+}
+
+/// How the emulator answers a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// The result, in r0.
+    Value(u32),
+    /// A 64-bit result, in r0 (low) and r1 (high).
+    Pair(u32, u32),
+    /// A result, and the caller's new CPSR (`TCT_Local_Control_Interrupts`).
+    ValueAndCpsr(u32, u32),
+    /// The program's `main` returned this.
+    Exit(i32),
+    /// The program took an exception it has no handler for, at this address.
+    Crash(Exception, u32),
+    /// A call the emulator does not answer.
+    Unsupported,
+    /// An argument pointed at memory the program does not have.
+    BadPointer,
+}
+
+/// The name of call `number`, for a person: `malloc`, `nl_hwtype`, `OS variable 72`.
+pub fn call_name(number: u32) -> String {
+    let index = number & !KIND_MASK;
+    match number & KIND_MASK {
+        KIND_OS => match names::OS_CALLS.get(index as usize).copied().flatten() {
+            Some(name) => format!("{name} (OS call {index})"),
+            None => format!("OS call {index}"),
+        },
+        KIND_EXTENSION => match os::EXTENSIONS.get(index as usize) {
+            Some(name) => format!("{name} (Ndless extension {index})"),
+            None => format!("Ndless extension {index}"),
+        },
+        KIND_VARIABLE => format!("OS variable {index}"),
+        KIND_EMULATOR_HOOK => format!("emulator hook {index}"),
+        _ => format!("call {number:#x}"),
+    }
+}
+
+/// The service: what the program's calls need of the host.
+pub struct Ndless {
+    heap: Heap,
+    stdout: Box<dyn Write>,
+    stderr: Box<dyn Write>,
+}
+
+impl Ndless {
+    /// A service whose program's standard output and error go to these (its heap is set when
+    /// the program starts: [`boot::start`]).
+    pub fn new(stdout: Box<dyn Write>, stderr: Box<dyn Write>) -> Ndless {
+        Ndless {
+            heap: Heap { start: 0, end: 0 },
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Answers a call, reading and writing guest memory through `mem`.
+    pub fn call(&mut self, call: &Call, mem: &mut dyn GuestMemory) -> Answer {
+        let index = call.number & !KIND_MASK;
+        let answer = match call.number & KIND_MASK {
+            KIND_OS => os::call(self, index, call, mem),
+            KIND_EXTENSION => os::extension(index, call),
+            KIND_VARIABLE => Ok(os::variable(index)),
+            KIND_PRIVATE => Ok(boot::private(index, call, mem)),
+            // Ndless's hooks for Firebird's debugger: nothing to do.
+            KIND_EMULATOR_HOOK => Ok(Answer::Value(0)),
+            _ => Ok(Answer::Unsupported),
+        };
+        answer.unwrap_or(Answer::BadPointer)
+    }
+}
+
+/// Reads the NUL-terminated string at `addr` (at most 64 KiB).
+fn string(mem: &mut dyn GuestMemory, addr: u32) -> Result<Vec<u8>, MemoryError> {
+    mem.read_cstring(addr, 0x1_0000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_are_named_by_kind_and_number() {
+        assert_eq!(call_name(5), "malloc (OS call 5)");
+        assert_eq!(call_name(0x20_0002), "nl_hwtype (Ndless extension 2)");
+        assert_eq!(call_name(0x80_0048), "OS variable 72");
+        assert_eq!(call_name(9999), "OS call 9999");
+    }
+}
