@@ -13,9 +13,12 @@
 pub mod boot;
 pub(crate) mod heap;
 mod layout;
+mod memory;
 mod names;
 mod os;
 pub mod program;
+mod stdio;
+mod strings;
 
 use std::io::Write;
 
@@ -123,6 +126,48 @@ impl Ndless {
 /// Reads the NUL-terminated string at `addr` (at most 64 KiB).
 fn string(mem: &mut dyn GuestMemory, addr: u32) -> Result<Vec<u8>, MemoryError> {
     mem.read_cstring(addr, 0x1_0000)
+}
+
+/// The string at `addr`, of at most `max` bytes (no NUL needed within them).
+fn string_max(mem: &mut dyn GuestMemory, addr: u32, max: u32) -> Result<Vec<u8>, MemoryError> {
+    let mut out = Vec::new();
+    let mut at = addr;
+    while out.len() < max as usize {
+        let mut byte = [0];
+        mem.read_bytes(at, &mut byte)?;
+        if byte[0] == 0 {
+            break;
+        }
+        out.push(byte[0]);
+        at = at.wrapping_add(1);
+    }
+    Ok(out)
+}
+
+/// `len` bytes of guest memory at `addr` (at most 64 MiB: more than memory holds).
+fn read(mem: &mut dyn GuestMemory, addr: u32, len: u32) -> Result<Vec<u8>, MemoryError> {
+    if len > 64 << 20 {
+        return Err(MemoryError);
+    }
+    let mut bytes = vec![0; len as usize];
+    mem.read_bytes(addr, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Sets `len` bytes at `addr` to `value`.
+fn fill(mem: &mut dyn GuestMemory, addr: u32, value: u8, len: u32) -> Result<(), MemoryError> {
+    if len > 64 << 20 {
+        return Err(MemoryError);
+    }
+    mem.write_bytes(addr, &vec![value; len as usize])
+}
+
+/// `memcmp`'s sign, as the C library gives it: the difference of the first differing bytes.
+fn compare(x: &[u8], y: &[u8]) -> u32 {
+    x.iter()
+        .zip(y)
+        .find(|(a, b)| a != b)
+        .map_or(0, |(&a, &b)| (i32::from(a) - i32::from(b)) as u32)
 }
 
 #[cfg(test)]

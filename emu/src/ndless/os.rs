@@ -4,8 +4,8 @@
 //! (`keypad_type` 4), on TI-OS 4.5.4 (`nl_osid` 37, Ndless's number for the non-CAS CX's 4.5.4),
 //! with Ndless revision 2022.
 
-use super::layout;
-use super::{string, Answer, Call, Ndless};
+use super::{layout, memory, stdio, strings};
+use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
 /// The Ndless extensions, by index (the SDK's `syscall-list.h`).
@@ -68,257 +68,66 @@ pub fn extension(index: u32, call: &Call) -> Result<Answer, MemoryError> {
     Ok(Answer::Value(value))
 }
 
-/// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
-fn answers(number: u32) -> bool {
-    ANSWERED.contains(&number)
-}
+/// A family of OS calls: the numbers it answers, and how.
+type Family = (
+    &'static [u32],
+    fn(&mut Ndless, u32, &Call, &mut dyn GuestMemory) -> Result<Answer, MemoryError>,
+);
 
-// OS call numbers (the SDK's `syscall-list.h`).
-const FWRITE: u32 = 2;
-const MALLOC: u32 = 5;
-const FREE: u32 = 6;
-const MEMSET: u32 = 7;
-const MEMCPY: u32 = 8;
-const MEMCMP: u32 = 9;
-const TCT_LOCAL_CONTROL_INTERRUPTS: u32 = 14;
-const PUTS: u32 = 22;
-const STRCMP: u32 = 26;
-const STRCPY: u32 = 27;
-const STRNCAT: u32 = 28;
-const STRLEN: u32 = 29;
-const STRRCHR: u32 = 31;
-const STRNCPY: u32 = 37;
-const CALLOC: u32 = 49;
-const REALLOC: u32 = 50;
-const MEMMOVE: u32 = 55;
-const STRCHR: u32 = 57;
-const STRNCMP: u32 = 58;
-const FPUTC: u32 = 54;
-const ERRNO_ADDR: u32 = 61;
-const FFLUSH: u32 = 69;
-const STRCAT: u32 = 67;
-const STRSTR: u32 = 68;
-
-/// The OS calls answered.
-const ANSWERED: [u32; 24] = [
-    FWRITE,
-    MALLOC,
-    FREE,
-    MEMSET,
-    MEMCPY,
-    MEMCMP,
-    TCT_LOCAL_CONTROL_INTERRUPTS,
-    PUTS,
-    STRCMP,
-    STRCPY,
-    STRNCAT,
-    STRLEN,
-    STRRCHR,
-    STRNCPY,
-    CALLOC,
-    REALLOC,
-    MEMMOVE,
-    STRCHR,
-    STRNCMP,
-    FPUTC,
-    ERRNO_ADDR,
-    FFLUSH,
-    STRCAT,
-    STRSTR,
+/// Every family of OS calls the emulator answers.
+const FAMILIES: [Family; 4] = [
+    (memory::NUMBERS, memory::call),
+    (strings::NUMBERS, strings::call),
+    (stdio::NUMBERS, stdio::call),
+    (SYSTEM, system),
 ];
 
-/// Where the standard stream whose FILE block is at `file` goes, if it is stdout or stderr.
-fn output(ndless: &mut Ndless, file: u32) -> Option<&mut Box<dyn std::io::Write>> {
-    if file == layout::STD_FILES + layout::FILE_SIZE {
-        Some(&mut ndless.stdout)
-    } else if file == layout::STD_FILES + 2 * layout::FILE_SIZE {
-        Some(&mut ndless.stderr)
-    } else {
-        None
-    }
+/// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
+fn answers(number: u32) -> bool {
+    FAMILIES
+        .iter()
+        .any(|(numbers, _)| numbers.contains(&number))
 }
 
-/// The interrupt mask bits of the CPSR (I and F) `TCT_Local_Control_Interrupts` sets.
-const INTERRUPT_MASK: u32 = 0xC0;
-
-/// A TI-OS call.
+/// A TI-OS call: the family that answers it answers it.
 pub fn call(
     ndless: &mut Ndless,
     index: u32,
     call: &Call,
     mem: &mut dyn GuestMemory,
 ) -> Result<Answer, MemoryError> {
-    let [a, b, c, _] = call.args;
-    use std::io::Write as _;
-    let value = match index {
-        MALLOC => ndless.heap.alloc(mem, a)?,
-        FREE => {
-            ndless.heap.free(mem, a)?;
-            0
-        }
-        CALLOC => {
-            let Some(size) = a.checked_mul(b) else {
-                return Ok(Answer::Value(0));
-            };
-            let ptr = ndless.heap.alloc(mem, size)?;
-            if ptr != 0 {
-                fill(mem, ptr, 0, size)?;
-            }
-            ptr
-        }
-        REALLOC => ndless.heap.realloc(mem, a, b)?,
-        MEMSET => {
-            fill(mem, a, b as u8, c)?;
-            a
-        }
-        MEMCPY | MEMMOVE => {
-            let bytes = read(mem, b, c)?;
-            mem.write_bytes(a, &bytes)?;
-            a
-        }
-        MEMCMP => {
-            let (x, y) = (read(mem, a, c)?, read(mem, b, c)?);
-            compare(&x, &y)
-        }
+    match FAMILIES
+        .iter()
+        .find(|(numbers, _)| numbers.contains(&index))
+    {
+        Some((_, answer)) => answer(ndless, index, call, mem),
+        None => Ok(Answer::Unsupported),
+    }
+}
+
+const TCT_LOCAL_CONTROL_INTERRUPTS: u32 = 14;
+const ERRNO_ADDR: u32 = 61;
+
+/// The system's own calls.
+const SYSTEM: &[u32] = &[TCT_LOCAL_CONTROL_INTERRUPTS, ERRNO_ADDR];
+
+/// The interrupt mask bits of the CPSR (I and F) `TCT_Local_Control_Interrupts` sets.
+const INTERRUPT_MASK: u32 = 0xC0;
+
+fn system(
+    _: &mut Ndless,
+    index: u32,
+    call: &Call,
+    _: &mut dyn GuestMemory,
+) -> Result<Answer, MemoryError> {
+    Ok(match index {
         TCT_LOCAL_CONTROL_INTERRUPTS => {
             // The old mask is returned; the caller's I and F bits become the argument's.
             let old = call.cpsr & INTERRUPT_MASK;
-            let cpsr = (call.cpsr & !INTERRUPT_MASK) | (a & INTERRUPT_MASK);
-            return Ok(Answer::ValueAndCpsr(old, cpsr));
+            let cpsr = (call.cpsr & !INTERRUPT_MASK) | (call.args[0] & INTERRUPT_MASK);
+            Answer::ValueAndCpsr(old, cpsr)
         }
-        PUTS => {
-            let mut text = string(mem, a)?;
-            text.push(b'\n');
-            // A closed stdout must not stop the program.
-            let _ = ndless.stdout.write_all(&text);
-            let _ = ndless.stdout.flush();
-            1
-        }
-        ERRNO_ADDR => layout::ERRNO,
-        FWRITE => {
-            let [ptr, size, count, file] = call.args;
-            let Some(len) = size.checked_mul(count) else {
-                return Ok(Answer::Value(0));
-            };
-            let bytes = read(mem, ptr, len)?;
-            let Some(stream) = output(ndless, file) else {
-                return Ok(Answer::Unsupported);
-            };
-            let _ = stream.write_all(&bytes);
-            count
-        }
-        FPUTC => {
-            let Some(stream) = output(ndless, b) else {
-                return Ok(Answer::Unsupported);
-            };
-            let _ = stream.write_all(&[a as u8]);
-            a & 0xFF
-        }
-        FFLUSH => {
-            if let Some(stream) = output(ndless, a) {
-                let _ = stream.flush();
-            }
-            0
-        }
-        STRLEN => string(mem, a)?.len() as u32,
-        STRCPY => {
-            let mut s = string(mem, b)?;
-            s.push(0);
-            mem.write_bytes(a, &s)?;
-            a
-        }
-        STRNCPY => {
-            // Copies up to `n` bytes, padding with NULs after a shorter source.
-            let mut s = string_max(mem, b, c)?;
-            s.resize(c as usize, 0);
-            mem.write_bytes(a, &s)?;
-            a
-        }
-        STRCAT | STRNCAT => {
-            let end = a + string(mem, a)?.len() as u32;
-            let mut s = match index {
-                STRCAT => string(mem, b)?,
-                _ => string_max(mem, b, c)?,
-            };
-            s.push(0);
-            mem.write_bytes(end, &s)?;
-            a
-        }
-        STRCMP => compare_strings(&string(mem, a)?, &string(mem, b)?),
-        STRNCMP => compare_strings(&string_max(mem, a, c)?, &string_max(mem, b, c)?),
-        STRCHR | STRRCHR => {
-            let s = string(mem, a)?;
-            let wanted = b as u8;
-            // The terminating NUL is part of the string to search.
-            let found = match (wanted, index) {
-                (0, _) => Some(s.len()),
-                (_, STRCHR) => s.iter().position(|&x| x == wanted),
-                _ => s.iter().rposition(|&x| x == wanted),
-            };
-            found.map_or(0, |at| a + at as u32)
-        }
-        STRSTR => {
-            let (hay, needle) = (string(mem, a)?, string(mem, b)?);
-            if needle.is_empty() {
-                a
-            } else {
-                hay.windows(needle.len())
-                    .position(|w| w == needle.as_slice())
-                    .map_or(0, |at| a + at as u32)
-            }
-        }
-        _ => return Ok(Answer::Unsupported),
-    };
-    Ok(Answer::Value(value))
-}
-
-/// `len` bytes of guest memory at `addr` (at most 64 MiB: more than memory holds).
-fn read(mem: &mut dyn GuestMemory, addr: u32, len: u32) -> Result<Vec<u8>, MemoryError> {
-    if len > 64 << 20 {
-        return Err(MemoryError);
-    }
-    let mut bytes = vec![0; len as usize];
-    mem.read_bytes(addr, &mut bytes)?;
-    Ok(bytes)
-}
-
-/// Sets `len` bytes at `addr` to `value`.
-fn fill(mem: &mut dyn GuestMemory, addr: u32, value: u8, len: u32) -> Result<(), MemoryError> {
-    if len > 64 << 20 {
-        return Err(MemoryError);
-    }
-    mem.write_bytes(addr, &vec![value; len as usize])
-}
-
-/// The string at `addr`, of at most `max` bytes (no NUL needed within them).
-fn string_max(mem: &mut dyn GuestMemory, addr: u32, max: u32) -> Result<Vec<u8>, MemoryError> {
-    let mut out = Vec::new();
-    let mut at = addr;
-    while out.len() < max as usize {
-        let mut byte = [0];
-        mem.read_bytes(at, &mut byte)?;
-        if byte[0] == 0 {
-            break;
-        }
-        out.push(byte[0]);
-        at = at.wrapping_add(1);
-    }
-    Ok(out)
-}
-
-/// `memcmp`'s sign, as the C library gives it: the difference of the first differing bytes.
-fn compare(x: &[u8], y: &[u8]) -> u32 {
-    x.iter()
-        .zip(y)
-        .find(|(a, b)| a != b)
-        .map_or(0, |(&a, &b)| (i32::from(a) - i32::from(b)) as u32)
-}
-
-/// `strcmp` over strings without their NULs: a shorter prefix compares below.
-fn compare_strings(x: &[u8], y: &[u8]) -> u32 {
-    let mut x = x.to_vec();
-    let mut y = y.to_vec();
-    x.push(0);
-    y.push(0);
-    compare(&x, &y)
+        ERRNO_ADDR => Answer::Value(layout::ERRNO),
+        _ => Answer::Unsupported,
+    })
 }
