@@ -681,8 +681,9 @@ def describe(blob):
     counts = {}
     for r in z.relocs:
         counts[r & 0xFF] = counts.get(r & 0xFF, 0) + 1
-    lines.append("  relocations: " + ", ".join(
-        f"{n} {RELOC_NAMES[k] if k < len(RELOC_NAMES) else k}" for k, n in sorted(counts.items())))
+    lines.append("  relocations: " + (", ".join(
+        f"{n} {RELOC_NAMES[k] if k < len(RELOC_NAMES) else k}" for k, n in sorted(counts.items()))
+        or "none"))
     for r in z.relocs:
         kind = r & 0xFF
         if kind in (ADD_BASE_GOT, SET_ZERO):
