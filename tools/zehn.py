@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """zehn.py - pack an ARM ELF as an Ndless program (.tns): Zehn or PRG.
 
-Our own writer of the formats Ndless loads, from their public description
-(the Ndless SDK's public-domain include/zehn.h; see /work/shared/ndless/NOTES.md
-or tools/README.md).  Python 3 standard library only.
+Our own writer of the formats Ndless loads, from their public description (the
+Ndless SDK's public-domain include/zehn.h; tools/README.md says more).  Python 3
+standard library only.
 
   zehn.py IN.elf -o OUT.tns [--compress] [--name S --author S --version N ...]
         Zehn: IN.elf linked at address 0 with `ld --emit-relocs`.

@@ -1,9 +1,9 @@
-/* entry - the state an Ndless program starts in, and the OS services it finds
- * running (NOTES.md 1.4): SVC mode with IRQ and FIQ masked, argc/argv, the MMU
- * on, the LCD in RGB565, timer 2 ticking at 100 Hz on VIC line 19 (polled,
- * then through an IRQ handler installed at 0xA4000038 with IRQs enabled by
- * TCT_Local_Control_Interrupts), the keypad scanning, the Ndless extensions
- * and OS variables a CX on OS 4.5 answers.
+/* entry - the state an Ndless program starts in and the OS services it finds
+ * running, as Ndless starts programs on TI-OS: SVC mode with IRQ and FIQ
+ * masked, argc/argv, the MMU on, the LCD in RGB565, timer 2 ticking at 100 Hz
+ * on VIC line 19 (polled, then through an IRQ handler installed at 0xA4000038
+ * with IRQs enabled by TCT_Local_Control_Interrupts), the keypad scanning, the
+ * Ndless extensions and OS variables a CX on OS 4.5 answers.
  *
  * Times are measured with the second timer of the SP804 at 0x900C0000
  * (0x900C0020), run free at 32768 Hz for the purpose and restored after.

@@ -1,8 +1,7 @@
 /* ndless.h - the Ndless program ABI, as far as the project's test programs use it.
  *
  * Our own minimal header (no Ndless SDK code).  The numbers are those of the
- * SDK's public-domain include/syscall-list.h; the convention is described in
- * /work/shared/ndless/NOTES.md section 1.1:
+ * SDK's public-domain include/syscall-list.h; the convention:
  *
  *   swi #n                    OS syscall n (0-342); from Thumb state only 0-255
  *   swi #(0x200000 | i)       Ndless extension i (ARM state only)
