@@ -34,7 +34,8 @@ enum Verdict {
 }
 
 /// The ROM files under `paths`, sorted, directories searched recursively for `*.elf`, `*.bin`
-/// and Ndless programs `*.tns` (skipping `*.qemu.elf`, built for QEMU's memory map).
+/// and Ndless programs `*.tns` (skipping `*.qemu.elf`, built for QEMU's memory map, and the ELF
+/// a `.tns` was packed from).
 pub fn find_roms(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     fn walk(path: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
         let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -46,7 +47,9 @@ pub fn find_roms(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             children.sort();
             for child in children {
                 let name = child.file_name().unwrap_or_default().to_string_lossy();
-                let is_rom = (name.ends_with(".elf") && !name.ends_with(".qemu.elf"))
+                // An ELF beside a .tns of its name is that program's link, not a ROM.
+                let packed = child.with_extension("tns").exists();
+                let is_rom = (name.ends_with(".elf") && !name.ends_with(".qemu.elf") && !packed)
                     || name.ends_with(".bin")
                     || name.ends_with(".tns");
                 if child.is_dir() || is_rom {

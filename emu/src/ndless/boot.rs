@@ -174,6 +174,7 @@ pub fn start(
     heap.init(&mut PhysicalMemory(&mut machine.board))
         .map_err(|_| "the heap lies outside memory (not a CX?)".to_string())?;
     ndless.heap = heap;
+    ndless.prg_base = program.prg.then_some(PROGRAM);
     Ok(())
 }
 

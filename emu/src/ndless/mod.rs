@@ -92,6 +92,8 @@ pub fn call_name(number: u32) -> String {
 /// The service: what the program's calls need of the host.
 pub struct Ndless {
     heap: Heap,
+    /// Whether the program is a PRG (which relocates its data itself) and where it was loaded.
+    prg_base: Option<u32>,
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
 }
@@ -102,6 +104,7 @@ impl Ndless {
     pub fn new(stdout: Box<dyn Write>, stderr: Box<dyn Write>) -> Ndless {
         Ndless {
             heap: Heap { start: 0, end: 0 },
+            prg_base: None,
             stdout,
             stderr,
         }
@@ -112,7 +115,7 @@ impl Ndless {
         let index = call.number & !KIND_MASK;
         let answer = match call.number & KIND_MASK {
             KIND_OS => os::call(self, index, call, mem),
-            KIND_EXTENSION => os::extension(index, call),
+            KIND_EXTENSION => os::extension(self, index, call, mem),
             KIND_VARIABLE => Ok(os::variable(index)),
             KIND_PRIVATE => Ok(boot::private(index, call, mem)),
             // Ndless's hooks for Firebird's debugger: nothing to do.

@@ -53,8 +53,26 @@ pub fn variable(index: u32) -> Answer {
 }
 
 /// An Ndless extension.
-pub fn extension(index: u32, call: &Call) -> Result<Answer, MemoryError> {
+pub fn extension(
+    ndless: &mut Ndless,
+    index: u32,
+    call: &Call,
+    mem: &mut dyn GuestMemory,
+) -> Result<Answer, MemoryError> {
     let value = match EXTENSIONS.get(index as usize).copied() {
+        // `nl_relocdatab(words, count, base)`: a PRG's own relocation of its data, adding the
+        // base to each word; a Zehn program was relocated by its loader, and Ndless leaves it.
+        Some("nl_relocdatab") => {
+            let [words, count, base, _] = call.args;
+            if ndless.prg_base.is_some() {
+                for i in 0..count.min(1 << 24) {
+                    let at = words.wrapping_add(4 * i);
+                    let value = mem.read_u32(at)?.wrapping_add(base);
+                    mem.write_u32(at, value)?;
+                }
+            }
+            0
+        }
         Some("nl_hwtype") => HWTYPE_CX,
         Some("nl_hwsubtype") => 0,
         Some("nl_osid") => OSID_CX_4_5_4,

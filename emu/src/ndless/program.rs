@@ -40,6 +40,8 @@ pub struct Program {
     relocations: Vec<Relocation>,
     /// The name the program gives itself (Zehn's EXECUTABLE_NAME flag), if any.
     pub name: Option<String>,
+    /// A PRG file, which relocates its own data (with `nl_relocdatab`).
+    pub prg: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,7 @@ pub fn parse(bytes: &[u8]) -> Result<Program, String> {
             entry: 4,
             relocations: Vec::new(),
             name: None,
+            prg: true,
         });
     }
     Err("not an Ndless program (no Zehn header in its first 20 KiB, no PRG signature)".into())
@@ -183,6 +186,7 @@ fn parse_zehn(file: &[u8]) -> Result<Program, String> {
         entry,
         relocations,
         name,
+        prg: false,
     })
 }
 

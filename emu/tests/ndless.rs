@@ -1,0 +1,97 @@
+//! Ndless programs run with no TI firmware: the project's own Ndless-ABI programs of
+//! `roms/ndless/` (built against our own headers and packed by `tools/zehn.py`) run headless
+//! and check, from inside, the loader (every Zehn relocation type, compression, PRG), the entry
+//! state (mode, masks, arguments, MMU, LCD, the 100 Hz tick through the IRQ vector, the keypad)
+//! and the OS calls. Each prints `ok N - ...` per check and returns the number that failed.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn emu(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_emu"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .expect("emu starts")
+}
+
+/// Runs `roms/ndless/NAME.tns` with `args` and checks it passed all its checks; its output.
+fn passes(name: &str, args: &[&str], checks: u32) -> String {
+    let rom = format!("roms/ndless/{name}.tns");
+    let mut all = vec!["run", "--headless", "--rtc", "1767225600", &rom, "--"];
+    all.extend(args);
+    let out = emu(&all);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{name}:\n{stdout}{stderr}");
+    assert!(!stdout.contains("not ok"), "{name}:\n{stdout}");
+    let last = format!("{name}: {checks} checks, all passed");
+    assert!(
+        stdout.lines().any(|l| l == last),
+        "{name}: no {last:?} in:\n{stdout}"
+    );
+    stdout
+}
+
+#[test]
+fn every_relocation_type_is_applied() {
+    passes("relocs", &[], 28);
+}
+
+#[test]
+fn a_compressed_program_is_inflated_and_relocated() {
+    passes("compressed", &[], 30);
+}
+
+#[test]
+fn a_prg_program_is_entered_at_offset_4_and_relocates_itself() {
+    passes("prg", &[], 11);
+}
+
+#[test]
+fn the_entry_state_is_ndless_s() {
+    let out = passes("entry", &["one", "two words"], 28);
+    for line in ["argc: 3", "argv[1]: one", "argv[2]: two words"] {
+        assert!(out.lines().any(|l| l == line), "{line:?} missing:\n{out}");
+    }
+}
+
+#[test]
+fn the_memory_calls_work() {
+    passes("memory", &[], 24);
+}
+
+/// A program file that is not one is refused in one line; an unknown call ends the run naming
+/// it with status 3.
+#[test]
+fn bad_programs_and_unknown_calls_end_in_one_line() {
+    let dir = std::env::temp_dir().join(format!("emu-ndless-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.tns");
+    // A Zehn header announcing more than the file holds.
+    let mut header: Vec<u8> = [0x6E68_655Au32, 1, 4096, 0, 0, 0, 4096, 0]
+        .iter()
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    std::fs::write(&bad, &header).unwrap();
+    let out = emu(&["run", "--headless", bad.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("bad.tns") && stderr.contains("Zehn"),
+        "{stderr}"
+    );
+    // A program of one instruction: swi #0x123, an OS call nobody answers.
+    let unknown = dir.join("unknown.tns");
+    header[8..12].copy_from_slice(&36u32.to_le_bytes());
+    header[24..28].copy_from_slice(&36u32.to_le_bytes());
+    header.extend(0xEF00_0123u32.to_le_bytes());
+    std::fs::write(&unknown, &header).unwrap();
+    let out = emu(&["run", "--headless", unknown.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("OS call 291"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
