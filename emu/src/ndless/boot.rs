@@ -175,6 +175,7 @@ pub fn start(
         .map_err(|_| "the heap lies outside memory (not a CX?)".to_string())?;
     ndless.heap = heap;
     ndless.prg_base = program.prg.then_some(PROGRAM);
+    ndless.documents.restart();
     Ok(())
 }
 

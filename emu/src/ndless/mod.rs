@@ -11,6 +11,9 @@
 //! Ndless leaves free, 0xE00000. A call the emulator does not answer ends the run, naming it.
 
 pub mod boot;
+mod dirs;
+mod documents;
+mod files;
 pub(crate) mod heap;
 mod layout;
 mod memory;
@@ -96,6 +99,7 @@ pub struct Ndless {
     prg_base: Option<u32>,
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
+    documents: documents::Documents,
 }
 
 impl Ndless {
@@ -107,7 +111,15 @@ impl Ndless {
             prg_base: None,
             stdout,
             stderr,
+            documents: documents::Documents::default(),
         }
+    }
+
+    /// The service with `/documents` the host folder `dir` (without one, the program sees an
+    /// empty `/documents` that refuses writes).
+    pub fn with_documents(mut self, dir: &std::path::Path) -> Result<Ndless, String> {
+        self.documents = documents::Documents::new(Some(documents::Documents::host_folder(dir)?));
+        Ok(self)
     }
 
     /// Answers a call, reading and writing guest memory through `mem`.

@@ -4,7 +4,7 @@
 //! (`keypad_type` 4), on TI-OS 4.5.4 (`nl_osid` 37, Ndless's number for the non-CAS CX's 4.5.4),
 //! with Ndless revision 2022.
 
-use super::{layout, memory, stdio, strings};
+use super::{dirs, files, layout, memory, stdio, strings};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -93,10 +93,12 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 4] = [
+const FAMILIES: [Family; 6] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
+    (files::NUMBERS, files::call),
+    (dirs::NUMBERS, dirs::call),
     (SYSTEM, system),
 ];
 
