@@ -480,3 +480,270 @@ fn write_dstat(mem: &mut dyn GuestMemory, at: u32, entry: &Entry) -> Result<(), 
     dstat[DSTAT_SIZE_AT..DSTAT_SIZE_AT + 4].copy_from_slice(&size.to_le_bytes());
     mem.write_bytes(at, &dstat)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::documents::fixture::{Guest, TempDir};
+    use super::*;
+
+    impl Guest {
+        /// A call given one path.
+        fn on(&mut self, number: u32, path: &str) -> u32 {
+            let path = self.put(path);
+            self.call(number, &[path])
+        }
+
+        /// stat's (mode, size, mtime), or its errno.
+        fn stat(&mut self, path: &str) -> Result<(u32, u32, u32), u32> {
+            let (path, buf) = (self.put(path), self.buffer(STAT_SIZE as u32));
+            match self.call(STAT, &[path, buf]) {
+                0 => Ok((self.word(buf + 8), self.word(buf + 20), self.word(buf + 28))),
+                _ => Err(self.errno()),
+            }
+        }
+
+        fn getcwd(&mut self) -> String {
+            let buf = self.buffer(300);
+            assert_eq!(self.call(GETCWD, &[buf, 300]), buf);
+            self.text(buf)
+        }
+
+        /// opendir, readdir to the end, closedir.
+        fn list(&mut self, path: &str) -> Vec<String> {
+            let dir = self.on(OPENDIR, path);
+            assert_ne!(dir, 0, "opendir {path}: errno {}", self.errno());
+            let mut names = Vec::new();
+            loop {
+                match self.call(READDIR, &[dir]) {
+                    0 => break,
+                    entry => names.push(self.text(entry)),
+                }
+            }
+            assert_eq!(self.call(CLOSEDIR, &[dir]), 0);
+            names
+        }
+
+        /// NU_Get_First, NU_Get_Next to the end, NU_Done: each entry's name, 8.3 name,
+        /// attributes and size.
+        fn search(&mut self, pattern: &str) -> Vec<(String, String, u8, u32)> {
+            let (dstat, pattern) = (self.buffer(DSTAT_SIZE as u32), self.put(pattern));
+            let mut found = Vec::new();
+            let mut status = self.call(NU_GET_FIRST, &[dstat, pattern]);
+            while status == 0 {
+                let bytes = self.bytes(dstat, DSTAT_SIZE as u32);
+                let short = |at: usize, len: usize| {
+                    let field = &bytes[at..at + len];
+                    let end = field.iter().position(|&b| b == 0).unwrap();
+                    String::from_utf8(field[..end].to_vec()).unwrap()
+                };
+                let short_name = format!("{}.{}", short(0, 9), short(9, 4));
+                found.push((
+                    self.text(dstat + DSTAT_NAME as u32),
+                    short_name,
+                    bytes[DSTAT_ATTRIBUTES],
+                    self.word(dstat + DSTAT_SIZE_AT as u32),
+                ));
+                status = self.call(NU_GET_NEXT, &[dstat]);
+            }
+            assert_eq!(status, NUF_NOFILE);
+            self.call(NU_DONE, &[dstat]);
+            assert_eq!(self.call(NU_GET_NEXT, &[dstat]), NUF_NOFILE, "done");
+            found
+        }
+    }
+
+    #[test]
+    fn stat_gives_the_mode_and_size_where_nucleus_has_them() {
+        let dir = TempDir::new("stat");
+        fs::write(dir.0.join("f.tns"), b"12345").unwrap();
+        fs::create_dir(dir.0.join("sub")).unwrap();
+        let mut guest = Guest::new(Some(&dir));
+        let (mode, size, mtime) = guest.stat("f.tns").unwrap();
+        assert_eq!((mode & 0o170000, size), (S_IFREG, 5));
+        assert!(mtime > 1_600_000_000, "{mtime}");
+        assert_eq!(guest.stat("/documents/sub").unwrap().0 & 0o170000, S_IFDIR);
+        assert_eq!(guest.stat("/documents").unwrap().0 & 0o170000, S_IFDIR);
+        assert_eq!(guest.stat("/").unwrap().0, S_IFDIR | 0o555);
+        assert_eq!(guest.stat("none"), Err(Errno::ENOENT.0));
+        assert_eq!(guest.stat("/tmp"), Err(Errno::ENOENT.0));
+        assert_eq!(guest.stat("f.tns/x"), Err(Errno::ENOTDIR.0));
+        let mut empty = Guest::new(None);
+        assert_eq!(empty.stat("/documents").unwrap().0, S_IFDIR | 0o555);
+    }
+
+    #[test]
+    fn folders_made_renamed_and_removed() {
+        let dir = TempDir::new("change");
+        let mut guest = Guest::new(Some(&dir));
+        assert_eq!(guest.on(MKDIR, "a"), 0);
+        assert!(dir.0.join("a").is_dir());
+        assert_eq!(guest.on(MKDIR, "a"), FAILED);
+        assert_eq!(guest.errno(), Errno::EEXIST.0);
+        assert_eq!(guest.on(MKDIR, "/documents"), FAILED);
+        assert_eq!(guest.on(MKDIR, "/tmp"), FAILED);
+        assert_eq!(guest.errno(), Errno::EACCES.0);
+        fs::write(dir.0.join("a/f"), b"x").unwrap();
+        assert_eq!(guest.on(RMDIR, "a"), FAILED);
+        assert_eq!(guest.errno(), Errno::ENOTEMPTY.0);
+        assert_eq!(guest.on(UNLINK, "a"), FAILED);
+        assert_eq!(guest.errno(), Errno::EISDIR.0);
+        assert_eq!(guest.on(RMDIR, "a/f"), FAILED);
+        assert_eq!(guest.errno(), Errno::ENOTDIR.0);
+        let (from, to) = (guest.put("a/f"), guest.put("/documents/g"));
+        assert_eq!(guest.call(RENAME, &[from, to]), 0);
+        assert_eq!(fs::read(dir.0.join("g")).unwrap(), b"x");
+        assert_eq!(guest.call(RENAME, &[from, to]), FAILED);
+        assert_eq!(guest.errno(), Errno::ENOENT.0);
+        let (from, to) = (guest.put("g"), guest.put("/g"));
+        assert_eq!(guest.call(RENAME, &[from, to]), FAILED);
+        assert_eq!(guest.errno(), Errno::EACCES.0, "out of /documents");
+        let (from, to) = (guest.put("/documents"), guest.put("h"));
+        assert_eq!(guest.call(RENAME, &[from, to]), FAILED);
+        assert_eq!(guest.on(UNLINK, "g"), 0);
+        assert_eq!(guest.on(UNLINK, "g"), FAILED);
+        assert_eq!(guest.errno(), Errno::ENOENT.0);
+        fs::write(dir.0.join("a/f"), b"x").unwrap();
+        assert_eq!(guest.on(REMOVE, "a/f"), 0);
+        assert_eq!(guest.on(REMOVE, "a"), 0);
+        assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn without_documents_nothing_is_made() {
+        let mut guest = Guest::new(None);
+        assert_eq!(guest.on(MKDIR, "a"), FAILED);
+        assert_eq!(guest.errno(), Errno::EROFS.0);
+        assert_eq!(guest.on(UNLINK, "a"), FAILED);
+        assert_eq!(guest.errno(), Errno::ENOENT.0);
+        assert_eq!(guest.list("/documents"), [".", ".."]);
+    }
+
+    #[test]
+    fn the_current_folder() {
+        let dir = TempDir::new("cwd");
+        fs::create_dir_all(dir.0.join("sub/deeper")).unwrap();
+        fs::write(dir.0.join("sub/f"), b"").unwrap();
+        let mut guest = Guest::new(Some(&dir));
+        assert_eq!(guest.getcwd(), "/documents/");
+        assert_eq!(guest.on(CHDIR, "sub"), 0);
+        assert_eq!(guest.getcwd(), "/documents/sub/");
+        assert_eq!(guest.stat("f").unwrap().1, 0, "relative to the new folder");
+        assert_eq!(
+            guest.on(NU_SET_CURRENT_DIR, "A:\\documents\\sub\\deeper"),
+            0
+        );
+        let buf = guest.buffer(300);
+        let drive = guest.put("A:");
+        assert_eq!(guest.call(NU_CURRENT_DIR, &[drive, buf]), 0);
+        assert_eq!(guest.text(buf), "\\documents\\sub\\deeper\\");
+        assert_eq!(guest.on(NU_SET_CURRENT_DIR, "none"), NUF_NOFILE);
+        assert_eq!(guest.on(CHDIR, "../f"), FAILED);
+        assert_eq!(guest.errno(), Errno::ENOTDIR.0);
+        assert_eq!(guest.on(CHDIR, "/tmp"), FAILED);
+        assert_eq!(guest.on(CHDIR, "../../.."), 0);
+        assert_eq!(guest.getcwd(), "/");
+        assert_eq!(guest.list("."), ["documents"]);
+        // getcwd's buffer: too small, none (then the heap's).
+        let buf = guest.buffer(2);
+        assert_eq!(guest.call(GETCWD, &[buf, 1]), 0);
+        assert_eq!(guest.errno(), Errno::ERANGE.0);
+        assert_eq!(guest.call(GETCWD, &[buf, 0]), 0);
+        assert_eq!(guest.errno(), Errno::EINVAL.0);
+        let made = guest.call(GETCWD, &[0, 0]);
+        assert_ne!(made, 0);
+        assert_eq!(guest.text(made), "/");
+        assert_eq!(guest.ndless.heap.size_of(&mut guest.mem, made).unwrap(), 8);
+        // A new start: the current folder is /documents again.
+        guest.ndless.documents.restart();
+        assert_eq!(guest.getcwd(), "/documents/");
+    }
+
+    #[test]
+    fn get_documents_dir_is_the_documents_folder() {
+        let mut guest = Guest::new(None);
+        let at = guest.call(GET_DOCUMENTS_DIR, &[]);
+        assert_eq!(guest.text(at), "/documents/");
+        guest.mem.write_bytes(at, b"X").unwrap();
+        assert_eq!(guest.call(GET_DOCUMENTS_DIR, &[]), at);
+        assert_eq!(guest.text(at), "/documents/");
+    }
+
+    #[test]
+    fn listings() {
+        let dir = TempDir::new("list");
+        fs::write(dir.0.join("b.tns"), b"12").unwrap();
+        fs::write(dir.0.join("A.TNS"), b"1").unwrap();
+        fs::write(dir.0.join("c.txt"), b"").unwrap();
+        fs::write(dir.0.join("long name.data.tns"), b"").unwrap();
+        fs::create_dir(dir.0.join("sub")).unwrap();
+        let mut guest = Guest::new(Some(&dir));
+        let all = [
+            ".",
+            "..",
+            "A.TNS",
+            "b.tns",
+            "c.txt",
+            "long name.data.tns",
+            "sub",
+        ];
+        assert_eq!(guest.list("."), all);
+        assert_eq!(guest.list("/documents/"), all);
+        assert_eq!(guest.list("/"), ["documents"]);
+        assert_eq!(guest.list("sub"), [".", ".."]);
+        for (path, errno) in [("none", Errno::ENOENT), ("b.tns", Errno::ENOTDIR)] {
+            assert_eq!(guest.on(OPENDIR, path), 0);
+            assert_eq!(guest.errno(), errno.0);
+        }
+        assert_eq!(guest.call(READDIR, &[0x1000_0400]), 0);
+        assert_eq!(guest.errno(), Errno::EBADF.0);
+        assert_eq!(guest.call(CLOSEDIR, &[0x1000_0400]), FAILED);
+
+        let found = guest.search("*.tns");
+        let entry = |name: &str, short: &str, attributes: u8, size: u32| {
+            (name.to_string(), short.to_string(), attributes, size)
+        };
+        assert_eq!(
+            found,
+            [
+                entry("A.TNS", "A.TNS", 0, 1),
+                entry("b.tns", "B.TNS", 0, 2),
+                entry("long name.data.tns", "LONG NAM.TNS", 0, 0),
+            ]
+        );
+        assert_eq!(guest.search("/documents/*.*").len(), all.len());
+        assert_eq!(
+            guest.search("A:\\documents\\s?b"),
+            [entry("sub", "SUB.", ATTRIBUTE_FOLDER, 0)]
+        );
+        assert_eq!(
+            guest.search("A:\\*.*"),
+            [entry("documents", "DOCUMENT.", ATTRIBUTE_FOLDER, 0)]
+        );
+        assert!(guest.search("*.none").is_empty());
+        assert!(guest.search("/none/*.*").is_empty());
+    }
+
+    #[test]
+    fn patterns() {
+        for (pattern, name, fits_it) in [
+            ("*.*", "noext", true),
+            ("*", "", true),
+            ("*.tns", "a.TNS", true),
+            ("*.tns", "a.tns.bak", false),
+            ("a?c", "abc", true),
+            ("a?c", "ac", false),
+            ("*b*", "abc", true),
+            ("**x", "abc", false),
+            ("", "", true),
+            ("", "a", false),
+        ] {
+            assert_eq!(
+                fits(pattern.as_bytes(), name.as_bytes()),
+                fits_it,
+                "{pattern} {name}"
+            );
+        }
+        let many = "*".repeat(100) + "x";
+        assert!(!fits(many.as_bytes(), "a".repeat(255).as_bytes()));
+    }
+}

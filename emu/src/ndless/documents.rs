@@ -349,7 +349,7 @@ impl Documents {
             if entry.file_type()?.is_symlink() && !self.inside(&path) {
                 continue;
             }
-            let (dir, size) = fs::metadata(&path).map_or((false, 0), |m| (m.is_dir(), m.len()));
+            let (dir, size) = fs::metadata(&path).map_or((false, 0), |m| (m.is_dir(), size(&m)));
             entries.push(Entry { name, dir, size });
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -385,6 +385,15 @@ impl Documents {
     }
 }
 
+/// A file's size; 0 for a folder, as on FAT (not the host's count of its blocks).
+fn size(meta: &fs::Metadata) -> u64 {
+    if meta.is_dir() {
+        0
+    } else {
+        meta.len()
+    }
+}
+
 fn host_info(path: &Path) -> Result<Info, Errno> {
     let meta = fs::metadata(path)?;
     let modified = meta
@@ -394,7 +403,7 @@ fn host_info(path: &Path) -> Result<Info, Errno> {
         .map_or(0, |d| d.as_secs().min(u64::from(u32::MAX)) as u32);
     Ok(Info {
         dir: meta.is_dir(),
-        size: meta.len(),
+        size: size(&meta),
         modified,
         writable: !meta.permissions().readonly(),
     })

@@ -909,4 +909,50 @@ mod tests {
         guest.call(FCLOSE, &[files[0]]);
         assert_ne!(guest.fopen("one-more", "w"), 0);
     }
+
+    /// A program of its own: `fopen("out.txt", "w")`, `fwrite("hello", 1, 5, file)`,
+    /// `fclose(file)`, returning fclose's value: the file is in the host folder, and the FILE
+    /// came from the heap in guest memory.
+    #[test]
+    fn a_program_writes_a_file_in_documents() {
+        use crate::frontend::setup::SharedBuffer;
+        use crate::machine::{Exit, Machine};
+        #[rustfmt::skip]
+        let code: [u32; 18] = [
+            0xE92D_4010, // push {r4, lr}
+            0xE28F_0028, // add r0, pc, #0x28: "out.txt"
+            0xE28F_102C, // add r1, pc, #0x2c: "w"
+            0xEF00_0000, // swi #0: fopen
+            0xE1A0_4000, // mov r4, r0
+            0xE28F_0024, // add r0, pc, #0x24: "hello"
+            0xE3A0_1001, // mov r1, #1
+            0xE3A0_2005, // mov r2, #5
+            0xE1A0_3004, // mov r3, r4
+            0xEF00_0002, // swi #2: fwrite
+            0xE1A0_0004, // mov r0, r4
+            0xEF00_0003, // swi #3: fclose
+            0xE8BD_8010, // pop {r4, pc}
+            0x2E74_756F, 0x0074_7874, // "out.txt"
+            0x0000_0077,              // "w"
+            0x6C6C_6568, 0x0000_006F, // "hello"
+        ];
+        let image: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let size = 32 + image.len() as u32;
+        let mut file: Vec<u8> = [0x6E68_655A, 1, size, 0, 0, 0, size, 0]
+            .iter()
+            .flat_map(|w: &u32| w.to_le_bytes())
+            .collect();
+        file.extend(image);
+        let program = super::super::program::parse(&file).unwrap();
+        let dir = TempDir::new("machine");
+        let out = SharedBuffer::default();
+        let service = Ndless::new(Box::new(out.clone()), Box::new(out.clone()))
+            .with_documents(&dir.0)
+            .unwrap();
+        let mut machine = Machine::nspire_cx(0);
+        let argv = ["/documents/t.tns".to_string()];
+        machine.boot_ndless(&program, &argv, service).unwrap();
+        assert_eq!(machine.run(Some(10_000_000)), Exit::Guest(0));
+        assert_eq!(fs::read(dir.0.join("out.txt")).unwrap(), b"hello");
+    }
 }
