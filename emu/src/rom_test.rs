@@ -1,6 +1,7 @@
-//! `emu test`: runs every ROM under the given paths headless, with semihosting rooted in an
-//! empty directory of its own and the RTC at a fixed time, and reports PASS or FAIL (with the
-//! reason and the last lines of output) for each, then `N passed, N failed`.
+//! `emu test`: runs every ROM under the given paths headless, with semihosting (an Ndless
+//! program's `/documents`) rooted in an empty directory of its own and the RTC at a fixed
+//! time, and reports PASS or FAIL (with the reason and the last lines of output) for each,
+//! then `N passed, N failed`.
 //!
 //! A ROM passes when it exits through semihosting with status 0. It fails when it exits
 //! otherwise, stops for good, or does not finish within its instruction limit or its time.
@@ -92,9 +93,15 @@ fn run_rom(
             }),
             io,
         )?,
-        (Guest::Ndless(program), _) => {
-            setup::prepare_ndless(MachineConfig::nspire_cx(), TEST_RTC, &program, rom, &[], io)?
-        }
+        (Guest::Ndless(program), _) => setup::prepare_ndless(
+            MachineConfig::nspire_cx(),
+            TEST_RTC,
+            &program,
+            rom,
+            &[],
+            Some(files),
+            io,
+        )?,
     };
     let started = Instant::now();
     loop {

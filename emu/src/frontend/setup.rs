@@ -61,13 +61,15 @@ pub fn load_guest(rom: Option<&Path>) -> Result<(Guest, String), String> {
     }
 }
 
-/// A machine running an Ndless program from `path`, with these arguments after `argv[0]`.
+/// A machine running an Ndless program from `path`, with these arguments after `argv[0]`,
+/// and `/documents` the host directory `documents` (None: an empty one that refuses writes).
 pub fn prepare_ndless(
     config: MachineConfig,
     rtc: u32,
     program: &Program,
     path: &Path,
     args: &[String],
+    documents: Option<&Path>,
     io: HostIo,
 ) -> Result<Machine, String> {
     let mut machine = Machine::new(config, rtc);
@@ -79,8 +81,14 @@ pub fn prepare_ndless(
         .chain(args.iter().cloned())
         .collect();
     let (_, stdout, stderr) = io.streams();
+    let mut service = Ndless::new(stdout, stderr);
+    if let Some(dir) = documents {
+        service = service
+            .with_documents(dir)
+            .map_err(|e| format!("--documents {e}"))?;
+    }
     machine
-        .boot_ndless(program, &argv, Ndless::new(stdout, stderr))
+        .boot_ndless(program, &argv, service)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     machine.attach_console(io.uart(true));
     Ok(machine)
@@ -272,7 +280,8 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
                     HostIo::Process
                 };
                 let path = Path::new(&name);
-                prepare_ndless(config, rtc, &program, path, &options.args, io)?
+                let documents = options.documents.as_deref();
+                prepare_ndless(config, rtc, &program, path, &options.args, documents, io)?
             }
             Guest::Image(image) => {
                 // A saved state's machine (first built as the demo's) has semihosting for
