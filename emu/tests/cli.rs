@@ -523,3 +523,72 @@ fn turbo_is_allowed_headless() {
     let out = emu(&["run", "--headless", "--turbo", "--frames", "5"], b"");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+/// `--documents DIR`: an Ndless program of our own (`fopen("out.txt", "w")`, `fwrite` of
+/// "hello", `fclose`, its value the status) writes there; without it nothing is written, and a
+/// directory that is not there is refused before the run.
+#[test]
+fn an_ndless_program_writes_in_its_documents_directory() {
+    #[rustfmt::skip]
+    let code: [u32; 18] = [
+        0xE92D_4010, // push {r4, lr}
+        0xE28F_0028, // add r0, pc, #0x28: "out.txt"
+        0xE28F_102C, // add r1, pc, #0x2c: "w"
+        0xEF00_0000, // swi #0: fopen
+        0xE1A0_4000, // mov r4, r0
+        0xE28F_0024, // add r0, pc, #0x24: "hello"
+        0xE3A0_1001, // mov r1, #1
+        0xE3A0_2005, // mov r2, #5
+        0xE1A0_3004, // mov r3, r4
+        0xEF00_0002, // swi #2: fwrite
+        0xE1A0_0004, // mov r0, r4
+        0xEF00_0003, // swi #3: fclose
+        0xE8BD_8010, // pop {r4, pc}
+        0x2E74_756F, 0x0074_7874, // "out.txt"
+        0x0000_0077,              // "w"
+        0x6C6C_6568, 0x0000_006F, // "hello"
+    ];
+    let size = 32 + 4 * code.len() as u32;
+    let zehn: Vec<u8> = [0x6E68_655A, 1, size, 0, 0, 0, size, 0]
+        .iter()
+        .chain(&code)
+        .flat_map(|w| w.to_le_bytes())
+        .collect();
+    let program = temp_file("write.tns", &zehn);
+    let documents = program.with_file_name("documents");
+    let _ = std::fs::remove_dir_all(&documents);
+    std::fs::create_dir_all(&documents).unwrap();
+    let dir = documents.to_str().unwrap();
+    let out = emu(
+        &[
+            "run",
+            "--headless",
+            "--documents",
+            dir,
+            program.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read(documents.join("out.txt")).unwrap(), b"hello");
+    // Without it: fopen fails (EROFS), and fclose(NULL) gives -1.
+    let out = emu(&["run", "--headless", program.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(255), "{}", text(&out.stderr));
+    let missing = documents.join("missing");
+    let out = emu(
+        &[
+            "run",
+            "--headless",
+            "--documents",
+            missing.to_str().unwrap(),
+            program.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--documents"),
+        "{}",
+        text(&out.stderr)
+    );
+}
