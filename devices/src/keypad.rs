@@ -9,12 +9,15 @@
 //! Bit 0 of the scan mode selects continuous scanning; a single scan clears bits 1:0 when done.
 //! The frontend presses keys with [`Keypad::set_key`]; the guest sees them at the next scan,
 //! which reports every key down at any moment since the scan before (see [`Keypad::scan`]).
-//! The ON key is not in this matrix on the CX: see [`crate::power::Power::set_on_key`].
+//! The ON key is not in this matrix on the CX: see [`crate::power::Power::set_on_key`]. The
+//! touchpad, which is also the CX's arrows, is kept here too ([`Keypad::touchpad`]); its bus is
+//! not modelled.
 
 use bitvec::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::stub::{merge_lanes, read_lanes, write_lanes};
+use crate::touchpad::Touchpad;
 use crate::{Context, Device, EventTag, Size};
 
 /// The scheduler tag of the end-of-scan event.
@@ -96,6 +99,9 @@ pub struct Keypad {
     /// 0x40 and 0x44: the touchpad/GPIO interrupt enable and status (Linux's UNKNOWN_INT).
     keypad_unknown_int: u32,
     keypad_unknown_int_sts: u32,
+    /// The touchpad. (A state saved before it existed loads with nothing touching it.)
+    #[serde(default)]
+    touchpad: Touchpad,
 }
 
 impl Keypad {
@@ -115,7 +121,13 @@ impl Keypad {
             keypad_data: [0; 16],
             keypad_unknown_int: 0,
             keypad_unknown_int_sts: 0,
+            touchpad: Touchpad::default(),
         }
+    }
+
+    /// The touchpad, which the frontend touches and TI-OS's touchpad calls read.
+    pub fn touchpad(&mut self) -> &mut Touchpad {
+        &mut self.touchpad
     }
 
     /// Presses or releases the key at (`row`, `col`) of [`KEYS`]; positions outside the 8 x 11

@@ -20,6 +20,7 @@ pub mod scheduler;
 mod serde_array;
 pub mod sp804;
 pub mod stub;
+pub mod touchpad;
 pub mod vic;
 pub mod watchdog;
 

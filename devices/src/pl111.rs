@@ -204,12 +204,8 @@ impl Pl111 {
             out.fill(0);
             return;
         }
-        let mode = (self.lcd_control >> 1) & 7;
-        let bpp: usize = match mode {
-            0..=3 => 1 << mode,
-            5 => 32,
-            _ => 16,
-        };
+        let mode = self.mode();
+        let bpp = Self::bits_per_pixel(mode);
         let row_bytes = WIDTH * bpp / 8;
         let mut line = [0u8; WIDTH * 4];
         for (y, row) in out.chunks_exact_mut(WIDTH).enumerate() {
@@ -220,24 +216,26 @@ impl Pl111 {
                 continue;
             }
             for (x, pixel) in row.iter_mut().enumerate() {
-                let bit = x * bpp;
-                let w = bit / 32 * 4;
-                let word = u32::from_le_bytes([bytes[w], bytes[w + 1], bytes[w + 2], bytes[w + 3]]);
-                let value = self.pixel_bits(word, (bit % 32) / bpp, bpp as u32);
-                *pixel = self.colour(mode, value);
+                *pixel = self.decode(mode, bytes, x);
             }
         }
     }
 
     /// Pixel `i` (counting from the first on screen) of the 32-bit word `word` read from memory,
-    /// `bpp` bits wide. TRM, "Pixel serializer": BEBO puts the first pixel in the most
-    /// significant byte of the word, little-endian order in the least; for 1, 2 and 4 bpp BEPO
-    /// then puts the first pixel of each byte in its most significant bits. 16 bpp pixels fill
-    /// halfwords, 24 bpp ones whole words, unaffected by BEPO.
+    /// `bpp` bits wide.
     fn pixel_bits(&self, word: u32, i: usize, bpp: u32) -> u32 {
-        let i = i as u32;
+        let mask = if bpp == 32 { u32::MAX } else { (1 << bpp) - 1 };
+        (word >> self.pixel_shift(i as u32, bpp)) & mask
+    }
+
+    /// Where pixel `i` of a 32-bit word lies in it, `bpp` bits wide. TRM, "Pixel serializer":
+    /// BEBO puts the first pixel in the most significant byte of the word, little-endian order
+    /// in the least; for 1, 2 and 4 bpp BEPO then puts the first pixel of each byte in its most
+    /// significant bits. 16 bpp pixels fill halfwords, 24 bpp ones whole words, unaffected by
+    /// BEPO.
+    fn pixel_shift(&self, i: u32, bpp: u32) -> u32 {
         let bebo = self.lcd_control & BEBO != 0;
-        let shift = if bpp >= 8 {
+        if bpp >= 8 {
             if bebo {
                 32 - bpp * (i + 1)
             } else {
@@ -253,9 +251,72 @@ impl Pl111 {
                 bpp * j
             };
             byte_shift + bit
+        }
+    }
+
+    /// LCDControl.LcdBpp, the frame's pixel format: 0-3 1, 2, 4 and 8 bpp through the palette,
+    /// 4 16 bpp 1:5:5:5, 5 24 bpp (a word a pixel), 6 16 bpp 5:6:5, 7 12 bpp 4:4:4.
+    pub fn mode(&self) -> u32 {
+        (self.lcd_control >> 1) & 7
+    }
+
+    /// The bits a pixel takes in memory in LcdBpp `mode` (1 to 32).
+    pub fn bits_per_pixel(mode: u32) -> usize {
+        match mode & 7 {
+            0..=3 => 1 << mode,
+            5 => 32,
+            _ => 16,
+        }
+    }
+
+    /// The colour (0x00RRGGBB) the panel would show for pixel `i` of `frame`, a frame laid out
+    /// in LcdBpp `mode`, with this controller's byte and pixel order, BGR and palette; black
+    /// past the frame's end.
+    pub fn decode(&self, mode: u32, frame: &[u8], i: usize) -> u32 {
+        let bpp = Self::bits_per_pixel(mode);
+        let bit = i * bpp;
+        let at = bit / 32 * 4;
+        let Some(bytes) = frame.get(at..at + 4) else {
+            return 0;
         };
+        let word = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        self.colour(mode, self.pixel_bits(word, (bit % 32) / bpp, bpp as u32))
+    }
+
+    /// The pixel value that shows `colour` (0x00RRGGBB) in LcdBpp `mode` with this
+    /// controller's BGR, to the precision of the format: the inverse of [`Pl111::decode`].
+    /// `None` for the palette modes (0-3).
+    pub fn encode(&self, mode: u32, colour: u32) -> Option<u32> {
+        let (r, g, b) = ((colour >> 16) & 0xFF, (colour >> 8) & 0xFF, colour & 0xFF);
+        // The field the panel shows as red holds blue with BGR set, and the other way round.
+        let (low, high) = if self.lcd_control & BGR != 0 {
+            (b, r)
+        } else {
+            (r, b)
+        };
+        match mode & 7 {
+            4 => Some(low >> 3 | (g >> 3) << 5 | (high >> 3) << 10),
+            5 => Some(low | g << 8 | high << 16),
+            6 => Some(low >> 3 | (g >> 2) << 5 | (high >> 3) << 11),
+            7 => Some(low >> 4 | (g >> 4) << 4 | (high >> 4) << 8),
+            _ => None,
+        }
+    }
+
+    /// Stores `value` as pixel `i` of `frame`, a frame laid out in LcdBpp `mode`, in this
+    /// controller's byte and pixel order; nothing past the frame's end.
+    pub fn store(&self, mode: u32, frame: &mut [u8], i: usize, value: u32) {
+        let bpp = Self::bits_per_pixel(mode);
+        let bit = i * bpp;
+        let at = bit / 32 * 4;
+        let Some(bytes) = frame.get_mut(at..at + 4) else {
+            return;
+        };
+        let mut word = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         let mask = if bpp == 32 { u32::MAX } else { (1 << bpp) - 1 };
-        (word >> shift) & mask
+        let shift = self.pixel_shift(((bit % 32) / bpp) as u32, bpp as u32);
+        word = (word & !(mask << shift)) | (value & mask) << shift;
+        bytes.copy_from_slice(&word.to_le_bytes());
     }
 
     /// The colour of a pixel value in LcdBpp `mode`, as 0x00RRGGBB. The TRM's formats ("Pixel
@@ -530,6 +591,37 @@ mod tests {
         assert_eq!(out[..2], [0x112233, 0x0000FF]);
         let out = render(&mut lcd, EN_PWR_TFT | 5 << 1, &mem);
         assert_eq!(out[..2], [0x332211, 0xFF0000]);
+    }
+
+    /// A colour encoded for a direct-colour mode, stored, and decoded again is the colour (to
+    /// the format's precision), in every byte order and with or without BGR; the palette
+    /// modes have no encoding.
+    #[test]
+    fn encode_store_and_decode_are_inverses() {
+        let mut b = bench();
+        let mut lcd = Pl111::new(12_000_000);
+        for control in [0, BGR, BGR | BEBO] {
+            for mode in 4..8 {
+                b.write(&mut lcd, CONTROL, EN_PWR_TFT | mode << 1 | control);
+                let mut frame = vec![0u8; 16];
+                let colours = [0xF8FCF8, 0xF80000, 0x00FC00, 0x0000F8];
+                for (i, &colour) in colours.iter().enumerate() {
+                    let value = lcd.encode(mode, colour).unwrap();
+                    lcd.store(mode, &mut frame, i, value);
+                }
+                let back: Vec<u32> = (0..4).map(|i| lcd.decode(mode, &frame, i)).collect();
+                let precise = |c: u32| match mode {
+                    4 => c & 0xF8F8F8,
+                    7 => c & 0xF0F0F0,
+                    _ => c,
+                };
+                let expected: Vec<u32> = colours.iter().map(|&c| precise(c)).collect();
+                assert_eq!(back, expected, "mode {mode}, control {control:#x}");
+            }
+        }
+        assert_eq!(lcd.encode(3, 0xFFFFFF), None);
+        assert_eq!(lcd.decode(6, &[0; 4], 2), 0, "past the frame's end");
+        lcd.store(6, &mut [0; 4], 2, 0xFFFF);
     }
 
     fn palette_lcd() -> Pl111 {
