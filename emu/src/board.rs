@@ -17,6 +17,7 @@ use devices::rtc::Pl031;
 use devices::scheduler::Events;
 use devices::sp804::Sp804;
 use devices::stub::Stub;
+use devices::touchpad::Touchpad;
 use devices::vic::Pl190;
 use devices::watchdog::Sp805;
 use devices::{Context, Device, Lines, Requests, Scheduler};
@@ -464,6 +465,49 @@ impl Board {
                 keypad.set_key(row, col, pressed);
             }
         }
+    }
+
+    /// The touchpad (the keypad's), if the machine has a keypad.
+    pub fn touchpad(&mut self) -> Option<&mut Touchpad> {
+        self.slots
+            .iter_mut()
+            .find_map(|slot| match &mut slot.device {
+                AnyDevice::Keypad(keypad) => Some(keypad.touchpad()),
+                _ => None,
+            })
+    }
+
+    /// The LCD controller, if the machine has one.
+    pub fn lcd(&self) -> Option<&Pl111> {
+        self.slots.iter().find_map(|slot| match &slot.device {
+            AnyDevice::Lcd(lcd) => Some(&**lcd),
+            _ => None,
+        })
+    }
+
+    /// Writes a word to a device register as the host's own services do (the Ndless OS
+    /// calls), at the time of the latest access; false if nothing answers there.
+    pub fn poke(&mut self, addr: u32, value: u32) -> bool {
+        let origin = Origin {
+            now: self.now,
+            pc: 0,
+        };
+        self.write(addr, Size::Word, value, origin).is_ok()
+    }
+
+    /// Copies `bytes` to writable physical memory at `addr` (RAM, not ROM), as a device's DMA
+    /// would; false, writing nothing, unless the range lies inside one writable region.
+    pub fn write_ram(&mut self, addr: u32, bytes: &[u8]) -> bool {
+        let Some(region) = self.region(addr).filter(|r| r.writable) else {
+            return false;
+        };
+        let start = (addr - region.base) as usize;
+        if start + bytes.len() > region.size as usize {
+            return false;
+        }
+        let at = region.arena_offset as usize + start;
+        self.arena[at..at + bytes.len()].copy_from_slice(bytes);
+        true
     }
 }
 

@@ -6,6 +6,12 @@ pub trait GuestMemory {
     fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError>;
     fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError>;
 
+    /// The machine's devices, for services that drive hardware as TI-OS does (the Ndless
+    /// LCD and touchpad calls); `None` where there are none (a test's plain memory).
+    fn board(&mut self) -> Option<&mut crate::board::Board> {
+        None
+    }
+
     /// The little-endian word at `addr` (any alignment).
     fn read_u32(&mut self, addr: u32) -> Result<u32, MemoryError> {
         let mut bytes = [0; 4];

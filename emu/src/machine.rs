@@ -356,6 +356,11 @@ impl Machine {
         Ok(())
     }
 
+    /// Whether the machine runs an Ndless program whose OS calls the emulator answers.
+    pub fn runs_ndless(&self) -> bool {
+        self.ndless.is_some()
+    }
+
     /// Turns semihosting on with the given handler.
     pub fn enable_semihosting(&mut self, handler: Semihosting) {
         self.cpu.semihosting = true;
@@ -805,6 +810,10 @@ impl GuestMemory for VirtualMemory<'_> {
         self.cpu
             .debug_write(self.board, addr, data)
             .map_err(|_| MemoryError)
+    }
+
+    fn board(&mut self) -> Option<&mut Board> {
+        Some(self.board)
     }
 }
 

@@ -7,7 +7,7 @@
 use super::heap::Heap;
 use super::layout::*;
 use super::program::Program;
-use super::{Answer, Call, Ndless, KIND_PRIVATE};
+use super::{screen, Answer, Call, Ndless, KIND_PRIVATE};
 use crate::bus::{Bus, Origin, Size};
 use crate::cpu::cp15::{control, RegAddr};
 use crate::cpu::{psr, Exception, Mode};
@@ -25,15 +25,30 @@ const CRASHES: [Exception; 5] = [
     Exception::Fiq,
 ];
 
+/// 0x10 to 0x16: `nl_lcd_blit`'s function for buffer type 0 to 6 ([`screen::blit`]).
+const BLIT: u32 = 0x10;
+
 /// The code page's offsets.
 const STUB_RETURN: u32 = 0;
 const STUB_CRASH: u32 = 4;
 const STUB_IRQ: u32 = 0x18;
+/// The blit functions, two instructions each.
+const STUB_BLIT: u32 = 0x34;
 
-/// The code page: the return from `main`, one call per exception with no handler, and the IRQ
-/// handler of TI-OS's tick (it acknowledges timer 2 and returns).
+/// `swi #(0xE00000 | n)`: private call `n`.
+const fn private_swi(n: u32) -> u32 {
+    0xEF00_0000 | KIND_PRIVATE | n
+}
+
+/// `bx lr`.
+const RETURN: u32 = 0xE12F_FF1E;
+
+/// The code page: the return from `main`, one call per exception with no handler, the IRQ
+/// handler of TI-OS's tick (it acknowledges timer 2 and returns), and the functions
+/// `nl_lcd_blit` gives, one per buffer type (`swi` then `bx lr`: the emulator's `swi` leaves
+/// `lr` as it was).
 #[rustfmt::skip]
-const STUBS_CODE: [u32; 13] = [
+const STUBS_CODE: [u32; 27] = [
     0xEF00_0000 | KIND_PRIVATE | RETURN_FROM_MAIN, // swi: main returned
     0xEF00_0000 | KIND_PRIVATE | 1,                // swi: undefined instruction
     0xEF00_0000 | KIND_PRIVATE | 2,                // swi: prefetch abort
@@ -47,7 +62,20 @@ const STUBS_CODE: [u32; 13] = [
     0xE8BD_0003, //      pop {r0, r1}
     0xE25E_F004, //      subs pc, lr, #4
     0x900D_000C, // timer 2's interrupt clear register
+    private_swi(BLIT), RETURN,     // blit: SCR_320x240_565
+    private_swi(BLIT + 1), RETURN, // SCR_320x240_4
+    private_swi(BLIT + 2), RETURN, // SCR_240x320_565
+    private_swi(BLIT + 3), RETURN, // SCR_320x240_16
+    private_swi(BLIT + 4), RETURN, // SCR_320x240_8
+    private_swi(BLIT + 5), RETURN, // SCR_320x240_555
+    private_swi(BLIT + 6), RETURN, // SCR_240x320_555
 ];
+
+/// The address of the blit function for buffer type `kind` (0 to [`screen::BUFFER_TYPES`]
+/// less one).
+pub(super) fn blit_stub(kind: u32) -> u32 {
+    STUBS + STUB_BLIT + 8 * kind
+}
 
 /// `ldr pc, [pc, #0x18]`: a vector that jumps to the handler address 0x20 bytes above it.
 const VECTOR: u32 = 0xE59F_F018;
@@ -239,8 +267,11 @@ fn words(values: &[u32]) -> Vec<u8> {
 }
 
 /// A private call from the code page.
-pub(super) fn private(index: u32, call: &Call, _mem: &mut dyn GuestMemory) -> Answer {
+pub(super) fn private(index: u32, call: &Call, mem: &mut dyn GuestMemory) -> Answer {
     match index {
+        BLIT.. if index - BLIT < screen::BUFFER_TYPES => {
+            screen::blit(index - BLIT, call, mem).unwrap_or(Answer::BadPointer)
+        }
         RETURN_FROM_MAIN => Answer::Exit(call.args[0] as i32),
         1..=5 => {
             let exception = CRASHES[index as usize - 1];
@@ -255,8 +286,19 @@ pub(super) fn private(index: u32, call: &Call, _mem: &mut dyn GuestMemory) -> An
     }
 }
 
+/// The name of private call `index`, for a person.
+pub(super) fn private_name(index: u32) -> String {
+    match index {
+        RETURN_FROM_MAIN => "the return from main".to_string(),
+        BLIT.. if index - BLIT < screen::BUFFER_TYPES => {
+            format!("nl_lcd_blit's function for buffer type {}", index - BLIT)
+        }
+        _ => format!("the emulator's call {index}"),
+    }
+}
+
 /// Physical memory as guest memory, for setting up before the MMU's tables are in force.
-struct PhysicalMemory<'a>(&'a mut crate::board::Board);
+pub(super) struct PhysicalMemory<'a>(pub(super) &'a mut crate::board::Board);
 
 impl GuestMemory for PhysicalMemory<'_> {
     fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), crate::guest::MemoryError> {
@@ -272,6 +314,10 @@ impl GuestMemory for PhysicalMemory<'_> {
             .then_some(())
             .ok_or(crate::guest::MemoryError)
     }
+
+    fn board(&mut self) -> Option<&mut crate::board::Board> {
+        Some(self.0)
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +325,7 @@ mod tests {
     use super::*;
     use crate::frontend::setup::SharedBuffer;
     use crate::machine::{Exit, Halt};
+    use devices::pl111;
 
     /// A Zehn program of these ARM instructions, with no relocations.
     fn program(code: &[u32]) -> Program {
@@ -354,6 +401,35 @@ mod tests {
             }
         );
         assert!(exit.reason().contains("OS call 291"), "{}", exit.reason());
+    }
+
+    /// A program fills a 320x240 RGB565 buffer with blue, asks `nl_lcd_blit` for the function
+    /// of its type and calls it: the LCD shows the buffer.
+    #[test]
+    fn the_blit_function_copies_the_buffer_to_the_screen() {
+        let (exit, machine, _) = run(&[
+            0xE92D_4030, // push {r4, r5, lr}
+            0xE3A0_0B96, // mov r0, #0x25800: 320 x 240 x 2 bytes
+            0xEF00_0005, // swi #5: malloc
+            0xE1A0_5000, // mov r5, r0
+            0xE3A0_101F, // mov r1, #0x1F: blue
+            0xE3A0_2B96, // mov r2, #0x25800
+            0xE252_2002, // 1: subs r2, r2, #2
+            0xE185_10B2, //    strh r1, [r5, r2]
+            0x1AFF_FFFC, //    bne 1b
+            0xE3A0_0000, // mov r0, #0: SCR_320x240_565
+            0xEF20_000D, // swi #0x20000D: nl_lcd_blit
+            0xE1A0_4000, // mov r4, r0
+            0xE1A0_0005, // mov r0, r5
+            0xE12F_FF34, // blx r4
+            0xE1A0_0004, // mov r0, r4: the function, as the status
+            0xE8BD_8030, // pop {r4, r5, pc}
+        ]);
+        assert_eq!(exit, Exit::Guest(blit_stub(0) as i32));
+        assert_eq!(STUBS_CODE[(STUB_BLIT / 4) as usize], private_swi(BLIT));
+        let mut picture = Box::new([0; pl111::WIDTH * pl111::HEIGHT]);
+        machine.board.render_lcd(&mut picture);
+        assert!(picture.iter().all(|&p| p == 0x0000F8), "{:#x}", picture[0]);
     }
 
     /// The tick: with interrupts unmasked (TCT_Local_Control_Interrupts(0)), timer 2 interrupts

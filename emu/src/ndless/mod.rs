@@ -11,6 +11,7 @@
 //! Ndless leaves free, 0xE00000. A call the emulator does not answer ends the run, naming it.
 
 pub mod boot;
+mod dialogs;
 mod dirs;
 mod documents;
 mod files;
@@ -20,8 +21,10 @@ mod memory;
 mod names;
 mod os;
 pub mod program;
+mod screen;
 mod stdio;
 mod strings;
+mod touchpad;
 
 use std::io::Write;
 
@@ -88,6 +91,7 @@ pub fn call_name(number: u32) -> String {
         },
         KIND_VARIABLE => format!("OS variable {index}"),
         KIND_EMULATOR_HOOK => format!("emulator hook {index}"),
+        KIND_PRIVATE => boot::private_name(index),
         _ => format!("call {number:#x}"),
     }
 }
@@ -100,6 +104,8 @@ pub struct Ndless {
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
     documents: documents::Documents,
+    /// The button message boxes are answered with, from 1 (`--msgbox-answer`).
+    msgbox_answer: u32,
 }
 
 impl Ndless {
@@ -112,6 +118,7 @@ impl Ndless {
             stdout,
             stderr,
             documents: documents::Documents::default(),
+            msgbox_answer: 1,
         }
     }
 
@@ -120,6 +127,12 @@ impl Ndless {
     pub fn with_documents(mut self, dir: &std::path::Path) -> Result<Ndless, String> {
         self.documents = documents::Documents::new(Some(documents::Documents::host_folder(dir)?));
         Ok(self)
+    }
+
+    /// Answers message boxes with button `button` (1 the first; a box with fewer buttons is
+    /// answered with its last), as if a person had pressed it.
+    pub fn set_msgbox_answer(&mut self, button: u32) {
+        self.msgbox_answer = button.max(1);
     }
 
     /// Answers a call, reading and writing guest memory through `mem`.

@@ -1,10 +1,13 @@
 //! The OS calls, Ndless extensions and OS variables the emulator answers.
 //!
 //! Values that present the machine: a CX (`nl_hwtype` 1, `nl_hwsubtype` 0), a touchpad keypad
-//! (`keypad_type` 4), on TI-OS 4.5.4 (`nl_osid` 37, Ndless's number for the non-CAS CX's 4.5.4),
-//! with Ndless revision 2022.
+//! (`keypad_type` 4), on TI-OS 4.5.4 (`nl_osid` 37, Ndless's number for the non-CAS CX's
+//! 4.5.4.48: its `ut_read_os_version_index`; `nl_osvalue` picks entry 37 of a program's table),
+//! with Ndless revision 2022, and the CX's LCD before the HW-W revision (`nl_lcd_type` 0). The
+//! hardware agrees: the misc block's model register (0x900A0000) reads 0x101, not the CX II's
+//! 0x202, and its ID word no CM model bits, which is how Ndless's own `nl_hwsubtype` tells.
 
-use super::{dirs, files, layout, memory, stdio, strings};
+use super::{dialogs, dirs, files, layout, memory, screen, stdio, strings, touchpad};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -73,6 +76,11 @@ pub fn extension(
             }
             0
         }
+        // An OS-specific value from the program's table of one per OS Ndless knows.
+        Some("nl_osvalue") => match call.args[1] > OSID_CX_4_5_4 {
+            true => mem.read_u32(call.args[0].wrapping_add(4 * OSID_CX_4_5_4))?,
+            false => 0,
+        },
         Some("nl_hwtype") => HWTYPE_CX,
         Some("nl_hwsubtype") => 0,
         Some("nl_osid") => OSID_CX_4_5_4,
@@ -81,6 +89,9 @@ pub fn extension(
         Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader" | "nl_no_scr_redraw") => 0,
         // Whether a call exists: the ones answered below.
         Some("_nl_hassyscall") => u32::from(answers(call.args[0])),
+        Some("nl_lcd_type") => screen::LCD_TYPE,
+        Some("nl_lcd_blit") => screen::blit_function(call.args[0]),
+        Some("nl_lcd_init") => return screen::lcd_init(call.args[0], mem),
         _ => return Ok(Answer::Unsupported),
     };
     Ok(Answer::Value(value))
@@ -93,13 +104,16 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 6] = [
+const FAMILIES: [Family; 9] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
     (files::NUMBERS, files::call),
     (dirs::NUMBERS, dirs::call),
     (SYSTEM, system),
+    (dialogs::NUMBERS, dialogs::call),
+    (touchpad::NUMBERS, touchpad::call),
+    (screen::NUMBERS, screen::call),
 ];
 
 /// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
@@ -150,4 +164,63 @@ fn system(
         ERRNO_ADDR => Answer::Value(layout::ERRNO),
         _ => Answer::Unsupported,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bus::{Bus, Size};
+    use crate::machine::Machine;
+    use crate::ndless::boot::PhysicalMemory;
+
+    fn extension_call(index: u32, args: [u32; 4], mem: &mut dyn GuestMemory) -> Answer {
+        let call = Call {
+            number: index,
+            args,
+            sp: 0,
+            cpsr: 0,
+            lr: 0,
+            pc: 0,
+        };
+        let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        extension(&mut ndless, index, &call, mem).unwrap_or(Answer::BadPointer)
+    }
+
+    fn named(name: &str) -> u32 {
+        EXTENSIONS.iter().position(|&n| n == name).unwrap() as u32
+    }
+
+    /// What the extensions say and what the hardware says agree on a non-CAS CX (not a CX
+    /// II, not a CM) on OS 4.5.4 with a touchpad.
+    #[test]
+    fn the_machine_is_a_non_cas_cx_on_os_4_5_4() {
+        let mut machine = Machine::nspire_cx(0);
+        let model = machine.board.peek(0x900A_0000, Size::Word);
+        assert_eq!(model, Some(0x101), "a CX, not a CX II (0x202)");
+        let asic_model = (machine.board.peek(0x900A_002C, Size::Word).unwrap() >> 26) & 0x1F;
+        assert!(!matches!(asic_model, 2 | 3), "not a CM");
+        let table: Vec<u8> = (0..40u32).flat_map(|i| (1000 + i).to_le_bytes()).collect();
+        assert!(machine.board.load(0x1100_0000, &table));
+        let mut mem = PhysicalMemory(&mut machine.board);
+        let mut ask = |name, args| extension_call(named(name), args, &mut mem);
+        assert_eq!(ask("nl_hwtype", [0; 4]), Answer::Value(1));
+        assert_eq!(ask("nl_hwsubtype", [0; 4]), Answer::Value(0));
+        assert_eq!(ask("nl_osid", [0; 4]), Answer::Value(37));
+        assert_eq!(ask("nl_lcd_type", [0; 4]), Answer::Value(0));
+        assert_eq!(
+            variable(VAR_KEYPAD_TYPE),
+            Answer::Value(layout::KEYPAD_TYPE)
+        );
+
+        // nl_osvalue: entry 37 of a table long enough, else 0.
+        assert_eq!(
+            ask("nl_osvalue", [0x1100_0000, 40, 0, 0]),
+            Answer::Value(1037)
+        );
+        assert_eq!(ask("nl_osvalue", [0x1100_0000, 37, 0, 0]), Answer::Value(0));
+        assert_eq!(
+            ask("nl_osvalue", [0x2000_0000, 40, 0, 0]),
+            Answer::BadPointer
+        );
+    }
 }
