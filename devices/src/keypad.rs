@@ -29,7 +29,8 @@ pub const COLS: usize = 11;
 
 /// The CX (touchpad) key matrix by row and column, with Firebird's key identifiers (doc 2.6,
 /// `keymap.h`): `aX` is letter X, `nX` digit X, `neg` "(-)", `squ` x², `pow` ^, `exp` eˣ,
-/// `pow10` 10ˣ, `ret` the return key and `enter` the enter key, `pad` the touchpad's click.
+/// `pow10` 10ˣ, `ret` the return key and `enter` the enter key, `pad` the scratchpad key (the
+/// SDK's `KEY_NSPIRE_SCRATCHPAD`: the touchpad's click is the touchpad itself).
 /// `on` is listed where the matrix has it, but the keypad never reports it: the CX wires the ON
 /// key to the power management block.
 #[rustfmt::skip]

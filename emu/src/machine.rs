@@ -361,6 +361,11 @@ impl Machine {
         self.ndless.is_some()
     }
 
+    /// The OS service of the Ndless program the machine runs, if it runs one.
+    pub fn ndless_mut(&mut self) -> Option<&mut Ndless> {
+        self.ndless.as_mut()
+    }
+
     /// Turns semihosting on with the given handler.
     pub fn enable_semihosting(&mut self, handler: Semihosting) {
         self.cpu.semihosting = true;

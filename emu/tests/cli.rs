@@ -592,3 +592,68 @@ fn an_ndless_program_writes_in_its_documents_directory() {
         text(&out.stderr)
     );
 }
+
+/// A Zehn program (no relocations) of these ARM instructions, entered at its first.
+fn tiny_zehn(code: &[u32]) -> Vec<u8> {
+    let image: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let size = 32 + image.len() as u32;
+    let header = [0x6E68_655A, 1, size, 0, 0, 0, size, 0];
+    let mut file: Vec<u8> = header.iter().flat_map(|w: &u32| w.to_le_bytes()).collect();
+    file.extend(image);
+    file
+}
+
+/// An Ndless program's two-button message box is printed on stderr and answered with the
+/// button `--msgbox-answer` names (the first by default); a value out of range is refused.
+#[test]
+fn message_boxes_are_answered_with_the_button_asked_for() {
+    let utf16 = |s: &str| -> Vec<u32> {
+        let mut units: Vec<u16> = s.encode_utf16().collect();
+        units.resize(4, 0);
+        vec![
+            units[0] as u32 | (units[1] as u32) << 16,
+            units[2] as u32 | (units[3] as u32) << 16,
+        ]
+    };
+    // _show_msgbox_2b(0, "Hi", "Go?", "Yes", 11, "No", 22, NULL), its value the status.
+    let mut code = vec![
+        0xE52D_E004, // push {lr}
+        0xE24D_D010, // sub sp, sp, #16
+        0xE3A0_000B, // mov r0, #11
+        0xE58D_0000, // str r0, [sp]: the first button's value
+        0xE3A0_0016, // mov r0, #22
+        0xE58D_0008, // str r0, [sp, #8]: the second's
+        0xE3A0_0000, // mov r0, #0
+        0xE58D_000C, // str r0, [sp, #12]
+        0xE28F_0034, // add r0, pc, #0x34: "No" at 0x5C
+        0xE58D_0004, // str r0, [sp, #4]
+        0xE28F_1014, // add r1, pc, #0x14: "Hi" at 0x44
+        0xE28F_2018, // add r2, pc, #0x18: "Go?" at 0x4C
+        0xE28F_301C, // add r3, pc, #0x1C: "Yes" at 0x54
+        0xE3A0_0000, // mov r0, #0
+        0xEF00_005D, // swi #93: _show_msgbox_2b
+        0xE28D_D010, // add sp, sp, #16
+        0xE49D_F004, // pop {pc}
+    ];
+    for s in ["Hi", "Go?", "Yes", "No"] {
+        code.extend(utf16(s));
+    }
+    let program = temp_file("msgbox.tns", &tiny_zehn(&code));
+    let program = program.to_str().unwrap();
+    let out = emu(&["run", "--headless", program], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(11), "{stderr}");
+    assert!(
+        stderr.contains(
+            "emu: message box: Hi\n  Go?\n  buttons 1 Yes, 2 No: answered 1 (Yes) \
+             (--msgbox-answer)\n"
+        ),
+        "{stderr}"
+    );
+    let out = emu(&["run", "--headless", "--msgbox-answer", "2", program], b"");
+    assert_eq!(out.status.code(), Some(22), "{}", text(&out.stderr));
+    let out = emu(&["run", "--headless", "--msgbox-answer", "4", program], b"");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--msgbox-answer"), "{stderr}");
+}

@@ -2,26 +2,52 @@
 //!
 //! Every CX key of the matrix (`devices::keypad::KEYS`) has a host key, and the ON key, which
 //! the CX wires to the power block, has Home (the CX labels it "on / home"). The CX's arrows
-//! are its touchpad, which is not modelled: the host's arrow keys press 8, 2, 4 and 6, the
-//! directions on the digit block, so ROMs read those for directions.
+//! are its touchpad pressed at an edge ([`PadKey`]): running an Ndless program, whose libndls
+//! reads them so, the host's arrow keys press the touchpad; running a ROM (the kit's, Linux)
+//! they press 8, 2, 4 and 6, the directions on the digit block, which ROMs read for directions.
 
 use std::fmt::Write;
 
 use devices::keypad;
 use minifb::Key;
 
-/// A key of the CX: one of the matrix or the ON key.
+/// A key of the CX: one of the matrix, the ON key, or the touchpad pressed as a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CxKey {
     Matrix { row: usize, col: usize },
     On,
+    Pad(PadKey),
 }
 
+/// The touchpad pressed down as the CX's arrows and click are: at the middle of an edge, or in
+/// its middle. Two arrows held at once press a corner (libndls reads `UPRIGHT` and the like).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PadKey {
+    Up,
+    Down,
+    Left,
+    Right,
+    Click,
+}
+
+/// The touchpad's keys by name.
+const PAD_KEYS: [(&str, PadKey); 5] = [
+    ("up", PadKey::Up),
+    ("down", PadKey::Down),
+    ("left", PadKey::Left),
+    ("right", PadKey::Right),
+    ("click", PadKey::Click),
+];
+
 impl CxKey {
-    /// The key with this name in `devices::keypad::KEYS` (`on` is the ON key).
+    /// The key with this name in `devices::keypad::KEYS` (`on` is the ON key; `up`, `down`,
+    /// `left`, `right` and `click` the touchpad's).
     pub fn from_name(name: &str) -> Option<CxKey> {
         if name == "on" {
             return Some(CxKey::On);
+        }
+        if let Some(&(_, pad)) = PAD_KEYS.iter().find(|(n, _)| *n == name) {
+            return Some(CxKey::Pad(pad));
         }
         keypad::key_position(name).map(|(row, col)| CxKey::Matrix { row, col })
     }
@@ -30,6 +56,10 @@ impl CxKey {
     pub fn name(self) -> &'static str {
         match self {
             CxKey::On => "on",
+            CxKey::Pad(pad) => PAD_KEYS
+                .iter()
+                .find(|(_, p)| *p == pad)
+                .map_or("?", |(name, _)| name),
             CxKey::Matrix { row, col } => keypad::KEYS
                 .get(row)
                 .and_then(|keys| keys.get(col).copied().flatten())
@@ -87,6 +117,15 @@ pub const BINDINGS: &[(Key, &str)] = &[
     (Key::F13, "metrix"),
 ];
 
+/// Host keys that press another CX key running an Ndless program: the arrows press the
+/// touchpad's, as libndls reads them.
+pub const NDLESS_BINDINGS: &[(Key, &str)] = &[
+    (Key::Up, "up"),
+    (Key::Down, "down"),
+    (Key::Left, "left"),
+    (Key::Right, "right"),
+];
+
 /// What the emulator does for a key of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -124,12 +163,23 @@ pub const ACTIONS: &[(Key, Action, &str)] = &[
     (Key::F12, Action::Quit, "quit (as closing the window does)"),
 ];
 
-/// The CX key a host key presses, if any.
+/// The CX key a host key presses, if any, running a ROM.
 pub fn cx_key(key: Key) -> Option<CxKey> {
     BINDINGS
         .iter()
         .find(|(host, _)| *host == key)
         .and_then(|(_, name)| CxKey::from_name(name))
+}
+
+/// The CX key a host key presses, if any, running an Ndless program (`ndless`) or a ROM.
+pub fn cx_key_in(key: Key, ndless: bool) -> Option<CxKey> {
+    let ndless_key = ndless
+        .then(|| NDLESS_BINDINGS.iter().find(|(host, _)| *host == key))
+        .flatten();
+    match ndless_key {
+        Some((_, name)) => CxKey::from_name(name),
+        None => cx_key(key),
+    }
 }
 
 /// The emulator action of a host key, if any.
@@ -165,7 +215,7 @@ fn label(name: &str) -> &'static str {
         "pright" => ")",
         "cat" => "catalogue",
         "metrix" => "templates",
-        "pad" => "touchpad click",
+        "pad" => "scratchpad",
         "var" => "var (sto)",
         _ => "",
     }
@@ -223,7 +273,12 @@ pub fn describe() -> String {
         let hosts: Vec<String> = BINDINGS
             .iter()
             .filter(|(_, n)| n == name)
-            .map(|(key, _)| host_name(*key))
+            .map(
+                |(key, _)| match NDLESS_BINDINGS.iter().any(|(k, _)| k == key) {
+                    true => format!("{} (ROMs)", host_name(*key)),
+                    false => host_name(*key),
+                },
+            )
             .collect();
         let hosts = hosts.join(", ");
         match label(name) {
@@ -232,8 +287,15 @@ pub fn describe() -> String {
         }
         .ok();
     }
+    for (key, name) in NDLESS_BINDINGS {
+        let hosts = format!("{} (Ndless)", host_name(*key));
+        writeln!(out, "{name:<8} {hosts:<28} the touchpad's {name} arrow").ok();
+    }
     out.push_str(
-        "\nThe CX's arrows are its touchpad, which is not modelled: the arrow keys press 8, 2, 4, 6.\n\
+        "\nThe CX's arrows are its touchpad pressed at an edge. Running an Ndless program, the arrow\n\
+         keys press it so (two at once, a corner); running a ROM they press 8, 2, 4 and 6. The mouse\n\
+         touches the touchpad, the window standing for it: the left button touches it, the right\n\
+         button pushes it down (a click; at an edge, an arrow).\n\
          \nEmulator keys\n",
     );
     for (key, _, what) in ACTIONS {
@@ -272,11 +334,31 @@ mod tests {
         assert_eq!(action(Key::F12), Some(Action::Quit));
     }
 
+    /// Running an Ndless program the arrows press the touchpad; other keys are as for ROMs.
+    #[test]
+    fn arrows_press_the_touchpad_for_ndless_programs() {
+        assert_eq!(cx_key_in(Key::Up, true), Some(CxKey::Pad(PadKey::Up)));
+        assert_eq!(cx_key_in(Key::Left, true), Some(CxKey::Pad(PadKey::Left)));
+        assert_eq!(cx_key_in(Key::Up, false), CxKey::from_name("n8"));
+        assert_eq!(cx_key_in(Key::A, true), CxKey::from_name("aa"));
+        for name in ["up", "down", "left", "right", "click"] {
+            let key = CxKey::from_name(name).unwrap();
+            assert_eq!(key.name(), name);
+        }
+    }
+
     #[test]
     fn description_lists_each_cx_key_once() {
         let text = describe();
         assert!(text.contains("aa       A\n"), "{text}");
-        assert!(text.contains("n8       8, keypad 8, Up arrow\n"), "{text}");
+        assert!(
+            text.contains("n8       8, keypad 8, Up arrow (ROMs)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("up       Up arrow (Ndless)            the touchpad's up arrow\n"),
+            "{text}"
+        );
         assert!(text.contains("F3       screenshot"), "{text}");
         let lines = text.lines().filter(|l| l.starts_with("enter ")).count();
         assert_eq!(lines, 1, "{text}");

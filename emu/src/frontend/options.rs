@@ -25,12 +25,14 @@ pub struct RunOptions {
     #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = count)]
     pub frames: Option<u64>,
     /// Press and release keys as a script says: lines `FRAME press KEY` or `FRAME release KEY`
-    /// (KEY as `emu keys` names them; # starts a comment).
+    /// (KEY as `emu keys` names them, or the touchpad's `up`, `down`, `left`, `right`, `click`),
+    /// and for the touchpad `FRAME touch X Y`, `FRAME push X Y`, `FRAME untouch` (X 0-2328 from
+    /// the left, Y 0-1691 from the bottom); # starts a comment.
     #[arg(long, value_name = "SCRIPT")]
     pub keys: Option<PathBuf>,
-    /// At exit, write every key pressed and released (in the window, and by --keys) as a key
-    /// script that replays the run with --keys (since the last reset, F2, or the monitor's
-    /// `load`).
+    /// At exit, write every key pressed and released and every touch of the touchpad (in the
+    /// window, and by --keys) as a key script that replays the run with --keys (since the last
+    /// reset, F2, or the monitor's `load`).
     #[arg(long, value_name = "SCRIPT")]
     pub record_keys: Option<PathBuf>,
     /// At exit, write the LCD's last picture to this PNG file (320x240, one pixel per LCD
@@ -74,6 +76,11 @@ pub struct RunOptions {
     /// headless runs without --frames or --keys.
     #[arg(long, value_name = "CONDS", conflicts_with_all = ["gdb", "scale"])]
     pub break_on: Option<String>,
+    /// Answer an Ndless program's message boxes with button N, 1 to 3 (a box with fewer buttons
+    /// gets its last; 2 cancels a numeric input) [default: 1, the first]. Boxes are printed on
+    /// stderr.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3))]
+    pub msgbox_answer: Option<u32>,
     /// A machine description in RON instead of the built-in TI-Nspire CX.
     #[arg(long, value_name = "FILE.ron")]
     pub machine: Option<PathBuf>,

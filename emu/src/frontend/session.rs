@@ -8,9 +8,10 @@
 use std::collections::HashSet;
 
 use devices::pl111::{HEIGHT, WIDTH};
+use devices::touchpad::{self, Touch};
 
-use super::keymap::CxKey;
-use super::script::{KeyEvent, Script};
+use super::keymap::{CxKey, PadKey};
+use super::script::{Finger, Input, KeyEvent, Script};
 use crate::machine::{DebugStop, Exit, Machine};
 
 /// Frames per second of the machine's time.
@@ -24,11 +25,30 @@ pub fn blank_frame() -> Box<Frame> {
     Box::new([0; WIDTH * HEIGHT])
 }
 
-/// Presses or releases a key of the machine.
+/// Presses or releases a key of the machine (the touchpad's are [`Session::update_touchpad`]'s).
 fn set_key(machine: &mut Machine, key: CxKey, pressed: bool) {
     match key {
         CxKey::Matrix { row, col } => machine.board.set_key(row, col, pressed),
         CxKey::On => machine.board.set_on_key(pressed),
+        CxKey::Pad(_) => {}
+    }
+}
+
+/// Where the touchpad is pressed for its keys held: an arrow at the middle of its edge, two
+/// arrows at a corner, the click (or opposite arrows) in the middle. The spots lie in the
+/// outer and middle thirds that libndls's `touchpad_getarrow` tells apart.
+fn pad_key_touch(keys: &[PadKey]) -> Touch {
+    let has = |key| keys.contains(&key);
+    let spot = |low: bool, high: bool, size: u16| match (low, high) {
+        (true, false) => size / 6,
+        (false, true) => size - size / 6,
+        _ => size / 2,
+    };
+    Touch {
+        contact: true,
+        pressed: true,
+        x: spot(has(PadKey::Left), has(PadKey::Right), touchpad::WIDTH),
+        y: spot(has(PadKey::Down), has(PadKey::Up), touchpad::HEIGHT),
     }
 }
 
@@ -68,6 +88,11 @@ pub struct Session {
     pub host_keys: bool,
     /// Keys released in the frame they were pressed in, before it ran: released as it ends.
     releases: Vec<CxKey>,
+    /// The finger on the touchpad (the mouse's, a script's).
+    finger: Finger,
+    /// Whether the finger was lifted in the frame it touched the pad in, before it ran: it is
+    /// lifted as the frame ends.
+    lift_at_end: bool,
 }
 
 impl Session {
@@ -84,6 +109,8 @@ impl Session {
             applied: Script::default(),
             host_keys: false,
             releases: Vec::new(),
+            finger: Finger::Lifted,
+            lift_at_end: false,
         }
     }
 
@@ -113,18 +140,94 @@ impl Session {
         };
         if changed {
             set_key(&mut self.machine, key, pressed);
-            self.applied.events.push(KeyEvent {
-                frame: self.frame,
-                key,
-                pressed,
-            });
+            self.applied
+                .events
+                .push(KeyEvent::key(self.frame, key, pressed));
+            if let CxKey::Pad(_) = key {
+                self.update_touchpad();
+            }
         }
     }
 
     /// Whether `key` was last pressed in the frame about to run (or running).
     fn pressed_this_frame(&self, key: CxKey) -> bool {
-        let last = self.applied.events.iter().rev().find(|e| e.key == key);
-        last.is_some_and(|e| e.pressed && e.frame == self.frame)
+        let last = self
+            .applied
+            .events
+            .iter()
+            .rev()
+            .find_map(|e| match e.input {
+                Input::Key { key: k, pressed } if k == key => Some((e.frame, pressed)),
+                _ => None,
+            });
+        last.is_some_and(|(frame, pressed)| pressed && frame == self.frame)
+    }
+
+    /// Puts the finger on the touchpad, moves it, pushes it or lifts it before the frame about
+    /// to run (the mouse in the window, or a script's event). Lifted in the frame it touched
+    /// the pad in, it is lifted when that frame has run, as a quick tap of a key is.
+    pub fn set_finger(&mut self, finger: Finger) {
+        if finger == Finger::Lifted && self.finger != Finger::Lifted {
+            let last = self
+                .applied
+                .events
+                .iter()
+                .rev()
+                .find_map(|e| match e.input {
+                    Input::Finger(_) => Some(e.frame),
+                    _ => None,
+                });
+            if last == Some(self.frame) {
+                self.lift_at_end = true;
+                return;
+            }
+        }
+        self.lift_at_end = false;
+        if finger != self.finger {
+            self.finger = finger;
+            self.applied.events.push(KeyEvent {
+                frame: self.frame,
+                input: Input::Finger(finger),
+            });
+            self.update_touchpad();
+        }
+    }
+
+    /// Gives the touchpad what its keys held and the finger do: the keys, pressing it at its
+    /// edges or middle, come first; a lifted finger leaves the last position readable.
+    fn update_touchpad(&mut self) {
+        let keys: Vec<PadKey> = self
+            .held
+            .iter()
+            .filter_map(|key| match key {
+                CxKey::Pad(pad) => Some(*pad),
+                _ => None,
+            })
+            .collect();
+        let Some(pad) = self.machine.board.touchpad() else {
+            return;
+        };
+        let touch = match self.finger {
+            _ if !keys.is_empty() => pad_key_touch(&keys),
+            Finger::Lifted => Touch {
+                contact: false,
+                pressed: false,
+                ..pad.touch()
+            },
+            Finger::Touching { x, y } => Touch {
+                contact: true,
+                pressed: false,
+                x,
+                y,
+            },
+            Finger::Pushing { x, y } => Touch {
+                contact: true,
+                pressed: true,
+                x,
+                y,
+            },
+        };
+        pad.set(touch);
     }
 
     /// The machine took a saved state (the monitor's `load`): frames count from here, the key
@@ -137,6 +240,8 @@ impl Session {
         self.held.clear();
         self.applied = Script::default();
         self.releases.clear();
+        self.finger = Finger::Lifted;
+        self.lift_at_end = false;
     }
 
     /// The key events applied so far, as a script that replays them.
@@ -158,7 +263,10 @@ impl Session {
             if event.frame > self.frame {
                 break;
             }
-            self.set_key(event.key, event.pressed);
+            match event.input {
+                Input::Key { key, pressed } => self.set_key(key, pressed),
+                Input::Finger(finger) => self.set_finger(finger),
+            }
             self.next_event += 1;
         }
         self.machine.host_keys = self.host_keys || self.next_event < self.script.events.len();
@@ -180,6 +288,9 @@ impl Session {
         self.frame += 1;
         for key in std::mem::take(&mut self.releases) {
             self.set_key(key, false);
+        }
+        if std::mem::take(&mut self.lift_at_end) {
+            self.set_finger(Finger::Lifted);
         }
         None
     }
@@ -234,6 +345,43 @@ mod tests {
         assert_eq!(session.run_frame(), None);
         assert_eq!(session.machine.cpu.cycles(), saved_at + frame);
         assert!(session.applied_keys().events.is_empty());
+    }
+
+    /// The touchpad's keys press the pad at its edges (two arrows at a corner), the finger
+    /// touches and pushes it where it is; a push lifted in its own frame lasts the frame; the
+    /// lifted finger leaves its last position. Everything is recorded as it applied.
+    #[test]
+    fn pad_keys_and_the_finger_drive_the_touchpad() {
+        let script = "0 press up\n0 press left\n1 release up\n2 release left\n\
+                      3 touch 100 200\n4 push 2000 300\n4 untouch\n";
+        let mut session = busy_session(Script::parse(script).unwrap());
+        let mut touches = Vec::new();
+        for _ in 0..6 {
+            session.run_frame();
+            touches.push(session.machine.board.touchpad().unwrap().touch());
+        }
+        let touch = |contact, pressed, x, y| Touch {
+            contact,
+            pressed,
+            x,
+            y,
+        };
+        assert_eq!(
+            touches,
+            [
+                touch(true, true, 388, 1410),   // up and left: the top left corner
+                touch(true, true, 388, 845),    // left
+                touch(false, false, 388, 845),  // nothing held: the position stays
+                touch(true, false, 100, 200),   // touched
+                touch(false, false, 2000, 300), // pushed during frame 4, lifted after it
+                touch(false, false, 2000, 300),
+            ]
+        );
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press up\n0 press left\n1 release up\n2 release left\n3 touch 100 200\n\
+             4 push 2000 300\n5 untouch\n"
+        );
     }
 
     /// A key released in the frame it was pressed in is held until that frame has run, and

@@ -281,7 +281,12 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
                 };
                 let path = Path::new(&name);
                 let documents = options.documents.as_deref();
-                prepare_ndless(config, rtc, &program, path, &options.args, documents, io)?
+                let mut machine =
+                    prepare_ndless(config, rtc, &program, path, &options.args, documents, io)?;
+                if let Some(service) = machine.ndless_mut() {
+                    service.set_msgbox_answer(options.msgbox_answer.unwrap_or(1));
+                }
+                machine
             }
             Guest::Image(image) => {
                 // A saved state's machine (first built as the demo's) has semihosting for

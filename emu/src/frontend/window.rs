@@ -1,5 +1,9 @@
-//! The desktop window: the LCD scaled up, the host keyboard as the keypad, the machine's time
-//! paced to real time.
+//! The desktop window: the LCD scaled up, the host keyboard as the keypad, the mouse as the
+//! touchpad, the machine's time paced to real time.
+//!
+//! The window stands for the touchpad: with the left button held the mouse's finger is on the
+//! pad where the pointer is (the window's left edge the pad's, its bottom the pad's), with the
+//! right button held it pushes the pad down there; released, or outside the window, it is off.
 //!
 //! Each host frame (60 a second) runs one frame of the machine's time, shows the LCD, then
 //! sleeps until the next; a host too slow for that falls behind without trying to catch up,
@@ -14,11 +18,12 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use devices::pl111::{HEIGHT, WIDTH};
-use minifb::{InputCallback, Key, Window, WindowOptions};
+use devices::touchpad;
+use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
 
 use super::keymap::{self, Action};
 use super::screenshot;
-use super::script::Script;
+use super::script::{Finger, Script};
 use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
@@ -67,6 +72,8 @@ impl InputCallback for KeyEvents {
 struct Keyboard {
     events: KeyEvents,
     held: HashSet<Key>,
+    /// Whether the machine runs an Ndless program (the arrows press the touchpad).
+    ndless: bool,
 }
 
 impl Keyboard {
@@ -96,8 +103,8 @@ impl Keyboard {
                 pressed_now.insert(key);
                 actions.extend(keymap::action(key));
             }
-            if let Some(cx) = keymap::cx_key(key) {
-                let held = self.held.iter().any(|&k| keymap::cx_key(k) == Some(cx));
+            if let Some(cx) = self.cx_key(key) {
+                let held = self.held.iter().any(|&k| self.cx_key(k) == Some(cx));
                 session.set_key(cx, held);
             }
         }
@@ -122,10 +129,44 @@ impl Keyboard {
 
     /// Presses, in a new session, the CX keys still held.
     fn press_held(&self, session: &mut Session) {
-        for cx in self.held.iter().filter_map(|&k| keymap::cx_key(k)) {
+        for cx in self.held.iter().filter_map(|&k| self.cx_key(k)) {
             session.set_key(cx, true);
         }
     }
+
+    /// The CX key a host key presses in this run.
+    fn cx_key(&self, key: Key) -> Option<keymap::CxKey> {
+        keymap::cx_key_in(key, self.ndless)
+    }
+}
+
+/// The mouse's finger on the touchpad: where the pointer is in the window of `width` x
+/// `height` pixels, if a button is held (the right one pushes the pad).
+fn finger_at(pointer: Option<(f32, f32)>, size: (usize, usize), left: bool, right: bool) -> Finger {
+    let Some((x, y)) = pointer.filter(|_| left || right) else {
+        return Finger::Lifted;
+    };
+    let along = |at: f32, size: usize, max: u16| {
+        let fraction = (at / size.max(1) as f32).clamp(0.0, 1.0);
+        (fraction * max as f32).round() as u16
+    };
+    let x = along(x, size.0, touchpad::WIDTH);
+    let y = touchpad::HEIGHT - along(y, size.1, touchpad::HEIGHT);
+    if right {
+        Finger::Pushing { x, y }
+    } else {
+        Finger::Touching { x, y }
+    }
+}
+
+/// The mouse's finger, from the window.
+fn mouse_finger(window: &Window) -> Finger {
+    finger_at(
+        window.get_mouse_pos(MouseMode::Discard),
+        window.get_size(),
+        window.get_mouse_down(MouseButton::Left),
+        window.get_mouse_down(MouseButton::Right),
+    )
 }
 
 /// The emulation speed over the last half second, as a percentage of real time.
@@ -173,8 +214,10 @@ pub fn run(
     let mut keyboard = Keyboard {
         events,
         held: HashSet::new(),
+        ndless: machine.runs_ndless(),
     };
     let mut session = window_session(machine, &options);
+    let mut finger = Finger::Lifted;
     let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
     let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
     let mut pixels = vec![0u32; width * height];
@@ -211,8 +254,10 @@ pub fn run(
                 Action::Reset => match make() {
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
+                        keyboard.ndless = machine.runs_ndless();
                         session = window_session(machine, &options);
                         keyboard.press_held(&mut session);
+                        finger = Finger::Lifted;
                         stopped = None;
                         note = Some(("reset".to_string(), Instant::now()));
                     }
@@ -231,6 +276,12 @@ pub fn run(
                     note = Some((text, Instant::now()));
                 }
             }
+        }
+
+        let now_finger = mouse_finger(&window);
+        if now_finger != finger {
+            finger = now_finger;
+            session.set_finger(finger);
         }
 
         let frame_start = Instant::now();
@@ -378,6 +429,7 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            ndless: false,
         };
         let send = |key, down| keyboard.events.clone().set_key_state(key, down);
         send(Key::A, true);
@@ -408,6 +460,7 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            ndless: false,
         };
         let events = keyboard.events.clone();
         let send = |key, down| events.clone().set_key_state(key, down);
@@ -427,6 +480,55 @@ mod tests {
         assert_eq!(
             session.applied_keys().to_text(),
             "0 press aa\n0 press on\n1 release on\n1 press n4\n1 release aa\n2 release n4\n"
+        );
+    }
+
+    /// Running an Ndless program the arrows press the touchpad's keys, recorded so.
+    #[test]
+    fn arrows_press_the_touchpad_for_ndless_programs() {
+        let mut session = Session::new(busy_machine(), Script::default(), None);
+        let mut keyboard = Keyboard {
+            events: KeyEvents::default(),
+            held: HashSet::new(),
+            ndless: true,
+        };
+        keyboard.events.clone().set_key_state(Key::Up, true);
+        keyboard.apply(&mut session);
+        session.run_frame();
+        keyboard.events.clone().set_key_state(Key::Up, false);
+        keyboard.apply(&mut session);
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 press up\n1 release up\n"
+        );
+    }
+
+    /// The window stands for the pad: its top left corner is the pad's (0, HEIGHT).
+    #[test]
+    fn the_mouse_touches_the_pad_where_it_is_in_the_window() {
+        let size = (640, 480);
+        assert_eq!(
+            finger_at(Some((1.0, 1.0)), size, false, false),
+            Finger::Lifted
+        );
+        assert_eq!(finger_at(None, size, true, false), Finger::Lifted);
+        assert_eq!(
+            finger_at(Some((0.0, 0.0)), size, true, false),
+            Finger::Touching {
+                x: 0,
+                y: touchpad::HEIGHT
+            }
+        );
+        assert_eq!(
+            finger_at(Some((640.0, 480.0)), size, true, true),
+            Finger::Pushing {
+                x: touchpad::WIDTH,
+                y: 0
+            }
+        );
+        assert_eq!(
+            finger_at(Some((320.0, 240.0)), size, false, true),
+            Finger::Pushing { x: 1164, y: 845 }
         );
     }
 
