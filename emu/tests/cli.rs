@@ -657,3 +657,49 @@ fn message_boxes_are_answered_with_the_button_asked_for() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--msgbox-answer"), "{stderr}");
 }
+
+/// A key script's `press up` reaches an Ndless program as TI-OS's `touchpad_read` gives the
+/// pad: pressed at its top edge (y 1410 of 1691, in libndls's "up" third); `--record-keys`
+/// writes the press back.
+#[test]
+fn a_scripted_arrow_presses_the_touchpad_an_ndless_program_reads() {
+    let program = temp_file(
+        "touchpad.tns",
+        &tiny_zehn(&[
+            0xE92D_4010, // push {r4, lr}
+            0xE24D_D010, // sub sp, sp, #16
+            0xE3A0_0000, // 1: mov r0, #0
+            0xE3A0_100A, //    mov r1, #10
+            0xE1A0_200D, //    mov r2, sp
+            0xEF00_004B, //    swi #75: touchpad_read(0, 10, sp)
+            0xE5DD_000A, //    ldrb r0, [sp, #10]: pressed
+            0xE350_0000, //    cmp r0, #0
+            0x0AFF_FFF8, //    beq 1b
+            0xE5DD_0004, // ldrb r0, [sp, #4]: y, big-endian
+            0xE5DD_1005, // ldrb r1, [sp, #5]
+            0xE181_0400, // orr r0, r1, r0, lsl #8
+            0xE1A0_0220, // mov r0, r0, lsr #4: the status
+            0xE28D_D010, // add sp, sp, #16
+            0xE8BD_8010, // pop {r4, pc}
+        ]),
+    );
+    let keys = temp_file("touchpad.keys", b"5 press up\n8 release up\n");
+    let recorded = keys.with_file_name("touchpad-recorded.keys");
+    let out = emu(
+        &[
+            "run",
+            "--headless",
+            "--frames",
+            "60",
+            "--keys",
+            keys.to_str().unwrap(),
+            "--record-keys",
+            recorded.to_str().unwrap(),
+            program.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1410 >> 4), "{}", text(&out.stderr));
+    let recorded = std::fs::read_to_string(recorded).unwrap();
+    assert!(recorded.ends_with("\n5 press up\n"), "{recorded}");
+}

@@ -208,5 +208,9 @@ mod tests {
         assert_eq!(call_name(0x20_0002), "nl_hwtype (Ndless extension 2)");
         assert_eq!(call_name(0x80_0048), "OS variable 72");
         assert_eq!(call_name(9999), "OS call 9999");
+        assert_eq!(
+            call_name(0xE0_0012),
+            "nl_lcd_blit's function for buffer type 2"
+        );
     }
 }
