@@ -189,6 +189,19 @@ pub fn start(
     }
     write(LCD + 0x10, SCREEN)?;
     write(LCD + 0x18, LCD_CONTROL_565)?;
+    // Ndless loads a palette of 16 grays, black to white, for programs that switch the LCD to
+    // 4 bits a pixel (libndls's lcd_ingray): entries of 5:5:5 (TRM, "Color Palette Register"),
+    // two a word.
+    for pair in 0..8u32 {
+        let gray = |i: u32| {
+            let g = (i * 31 + 7) / 15;
+            g << 10 | g << 5 | g
+        };
+        write(
+            LCD + 0x200 + 4 * pair,
+            gray(2 * pair) | gray(2 * pair + 1) << 16,
+        )?;
+    }
     write(TIMER2, TICK_LOAD)?;
     write(TIMER2 + 0x08, TICK_CONTROL)?;
     write(VIC_INT_ENABLE, 1 << TICK_LINE)?;
