@@ -7,6 +7,7 @@
 //! hardware agrees: the misc block's model register (0x900A0000) reads 0x101, not the CX II's
 //! 0x202, and its ID word no CM model bits, which is how Ndless's own `nl_hwsubtype` tells.
 
+use super::printf;
 use super::{dialogs, dirs, files, layout, memory, screen, stdio, strings, touchpad};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
@@ -104,7 +105,7 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 9] = [
+const FAMILIES: [Family; 10] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
@@ -114,6 +115,7 @@ const FAMILIES: [Family; 9] = [
     (dialogs::NUMBERS, dialogs::call),
     (touchpad::NUMBERS, touchpad::call),
     (screen::NUMBERS, screen::call),
+    (printf::NUMBERS, printf::call),
 ];
 
 /// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
