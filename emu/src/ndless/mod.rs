@@ -25,6 +25,7 @@ mod printf;
 pub mod program;
 mod screen;
 mod stdio;
+mod stdlib;
 mod strings;
 mod touchpad;
 

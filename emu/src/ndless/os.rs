@@ -7,8 +7,8 @@
 //! hardware agrees: the misc block's model register (0x900A0000) reads 0x101, not the CX II's
 //! 0x202, and its ID word no CM model bits, which is how Ndless's own `nl_hwsubtype` tells.
 
-use super::printf;
 use super::{dialogs, dirs, files, layout, memory, screen, stdio, strings, touchpad};
+use super::{printf, stdlib};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -105,7 +105,7 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 10] = [
+const FAMILIES: [Family; 11] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
@@ -116,6 +116,7 @@ const FAMILIES: [Family; 10] = [
     (touchpad::NUMBERS, touchpad::call),
     (screen::NUMBERS, screen::call),
     (printf::NUMBERS, printf::call),
+    (stdlib::NUMBERS, stdlib::call),
 ];
 
 /// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
