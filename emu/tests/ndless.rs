@@ -61,6 +61,11 @@ fn the_memory_calls_work() {
     passes("memory", &[], 24);
 }
 
+#[test]
+fn the_string_calls_work() {
+    passes("strings", &[], 40);
+}
+
 /// A program file that is not one is refused in one line; an unknown call ends the run naming
 /// it with status 3.
 #[test]

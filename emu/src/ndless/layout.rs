@@ -27,6 +27,9 @@ pub const FILE_SIZE: u32 = 64;
 pub const ERRNO: u32 = VARIABLES + 0x100;
 /// `keypad_type`: a byte, 4 on the CX's touchpad keypad.
 pub const KEYPAD_TYPE: u32 = VARIABLES + 0x104;
+/// The C library's statics (`strtok`'s place, `rand`'s state, `strerror`'s message): the last
+/// 64 bytes of what the start of a program clears.
+pub const LIBC_STATICS: u32 = VARIABLES + 0x1C0;
 /// The emulator's code page (see `boot::STUBS`).
 pub const STUBS: u32 = 0x1000_5000;
 /// The program's `argv` and its strings.

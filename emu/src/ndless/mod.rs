@@ -15,14 +15,17 @@ mod dialogs;
 mod dirs;
 mod documents;
 mod files;
+mod format;
 pub(crate) mod heap;
 mod layout;
 mod memory;
 mod names;
 mod os;
+mod printf;
 pub mod program;
 mod screen;
 mod stdio;
+mod stdlib;
 mod strings;
 mod touchpad;
 

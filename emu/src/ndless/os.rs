@@ -8,6 +8,7 @@
 //! 0x202, and its ID word no CM model bits, which is how Ndless's own `nl_hwsubtype` tells.
 
 use super::{dialogs, dirs, files, layout, memory, screen, stdio, strings, touchpad};
+use super::{printf, stdlib};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -104,7 +105,7 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 9] = [
+const FAMILIES: [Family; 11] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
@@ -114,6 +115,8 @@ const FAMILIES: [Family; 9] = [
     (dialogs::NUMBERS, dialogs::call),
     (touchpad::NUMBERS, touchpad::call),
     (screen::NUMBERS, screen::call),
+    (printf::NUMBERS, printf::call),
+    (stdlib::NUMBERS, stdlib::call),
 ];
 
 /// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
