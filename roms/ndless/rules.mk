@@ -18,13 +18,14 @@
 PYTHON ?= python3
 ZEHN   := ../tools/zehn.py
 
-NDLESS_PROGS := relocs compressed entry memory strings prg
+NDLESS_PROGS := relocs compressed entry memory strings prg gems
 NDLESS_OBJS_relocs     := relocs reloc_checks reloc_abs reloc_thumb reloc_pic
 NDLESS_OBJS_compressed := compressed reloc_checks reloc_abs reloc_thumb reloc_pic
 NDLESS_OBJS_entry      := entry entry_asm
 NDLESS_OBJS_memory     := memory
 NDLESS_OBJS_strings    := strings strings_thumb
 NDLESS_OBJS_prg        := prg
+NDLESS_OBJS_gems       := gems
 
 IMAGES += $(foreach n,$(NDLESS_PROGS),ndless/$(n).elf ndless/$(n).tns)
 
@@ -78,6 +79,10 @@ $(foreach n,relocs entry memory strings,\
   $(eval $(call ndless_prog,$(n),zehn.ld,$(NDLESS_LIB),$(NDLESS_BASE),--name $(n) $$(ZEHN_FLAGS))))
 $(eval $(call ndless_prog,compressed,zehn.ld,$(NDLESS_LIB),$(NDLESS_BASE),--compress --name compressed $$(ZEHN_FLAGS)))
 $(eval $(call ndless_prog,prg,prg.ld,$(NDLESS_LIB),0x10123454,--prg))
+# The game: a graphical program (lcd_blit, so it runs on the HW-W's LCD too).
+$(eval $(call ndless_prog,gems,zehn.ld,$(NDLESS_LIB),$(NDLESS_BASE),--name gems --author "the emu project" \
+  --version 1 --notice "a touchpad game (roms/ndless)" --ndless-min 31 --color-support 1 \
+  --clickpad-support 0 --touchpad-support 1 --32mb-support 1 --240x320-support 1 --uses-lcd-blit 1))
 
 ndless-check: $(foreach n,$(NDLESS_PROGS),ndless-check-$(n))
 	$(PYTHON) ../tools/test_zehn.py

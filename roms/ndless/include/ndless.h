@@ -48,6 +48,8 @@
 #define NL_SC_stdin 71
 #define NL_SC_stdout 72
 #define NL_SC_stderr 73
+#define NL_SC_touchpad_read 75
+#define NL_SC_touchpad_write 76
 
 #define NL_ISEXT 0x200000
 #define NL_ISVAR 0x800000
@@ -138,6 +140,12 @@ NL_OS long strtol(const char *s, char **end, int base) { return (long)_NL_SC3(NL
 /* Sets the caller's CPSR I and F bits from mask & 0xC0 (0xC0: both masked, 0: both
  * enabled) and returns the previous mask. */
 NL_OS int TCT_Local_Control_Interrupts(int mask) { return (int)_NL_SC1(NL_SC_TCT_Local_Control_Interrupts, mask); }
+/* The touchpad's registers first..last (in the page register 0xFF selects) read into / written
+ * from buf, as over its I2C bus; 1 when done. */
+NL_OS int touchpad_read(unsigned char first, unsigned char last, void *buf)
+{ return (int)_NL_SC3(NL_SC_touchpad_read, first, last, buf); }
+NL_OS int touchpad_write(unsigned char first, unsigned char last, const void *buf)
+{ return (int)_NL_SC3(NL_SC_touchpad_write, first, last, buf); }
 
 NL_ARM unsigned nl_hwtype(void) { return _NL_SC0(NL_ISEXT | NL_EXT_nl_hwtype); }
 NL_ARM unsigned nl_hwsubtype(void) { return _NL_SC0(NL_ISEXT | NL_EXT_nl_hwsubtype); }
@@ -147,6 +155,16 @@ NL_ARM int nl_isstartup(void) { return (int)_NL_SC0(NL_ISEXT | NL_EXT_nl_isstart
 /* Adds base to each of the `words` words at p: only for PRG programs (a no-op for Zehn). */
 NL_ARM void nl_relocdatab(void *p, unsigned words, void *base)
 { (void)_NL_SC3(NL_ISEXT | NL_EXT_nl_relocdatab, p, words, base); }
+
+/* The LCD: buffer types as libndls's scr_type_t (0: 320x240 RGB565; -1: the OS's mode).
+ * nl_lcd_init sets the LCD to a type's format (1 done, 0 an unknown type); nl_lcd_blit gives
+ * the function that copies a buffer of that type to the screen (NULL for an unknown type). */
+#define NL_SCR_320x240_565 0
+#define NL_SCR_TYPE_INVALID (-1)
+typedef void (*nl_blit_fn)(const void *buffer);
+NL_ARM unsigned nl_lcd_type(void) { return _NL_SC0(NL_ISEXT | NL_EXT_nl_lcd_type); }
+NL_ARM int nl_lcd_init(int type) { return (int)_NL_SC1(NL_ISEXT | NL_EXT_nl_lcd_init, type); }
+NL_ARM nl_blit_fn nl_lcd_blit(int type) { return (nl_blit_fn)_NL_SC1(NL_ISEXT | NL_EXT_nl_lcd_blit, type); }
 
 /* OS variables: their addresses. */
 NL_ARM unsigned char *nl_keypad_type(void) { return (unsigned char *)_NL_SC0(NL_ISVAR | NL_SC_keypad_type); }
