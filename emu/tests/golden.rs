@@ -1,8 +1,8 @@
 //! Golden pictures of the demo ROMs (`roms/demos/*`, the built-in demo `roms/demo`, and
-//! `roms/vmdemo`, the tiny operating system, which draws its page tables): each runs headless
-//! for a fixed number of frames, with the RTC at 2026-01-01 00:00:00 UTC (`--rtc 1767225600`)
-//! and the key script `tests/golden/NAME.keys`, and its screenshot must equal
-//! `tests/golden/NAME.png` pixel for pixel.
+//! `roms/vmdemo`, the tiny operating system, which draws its page tables) and of the Ndless game
+//! `roms/ndless/gems.tns`: each runs headless for a fixed number of frames, with the RTC at
+//! 2026-01-01 00:00:00 UTC (`--rtc 1767225600`) and the key script `tests/golden/NAME.keys`,
+//! and its screenshot must equal `tests/golden/NAME.png` pixel for pixel.
 //!
 //! The screenshot of every run is kept as `NAME.png` in the `golden` directory of Cargo's
 //! target temporary directory (`target/tmp/golden/` by default), so a failing picture can be
@@ -14,7 +14,7 @@
 mod screenshot_support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 use screenshot_support::{first_difference, golden_path, read_png};
 
@@ -40,6 +40,26 @@ fn run_with(
     rtc: &str,
     options: &[&str],
 ) -> PathBuf {
+    let (shot, out) = run_emu(name, shot_name, rom, frames, rtc, options);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{name}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    shot
+}
+
+/// `run_with`, whatever the run's status: where its screenshot is, and how it ended.
+fn run_emu(
+    name: &str,
+    shot_name: &str,
+    rom: Option<&str>,
+    frames: u64,
+    rtc: &str,
+    options: &[&str],
+) -> (PathBuf, Output) {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("golden");
     std::fs::create_dir_all(&dir).unwrap();
     let shot = dir.join(format!("{shot_name}.png"));
@@ -61,14 +81,7 @@ fn run_with(
         command.arg(rom);
     }
     let out = command.output().expect("emu starts");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{name}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    shot
+    (shot, out)
 }
 
 /// Compares the screenshot `shot` with the golden picture `name` (or rewrites the golden
@@ -177,4 +190,59 @@ fn vmdemo_at_its_exit() {
 #[test]
 fn vmdemo_pages_in_alices_book() {
     check_vmdemo("vmdemo_paging", 24);
+}
+
+/// Runs the Ndless game `roms/ndless/gems.tns` with the key script `name` for up to `frames`
+/// frames: its screenshot, its output and its status.
+fn run_gems(name: &str, frames: u64) -> (PathBuf, String, Option<i32>) {
+    let (shot, out) = run_emu(name, name, Some("roms/ndless/gems.tns"), frames, RTC, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.is_empty(), "{name}: {stdout}{stderr}");
+    (shot, stdout, out.status.code())
+}
+
+/// The game before any key: the board, the player in the middle, the first gem, the clock
+/// full (it starts at the first step) and the banner asking for an arrow.
+#[test]
+fn gems_start_screen() {
+    let (shot, out, status) = run_gems("gems_start", 30);
+    assert_eq!(status, Some(0), "--frames ran out:\n{out}");
+    assert_eq!(out, "gems: start, player 7,5, gem 15,3\n");
+    compare("gems_start", &shot);
+}
+
+/// A key-script game: taps of the touchpad's arrows (`press up`...), a held arrow that repeats,
+/// a corner (up and left at once: a diagonal step), a step into a wall, then Esc on the keypad.
+/// Two gems picked up: the game prints every step and returns 2, the run's status, and the
+/// last picture is the position it quit in.
+#[test]
+fn gems_a_key_script_game() {
+    let (shot, out, status) = run_gems("gems", 300);
+    let steps = [
+        "gems: start, player 7,5, gem 15,3",
+        "step up: 7,4",
+        "step right: 8,4",
+        "step right: 9,4",
+        "step right: 10,4",
+        "step right: 11,4",
+        "step right: 12,4",
+        "step right: 13,4",
+        "step right: 14,4",
+        "step right: 15,4",
+        "step up: 15,3",
+        "gem 1 at 15,3, next 10,2",
+        "step left: 14,3",
+        "step left: 13,3",
+        "step left: 12,3",
+        "step left: 11,3",
+        "step up left: 10,2",
+        "gem 2 at 10,2, next 5,1",
+        "step down: 10,3",
+        "blocked left: 10,3",
+        "quit: 2 gems",
+    ];
+    assert_eq!(out.lines().collect::<Vec<_>>(), steps);
+    assert_eq!(status, Some(2), "main's value, the number of gems");
+    compare("gems", &shot);
 }

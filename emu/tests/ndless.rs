@@ -3,6 +3,7 @@
 //! and check, from inside, the loader (every Zehn relocation type, compression, PRG), the entry
 //! state (mode, masks, arguments, MMU, LCD, the 100 Hz tick through the IRQ vector, the keypad)
 //! and the OS calls. Each prints `ok N - ...` per check and returns the number that failed.
+//! The game `gems` prints its steps: its clock is checked here, its pictures in `golden.rs`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -98,5 +99,47 @@ fn bad_programs_and_unknown_calls_end_in_one_line() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("OS call 291"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The game `gems` (its pictures are golden.rs's): a finger only touching the pad at an edge
+/// is no arrow, pushing it there is; the clock starts at that first step and runs out 30
+/// seconds (3000 ticks of timer 2) later; Enter then quits, with the number of gems, 0.
+#[test]
+fn the_game_times_out_and_enter_quits() {
+    let dir = std::env::temp_dir().join(format!("emu-ndless-gems-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = dir.join("gems.keys");
+    let script = "10 touch 2300 845\n20 untouch\n30 push 2300 845\n33 untouch\n\
+                  1900 press enter\n1902 release enter\n";
+    std::fs::write(&keys, script).unwrap();
+    let keys = keys.to_str().unwrap();
+    let args = ["run", "--headless", "--frames", "2000", "--keys", keys];
+    let out = emu(&[&args[..], &["roms/ndless/gems.tns"]].concat());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    let lines = [
+        "gems: start, player 7,5, gem 15,3",
+        "step right: 8,5",
+        "time up: 0 gems",
+        "quit: 0 gems",
+    ];
+    assert_eq!(stdout.lines().collect::<Vec<_>>(), lines, "{stderr}");
+    // The step at frame 30 is half a second in: the time is up 30 seconds later, between
+    // frames 1820 and 1840 (a tick is 328/32768 s, a frame 1/60 s).
+    for (frames, up) in [("1820", false), ("1840", true)] {
+        let out = emu(&[
+            &args[..3],
+            &[frames, "--keys", keys, "roms/ndless/gems.tns"],
+        ]
+        .concat());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            stdout.contains("time up: 0 gems"),
+            up,
+            "{frames} frames:\n{stdout}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
