@@ -17,11 +17,11 @@
  *
  * Every event is a line on stdout (puts):
  *
- *   gems: start, player 7,5, gem 12,2
- *   step right: 8,5          (or "blocked up: 8,5" against a wall)
- *   gem 1 at 12,2, next 3,9
- *   time up: N gems          (then Enter or Esc quits)
- *   quit: N gems
+ *   gems: start, player 7,5, gem 15,3
+ *   step up: 7,4             (or "blocked left: 10,3" against a wall)
+ *   gem 1 at 15,3, next 10,2
+ *   time up: 2 gems          (then Enter or Esc quits)
+ *   quit: 2 gems             (1 gem, 0 gems)
  *
  * main returns the number of gems picked up.  Everything is deterministic: the
  * gems' places come from a fixed seed, and the time from the tick.
@@ -175,6 +175,12 @@ static void put_cell(int c, int r)
 	put_num(c);
 	put_str(",");
 	put_num(r);
+}
+
+static void put_gems(void)
+{
+	put_num(gems);
+	put_str(gems == 1 ? " gem" : " gems");
 }
 
 static void flush(void)
@@ -400,8 +406,7 @@ static int play(void)
 
 		if (key_down(KEY_ESC_ROW, KEY_ESC_BIT) || key_down(KEY_ENTER_ROW, KEY_ENTER_BIT)) {
 			put_str("quit: ");
-			put_num(gems);
-			put_str(" gems");
+			put_gems();
 			flush();
 			return gems;
 		}
@@ -417,8 +422,7 @@ static int play(void)
 			if (!time_left) {
 				over = dirty = 1;
 				put_str("time up: ");
-				put_num(gems);
-				put_str(" gems");
+				put_gems();
 				flush();
 				continue;
 			}
