@@ -734,6 +734,7 @@ impl Machine {
             lr: self.cpu.reg(14),
             cpsr: self.cpu.cpsr(),
             pc,
+            regs: std::array::from_fn(|n| self.cpu.reg(n)),
         };
         let mut memory = VirtualMemory {
             cpu: &self.cpu,
@@ -748,6 +749,14 @@ impl Machine {
             Answer::ValueAndCpsr(value, cpsr) => {
                 self.cpu.set_reg(0, value);
                 self.cpu.set_cpsr(cpsr);
+            }
+            Answer::Switch { regs, cpsr } => {
+                // The mode first, so that r13 and r14 land in its bank.
+                self.cpu.set_cpsr(cpsr);
+                for (n, &value) in regs.iter().enumerate().take(15) {
+                    self.cpu.set_reg(n, value);
+                }
+                self.cpu.set_pc(regs[15]);
             }
             Answer::Exit(status) => return Some(Exit::Guest(status)),
             Answer::Crash(exception, pc) => {

@@ -505,6 +505,7 @@ pub mod fixture {
                 cpsr: 0x13,
                 lr: 0,
                 pc: 0,
+                regs: [0; 16],
             };
             self.ndless.call(&call, &mut self.mem)
         }

@@ -86,8 +86,14 @@ pub fn extension(
         Some("nl_hwsubtype") => 0,
         Some("nl_osid") => OSID_CX_4_5_4,
         Some("nl_ndless_rev") => NDLESS_REVISION,
-        // Not started at boot, not by another loader; nothing for the OS to redraw.
-        Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader" | "nl_no_scr_redraw") => 0,
+        // Not started at boot, not by another loader.
+        Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader") => 0,
+        // The screen is not put back when the program returns to one that ran it.
+        Some("nl_no_scr_redraw") => {
+            ndless.no_scr_redraw = true;
+            0
+        }
+        Some("nl_exec") => return super::exec::start(ndless, call, mem),
         // Whether a call exists: the ones answered below.
         Some("_nl_hassyscall") => u32::from(answers(call.args[0])),
         Some("nl_lcd_type") => screen::LCD_TYPE,
@@ -184,6 +190,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
         extension(&mut ndless, index, &call, mem).unwrap_or(Answer::BadPointer)
