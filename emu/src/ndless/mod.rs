@@ -24,6 +24,7 @@ mod names;
 mod os;
 mod printf;
 pub mod program;
+mod scan;
 mod screen;
 mod stdio;
 mod stdlib;

@@ -8,7 +8,7 @@
 //! 0x202, and its ID word no CM model bits, which is how Ndless's own `nl_hwsubtype` tells.
 
 use super::{dialogs, dirs, files, layout, memory, screen, stdio, strings, touchpad};
-use super::{printf, stdlib};
+use super::{printf, scan, stdlib};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -111,7 +111,7 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 11] = [
+const FAMILIES: [Family; 12] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
@@ -123,6 +123,7 @@ const FAMILIES: [Family; 11] = [
     (screen::NUMBERS, screen::call),
     (printf::NUMBERS, printf::call),
     (stdlib::NUMBERS, stdlib::call),
+    (scan::NUMBERS, scan::call),
 ];
 
 /// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
