@@ -607,6 +607,10 @@ impl Board {
 pub struct BoardState {
     /// (name, base, size) of each memory region, then of each device window.
     layout: Vec<(String, u32, u32)>,
+    /// The CPU's clock, in which the devices reckon their times (cycles per second).
+    cpu_hz: u64,
+    /// The interrupt line of each device window, in the order of `layout`.
+    irqs: Vec<Option<u8>>,
     devices: Vec<AnyDevice>,
     scheduler: Scheduler,
     lines: Lines,
@@ -622,6 +626,32 @@ impl Board {
     fn check_saved(&self, state: &BoardState, memory: usize, cycles: u64) -> Result<(), String> {
         if state.layout != self.layout() {
             return Err("it was saved on a machine of another description".to_string());
+        }
+        // The same windows, but another clock or other wiring: the devices' times and the
+        // lines they drive would mean something else here.
+        if state.cpu_hz != self.cpu_hz {
+            return Err(format!(
+                "it was saved on a machine whose CPU runs at {} Hz, not {} Hz",
+                state.cpu_hz, self.cpu_hz
+            ));
+        }
+        let line =
+            |irq: Option<u8>| irq.map_or("no interrupt line".to_string(), |n| format!("line {n}"));
+        if state.irqs.len() != self.slots.len() {
+            return Err("its interrupt wiring lists other devices than this machine's".to_string());
+        }
+        if let Some((slot, saved)) = self
+            .slots
+            .iter()
+            .zip(&state.irqs)
+            .find(|(s, i)| s.irq != **i)
+        {
+            return Err(format!(
+                "it was saved on a machine whose {} has {}, not {} as here",
+                slot.name,
+                line(*saved),
+                line(slot.irq)
+            ));
         }
         let differ = || "its devices or its memory differ from this machine's".to_string();
         if state.devices.len() != self.slots.len() || memory != self.arena.len() {
@@ -674,6 +704,8 @@ impl Board {
     pub fn state(&self) -> BoardState {
         BoardState {
             layout: self.layout(),
+            cpu_hz: self.cpu_hz,
+            irqs: self.slots.iter().map(|s| s.irq).collect(),
             devices: self.slots.iter().map(|s| s.device.clone()).collect(),
             scheduler: self.scheduler.clone(),
             lines: self.lines,
