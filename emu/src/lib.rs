@@ -22,3 +22,4 @@ pub mod rom_test;
 pub mod semihosting;
 pub mod snapshot;
 pub mod terminal;
+pub mod warnings;
