@@ -18,57 +18,8 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use super::{dirs, files, layout};
+pub use crate::errno::Errno;
 use crate::guest::{GuestMemory, MemoryError};
-
-/// An `errno` value, as the SDK's newlib numbers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Errno(pub u32);
-
-impl Errno {
-    pub const ENOENT: Errno = Errno(2);
-    pub const EIO: Errno = Errno(5);
-    pub const EBADF: Errno = Errno(9);
-    pub const ENOMEM: Errno = Errno(12);
-    pub const EACCES: Errno = Errno(13);
-    pub const EEXIST: Errno = Errno(17);
-    pub const ENOTDIR: Errno = Errno(20);
-    pub const EISDIR: Errno = Errno(21);
-    pub const EINVAL: Errno = Errno(22);
-    pub const EMFILE: Errno = Errno(24);
-    pub const ESPIPE: Errno = Errno(29);
-    pub const EROFS: Errno = Errno(30);
-    pub const ERANGE: Errno = Errno(34);
-    pub const ENOTEMPTY: Errno = Errno(90);
-    pub const ENAMETOOLONG: Errno = Errno(91);
-    pub const ELOOP: Errno = Errno(92);
-    pub const EOVERFLOW: Errno = Errno(139);
-}
-
-impl From<io::Error> for Errno {
-    fn from(error: io::Error) -> Errno {
-        // Linux and newlib agree on 1 to 34; a few others differ.
-        #[cfg(target_os = "linux")]
-        match error.raw_os_error() {
-            Some(number @ 1..=34) => return Errno(number as u32),
-            Some(36) => return Errno::ENAMETOOLONG,
-            Some(39) => return Errno::ENOTEMPTY,
-            Some(40) => return Errno::ELOOP,
-            Some(75) => return Errno::EOVERFLOW,
-            _ => {}
-        }
-        match error.kind() {
-            io::ErrorKind::NotFound => Errno::ENOENT,
-            io::ErrorKind::PermissionDenied => Errno::EACCES,
-            io::ErrorKind::AlreadyExists => Errno::EEXIST,
-            io::ErrorKind::InvalidInput => Errno::EINVAL,
-            io::ErrorKind::NotADirectory => Errno::ENOTDIR,
-            io::ErrorKind::IsADirectory => Errno::EISDIR,
-            io::ErrorKind::DirectoryNotEmpty => Errno::ENOTEMPTY,
-            io::ErrorKind::ReadOnlyFilesystem => Errno::EROFS,
-            _ => Errno::EIO,
-        }
-    }
-}
 
 /// Why a call failed: the program is told (errno), or it gave an address it does not have (the
 /// run ends).
@@ -658,6 +609,41 @@ mod tests {
             [".", "..", "sub", "target"],
             "links out are left out"
         );
+    }
+
+    #[test]
+    fn names_cannot_leave_the_folder() {
+        let top = TempDir::new("escape");
+        let dir = top.0.join("documents");
+        fs::create_dir_all(&dir).unwrap();
+        let documents = Documents::new(Some(Documents::host_folder(&dir).unwrap()));
+        // Whatever the host would make of them, these are TI-OS paths outside /documents.
+        for name in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "/../../documents/../../tmp",
+            "A:\\..\\..\\etc",
+            "../escape/documents",
+        ] {
+            assert_eq!(
+                documents.node(name.as_bytes()),
+                Ok(Node::Missing(Errno::EACCES)),
+                "{name}"
+            );
+        }
+        // A path longer than the host's PATH_MAX, of names each short enough: its first folder
+        // is not there. (A name longer than NAME_MAX is ENAMETOOLONG: see the test of paths.)
+        let long = "d/".repeat(2100) + "x";
+        assert_eq!(documents.node(long.as_bytes()), Err(Errno::ENOENT));
+        // A NUL is a byte of a name (the calls cut the program's strings at the first), which
+        // the host refuses: no name of the host's is made of what follows it.
+        let root = Documents::host_folder(&dir).unwrap();
+        assert_eq!(
+            documents.node(b"a\0/../../x"),
+            Ok(Node::Missing(Errno::EACCES))
+        );
+        assert_eq!(documents.node(b"a\0b"), Ok(Node::Host(root.join("a\0b"))));
+        assert_eq!(documents.node(b"a\0b/c").map(|_| ()), Err(Errno::EINVAL));
     }
 
     #[test]
