@@ -56,11 +56,11 @@ pub struct Difference {
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         let (x, y, actual, expected) = self.first;
-        write!(
-            f,
-            "{} pixels differ, the first at ({x}, {y}): {actual:#08x}, expected {expected:#08x}",
-            self.pixels
-        )
+        match self.pixels {
+            1 => write!(f, "1 pixel differs"),
+            n => write!(f, "{n} pixels differ, the first"),
+        }?;
+        write!(f, " at ({x}, {y}): {actual:#08x}, expected {expected:#08x}")
     }
 }
 
