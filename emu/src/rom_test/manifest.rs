@@ -33,9 +33,9 @@ use crate::frontend::setup;
 /// The manifest's file name in a folder of ROMs.
 pub const FILE_NAME: &str = "tests.ron";
 
-/// One ROM's entry as written.
+/// One ROM's entry as written (named so in RON's messages).
 #[derive(Deserialize, Default)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename = "ROM")]
 struct Entry {
     keys: Option<String>,
     frames: Option<u64>,
