@@ -11,8 +11,11 @@ fn root() -> PathBuf {
 /// The RON example of the README.
 fn readme_example() -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    // The fence's line may go on after the language (```ron file=board.ron, for docs.rs).
-    let fence = readme.find("```ron").expect("a RON example in the README");
+    // The fence's line goes on after the language, naming the file for docs.rs (the README
+    // has other RON examples: `emu test`'s manifest).
+    let fence = readme
+        .find("```ron file=board.ron")
+        .expect("the machine description example in the README");
     let start = fence + readme[fence..].find('\n').unwrap() + 1;
     let end = start + readme[start..].find("```").unwrap();
     readme[start..end].to_string()
