@@ -137,40 +137,38 @@ fn run_all(
         for _ in 0..jobs.clamp(1, cases.len().max(1)) {
             let sender = sender.clone();
             let next = &next;
-            let worker = move || {
-                while let Some(case) = cases.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if sender.send((case.index, run::run(case, settings))).is_err() {
-                        break;
-                    }
+            let worker = move || loop {
+                let position = next.fetch_add(1, Ordering::Relaxed);
+                let Some(case) = cases.get(position) else {
+                    break;
+                };
+                if sender.send((position, run::run(case, settings))).is_err() {
+                    break;
                 }
             };
             let spawned = std::thread::Builder::new()
                 .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, worker);
             if spawned.is_err() {
-                // The workers already started take every case; with none, run them here.
+                // The workers already started take every case; with none, this thread does.
                 break;
             }
         }
         drop(sender);
         let mut waiting = BTreeMap::new();
-        let mut order = cases.iter().map(|case| case.index);
-        let mut due = order.next();
-        let mut take = |outcome: Outcome, outcomes: &mut Vec<Outcome>| {
-            each(&outcome);
-            outcomes.push(outcome);
-        };
-        for (index, outcome) in receiver {
-            waiting.insert(index, outcome);
-            while let Some(outcome) = due.and_then(|index| waiting.remove(&index)) {
-                take(outcome, &mut outcomes);
-                due = order.next();
+        for (position, outcome) in receiver {
+            waiting.insert(position, outcome);
+            while let Some(outcome) = waiting.remove(&outcomes.len()) {
+                each(&outcome);
+                outcomes.push(outcome);
             }
         }
-        // No worker could start: run what is left on this thread.
-        for case in &cases[outcomes.len()..] {
-            take(run::run(case, settings), &mut outcomes);
-        }
     });
+    // No worker could start: run the cases here.
+    for case in &cases[outcomes.len()..] {
+        let outcome = run::run(case, settings);
+        each(&outcome);
+        outcomes.push(outcome);
+    }
     outcomes
 }

@@ -6,6 +6,7 @@
 //! goes frame by frame (the key script applies as frames start) until the guest stops, the
 //! frames asked for have run, or a limit is reached.
 
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -68,8 +69,28 @@ enum End {
     OutOfTime,
 }
 
-/// Runs `case` and judges it.
+/// Runs `case` and judges it. A panic of the emulator (a bug: no guest or file may cause
+/// one) fails this ROM, and the other ROMs still run.
 pub fn run(case: &Case, settings: &Settings) -> Outcome {
+    std::panic::catch_unwind(AssertUnwindSafe(|| judge(case, settings))).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Outcome {
+            rom: case.rom.clone(),
+            failures: vec![format!("emu panicked: {message}")],
+            updated: Vec::new(),
+            instructions: 0,
+            seconds: 0.0,
+            output: String::new(),
+        }
+    })
+}
+
+/// Runs `case` and judges it.
+fn judge(case: &Case, settings: &Settings) -> Outcome {
     let started = Instant::now();
     let output = SharedBuffer::default();
     let files =
