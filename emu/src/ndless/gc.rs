@@ -149,8 +149,10 @@ const BLOCK: u32 = 4 * WORDS as u32;
 const GC_MAGIC: u32 = u32::from_le_bytes(*b"GCem");
 /// A new context's font: TI's Regular 10.
 const DEFAULT_FONT: u32 = 10;
-/// The largest context `gui_gc_copy` makes, and the largest sprite or image drawn, a side.
+/// The largest context `gui_gc_copy` makes, a side.
 const SIDE_MAX: i32 = 4096;
+/// The most of a sprite or an image drawn, a side (past it, nothing).
+const PICTURE_MAX: i32 = 1024;
 /// The most points of a polygon read.
 const POINTS_MAX: u32 = 1 << 16;
 
@@ -726,13 +728,16 @@ fn draw_string(
         for (gx, gy) in font.pixels(ch) {
             // The glyph pixel's square in the line (u along it, v down), turned.
             let (u, v) = (pen + gx, top + gy);
+            let (u, v) = (i64::from(u), i64::from(v));
+            let (x, y, s) = (i64::from(x), i64::from(y), i64::from(s));
             let (px, py) = match mode >> 8 & 3 {
                 0 => (x + u, y + v),
                 1 => (x - v - s + 1, y + u),
                 2 => (x - u - s + 1, y - v - s + 1),
                 _ => (x + v, y - u - s + 1),
             };
-            raster::fill_rect(plot, px, py, s, s, colour);
+            let clamp = |c: i64| c.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32;
+            raster::fill_rect(plot, clamp(px), clamp(py), s as i32, s as i32, colour);
         }
     }
 }
@@ -781,14 +786,18 @@ fn image(mem: &mut dyn GuestMemory, addr: u32) -> Result<Picture, MemoryError> {
     let header = read(mem, addr, 20)?;
     let word =
         |i: usize| u32::from_le_bytes([header[i], header[i + 1], header[i + 2], header[i + 3]]);
-    let (width, height) = (word(0).min(SIDE_MAX as u32), word(4).min(SIDE_MAX as u32));
+    let (width, height) = (
+        word(0).min(PICTURE_MAX as u32),
+        word(4).min(PICTURE_MAX as u32),
+    );
     let stride = match word(12) {
         0 => 2 * width,
-        n => n.max(2 * width).min(2 * SIDE_MAX as u32),
+        n => n.max(2 * width),
     };
     let mut pixels = Vec::new();
     for y in 0..height {
-        let row = read(mem, addr + 20 + y * stride, 2 * width)?;
+        let at = u64::from(addr) + 20 + u64::from(y) * u64::from(stride);
+        let row = read(mem, u32::try_from(at).map_err(|_| MemoryError)?, 2 * width)?;
         pixels.extend(row.chunks_exact(2).map(|p| {
             let v = u32::from(u16::from_le_bytes([p[0], p[1]]));
             let five = |shift: u32| (v >> shift & 0x1F) * 255 / 31;
@@ -875,28 +884,21 @@ fn blit_gc(
         return Ok(());
     }
     let target = Rect::sized(xd, yd, wd, hd).meet(to.clip()).meet(to.whole());
-    let mut rows: Vec<Option<Vec<u16>>> = vec![None; from.height() as usize];
-    let mut pixels = Vec::new();
+    // The source's rows are read from memory, as they were before the copy: the destination's
+    // (even when it is the source) are written back at the end.
+    let mut surface = Surface::new(mem, &to, target);
     for y in target.y0..target.y1 {
         let sy = i64::from(ys) + i64::from(y - yd) * i64::from(hs) / i64::from(hd);
+        if !(0..i64::from(from.height())).contains(&sy) {
+            continue;
+        }
+        let row = from.read_row(surface.mem, sy as i32)?;
         for x in target.x0..target.x1 {
             let sx = i64::from(xs) + i64::from(x - xd) * i64::from(ws) / i64::from(wd);
-            if (0..i64::from(from.height())).contains(&sy)
-                && (0..i64::from(from.width())).contains(&sx)
-            {
-                let slot = &mut rows[sy as usize];
-                if slot.is_none() {
-                    *slot = Some(from.read_row(mem, sy as i32)?);
-                }
-                if let Some(row) = slot {
-                    pixels.push((x, y, row[sx as usize]));
-                }
+            if let Some(&pixel) = usize::try_from(sx).ok().and_then(|sx| row.get(sx)) {
+                surface.put(x, y, rgb888(pixel), 255);
             }
         }
-    }
-    let mut surface = Surface::new(mem, &to, target);
-    for (x, y, pixel) in pixels {
-        surface.put(x, y, rgb888(pixel), 255);
     }
     surface.finish()
 }

@@ -21,7 +21,7 @@
 //! takes a C string) into `s` and returns its length. `string_substring_utf16` (223), whose
 //! arguments the SDK does not know either, is not answered.
 
-use super::format::{self, Args, Error};
+use super::format::{self, Args, Error, Sink};
 use super::{read, utf16, Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -271,14 +271,14 @@ pub fn call(
         }
         STRING_SPRINTF_UTF16 => {
             let format: Vec<u8> = String::from_utf16_lossy(&utf16(mem, a)?).into_bytes();
-            let mut out = Vec::new();
+            let mut out = Capped(Vec::new());
             match format::format(mem, &format, &mut Args::variadic(call, 2), &mut out) {
                 Ok(_) => {}
                 Err(Error::Memory) => return Err(MemoryError),
                 Err(Error::Unsupported) => return Ok(Answer::Unsupported),
                 Err(Error::Errno(_)) => return Ok(Answer::Value(u32::MAX)),
             }
-            let units: Vec<u16> = String::from_utf8_lossy(&out).encode_utf16().collect();
+            let units: Vec<u16> = String::from_utf8_lossy(&out.0).encode_utf16().collect();
             match s.set(ndless, mem, &units)? {
                 true => units.len() as u32,
                 false => u32::MAX,
@@ -287,6 +287,18 @@ pub fn call(
         _ => return Ok(Answer::Unsupported),
     };
     Ok(Answer::Value(value))
+}
+
+/// Formatted output kept up to what a text can hold (a width of a billion is streamed by the
+/// formatter, and dropped here).
+struct Capped(Vec<u8>);
+
+impl Sink for Capped {
+    fn put(&mut self, _: &mut dyn GuestMemory, bytes: &[u8]) -> Result<(), Error> {
+        let room = (4 * UNITS_MAX as usize).saturating_sub(self.0.len());
+        self.0.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        Ok(())
+    }
 }
 
 /// `string_new`: an empty string from the heap; 0 when it has no room.

@@ -93,14 +93,14 @@ pub fn gradient(
         };
         mix(16) | mix(8) | mix(0)
     };
-    if down {
-        for i in 0..h.max(0) {
-            fill_rect(plot, x, y.saturating_add(i), w, 1, colour(i));
-        }
-    } else {
-        let (bx0, _, bx1, _) = plot.bounds();
-        for i in (bx0.max(x) - x).max(0)..w.min(bx1.saturating_sub(x)) {
-            fill_rect(plot, x + i, y, 1, h, colour(i));
+    // Only the rows (columns) that can be seen are walked.
+    let (bx0, by0, bx1, by1) = plot.bounds();
+    let (first, past, start) = if down { (by0, by1, y) } else { (bx0, bx1, x) };
+    let visible = (first.saturating_sub(start)).max(0)..steps.min(past.saturating_sub(start));
+    for i in visible {
+        match down {
+            true => fill_rect(plot, x, y + i, w, 1, colour(i)),
+            false => fill_rect(plot, x + i, y, 1, h, colour(i)),
         }
     }
 }
@@ -559,6 +559,23 @@ mod tests {
 
     #[test]
     fn a_gradient_goes_from_one_colour_to_the_other() {
+        // Far larger than the surface: only what can be seen is walked.
+        let mut p = Pixels::new();
+        gradient(
+            &mut p,
+            (-5, i32::MIN, i32::MAX, i32::MAX),
+            0,
+            0xFFFFFF,
+            true,
+        );
+        gradient(
+            &mut p,
+            (i32::MIN, -5, i32::MAX, i32::MAX),
+            0,
+            0xFFFFFF,
+            false,
+        );
+        assert!(p.spans <= 30 + 40 * 30, "{} spans", p.spans);
         let mut p = Pixels::new();
         gradient(&mut p, (0, 0, 5, 3), 0x000010, 0x000050, false);
         let row: Vec<u32> = (0..5).map(|x| p.at(x, 1)).collect();
