@@ -329,9 +329,15 @@ impl Gc {
             .collect();
         gc.store(mem)?;
         mem.write_bytes(gc.words[ROWS], &table)?;
-        let row: Vec<u8> = (0..width).flat_map(|_| fill.to_le_bytes()).collect();
-        for y in 0..height as u32 {
-            mem.write_bytes(pixels + 2 * width as u32 * y, &row)?;
+        // In pieces of a few hundred KiB: few writes, little host memory.
+        let row = 2 * width as u32;
+        let rows = (0x4_0000 / row).max(1);
+        for first in (0..height as u32).step_by(rows as usize) {
+            let count = rows.min(height as u32 - first);
+            let piece: Vec<u8> = (0..count * row / 2)
+                .flat_map(|_| fill.to_le_bytes())
+                .collect();
+            mem.write_bytes(pixels + row * first, &piece)?;
         }
         Ok(gc)
     }
@@ -506,9 +512,12 @@ pub fn call(
                 GET_STRING_HEIGHT => font.height() as u32,
                 _ => {
                     let rows = text.iter().filter_map(|&ch| font.inked_rows(ch));
-                    let (top, bottom) =
-                        rows.fold((i32::MAX, i32::MIN), |(t, b), (f, l)| (t.min(f), b.max(l)));
-                    (bottom - top + 1).max(0) as u32
+                    let top = rows.clone().map(|(first, _)| first).min();
+                    let bottom = rows.map(|(_, last)| last).max();
+                    match (top, bottom) {
+                        (Some(top), Some(bottom)) => (bottom - top + 1) as u32,
+                        _ => 0,
+                    }
                 }
             }
         }
@@ -906,6 +915,72 @@ fn blit_gc(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machine::Machine;
+    use crate::ndless::boot::PhysicalMemory;
+    use crate::ndless::heap::Heap;
+    use std::time::{Duration, Instant};
+
+    /// The words an argument is made of: the extremes, a valid context, a valid pointer to
+    /// something else (the page table), small values of both signs.
+    const VALUES: [u32; 8] = [
+        0,
+        1,
+        u32::MAX,
+        0x8000_0000,
+        0x7FFF_FFFF,
+        layout::GLOBAL_GC,
+        layout::PAGE_TABLE,
+        100,
+    ];
+
+    /// Every call with every argument (registers and stack) one of [`VALUES`], on the screen's
+    /// context or on one of them: each returns an answer (an error for a context that is not
+    /// one), none panics, and all of them together take a bounded time.
+    #[test]
+    fn no_arguments_make_a_call_panic_or_take_long() {
+        let mut machine = Machine::nspire_cx(0);
+        let mut mem = PhysicalMemory(&mut machine.board);
+        let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        ndless.heap = Heap {
+            start: 0x1100_0000,
+            end: 0x1200_0000,
+        };
+        ndless.heap.init(&mut mem).unwrap();
+        create_global(&mut mem).unwrap();
+        let stack = 0x1300_0000;
+        let start = Instant::now();
+        for &index in NUMBERS {
+            for &gc in &[layout::GLOBAL_GC, 0, layout::PAGE_TABLE] {
+                for &v in &VALUES {
+                    // Afresh each time: a call may write through a pointer it is given.
+                    create_global(&mut mem).unwrap();
+                    let words: Vec<u8> = (0..8).flat_map(|_| v.to_le_bytes()).collect();
+                    mem.write_bytes(stack, &words).unwrap();
+                    let call = Call {
+                        number: index,
+                        args: [gc, v, v, v],
+                        sp: stack,
+                        cpsr: 0,
+                        lr: 0,
+                        pc: 0,
+                    };
+                    let answer = super::call(&mut ndless, index, &call, &mut mem);
+                    if gc != layout::GLOBAL_GC
+                        && !(GET_STRING_WIDTH..=GET_ICON_SIZE).contains(&index)
+                    {
+                        assert_eq!(answer, Err(MemoryError), "call {index}, gc {gc:#x}, {v:#x}");
+                    }
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{:?}",
+            start.elapsed()
+        );
+        // The screen's context is still one.
+        assert!(Gc::load(&mut mem, layout::GLOBAL_GC).is_ok());
+    }
 
     #[test]
     fn colours_convert_to_and_from_565() {

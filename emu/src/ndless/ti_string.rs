@@ -327,6 +327,50 @@ fn new(ndless: &Ndless, mem: &mut dyn GuestMemory) -> Result<u32, MemoryError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::machine::Machine;
+    use crate::ndless::boot::PhysicalMemory;
+    use crate::ndless::heap::Heap;
+
+    /// Every call on a new string, with every other argument (registers and stack) an extreme,
+    /// a pointer to text or one to nothing: each answers, none panics.
+    #[test]
+    fn no_arguments_make_a_call_panic() {
+        let mut machine = Machine::nspire_cx(0);
+        let mut mem = PhysicalMemory(&mut machine.board);
+        let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
+        ndless.heap = Heap {
+            start: 0x1100_0000,
+            end: 0x1200_0000,
+        };
+        ndless.heap.init(&mut mem).unwrap();
+        let (text, stack) = (0x1300_0000, 0x1300_1000);
+        let units: Vec<u8> = "a%s%d%999999999d"
+            .encode_utf16()
+            .chain([0])
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        mem.write_bytes(text, &units).unwrap();
+        for &index in NUMBERS {
+            for v in [0, 1, u32::MAX, 0x8000_0000, 0x7FFF_FFFF, text, 0x2000_0000] {
+                let s = new(&ndless, &mut mem).unwrap();
+                let words: Vec<u8> = (0..8).flat_map(|_| v.to_le_bytes()).collect();
+                mem.write_bytes(stack, &words).unwrap();
+                let call = Call {
+                    number: index,
+                    args: [s, v, v, v],
+                    sp: stack,
+                    cpsr: 0,
+                    lr: 0,
+                    pc: 0,
+                };
+                let _ = super::call(&mut ndless, index, &call, &mut mem);
+                if index != STRING_FREE {
+                    let string = TiString::load(&mut mem, s).expect("still a String");
+                    assert!(string.len < UNITS_MAX, "call {index}, {v:#x}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn indices_are_cut_to_the_text() {
