@@ -86,6 +86,13 @@ fn nl_exec_runs_a_program_and_returns_its_status() {
     assert!(out.contains("exec child: 6 checks, all passed"), "{out}");
 }
 
+/// Without `--documents` the program is still in its `/documents`, as on a calculator: it can
+/// run itself.
+#[test]
+fn a_program_finds_itself_in_documents_without_a_folder() {
+    passes("exec", &[], 12);
+}
+
 /// A program file that is not one is refused in one line; an unknown call ends the run naming
 /// it with status 3.
 #[test]

@@ -138,9 +138,16 @@ impl Ndless {
     }
 
     /// The service with `/documents` the host folder `dir` (without one, the program sees an
-    /// empty `/documents` that refuses writes).
+    /// empty `/documents` that refuses writes; see also [`Ndless::with_scratch_documents`]).
     pub fn with_documents(mut self, dir: &std::path::Path) -> Result<Ndless, String> {
         self.documents = documents::Documents::new(Some(documents::Documents::host_folder(dir)?));
+        Ok(self)
+    }
+
+    /// The service with `/documents` holding only the program file `program`, read-only (a
+    /// copy in a temporary folder of the run's own, removed with the service).
+    pub fn with_scratch_documents(mut self, program: &std::path::Path) -> Result<Ndless, String> {
+        self.documents = documents::Documents::scratch(program)?;
         Ok(self)
     }
 
