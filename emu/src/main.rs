@@ -31,8 +31,8 @@ enum Command {
     Keys,
     /// Run every ROM under the given paths headless, with semihosting, and report pass/fail.
     Test {
-        /// ROM files, or directories searched for `*.elf` and `*.bin` (skipping `*.qemu.elf`,
-        /// which are built for QEMU's memory map).
+        /// ROM files, or directories searched for `*.elf`, `*.bin` and `*.tns` (skipping
+        /// `*.qemu.elf`, built for QEMU's memory map, and the ELF a `.tns` was packed from).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Instruction limit per ROM; a ROM that reaches it fails.

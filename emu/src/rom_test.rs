@@ -1,6 +1,6 @@
 //! `emu test`: runs every ROM under the given paths headless, with semihosting (an Ndless
-//! program's `/documents`) rooted in an empty directory of its own and the RTC at a fixed
-//! time, and reports PASS or FAIL (with the reason and the last lines of output) for each,
+//! program's `/documents`) rooted in an empty directory of its own (an Ndless program's holds
+//! the program's file, as on a calculator) and the RTC at a fixed time, and reports PASS or FAIL (with the reason and the last lines of output) for each,
 //! then `N passed, N failed`.
 //!
 //! A ROM passes when it exits through semihosting with status 0. It fails when it exits
@@ -93,15 +93,23 @@ fn run_rom(
             }),
             io,
         )?,
-        (Guest::Ndless(program), _) => setup::prepare_ndless(
-            MachineConfig::nspire_cx(),
-            TEST_RTC,
-            &program,
-            rom,
-            &[],
-            Some(files),
-            io,
-        )?,
+        (Guest::Ndless(program), _) => {
+            // The program's own file is in its /documents, as on a calculator (argv[0] names
+            // it; programs open it, or run it again with nl_exec).
+            if let Some(name) = rom.file_name() {
+                std::fs::copy(rom, files.join(name))
+                    .map_err(|e| format!("{}: {e}", rom.display()))?;
+            }
+            setup::prepare_ndless(
+                MachineConfig::nspire_cx(),
+                TEST_RTC,
+                &program,
+                rom,
+                &[],
+                Some(files),
+                io,
+            )?
+        }
     };
     let started = Instant::now();
     loop {

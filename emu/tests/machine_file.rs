@@ -19,6 +19,11 @@ fn readme_example() -> String {
 }
 
 fn run_with(description: &str, name: &str) -> std::process::Output {
+    run_image(description, name, "roms/examples/newlib/hello.elf")
+}
+
+/// Runs `image` (a path under the repository) on the machine `description` saved as `name`.
+fn run_image(description: &str, name: &str, image: &str) -> std::process::Output {
     let dir = std::env::temp_dir().join(format!("emu-machine-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
@@ -33,7 +38,7 @@ fn run_with(description: &str, name: &str) -> std::process::Output {
         ])
         .arg("--machine")
         .arg(&path)
-        .arg(root().join("roms/examples/newlib/hello.elf"))
+        .arg(root().join(image))
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap()
@@ -69,4 +74,22 @@ fn broken_descriptions_are_refused_with_one_line() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn a_raw_rom_on_a_machine_without_a_boot_rom_is_refused_for_that() {
+    let example = readme_example();
+    let rom_line = example
+        .lines()
+        .find(|line| line.contains("read_only: true"))
+        .expect("a boot ROM in the example");
+    let without_rom = example.replace(rom_line, "");
+    let out = run_image(&without_rom, "no-rom.ron", "roms/demo/demo.bin");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("demo.bin") && stderr.contains("no read-only memory region at 0x00000000"),
+        "{stderr}"
+    );
 }

@@ -2,7 +2,7 @@
 //! `roms/ndless/` (built against our own headers and packed by `tools/zehn.py`) run headless
 //! and check, from inside, the loader (every Zehn relocation type, compression, PRG), the entry
 //! state (mode, masks, arguments, MMU, LCD, the 100 Hz tick through the IRQ vector, the keypad)
-//! and the OS calls. Each prints `ok N - ...` per check and returns the number that failed.
+//! and the OS calls (`nl_exec` too, the program running itself). Each prints `ok N - ...` per check and returns the number that failed.
 //! The game `gems` prints its steps: its clock is checked here, its pictures in `golden.rs`, as
 //! is the picture `gc` draws with TI's drawing API.
 
@@ -19,8 +19,15 @@ fn emu(args: &[&str]) -> Output {
 
 /// Runs `roms/ndless/NAME.tns` with `args` and checks it passed all its checks; its output.
 fn passes(name: &str, args: &[&str], checks: u32) -> String {
+    passes_with(name, &[], args, checks)
+}
+
+/// [`passes`], with these options for emu.
+fn passes_with(name: &str, options: &[&str], args: &[&str], checks: u32) -> String {
     let rom = format!("roms/ndless/{name}.tns");
-    let mut all = vec!["run", "--headless", "--rtc", "1767225600", &rom, "--"];
+    let mut all = vec!["run", "--headless", "--rtc", "1767225600"];
+    all.extend(options);
+    all.extend([rom.as_str(), "--"]);
     all.extend(args);
     let out = emu(&all);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -97,6 +104,25 @@ fn a_drawing_call_without_a_graphics_context_ends_in_one_line() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("gui_gc_fillRect (OS call 320)"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The program runs itself with `nl_exec`, from its folder as `/documents`: three children (one
+/// running a grandchild), each of which checks what it was given.
+#[test]
+fn nl_exec_runs_a_program_and_returns_its_status() {
+    let out = passes_with("exec", &["--documents", "roms/ndless"], &[], 12);
+    let children = out
+        .lines()
+        .filter(|l| *l == "exec child: 5 checks, all passed");
+    assert_eq!(children.count(), 3, "{out}");
+    assert!(out.contains("exec child: 6 checks, all passed"), "{out}");
+}
+
+/// Without `--documents` the program is still in its `/documents`, as on a calculator: it can
+/// run itself.
+#[test]
+fn a_program_finds_itself_in_documents_without_a_folder() {
+    passes("exec", &[], 12);
 }
 
 /// A program file that is not one is refused in one line; an unknown call ends the run naming

@@ -238,6 +238,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         super::call(ndless, index, &call, mem).unwrap_or(Answer::BadPointer)
     }

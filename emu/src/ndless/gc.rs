@@ -963,6 +963,7 @@ mod tests {
                         cpsr: 0,
                         lr: 0,
                         pc: 0,
+                        regs: [0; 16],
                     };
                     let answer = super::call(&mut ndless, index, &call, &mut mem);
                     if gc != layout::GLOBAL_GC

@@ -14,6 +14,7 @@ pub mod boot;
 mod dialogs;
 mod dirs;
 mod documents;
+mod exec;
 mod files;
 mod format;
 mod gc;
@@ -24,6 +25,7 @@ mod names;
 mod os;
 mod printf;
 pub mod program;
+mod scan;
 mod screen;
 mod stdio;
 mod stdlib;
@@ -61,6 +63,8 @@ pub struct Call {
     pub lr: u32,
     /// The address of the SWI.
     pub pc: u32,
+    /// r0-r15 as the call found them (r15: where the caller goes on, after the SWI).
+    pub regs: [u32; 16],
 }
 
 /// How the emulator answers a call.
@@ -80,6 +84,8 @@ pub enum Answer {
     Unsupported,
     /// An argument pointed at memory the program does not have.
     BadPointer,
+    /// Go on with these r0-r15 and this CPSR: into a program `nl_exec` runs, and back.
+    Switch { regs: [u32; 16], cpsr: u32 },
 }
 
 /// The name of call `number`, for a person: `malloc`, `nl_hwtype`, `OS variable 72`.
@@ -111,6 +117,10 @@ pub struct Ndless {
     documents: documents::Documents,
     /// The button message boxes are answered with, from 1 (`--msgbox-answer`).
     msgbox_answer: u32,
+    /// The programs `nl_exec` is running, innermost last.
+    execs: Vec<exec::Frame>,
+    /// The running program asked that its caller's screen not be put back (`nl_no_scr_redraw`).
+    no_scr_redraw: bool,
 }
 
 impl Ndless {
@@ -124,13 +134,22 @@ impl Ndless {
             stderr,
             documents: documents::Documents::default(),
             msgbox_answer: 1,
+            execs: Vec::new(),
+            no_scr_redraw: false,
         }
     }
 
     /// The service with `/documents` the host folder `dir` (without one, the program sees an
-    /// empty `/documents` that refuses writes).
+    /// empty `/documents` that refuses writes; see also [`Ndless::with_scratch_documents`]).
     pub fn with_documents(mut self, dir: &std::path::Path) -> Result<Ndless, String> {
         self.documents = documents::Documents::new(Some(documents::Documents::host_folder(dir)?));
+        Ok(self)
+    }
+
+    /// The service with `/documents` holding only the program file `program`, read-only (a
+    /// copy in a temporary folder of the run's own, removed with the service).
+    pub fn with_scratch_documents(mut self, program: &std::path::Path) -> Result<Ndless, String> {
+        self.documents = documents::Documents::scratch(program)?;
         Ok(self)
     }
 
@@ -147,6 +166,7 @@ impl Ndless {
             KIND_OS => os::call(self, index, call, mem),
             KIND_EXTENSION => os::extension(self, index, call, mem),
             KIND_VARIABLE => Ok(os::variable(index)),
+            KIND_PRIVATE if index == boot::EXEC_RETURN => exec::finish(self, call.args[0], mem),
             KIND_PRIVATE => Ok(boot::private(index, call, mem)),
             // Ndless's hooks for Firebird's debugger: nothing to do.
             KIND_EMULATOR_HOOK => Ok(Answer::Value(0)),

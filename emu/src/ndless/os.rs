@@ -10,7 +10,7 @@
 use super::{
     dialogs, dirs, files, gc, layout, memory, screen, stdio, strings, ti_string, touchpad,
 };
-use super::{printf, stdlib};
+use super::{printf, scan, stdlib};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -90,8 +90,14 @@ pub fn extension(
         Some("nl_hwsubtype") => 0,
         Some("nl_osid") => OSID_CX_4_5_4,
         Some("nl_ndless_rev") => NDLESS_REVISION,
-        // Not started at boot, not by another loader; nothing for the OS to redraw.
-        Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader" | "nl_no_scr_redraw") => 0,
+        // Not started at boot, not by another loader.
+        Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader") => 0,
+        // The screen is not put back when the program returns to one that ran it.
+        Some("nl_no_scr_redraw") => {
+            ndless.no_scr_redraw = true;
+            0
+        }
+        Some("nl_exec") => return super::exec::start(ndless, call, mem),
         // Whether a call exists: the ones answered below.
         Some("_nl_hassyscall") => u32::from(answers(call.args[0])),
         Some("nl_lcd_type") => screen::LCD_TYPE,
@@ -109,7 +115,7 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 13] = [
+const FAMILIES: [Family; 14] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
@@ -121,6 +127,7 @@ const FAMILIES: [Family; 13] = [
     (screen::NUMBERS, screen::call),
     (printf::NUMBERS, printf::call),
     (stdlib::NUMBERS, stdlib::call),
+    (scan::NUMBERS, scan::call),
     (gc::NUMBERS, gc::call),
     (ti_string::NUMBERS, ti_string::call),
 ];
@@ -190,6 +197,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
         extension(&mut ndless, index, &call, mem).unwrap_or(Answer::BadPointer)

@@ -362,6 +362,7 @@ mod tests {
                     cpsr: 0,
                     lr: 0,
                     pc: 0,
+                    regs: [0; 16],
                 };
                 let _ = super::call(&mut ndless, index, &call, &mut mem);
                 if index != STRING_FREE {
