@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
+
 struct scase {
     const char *input, *format, *kinds;
 };
@@ -139,15 +141,7 @@ static const struct scase cases[] = {
 static void quote(const unsigned char *s, size_t n)
 {
     printf("b\"");
-    for (size_t i = 0; i < n; i++) {
-        unsigned c = s[i];
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c >= 0x20 && c < 0x7F)
-            putchar(c);
-        else
-            printf("\\x%02x", c);
-    }
+    escape((const char *)s, n);
     putchar('"');
 }
 

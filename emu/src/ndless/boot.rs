@@ -7,7 +7,7 @@
 use super::heap::Heap;
 use super::layout::*;
 use super::program::Program;
-use super::{screen, Answer, Call, Ndless, KIND_PRIVATE};
+use super::{gc, screen, Answer, Call, Ndless, KIND_PRIVATE};
 use crate::bus::{Bus, Origin, Size};
 use crate::cpu::cp15::{control, RegAddr};
 use crate::cpu::{psr, Exception, Mode};
@@ -224,6 +224,8 @@ pub fn start(
     };
     heap.init(&mut PhysicalMemory(&mut machine.board))
         .map_err(|_| "the heap lies outside memory (not a CX?)".to_string())?;
+    gc::create_global(&mut PhysicalMemory(&mut machine.board))
+        .map_err(|_| "the screen's graphics context lies outside memory (not a CX?)".to_string())?;
     ndless.heap = heap;
     ndless.prg_base = program.prg.then_some(PROGRAM);
     ndless.documents.restart();

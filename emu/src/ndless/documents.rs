@@ -1,6 +1,6 @@
 //! The file system an Ndless program sees: TI-OS's, as far as programs reach it. `/` holds one
-//! folder, `/documents`, which is a host folder (`--documents DIR`) or, without one, an empty
-//! folder that refuses writes. The families [`super::files`] (streams) and [`super::dirs`]
+//! folder, `/documents`, which is a host folder (`--documents DIR`) or, without one, a folder
+//! that refuses writes and holds only the program itself (a copy in a temporary folder). The families [`super::files`] (streams) and [`super::dirs`]
 //! (paths, folders) work through this module, which alone turns program paths into host ones.
 //!
 //! Paths are TI-OS's: absolute (`/documents/a.tns`) or relative to the current folder (which is
@@ -114,6 +114,18 @@ pub struct Documents {
     pub(super) dirs: dirs::Table,
     /// Where `get_documents_dir`'s string is, once made (0 before).
     pub(super) documents_dir: u32,
+    /// The run's own folder `root` is, if it is one: read-only to the program, removed with
+    /// the file system.
+    scratch: Option<Scratch>,
+}
+
+/// A folder of the run's own in the host's temporary folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Default for Documents {
@@ -131,9 +143,31 @@ impl Documents {
             files: files::Table::default(),
             dirs: dirs::Table::default(),
             documents_dir: 0,
+            scratch: None,
         };
         documents.restart();
         documents
+    }
+
+    /// The file system with `/documents` a new folder of the run's own holding a copy of the
+    /// program file `program` (as the program lives in `/documents` on a calculator), which
+    /// the program reads but cannot change (EROFS, as with no folder: a save fails where the
+    /// program can tell, rather than vanishing with the folder when the run ends).
+    pub fn scratch(program: &Path) -> Result<Documents, String> {
+        let name = program
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file", program.display()))?;
+        let temp = std::env::temp_dir();
+        let folder = (0..1000)
+            .map(|n| temp.join(format!("emu-documents-{}-{n}", std::process::id())))
+            .find(|folder| fs::create_dir(folder).is_ok())
+            .ok_or_else(|| format!("no folder could be made in {}", temp.display()))?;
+        let scratch = Scratch(folder);
+        fs::copy(program, scratch.0.join(name))
+            .map_err(|e| format!("{}: {e}", program.display()))?;
+        let mut documents = Documents::new(Some(Documents::host_folder(&scratch.0)?));
+        documents.scratch = Some(scratch);
+        Ok(documents)
     }
 
     /// The host folder for `--documents DIR`, checked.
@@ -155,7 +189,15 @@ impl Documents {
 
     /// Whether `/documents` takes writes.
     pub fn writable(&self) -> bool {
-        self.root.is_some()
+        self.root.is_some() && self.scratch.is_none()
+    }
+
+    /// What `path` names, for a call that changes it: EROFS when `/documents` takes no writes.
+    pub fn node_to_change(&self, path: &[u8]) -> Result<Node, Errno> {
+        match self.node(path)? {
+            Node::Host(_) if !self.writable() => Err(Errno::EROFS),
+            node => Ok(node),
+        }
     }
 
     /// The names from `/` of the folder or file `path` names, `.` and `..` taken away.
@@ -517,6 +559,33 @@ pub mod fixture {
 mod tests {
     use super::fixture::TempDir;
     use super::*;
+
+    #[test]
+    fn without_a_folder_documents_holds_the_program_alone_read_only_until_the_run_ends() {
+        let dir = TempDir::new("scratch");
+        let program = dir.0.join("game.tns");
+        fs::write(&program, b"PRG\0code").unwrap();
+        let documents = Documents::scratch(&program).unwrap();
+        let Ok(Node::Host(copy)) = documents.node(b"/documents/game.tns") else {
+            panic!("the program is not in /documents");
+        };
+        assert_eq!(fs::read(&copy).unwrap(), b"PRG\0code");
+        let names: Vec<String> = documents
+            .list(&Node::Documents)
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.name)
+            .collect();
+        assert!(names.contains(&"game.tns".to_string()), "{names:?}");
+        assert!(!documents.writable());
+        for path in [&b"game.tns"[..], b"save.dat", b"/documents/sub"] {
+            assert_eq!(documents.node_to_change(path), Err(Errno::EROFS));
+        }
+        let folder = copy.parent().unwrap().to_path_buf();
+        drop(documents);
+        assert!(!folder.exists(), "{} is left", folder.display());
+        assert!(program.exists());
+    }
 
     fn names(documents: &Documents, path: &str) -> Result<Vec<String>, Errno> {
         documents.names(path.as_bytes())

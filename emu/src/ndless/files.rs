@@ -293,7 +293,11 @@ fn fopen(
 ) -> Result<u32, Failure> {
     let path = string(mem, path)?;
     let mode = mode(&string(mem, mode_text)?).ok_or(Errno::EINVAL)?;
-    let node = ndless.documents.node(&path)?;
+    let node = if mode.write {
+        ndless.documents.node_to_change(&path)?
+    } else {
+        ndless.documents.node(&path)?
+    };
     if reuse.is_none() && ndless.documents.files.host_files() >= MAX_OPEN {
         return Err(Errno::EMFILE.into());
     }

@@ -17,6 +17,7 @@ mod documents;
 mod exec;
 mod files;
 mod format;
+mod gc;
 pub(crate) mod heap;
 mod layout;
 mod memory;
@@ -29,6 +30,7 @@ mod screen;
 mod stdio;
 mod stdlib;
 mod strings;
+mod ti_string;
 mod touchpad;
 
 use std::io::Write;
@@ -138,9 +140,16 @@ impl Ndless {
     }
 
     /// The service with `/documents` the host folder `dir` (without one, the program sees an
-    /// empty `/documents` that refuses writes).
+    /// empty `/documents` that refuses writes; see also [`Ndless::with_scratch_documents`]).
     pub fn with_documents(mut self, dir: &std::path::Path) -> Result<Ndless, String> {
         self.documents = documents::Documents::new(Some(documents::Documents::host_folder(dir)?));
+        Ok(self)
+    }
+
+    /// The service with `/documents` holding only the program file `program`, read-only (a
+    /// copy in a temporary folder of the run's own, removed with the service).
+    pub fn with_scratch_documents(mut self, program: &std::path::Path) -> Result<Ndless, String> {
+        self.documents = documents::Documents::scratch(program)?;
         Ok(self)
     }
 
@@ -187,6 +196,33 @@ fn string_max(mem: &mut dyn GuestMemory, addr: u32, max: u32) -> Result<Vec<u8>,
     }
     Ok(out)
 }
+
+/// Argument `n` (from 0) of a call: r0-r3, then the caller's stack.
+fn argument(mem: &mut dyn GuestMemory, call: &Call, n: u32) -> Result<u32, MemoryError> {
+    match n {
+        0..=3 => Ok(call.args[n as usize]),
+        _ => mem.read_u32(call.sp.wrapping_add(4 * (n - 4))),
+    }
+}
+
+/// The NUL-terminated UTF-16LE string at `addr`, without its terminator.
+fn utf16(mem: &mut dyn GuestMemory, addr: u32) -> Result<Vec<u16>, MemoryError> {
+    let mut units = Vec::new();
+    loop {
+        if units.len() as u32 >= UTF16_MAX {
+            return Err(MemoryError);
+        }
+        let at = addr.wrapping_add(2 * units.len() as u32);
+        let unit = u16::from_le_bytes(read(mem, at, 2)?.try_into().unwrap_or_default());
+        if unit == 0 {
+            return Ok(units);
+        }
+        units.push(unit);
+    }
+}
+
+/// The longest UTF-16 string read, in code units.
+const UTF16_MAX: u32 = 0x1_0000;
 
 /// `len` bytes of guest memory at `addr` (at most 64 MiB: more than memory holds).
 fn read(mem: &mut dyn GuestMemory, addr: u32, len: u32) -> Result<Vec<u8>, MemoryError> {
