@@ -89,7 +89,7 @@ pub fn misplaced(kind: FileKind, role: Role) -> Option<&'static str> {
         (Role::Rom, K::DeviceTree) => Some("a device tree blob, not a ROM: give it with --dtb, beside --kernel zImage"),
         (Role::Rom | Role::Kernel, K::Gzip) => Some("a gzip file, not an image: a saved state is started with --load-state FILE"),
         (_, K::Png) => Some("a PNG picture, not something the machine can run"),
-        (Role::Rom, K::Text) => Some("a text file, not a ROM: a ROM is a raw binary image or an ARM ELF executable (roms/README.md says how to build one)"),
+        (Role::Rom, K::Text) => Some("a text file, not a ROM: a ROM is a raw binary image, an ARM ELF executable or an Ndless program (.tns); roms/README.md says how to build one"),
         (Role::Kernel, K::Elf) => Some("an ELF executable, not a zImage: run a ROM with `emu run FILE`, or give Linux's arch/arm/boot/zImage to --kernel"),
         (Role::Kernel, K::DeviceTree) => Some("a device tree blob: give it with --dtb, and the zImage with --kernel"),
         (Role::Kernel | Role::DeviceTree | Role::State, K::Text) => Some("a text file"),
