@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use emu::engine::EngineKind;
 use emu::frontend::keymap;
 use emu::frontend::options::RunOptions;
 use emu::frontend::run::{self, fail, EXIT_BAD_INPUT, EXIT_STATUSES};
@@ -42,6 +43,9 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 10.0,
               value_parser = parse_seconds)]
         timeout: f64,
+        /// What runs the guest's instructions: interp, jit or check (see `emu run --help`).
+        #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+        engine: EngineKind,
     },
     /// Replay single-instruction test cases (JSON lines, optionally gzipped) and compare.
     Difftest {
@@ -83,12 +87,13 @@ fn main() -> ExitCode {
             paths,
             max_insns,
             timeout,
+            engine,
         }) => {
             let limits = Limits {
                 instructions: max_insns,
                 time: Duration::from_secs_f64(timeout),
             };
-            match rom_test::run(&paths, &limits) {
+            match rom_test::run(&paths, &limits, engine) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(message) => fail(&message, EXIT_BAD_INPUT),

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::config::MachineConfig;
+use crate::engine::EngineKind;
 use crate::frontend::setup::{self, Guest, HostIo, SemihostingArgs, SharedBuffer};
 use crate::machine::{DebugStop, Exit};
 
@@ -79,6 +80,7 @@ fn run_rom(
     files: &Path,
     output: &SharedBuffer,
     limits: &Limits,
+    engine: EngineKind,
 ) -> Result<Verdict, String> {
     let io = HostIo::Captured(output.clone());
     let mut machine = match setup::load_guest(Some(rom))? {
@@ -103,6 +105,7 @@ fn run_rom(
             io,
         )?,
     };
+    machine.set_engine(engine);
     let started = Instant::now();
     loop {
         let left = limits
@@ -129,8 +132,8 @@ fn run_rom(
     }
 }
 
-/// Runs every ROM under `paths`; true if all passed.
-pub fn run(paths: &[PathBuf], limits: &Limits) -> Result<bool, String> {
+/// Runs every ROM under `paths` with `engine`; true if all passed.
+pub fn run(paths: &[PathBuf], limits: &Limits, engine: EngineKind) -> Result<bool, String> {
     let roms = find_roms(paths)?;
     let (mut passed, mut failed) = (0, 0);
     for (index, rom) in roms.iter().enumerate() {
@@ -138,7 +141,7 @@ pub fn run(paths: &[PathBuf], limits: &Limits) -> Result<bool, String> {
         // Each ROM gets an empty directory of its own for semihosting file I/O, removed after.
         let files = std::env::temp_dir().join(format!("emu-test-{}-{index}", std::process::id()));
         std::fs::create_dir_all(&files).map_err(|e| format!("{}: {e}", files.display()))?;
-        let verdict = run_rom(rom, &files, &output, limits);
+        let verdict = run_rom(rom, &files, &output, limits, engine);
         let _ = std::fs::remove_dir_all(&files);
         let problem = match verdict {
             Ok(Verdict::Finished(Exit::Guest(0), insns)) => {

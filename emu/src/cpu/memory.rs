@@ -244,8 +244,14 @@ impl Cpu {
         if let Some(page) = bus.ram_page(pa).filter(|page| page.writable) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if ram_write(bus.ram_mut(), at, size, value).is_some() {
-                if walk.uniform_4k && self.cacheable(addr, pa) {
+                if walk.uniform_4k
+                    && self.cacheable(addr, pa)
+                    && !self.code_watch.keeps_stores_slow(page.offset)
+                {
                     self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
+                }
+                if self.code_watch.stored(Some(page.offset), addr, size, value) {
+                    self.attention = true;
                 }
                 self.check_watchpoints(addr, pa, size.bytes(), true);
                 return Ok(());
@@ -255,6 +261,7 @@ impl Cpu {
         self.attention = true;
         bus.write(pa, size, value, self.origin())
             .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))?;
+        self.code_watch.stored(None, addr, size, value);
         self.check_watchpoints(addr, pa, size.bytes(), true);
         Ok(())
     }
@@ -428,6 +435,12 @@ impl Cpu {
             };
         }
         Some(value)
+    }
+
+    /// The arena offset of the page an instruction fetch at `addr` finds in the TLB, if any.
+    #[inline(always)]
+    pub(super) fn fetch_page(&self, addr: u32) -> Option<u32> {
+        self.tlb.lookup(self.tlb.privilege, addr)
     }
 
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current
