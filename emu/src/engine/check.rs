@@ -247,3 +247,63 @@ fn compare(interp: &Cpu, jit: &Cpu) -> Option<Difference> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STR_R0_R1: u32 = 0xE581_0000;
+    const STR_R0_R1_4: u32 = 0xE581_0004;
+
+    /// A machine running a loop that counts in r0 and stores it: `add r0, r0, #1; str r0, [r1];
+    /// b .-8`, with r1 in SDRAM.
+    fn machine() -> (Cpu, Board, Check) {
+        let config = MachineConfig::nspire_cx();
+        let mut board = Board::new(&config, 0);
+        for (i, word) in [0xE280_0001u32, STR_R0_R1, 0xEAFF_FFFC].iter().enumerate() {
+            assert!(board.load(0x1000_0000 + 4 * i as u32, &word.to_le_bytes()));
+        }
+        let mut cpu = Cpu::new();
+        cpu.set_pc(0x1000_0000);
+        cpu.set_reg(1, 0x1000_1000);
+        cpu.invalidate_tlb();
+        (cpu, board, Check::new(&config, 0))
+    }
+
+    #[test]
+    fn the_engines_agree_and_a_wrong_register_is_caught() {
+        let (mut cpu, mut board, mut check) = machine();
+        assert_eq!(check.run(&mut cpu, &mut board, 100), Ok(Stop::Budget));
+        assert_eq!(check.run(&mut cpu, &mut board, 100), Ok(Stop::Budget));
+        assert_eq!(cpu.reg(0), 67, "200 instructions, a third of them adds");
+        // A jit that computed r0 wrongly, as the checker sees it: the CPU it runs changed
+        // behind its back.
+        cpu.set_reg(0, cpu.reg(0) + 7);
+        let divergence = check.run(&mut cpu, &mut board, 100).unwrap_err();
+        assert!(
+            matches!(divergence.what, Difference::Register { name: "r0", .. }),
+            "{divergence:?}"
+        );
+        assert!(
+            divergence.reason().contains("r0 is"),
+            "{}",
+            divergence.reason()
+        );
+    }
+
+    #[test]
+    fn a_wrong_store_is_caught() {
+        let (mut cpu, mut board, mut check) = machine();
+        assert_eq!(check.run(&mut cpu, &mut board, 3), Ok(Stop::Budget));
+        // The interpreter's copy now stores 4 bytes further on; registers stay the same.
+        let (_, copy_board) = check.copy.as_mut().unwrap();
+        assert!(copy_board.load(0x1000_0004, &STR_R0_R1_4.to_le_bytes()));
+        let divergence = check.run(&mut cpu, &mut board, 3).unwrap_err();
+        let Difference::Store { index, interp, jit } = divergence.what else {
+            panic!("{divergence:?}");
+        };
+        assert_eq!(index, 0);
+        assert_eq!(interp.map(|s| s.addr), Some(0x1000_1004));
+        assert_eq!(jit.map(|s| s.addr), Some(0x1000_1000));
+    }
+}
