@@ -196,7 +196,7 @@ impl Cpu {
     }
 
     /// Marks the arena page at `offset` as holding decoded code. A page newly marked leaves
-    /// the TLB (its write entries would let stores bypass the watch); the run loop looks again.
+    /// the TLB's write tables (their entries would let stores bypass the watch).
     pub(crate) fn watch_code_page(&mut self, offset: u32) {
         let page = (offset / PAGE_SIZE) as usize;
         let watch = &mut self.code_watch;
@@ -206,7 +206,7 @@ impl Cpu {
         let word = &mut watch.pages[page / 64];
         if *word >> (page % 64) & 1 == 0 {
             *word |= 1 << (page % 64);
-            self.invalidate_tlb();
+            self.tlb.forget_writes_to(offset & !(PAGE_SIZE - 1));
         }
     }
 

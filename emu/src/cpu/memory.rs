@@ -75,6 +75,18 @@ impl Tlb {
         (entry.tag == addr & PAGE_MASK).then_some(entry.offset)
     }
 
+    /// Drops the write entries that reach the arena page at `offset` (a page that now holds
+    /// decoded code, whose stores must take the slow path).
+    pub(super) fn forget_writes_to(&mut self, offset: u32) {
+        for table in [WRITE, WRITE | PRIVILEGED] {
+            for entry in self.tables[table].iter_mut() {
+                if entry.tag != INVALID && entry.offset == offset {
+                    *entry = EMPTY;
+                }
+            }
+        }
+    }
+
     fn fill(&mut self, table: usize, addr: u32, offset: u32) {
         self.tables[table & 3][(addr >> 12) as usize & (SETS - 1)] = Entry {
             tag: addr & PAGE_MASK,

@@ -60,9 +60,22 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
 
+/// Entries of the direct-mapped cache in front of the map.
+const JUMP_CACHE: usize = 4096;
+
+/// A key no block has (keys of Thumb blocks are odd, of ARM blocks even, never all ones).
+const NO_KEY: Key = u64::MAX;
+
 /// The blocks decoded so far, for one bus type.
 pub struct Blocks<B> {
-    blocks: KeyMap<Box<[Op<B>]>>,
+    /// The blocks, by number; a dropped block's place is empty, and reused.
+    ops: Vec<Box<[Op<B>]>>,
+    free: Vec<u32>,
+    /// Each block's number, by key.
+    numbers: KeyMap<u32>,
+    /// The latest blocks looked up, by a hash of their key, so that most lookups are one
+    /// comparison (as QEMU's `tb_jmp_cache`).
+    jump: Box<[(Key, u32)]>,
     /// The keys of the blocks in each page (by the page's arena offset).
     pages: HashMap<u32, Vec<Key>>,
 }
@@ -70,34 +83,71 @@ pub struct Blocks<B> {
 impl<B> Default for Blocks<B> {
     fn default() -> Self {
         Blocks {
-            blocks: KeyMap::default(),
+            ops: Vec::new(),
+            free: Vec::new(),
+            numbers: KeyMap::default(),
+            jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: HashMap::new(),
         }
     }
 }
 
+fn jump_slot(key: Key) -> usize {
+    ((key >> 1) ^ (key >> 13)) as usize & (JUMP_CACHE - 1)
+}
+
 impl<B: Bus> Blocks<B> {
     /// Drops every block (memory changed behind the CPU's back).
     pub fn forget(&mut self, cpu: &mut Cpu) {
-        self.blocks.clear();
+        self.ops.clear();
+        self.free.clear();
+        self.numbers.clear();
+        self.jump.fill((NO_KEY, 0));
         self.pages.clear();
         cpu.unwatch_all_code();
     }
 
-    /// How many blocks are decoded.
-    pub fn len(&self) -> usize {
-        self.blocks.len()
+    /// The number of the block with `key`, if it is decoded.
+    #[inline(always)]
+    fn find(&mut self, key: Key) -> Option<u32> {
+        let slot = &mut self.jump[jump_slot(key)];
+        if slot.0 == key {
+            return Some(slot.1);
+        }
+        let number = *self.numbers.get(&key)?;
+        *slot = (key, number);
+        Some(number)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.blocks.is_empty()
+    /// Keeps a decoded block; returns its number.
+    fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>) -> u32 {
+        let number = match self.free.pop() {
+            Some(number) => {
+                self.ops[number as usize] = ops;
+                number
+            }
+            None => {
+                self.ops.push(ops);
+                (self.ops.len() - 1) as u32
+            }
+        };
+        self.numbers.insert(key, number);
+        self.pages.entry(page).or_default().push(key);
+        number
     }
 
     /// Drops the blocks of the pages the CPU wrote.
     fn drop_written(&mut self, cpu: &mut Cpu) {
         for page in cpu.take_written_code() {
             for key in self.pages.remove(&page).unwrap_or_default() {
-                self.blocks.remove(&key);
+                if let Some(number) = self.numbers.remove(&key) {
+                    self.ops[number as usize] = Box::new([]);
+                    self.free.push(number);
+                    let slot = &mut self.jump[jump_slot(key)];
+                    if slot.0 == key {
+                        *slot = (NO_KEY, 0);
+                    }
+                }
             }
         }
     }
@@ -112,19 +162,23 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                 Some(page) => {
                     let offset = page | (pc & (PAGE_SIZE - 1));
                     let key = key(offset, thumb);
-                    if !self.blocks.contains_key(&key) {
-                        let ops = decode::<B>(bus.ram(), offset, thumb);
-                        if ops.is_empty() {
-                            // An instruction across the page's end: the interpreter fetches it.
-                            cpu.step(bus);
-                        } else {
-                            cpu.watch_code_page(page);
-                            self.pages.entry(page).or_default().push(key);
-                            self.blocks.insert(key, ops);
+                    let number = match self.find(key) {
+                        Some(number) => Some(number),
+                        None => {
+                            let ops = decode::<B>(bus.ram(), offset, thumb);
+                            if ops.is_empty() {
+                                // An instruction across the page's end: the interpreter
+                                // fetches it.
+                                cpu.step(bus);
+                                None
+                            } else {
+                                cpu.watch_code_page(page);
+                                Some(self.insert(key, page, ops))
+                            }
                         }
-                    }
-                    if let Some(ops) = self.blocks.get(&key) {
-                        cpu.run_ops(bus, ops, pc, end);
+                    };
+                    if let Some(number) = number {
+                        cpu.run_ops(bus, &self.ops[number as usize], pc, end);
                     }
                 }
                 // Not in the TLB: the interpreter's fetch walks the tables (and fills the TLB),
