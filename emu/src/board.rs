@@ -3,9 +3,8 @@
 //! models; the scheduler and the interrupt lines live here because devices act on them.
 //!
 //! An address that neither memory nor a device claims answers with a bus error, which the CPU
-//! takes as an external abort; the first access to each such page is logged with the PC.
-
-use std::collections::HashSet;
+//! takes as an external abort; the first access to each such page is logged with the PC (within
+//! the bound [`Warnings`] keeps).
 
 use devices::gpio::{Gpio, CX_INPUTS};
 use devices::keypad::Keypad;
@@ -25,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bus::{ram_read, ram_write, Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
 use crate::config::{DeviceKind, MachineConfig};
+use crate::warnings::Warnings;
 
 /// Every device model, as a closed set: accesses dispatch by `match`, not through a vtable.
 #[derive(Clone, Serialize, Deserialize)]
@@ -171,8 +171,9 @@ pub struct Board {
     cpu_hz: u64,
     /// The time of the latest access or event, for side-effect-free reads.
     now: u64,
-    /// Pages of unclaimed addresses and ROM words already reported.
-    logged: HashSet<(u32, bool)>,
+    /// The warnings the guest's accesses gave: unclaimed pages, ROM pages written, stubs'
+    /// unmodelled registers.
+    warnings: Warnings,
     /// The latest unclaimed access, until the machine takes it.
     unclaimed: Option<Unclaimed>,
     /// The slots of the interrupt controller and the console UART, which the run loop asks
@@ -222,7 +223,7 @@ impl Board {
             requests: Requests::default(),
             cpu_hz: config.cpu_hz,
             now: 0,
-            logged: HashSet::new(),
+            warnings: Warnings::default(),
             unclaimed: None,
             vic,
             uart,
@@ -363,6 +364,9 @@ impl Board {
         let slot = &mut self.slots[index];
         if let AnyDevice::Stub(stub) = &mut slot.device {
             while let Some((offset, write)) = stub.take_unlogged() {
+                if !self.warnings.another() {
+                    continue;
+                }
                 log::warn!(
                     "{}: unmodelled register {:#010x} {} by the instruction at {pc:#010x}",
                     slot.name,
@@ -380,7 +384,7 @@ impl Board {
 
     fn unclaimed(&mut self, addr: u32, write: bool, pc: u32) -> BusError {
         self.unclaimed = Some(Unclaimed { addr, write, pc });
-        if self.logged.insert((addr & !(PAGE_SIZE - 1), write)) {
+        if self.warnings.first((addr & !(PAGE_SIZE - 1), write)) {
             log::warn!(
                 "nothing at physical {addr:#010x} ({} by the instruction at {pc:#010x}): external abort",
                 if write { "written" } else { "read" }
@@ -537,7 +541,7 @@ impl Bus for Board {
             );
             if !writable {
                 // The boot ROM ignores writes (nothing on the bus answers them with an error).
-                if self.logged.insert((addr, true)) {
+                if self.warnings.first((addr & !(PAGE_SIZE - 1), true)) {
                     log::warn!(
                         "write of {value:#x} to read-only {addr:#010x} ignored (pc {:#010x})",
                         origin.pc
@@ -607,6 +611,10 @@ impl Board {
 pub struct BoardState {
     /// (name, base, size) of each memory region, then of each device window.
     layout: Vec<(String, u32, u32)>,
+    /// The CPU's clock, in which the devices reckon their times (cycles per second).
+    cpu_hz: u64,
+    /// The interrupt line of each device window, in the order of `layout`.
+    irqs: Vec<Option<u8>>,
     devices: Vec<AnyDevice>,
     scheduler: Scheduler,
     lines: Lines,
@@ -622,6 +630,32 @@ impl Board {
     fn check_saved(&self, state: &BoardState, memory: usize, cycles: u64) -> Result<(), String> {
         if state.layout != self.layout() {
             return Err("it was saved on a machine of another description".to_string());
+        }
+        // The same windows, but another clock or other wiring: the devices' times and the
+        // lines they drive would mean something else here.
+        if state.cpu_hz != self.cpu_hz {
+            return Err(format!(
+                "it was saved on a machine whose CPU runs at {} Hz, not {} Hz",
+                state.cpu_hz, self.cpu_hz
+            ));
+        }
+        let line =
+            |irq: Option<u8>| irq.map_or("no interrupt line".to_string(), |n| format!("line {n}"));
+        if state.irqs.len() != self.slots.len() {
+            return Err("its interrupt wiring lists other devices than this machine's".to_string());
+        }
+        if let Some((slot, saved)) = self
+            .slots
+            .iter()
+            .zip(&state.irqs)
+            .find(|(s, i)| s.irq != **i)
+        {
+            return Err(format!(
+                "it was saved on a machine whose {} has {}, not {} as here",
+                slot.name,
+                line(*saved),
+                line(slot.irq)
+            ));
         }
         let differ = || "its devices or its memory differ from this machine's".to_string();
         if state.devices.len() != self.slots.len() || memory != self.arena.len() {
@@ -674,6 +708,8 @@ impl Board {
     pub fn state(&self) -> BoardState {
         BoardState {
             layout: self.layout(),
+            cpu_hz: self.cpu_hz,
+            irqs: self.slots.iter().map(|s| s.irq).collect(),
             devices: self.slots.iter().map(|s| s.device.clone()).collect(),
             scheduler: self.scheduler.clone(),
             lines: self.lines,
@@ -712,11 +748,13 @@ impl Board {
     /// After a reset, takes from the board before it what a system reset does not clear:
     /// RAM and ROM, the stubs' RAM (the CX's fastboot RAM survives resets), and the RTC, whose
     /// counter has its own reset, nRTCRST, apart from the bus's (PL031 TRM 2.2). Time goes on:
-    /// the kept RTC drives its interrupt line and schedules its match on this board.
+    /// the kept RTC drives its interrupt line and schedules its match on this board. The
+    /// warnings given go on too, so that a guest resetting in a loop stays within their bound.
     pub fn take_memory_from(&mut self, old: Board) {
         self.arena = old.arena;
         self.regions = old.regions;
         self.now = old.now;
+        self.warnings = old.warnings;
         for (new, old) in self.slots.iter_mut().zip(old.slots) {
             match (&mut new.device, old.device) {
                 (AnyDevice::Stub(stub), AnyDevice::Stub(old)) => stub.keep_ram(old),
@@ -754,6 +792,73 @@ mod tests {
         let mut new = Board::new(&MachineConfig::nspire_cx(), 0);
         new.take_memory_from(board);
         new
+    }
+
+    thread_local! {
+        /// The warnings this thread logged, while it captures them.
+        static CAPTURED: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+    }
+
+    /// A logger keeping the warnings of the threads that capture them.
+    struct Capture;
+
+    impl log::Log for Capture {
+        fn enabled(&self, metadata: &log::Metadata) -> bool {
+            metadata.level() <= log::Level::Warn
+        }
+
+        fn log(&self, record: &log::Record) {
+            if self.enabled(record.metadata()) {
+                CAPTURED.with(|lines| {
+                    if let Some(lines) = lines.borrow_mut().as_mut() {
+                        lines.push(record.args().to_string());
+                    }
+                });
+            }
+        }
+
+        fn flush(&self) {}
+    }
+
+    /// The warnings logged while `f` runs on this thread.
+    fn warnings_of(f: impl FnOnce()) -> Vec<String> {
+        static LOGGER: Capture = Capture;
+        // Another test of this binary may have set it already: it is the same logger.
+        let _ = log::set_logger(&LOGGER);
+        log::set_max_level(log::LevelFilter::Warn);
+        CAPTURED.with(|lines| *lines.borrow_mut() = Some(Vec::new()));
+        f();
+        CAPTURED.with(|lines| lines.borrow_mut().take().unwrap_or_default())
+    }
+
+    /// A guest reading and writing every page of the address space gets a warning for each
+    /// page nothing answers and for each ROM page, up to the bound, then one line.
+    #[test]
+    fn a_sweep_of_the_address_space_gives_a_bounded_number_of_warnings() {
+        let mut board = Board::new(&MachineConfig::nspire_cx(), 0);
+        let origin = Origin { now: 0, pc: 0x1000 };
+        let lines = warnings_of(|| {
+            for page in 0..1u64 << 20 {
+                let addr = (page << 12) as u32;
+                let rom = board.ram_page(addr).is_some_and(|p| !p.writable);
+                if rom || board.read(addr, Size::Word, origin).is_err() {
+                    let _ = board.write(addr, Size::Word, 0, origin);
+                    let _ = board.write(addr + 4, Size::Word, 0, origin);
+                }
+            }
+        });
+        assert_eq!(lines.len(), Warnings::LIMIT + 1, "{lines:#?}");
+        assert!(
+            lines[0].starts_with("write of 0x0 to read-only 0x00000000"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].starts_with("write of 0x0 to read-only 0x00001000"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[Warnings::LIMIT].contains("further ones are not shown"));
     }
 
     #[test]

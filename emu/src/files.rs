@@ -1,9 +1,49 @@
-//! Files the emulator writes (screenshots, saved states, key scripts): written whole or not
-//! at all (the content goes to a temporary file beside the target, renamed over it once
-//! complete), checked before a run, named by the time.
+//! Host files: those the emulator writes (screenshots, saved states, key scripts), written whole
+//! or not at all (the content goes to a temporary file beside the target, renamed over it once
+//! complete), checked before a run, named by the time; and those a guest opens through a host
+//! service (semihosting, Ndless's `/documents`), which must be regular files.
 
+use std::fs::{File, Metadata, OpenOptions};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Opens `path`, which a guest named, as `options` say, if it is a regular file (or a new one
+/// `options` create). Anything else is refused: a folder with `IsADirectory`, and a FIFO, a
+/// device or a socket with `PermissionDenied` before it is opened, since opening one can wait
+/// for ever (a FIFO until the other end opens) or act on a device. The open itself does not
+/// wait (`O_NONBLOCK`, which a regular file ignores), so a file replaced by a FIFO between the
+/// look and the open cannot hang the emulator either: what was opened is looked at again.
+pub fn open_regular(path: &Path, options: &OpenOptions) -> io::Result<File> {
+    match std::fs::metadata(path) {
+        Ok(meta) => regular(&meta)?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut options = options.clone();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits());
+    }
+    let file = options.open(path)?;
+    regular(&file.metadata()?)?;
+    Ok(file)
+}
+
+/// Whether a guest may open what `meta` describes (see [`open_regular`]).
+fn regular(meta: &Metadata) -> io::Result<()> {
+    if meta.is_dir() {
+        Err(io::Error::new(io::ErrorKind::IsADirectory, "a folder"))
+    } else if !meta.is_file() {
+        Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            "not a regular file",
+        ))
+    } else {
+        Ok(())
+    }
+}
 
 /// Writes `path` through `write`, which gets the temporary file's path. The error names the
 /// file.

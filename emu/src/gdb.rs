@@ -887,6 +887,34 @@ mod tests {
     }
 
     #[test]
+    fn monitor_commands_that_would_touch_host_files_are_refused() {
+        let path = std::env::temp_dir().join(format!("emu-gdb-save-{}.state", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let name = path.display().to_string();
+        session(&mut machine(), move |addr| {
+            let mut c = Client::connect(addr);
+            let text = c.monitor_text(&format!("save {name}"));
+            assert!(
+                text.starts_with(
+                    "error: save is refused under gdb: a gdb client may not read \
+                                  or write the host's files"
+                ) && text.lines().count() == 1,
+                "{text}"
+            );
+            // The other commands naming a file are refused for reasons of their own.
+            for command in ["load", "trace"] {
+                let text = c.monitor_text(&format!("{command} {name}"));
+                assert!(
+                    text.starts_with(&format!("error: {command} is refused under gdb: ")),
+                    "{text}"
+                );
+            }
+            c.send_raw(b"$k#6b");
+        });
+        assert!(!path.exists(), "{} was written", path.display());
+    }
+
+    #[test]
     fn a_detached_client_leaves_the_machine_running_and_the_stub_listening() {
         session(&mut machine(), |addr| {
             let mut first = Client::connect(addr);

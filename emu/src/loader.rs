@@ -176,6 +176,8 @@ pub enum LoadError {
         /// File length in bytes.
         file_len: usize,
     },
+    /// A raw image, which is the boot ROM, for a machine without a read-only region at 0.
+    NoBootRom,
     /// A piece of the image does not fit the memory map (from [`Image::check_fits`]).
     DoesNotFit {
         /// Raw images are described as "image", ELF ones by segment.
@@ -274,6 +276,10 @@ impl fmt::Display for LoadError {
                 f,
                 "loadable segments claim {total} bytes of file data but the file has only \
                  {file_len} bytes (segments share file bytes)"
+            ),
+            LoadError::NoBootRom => f.write_str(
+                "a raw image is loaded as the boot ROM, and this machine has no read-only memory \
+                 region at 0x00000000 (give its description one, or load an ELF image)",
             ),
             LoadError::DoesNotFit {
                 kind,

@@ -256,6 +256,9 @@ impl Machine {
             .filter(|r| image.kind == ImageKind::Elf || (r.base == 0 && !r.writable))
             .map(|r| (r.base, r.size, r.name.as_str()))
             .collect();
+        if regions.is_empty() && image.kind == ImageKind::Raw {
+            return Err(LoadError::NoBootRom);
+        }
         image.check_fits(&regions)?;
         for segment in &image.segments {
             // check_fits proved every segment lies in one region, so these loads succeed.
@@ -304,24 +307,31 @@ impl Machine {
         append: Option<&str>,
     ) -> Result<(), String> {
         let (ram, ram_size) = self.main_ram();
-        let kernel_at = ram + 0x8000;
         let mut fdt = Fdt::parse(dtb).map_err(|e| format!("device tree: {e}"))?;
         if let Some(args) = append {
             let mut value = args.as_bytes().to_vec();
             value.push(0);
             fdt.set_chosen("bootargs", value);
         }
-        let dtb_at = ram + ram_size - 0x10_0000;
+        // Reckoned in 64 bits: the RAM may end at the top of the address space, or be smaller
+        // than the places below need.
+        let kernel_at = u64::from(ram) + 0x8000;
+        let dtb_at = (u64::from(ram) + u64::from(ram_size)).saturating_sub(0x10_0000);
         // The decompressor needs room for the kernel it unpacks (about four times the zImage)
         // above the load address; the initrd must stay clear of it.
-        let kernel_reach = kernel_at as u64 + 4 * kernel.len() as u64 + 0x10_0000;
-        if kernel_reach > dtb_at as u64 {
+        let kernel_reach = kernel_at + 4 * kernel.len() as u64 + 0x10_0000;
+        if ram_size == 0 {
+            return Err("kernel: this machine has no RAM to load it in".to_string());
+        }
+        if kernel_reach > dtb_at {
             return Err(format!(
-                "kernel: {} bytes is too large for {} MiB of RAM",
+                "kernel: {} bytes is too large for {} KiB of RAM",
                 kernel.len(),
-                ram_size >> 20
+                ram_size >> 10
             ));
         }
+        // Both lie below the RAM's end, so within 32 bits.
+        let (kernel_at, dtb_at) = (kernel_at as u32, dtb_at as u32);
         if let Some(initrd) = initrd {
             let start = (dtb_at as u64)
                 .checked_sub(initrd.len() as u64)
@@ -405,23 +415,27 @@ impl Machine {
     /// of RAM for a ROM image, whose data the emulator cannot see) up to the stack.
     pub fn heap_info(&self, image: &Image) -> semihosting::HeapInfo {
         let (ram, ram_size) = self.main_ram();
-        let stack_base = ram + ram_size;
-        let stack_limit = stack_base - 0x10_0000;
+        let ram_end = u64::from(ram) + u64::from(ram_size);
+        // The stack's MiB, or the whole of a smaller RAM.
+        let stack_limit = ram_end.saturating_sub(0x10_0000).max(u64::from(ram));
         let image_end = image
             .segments
             .iter()
-            .filter(|s| (ram..stack_limit).contains(&s.addr))
-            .map(|s| s.addr + s.mem_size)
+            .filter(|s| (u64::from(ram)..stack_limit).contains(&u64::from(s.addr)))
+            .map(|s| u64::from(s.addr) + u64::from(s.mem_size))
             .max();
         let heap_base = match image.kind {
-            ImageKind::Elf => image_end.unwrap_or(ram),
-            ImageKind::Raw => ram + ram_size / 2,
+            ImageKind::Elf => image_end.unwrap_or(u64::from(ram)),
+            ImageKind::Raw => u64::from(ram) + u64::from(ram_size / 2),
         };
+        // Every value but the stack's base lies below the RAM's end. A RAM ending at the top of
+        // the address space has its stack base at 0: a descending stack's first push goes to
+        // 0xFFFFFFFC (addresses are reduced modulo 2^32, ARM ARM A2.8).
         semihosting::HeapInfo {
-            heap_base: (heap_base + 7) & !7,
-            heap_limit: stack_limit,
-            stack_base,
-            stack_limit,
+            heap_base: ((heap_base + 7) & !7).min(stack_limit) as u32,
+            heap_limit: stack_limit as u32,
+            stack_base: ram_end as u32,
+            stack_limit: stack_limit as u32,
         }
     }
 
@@ -762,6 +776,7 @@ impl Machine {
             lr: self.cpu.reg(14),
             cpsr: self.cpu.cpsr(),
             pc,
+            regs: std::array::from_fn(|n| self.cpu.reg(n)),
         };
         let mut memory = VirtualMemory {
             cpu: &self.cpu,
@@ -776,6 +791,14 @@ impl Machine {
             Answer::ValueAndCpsr(value, cpsr) => {
                 self.cpu.set_reg(0, value);
                 self.cpu.set_cpsr(cpsr);
+            }
+            Answer::Switch { regs, cpsr } => {
+                // The mode first, so that r13 and r14 land in its bank.
+                self.cpu.set_cpsr(cpsr);
+                for (n, &value) in regs.iter().enumerate().take(15) {
+                    self.cpu.set_reg(n, value);
+                }
+                self.cpu.set_pc(regs[15]);
             }
             Answer::Exit(status) => return Some(Exit::Guest(status)),
             Answer::Crash(exception, pc) => {
@@ -1060,5 +1083,93 @@ mod tests {
         assert!(machine.cpu.cycles() < 10, "{}", machine.cpu.cycles());
         let stop = machine.run_cycles(u64::MAX);
         assert_eq!(stop, Some(DebugStop::Exit(halted)));
+    }
+
+    /// A CX whose SDRAM is `size` bytes at `base` instead.
+    fn machine_with_sdram(base: u32, size: u32) -> Machine {
+        let mut config = MachineConfig::nspire_cx();
+        for region in config.memory.iter_mut().filter(|r| r.name == "SDRAM") {
+            (region.base, region.size) = (base, size);
+        }
+        Machine::new(config, 0)
+    }
+
+    /// The smallest device tree: an empty root.
+    fn empty_dtb() -> Vec<u8> {
+        let root = crate::fdt::Node::default();
+        let fdt = Fdt {
+            boot_cpuid: 0,
+            reserved: Vec::new(),
+            root,
+        };
+        fdt.to_bytes()
+    }
+
+    #[test]
+    fn linux_boots_from_ram_that_ends_at_the_top_of_the_address_space() {
+        let mut machine = machine_with_sdram(0xFC00_0000, 64 << 20);
+        let kernel = [0xEAFF_FFFEu32.to_le_bytes(); 4].concat(); // b .
+        machine
+            .boot_linux(&kernel, &empty_dtb(), Some(&[1; 100]), None)
+            .unwrap();
+        // The zImage at RAM + 0x8000, the tree 1 MiB below the top, the initrd below it.
+        assert_eq!(
+            (machine.cpu.reg(15), machine.cpu.reg(2)),
+            (0xFC00_8000, 0xFFF0_0000)
+        );
+        assert_eq!(machine.board.peek(0xFFEF_F000, Size::Byte), Some(1));
+        let heap = machine.heap_info(&Image {
+            kind: ImageKind::Elf,
+            entry: Some(0xFC00_0000),
+            segments: vec![crate::loader::Segment {
+                addr: 0xFC00_0000,
+                data: vec![],
+                mem_size: 0x1001,
+            }],
+        });
+        assert_eq!(
+            (
+                heap.heap_base,
+                heap.heap_limit,
+                heap.stack_limit,
+                heap.stack_base
+            ),
+            (0xFC00_1008, 0xFFF0_0000, 0xFFF0_0000, 0)
+        );
+    }
+
+    #[test]
+    fn linux_on_too_little_ram_is_refused() {
+        let mut machine = machine_with_sdram(0x1000_0000, 0x1000);
+        let refused = machine.boot_linux(&[0; 16], &empty_dtb(), None, None);
+        assert_eq!(
+            refused,
+            Err("kernel: 16 bytes is too large for 128 KiB of RAM".to_string())
+        );
+        // The largest writable region is SRAM's 128 KiB, smaller than the stack's MiB: it all
+        // goes to the stack.
+        let heap = machine.heap_info(&Image {
+            kind: ImageKind::Raw,
+            entry: None,
+            segments: vec![],
+        });
+        assert_eq!(
+            (
+                heap.heap_base,
+                heap.heap_limit,
+                heap.stack_limit,
+                heap.stack_base
+            ),
+            (0xA400_0000, 0xA400_0000, 0xA400_0000, 0xA402_0000)
+        );
+        // No RAM at all.
+        let mut config = MachineConfig::nspire_cx();
+        config.memory.retain(|r| r.read_only);
+        let mut machine = Machine::new(config, 0);
+        let refused = machine.boot_linux(&[0; 16], &empty_dtb(), None, None);
+        assert_eq!(
+            refused,
+            Err("kernel: this machine has no RAM to load it in".to_string())
+        );
     }
 }

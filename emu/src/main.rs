@@ -9,7 +9,7 @@ use emu::engine::EngineKind;
 use emu::frontend::keymap;
 use emu::frontend::options::RunOptions;
 use emu::frontend::run::{self, fail, EXIT_BAD_INPUT, EXIT_STATUSES};
-use emu::rom_test::{self, Limits};
+use emu::rom_test::{self, discovery::Shard, Limits};
 use emu::terminal::ESCAPE_HELP;
 
 /// An emulator of the TI-Nspire CX: an ARM926EJ-S handheld.
@@ -31,9 +31,13 @@ enum Command {
     /// Print which host keys press which keys of the CX, and the emulator's own keys.
     Keys,
     /// Run every ROM under the given paths headless, with semihosting, and report pass/fail.
+    ///
+    /// What a ROM must do (exit status, output, picture) and how it runs (keys, frames,
+    /// arguments, files) come from the manifest `tests.ron` in its folder; without one, it must
+    /// exit with status 0.
     Test {
-        /// ROM files, or directories searched for `*.elf` and `*.bin` (skipping `*.qemu.elf`,
-        /// which are built for QEMU's memory map).
+        /// ROM files, or directories searched for `*.elf`, `*.bin` and `*.tns` (skipping
+        /// `*.qemu.elf`, built for QEMU's memory map, and the ELF a `.tns` was packed from).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Instruction limit per ROM; a ROM that reaches it fails.
@@ -43,6 +47,29 @@ enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 10.0,
               value_parser = parse_seconds)]
         timeout: f64,
+        /// ROMs run at once (default: the host's processors); results are printed in path
+        /// order whatever N is.
+        #[arg(long, value_name = "N", value_parser = parse_jobs)]
+        jobs: Option<usize>,
+        /// Run shard K of N: the ROMs whose index in the sorted list of all found, counted from
+        /// 0, is K-1 modulo N (1 <= K <= N).
+        #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+        shard: Option<Shard>,
+        /// Write a JUnit XML report: one testcase per ROM, a failure with its output.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a JSON report: an array of one object per ROM (path, verdict, reason,
+        /// instructions, seconds, output).
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Where a failing picture's actual and difference images go (default: the folder of
+        /// the --junit or --json report, else the system's temporary folder).
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Rewrite the manifests' golden pictures and expected outputs from the runs (of ROMs
+        /// that end as expected) instead of comparing.
+        #[arg(long)]
+        update: bool,
         /// What runs the guest's instructions: interp, jit or check (see `emu run --help`).
         #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
         engine: EngineKind,
@@ -73,6 +100,14 @@ fn parse_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A number of jobs, at least 1.
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(jobs) if jobs > 0 => Ok(jobs),
+        _ => Err(format!("'{text}' is not a number of jobs (1 or more)")),
+    }
+}
+
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let cli = Cli::parse();
@@ -87,13 +122,29 @@ fn main() -> ExitCode {
             paths,
             max_insns,
             timeout,
+            jobs,
+            shard,
+            junit,
+            json,
+            out,
+            update,
             engine,
         }) => {
-            let limits = Limits {
-                instructions: max_insns,
-                time: Duration::from_secs_f64(timeout),
+            let options = rom_test::Options {
+                paths,
+                limits: Limits {
+                    instructions: max_insns,
+                    time: Duration::from_secs_f64(timeout),
+                },
+                jobs: jobs.unwrap_or_else(rom_test::default_jobs),
+                shard,
+                junit,
+                json,
+                out,
+                update,
+                engine,
             };
-            match rom_test::run(&paths, &limits, engine) {
+            match rom_test::run(&options) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(message) => fail(&message, EXIT_BAD_INPUT),

@@ -16,6 +16,8 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::errno::Errno;
+use crate::files;
 pub use crate::guest::{GuestMemory, MemoryError};
 
 /// What `SYS_HEAPINFO` reports (SH "SYS_HEAPINFO (0x16)").
@@ -137,41 +139,7 @@ const MAX_HANDLES: usize = 256;
 /// How many distinct unsupported operations are logged before they are dropped silently.
 const MAX_LOGGED_UNSUPPORTED: usize = 16;
 
-/// An errno value as the guest's C library numbers it. SH "SYS_ERRNO (0x13)" leaves the values
-/// to the host; only 1 to 34 are used, the numbers Linux and newlib (the C library of
-/// `arm-none-eabi-gcc` programs) agree on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Errno(u32);
-
-impl Errno {
-    const ENOENT: Errno = Errno(2);
-    const EIO: Errno = Errno(5);
-    const EBADF: Errno = Errno(9);
-    const EACCES: Errno = Errno(13);
-    const EFAULT: Errno = Errno(14);
-    const EEXIST: Errno = Errno(17);
-    const EINVAL: Errno = Errno(22);
-    const EMFILE: Errno = Errno(24);
-    const EFBIG: Errno = Errno(27);
-    const ESPIPE: Errno = Errno(29);
-}
-
-impl From<io::Error> for Errno {
-    fn from(error: io::Error) -> Errno {
-        #[cfg(target_os = "linux")]
-        if let Some(number @ 1..=34) = error.raw_os_error() {
-            return Errno(number as u32);
-        }
-        match error.kind() {
-            io::ErrorKind::NotFound => Errno::ENOENT,
-            io::ErrorKind::PermissionDenied => Errno::EACCES,
-            io::ErrorKind::AlreadyExists => Errno::EEXIST,
-            io::ErrorKind::InvalidInput => Errno::EINVAL,
-            _ => Errno::EIO,
-        }
-    }
-}
-
+/// A guest address the call cannot reach is EFAULT: semihosting tells the guest, and goes on.
 impl From<MemoryError> for Errno {
     fn from(_: MemoryError) -> Errno {
         Errno::EFAULT
@@ -294,7 +262,10 @@ impl Semihosting {
             // SH "Requirements for semihosting implementations": modes r and rb only.
             (":semihosting-features", 0 | 1) => Stream::Features(Cursor::new(&FEATURES[..])),
             (":semihosting-features", _) => return Err(Errno::EACCES),
-            (path, _) => Stream::File(fopen_options(mode).open(self.host_path(path)?)?),
+            (path, _) => Stream::File(files::open_regular(
+                &self.host_path(path)?,
+                &fopen_options(mode),
+            )?),
         };
         self.handles[index] = Some(stream);
         Ok(index as u32 + 1)
@@ -646,7 +617,7 @@ fn write_words(mem: &mut dyn GuestMemory, addr: u32, words: &[u32]) -> Result<()
 /// cut at a NUL should one come earlier, as the host's C library would.
 fn read_name(mem: &mut dyn GuestMemory, addr: u32, len: u32) -> Result<String, Errno> {
     if len > MAX_NAME {
-        return Err(Errno::EINVAL);
+        return Err(Errno::ENAMETOOLONG);
     }
     check_span(addr, len)?;
     let mut bytes = vec![0; len as usize];
@@ -687,6 +658,8 @@ mod tests {
     const EINVAL: u32 = 22;
     const EMFILE: u32 = 24;
     const ESPIPE: u32 = 29;
+    /// newlib's, not Linux's 36.
+    const ENAMETOOLONG: u32 = 91;
 
     struct FakeMemory(Vec<u8>);
 
@@ -1058,6 +1031,75 @@ mod tests {
         assert!(top.0.join("secret").exists() && root.join("inside").exists());
     }
 
+    #[test]
+    fn a_nul_ends_a_name_before_what_would_leave_the_root() {
+        let top = TempDir::new("nul");
+        let root = top.0.join("root");
+        fs::create_dir_all(&root).unwrap();
+        let mut guest = Guest::new(Some(&root), b"");
+        let name = b"inside\0/../../outside";
+        guest.poke(NAME, name);
+        assert_ne!(guest.op(SYS_OPEN, &[NAME, 4, name.len() as u32]), ERROR);
+        assert!(root.join("inside").exists() && !top.0.join("outside").exists());
+        // A name that is all NUL names nothing.
+        guest.poke(NAME, b"\0../x");
+        assert_eq!(guest.op(SYS_OPEN, &[NAME, 4, 5]), ERROR);
+        assert_eq!(guest.errno(), ENOENT);
+    }
+
+    #[test]
+    fn names_too_long_are_enametoolong() {
+        let dir = TempDir::new("long");
+        let mut guest = Guest::new(Some(&dir.0), b"");
+        // One name of 300 bytes: the host refuses it (Linux's NAME_MAX is 255).
+        assert_eq!(guest.open(&"n".repeat(300), 4), ERROR);
+        assert_eq!(guest.errno(), ENAMETOOLONG);
+        // A path longer than PATH_MAX, refused before it is read.
+        let long = "d/".repeat(2100);
+        guest.poke(NAME, long.as_bytes());
+        assert_eq!(guest.op(SYS_OPEN, &[NAME, 4, long.len() as u32]), ERROR);
+        assert_eq!(guest.errno(), ENAMETOOLONG);
+        assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 0);
+    }
+
+    /// SYS_OPEN of `name` in `root` with each mode, each in a thread of its own: the (r0, errno)
+    /// pairs, or a failure naming the mode whose call has not returned after 5 seconds (the
+    /// thread is then left waiting).
+    fn open_each_mode(root: &Path, name: &str, modes: &[u32]) -> Vec<(u32, u32)> {
+        modes
+            .iter()
+            .map(|&mode| {
+                let (folder, file) = (root.to_path_buf(), name.to_string());
+                let (tx, rx) = std::sync::mpsc::channel();
+                std::thread::spawn(move || {
+                    let mut guest = Guest::new(Some(&folder), b"");
+                    let r0 = guest.open(&file, mode);
+                    let _ = tx.send((r0, guest.errno()));
+                });
+                rx.recv_timeout(std::time::Duration::from_secs(5))
+                    .unwrap_or_else(|_| panic!("SYS_OPEN of {name} in mode {mode} blocked"))
+            })
+            .collect()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_open_and_a_fifo_does_not_block() {
+        use std::os::unix::fs::FileTypeExt;
+        const EISDIR: u32 = 21;
+        let dir = TempDir::new("fifo");
+        let fifo = dir.0.join("fifo");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        fs::create_dir(dir.0.join("folder")).unwrap();
+        // r, w, r+, a: none waits for the FIFO's other end, none opens it.
+        let modes = [0, 4, 2, 8];
+        let refused = vec![(ERROR, EACCES); modes.len()];
+        assert_eq!(open_each_mode(&dir.0, "fifo", &modes), refused);
+        let refused = vec![(ERROR, EISDIR); modes.len()];
+        assert_eq!(open_each_mode(&dir.0, "folder", &modes), refused);
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+
     #[cfg(unix)]
     #[test]
     fn symbolic_links_cannot_leave_the_root() {
@@ -1101,7 +1143,7 @@ mod tests {
         assert_eq!(guest.op(SYS_OPEN, &[NAME, 4, 2]), ERROR);
         assert_eq!(guest.errno(), EINVAL);
         assert_eq!(guest.op(SYS_OPEN, &[NAME, 4, 0x10_0000]), ERROR);
-        assert_eq!(guest.errno(), EINVAL);
+        assert_eq!(guest.errno(), ENAMETOOLONG);
         assert_eq!(guest.op(SYS_OPEN, &[UNMAPPED, 0, 3]), ERROR);
         assert_eq!(guest.errno(), EFAULT);
         // The name ends at a NUL even when the length says more.

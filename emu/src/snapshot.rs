@@ -7,7 +7,8 @@
 //! and the devices, then the length (u64) and bytes of memory. What belongs to the host is
 //! not saved and is kept from the running machine: breakpoints and watchpoints, semihosting
 //! (files the guest opened through it are not reopened), the console. A state loads only on
-//! a machine of the same description.
+//! a machine of the same description: the same memory, devices and windows, the same CPU clock
+//! and interrupt wiring.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
@@ -24,7 +25,9 @@ use crate::files;
 use crate::machine::Machine;
 
 const MAGIC: &[u8; 8] = b"EMUSTATE";
-const VERSION: u32 = 1;
+/// 2: the board's state holds the CPU's clock and the interrupt wiring, which a state must share
+/// with the machine it loads on.
+const VERSION: u32 = 2;
 
 /// The longest RON text a state file may declare, far more than any machine's CPU and devices
 /// write (a few tens of KB, plus the UART's pending host input): a larger length is refused
@@ -224,8 +227,16 @@ mod tests {
                 "keypad: a clock of 0 Hz, not",
             ),
             (
-                set(&state, "hz", "18446744073709551615", false),
+                set(&state, "(hz", "18446744073709551615", false),
                 "a clock of 18446744073709551615 Hz",
+            ),
+            (
+                set(&state, "cpu_hz", "66000000", false),
+                "whose CPU runs at 66000000 Hz, not 132000000 Hz",
+            ),
+            (
+                state.replacen("irqs:[", "irqs:[None,", 1),
+                "its interrupt wiring lists other devices",
             ),
             (
                 set(&state, "insns", "18446744073709551615", false),

@@ -2,7 +2,7 @@
 //! files show is read from them when the test runs and checked against this build's `emu` (and
 //! the tools they name: make and the ARM cross compiler, QEMU, gdb-multiarch, Python), so an
 //! example that is added or edited is checked without a change here. README.md's options and
-//! keys tables are compared with `emu run --help` and `emu keys`.
+//! keys tables are compared with `emu run --help`, `emu test --help` and `emu keys`.
 //!
 //! # What the files' blocks mean here
 //!
@@ -1347,10 +1347,11 @@ fn spans(cell: &str) -> Vec<String> {
     out
 }
 
-#[test]
-fn options_table_is_emu_run_help() {
+/// The options README.md's table after `heading` names are those `emu COMMAND --help` lists.
+fn options_table_is_help(command: &str) {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let table: BTreeSet<String> = table_after(&readme, "Options of `emu run`:")
+    let heading = format!("Options of `emu {command}`:");
+    let table: BTreeSet<String> = table_after(&readme, &heading)
         .iter()
         .flat_map(|row| spans(&row[0]))
         .flat_map(|span| {
@@ -1360,7 +1361,7 @@ fn options_table_is_emu_run_help() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let help: BTreeSet<String> = emu_help(&["run", "--help"])
+    let help: BTreeSet<String> = emu_help(&[command, "--help"])
         .lines()
         .filter_map(|l| {
             let l = l.trim_start();
@@ -1374,8 +1375,19 @@ fn options_table_is_emu_run_help() {
     let unknown: Vec<_> = table.difference(&help).collect();
     assert!(
         missing.is_empty() && unknown.is_empty(),
-        "README.md's options table: missing {missing:?}, not options of `emu run` {unknown:?}"
+        "README.md's table {heading:?}: missing {missing:?}, not options of `emu {command}` \
+         {unknown:?}"
     );
+}
+
+#[test]
+fn options_table_is_emu_run_help() {
+    options_table_is_help("run");
+}
+
+#[test]
+fn options_table_is_emu_test_help() {
+    options_table_is_help("test");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Golden pictures of the demo ROMs (`roms/demos/*`, the built-in demo `roms/demo`, and
-//! `roms/vmdemo`, the tiny operating system, which draws its page tables) and of the Ndless game
-//! `roms/ndless/gems.tns`: each runs headless for a fixed number of frames, with the RTC at
+//! `roms/vmdemo`, the tiny operating system, which draws its page tables), of the Ndless game
+//! `roms/ndless/gems.tns` and of `roms/ndless/gc.tns`'s picture drawn by TI's drawing API: each runs headless for a fixed number of frames, with the RTC at
 //! 2026-01-01 00:00:00 UTC (`--rtc 1767225600`) and the key script `tests/golden/NAME.keys`,
 //! and its screenshot must equal `tests/golden/NAME.png` pixel for pixel.
 //!
@@ -245,4 +245,19 @@ fn gems_a_key_script_game() {
     assert_eq!(out.lines().collect::<Vec<_>>(), steps);
     assert_eq!(status, Some(2), "main's value, the number of gems");
     compare("gems", &shot);
+}
+
+/// `roms/ndless/gc.tns` draws with every call of TI's drawing API (`gui_gc_*`) into the
+/// screen's graphics context, checks pixels of it from inside (69 checks with its String
+/// checks, `ndless.rs` runs them too), and copies it to the LCD as libndls's
+/// `gui_gc_blit_to_screen` does: a gradient band, strings in the emulator's own font (bold,
+/// italic, 24 points, anchored and turned), pens, rectangles, half-alpha, ellipses, a pie, an
+/// arc, polygons, a sprite, a TI.Image, a region, a clip, and scaled copies.
+#[test]
+fn ndless_gc_draws_its_test_picture() {
+    let (shot, out) = run_emu("gc", "gc", Some("roms/ndless/gc.tns"), 30, RTC, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.ends_with("gc: 69 checks, all passed\n"), "{stdout}");
+    compare("gc", &shot);
 }

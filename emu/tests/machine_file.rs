@@ -11,14 +11,22 @@ fn root() -> PathBuf {
 /// The RON example of the README.
 fn readme_example() -> String {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    // The fence's line may go on after the language (```ron file=board.ron, for docs.rs).
-    let fence = readme.find("```ron").expect("a RON example in the README");
+    // The fence's line goes on after the language, naming the file for docs.rs (the README
+    // has other RON examples: `emu test`'s manifest).
+    let fence = readme
+        .find("```ron file=board.ron")
+        .expect("the machine description example in the README");
     let start = fence + readme[fence..].find('\n').unwrap() + 1;
     let end = start + readme[start..].find("```").unwrap();
     readme[start..end].to_string()
 }
 
 fn run_with(description: &str, name: &str) -> std::process::Output {
+    run_image(description, name, "roms/examples/newlib/hello.elf")
+}
+
+/// Runs `image` (a path under the repository) on the machine `description` saved as `name`.
+fn run_image(description: &str, name: &str, image: &str) -> std::process::Output {
     let dir = std::env::temp_dir().join(format!("emu-machine-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
@@ -33,7 +41,7 @@ fn run_with(description: &str, name: &str) -> std::process::Output {
         ])
         .arg("--machine")
         .arg(&path)
-        .arg(root().join("roms/examples/newlib/hello.elf"))
+        .arg(root().join(image))
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap()
@@ -69,4 +77,22 @@ fn broken_descriptions_are_refused_with_one_line() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn a_raw_rom_on_a_machine_without_a_boot_rom_is_refused_for_that() {
+    let example = readme_example();
+    let rom_line = example
+        .lines()
+        .find(|line| line.contains("read_only: true"))
+        .expect("a boot ROM in the example");
+    let without_rom = example.replace(rom_line, "");
+    let out = run_image(&without_rom, "no-rom.ron", "roms/demo/demo.bin");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("demo.bin") && stderr.contains("no read-only memory region at 0x00000000"),
+        "{stderr}"
+    );
 }

@@ -2,8 +2,9 @@
 //! `roms/ndless/` (built against our own headers and packed by `tools/zehn.py`) run headless
 //! and check, from inside, the loader (every Zehn relocation type, compression, PRG), the entry
 //! state (mode, masks, arguments, MMU, LCD, the 100 Hz tick through the IRQ vector, the keypad)
-//! and the OS calls. Each prints `ok N - ...` per check and returns the number that failed.
-//! The game `gems` prints its steps: its clock is checked here, its pictures in `golden.rs`.
+//! and the OS calls (`nl_exec` too, the program running itself). Each prints `ok N - ...` per check and returns the number that failed.
+//! The game `gems` prints its steps: its clock is checked here, its pictures in `golden.rs`, as
+//! is the picture `gc` draws with TI's drawing API.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -18,8 +19,15 @@ fn emu(args: &[&str]) -> Output {
 
 /// Runs `roms/ndless/NAME.tns` with `args` and checks it passed all its checks; its output.
 fn passes(name: &str, args: &[&str], checks: u32) -> String {
+    passes_with(name, &[], args, checks)
+}
+
+/// [`passes`], with these options for emu.
+fn passes_with(name: &str, options: &[&str], args: &[&str], checks: u32) -> String {
     let rom = format!("roms/ndless/{name}.tns");
-    let mut all = vec!["run", "--headless", "--rtc", "1767225600", &rom, "--"];
+    let mut all = vec!["run", "--headless", "--rtc", "1767225600"];
+    all.extend(options);
+    all.extend([rom.as_str(), "--"]);
     all.extend(args);
     let out = emu(&all);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -65,6 +73,56 @@ fn the_memory_calls_work() {
 #[test]
 fn the_string_calls_work() {
     passes("strings", &[], 40);
+}
+
+/// TI's String objects and drawing API: every call, checked from inside (the String results
+/// against their meaning, the drawing by pixels read back from the graphics context).
+#[test]
+fn the_ti_string_and_drawing_calls_work() {
+    passes("gc", &[], 69);
+}
+
+/// A drawing call given something that is not a graphics context ends the run in one line,
+/// status 3, as any call given an address the program does not have.
+#[test]
+fn a_drawing_call_without_a_graphics_context_ends_in_one_line() {
+    let dir = std::env::temp_dir().join(format!("emu-ndless-gc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = dir.join("nogc.tns");
+    // mov r0, #0x10000000 (the page table, not a context); swi #320 (gui_gc_fillRect).
+    let code = [0xE3A0_0201u32, 0xEF00_0140];
+    let size = 32 + 4 * code.len() as u32;
+    let image: Vec<u8> = [0x6E68_655A, 1, size, 0, 0, 0, size, 0]
+        .iter()
+        .chain(&code)
+        .flat_map(|w: &u32| w.to_le_bytes())
+        .collect();
+    std::fs::write(&program, &image).unwrap();
+    let out = emu(&["run", "--headless", program.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("gui_gc_fillRect (OS call 320)"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The program runs itself with `nl_exec`, from its folder as `/documents`: three children (one
+/// running a grandchild), each of which checks what it was given.
+#[test]
+fn nl_exec_runs_a_program_and_returns_its_status() {
+    let out = passes_with("exec", &["--documents", "roms/ndless"], &[], 12);
+    let children = out
+        .lines()
+        .filter(|l| *l == "exec child: 5 checks, all passed");
+    assert_eq!(children.count(), 3, "{out}");
+    assert!(out.contains("exec child: 6 checks, all passed"), "{out}");
+}
+
+/// Without `--documents` the program is still in its `/documents`, as on a calculator: it can
+/// run itself.
+#[test]
+fn a_program_finds_itself_in_documents_without_a_folder() {
+    passes("exec", &[], 12);
 }
 
 /// A program file that is not one is refused in one line; an unknown call ends the run naming

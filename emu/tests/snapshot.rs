@@ -122,8 +122,16 @@ fn what_is_not_a_state_of_this_machine_is_refused_in_one_line() {
     assert_ne!(smaller, description, "the SDRAM size is written 0x4000000");
     let other_machine = dir.join("smaller.ron");
     std::fs::write(&other_machine, smaller).unwrap();
+    // The same windows, with another clock, and with timer 2 on another interrupt line.
+    let slower = description.replacen("cpu_hz: 132000000", "cpu_hz: 66000000", 1);
+    let timer_line = "irq: Some(19)";
+    let rewired = description.replacen(timer_line, "irq: Some(21)", 1);
+    assert!(slower != description && rewired != description);
+    let (slower_machine, rewired_machine) = (dir.join("slower.ron"), dir.join("rewired.ron"));
+    std::fs::write(&slower_machine, slower).unwrap();
+    std::fs::write(&rewired_machine, rewired).unwrap();
 
-    let cases: [(&Path, &[&str], &str); 4] = [
+    let cases: [(&Path, &[&str], &str); 6] = [
         (&truncated, &[], "not a saved state"),
         (&damaged, &[], "not a saved state"),
         (&not_a_state, &[], "not a saved state"),
@@ -131,6 +139,16 @@ fn what_is_not_a_state_of_this_machine_is_refused_in_one_line() {
             &state,
             &["--machine", other_machine.to_str().unwrap()],
             "another description",
+        ),
+        (
+            &state,
+            &["--machine", slower_machine.to_str().unwrap()],
+            "whose CPU runs at 132000000 Hz, not 66000000 Hz",
+        ),
+        (
+            &state,
+            &["--machine", rewired_machine.to_str().unwrap()],
+            "whose timer 2 has line 19, not line 21 as here",
         ),
     ];
     for (path, extra, problem) in cases {

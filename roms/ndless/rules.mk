@@ -18,7 +18,7 @@
 PYTHON ?= python3
 ZEHN   := ../tools/zehn.py
 
-NDLESS_PROGS := relocs compressed entry memory strings prg gems
+NDLESS_PROGS := relocs compressed entry memory strings prg gems exec gc
 NDLESS_OBJS_relocs     := relocs reloc_checks reloc_abs reloc_thumb reloc_pic
 NDLESS_OBJS_compressed := compressed reloc_checks reloc_abs reloc_thumb reloc_pic
 NDLESS_OBJS_entry      := entry entry_asm
@@ -26,12 +26,14 @@ NDLESS_OBJS_memory     := memory
 NDLESS_OBJS_strings    := strings strings_thumb
 NDLESS_OBJS_prg        := prg
 NDLESS_OBJS_gems       := gems
+NDLESS_OBJS_exec       := exec exec_asm entry_asm
+NDLESS_OBJS_gc         := gc gc_calls
 
 IMAGES += $(foreach n,$(NDLESS_PROGS),ndless/$(n).elf ndless/$(n).tns)
 
 NDLESS_CFLAGS  := $(CFLAGS) -ffreestanding -fno-tree-loop-distribute-patterns \
                   -Indless/include -Indless/lib
-NDLESS_DEPS    := ndless/include/ndless.h ndless/lib/check.h ndless/reloc.h Makefile ndless/rules.mk
+NDLESS_DEPS    := ndless/include/ndless.h ndless/include/ti_gc.h ndless/lib/check.h ndless/reloc.h Makefile ndless/rules.mk
 NDLESS_LDFLAGS := $(CPUFLAGS) -nostdlib -nostartfiles -Wl,--gc-sections -Wl,--use-blx \
                   -Wl,--build-id=none -Wl,--strip-debug
 NDLESS_LIB     := $(B)/ndless/lib/crt0.o $(B)/ndless/lib/check.o
@@ -75,7 +77,7 @@ ndless-check-$(1): ndless/$(1).tns $(B)/ndless/$(1).at-base.elf
 endef
 
 NDLESS_BASE := 0x10123450
-$(foreach n,relocs entry memory strings,\
+$(foreach n,relocs entry memory strings exec gc,\
   $(eval $(call ndless_prog,$(n),zehn.ld,$(NDLESS_LIB),$(NDLESS_BASE),--name $(n) $$(ZEHN_FLAGS))))
 $(eval $(call ndless_prog,compressed,zehn.ld,$(NDLESS_LIB),$(NDLESS_BASE),--compress --name compressed $$(ZEHN_FLAGS)))
 $(eval $(call ndless_prog,prg,prg.ld,$(NDLESS_LIB),0x10123454,--prg))

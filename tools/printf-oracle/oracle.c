@@ -33,21 +33,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
+
 static char buf[8192];
 static char args[4096];
-
-static void escape(const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c >= 0x20 && c < 0x7F)
-            putchar(c);
-        else
-            printf("\\x%02x", c);
-    }
-}
 
 static void add(const char *text)
 {

@@ -17,18 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+
 static void quote(const char *s)
 {
     putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c >= 0x20 && c < 0x7F)
-            putchar(c);
-        else
-            printf("\\x%02x", c);
-    }
+    escape(s, strlen(s));
     putchar('"');
 }
 

@@ -19,7 +19,10 @@ pub enum WatchKind {
     Access,
 }
 
-/// A watched range of addresses, virtual or physical.
+/// A watched range of addresses, virtual or physical: `len` bytes (at least one) from `addr`.
+/// A range may run past 0xFFFFFFFF and go on from 0, as the ARM's address arithmetic does: it
+/// is reduced modulo 2^32 (ARM ARM, A2.8 "Address space"; a GDB client may ask for such a
+/// range).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Watchpoint {
     pub addr: u32,
@@ -29,15 +32,18 @@ pub struct Watchpoint {
 }
 
 impl Watchpoint {
+    /// Whether the `len` bytes from `addr` (modulo 2^32 too) share a byte with the range: one
+    /// range's start lies inside the other.
     fn overlaps(&self, addr: u32, len: u32) -> bool {
-        let (start, end) = (self.addr as u64, self.addr as u64 + self.len.max(1) as u64);
-        (addr as u64) < end && start < addr as u64 + len as u64
+        addr.wrapping_sub(self.addr) < self.len.max(1) || self.addr.wrapping_sub(addr) < len
     }
 
+    /// The pages holding a byte of the range, in address order from its first.
     fn pages(&self) -> impl Iterator<Item = u32> {
-        let first = self.addr / PAGE_SIZE;
-        let last = (self.addr as u64 + self.len.max(1) as u64 - 1) / PAGE_SIZE as u64;
-        (first as u64..=last).map(|page| page as u32 * PAGE_SIZE)
+        let first = self.addr & !(PAGE_SIZE - 1);
+        let span = u64::from(self.addr - first) + u64::from(self.len.max(1));
+        let count = span.div_ceil(u64::from(PAGE_SIZE)) as u32;
+        (0..count).map(move |n| first.wrapping_add(n.wrapping_mul(PAGE_SIZE)))
     }
 }
 

@@ -1136,6 +1136,39 @@ fn watchpoints_stop_after_the_access_with_its_address() {
 }
 
 #[test]
+fn a_watched_range_past_0xffffffff_goes_on_from_0() {
+    // str r0, [r1]; str r0, [r2]: the first store lies outside the range, the second inside,
+    // at 0x800 of a range that runs from 0xfffff800 through 0x00000fff (the address space is
+    // reduced modulo 2^32, ARM ARM A2.8).
+    let mut rig = Rig::arm(&[0xE5810000, 0xE5820000]);
+    rig.set(&[(1, 0x1800), (2, 0x0800)]);
+    let wrapping = Watchpoint {
+        addr: 0xFFFF_F800,
+        len: 0x1800,
+        kind: WatchKind::Write,
+        physical: false,
+    };
+    rig.cpu.add_watchpoint(wrapping);
+    let Stop::Watchpoint(hit) = rig.cpu.run(&mut rig.bus, 100) else {
+        panic!("no watchpoint hit");
+    };
+    assert_eq!((hit.addr, rig.r(15)), (0x0800, CODE + 8));
+    assert!(rig.cpu.remove_watchpoint(wrapping));
+    // The whole address space from its last byte: every access is inside.
+    rig.cpu.set_pc(CODE);
+    rig.cpu.add_watchpoint(Watchpoint {
+        addr: 0xFFFF_FFFF,
+        len: u32::MAX,
+        kind: WatchKind::Write,
+        physical: true,
+    });
+    assert!(matches!(
+        rig.cpu.run(&mut rig.bus, 100),
+        Stop::Watchpoint(WatchHit { addr: 0x1800, .. })
+    ));
+}
+
+#[test]
 fn break_on_stops_after_entering_the_exception() {
     let mut rig = Rig::arm(&[0xE1A00000, 0xE7F000F0]); // nop; undefined
     rig.cpu.break_on = vec![Exception::Undefined];

@@ -52,8 +52,9 @@ pub struct RunOptions {
     #[arg(long, value_name = "DIR")]
     pub semihosting_root: Option<PathBuf>,
     /// The host directory an Ndless program sees as /documents, to read and change (names
-    /// cannot leave it, by .. or symbolic links). Default: an empty /documents that refuses
-    /// writes, so a program sees and changes nothing of the host unless given one.
+    /// cannot leave it, by .. or symbolic links). Default: a /documents holding only the
+    /// program itself and refusing writes, so a program sees and changes nothing of the host
+    /// unless given one.
     #[arg(long, value_name = "DIR")]
     pub documents: Option<PathBuf>,
     /// Stop after this many instructions (exit status 124).

@@ -62,7 +62,8 @@ pub fn load_guest(rom: Option<&Path>) -> Result<(Guest, String), String> {
 }
 
 /// A machine running an Ndless program from `path`, with these arguments after `argv[0]`,
-/// and `/documents` the host directory `documents` (None: an empty one that refuses writes).
+/// and `/documents` the host directory `documents` (None: a read-only one holding only the
+/// program).
 pub fn prepare_ndless(
     config: MachineConfig,
     rtc: u32,
@@ -82,11 +83,12 @@ pub fn prepare_ndless(
         .collect();
     let (_, stdout, stderr) = io.streams();
     let mut service = Ndless::new(stdout, stderr);
-    if let Some(dir) = documents {
-        service = service
+    service = match documents {
+        Some(dir) => service
             .with_documents(dir)
-            .map_err(|e| format!("--documents {e}"))?;
-    }
+            .map_err(|e| format!("--documents {e}"))?,
+        None => service.with_scratch_documents(path)?,
+    };
     machine
         .boot_ndless(program, &argv, service)
         .map_err(|e| format!("{}: {e}", path.display()))?;

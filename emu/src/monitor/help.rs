@@ -16,13 +16,19 @@ pub(super) struct Command {
 /// What gdb's `monitor` (the stub's qRcmd) does with a command. The stub owns the machine
 /// while gdb debugs it: gdb runs it, gdb's Z packets own the CPU's breakpoints and watchpoints,
 /// and gdb keeps copies of registers and memory it read until the target runs again. So a
-/// command that runs the machine, changes it or touches the CPU's points is refused.
+/// command that runs the machine, changes it or touches the CPU's points is refused. So is one
+/// that reads or writes a host file: whoever reaches the stub's port (which `--gdb ADDR:PORT`
+/// may open to a network) must not get the host's files by it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Gdb {
     Allowed,
     /// Refused, with why and what to use in gdb instead.
     Refused(&'static str),
 }
+
+/// Why a command naming a host file is refused under gdb.
+const HOST_FILES: &str = "a gdb client may not read or write the host's files; save the state \
+                          from emu's own monitor (--monitor) or with --save-state FILE";
 
 /// Every command, in the order `help` lists them.
 pub(super) const COMMANDS: &[Command] = &[
@@ -296,7 +302,7 @@ pub(super) const COMMANDS: &[Command] = &[
                   goes to FILE; `load FILE` and `emu run --load-state FILE` take the run up again \
                   from there. Breakpoints and semihosting's open files are \
                   the host's and are not saved.",
-        gdb: Gdb::Allowed,
+        gdb: Gdb::Refused(HOST_FILES),
     },
     Command {
         name: "load",
@@ -354,7 +360,8 @@ pub(super) fn help(mut args: Args, under_gdb: bool) -> Result<String, String> {
         out.extend(COMMANDS.iter().filter(|c| c.gdb == Gdb::Allowed).map(line));
         out.push_str(
             "Refused under gdb, which runs the machine, owns its breakpoints and watchpoints, \
-             and keeps copies of registers and memory:\n",
+             and keeps copies of registers and memory, and whose client does not get the \
+             host's files:\n",
         );
         for c in COMMANDS {
             if let Gdb::Refused(reason) = c.gdb {
@@ -409,6 +416,19 @@ mod tests {
             for name in std::iter::once(&c.name).chain(c.aliases) {
                 assert!(seen.insert(*name), "{name} twice");
             }
+        }
+    }
+
+    #[test]
+    fn every_command_naming_a_host_file_is_refused_under_gdb() {
+        let file_commands: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| c.usage.contains("FILE"))
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(file_commands, ["trace", "save", "load"]);
+        for c in COMMANDS.iter().filter(|c| c.usage.contains("FILE")) {
+            assert!(matches!(c.gdb, Gdb::Refused(_)), "{}", c.name);
         }
     }
 }

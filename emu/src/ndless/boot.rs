@@ -7,7 +7,7 @@
 use super::heap::Heap;
 use super::layout::*;
 use super::program::Program;
-use super::{screen, Answer, Call, Ndless, KIND_PRIVATE};
+use super::{gc, screen, Answer, Call, Ndless, KIND_PRIVATE};
 use crate::bus::{Bus, Origin, Size};
 use crate::cpu::cp15::{control, RegAddr};
 use crate::cpu::{psr, Exception, Mode};
@@ -27,6 +27,8 @@ const CRASHES: [Exception; 5] = [
 
 /// 0x10 to 0x16: `nl_lcd_blit`'s function for buffer type 0 to 6 ([`screen::blit`]).
 const BLIT: u32 = 0x10;
+/// The return of a program `nl_exec` ran ([`super::exec::finish`]).
+pub(super) const EXEC_RETURN: u32 = 0x20;
 
 /// The code page's offsets.
 const STUB_RETURN: u32 = 0;
@@ -34,6 +36,8 @@ const STUB_CRASH: u32 = 4;
 const STUB_IRQ: u32 = 0x18;
 /// The blit functions, two instructions each.
 const STUB_BLIT: u32 = 0x34;
+/// Where a program `nl_exec` runs returns to.
+const STUB_EXEC_RETURN: u32 = 0x6C;
 
 /// `swi #(0xE00000 | n)`: private call `n`.
 const fn private_swi(n: u32) -> u32 {
@@ -46,9 +50,9 @@ const RETURN: u32 = 0xE12F_FF1E;
 /// The code page: the return from `main`, one call per exception with no handler, the IRQ
 /// handler of TI-OS's tick (it acknowledges timer 2 and returns), and the functions
 /// `nl_lcd_blit` gives, one per buffer type (`swi` then `bx lr`: the emulator's `swi` leaves
-/// `lr` as it was).
+/// `lr` as it was), and where a program `nl_exec` ran returns to.
 #[rustfmt::skip]
-const STUBS_CODE: [u32; 27] = [
+const STUBS_CODE: [u32; 28] = [
     0xEF00_0000 | KIND_PRIVATE | RETURN_FROM_MAIN, // swi: main returned
     0xEF00_0000 | KIND_PRIVATE | 1,                // swi: undefined instruction
     0xEF00_0000 | KIND_PRIVATE | 2,                // swi: prefetch abort
@@ -69,7 +73,13 @@ const STUBS_CODE: [u32; 27] = [
     private_swi(BLIT + 4), RETURN, // SCR_320x240_8
     private_swi(BLIT + 5), RETURN, // SCR_320x240_555
     private_swi(BLIT + 6), RETURN, // SCR_240x320_555
+    private_swi(EXEC_RETURN),      // exec return: a program nl_exec ran returned
 ];
+
+/// The address a program `nl_exec` runs returns to.
+pub(super) fn exec_return() -> u32 {
+    STUBS + STUB_EXEC_RETURN
+}
 
 /// The address of the blit function for buffer type `kind` (0 to [`screen::BUFFER_TYPES`]
 /// less one).
@@ -214,6 +224,8 @@ pub fn start(
     };
     heap.init(&mut PhysicalMemory(&mut machine.board))
         .map_err(|_| "the heap lies outside memory (not a CX?)".to_string())?;
+    gc::create_global(&mut PhysicalMemory(&mut machine.board))
+        .map_err(|_| "the screen's graphics context lies outside memory (not a CX?)".to_string())?;
     ndless.heap = heap;
     ndless.prg_base = program.prg.then_some(PROGRAM);
     ndless.documents.restart();
@@ -303,6 +315,7 @@ pub(super) fn private(index: u32, call: &Call, mem: &mut dyn GuestMemory) -> Ans
 pub(super) fn private_name(index: u32) -> String {
     match index {
         RETURN_FROM_MAIN => "the return from main".to_string(),
+        EXEC_RETURN => "the return of a program nl_exec ran".to_string(),
         BLIT.. if index - BLIT < screen::BUFFER_TYPES => {
             format!("nl_lcd_blit's function for buffer type {}", index - BLIT)
         }
@@ -418,6 +431,15 @@ mod tests {
 
     /// A program fills a 320x240 RGB565 buffer with blue, asks `nl_lcd_blit` for the function
     /// of its type and calls it: the LCD shows the buffer.
+    #[test]
+    fn the_code_page_has_each_call_at_its_offset() {
+        let at = |offset: u32| STUBS_CODE[(offset / 4) as usize];
+        assert_eq!(at(STUB_RETURN), private_swi(RETURN_FROM_MAIN));
+        assert_eq!(at(STUB_CRASH), private_swi(1));
+        assert_eq!(at(STUB_BLIT), private_swi(BLIT));
+        assert_eq!(at(STUB_EXEC_RETURN), private_swi(EXEC_RETURN));
+    }
+
     #[test]
     fn the_blit_function_copies_the_buffer_to_the_screen() {
         let (exit, machine, _) = run(&[

@@ -18,7 +18,7 @@
 
 use std::io::Write;
 
-use super::{read, string, Answer, Call, Ndless};
+use super::{argument, string, utf16, Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
 const ASCII2UTF16: u32 = 13;
@@ -46,9 +46,6 @@ pub const NUMBERS: &[u32] = &[
 
 /// What the numeric inputs return for OK.
 const NUMERIC_OK: u32 = 5103;
-
-/// The longest UTF-16 string read, in code units.
-const UTF16_MAX: u32 = 0x1_0000;
 
 /// Answers OS call `index`, one of [`NUMBERS`].
 pub fn call(
@@ -145,14 +142,6 @@ pub fn call(
     Ok(Answer::Value(value))
 }
 
-/// Argument `n` (from 0) of a call: r0-r3, then the caller's stack.
-fn argument(mem: &mut dyn GuestMemory, call: &Call, n: u32) -> Result<u32, MemoryError> {
-    match n {
-        0..=3 => Ok(call.args[n as usize]),
-        _ => mem.read_u32(call.sp.wrapping_add(4 * (n - 4))),
-    }
-}
-
 /// Writes `units` and a terminator at `addr`, `unit` bytes each (1 or 2), in at most `size`
 /// bytes: the string is cut to fit; nothing is written if not even the terminator fits.
 fn write_terminated(
@@ -172,22 +161,6 @@ fn write_terminated(
         .collect();
     bytes.extend(std::iter::repeat_n(0, unit));
     mem.write_bytes(addr, &bytes)
-}
-
-/// The NUL-terminated UTF-16LE string at `addr`, without its terminator.
-fn utf16(mem: &mut dyn GuestMemory, addr: u32) -> Result<Vec<u16>, MemoryError> {
-    let mut units = Vec::new();
-    loop {
-        if units.len() as u32 >= UTF16_MAX {
-            return Err(MemoryError);
-        }
-        let at = addr.wrapping_add(2 * units.len() as u32);
-        let unit = u16::from_le_bytes(read(mem, at, 2)?.try_into().unwrap_or_default());
-        if unit == 0 {
-            return Ok(units);
-        }
-        units.push(unit);
-    }
 }
 
 /// The UTF-16 string at `addr` as text (a NULL pointer reads as nothing).
@@ -265,6 +238,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         super::call(ndless, index, &call, mem).unwrap_or(Answer::BadPointer)
     }

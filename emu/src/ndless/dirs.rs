@@ -204,7 +204,7 @@ fn change(
     path: u32,
     op: fn(Node) -> Result<(), Errno>,
 ) -> Result<u32, Failure> {
-    let node = ndless.documents.node(&string(mem, path)?)?;
+    let node = ndless.documents.node_to_change(&string(mem, path)?)?;
     op(node)?;
     Ok(0)
 }
@@ -258,8 +258,8 @@ fn rename(
     to: u32,
 ) -> Result<u32, Failure> {
     let documents = &ndless.documents;
-    let from = documents.node(&string(mem, from)?)?;
-    let to = documents.node(&string(mem, to)?)?;
+    let from = documents.node_to_change(&string(mem, from)?)?;
+    let to = documents.node_to_change(&string(mem, to)?)?;
     let from = match from {
         Node::Root | Node::Documents => return Err(Errno::EACCES.into()),
         Node::Missing(_) => return Err(Errno::ENOENT.into()),

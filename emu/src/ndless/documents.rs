@@ -1,6 +1,6 @@
 //! The file system an Ndless program sees: TI-OS's, as far as programs reach it. `/` holds one
-//! folder, `/documents`, which is a host folder (`--documents DIR`) or, without one, an empty
-//! folder that refuses writes. The families [`super::files`] (streams) and [`super::dirs`]
+//! folder, `/documents`, which is a host folder (`--documents DIR`) or, without one, a folder
+//! that refuses writes and holds only the program itself (a copy in a temporary folder). The families [`super::files`] (streams) and [`super::dirs`]
 //! (paths, folders) work through this module, which alone turns program paths into host ones.
 //!
 //! Paths are TI-OS's: absolute (`/documents/a.tns`) or relative to the current folder (which is
@@ -18,57 +18,8 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use super::{dirs, files, layout};
+pub use crate::errno::Errno;
 use crate::guest::{GuestMemory, MemoryError};
-
-/// An `errno` value, as the SDK's newlib numbers them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Errno(pub u32);
-
-impl Errno {
-    pub const ENOENT: Errno = Errno(2);
-    pub const EIO: Errno = Errno(5);
-    pub const EBADF: Errno = Errno(9);
-    pub const ENOMEM: Errno = Errno(12);
-    pub const EACCES: Errno = Errno(13);
-    pub const EEXIST: Errno = Errno(17);
-    pub const ENOTDIR: Errno = Errno(20);
-    pub const EISDIR: Errno = Errno(21);
-    pub const EINVAL: Errno = Errno(22);
-    pub const EMFILE: Errno = Errno(24);
-    pub const ESPIPE: Errno = Errno(29);
-    pub const EROFS: Errno = Errno(30);
-    pub const ERANGE: Errno = Errno(34);
-    pub const ENOTEMPTY: Errno = Errno(90);
-    pub const ENAMETOOLONG: Errno = Errno(91);
-    pub const ELOOP: Errno = Errno(92);
-    pub const EOVERFLOW: Errno = Errno(139);
-}
-
-impl From<io::Error> for Errno {
-    fn from(error: io::Error) -> Errno {
-        // Linux and newlib agree on 1 to 34; a few others differ.
-        #[cfg(target_os = "linux")]
-        match error.raw_os_error() {
-            Some(number @ 1..=34) => return Errno(number as u32),
-            Some(36) => return Errno::ENAMETOOLONG,
-            Some(39) => return Errno::ENOTEMPTY,
-            Some(40) => return Errno::ELOOP,
-            Some(75) => return Errno::EOVERFLOW,
-            _ => {}
-        }
-        match error.kind() {
-            io::ErrorKind::NotFound => Errno::ENOENT,
-            io::ErrorKind::PermissionDenied => Errno::EACCES,
-            io::ErrorKind::AlreadyExists => Errno::EEXIST,
-            io::ErrorKind::InvalidInput => Errno::EINVAL,
-            io::ErrorKind::NotADirectory => Errno::ENOTDIR,
-            io::ErrorKind::IsADirectory => Errno::EISDIR,
-            io::ErrorKind::DirectoryNotEmpty => Errno::ENOTEMPTY,
-            io::ErrorKind::ReadOnlyFilesystem => Errno::EROFS,
-            _ => Errno::EIO,
-        }
-    }
-}
 
 /// Why a call failed: the program is told (errno), or it gave an address it does not have (the
 /// run ends).
@@ -163,6 +114,18 @@ pub struct Documents {
     pub(super) dirs: dirs::Table,
     /// Where `get_documents_dir`'s string is, once made (0 before).
     pub(super) documents_dir: u32,
+    /// The run's own folder `root` is, if it is one: read-only to the program, removed with
+    /// the file system.
+    scratch: Option<Scratch>,
+}
+
+/// A folder of the run's own in the host's temporary folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
 impl Default for Documents {
@@ -180,9 +143,31 @@ impl Documents {
             files: files::Table::default(),
             dirs: dirs::Table::default(),
             documents_dir: 0,
+            scratch: None,
         };
         documents.restart();
         documents
+    }
+
+    /// The file system with `/documents` a new folder of the run's own holding a copy of the
+    /// program file `program` (as the program lives in `/documents` on a calculator), which
+    /// the program reads but cannot change (EROFS, as with no folder: a save fails where the
+    /// program can tell, rather than vanishing with the folder when the run ends).
+    pub fn scratch(program: &Path) -> Result<Documents, String> {
+        let name = program
+            .file_name()
+            .ok_or_else(|| format!("{}: not a file", program.display()))?;
+        let temp = std::env::temp_dir();
+        let folder = (0..1000)
+            .map(|n| temp.join(format!("emu-documents-{}-{n}", std::process::id())))
+            .find(|folder| fs::create_dir(folder).is_ok())
+            .ok_or_else(|| format!("no folder could be made in {}", temp.display()))?;
+        let scratch = Scratch(folder);
+        fs::copy(program, scratch.0.join(name))
+            .map_err(|e| format!("{}: {e}", program.display()))?;
+        let mut documents = Documents::new(Some(Documents::host_folder(&scratch.0)?));
+        documents.scratch = Some(scratch);
+        Ok(documents)
     }
 
     /// The host folder for `--documents DIR`, checked.
@@ -204,7 +189,15 @@ impl Documents {
 
     /// Whether `/documents` takes writes.
     pub fn writable(&self) -> bool {
-        self.root.is_some()
+        self.root.is_some() && self.scratch.is_none()
+    }
+
+    /// What `path` names, for a call that changes it: EROFS when `/documents` takes no writes.
+    pub fn node_to_change(&self, path: &[u8]) -> Result<Node, Errno> {
+        match self.node(path)? {
+            Node::Host(_) if !self.writable() => Err(Errno::EROFS),
+            node => Ok(node),
+        }
     }
 
     /// The names from `/` of the folder or file `path` names, `.` and `..` taken away.
@@ -505,6 +498,7 @@ pub mod fixture {
                 cpsr: 0x13,
                 lr: 0,
                 pc: 0,
+                regs: [0; 16],
             };
             self.ndless.call(&call, &mut self.mem)
         }
@@ -565,6 +559,33 @@ pub mod fixture {
 mod tests {
     use super::fixture::TempDir;
     use super::*;
+
+    #[test]
+    fn without_a_folder_documents_holds_the_program_alone_read_only_until_the_run_ends() {
+        let dir = TempDir::new("scratch");
+        let program = dir.0.join("game.tns");
+        fs::write(&program, b"PRG\0code").unwrap();
+        let documents = Documents::scratch(&program).unwrap();
+        let Ok(Node::Host(copy)) = documents.node(b"/documents/game.tns") else {
+            panic!("the program is not in /documents");
+        };
+        assert_eq!(fs::read(&copy).unwrap(), b"PRG\0code");
+        let names: Vec<String> = documents
+            .list(&Node::Documents)
+            .unwrap()
+            .into_iter()
+            .map(|entry| entry.name)
+            .collect();
+        assert!(names.contains(&"game.tns".to_string()), "{names:?}");
+        assert!(!documents.writable());
+        for path in [&b"game.tns"[..], b"save.dat", b"/documents/sub"] {
+            assert_eq!(documents.node_to_change(path), Err(Errno::EROFS));
+        }
+        let folder = copy.parent().unwrap().to_path_buf();
+        drop(documents);
+        assert!(!folder.exists(), "{} is left", folder.display());
+        assert!(program.exists());
+    }
 
     fn names(documents: &Documents, path: &str) -> Result<Vec<String>, Errno> {
         documents.names(path.as_bytes())
@@ -657,6 +678,41 @@ mod tests {
             [".", "..", "sub", "target"],
             "links out are left out"
         );
+    }
+
+    #[test]
+    fn names_cannot_leave_the_folder() {
+        let top = TempDir::new("escape");
+        let dir = top.0.join("documents");
+        fs::create_dir_all(&dir).unwrap();
+        let documents = Documents::new(Some(Documents::host_folder(&dir).unwrap()));
+        // Whatever the host would make of them, these are TI-OS paths outside /documents.
+        for name in [
+            "../../etc/passwd",
+            "/etc/passwd",
+            "/../../documents/../../tmp",
+            "A:\\..\\..\\etc",
+            "../escape/documents",
+        ] {
+            assert_eq!(
+                documents.node(name.as_bytes()),
+                Ok(Node::Missing(Errno::EACCES)),
+                "{name}"
+            );
+        }
+        // A path longer than the host's PATH_MAX, of names each short enough: its first folder
+        // is not there. (A name longer than NAME_MAX is ENAMETOOLONG: see the test of paths.)
+        let long = "d/".repeat(2100) + "x";
+        assert_eq!(documents.node(long.as_bytes()), Err(Errno::ENOENT));
+        // A NUL is a byte of a name (the calls cut the program's strings at the first), which
+        // the host refuses: no name of the host's is made of what follows it.
+        let root = Documents::host_folder(&dir).unwrap();
+        assert_eq!(
+            documents.node(b"a\0/../../x"),
+            Ok(Node::Missing(Errno::EACCES))
+        );
+        assert_eq!(documents.node(b"a\0b"), Ok(Node::Host(root.join("a\0b"))));
+        assert_eq!(documents.node(b"a\0b/c").map(|_| ()), Err(Errno::EINVAL));
     }
 
     #[test]

@@ -293,7 +293,11 @@ fn fopen(
 ) -> Result<u32, Failure> {
     let path = string(mem, path)?;
     let mode = mode(&string(mem, mode_text)?).ok_or(Errno::EINVAL)?;
-    let node = ndless.documents.node(&path)?;
+    let node = if mode.write {
+        ndless.documents.node_to_change(&path)?
+    } else {
+        ndless.documents.node(&path)?
+    };
     if reuse.is_none() && ndless.documents.files.host_files() >= MAX_OPEN {
         return Err(Errno::EMFILE.into());
     }
@@ -328,17 +332,14 @@ fn open(node: Node, mode: Mode) -> Result<File, Errno> {
         Node::Missing(errno) if mode.create => Err(errno),
         Node::Missing(_) => Err(Errno::ENOENT),
         Node::Host(path) => {
-            let file = OpenOptions::new()
+            let mut options = OpenOptions::new();
+            options
                 .read(mode.read)
                 .write(mode.write && !mode.append)
                 .append(mode.append)
                 .create(mode.create)
-                .truncate(mode.truncate)
-                .open(path)?;
-            if file.metadata()?.is_dir() {
-                return Err(Errno::EISDIR);
-            }
-            Ok(file)
+                .truncate(mode.truncate);
+            Ok(crate::files::open_regular(&path, &options)?)
         }
     }
 }
@@ -816,6 +817,42 @@ mod tests {
         fs::create_dir(dir.0.join("sub")).unwrap();
         assert_eq!(guest.fopen("sub", "r"), 0);
         assert_eq!(guest.errno(), Errno::EISDIR.0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn only_regular_files_open_and_a_fifo_does_not_block() {
+        let dir = TempDir::new("fifo");
+        nix::unistd::mkfifo(&dir.0.join("fifo"), nix::sys::stat::Mode::S_IRWXU).unwrap();
+        fs::create_dir(dir.0.join("folder")).unwrap();
+        for (name, errno) in [("fifo", Errno::EACCES), ("folder", Errno::EISDIR)] {
+            for mode in ["r", "w", "r+", "a"] {
+                let (tx, rx) = std::sync::mpsc::channel();
+                // The same folder, which the test's own TempDir removes.
+                let root = std::mem::ManuallyDrop::new(TempDir(dir.0.clone()));
+                std::thread::spawn(move || {
+                    let mut guest = Guest::new(Some(&root));
+                    let file = guest.fopen(name, mode);
+                    let _ = tx.send((file, guest.errno()));
+                });
+                let answer = rx.recv_timeout(std::time::Duration::from_secs(5));
+                assert_eq!(answer, Ok((0, errno.0)), "fopen({name}, {mode})");
+            }
+        }
+    }
+
+    #[test]
+    fn a_nul_ends_the_name_a_program_gives() {
+        let dir = TempDir::new("nul");
+        let mut guest = Guest::new(Some(&dir));
+        let file = guest.fopen("inside\0/../../../outside", "w");
+        assert_ne!(file, 0);
+        let names: Vec<_> = fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["inside"]);
+        assert!(!dir.0.join("../outside").exists());
     }
 
     #[test]

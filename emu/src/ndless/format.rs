@@ -884,6 +884,7 @@ mod tests {
                     cpsr: 0,
                     lr: 0,
                     pc: 0,
+                    regs: [0; 16],
                 };
                 Args::variadic(&call, fixed)
             }

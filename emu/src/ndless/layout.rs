@@ -13,6 +13,7 @@
 //! 0x10010000  the program, then the heap up to HEAP_END
 //! 0x13C00000  the stack (1 MiB, down from STACK_TOP)
 //! 0x13D00000  the screen the LCD shows, 320x240 RGB565
+//! 0x13D40000  the screen's graphics context for TI's drawing API, and its pixels
 //! ```
 
 /// The first-level page table.
@@ -27,6 +28,8 @@ pub const FILE_SIZE: u32 = 64;
 pub const ERRNO: u32 = VARIABLES + 0x100;
 /// `keypad_type`: a byte, 4 on the CX's touchpad keypad.
 pub const KEYPAD_TYPE: u32 = VARIABLES + 0x104;
+/// The OS variable `gui_gc_global_GC_ptr`: a word holding the screen's graphics context.
+pub const GLOBAL_GC_VARIABLE: u32 = VARIABLES + 0x108;
 /// The C library's statics (`strtok`'s place, `rand`'s state, `strerror`'s message): the last
 /// 64 bytes of what the start of a program clears.
 pub const LIBC_STATICS: u32 = VARIABLES + 0x1C0;
@@ -49,3 +52,5 @@ pub const SRAM: u32 = 0xA400_0000;
 /// Stacks of the exception modes, in the SRAM above the vectors.
 pub const IRQ_STACK_TOP: u32 = SRAM + 0x1_0000;
 pub const ABORT_STACK_TOP: u32 = SRAM + 0x1_8000;
+/// The screen's graphics context (`gc.rs`): its block, row table and pixels (about 151 KiB).
+pub const GLOBAL_GC: u32 = 0x13D4_0000;

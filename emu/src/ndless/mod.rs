@@ -14,8 +14,10 @@ pub mod boot;
 mod dialogs;
 mod dirs;
 mod documents;
+mod exec;
 mod files;
 mod format;
+mod gc;
 pub(crate) mod heap;
 mod layout;
 mod memory;
@@ -23,10 +25,12 @@ mod names;
 mod os;
 mod printf;
 pub mod program;
+mod scan;
 mod screen;
 mod stdio;
 mod stdlib;
 mod strings;
+mod ti_string;
 mod touchpad;
 
 use std::io::Write;
@@ -59,6 +63,8 @@ pub struct Call {
     pub lr: u32,
     /// The address of the SWI.
     pub pc: u32,
+    /// r0-r15 as the call found them (r15: where the caller goes on, after the SWI).
+    pub regs: [u32; 16],
 }
 
 /// How the emulator answers a call.
@@ -78,6 +84,8 @@ pub enum Answer {
     Unsupported,
     /// An argument pointed at memory the program does not have.
     BadPointer,
+    /// Go on with these r0-r15 and this CPSR: into a program `nl_exec` runs, and back.
+    Switch { regs: [u32; 16], cpsr: u32 },
 }
 
 /// The name of call `number`, for a person: `malloc`, `nl_hwtype`, `OS variable 72`.
@@ -109,6 +117,10 @@ pub struct Ndless {
     documents: documents::Documents,
     /// The button message boxes are answered with, from 1 (`--msgbox-answer`).
     msgbox_answer: u32,
+    /// The programs `nl_exec` is running, innermost last.
+    execs: Vec<exec::Frame>,
+    /// The running program asked that its caller's screen not be put back (`nl_no_scr_redraw`).
+    no_scr_redraw: bool,
 }
 
 impl Ndless {
@@ -122,13 +134,22 @@ impl Ndless {
             stderr,
             documents: documents::Documents::default(),
             msgbox_answer: 1,
+            execs: Vec::new(),
+            no_scr_redraw: false,
         }
     }
 
     /// The service with `/documents` the host folder `dir` (without one, the program sees an
-    /// empty `/documents` that refuses writes).
+    /// empty `/documents` that refuses writes; see also [`Ndless::with_scratch_documents`]).
     pub fn with_documents(mut self, dir: &std::path::Path) -> Result<Ndless, String> {
         self.documents = documents::Documents::new(Some(documents::Documents::host_folder(dir)?));
+        Ok(self)
+    }
+
+    /// The service with `/documents` holding only the program file `program`, read-only (a
+    /// copy in a temporary folder of the run's own, removed with the service).
+    pub fn with_scratch_documents(mut self, program: &std::path::Path) -> Result<Ndless, String> {
+        self.documents = documents::Documents::scratch(program)?;
         Ok(self)
     }
 
@@ -145,6 +166,7 @@ impl Ndless {
             KIND_OS => os::call(self, index, call, mem),
             KIND_EXTENSION => os::extension(self, index, call, mem),
             KIND_VARIABLE => Ok(os::variable(index)),
+            KIND_PRIVATE if index == boot::EXEC_RETURN => exec::finish(self, call.args[0], mem),
             KIND_PRIVATE => Ok(boot::private(index, call, mem)),
             // Ndless's hooks for Firebird's debugger: nothing to do.
             KIND_EMULATOR_HOOK => Ok(Answer::Value(0)),
@@ -174,6 +196,33 @@ fn string_max(mem: &mut dyn GuestMemory, addr: u32, max: u32) -> Result<Vec<u8>,
     }
     Ok(out)
 }
+
+/// Argument `n` (from 0) of a call: r0-r3, then the caller's stack.
+fn argument(mem: &mut dyn GuestMemory, call: &Call, n: u32) -> Result<u32, MemoryError> {
+    match n {
+        0..=3 => Ok(call.args[n as usize]),
+        _ => mem.read_u32(call.sp.wrapping_add(4 * (n - 4))),
+    }
+}
+
+/// The NUL-terminated UTF-16LE string at `addr`, without its terminator.
+fn utf16(mem: &mut dyn GuestMemory, addr: u32) -> Result<Vec<u16>, MemoryError> {
+    let mut units = Vec::new();
+    loop {
+        if units.len() as u32 >= UTF16_MAX {
+            return Err(MemoryError);
+        }
+        let at = addr.wrapping_add(2 * units.len() as u32);
+        let unit = u16::from_le_bytes(read(mem, at, 2)?.try_into().unwrap_or_default());
+        if unit == 0 {
+            return Ok(units);
+        }
+        units.push(unit);
+    }
+}
+
+/// The longest UTF-16 string read, in code units.
+const UTF16_MAX: u32 = 0x1_0000;
 
 /// `len` bytes of guest memory at `addr` (at most 64 MiB: more than memory holds).
 fn read(mem: &mut dyn GuestMemory, addr: u32, len: u32) -> Result<Vec<u8>, MemoryError> {

@@ -7,8 +7,10 @@
 //! hardware agrees: the misc block's model register (0x900A0000) reads 0x101, not the CX II's
 //! 0x202, and its ID word no CM model bits, which is how Ndless's own `nl_hwsubtype` tells.
 
-use super::{dialogs, dirs, files, layout, memory, screen, stdio, strings, touchpad};
-use super::{printf, stdlib};
+use super::{
+    dialogs, dirs, files, gc, layout, memory, screen, stdio, strings, ti_string, touchpad,
+};
+use super::{printf, scan, stdlib};
 use super::{Answer, Call, Ndless};
 use crate::guest::{GuestMemory, MemoryError};
 
@@ -44,6 +46,7 @@ const VAR_KEYPAD_TYPE: u32 = 59;
 const VAR_STDIN: u32 = 71;
 const VAR_STDOUT: u32 = 72;
 const VAR_STDERR: u32 = 73;
+const VAR_GUI_GC_GLOBAL_GC_PTR: u32 = 298;
 
 /// The address of an OS variable; 0 for one the emulator does not have.
 pub fn variable(index: u32) -> Answer {
@@ -52,6 +55,7 @@ pub fn variable(index: u32) -> Answer {
         VAR_STDIN => layout::STD_FILES,
         VAR_STDOUT => layout::STD_FILES + layout::FILE_SIZE,
         VAR_STDERR => layout::STD_FILES + 2 * layout::FILE_SIZE,
+        VAR_GUI_GC_GLOBAL_GC_PTR => layout::GLOBAL_GC_VARIABLE,
         _ => return Answer::Unsupported,
     })
 }
@@ -86,8 +90,14 @@ pub fn extension(
         Some("nl_hwsubtype") => 0,
         Some("nl_osid") => OSID_CX_4_5_4,
         Some("nl_ndless_rev") => NDLESS_REVISION,
-        // Not started at boot, not by another loader; nothing for the OS to redraw.
-        Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader" | "nl_no_scr_redraw") => 0,
+        // Not started at boot, not by another loader.
+        Some("nl_isstartup" | "nl_loaded_by_3rd_party_loader") => 0,
+        // The screen is not put back when the program returns to one that ran it.
+        Some("nl_no_scr_redraw") => {
+            ndless.no_scr_redraw = true;
+            0
+        }
+        Some("nl_exec") => return super::exec::start(ndless, call, mem),
         // Whether a call exists: the ones answered below.
         Some("_nl_hassyscall") => u32::from(answers(call.args[0])),
         Some("nl_lcd_type") => screen::LCD_TYPE,
@@ -105,7 +115,7 @@ type Family = (
 );
 
 /// Every family of OS calls the emulator answers.
-const FAMILIES: [Family; 11] = [
+const FAMILIES: [Family; 14] = [
     (memory::NUMBERS, memory::call),
     (strings::NUMBERS, strings::call),
     (stdio::NUMBERS, stdio::call),
@@ -117,6 +127,9 @@ const FAMILIES: [Family; 11] = [
     (screen::NUMBERS, screen::call),
     (printf::NUMBERS, printf::call),
     (stdlib::NUMBERS, stdlib::call),
+    (scan::NUMBERS, scan::call),
+    (gc::NUMBERS, gc::call),
+    (ti_string::NUMBERS, ti_string::call),
 ];
 
 /// Whether the emulator answers OS call `number` (for `_nl_hassyscall`).
@@ -184,6 +197,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
         extension(&mut ndless, index, &call, mem).unwrap_or(Answer::BadPointer)

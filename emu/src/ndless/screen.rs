@@ -180,6 +180,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         }
     }
 

@@ -691,6 +691,7 @@ mod tests {
                 cpsr: 0,
                 lr: 0,
                 pc: 0,
+                regs: [0; 16],
             };
             self.ndless.call(&call, &mut self.mem)
         }

@@ -68,6 +68,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         let out = SharedBuffer::default();
         let mut ndless = Ndless::new(Box::new(out.clone()), Box::new(out));
@@ -161,6 +162,7 @@ mod tests {
             cpsr: 0,
             lr: 0,
             pc: 0,
+            regs: [0; 16],
         };
         let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
         let mut mem = PhysicalMemory(&mut machine.board);

@@ -152,6 +152,12 @@ NL_ARM unsigned nl_hwsubtype(void) { return _NL_SC0(NL_ISEXT | NL_EXT_nl_hwsubty
 NL_ARM unsigned nl_osid(void) { return _NL_SC0(NL_ISEXT | NL_EXT_nl_osid); }
 NL_ARM unsigned nl_ndless_rev(void) { return _NL_SC0(NL_ISEXT | NL_EXT_nl_ndless_rev); }
 NL_ARM int nl_isstartup(void) { return (int)_NL_SC0(NL_ISEXT | NL_EXT_nl_isstartup); }
+/* Runs the program at path with argv[0] = path and the argsn arguments after it; what its
+ * main returned, or 0xDEAD when it cannot be run. */
+NL_ARM int nl_exec(const char *path, int argsn, char **args)
+{ return (int)_NL_SC3(NL_ISEXT | NL_EXT_nl_exec, path, argsn, args); }
+/* The screen is not put back when this program returns to one that ran it. */
+NL_ARM void nl_no_scr_redraw(void) { (void)_NL_SC0(NL_ISEXT | NL_EXT_nl_no_scr_redraw); }
 /* Adds base to each of the `words` words at p: only for PRG programs (a no-op for Zehn). */
 NL_ARM void nl_relocdatab(void *p, unsigned words, void *base)
 { (void)_NL_SC3(NL_ISEXT | NL_EXT_nl_relocdatab, p, words, base); }
