@@ -726,7 +726,14 @@ impl Board {
         for (slot, device) in self.slots.iter_mut().zip(state.devices) {
             slot.device = device;
         }
-        self.arena.copy_from_slice(memory);
+        // Page by page, only where they differ: pages neither side touched are never written,
+        // and a machine copied again and again (`--engine check`) copies only what changed.
+        let page = PAGE_SIZE as usize;
+        for (to, from) in self.arena.chunks_mut(page).zip(memory.chunks(page)) {
+            if to != from {
+                to.copy_from_slice(from);
+            }
+        }
         self.find_blank_regions();
         self.scheduler = state.scheduler;
         self.lines = state.lines;

@@ -588,7 +588,8 @@ impl<'a> Session<'a> {
                     exit @ (Exit::Halted(_)
                     | Exit::Reset
                     | Exit::NoSemihosting { .. }
-                    | Exit::OsCall { .. }),
+                    | Exit::OsCall { .. }
+                    | Exit::Diverged(_)),
                 ) => {
                     self.send("W00")?;
                     return Ok(Some(SessionEnd::Finished(exit)));

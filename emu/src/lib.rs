@@ -7,6 +7,7 @@ pub mod config;
 pub mod cpu;
 pub mod difftest;
 pub mod disasm;
+pub mod engine;
 pub mod errno;
 pub mod fdt;
 pub mod files;

@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
 use crate::board::{Board, HostInputs, Unclaimed, Wakers};
 use crate::config::MachineConfig;
 use crate::cpu::{psr, Cpu, Event, Exception, Mode, Stop, WatchHit, LAST_CYCLE};
+use crate::engine::{Divergence, Engine, EngineKind};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::ndless::{self, program::Program, Answer, Ndless};
@@ -43,6 +44,8 @@ pub enum Exit {
         pc: u32,
         bad_pointer: bool,
     },
+    /// `--engine check`: the engines differed.
+    Diverged(Divergence),
 }
 
 /// How a guest stopped for good.
@@ -93,6 +96,7 @@ impl Exit {
                  and the guest has no handler for it: run with --semihosting",
                 semihosting::operation_name(op)
             ),
+            Exit::Diverged(divergence) => divergence.reason(),
         }
     }
 }
@@ -180,6 +184,8 @@ pub struct Machine {
     told_semihosting_off: bool,
     /// The OS an Ndless program calls, when one runs.
     ndless: Option<Ndless>,
+    /// What runs the CPU's instructions (`--engine`).
+    engine: Engine,
 }
 
 /// What a machine booted, as a bootloader would boot it again after a reset.
@@ -215,7 +221,17 @@ impl Machine {
             host_keys: false,
             told_semihosting_off: false,
             ndless: None,
+            engine: Engine::Interp,
         }
+    }
+
+    /// Chooses the engine that runs the CPU (the interpreter unless told).
+    pub fn set_engine(&mut self, kind: EngineKind) {
+        self.engine = Engine::new(kind, &self.config, self.rtc_start);
+    }
+
+    pub fn engine(&self) -> EngineKind {
+        self.engine.kind()
     }
 
     /// The real-time clock's count of seconds at power-on.
@@ -426,6 +442,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     /// Breakpoints and watchpoints (which only a debugger sets) do not stop it.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
+        self.engine.machine_changed(&mut self.cpu);
         loop {
             if let Some(DebugStop::Exit(exit)) = self.run_slice(limit, None) {
                 return exit;
@@ -436,6 +453,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached (a debugger's step), the
     /// CPU halts, or a breakpoint or watchpoint stops it.
     pub fn run_debug(&mut self, limit: Option<u64>) -> DebugStop {
+        self.engine.machine_changed(&mut self.cpu);
         loop {
             if let Some(stop) = self.run_slice(limit, None) {
                 return stop;
@@ -448,6 +466,7 @@ impl Machine {
     /// a debugger set.
     pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
         let until = self.cpu.cycles().saturating_add(cycles);
+        self.engine.machine_changed(&mut self.cpu);
         while self.cpu.cycles() < until {
             if let Some(stop) = self.run_slice(None, Some(until)) {
                 return Some(stop);
@@ -493,7 +512,10 @@ impl Machine {
         if let Some(deadline) = deadline {
             budget = budget.min(deadline.saturating_sub(now).max(1));
         }
-        let stop = self.cpu.run(&mut self.board, budget);
+        let stop = match self.engine.run(&mut self.cpu, &mut self.board, budget) {
+            Ok(stop) => stop,
+            Err(divergence) => return Some(DebugStop::Exit(Exit::Diverged(divergence))),
+        };
         if let Some(unclaimed) = self.board.take_unclaimed() {
             if self.break_on_unclaimed {
                 return Some(DebugStop::Unclaimed(unclaimed));
@@ -528,12 +550,16 @@ impl Machine {
                 }
             }
             Stop::Event(Event::Semihosting) => {
-                if let Some(exit) = self.semihosting_call() {
+                let exit = self.semihosting_call();
+                self.engine.machine_changed(&mut self.cpu);
+                if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
             }
             Stop::Event(Event::OsCall(number)) => {
-                if let Some(exit) = self.os_call(number) {
+                let exit = self.os_call(number);
+                self.engine.machine_changed(&mut self.cpu);
+                if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
             }
@@ -567,6 +593,7 @@ impl Machine {
         if !self.pending_input.is_empty() {
             let bytes: Vec<u8> = self.pending_input.drain(..).collect();
             self.board.push_uart_input(&bytes, now);
+            self.engine.machine_changed(&mut self.cpu);
         }
     }
 
@@ -647,6 +674,7 @@ impl Machine {
         if let Err(e) = booted {
             log::warn!("booting again after the reset: {e}");
         }
+        self.engine.machine_changed(&mut self.cpu);
         None
     }
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use emu::engine::EngineKind;
 use emu::frontend::keymap;
 use emu::frontend::options::RunOptions;
 use emu::frontend::run::{self, fail, EXIT_BAD_INPUT, EXIT_STATUSES};
@@ -69,6 +70,9 @@ enum Command {
         /// that end as expected) instead of comparing.
         #[arg(long)]
         update: bool,
+        /// What runs the guest's instructions: interp, jit or check (see `emu run --help`).
+        #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+        engine: EngineKind,
     },
     /// Replay single-instruction test cases (JSON lines, optionally gzipped) and compare.
     Difftest {
@@ -124,6 +128,7 @@ fn main() -> ExitCode {
             json,
             out,
             update,
+            engine,
         }) => {
             let options = rom_test::Options {
                 paths,
@@ -137,6 +142,7 @@ fn main() -> ExitCode {
                 json,
                 out,
                 update,
+                engine,
             };
             match rom_test::run(&options) {
                 Ok(true) => ExitCode::SUCCESS,

@@ -200,7 +200,7 @@ impl InstructionSet for Arm {
 
 /// The index into the decode tables: bits 27:20 and 7:4.
 #[inline(always)]
-fn table_index(insn: u32) -> usize {
+pub(super) fn table_index(insn: u32) -> usize {
     (((insn >> 16) & 0xFF0) | ((insn >> 4) & 0xF)) as usize
 }
 
@@ -484,7 +484,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
 /// Instructions with condition 0b1111 (ARM ARM A3.16.1): BLX (immediate) and PLD in ARMv5TE;
 /// the coprocessor "2" forms (CDP2, MCR2, MRC2, LDC2, STC2) are routed to a coprocessor that
 /// does not implement them, and everything else is undefined.
-fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
+pub(super) fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
     if insn & 0x0E00_0000 == 0x0A00_0000 {
         // BLX <target_addr>: H (bit 24) adds a halfword, the target is Thumb code.
         let offset = ((((insn << 8) as i32) >> 6) as u32) | ((insn >> 23) & 2);

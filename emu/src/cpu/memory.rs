@@ -75,6 +75,18 @@ impl Tlb {
         (entry.tag == addr & PAGE_MASK).then_some(entry.offset)
     }
 
+    /// Drops the write entries that reach the arena page at `offset` (a page that now holds
+    /// decoded code, whose stores must take the slow path).
+    pub(super) fn forget_writes_to(&mut self, offset: u32) {
+        for table in [WRITE, WRITE | PRIVILEGED] {
+            for entry in self.tables[table].iter_mut() {
+                if entry.tag != INVALID && entry.offset == offset {
+                    *entry = EMPTY;
+                }
+            }
+        }
+    }
+
     fn fill(&mut self, table: usize, addr: u32, offset: u32) {
         self.tables[table & 3][(addr >> 12) as usize & (SETS - 1)] = Entry {
             tag: addr & PAGE_MASK,
@@ -244,8 +256,14 @@ impl Cpu {
         if let Some(page) = bus.ram_page(pa).filter(|page| page.writable) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if ram_write(bus.ram_mut(), at, size, value).is_some() {
-                if walk.uniform_4k && self.cacheable(addr, pa) {
+                if walk.uniform_4k
+                    && self.cacheable(addr, pa)
+                    && !self.code_watch.keeps_stores_slow(page.offset)
+                {
                     self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
+                }
+                if self.code_watch.stored(Some(page.offset), addr, size, value) {
+                    self.attention = true;
                 }
                 self.check_watchpoints(addr, pa, size.bytes(), true);
                 return Ok(());
@@ -255,6 +273,7 @@ impl Cpu {
         self.attention = true;
         bus.write(pa, size, value, self.origin())
             .map_err(|_| Fault::new(status::EXTERNAL, 0, walk.mva))?;
+        self.code_watch.stored(None, addr, size, value);
         self.check_watchpoints(addr, pa, size.bytes(), true);
         Ok(())
     }
@@ -428,6 +447,12 @@ impl Cpu {
             };
         }
         Some(value)
+    }
+
+    /// The arena offset of the page an instruction fetch at `addr` finds in the TLB, if any.
+    #[inline(always)]
+    pub(super) fn fetch_page(&self, addr: u32) -> Option<u32> {
+        self.tlb.lookup(self.tlb.privilege, addr)
     }
 
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current

@@ -28,12 +28,15 @@ mod alu;
 mod arm;
 pub mod cp15;
 mod debug;
+mod engine;
 mod memory;
 pub mod psr;
 mod thumb;
 
 pub use crate::mmu::Fault;
 pub use debug::{Breakpoint, WatchHit, WatchKind, Watchpoint};
+pub use engine::Store;
+pub(crate) use engine::{Op, Straight};
 pub use psr::Mode;
 
 use serde::{Deserialize, Serialize};
@@ -195,6 +198,9 @@ pub struct Cpu {
     insns: u64,
     /// Cycles spent waiting for an interrupt, skipped rather than executed.
     idle_cycles: u64,
+    /// The pages an execution engine holds decoded code from, and the write log.
+    #[serde(skip)]
+    code_watch: engine::CodeWatch,
 }
 
 impl Default for Cpu {
@@ -231,6 +237,7 @@ impl Cpu {
             break_on: Vec::new(),
             insns: 0,
             idle_cycles: 0,
+            code_watch: engine::CodeWatch::default(),
         };
         cpu.reset();
         cpu
@@ -494,14 +501,15 @@ impl Cpu {
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> Stop {
         // Two copies of the loop: breakpoints cost a check per instruction only while a
         // debugger has set some.
-        if self.debug.is_some() {
-            self.run_loop::<B, true>(bus, budget)
-        } else {
-            self.run_loop::<B, false>(bus, budget)
-        }
+        self.run_with(bus, budget, &mut engine::Interpreter)
     }
 
-    fn run_loop<B: Bus, const BREAKPOINTS: bool>(&mut self, bus: &mut B, budget: u64) -> Stop {
+    fn run_loop<B: Bus, const BREAKPOINTS: bool, S: Straight<B>>(
+        &mut self,
+        bus: &mut B,
+        budget: u64,
+        straight: &mut S,
+    ) -> Stop {
         let end = self.insns.saturating_add(budget);
         self.attention = true;
         loop {
@@ -535,10 +543,8 @@ impl Cpu {
                     return Stop::Breakpoint(self.r[15]);
                 }
                 self.step(bus);
-            } else if self.is_thumb() {
-                self.run_straight::<B, thumb::Thumb>(bus, end);
             } else {
-                self.run_straight::<B, arm::Arm>(bus, end);
+                straight.run_straight(self, bus, end);
             }
         }
     }
@@ -669,6 +675,7 @@ impl Cpu {
         let host = std::mem::replace(self, saved);
         self.debug = host.debug;
         self.break_on = host.break_on;
+        self.code_watch = host.code_watch;
         self.tlb.set_privileged(self.mode.is_privileged());
         self.control_changed();
         self.attention = true;

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::engine::EngineKind;
+
 /// The options of `emu run` (and of plain `emu`, which runs the demo in a window).
 #[derive(Args, Default, Clone)]
 pub struct RunOptions {
@@ -61,6 +63,10 @@ pub struct RunOptions {
     /// Print instructions executed, seconds and MIPS to stderr at exit, however the run ends.
     #[arg(long)]
     pub stats: bool,
+    /// What runs the guest's instructions: interp (the interpreter), jit (translation blocks)
+    /// or check (both in lockstep, stopping with status 126 at the first difference).
+    #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+    pub engine: EngineKind,
     /// Wait for a GDB client on [ADDR:]PORT (127.0.0.1 unless ADDR is given), stopped at the
     /// first instruction until it resumes the machine. Runs headless.
     #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["scale", "turbo", "frames", "keys"])]

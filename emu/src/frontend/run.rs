@@ -34,6 +34,8 @@ pub const EXIT_OS_CALL: u8 = 3;
 pub const EXIT_INSN_LIMIT: u8 = 124;
 /// Exit status when the guest stopped for good (see [`crate::machine::Halt`]).
 pub const EXIT_HALTED: u8 = 125;
+/// `--engine check` found the engines differ.
+pub const EXIT_DIVERGED: u8 = 126;
 /// Exit status when Ctrl-C ended a run (128 + SIGINT, as a shell reports it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -52,6 +54,7 @@ Exit status:
   125  the guest stopped for good: a wait for an interrupt nothing
        enabled can raise, a branch to itself with interrupts masked
        (Linux halt, poweroff), or code where nothing was loaded
+  126  --engine check: the engines differed (the line says where)
   130  Ctrl-C ended a run by --frames or --keys";
 
 /// Prints one line on stderr and gives `status`.
@@ -268,5 +271,6 @@ fn status(stop: Option<Stop>, machine: &Machine, name: &str) -> ExitCode {
         Exit::Reset => fail(&format!("{name}: {}", exit.reason()), EXIT_OK),
         Exit::NoSemihosting { .. } => fail(&format!("{name}: {}", exit.reason()), EXIT_BAD_INPUT),
         Exit::OsCall { .. } => fail(&format!("{name}: {}", exit.reason()), EXIT_OS_CALL),
+        Exit::Diverged(_) => fail(&format!("{name}: {}", exit.reason()), EXIT_DIVERGED),
     }
 }

@@ -311,6 +311,7 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
         (machine, name)
     };
     machine.reboot = !options.no_reboot;
+    machine.set_engine(options.engine);
     match &options.load_state {
         Some(path) => {
             let bytes = read(path)?;

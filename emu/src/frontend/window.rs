@@ -338,6 +338,7 @@ pub fn run(
             (Some(Exit::Reset), _) => "reset (--no-reboot)".to_string(),
             (Some(Exit::NoSemihosting { .. }), _) => "stopped: semihosting is off".to_string(),
             (Some(Exit::OsCall { .. }), _) => "stopped: an OS call emu does not answer".to_string(),
+            (Some(Exit::Diverged(_)), _) => "stopped: the engines differ".to_string(),
             (None, true) => "paused".to_string(),
             (None, false) if turbo => format!("{:.0}% (turbo)", meter.percent),
             (None, false) => format!("{:.0}%", meter.percent),

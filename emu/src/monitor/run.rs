@@ -466,7 +466,11 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
             out.push_str(&format!("the guest exited with status {status}\n"));
         }
         Stopped::Exited(
-            exit @ (Exit::Halted(_) | Exit::Reset | Exit::NoSemihosting { .. } | Exit::OsCall { .. }),
+            exit @ (Exit::Halted(_)
+            | Exit::Reset
+            | Exit::NoSemihosting { .. }
+            | Exit::OsCall { .. }
+            | Exit::Diverged(_)),
         ) => {
             out.push_str(&format!("{}\n", exit.reason()));
         }

@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 use discovery::Shard;
 use run::{Case, Outcome, Settings};
 
+use crate::engine::EngineKind;
+
 /// The RTC's count for `emu test` runs, so they are reproducible: 2026-01-01 00:00:00 UTC.
 pub const TEST_RTC: u32 = 1_767_225_600;
 
@@ -52,6 +54,8 @@ pub struct Options {
     pub out: Option<PathBuf>,
     /// Rewrite the expected pictures and outputs from the runs.
     pub update: bool,
+    /// What runs the guests' instructions.
+    pub engine: EngineKind,
 }
 
 /// The host's processors: the default number of jobs.
@@ -104,6 +108,7 @@ pub fn run(options: &Options) -> Result<bool, String> {
         limits: options.limits,
         update: options.update,
         out,
+        engine: options.engine,
     };
     let started = Instant::now();
     let outcomes = run_all(&cases, options.jobs, &settings, |outcome| {

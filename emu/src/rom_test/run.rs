@@ -13,6 +13,7 @@ use std::time::Instant;
 use super::manifest::Expect;
 use super::{picture, Limits};
 use crate::config::MachineConfig;
+use crate::engine::EngineKind;
 use crate::frontend::screenshot::save_png;
 use crate::frontend::session::{blank_frame, Frame, Session};
 use crate::frontend::setup::{self, Guest, HostIo, SemihostingArgs, SharedBuffer};
@@ -33,6 +34,7 @@ pub struct Settings {
     pub update: bool,
     /// Where a failing picture's actual and difference images go.
     pub out: PathBuf,
+    pub engine: EngineKind,
 }
 
 /// How a ROM's run went.
@@ -97,7 +99,7 @@ fn judge(case: &Case, settings: &Settings) -> Outcome {
         std::env::temp_dir().join(format!("emu-test-{}-{}", std::process::id(), case.index));
     let played = std::fs::create_dir_all(&files)
         .map_err(|e| format!("{}: {e}", files.display()))
-        .and_then(|()| play(case, &settings.limits, &files, &output));
+        .and_then(|()| play(case, settings, &files, &output));
     // Nothing more can be done if the folder cannot be removed.
     let _ = std::fs::remove_dir_all(&files);
     let mut outcome = Outcome {
@@ -127,14 +129,16 @@ fn judge(case: &Case, settings: &Settings) -> Outcome {
 /// Builds the machine and runs it: how it ended, the instructions it ran, its last picture.
 fn play(
     case: &Case,
-    limits: &Limits,
+    settings: &Settings,
     files: &Path,
     output: &SharedBuffer,
 ) -> Result<(End, u64, Box<Frame>), String> {
     if let Some(documents) = &case.expect.documents {
         copy_folder(documents, files)?;
     }
-    let machine = build(case, files, output)?;
+    let limits = &settings.limits;
+    let mut machine = build(case, files, output)?;
+    machine.set_engine(settings.engine);
     let mut session = Session::new(machine, case.expect.keys.clone(), Some(limits.instructions));
     let started = Instant::now();
     let end = loop {

@@ -1,0 +1,249 @@
+//! Translation blocks: each guest basic block decoded once, then run from its decoded form.
+//!
+//! A block is the instructions from one address to the first that may branch or change the
+//! state, never past the end of its 4 KiB page and never longer than [`MAX_OPS`]. It is keyed by
+//! where it lies in the RAM arena (the physical address, which no change of mapping affects)
+//! and by the instruction set; what else changes an instruction's meaning (the mode, the flags,
+//! CP15) is read when it runs, as the interpreter reads it, so it needs no place in the key. The
+//! virtual address is translated at each block's entry through the TLB, as the interpreter's
+//! fetch does, so TLB maintenance and TTBR, DACR or FCSE changes reach blocks through the TLB
+//! and invalidate none of them.
+//!
+//! Blocks go stale only when the bytes they were decoded from change:
+//! - a store by the CPU to a page with blocks takes the slow path (the CPU keeps such pages out
+//!   of its TLB's write tables) and ends the block after that instruction; the page's blocks
+//!   are dropped before the next one runs, so a store to the next instruction is seen, as the
+//!   interpreter sees it;
+//! - anything else that writes memory (the machine loading an image or a state, a semihosting
+//!   or OS call, a debugger) happens outside the run, and the machine then drops every block
+//!   ([`Blocks::forget`]).
+//!
+//! For now a block's ops are the interpreter's own handlers, so blocks save the fetch and the
+//! decode of each instruction and the x86-64 backend will compile from the same form.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::bus::{ram_read, Bus, Size, PAGE_SIZE};
+use crate::cpu::{Cpu, Op, Straight};
+
+/// The most instructions one block holds.
+const MAX_OPS: usize = 64;
+
+/// A block's key: its arena offset, shifted, with bit 0 set for Thumb code.
+type Key = u64;
+
+fn key(offset: u32, thumb: bool) -> Key {
+    (offset as u64) << 1 | thumb as u64
+}
+
+/// Keys are spread by one multiplication (Fibonacci hashing): they are offsets, already
+/// distinct, and SipHash would cost more than the lookup saves.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ byte as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+
+/// Entries of the direct-mapped cache in front of the map.
+const JUMP_CACHE: usize = 4096;
+
+/// A key no block has (keys of Thumb blocks are odd, of ARM blocks even, never all ones).
+const NO_KEY: Key = u64::MAX;
+
+/// The blocks decoded so far, for one bus type.
+pub struct Blocks<B> {
+    /// The blocks, by number; a dropped block's place is empty, and reused.
+    ops: Vec<Box<[Op<B>]>>,
+    free: Vec<u32>,
+    /// Each block's number, by key.
+    numbers: KeyMap<u32>,
+    /// The latest blocks looked up, by a hash of their key, so that most lookups are one
+    /// comparison (as QEMU's `tb_jmp_cache`).
+    jump: Box<[(Key, u32)]>,
+    /// The keys of the blocks in each page (by the page's arena offset).
+    pages: HashMap<u32, Vec<Key>>,
+}
+
+impl<B> Default for Blocks<B> {
+    fn default() -> Self {
+        Blocks {
+            ops: Vec::new(),
+            free: Vec::new(),
+            numbers: KeyMap::default(),
+            jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
+            pages: HashMap::new(),
+        }
+    }
+}
+
+fn jump_slot(key: Key) -> usize {
+    ((key >> 1) ^ (key >> 13)) as usize & (JUMP_CACHE - 1)
+}
+
+impl<B: Bus> Blocks<B> {
+    /// Drops every block (memory changed behind the CPU's back).
+    pub fn forget(&mut self, cpu: &mut Cpu) {
+        self.ops.clear();
+        self.free.clear();
+        self.numbers.clear();
+        self.jump.fill((NO_KEY, 0));
+        self.pages.clear();
+        cpu.unwatch_all_code();
+    }
+
+    /// The number of the block with `key`, if it is decoded.
+    #[inline(always)]
+    fn find(&mut self, key: Key) -> Option<u32> {
+        let slot = &mut self.jump[jump_slot(key)];
+        if slot.0 == key {
+            return Some(slot.1);
+        }
+        let number = *self.numbers.get(&key)?;
+        *slot = (key, number);
+        Some(number)
+    }
+
+    /// Keeps a decoded block; returns its number.
+    fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>) -> u32 {
+        let number = match self.free.pop() {
+            Some(number) => {
+                self.ops[number as usize] = ops;
+                number
+            }
+            None => {
+                self.ops.push(ops);
+                (self.ops.len() - 1) as u32
+            }
+        };
+        self.numbers.insert(key, number);
+        self.pages.entry(page).or_default().push(key);
+        number
+    }
+
+    /// Drops the blocks of the pages the CPU wrote.
+    fn drop_written(&mut self, cpu: &mut Cpu) {
+        for page in cpu.take_written_code() {
+            for key in self.pages.remove(&page).unwrap_or_default() {
+                if let Some(number) = self.numbers.remove(&key) {
+                    self.ops[number as usize] = Box::new([]);
+                    self.free.push(number);
+                    let slot = &mut self.jump[jump_slot(key)];
+                    if slot.0 == key {
+                        *slot = (NO_KEY, 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<B: Bus> Straight<B> for Blocks<B> {
+    fn run_straight(&mut self, cpu: &mut Cpu, bus: &mut B, end: u64) {
+        loop {
+            let pc = cpu.pc();
+            let thumb = cpu.is_thumb();
+            match cpu.code_page(pc) {
+                Some(page) => {
+                    let offset = page | (pc & (PAGE_SIZE - 1));
+                    let key = key(offset, thumb);
+                    let number = match self.find(key) {
+                        Some(number) => Some(number),
+                        None => {
+                            let ops = decode::<B>(bus.ram(), offset, thumb);
+                            if ops.is_empty() {
+                                // An instruction across the page's end: the interpreter
+                                // fetches it.
+                                cpu.step(bus);
+                                None
+                            } else {
+                                cpu.watch_code_page(page);
+                                Some(self.insert(key, page, ops))
+                            }
+                        }
+                    };
+                    if let Some(number) = number {
+                        cpu.run_ops(bus, &self.ops[number as usize], pc, end);
+                    }
+                }
+                // Not in the TLB: the interpreter's fetch walks the tables (and fills the TLB),
+                // reads a device, or takes the prefetch abort.
+                None => cpu.step(bus),
+            }
+            if cpu.needs_attention() {
+                self.drop_written(cpu);
+                return;
+            }
+            if cpu.instructions() >= end {
+                return;
+            }
+        }
+    }
+}
+
+/// Decodes the block at arena `offset`: up to the first instruction that may branch or change
+/// the state, the end of the page, or [`MAX_OPS`]. Empty if not even one instruction fits.
+fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool) -> Box<[Op<B>]> {
+    let (size, bytes) = if thumb {
+        (Size::Half, 2)
+    } else {
+        (Size::Word, 4)
+    };
+    let page_end = (offset & !(PAGE_SIZE - 1)) as u64 + PAGE_SIZE as u64;
+    let mut ops = Vec::new();
+    let mut at = offset;
+    while (at as u64 + bytes as u64) <= page_end && ops.len() < MAX_OPS {
+        let Some(insn) = ram_read(ram, at as usize, size) else {
+            break;
+        };
+        ops.push(if thumb {
+            Op::thumb(insn)
+        } else {
+            Op::arm(insn)
+        });
+        if ends_block(insn, thumb) {
+            break;
+        }
+        at += bytes;
+    }
+    ops.into_boxed_slice()
+}
+
+/// Whether an instruction may branch, change the mode or state, or reach CP15, so that a block
+/// ends with it. Only a hint: `Cpu::run_ops` leaves a block wherever execution does not go on
+/// to the next instruction, so an instruction missed here costs time, never correctness.
+fn ends_block(insn: u32, thumb: bool) -> bool {
+    if thumb {
+        return matches!(insn >> 12, 0xD) // conditional branch, SWI (ARM ARM A7.1.12)
+            || matches!(insn >> 11, 0b11100 | 0b11101 | 0b11111) // B, the BL/BLX suffixes
+            || insn & 0xFF00 == 0x4700 // BX, BLX (register)
+            || insn & 0xFF87 == 0x4487 // ADD pc, Rm
+            || insn & 0xFF87 == 0x4687 // MOV pc, Rm
+            || insn & 0xFF00 == 0xBD00 // POP {..., pc}
+            || insn & 0xFF00 == 0xBE00; // BKPT
+    }
+    let op = (insn >> 25) & 7;
+    insn >> 28 == 0xF // the unconditional space: BLX, PLD
+        || op == 0b101 // B, BL
+        || op >= 0b110 // coprocessor (CP15), SWI
+        || insn & 0x0FF0_00F0 == 0x0120_0070 // BKPT
+        || insn & 0x0FFF_FFD0 == 0x012F_FF10 // BX, BLX (register)
+        || insn & 0x0DB0_F000 == 0x0120_F000 // MSR
+        || (op == 0b100 && insn & (1 << 20) != 0 && insn & (1 << 15) != 0) // LDM with pc
+        || (op <= 0b011 && (insn >> 12) & 0xF == 0xF) // Rd = pc
+}

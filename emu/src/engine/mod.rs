@@ -1,0 +1,88 @@
+//! Execution engines: how the machine's CPU runs guest code (`--engine`).
+//!
+//! - `interp`: the interpreter ([`crate::cpu`]), one instruction at a time. It is the
+//!   reference every other engine is held to.
+//! - `jit`: translation blocks ([`blocks`]): each basic block decoded once and run from its
+//!   decoded form. The x86-64 code generator is to come; today the blocks run through the
+//!   interpreter's handlers.
+//! - `check`: both in lockstep ([`check`]): the `jit` engine runs the machine and the
+//!   interpreter runs a copy of it, slice by slice, and the run stops at the first difference
+//!   in registers, CPSR, the stop reason or the stores made.
+//!
+//! Every engine runs inside the interpreter's run loop ([`Cpu::run_with`]), which takes
+//! interrupts, counts instructions and stops for events, so all of them stop at the same
+//! instructions: `--max-insns`, `--stats` and the devices' events see the same counts. While a
+//! debugger has breakpoints or watchpoints set, the interpreter runs instead.
+
+pub mod blocks;
+pub mod check;
+
+use crate::board::Board;
+use crate::config::MachineConfig;
+use crate::cpu::{Cpu, Stop};
+
+pub use check::Divergence;
+
+/// The engine `--engine` names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    /// The interpreter.
+    #[default]
+    Interp,
+    /// Translation blocks.
+    Jit,
+    /// The jit engine checked against the interpreter, instruction slice by slice.
+    Check,
+}
+
+/// An engine and what it keeps between slices.
+pub enum Engine {
+    Interp,
+    Jit(blocks::Blocks<Board>),
+    Check(Box<check::Check>),
+}
+
+impl Engine {
+    /// An engine of `kind` for a machine laid out as `config` (`check` builds a copy of it).
+    pub fn new(kind: EngineKind, config: &MachineConfig, rtc_start: u32) -> Engine {
+        match kind {
+            EngineKind::Interp => Engine::Interp,
+            EngineKind::Jit => Engine::Jit(blocks::Blocks::default()),
+            EngineKind::Check => Engine::Check(Box::new(check::Check::new(config, rtc_start))),
+        }
+    }
+
+    pub fn kind(&self) -> EngineKind {
+        match self {
+            Engine::Interp => EngineKind::Interp,
+            Engine::Jit(_) => EngineKind::Jit,
+            Engine::Check(_) => EngineKind::Check,
+        }
+    }
+
+    /// Runs up to `budget` instructions (see [`Cpu::run`]). `check` returns the first
+    /// difference between the engines instead, if there is one.
+    pub fn run(
+        &mut self,
+        cpu: &mut Cpu,
+        board: &mut Board,
+        budget: u64,
+    ) -> Result<Stop, Divergence> {
+        match self {
+            Engine::Interp => Ok(cpu.run(board, budget)),
+            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, blocks)),
+            Engine::Check(check) => check.run(cpu, board, budget),
+        }
+    }
+
+    /// The machine changed the CPU or memory outside a run (an image or state loaded, a
+    /// semihosting or OS call answered, host input given to a device, a debugger's write):
+    /// decoded blocks are dropped, and `check` copies the machine again before its next slice.
+    pub fn machine_changed(&mut self, cpu: &mut Cpu) {
+        match self {
+            Engine::Interp => {}
+            Engine::Jit(blocks) => blocks.forget(cpu),
+            Engine::Check(check) => check.machine_changed(cpu),
+        }
+    }
+}
