@@ -38,6 +38,16 @@ fn flood_rom(name: &str) -> PathBuf {
     rom
 }
 
+/// A running `emu`, killed when the test lets go of it, passing or failing.
+struct Emu(Child);
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn rss_kb(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
@@ -45,7 +55,7 @@ fn rss_kb(pid: u32) -> Option<u64> {
 }
 
 /// Samples the child's resident memory until it exits or `time` passes; the largest sample.
-fn largest_rss_while_running(child: &mut Child, time: Duration) -> u64 {
+fn largest_rss_while_running(Emu(child): &mut Emu, time: Duration) -> u64 {
     let start = Instant::now();
     let mut largest = 0;
     while start.elapsed() < time && child.try_wait().unwrap().is_none() {
@@ -58,20 +68,18 @@ fn largest_rss_while_running(child: &mut Child, time: Duration) -> u64 {
 #[test]
 fn a_uart_flood_into_a_pipe_nobody_reads_holds_the_machine_not_the_memory() {
     let rom = flood_rom("pipe");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emu"))
+    let mut child = Emu(Command::new(env!("CARGO_BIN_EXE_emu"))
         .args(["run", "--headless", "--max-insns", "400000000"])
         .arg(&rom)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("emu starts");
+        .expect("emu starts"));
     // The pipe (64 KiB on Linux) fills at once; the guest then waits on it, as a serial line
     // with flow control waits, for as long as nobody reads.
     let largest = largest_rss_while_running(&mut child, Duration::from_secs(3));
-    let still_running = child.try_wait().unwrap().is_none();
-    let _ = child.kill();
-    let _ = child.wait();
+    let still_running = child.0.try_wait().unwrap().is_none();
     assert!(still_running, "the run ended with its output unread");
     assert!(largest > 0, "no /proc/PID/status sample");
     assert!(largest < RSS_LIMIT_KB, "VmRSS reached {largest} kB");
@@ -80,16 +88,16 @@ fn a_uart_flood_into_a_pipe_nobody_reads_holds_the_machine_not_the_memory() {
 #[test]
 fn a_uart_flood_into_dev_null_runs_in_bounded_memory() {
     let rom = flood_rom("null");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emu"))
+    let mut child = Emu(Command::new(env!("CARGO_BIN_EXE_emu"))
         .args(["run", "--headless", "--max-insns", "40000000"])
         .arg(&rom)
         .stdin(Stdio::null())
         .stdout(Stdio::from(std::fs::File::create("/dev/null").unwrap()))
         .stderr(Stdio::null())
         .spawn()
-        .expect("emu starts");
+        .expect("emu starts"));
     let largest = largest_rss_while_running(&mut child, Duration::from_secs(120));
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(124), "the instruction limit ends it");
     assert!(largest > 0, "no /proc/PID/status sample");
     assert!(largest < RSS_LIMIT_KB, "VmRSS reached {largest} kB");
@@ -137,18 +145,18 @@ fn emu_test_keeps_the_start_of_a_flood_and_counts_the_rest() {
 }
 
 /// `emu run --headless --gdb 0` on the flood ROM (its output thrown away), and where it listens.
-fn gdb_target() -> (Child, SocketAddr) {
+fn gdb_target() -> (Emu, SocketAddr) {
     let rom = flood_rom("gdb");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_emu"))
+    let mut child = Emu(Command::new(env!("CARGO_BIN_EXE_emu"))
         .args(["run", "--headless", "--gdb", "0"])
         .arg(&rom)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("emu starts");
+        .expect("emu starts"));
     let mut line = String::new();
-    BufReader::new(child.stderr.take().unwrap())
+    BufReader::new(child.0.stderr.take().unwrap())
         .read_line(&mut line)
         .unwrap();
     let addr = line
@@ -299,8 +307,10 @@ fn the_gdb_stub_survives_hostile_clients_and_answers_the_next_one() {
     // SVC mode, IRQ and FIQ masked, ARM state: the state reset leaves (ARM ARM, "Exceptions",
     // "Reset"), which the ROM does not change.
     assert_eq!(reg(16) & 0xFF, 0xD3, "cpsr {:#x}", reg(16));
+    let rss = rss_kb(child.0.id()).expect("a /proc/PID/status sample");
+    assert!(rss < RSS_LIMIT_KB, "VmRSS reached {rss} kB");
     // `k` ends the run, with status 0.
     s.write_all(&packet("k")).unwrap();
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status}");
 }
