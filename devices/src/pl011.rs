@@ -3,7 +3,12 @@
 //!
 //! Transmission completes instantly: a byte written to UARTDR is appended to an output buffer the
 //! machine drains with [`Pl011::take_output`]; the transmit FIFO is therefore always empty
-//! (UARTFR.TXFE set, TXFF and BUSY clear). Bytes from the host enter with
+//! (UARTFR.TXFE set, TXFF and BUSY clear). Nothing stalls the transmitter: a PL011 waits for its
+//! receiver only under hardware flow control (UARTCR.CTSEn with nUARTCTS deasserted, TRM
+//! "Hardware flow control"), and the model drives no modem lines, so bytes nobody takes are lost
+//! as on a line with no cable at the other end; the buffer keeps only the latest
+//! [`OUTPUT_LIMIT`] of them. (A host that takes them but cannot write them on, a pipe nobody
+//! reads, holds the whole machine up instead: backpressure.) Bytes from the host enter with
 //! [`Pl011::push_input`]; what does not fit in the receive FIFO waits in a backlog and moves in
 //! as the guest reads, as if the sender honoured flow control, so no input is ever lost.
 //!
@@ -20,6 +25,10 @@ use crate::{Context, Device, Size};
 /// Receive FIFO depth with UARTLCR_H.FEN set (TRM, "FIFOs": 32 entries each way); without
 /// it, a one-byte holding register.
 const FIFO_DEPTH: usize = 32;
+
+/// The most transmitted bytes kept for the machine to take: past it the oldest go, so a guest
+/// that writes with nobody draining (a machine with no console) cannot grow the host's memory.
+const OUTPUT_LIMIT: usize = 64 * 1024;
 
 // UARTFR bits (TRM, "Flag Register, UARTFR").
 const FR_RXFE: u32 = 1 << 4;
@@ -183,6 +192,10 @@ impl Pl011 {
                 self.fill_rx();
             }
         } else {
+            if self.output.len() >= OUTPUT_LIMIT {
+                // Dropping half at a time keeps the cost of a flood linear.
+                self.output.drain(..OUTPUT_LIMIT / 2);
+            }
             self.output.push(byte);
         }
         self.ris |= INT_TX;
@@ -276,13 +289,19 @@ impl Device for Pl011 {
     }
 
     fn check_saved(&self, _current: &Self) -> Result<(), String> {
-        match self.rx.len() <= FIFO_DEPTH {
-            true => Ok(()),
-            false => Err(format!(
+        if self.rx.len() > FIFO_DEPTH {
+            return Err(format!(
                 "{} bytes in a receive FIFO of {FIFO_DEPTH}",
                 self.rx.len()
-            )),
+            ));
         }
+        if self.output.len() > OUTPUT_LIMIT {
+            return Err(format!(
+                "{} transmitted bytes waiting, more than the {OUTPUT_LIMIT} kept",
+                self.output.len()
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -440,6 +459,38 @@ mod tests {
                 let _ = u.peek(offset, size, 0, 1);
             }
         }
+    }
+
+    #[test]
+    fn a_flood_nobody_takes_keeps_only_the_latest_bytes() {
+        let mut b = bench();
+        let mut u = Pl011::new();
+        let mut ctx = b.ctx();
+        for n in 0..10 * OUTPUT_LIMIT as u32 {
+            u.write(DR, Size::Byte, n % 251, &mut ctx);
+            assert!(u.output.len() <= OUTPUT_LIMIT);
+        }
+        let output = u.take_output();
+        assert!(output.len() > OUTPUT_LIMIT / 2, "{}", output.len());
+        let last = 10 * OUTPUT_LIMIT as u32 - 1;
+        let expected: Vec<u8> = (last + 1 - output.len() as u32..=last)
+            .map(|n| (n % 251) as u8)
+            .collect();
+        assert_eq!(output, expected);
+        assert!(u.take_output().is_empty());
+    }
+
+    #[test]
+    fn a_saved_output_past_its_limit_is_refused() {
+        let mut uart = Pl011::new();
+        uart.output = vec![b'x'; OUTPUT_LIMIT];
+        assert_eq!(uart.check_saved(&Pl011::new()), Ok(()));
+        uart.output.push(b'x');
+        let error = uart.check_saved(&Pl011::new()).unwrap_err();
+        assert_eq!(
+            error,
+            "65537 transmitted bytes waiting, more than the 65536 kept"
+        );
     }
 
     #[test]

@@ -411,7 +411,7 @@ impl<'a> Session<'a> {
     }
 
     fn write_registers(&mut self, args: &[u8]) -> String {
-        let Some(bytes) = hex_bytes(args).filter(|b| b.len() >= 17 * 4) else {
+        let Some(bytes) = hex_bytes(args).filter(|b| b.len() == 17 * 4) else {
             return "E01".to_string();
         };
         let words: Vec<u32> = bytes

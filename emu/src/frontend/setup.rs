@@ -182,20 +182,43 @@ impl HostIo {
     }
 }
 
-/// An output stream that collects what is written, shared with the code that reads it.
+/// The most output a [`SharedBuffer`] keeps: a guest that writes without end (an `emu test` ROM
+/// printing in a loop until its instruction limit) cannot grow the host's memory past it.
+const CAPTURE_LIMIT: usize = 4 << 20;
+
+/// An output stream that collects what is written, shared with the code that reads it: the first
+/// [`CAPTURE_LIMIT`] bytes, and a count of those dropped after them.
 #[derive(Clone, Default)]
-pub struct SharedBuffer(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+pub struct SharedBuffer(std::rc::Rc<std::cell::RefCell<Captured>>);
+
+#[derive(Default)]
+struct Captured {
+    kept: Vec<u8>,
+    dropped: u64,
+}
 
 impl SharedBuffer {
-    /// What was written so far, as text.
+    /// What was written so far, as text, with a last line saying how much was dropped if any was.
     pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.borrow()).into_owned()
+        let captured = self.0.borrow();
+        let mut text = String::from_utf8_lossy(&captured.kept).into_owned();
+        if captured.dropped > 0 {
+            text.push_str(&format!(
+                "\n[emu: {} more bytes of output dropped: only the first {CAPTURE_LIMIT} are kept]\n",
+                captured.dropped
+            ));
+        }
+        text
     }
 }
 
 impl std::io::Write for SharedBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(buf);
+        let mut captured = self.0.borrow_mut();
+        let room = CAPTURE_LIMIT - captured.kept.len();
+        let (kept, dropped) = buf.split_at(room.min(buf.len()));
+        captured.kept.extend_from_slice(kept);
+        captured.dropped += dropped.len() as u64;
         Ok(buf.len())
     }
 
