@@ -467,7 +467,9 @@ impl<'a, L: Link> Session<'a, L> {
     }
 
     fn write_registers(&mut self, args: &[u8]) -> String {
-        let Some(bytes) = hex_bytes(args).filter(|b| b.len() >= 17 * 4) else {
+        // r0-r15 and the CPSR, as the target description lays them out: anything else (a
+        // longer or partial layout) would be read as the wrong registers.
+        let Some(bytes) = hex_bytes(args).filter(|b| b.len() == 17 * 4) else {
             return "E01".to_string();
         };
         let words: Vec<u32> = bytes
@@ -992,5 +994,27 @@ mod tests {
             let mut third = Client::connect(addr);
             third.send_raw(b"$k#6b");
         });
+    }
+
+    /// A packet with its checksum, as a client sends it.
+    fn framed(body: &str) -> Vec<u8> {
+        let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+        format!("${body}#{sum:02x}").into_bytes()
+    }
+
+    /// Found by the fuzz harness (fuzz/fuzz_targets/gdb.rs): a `G` packet whose length was over
+    /// 68 bytes and not a multiple of 4 panicked the stub. Only r0-r15 and the CPSR, 68 bytes,
+    /// are taken; any other length is refused and changes nothing.
+    #[test]
+    fn a_g_packet_of_any_length_but_68_bytes_is_refused_without_a_change() {
+        let mut machine = machine();
+        for bytes in [69, 67, 72, 168] {
+            let reply = replay(&mut machine, &framed(&format!("G{}", "11".repeat(bytes))));
+            assert_eq!(String::from_utf8_lossy(&reply), "+$E01#a6", "{bytes} bytes");
+            assert_eq!(machine.cpu.reg(0), 0, "{bytes} bytes");
+        }
+        let reply = replay(&mut machine, &framed(&format!("G{}", "11".repeat(68))));
+        assert_eq!(String::from_utf8_lossy(&reply), "+$OK#9a");
+        assert_eq!(machine.cpu.reg(0), 0x1111_1111);
     }
 }
