@@ -94,6 +94,7 @@ impl GdbServer {
             };
             attached_once = true;
             log::info!("gdb: client attached");
+            let _ = stream.set_nodelay(true);
             match Session::new(stream, machine).run() {
                 SessionEnd::Detached => log::info!("gdb: client detached; running on"),
                 SessionEnd::Finished(exit) => return exit,
@@ -129,9 +130,65 @@ impl GdbServer {
     }
 }
 
+/// The byte stream a session talks over: a client's TCP connection, or bytes in memory
+/// ([`replay`]).
+trait Link: Read + Write {
+    fn set_nonblocking(&self, on: bool);
+}
+
+impl Link for TcpStream {
+    fn set_nonblocking(&self, on: bool) {
+        let _ = TcpStream::set_nonblocking(self, on);
+    }
+}
+
+/// A client that has sent `input` and then gone away, and what the stub answered it.
+struct Recorded<'i> {
+    input: &'i [u8],
+    output: Vec<u8>,
+}
+
+impl Read for Recorded<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.input.read(buf)
+    }
+}
+
+impl Write for Recorded<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.output.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Link for Recorded<'_> {
+    fn set_nonblocking(&self, _: bool) {}
+}
+
+impl<L: Link> Link for &mut L {
+    fn set_nonblocking(&self, on: bool) {
+        (**self).set_nonblocking(on);
+    }
+}
+
+/// Runs one session with a client that sends `input` and then disconnects, and returns the
+/// stub's replies: the packet parser and every command, without a socket (the fuzz harness and
+/// tests drive the stub through this).
+pub fn replay(machine: &mut Machine, input: &[u8]) -> Vec<u8> {
+    let mut link = Recorded {
+        input,
+        output: Vec::new(),
+    };
+    Session::new(&mut link, machine).run();
+    link.output
+}
+
 /// A connected client.
-struct Session<'a> {
-    stream: TcpStream,
+struct Session<'a, L: Link> {
+    stream: L,
     machine: &'a mut Machine,
     /// Bytes received and not yet parsed.
     input: Vec<u8>,
@@ -179,9 +236,8 @@ fn addr_len(args: &[u8]) -> Option<(u32, u32)> {
     Some((hex_u32(&args[..comma])?, hex_u32(&args[comma + 1..])?))
 }
 
-impl<'a> Session<'a> {
-    fn new(stream: TcpStream, machine: &'a mut Machine) -> Session<'a> {
-        let _ = stream.set_nodelay(true);
+impl<'a, L: Link> Session<'a, L> {
+    fn new(stream: L, machine: &'a mut Machine) -> Session<'a, L> {
         Session {
             stream,
             machine,
@@ -225,7 +281,7 @@ impl<'a> Session<'a> {
             if let Some(incoming) = self.parse() {
                 return Ok(Some(incoming));
             }
-            let _ = self.stream.set_nonblocking(!blocking);
+            self.stream.set_nonblocking(!blocking);
             let mut buf = [0u8; 4096];
             match self.stream.read(&mut buf) {
                 Ok(0) => return Err(()),
@@ -284,7 +340,7 @@ impl<'a> Session<'a> {
         packet.push(b'$');
         packet.extend_from_slice(&body);
         packet.extend_from_slice(format!("#{sum:02x}").as_bytes());
-        let _ = self.stream.set_nonblocking(false);
+        self.stream.set_nonblocking(false);
         self.stream.write_all(&packet).map_err(|_| ())
     }
 
@@ -411,6 +467,8 @@ impl<'a> Session<'a> {
     }
 
     fn write_registers(&mut self, args: &[u8]) -> String {
+        // r0-r15 and the CPSR, as the target description lays them out: anything else (a
+        // longer or partial layout) would be read as the wrong registers.
         let Some(bytes) = hex_bytes(args).filter(|b| b.len() == 17 * 4) else {
             return "E01".to_string();
         };
@@ -937,5 +995,27 @@ mod tests {
             let mut third = Client::connect(addr);
             third.send_raw(b"$k#6b");
         });
+    }
+
+    /// A packet with its checksum, as a client sends it.
+    fn framed(body: &str) -> Vec<u8> {
+        let sum = body.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+        format!("${body}#{sum:02x}").into_bytes()
+    }
+
+    /// Found by the fuzz harness (fuzz/fuzz_targets/gdb.rs): a `G` packet whose length was over
+    /// 68 bytes and not a multiple of 4 panicked the stub. Only r0-r15 and the CPSR, 68 bytes,
+    /// are taken; any other length is refused and changes nothing.
+    #[test]
+    fn a_g_packet_of_any_length_but_68_bytes_is_refused_without_a_change() {
+        let mut machine = machine();
+        for bytes in [69, 67, 72, 168] {
+            let reply = replay(&mut machine, &framed(&format!("G{}", "11".repeat(bytes))));
+            assert_eq!(String::from_utf8_lossy(&reply), "+$E01#a6", "{bytes} bytes");
+            assert_eq!(machine.cpu.reg(0), 0, "{bytes} bytes");
+        }
+        let reply = replay(&mut machine, &framed(&format!("G{}", "11".repeat(68))));
+        assert_eq!(String::from_utf8_lossy(&reply), "+$OK#9a");
+        assert_eq!(machine.cpu.reg(0), 0x1111_1111);
     }
 }

@@ -97,6 +97,7 @@ const NOT_RUN: &[(&str, &str)] = &[
         "CI's script: it installs packages and runs everything",
     ),
     ("apt-get install xvfb xdotool x11-apps", "installs packages"),
+    ("cargo install cargo-fuzz", "installs a tool from crates.io"),
     (
         "UPDATE_GOLDEN=1 cargo test -p emu --test screenshot",
         "rewrites the golden pictures; that test is part of the suite",
