@@ -231,15 +231,7 @@ mod tests {
                 _ => mem.write_u32(SP + 4 * (i as u32 - 4), a).unwrap(),
             }
         }
-        let call = Call {
-            number: index,
-            args: regs,
-            sp: SP,
-            cpsr: 0,
-            lr: 0,
-            pc: 0,
-            regs: [0; 16],
-        };
+        let call = Call::with(index, regs, SP);
         super::call(ndless, index, &call, mem).unwrap_or(Answer::BadPointer)
     }
 

@@ -877,15 +877,7 @@ mod tests {
                         None => mem.write_u32(STACK + 4 * (n as u32 - 4), word).unwrap(),
                     }
                 }
-                let call = Call {
-                    number: 0,
-                    args: regs,
-                    sp: STACK,
-                    cpsr: 0,
-                    lr: 0,
-                    pc: 0,
-                    regs: [0; 16],
-                };
+                let call = Call::with(0, regs, STACK);
                 Args::variadic(&call, fixed)
             }
             None => {

@@ -956,15 +956,7 @@ mod tests {
                     create_global(&mut mem).unwrap();
                     let words: Vec<u8> = (0..8).flat_map(|_| v.to_le_bytes()).collect();
                     mem.write_bytes(stack, &words).unwrap();
-                    let call = Call {
-                        number: index,
-                        args: [gc, v, v, v],
-                        sp: stack,
-                        cpsr: 0,
-                        lr: 0,
-                        pc: 0,
-                        regs: [0; 16],
-                    };
+                    let call = Call::with(index, [gc, v, v, v], stack);
                     let answer = super::call(&mut ndless, index, &call, &mut mem);
                     if gc != layout::GLOBAL_GC
                         && !(GET_STRING_WIDTH..=GET_ICON_SIZE).contains(&index)

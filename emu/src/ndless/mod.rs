@@ -67,6 +67,22 @@ pub struct Call {
     pub regs: [u32; 16],
 }
 
+#[cfg(test)]
+impl Call {
+    /// A call as the tests make one: these arguments and stack, the rest zero.
+    pub fn with(number: u32, args: [u32; 4], sp: u32) -> Call {
+        Call {
+            number,
+            args,
+            sp,
+            cpsr: 0,
+            lr: 0,
+            pc: 0,
+            regs: [0; 16],
+        }
+    }
+}
+
 /// How the emulator answers a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Answer {

@@ -190,15 +190,7 @@ mod tests {
     use crate::ndless::boot::PhysicalMemory;
 
     fn extension_call(index: u32, args: [u32; 4], mem: &mut dyn GuestMemory) -> Answer {
-        let call = Call {
-            number: index,
-            args,
-            sp: 0,
-            cpsr: 0,
-            lr: 0,
-            pc: 0,
-            regs: [0; 16],
-        };
+        let call = Call::with(index, args, 0);
         let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
         extension(&mut ndless, index, &call, mem).unwrap_or(Answer::BadPointer)
     }

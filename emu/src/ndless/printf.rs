@@ -208,15 +208,7 @@ mod tests {
             for (n, &word) in stack.iter().enumerate() {
                 self.mem.write_u32(STACK + 4 * n as u32, word).unwrap();
             }
-            let call = Call {
-                number: index,
-                args,
-                sp: STACK,
-                cpsr: 0,
-                lr: 0,
-                pc: 0,
-                regs: [0; 16],
-            };
+            let call = Call::with(index, args, STACK);
             self.ndless.call(&call, &mut self.mem)
         }
 

@@ -173,15 +173,7 @@ mod tests {
     }
 
     fn call(r0: u32) -> Call {
-        Call {
-            number: 0,
-            args: [r0, 0, 0, 0],
-            sp: 0,
-            cpsr: 0,
-            lr: 0,
-            pc: 0,
-            regs: [0; 16],
-        }
+        Call::with(0, [r0, 0, 0, 0], 0)
     }
 
     fn blit_buffer(machine: &mut Machine, kind: u32, buffer: &[u8]) -> Answer {

@@ -684,15 +684,7 @@ mod tests {
         }
 
         fn call(&mut self, index: u32, args: [u32; 4]) -> Answer {
-            let call = Call {
-                number: index,
-                args,
-                sp: Flat::BASE + 0x7F00,
-                cpsr: 0,
-                lr: 0,
-                pc: 0,
-                regs: [0; 16],
-            };
+            let call = Call::with(index, args, Flat::BASE + 0x7F00);
             self.ndless.call(&call, &mut self.mem)
         }
 

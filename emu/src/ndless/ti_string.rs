@@ -355,15 +355,7 @@ mod tests {
                 let s = new(&ndless, &mut mem).unwrap();
                 let words: Vec<u8> = (0..8).flat_map(|_| v.to_le_bytes()).collect();
                 mem.write_bytes(stack, &words).unwrap();
-                let call = Call {
-                    number: index,
-                    args: [s, v, v, v],
-                    sp: stack,
-                    cpsr: 0,
-                    lr: 0,
-                    pc: 0,
-                    regs: [0; 16],
-                };
+                let call = Call::with(index, [s, v, v, v], stack);
                 let _ = super::call(&mut ndless, index, &call, &mut mem);
                 if index != STRING_FREE {
                     let string = TiString::load(&mut mem, s).expect("still a String");

@@ -61,15 +61,7 @@ mod tests {
     const BUFFER: u32 = 0x1100_0000;
 
     fn os(machine: &mut Machine, index: u32, first: u32, last: u32) -> Answer {
-        let call = Call {
-            number: index,
-            args: [first, last, BUFFER, 0],
-            sp: 0,
-            cpsr: 0,
-            lr: 0,
-            pc: 0,
-            regs: [0; 16],
-        };
+        let call = Call::with(index, [first, last, BUFFER, 0], 0);
         let out = SharedBuffer::default();
         let mut ndless = Ndless::new(Box::new(out.clone()), Box::new(out));
         let mut mem = PhysicalMemory(&mut machine.board);
@@ -155,15 +147,7 @@ mod tests {
             Answer::Value(1)
         );
         assert_eq!(buffer(&machine, 1), [0x04], "the page");
-        let call = Call {
-            number: TOUCHPAD_READ,
-            args: [0, 10, 0x2000_0000, 0],
-            sp: 0,
-            cpsr: 0,
-            lr: 0,
-            pc: 0,
-            regs: [0; 16],
-        };
+        let call = Call::with(TOUCHPAD_READ, [0, 10, 0x2000_0000, 0], 0);
         let mut ndless = Ndless::new(Box::new(std::io::sink()), Box::new(std::io::sink()));
         let mut mem = PhysicalMemory(&mut machine.board);
         let answer = super::call(&mut ndless, TOUCHPAD_READ, &call, &mut mem);
