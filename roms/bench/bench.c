@@ -263,8 +263,14 @@ static uint32_t kernel_strings(uint32_t iter)
 /* The first-level table: 4096 words, aligned to 16 KiB (ARM ARM B4.7.5). */
 static uint32_t l1_table[4096] __attribute__((aligned(16384)));
 
-/* CP15 is reached only from ARM code on ARMv5, so this stays ARM in the Thumb build. */
-__attribute__((target("arm"))) static void enable_mmu(void)
+/* CP15 is reached only from ARM code on ARMv5, so this stays ARM in the Thumb build, and out
+ * of line there (GCC may otherwise inline it into its Thumb caller). */
+#ifdef __thumb__
+#define ARM_CODE __attribute__((target("arm"), noinline))
+#else
+#define ARM_CODE
+#endif
+ARM_CODE static void enable_mmu(void)
 {
     for (uint32_t i = 0; i < 4096; i++) {
         /* Section descriptor: base, AP=11 (read/write for all), domain 0,
