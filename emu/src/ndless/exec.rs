@@ -44,6 +44,9 @@ pub fn start(
     mem: &mut dyn GuestMemory,
 ) -> Result<Answer, MemoryError> {
     let [path, argsn, args, _] = call.args;
+    if ndless.execs.len() >= MAX_DEPTH || argsn > 0x1000 {
+        return Ok(Answer::Value(CANNOT_RUN));
+    }
     let path = string(mem, path)?;
     let shown = String::from_utf8_lossy(&path).into_owned();
     let program = match load(ndless, &path) {
@@ -53,9 +56,6 @@ pub fn start(
             return Ok(Answer::Value(CANNOT_RUN));
         }
     };
-    if ndless.execs.len() >= MAX_DEPTH || argsn > 0x1000 {
-        return Ok(Answer::Value(CANNOT_RUN));
-    }
     let heap = ndless.heap;
     let image = heap.alloc(mem, program.size())?;
     // argv: the path, the arguments, NULL; then the path's characters.
