@@ -1,7 +1,9 @@
 //! A GDB remote serial protocol stub (GDB manual, appendix E "GDB Remote Serial Protocol"), so
 //! `gdb-multiarch` or `arm-none-eabi-gdb` can debug the guest: registers, memory through the
 //! current MMU mapping, breakpoints, watchpoints, stepping, Ctrl-C, and gdb's `monitor CMD`
-//! running the built-in monitor's inspection commands.
+//! running the built-in monitor's inspection commands, and reverse execution (`bs`, `bc`: gdb's
+//! reverse-stepi, reverse-step, reverse-continue) on a history of the session's runs
+//! ([`crate::reverse`]).
 //!
 //! One client at a time. While no client is attached the machine runs freely and the stub keeps
 //! listening; a client that attaches stops it. Malformed packets get an error reply and the
@@ -13,6 +15,7 @@ use std::net::{TcpListener, TcpStream};
 use crate::cpu::{Breakpoint, Exception, WatchHit, WatchKind, Watchpoint};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::Monitor;
+use crate::reverse::{Found, History, BUDGET, INTERVAL};
 
 /// Instructions run between looks at the socket while the target runs.
 const SLICE: u64 = 1_000_000;
@@ -198,6 +201,8 @@ struct Session<'a, L: Link> {
     acks: bool,
     /// The built-in monitor, for gdb's `monitor CMD`.
     monitor: Monitor<'static>,
+    /// The runs' past, for `bs` and `bc`.
+    history: Option<History>,
 }
 
 /// What the next bytes from the client are.
@@ -245,6 +250,7 @@ impl<'a, L: Link> Session<'a, L> {
             last_stop: "S05".to_string(),
             acks: true,
             monitor: Monitor::new(),
+            history: None,
         }
     }
 
@@ -353,12 +359,13 @@ impl<'a, L: Link> Session<'a, L> {
         let reply = match command {
             b'?' => self.last_stop.clone(),
             b'g' => self.read_registers(),
-            b'G' => self.write_registers(args),
+            b'G' => self.changing(|s| s.write_registers(args)),
             b'p' => self.read_register(args),
-            b'P' => self.write_register(args),
+            b'P' => self.changing(|s| s.write_register(args)),
             b'm' => self.read_memory(args),
-            b'M' => self.write_memory_hex(args),
-            b'X' => self.write_memory_binary(args),
+            b'M' => self.changing(|s| s.write_memory_hex(args)),
+            b'X' => self.changing(|s| s.write_memory_binary(args)),
+            b'b' => return self.reverse(args),
             b'c' => return self.resume(args, false),
             b's' => return self.resume(args, true),
             b'v' => return self.handle_v(args),
@@ -412,7 +419,7 @@ impl<'a, L: Link> Session<'a, L> {
     fn query(&mut self, args: &[u8]) -> String {
         if args.starts_with(b"Supported") {
             // qRcmd (`monitor`) has no feature to announce: gdb sends it regardless.
-            format!("PacketSize={MAX_PACKET:x};qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+")
+            format!("PacketSize={MAX_PACKET:x};qXfer:features:read+;swbreak+;hwbreak+;QStartNoAckMode+;vContSupported+;ReverseStep+;ReverseContinue+")
         } else if args == b"Attached" {
             "1".to_string()
         } else if args == b"C" {
@@ -628,14 +635,24 @@ impl<'a, L: Link> Session<'a, L> {
     fn resume(&mut self, args: &[u8], step: bool) -> Result<Option<SessionEnd>, ()> {
         if !args.is_empty() {
             match hex_u32(args) {
-                Some(addr) => self.machine.cpu.set_pc(addr),
+                Some(addr) => {
+                    self.changing(|s| s.machine.cpu.set_pc(addr));
+                }
                 None => return self.send("E01").map(|_| None),
             }
         }
+        self.keep_history();
         let reply = loop {
             let budget = if step { 1 } else { SLICE };
             let limit = self.machine.cpu.instructions() + budget;
-            match self.machine.run_debug(Some(limit)) {
+            let stop = self.machine.run_debug(Some(limit));
+            if let Some(history) = self.history.as_mut() {
+                if let Err(e) = history.ran(self.machine) {
+                    log::warn!("gdb: reverse execution stops: {e}");
+                    self.history = None;
+                }
+            }
+            match stop {
                 DebugStop::Exit(Exit::InstructionLimit) if step => break "S05".to_string(),
                 DebugStop::Exit(Exit::InstructionLimit) => {}
                 DebugStop::Exit(Exit::Guest(status)) => {
@@ -667,6 +684,76 @@ impl<'a, L: Link> Session<'a, L> {
         };
         self.last_stop = reply.clone();
         self.send(&reply).map(|_| None)
+    }
+}
+
+impl<L: Link> Session<'_, L> {
+    /// Before running the machine: keeps the history going, or starts one (a client's first
+    /// run, or one after the machine changed behind it).
+    fn keep_history(&mut self) {
+        if !self
+            .history
+            .as_ref()
+            .is_some_and(|h| h.is_current(self.machine))
+        {
+            self.history = History::start(self.machine, INTERVAL, BUDGET).ok();
+        }
+    }
+
+    /// Runs `write` (a register or memory write), after which the machine's present is the
+    /// end of its history: a write in the past starts a new future there.
+    fn changing<T>(&mut self, write: impl FnOnce(&mut Self) -> T) -> T {
+        let result = write(self);
+        if let Some(history) = self.history.as_mut() {
+            if !history.is_current(self.machine) || history.changed(self.machine).is_err() {
+                self.history = None;
+            }
+        }
+        result
+    }
+
+    /// bs, bc: one instruction back, or back to the last breakpoint or watchpoint stop; at
+    /// the start of the history the stop reply says `replaylog:begin` (GDB manual, "Stop Reply
+    /// Packets"), which gdb reports as the end of the history.
+    fn reverse(&mut self, args: &[u8]) -> Result<Option<SessionEnd>, ()> {
+        let step = match args {
+            b"s" => true,
+            b"c" => false,
+            _ => return self.send("").map(|_| None),
+        };
+        let reply = match self.run_back(step) {
+            Ok(reply) => reply,
+            Err(e) => {
+                log::warn!("gdb: going back: {e}");
+                "E01".to_string()
+            }
+        };
+        self.last_stop = reply.clone();
+        self.send(&reply).map(|_| None)
+    }
+
+    fn run_back(&mut self, step: bool) -> Result<String, String> {
+        const BEGIN: &str = "T05replaylog:begin;";
+        let machine = &mut *self.machine;
+        let Some(history) = self.history.as_mut().filter(|h| h.is_current(machine)) else {
+            // Nothing ran under this client (or it changed behind the history): no past.
+            return Ok(BEGIN.to_string());
+        };
+        let (start, _) = history.span();
+        let now = machine.cpu.instructions();
+        if now <= start {
+            return Ok(BEGIN.to_string());
+        }
+        if step {
+            history.goto(machine, now - 1)?;
+            return Ok("S05".to_string());
+        }
+        Ok(match history.find_last_stop(machine, |_, _| true)? {
+            Found::Start => BEGIN.to_string(),
+            Found::Hit(DebugStop::Breakpoint(_)) => "T05swbreak:;".to_string(),
+            Found::Hit(DebugStop::Watchpoint(hit)) => watch_reply(&hit),
+            Found::Hit(_) => "S05".to_string(),
+        })
     }
 }
 

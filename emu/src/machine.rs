@@ -13,6 +13,7 @@ use crate::engine::{Divergence, Engine, EngineKind};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::ndless::{self, program::Program, Answer, Ndless};
+use crate::reverse::journal::{CallEffect, CallResult, Journal, Noting};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
 
 /// Instructions run between looks at the outside world when no event comes sooner.
@@ -186,6 +187,8 @@ pub struct Machine {
     ndless: Option<Ndless>,
     /// What runs the CPU's instructions (`--engine`).
     engine: Engine,
+    /// The host's inputs, journaled while reverse execution keeps a history.
+    pub(crate) journal: Option<Journal>,
 }
 
 /// What a machine booted, as a bootloader would boot it again after a reset.
@@ -222,6 +225,7 @@ impl Machine {
             told_semihosting_off: false,
             ndless: None,
             engine: Engine::Interp,
+            journal: None,
         }
     }
 
@@ -479,6 +483,9 @@ impl Machine {
     /// up to the next event (or `until`, a cycle, or the instruction `limit`).
     fn run_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<DebugStop> {
         let stop = self.run_one_slice(limit, until);
+        if let Some(journal) = self.journal.as_mut() {
+            journal.reached(self.cpu.cycles());
+        }
         if let Some(DebugStop::Exit(_)) = stop {
             // The guest's last words (Linux's "reboot: System halted") reach the host.
             self.write_console_output();
@@ -575,6 +582,14 @@ impl Machine {
     /// Moves what the guest transmitted to the host, and host input to the UART.
     fn service_console(&mut self, now: u64) {
         self.write_console_output();
+        if let Some(journal) = self.journal.as_mut().filter(|j| j.replaying(now)) {
+            // Reverse execution's replay: the input this slice took when it first ran.
+            for bytes in journal.replay_uart(now) {
+                self.board.push_uart_input(&bytes, now);
+                self.engine.machine_changed(&mut self.cpu);
+            }
+            return;
+        }
         let Some(console) = self.console.as_mut() else {
             return;
         };
@@ -592,6 +607,9 @@ impl Machine {
         }
         if !self.pending_input.is_empty() {
             let bytes: Vec<u8> = self.pending_input.drain(..).collect();
+            if let Some(journal) = self.journal.as_mut() {
+                journal.record_uart(now, &bytes);
+            }
             self.board.push_uart_input(&bytes, now);
             self.engine.machine_changed(&mut self.cpu);
         }
@@ -618,7 +636,12 @@ impl Machine {
         let Some(console) = self.console.as_mut() else {
             return;
         };
-        let output = self.board.take_uart_output();
+        let mut output = self.board.take_uart_output();
+        if let Some(journal) = self.journal.as_mut() {
+            // A replay sends again what the host was shown.
+            let fresh = journal.output(output.len());
+            output.drain(..output.len() - fresh);
+        }
         if !output.is_empty() {
             // A closed output (a pipe whose reader left) must not stop the guest.
             let _ = console.output.write_all(&output);
@@ -738,20 +761,50 @@ impl Machine {
         let Some(handler) = self.semihosting.as_mut() else {
             return self.refuse_semihosting(op);
         };
+        let cycles = self.cpu.cycles();
         let clock = Clock {
-            cycles: self.cpu.cycles(),
+            cycles,
             hz: self.config.cpu_hz,
         };
         let mut memory = VirtualMemory {
             cpu: &self.cpu,
             board: &mut self.board,
         };
-        match handler.call(op, param, &mut memory, clock) {
-            Outcome::Return(value) => {
+        let replayed = self.journal.as_mut().and_then(|j| j.replay_call(cycles));
+        let effect = match replayed {
+            // Reverse execution's replay: what the call did when it was first made.
+            Some(effect) => {
+                for (addr, bytes) in &effect.writes {
+                    // They were written at this point before, through the same mapping.
+                    let _ = memory.write_bytes(*addr, bytes);
+                }
+                effect
+            }
+            None => {
+                let mut noting = Noting {
+                    memory: &mut memory,
+                    writes: Vec::new(),
+                };
+                let result = match handler.call(op, param, &mut noting, clock) {
+                    Outcome::Return(value) => CallResult::Return(value),
+                    Outcome::Exit(status) => CallResult::Exit(status),
+                };
+                let effect = CallEffect {
+                    writes: noting.writes,
+                    result,
+                };
+                if let Some(journal) = self.journal.as_mut() {
+                    journal.record_call(cycles, effect.clone());
+                }
+                effect
+            }
+        };
+        match effect.result {
+            CallResult::Return(value) => {
                 self.cpu.set_reg(0, value);
                 None
             }
-            Outcome::Exit(status) => Some(Exit::Guest(status)),
+            CallResult::Exit(status) => Some(Exit::Guest(status)),
         }
     }
 }

@@ -111,6 +111,62 @@ pub(super) const COMMANDS: &[Command] = &[
         gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's until or advance"),
     },
     Command {
+        name: "reverse-step",
+        aliases: &["rs", "rsi"],
+        usage: "reverse-step [N]",
+        summary: "go back N instructions (1)",
+        details: "Takes the machine back to where it stood N instructions ago (an interrupt's entry \
+                  counts with the instruction after it), from the history the monitor keeps while \
+                  it runs the machine: checkpoints every 8 Mi instructions and the host's inputs \
+                  since, run again. The history starts when the monitor first runs the machine, \
+                  and again after a reset, a load or a run in the window; it cannot go back past \
+                  its start. Running forward from the past gives the guest the same inputs again \
+                  (UART input, semihosting answers) and does not print its output twice.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's reverse-stepi"),
+    },
+    Command {
+        name: "reverse-next",
+        aliases: &["rn", "rni"],
+        usage: "reverse-next [N]",
+        summary: "go back N instructions (1), over a call the machine came back from",
+        details: "As reverse-step, but when the instruction before was a function's return to \
+                  just after a call (BL, BLX), goes back to that call in the same frame (the \
+                  stack pointer as now or above), stopping earlier at a breakpoint or watchpoint \
+                  met on the way.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's reverse-nexti"),
+    },
+    Command {
+        name: "reverse-continue",
+        aliases: &["rc"],
+        usage: "reverse-continue",
+        summary: "go back to the last breakpoint, watchpoint or break-on stop",
+        details: "Runs the history again from its checkpoints to find the last stop of an enabled \
+                  breakpoint, watchpoint or break-on condition before now, and takes the machine \
+                  there (hit counts are not counted again); with none, to the start of the \
+                  history.",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's reverse-continue"),
+    },
+    Command {
+        name: "goto",
+        aliases: &[],
+        usage: "goto N",
+        summary: "take the machine to instruction count N of its history",
+        details: "N may lie anywhere between the history's start and the furthest the run has \
+                  reached (regs all shows the count of instructions executed so far; `history` \
+                  the range).",
+        gdb: Gdb::Refused("it would run the machine behind gdb's back"),
+    },
+    Command {
+        name: "history",
+        aliases: &[],
+        usage: "history",
+        summary: "what reverse execution's history covers and holds",
+        details: "The range of instruction counts the history reaches, where the machine stands, \
+                  the checkpoints and the bytes they and the journal of inputs hold, and the copy \
+                  of memory they are kept against.",
+        gdb: Gdb::Refused("it is emu's monitor's history, not gdb's (gdb's is in the stub)"),
+    },
+    Command {
         name: "break",
         aliases: &["b"],
         usage: "break [-p] ADDR",

@@ -25,6 +25,7 @@ mod memory;
 mod parse;
 mod points;
 mod registers;
+mod reverse;
 mod run;
 mod system;
 
@@ -95,6 +96,8 @@ pub struct Monitor<'a> {
     returns_on_continue: bool,
     /// Where interactive lines come from when not from the terminal's line editor.
     line_reader: Option<LineReader>,
+    /// The run's past, for going backwards.
+    history: Option<crate::reverse::History>,
 }
 
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
@@ -119,6 +122,7 @@ impl<'a> Monitor<'a> {
             exit: None,
             returns_on_continue: false,
             line_reader: None,
+            history: None,
         }
     }
 
@@ -243,7 +247,7 @@ impl<'a> Monitor<'a> {
         let result = match command.name {
             "help" => help::help(args, under_gdb),
             "regs" => registers::regs(machine, args),
-            "set" => registers::set(machine, args),
+            "set" => registers::set(machine, args).inspect(|_| reverse::changed(self, machine)),
             "step" => run::step(self, machine, args),
             "next" => run::next(self, machine, args),
             "continue" => run::cont(self, machine, args),
@@ -256,7 +260,7 @@ impl<'a> Monitor<'a> {
             "delete" => points::delete(self, machine, args),
             "catch" => points::catch(self, machine, args),
             "x" => memory::examine(machine, format, args),
-            "poke" => memory::poke(machine, args),
+            "poke" => memory::poke(machine, args).inspect(|_| reverse::changed(self, machine)),
             "dis" => memory::disassemble(machine, args),
             "translate" => memory::translate(machine, args),
             "pagetable" => memory::pagetable(machine, args),
@@ -265,9 +269,14 @@ impl<'a> Monitor<'a> {
             "irq" => system::interrupts(machine, args),
             "bt" => backtrace::backtrace(machine, args),
             "trace" => run::trace(self, machine, args),
-            "reset" => run::reset(self, machine, args),
+            "reset" => run::reset(self, machine, args).inspect(|_| reverse::forget(self, machine)),
             "save" => run::save(machine, args),
-            "load" => run::load(self, machine, args),
+            "load" => run::load(self, machine, args).inspect(|_| reverse::forget(self, machine)),
+            "reverse-step" => reverse::reverse_step(self, machine, args),
+            "reverse-next" => reverse::reverse_next(self, machine, args),
+            "reverse-continue" => reverse::reverse_continue(self, machine, args),
+            "goto" => reverse::goto(self, machine, args),
+            "history" => reverse::show(self, machine, args),
             other => Err(format!("'{other}' has no handler")),
         };
         result.map_err(|message| format!("{}: {message}", command.name))

@@ -13,6 +13,7 @@ use super::memory::{self, line};
 use super::parse::{self, Args};
 use super::points::{self, Kind};
 use super::registers::psr_text;
+use super::reverse;
 use super::Monitor;
 use crate::board::Unclaimed;
 use crate::bus::Size;
@@ -246,6 +247,7 @@ fn run(
     out: &mut String,
 ) -> Result<Stopped, String> {
     check_running(monitor)?;
+    reverse::before_run(monitor, machine);
     let temporary = goal
         .target
         .map(|t| t.addr)
@@ -299,8 +301,10 @@ pub(super) fn step_off(
     machine: &mut Machine,
 ) -> Result<Option<String>, String> {
     check_running(monitor)?;
+    reverse::before_run(monitor, machine);
     let before = Before::take(machine);
     let stop = single(machine, true, &before);
+    reverse::ran(monitor, machine);
     Ok(classify(monitor, machine, stop, None).map(|stopped| {
         let mut out = String::new();
         report(monitor, machine, &stopped, &mut out);
@@ -325,6 +329,7 @@ fn run_single(
         }
         let before = Before::take(machine);
         let stop = single(machine, done == 0, &before);
+        reverse::ran(monitor, machine);
         if machine.cpu.instructions() > before.insns {
             done += 1;
             let (text, changed) = before.executed(machine);
@@ -353,6 +358,7 @@ fn run_single(
 fn run_slices(monitor: &mut Monitor, machine: &mut Machine, goal: &Goal) -> Stopped {
     let before = Before::take(machine);
     let stop = single(machine, true, &before);
+    reverse::ran(monitor, machine);
     if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
         return stopped;
     }
@@ -362,6 +368,7 @@ fn run_slices(monitor: &mut Monitor, machine: &mut Machine, goal: &Goal) -> Stop
         }
         let limit = machine.cpu.instructions() + SLICE;
         let stop = machine.run_debug(Some(limit));
+        reverse::ran(monitor, machine);
         if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
             return stopped;
         }
@@ -503,7 +510,7 @@ fn go(monitor: &mut Monitor, machine: &mut Machine, goal: Goal) -> Result<String
 }
 
 /// An optional count argument (1 when absent).
-fn optional_count(mut args: Args) -> Result<u64, String> {
+pub(super) fn optional_count(mut args: Args) -> Result<u64, String> {
     let n = match args.next() {
         Some(text) => parse::count(text)?,
         None => 1,
@@ -532,9 +539,12 @@ pub(super) fn step(
 
 /// The return address of the call at the PC, if the instruction there is one.
 fn call_return(machine: &Machine) -> Option<u32> {
-    let cpu = &machine.cpu;
-    let pc = cpu.pc();
-    if cpu.is_thumb() {
+    call_return_at(machine, machine.cpu.pc(), machine.cpu.is_thumb())
+}
+
+/// The return address of the call at `pc` (Thumb if `thumb`), if the instruction there is one.
+pub(super) fn call_return_at(machine: &Machine, pc: u32, thumb: bool) -> Option<u32> {
+    if thumb {
         let half = |addr: u32| memory::read(machine, addr, Size::Half, false).ok();
         let first = half(pc)?;
         if first & 0xF800 == 0xF000

@@ -1,0 +1,433 @@
+//! Reverse execution: the machine's past kept as checkpoints taken every so many instructions,
+//! plus the journal of the host's inputs since the first ([`journal`]), so that any past
+//! instruction count can be reached again by loading the checkpoint before it and running on:
+//! a run is a function of its inputs (docs/design.md section 10), and the journal gives them
+//! back.
+//!
+//! Checkpoints are compact. Memory is kept once, as it is at the latest checkpoint (the
+//! reference); each older checkpoint keeps only the pages that differ from the checkpoint after
+//! it, as they were (an undo record, deflated), and the CPU and devices as the saved state's
+//! text (deflated). Going back to checkpoint `i` copies the reference and undoes the records
+//! from the latest down to `i`. The oldest checkpoints are dropped when the history outgrows
+//! its budget.
+//!
+//! What is not reversible: what the host did outside the guest. A semihosting call's answer is
+//! journaled and given again, but a host file it wrote stays written; the guest's output is not
+//! printed again. Changing the machine in the past (a register or memory written by a debugger)
+//! starts a new future there: the old one is forgotten. Keys and touches from a window or a key
+//! script are not journaled, so a history stops where the front end ran the machine with keys
+//! to give (the monitor starts a new one); a front end's run without them is taken on, though
+//! without checkpoints inside it. Ndless programs, whose OS calls change the host's side of
+//! their world, are not recorded.
+
+pub mod journal;
+
+use std::io::{Read, Write};
+
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+
+use crate::bus::Bus;
+use crate::cpu::{Breakpoint, Exception, Watchpoint};
+use crate::machine::{DebugStop, Exit, Machine};
+use crate::snapshot;
+use journal::{Journal, Mark};
+
+/// Instructions between two checkpoints by default: 1/16 s of the CX's 132 MHz, a few
+/// hundredths of a second to run again on the interpreter.
+pub const INTERVAL: u64 = 1 << 23;
+/// The bytes the checkpoints may hold (beyond the reference copy of memory) before the oldest
+/// are dropped.
+pub const BUDGET: usize = 256 << 20;
+/// The granule memory is compared in.
+const PAGE: usize = 4096;
+
+/// One checkpoint.
+struct Checkpoint {
+    instructions: u64,
+    cycles: u64,
+    /// The CPU and the devices, as [`snapshot::text`] writes them, deflated.
+    state: Vec<u8>,
+    /// Where the journal stood.
+    mark: Mark,
+    /// The pages that differ between this checkpoint and the next, as they are here: page
+    /// numbers and their bytes, deflated. Empty for the latest.
+    undo: Undo,
+}
+
+#[derive(Default)]
+struct Undo {
+    pages: Vec<u32>,
+    bytes: Vec<u8>,
+}
+
+/// Where a history found the machine, for the monitor and the GDB stub to report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// A breakpoint or watchpoint stop, at this instruction count (the machine stands there).
+    Hit(DebugStop),
+    /// Nothing before: the machine stands at the start of the history.
+    Start,
+}
+
+/// The past of a run.
+pub struct History {
+    checkpoints: Vec<Checkpoint>,
+    /// Memory as at the latest checkpoint.
+    reference: Vec<u8>,
+    interval: u64,
+    budget: usize,
+    /// The latest instruction count a run reached: how far forward `goto` goes.
+    furthest: u64,
+    /// Where the machine stood when the history last let it go: if it is elsewhere when the
+    /// history is next asked, something else ran or changed it.
+    left_at: (u64, u64),
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+fn inflate(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // The history deflated these bytes itself.
+    let _ = DeflateDecoder::new(bytes).read_to_end(&mut out);
+    out
+}
+
+fn position(machine: &Machine) -> (u64, u64) {
+    (machine.cpu.instructions(), machine.cpu.cycles())
+}
+
+impl History {
+    /// Starts a history at the machine's present, with a checkpoint every `interval`
+    /// instructions and at most `budget` bytes of checkpoints.
+    pub fn start(machine: &mut Machine, interval: u64, budget: usize) -> Result<History, String> {
+        if let Some(reason) = History::refusal(machine) {
+            return Err(reason);
+        }
+        machine.journal = Some(Journal::new(machine.cpu.cycles()));
+        let mut history = History {
+            checkpoints: Vec::new(),
+            reference: machine.board.ram().to_vec(),
+            interval: interval.max(1),
+            budget,
+            furthest: machine.cpu.instructions(),
+            left_at: position(machine),
+        };
+        history.push(machine)?;
+        Ok(history)
+    }
+
+    /// Why the machine's run cannot be recorded, if it cannot.
+    pub fn refusal(machine: &Machine) -> Option<String> {
+        machine
+            .runs_ndless()
+            .then(|| "reverse execution does not cover Ndless programs' OS calls".to_string())
+    }
+
+    /// The oldest instruction count the history reaches, and the latest a run reached.
+    pub fn span(&self) -> (u64, u64) {
+        let first = self.checkpoints.first().map_or(0, |c| c.instructions);
+        (first, self.furthest)
+    }
+
+    /// Checkpoints kept, and the bytes they and the journal hold (the reference copy of memory
+    /// apart).
+    pub fn cost(&self, machine: &Machine) -> (usize, usize) {
+        let journal = machine.journal.as_ref().map_or(0, Journal::size);
+        (self.checkpoints.len(), self.bytes() + journal)
+    }
+
+    /// The bytes of memory the reference copy holds.
+    pub fn reference_bytes(&self) -> usize {
+        self.reference.len()
+    }
+
+    fn bytes(&self) -> usize {
+        self.checkpoints
+            .iter()
+            .map(|c| c.state.len() + c.undo.bytes.len() + 4 * c.undo.pages.len() + 64)
+            .sum()
+    }
+
+    /// Whether the machine is where the history left it (nothing else ran or changed it).
+    pub fn is_current(&self, machine: &Machine) -> bool {
+        machine.journal.is_some() && position(machine) == self.left_at
+    }
+
+    /// Takes on a run the history did not watch (a front end's frames between two monitor
+    /// commands) if it can replay it: the machine went only forward, with the journal taking
+    /// the host's inputs, and no keys or touches could come (they are not journaled). Returns
+    /// whether the history covers the machine now.
+    pub fn adopt(&mut self, machine: &Machine) -> bool {
+        let (instructions, cycles) = position(machine);
+        let forward = instructions >= self.left_at.0 && cycles >= self.left_at.1;
+        if !(forward && machine.journal.is_some() && !machine.host_keys) {
+            return false;
+        }
+        self.ran(machine).is_ok()
+    }
+
+    /// Notes that the machine ran forward under the history's watch: takes a checkpoint if the
+    /// latest is `interval` instructions behind and the machine is past it.
+    pub fn ran(&mut self, machine: &Machine) -> Result<(), String> {
+        let latest = self.checkpoints.last().map_or(0, |c| c.instructions);
+        if machine.cpu.instructions() >= latest + self.interval {
+            self.push(machine)?;
+        }
+        self.furthest = self.furthest.max(machine.cpu.instructions());
+        self.left_at = position(machine);
+        Ok(())
+    }
+
+    /// A debugger changed the machine (a register, memory): its present becomes the end of
+    /// the history, whose later checkpoints and journal are forgotten, and a checkpoint holds
+    /// the change.
+    pub fn changed(&mut self, machine: &mut Machine) -> Result<(), String> {
+        let (instructions, cycles) = position(machine);
+        let keep = self
+            .checkpoints
+            .iter()
+            .take_while(|c| (c.instructions, c.cycles) < (instructions, cycles))
+            .count()
+            .max(1);
+        if keep < self.checkpoints.len() {
+            let memory = self.memory_at(keep - 1);
+            self.reference = memory;
+            self.checkpoints.truncate(keep);
+            self.checkpoints[keep - 1].undo = Undo::default();
+        }
+        if let Some(journal) = machine.journal.as_mut() {
+            journal.truncate(cycles);
+        }
+        if self.checkpoints.len() == 1 && self.checkpoints[0].instructions == instructions {
+            // The change is at the history's start: it starts again with it.
+            self.checkpoints.clear();
+            self.reference = machine.board.ram().to_vec();
+        }
+        self.push(machine)?;
+        self.furthest = instructions;
+        self.left_at = position(machine);
+        Ok(())
+    }
+
+    /// Takes a checkpoint of the machine's present.
+    fn push(&mut self, machine: &Machine) -> Result<(), String> {
+        let state = deflate(snapshot::text(machine)?.as_bytes());
+        let ram = machine.board.ram();
+        if let Some(previous) = self.checkpoints.last_mut() {
+            let mut undo = Undo::default();
+            let mut bytes = Vec::new();
+            for (n, (old, new)) in self
+                .reference
+                .chunks_mut(PAGE)
+                .zip(ram.chunks(PAGE))
+                .enumerate()
+            {
+                if old != new {
+                    undo.pages.push(n as u32);
+                    bytes.extend_from_slice(old);
+                    old.copy_from_slice(new);
+                }
+            }
+            undo.bytes = deflate(&bytes);
+            previous.undo = undo;
+        }
+        let mark = machine.journal.as_ref().map(Journal::mark);
+        self.checkpoints.push(Checkpoint {
+            instructions: machine.cpu.instructions(),
+            cycles: machine.cpu.cycles(),
+            state,
+            mark: mark.ok_or("the machine keeps no journal")?,
+            undo: Undo::default(),
+        });
+        // The oldest go when the history outgrows its budget; the latest two always stay.
+        while self.checkpoints.len() > 2 && self.bytes() > self.budget {
+            self.checkpoints.remove(0);
+        }
+        Ok(())
+    }
+
+    /// Memory as at checkpoint `index`.
+    fn memory_at(&self, index: usize) -> Vec<u8> {
+        let mut memory = self.reference.clone();
+        for checkpoint in self.checkpoints[index..].iter().rev().skip(1) {
+            let bytes = inflate(&checkpoint.undo.bytes);
+            for (&page, old) in checkpoint.undo.pages.iter().zip(bytes.chunks(PAGE)) {
+                let start = page as usize * PAGE;
+                memory[start..start + old.len()].copy_from_slice(old);
+            }
+        }
+        memory
+    }
+
+    /// Puts the machine back at checkpoint `index`.
+    fn restore(&self, machine: &mut Machine, index: usize) -> Result<(), String> {
+        let checkpoint = &self.checkpoints[index];
+        let text = String::from_utf8(inflate(&checkpoint.state))
+            .map_err(|_| "a checkpoint's state is damaged".to_string())?;
+        snapshot::restore(machine, &text, &self.memory_at(index))?;
+        if let Some(journal) = machine.journal.as_mut() {
+            journal.rewind(checkpoint.mark);
+        }
+        Ok(())
+    }
+
+    /// The latest checkpoint at or before instruction count `n`.
+    fn checkpoint_before(&self, n: u64) -> usize {
+        self.checkpoints
+            .iter()
+            .rposition(|c| c.instructions <= n)
+            .unwrap_or(0)
+    }
+
+    /// Takes the machine to instruction count `n` (at most the present's), by loading the
+    /// checkpoint before it and running on with breakpoints and watchpoints lifted. Before the
+    /// history's start it goes to the start. Returns the count reached.
+    pub fn goto(&mut self, machine: &mut Machine, n: u64) -> Result<u64, String> {
+        let index = self.checkpoint_before(n);
+        let now = machine.cpu.instructions();
+        // Running on from the present is quicker when no checkpoint lies between.
+        if !(self.checkpoints[index].instructions <= now && now <= n) {
+            self.restore(machine, index)?;
+        }
+        let lifted = Lifted::take(machine);
+        let stop = machine.run_debug(Some(n));
+        lifted.put_back(machine);
+        self.left_at = position(machine);
+        match stop {
+            DebugStop::Exit(Exit::InstructionLimit) => Ok(machine.cpu.instructions()),
+            // The guest exited at n, as it did the first time.
+            DebugStop::Exit(_) if machine.cpu.instructions() == n => Ok(n),
+            other => Err(format!(
+                "running again from the checkpoint at {} instructions stopped at {} ({other:?}) \
+                 before {n}",
+                self.checkpoints[index].instructions,
+                machine.cpu.instructions()
+            )),
+        }
+    }
+
+    /// Finds the last stop of the machine's breakpoints, watchpoints (and break-on
+    /// conditions) before the present, and takes the machine there; or to the history's start
+    /// if there is none. `accept` may refuse a stop (a `next`'s frame condition), given the
+    /// machine as it stands there.
+    pub fn find_last_stop(
+        &mut self,
+        machine: &mut Machine,
+        mut accept: impl FnMut(&Machine, DebugStop) -> bool,
+    ) -> Result<Found, String> {
+        let now = machine.cpu.instructions();
+        let mut end = now;
+        let mut index = self.checkpoint_before(now.saturating_sub(1));
+        loop {
+            self.restore(machine, index)?;
+            // A breakpoint stops before its instruction, a watchpoint after: a later segment
+            // owns a breakpoint at its start and a watchpoint at its end, the present neither.
+            let owns_end = end != now;
+            let mut last = None;
+            let start = machine.cpu.instructions();
+            let pc = machine.cpu.pc();
+            let at_start = DebugStop::Breakpoint(pc);
+            let breakpoint_here = machine
+                .cpu
+                .breakpoints()
+                .iter()
+                .any(|b| !b.physical && b.addr == pc);
+            if start < end && breakpoint_here && accept(machine, at_start) {
+                last = Some((start, at_start));
+            }
+            while machine.cpu.instructions() < end {
+                let stop = step_past(machine, end);
+                let here = machine.cpu.instructions();
+                let within = match stop {
+                    DebugStop::Exit(Exit::InstructionLimit) => false,
+                    DebugStop::Exit(_) => break,
+                    DebugStop::Breakpoint(_) => here < end,
+                    _ => here < end || (owns_end && here == end),
+                };
+                if within && accept(machine, stop) {
+                    last = Some((here, stop));
+                }
+            }
+            if let Some((count, stop)) = last {
+                self.goto(machine, count)?;
+                return Ok(Found::Hit(stop));
+            }
+            if index == 0 {
+                self.goto(machine, self.checkpoints[0].instructions)?;
+                return Ok(Found::Start);
+            }
+            end = self.checkpoints[index].instructions;
+            index -= 1;
+        }
+    }
+}
+
+/// Runs from the present toward `end`, first stepping one instruction with any breakpoint at
+/// the PC lifted (so a breakpoint where the machine stands does not stop it again).
+fn step_past(machine: &mut Machine, end: u64) -> DebugStop {
+    let pc = machine.cpu.pc();
+    let at_pc: Vec<Breakpoint> = machine
+        .cpu
+        .breakpoints()
+        .into_iter()
+        .filter(|b| !b.physical && b.addr == pc)
+        .collect();
+    for b in &at_pc {
+        machine.cpu.remove_breakpoint(*b);
+    }
+    let first = machine.run_debug(Some(machine.cpu.instructions() + 1));
+    for b in at_pc {
+        machine.cpu.add_breakpoint(b);
+    }
+    match first {
+        DebugStop::Exit(Exit::InstructionLimit) if machine.cpu.instructions() < end => {
+            machine.run_debug(Some(end))
+        }
+        other => other,
+    }
+}
+
+/// A debugger's breakpoints, watchpoints and break-on conditions, lifted while the history
+/// runs the machine to a point.
+struct Lifted {
+    breakpoints: Vec<Breakpoint>,
+    watchpoints: Vec<Watchpoint>,
+    break_on: Vec<Exception>,
+    unclaimed: bool,
+}
+
+impl Lifted {
+    fn take(machine: &mut Machine) -> Lifted {
+        let cpu = &mut machine.cpu;
+        let lifted = Lifted {
+            breakpoints: cpu.breakpoints(),
+            watchpoints: cpu.watchpoints(),
+            break_on: std::mem::take(&mut cpu.break_on),
+            unclaimed: std::mem::take(&mut machine.break_on_unclaimed),
+        };
+        for &b in &lifted.breakpoints {
+            cpu.remove_breakpoint(b);
+        }
+        for &w in &lifted.watchpoints {
+            cpu.remove_watchpoint(w);
+        }
+        lifted
+    }
+
+    fn put_back(self, machine: &mut Machine) {
+        for b in self.breakpoints {
+            machine.cpu.add_breakpoint(b);
+        }
+        for w in self.watchpoints {
+            machine.cpu.add_watchpoint(w);
+        }
+        machine.cpu.break_on = self.break_on;
+        machine.break_on_unclaimed = self.unclaimed;
+    }
+}
