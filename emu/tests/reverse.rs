@@ -263,7 +263,7 @@ fn the_monitor_steps_nexts_continues_and_goes_back() {
         // The third call (r0 = 3), then back to the second (r0 = 2).
         "breakpoint 1 at 0x000002d0, hit 3 times",
         "(emu) reverse-continue\nat instruction ",
-        ": breakpoint 1 at 0x000002d0, hit 3 times\n=> 0x000002d0:",
+        ": breakpoint 1 at 0x000002d0\n=> 0x000002d0:",
         "r0  00000002",
         // One instruction back: the bl in main.
         "(emu) reverse-step\nat instruction ",

@@ -210,31 +210,36 @@ pub(super) fn reverse_continue(
     Ok(out)
 }
 
-/// Says which of the monitor's points a stop found going back is, and where the machine
-/// stands (hit counts are of forward runs and are not counted again).
+/// Says which of the monitor's breakpoints a stop found going back is (hit counts are of
+/// forward runs and are not counted again), or why else it stopped, and where the machine
+/// stands.
 fn report(monitor: &Monitor, machine: &Machine, stop: DebugStop, out: &mut String) {
-    let numbers = |kind: &dyn Fn(&Kind) -> bool| -> Vec<u32> {
-        monitor
-            .points
-            .iter()
-            .filter(|p| p.enabled && kind(&p.kind))
-            .map(|p| p.number)
-            .collect()
-    };
+    out.push_str(&format!("at instruction {}: ", machine.cpu.instructions()));
     let stopped = match stop {
-        DebugStop::Breakpoint(pc) => Stopped::Breakpoint {
-            pc,
-            numbers: numbers(&|k| matches!(k, Kind::Break(b) if !b.physical && b.addr == pc)),
-        },
+        DebugStop::Breakpoint(pc) => {
+            let numbers: Vec<String> = monitor
+                .points
+                .iter()
+                .filter(|p| p.enabled)
+                .filter(|p| matches!(p.kind, Kind::Break(b) if !b.physical && b.addr == pc))
+                .map(|p| p.number.to_string())
+                .collect();
+            let which = match numbers.len() {
+                0 => "a breakpoint".to_string(),
+                1 => format!("breakpoint {}", numbers[0]),
+                _ => format!("breakpoints {}", numbers.join(", ")),
+            };
+            out.push_str(&format!("{which} at 0x{pc:08x}\n"));
+            Stopped::Finished
+        }
         DebugStop::Watchpoint(hit) => Stopped::Watchpoint {
             hit,
-            numbers: numbers(&|k| *k == Kind::Watch(hit.watchpoint)),
+            numbers: Vec::new(),
         },
         DebugStop::Exception(exception) => Stopped::Exception(exception),
         DebugStop::Unclaimed(unclaimed) => Stopped::Unclaimed(unclaimed),
         DebugStop::Exit(exit) => Stopped::Exited(exit),
     };
-    out.push_str(&format!("at instruction {}: ", machine.cpu.instructions()));
     run::report(monitor, machine, &stopped, out);
 }
 
