@@ -19,6 +19,7 @@ pub mod machine;
 pub mod mmu;
 pub mod monitor;
 pub mod ndless;
+pub mod profile;
 pub mod reverse;
 pub mod rom_test;
 pub mod semihosting;

@@ -13,6 +13,7 @@ use crate::engine::{Divergence, Engine, EngineKind};
 use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::ndless::{self, program::Program, Answer, Ndless};
+use crate::profile::{self, Profiler};
 use crate::reverse::journal::{CallEffect, CallResult, Journal, Noting};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
 
@@ -189,6 +190,8 @@ pub struct Machine {
     engine: Engine,
     /// The host's inputs, journaled while reverse execution keeps a history.
     pub(crate) journal: Option<Journal>,
+    /// A profile being taken: the machine then runs one instruction a slice and shows it each.
+    pub profiler: Option<Box<Profiler>>,
 }
 
 /// What a machine booted, as a bootloader would boot it again after a reset.
@@ -226,6 +229,7 @@ impl Machine {
             ndless: None,
             engine: Engine::Interp,
             journal: None,
+            profiler: None,
         }
     }
 
@@ -519,10 +523,20 @@ impl Machine {
         if let Some(deadline) = deadline {
             budget = budget.min(deadline.saturating_sub(now).max(1));
         }
+        let before = self
+            .profiler
+            .as_ref()
+            .map(|_| profile::Before::take(&self.cpu));
+        if before.is_some() {
+            budget = 1;
+        }
         let stop = match self.engine.run(&mut self.cpu, &mut self.board, budget) {
             Ok(stop) => stop,
             Err(divergence) => return Some(DebugStop::Exit(Exit::Diverged(divergence))),
         };
+        if let (Some(profiler), Some(before)) = (self.profiler.as_mut(), before) {
+            profiler.observe(&before, &self.cpu);
+        }
         if let Some(unclaimed) = self.board.take_unclaimed() {
             if self.break_on_unclaimed {
                 return Some(DebugStop::Unclaimed(unclaimed));

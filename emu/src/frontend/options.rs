@@ -102,6 +102,12 @@ pub struct RunOptions {
     /// At exit, save the machine's state to this file (--load-state takes the run up again).
     #[arg(long, value_name = "FILE")]
     pub save_state: Option<PathBuf>,
+    /// Profile the run (one instruction at a time: slower): at exit, write instructions and
+    /// cycles per function (by the ELF ROM's symbols) and address, calls and exceptions to
+    /// FILE, in callgrind's format if it is named callgrind.out* or *.callgrind, as text
+    /// otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
     /// Boot a Linux zImage (with --dtb) instead of a ROM.
     #[arg(long, value_name = "FILE", conflicts_with = "rom", requires = "dtb")]
     pub kernel: Option<PathBuf>,

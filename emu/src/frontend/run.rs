@@ -15,9 +15,11 @@ use super::script::Script;
 use super::session::{blank_frame, Session, Stop};
 use super::{screenshot, setup, window};
 use crate::config::MachineConfig;
+use crate::files;
 use crate::gdb::GdbServer;
 use crate::machine::{Exit, Machine};
 use crate::monitor::Monitor;
+use crate::profile::{self, symbols::Symbols, Profiler};
 use crate::snapshot;
 use crate::terminal;
 
@@ -79,10 +81,13 @@ pub fn run(options: RunOptions) -> ExitCode {
 }
 
 fn run_options(options: &RunOptions) -> ExitCode {
-    let (script, config, machine, name) = match setup::prepare_run(options) {
+    let (script, config, mut machine, name) = match setup::prepare_run(options) {
         Ok(prepared) => prepared,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
+    if let Err(message) = start_profile(options, &mut machine) {
+        return fail(&message, EXIT_BAD_INPUT);
+    }
     let start = Instant::now();
     let ran = match run_front_end(options, &config, machine, script, &name) {
         Ok(ran) => ran,
@@ -200,6 +205,9 @@ fn configure_monitor<'a>(
     if options.uart_has_stdin() {
         monitor = monitor.reading_lines_with(terminal::monitor_line);
     }
+    if let Some(rom) = &options.rom {
+        monitor = monitor.with_symbols_file(rom);
+    }
     if let Some(conditions) = &options.break_on {
         monitor
             .set_break_on(machine, conditions)
@@ -225,9 +233,32 @@ fn serve_gdb(mut machine: Machine, address: &str) -> Result<(Exit, Machine), Str
     Ok((exit, machine))
 }
 
+/// With `--profile FILE`: checks that FILE can be written, and puts a profiler naming
+/// functions by the ROM's symbols (if it is an ELF that has them) on the machine.
+fn start_profile(options: &RunOptions, machine: &mut Machine) -> Result<(), String> {
+    let Some(path) = &options.profile else {
+        return Ok(());
+    };
+    files::check_destination(path)?;
+    let symbols = match &options.rom {
+        Some(rom) => crate::monitor::symbols_of(rom)?,
+        None => Symbols::default(),
+    };
+    machine.profiler = Some(Box::new(Profiler::new(symbols)));
+    Ok(())
+}
+
 /// Writes what the options ask for at the end of a run: the saved state, the keys, the
-/// screenshot.
+/// screenshot, the profile.
 fn write_outputs(options: &RunOptions, machine: &Machine, keys: &Script) -> Result<(), String> {
+    if let (Some(path), Some(profiler)) = (&options.profile, &machine.profiler) {
+        let object = options
+            .rom
+            .as_deref()
+            .and_then(Path::file_name)
+            .map_or("guest".to_string(), |n| n.to_string_lossy().into_owned());
+        profile::report::save(&profiler.snapshot(), path, &object)?;
+    }
     if let Some(path) = &options.save_state {
         snapshot::save(machine, path)?;
     }

@@ -167,6 +167,26 @@ pub(super) const COMMANDS: &[Command] = &[
         gdb: Gdb::Refused("it is emu's monitor's history, not gdb's (gdb's is in the stub)"),
     },
     Command {
+        name: "profile",
+        aliases: &[],
+        usage: "profile start [ELF]|stop|show [N]|save FILE",
+        summary: "count instructions and cycles per function and address",
+        details: "`profile start` counts from now what every run of the machine executes (the \
+                  machine runs one instruction at a time meanwhile): each address's \
+                  instructions and cycles, each function's own and inclusive ones (calls and \
+                  returns followed on a stack: BL, BLX, bx lr, pop {pc}, ldm with the pc, \
+                  exception entries and returns), calls between functions, and the exceptions \
+                  and interrupts entered. Functions are named by the ELF's symbols (the ROM's, \
+                  or ELF's). `profile show [N]` prints the N (10) costliest functions and \
+                  addresses; `profile save FILE` writes the whole profile, in callgrind's format \
+                  if FILE is named callgrind.out* or *.callgrind (for KCachegrind and \
+                  callgrind_annotate), as text otherwise; `profile stop` stops counting and \
+                  keeps the profile for show and save. Going back (reverse-step...) is not \
+                  counted; what runs again after it is.",
+        gdb: Gdb::Refused("it changes how the machine runs and writes host files; use \
+                           `emu run --profile FILE --gdb PORT`"),
+    },
+    Command {
         name: "break",
         aliases: &["b"],
         usage: "break [-p] ADDR",

@@ -24,6 +24,7 @@ mod help;
 mod memory;
 mod parse;
 mod points;
+mod profile;
 mod registers;
 mod reverse;
 mod run;
@@ -37,6 +38,7 @@ use crate::bus::Bus;
 use crate::machine::{DebugStop, Exit, Machine};
 use parse::Args;
 use points::{Condition, Point};
+pub use profile::symbols_of;
 use run::Trace;
 
 /// What ends the normal flow of commands.
@@ -98,6 +100,7 @@ pub struct Monitor<'a> {
     line_reader: Option<LineReader>,
     /// The run's past, for going backwards.
     history: Option<crate::reverse::History>,
+    profiling: profile::Profiling,
 }
 
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
@@ -123,6 +126,7 @@ impl<'a> Monitor<'a> {
             returns_on_continue: false,
             line_reader: None,
             history: None,
+            profiling: profile::Profiling::default(),
         }
     }
 
@@ -130,6 +134,12 @@ impl<'a> Monitor<'a> {
     /// terminal (when another reader owns the terminal: the UART's stdin thread).
     pub fn reading_lines_with(mut self, reader: LineReader) -> Monitor<'a> {
         self.line_reader = Some(reader);
+        self
+    }
+
+    /// Names the functions `profile start` counts by the ELF file at `path` (the ROM).
+    pub fn with_symbols_file(mut self, path: &std::path::Path) -> Monitor<'a> {
+        self.profiling.symbols_file = Some(path.to_path_buf());
         self
     }
 
@@ -277,6 +287,7 @@ impl<'a> Monitor<'a> {
             "reverse-continue" => reverse::reverse_continue(self, machine, args),
             "goto" => reverse::goto(self, machine, args),
             "history" => reverse::show(self, machine, args),
+            "profile" => profile::profile(self, machine, args),
             other => Err(format!("'{other}' has no handler")),
         };
         result.map_err(|message| format!("{}: {message}", command.name))

@@ -319,6 +319,21 @@ impl History {
     pub fn find_last_stop(
         &mut self,
         machine: &mut Machine,
+        accept: impl FnMut(&Machine, DebugStop) -> bool,
+    ) -> Result<Found, String> {
+        // A profile counts what the guest does, not what the history runs again.
+        let mut profiler = machine.profiler.take();
+        let found = self.search(machine, accept);
+        if let Some(profiler) = profiler.as_mut() {
+            profiler.travelled();
+        }
+        machine.profiler = profiler;
+        found
+    }
+
+    fn search(
+        &mut self,
+        machine: &mut Machine,
         mut accept: impl FnMut(&Machine, DebugStop) -> bool,
     ) -> Result<Found, String> {
         let now = machine.cpu.instructions();
@@ -400,6 +415,8 @@ struct Lifted {
     watchpoints: Vec<Watchpoint>,
     break_on: Vec<Exception>,
     unclaimed: bool,
+    /// A profile being taken counts what the guest does, not what the history runs again.
+    profiler: Option<Box<crate::profile::Profiler>>,
 }
 
 impl Lifted {
@@ -410,6 +427,7 @@ impl Lifted {
             watchpoints: cpu.watchpoints(),
             break_on: std::mem::take(&mut cpu.break_on),
             unclaimed: std::mem::take(&mut machine.break_on_unclaimed),
+            profiler: machine.profiler.take(),
         };
         for &b in &lifted.breakpoints {
             cpu.remove_breakpoint(b);
@@ -429,5 +447,9 @@ impl Lifted {
         }
         machine.cpu.break_on = self.break_on;
         machine.break_on_unclaimed = self.unclaimed;
+        machine.profiler = self.profiler.map(|mut profiler| {
+            profiler.travelled();
+            profiler
+        });
     }
 }
