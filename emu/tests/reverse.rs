@@ -291,3 +291,52 @@ fn the_monitor_steps_nexts_continues_and_goes_back() {
     // Printed once although the guest ran to its exit twice.
     assert_eq!(console.text(), "gdb target: total 55\n");
 }
+
+/// Runs the machine to instruction `n` in slices, as a debugger would, keeping its history.
+fn run_to(machine: &mut Machine, history: &mut History, n: u64) {
+    while machine.cpu.instructions() < n {
+        let limit = (machine.cpu.instructions() + (1 << 20)).min(n);
+        let stop = machine.run_debug(Some(limit));
+        history.ran(machine).unwrap();
+        assert_eq!(stop, DebugStop::Exit(Exit::InstructionLimit));
+    }
+}
+
+#[test]
+fn the_uart_input_of_the_linux_guest_is_given_again_at_its_cycle() {
+    let dir = root().join("guests/linux-nspire");
+    let kernel = std::fs::read(dir.join("zImage")).unwrap();
+    let dtb = std::fs::read(dir.join("nspire-cx.dtb")).unwrap();
+    let mut machine = Machine::nspire_cx(1_767_225_600);
+    machine.boot_linux(&kernel, &dtb, None, None).unwrap();
+    let (input, receiver) = std::sync::mpsc::channel();
+    let console = Console::default();
+    machine.attach_console(emu::machine::Console {
+        input: Some(receiver),
+        output: Box::new(console.clone()),
+    });
+    // Checkpoints every 2^26 instructions: none between 268 and 335 million, so the way
+    // forward from 299 to 330 million runs through the input again.
+    let mut history = History::start(&mut machine, 1 << 26, usize::MAX).unwrap();
+    // The shell's prompt comes before 300 million instructions.
+    run_to(&mut machine, &mut history, 300_000_000);
+    assert!(console.text().contains("# "), "{}", console.text());
+    input.send(b"echo reversed\n".to_vec()).unwrap();
+    run_to(&mut machine, &mut history, 330_000_000);
+    let output = console.text();
+    assert!(output.contains("echo reversed\r\nreversed"), "{output}");
+    let present = state(&machine);
+    // Back before the line was typed, then forward past it: the journal types it again at
+    // the same cycle, and the guest's echo is not shown twice.
+    history.goto(&mut machine, 299_000_000).unwrap();
+    history.goto(&mut machine, 330_000_000).unwrap();
+    assert!(
+        state(&machine) == present,
+        "the state after the input differs"
+    );
+    assert_eq!(console.text(), output);
+    // Live input is taken again past the furthest point: the next line is answered.
+    input.send(b"echo again\n".to_vec()).unwrap();
+    run_to(&mut machine, &mut history, 360_000_000);
+    assert!(console.text().contains("again\r\n"), "{}", console.text());
+}

@@ -253,9 +253,10 @@ pub(super) fn show(
     let history = history(monitor, machine)?;
     let (start, furthest) = history.span();
     let (checkpoints, bytes) = history.cost(machine);
+    let plural = if checkpoints == 1 { "" } else { "s" };
     Ok(format!(
-        "instructions {start} to {furthest}, now at {}\n{checkpoints} checkpoints, {} KiB, \
-         and a copy of memory ({} KiB)\n",
+        "instructions {start} to {furthest}, now at {}\n{checkpoints} checkpoint{plural}, {} \
+         KiB, and a copy of memory ({} KiB)\n",
         machine.cpu.instructions(),
         bytes.div_ceil(1024),
         history.reference_bytes() / 1024
