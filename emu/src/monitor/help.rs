@@ -152,8 +152,8 @@ pub(super) const COMMANDS: &[Command] = &[
         usage: "goto N",
         summary: "take the machine to instruction count N of its history",
         details: "N may lie anywhere between the history's start and the furthest the run has \
-                  reached (regs all shows the count of instructions executed so far; `history` \
-                  the range).",
+                  reached, back or forward; `history` shows that range and the count of \
+                  instructions executed so far.",
         gdb: Gdb::Refused("it would run the machine behind gdb's back"),
     },
     Command {
