@@ -172,3 +172,27 @@ fn the_monitor_profiles_part_of_a_run_and_not_what_it_runs_again() {
     assert!(own.contains(&("leaf".to_string(), 180)), "{own:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn folded_stacks_follow_the_call_paths() {
+    let dir = std::env::temp_dir().join(format!("emu-profile-folded-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("profile.folded");
+    let out = emu(&[
+        "run",
+        "--headless",
+        "--semihosting",
+        "--profile",
+        file.to_str().unwrap(),
+        ROM,
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    // Each path's own instructions, from profile.S: middle's calls of leaf (12 x 13), _reset's
+    // (21), thumb_leaf's five (10); the SWI vector's branch and _swi's return, entered from
+    // _reset.
+    let expected = "_reset 23\n_reset;_vectors 2\n_reset;_vectors;_swi 2\n_reset;leaf 21\n\
+                    _reset;middle 57\n_reset;middle;leaf 156\n_reset;thumb_loop 23\n\
+                    _reset;thumb_loop;thumb_leaf 10\n";
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

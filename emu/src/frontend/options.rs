@@ -104,8 +104,8 @@ pub struct RunOptions {
     pub save_state: Option<PathBuf>,
     /// Profile the run (one instruction at a time: slower): at exit, write instructions and
     /// cycles per function (by the ELF ROM's symbols) and address, calls and exceptions to
-    /// FILE, in callgrind's format if it is named callgrind.out* or *.callgrind, as text
-    /// otherwise.
+    /// FILE: in callgrind's format if it is named callgrind.out* or *.callgrind, as folded
+    /// stacks (for flame graphs) if *.folded, as text otherwise.
     #[arg(long, value_name = "FILE")]
     pub profile: Option<PathBuf>,
     /// Boot a Linux zImage (with --dtb) instead of a ROM.

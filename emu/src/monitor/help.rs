@@ -180,7 +180,8 @@ pub(super) const COMMANDS: &[Command] = &[
                   or ELF's). `profile show [N]` prints the N (10) costliest functions and \
                   addresses; `profile save FILE` writes the whole profile, in callgrind's format \
                   if FILE is named callgrind.out* or *.callgrind (for KCachegrind and \
-                  callgrind_annotate), as text otherwise; `profile stop` stops counting and \
+                  callgrind_annotate), as folded stacks if *.folded (for flame graphs), as \
+                  text otherwise; `profile stop` stops counting and \
                   keeps the profile for show and save. Going back (reverse-step...) is not \
                   counted; what runs again after it is.",
         gdb: Gdb::Refused("it changes how the machine runs and writes host files; use \
@@ -502,7 +503,7 @@ mod tests {
             .filter(|c| c.usage.contains("FILE"))
             .map(|c| c.name)
             .collect();
-        assert_eq!(file_commands, ["trace", "save", "load"]);
+        assert_eq!(file_commands, ["profile", "trace", "save", "load"]);
         for c in COMMANDS.iter().filter(|c| c.usage.contains("FILE")) {
             assert!(matches!(c.gdb, Gdb::Refused(_)), "{}", c.name);
         }

@@ -1,7 +1,7 @@
 //! The profiler: instructions and cycles per address and per function (flat and inclusive),
 //! calls between functions, and exceptions and interrupts entered, written as text
-//! ([`report::text`]) or in callgrind's format for KCachegrind and `callgrind_annotate`
-//! ([`report::callgrind`]).
+//! ([`report::text`]), in callgrind's format for KCachegrind and `callgrind_annotate`
+//! ([`report::callgrind`]), or as folded stacks for flame graphs ([`report::folded`]).
 //!
 //! While a profiler is on the machine ([`crate::machine::Machine::profiler`]) the machine runs
 //! one instruction a slice and shows the profiler each ([`Profiler::observe`]): the CPU's loop
@@ -65,6 +65,8 @@ pub const EXCEPTIONS: [(u32, &str); 7] = [
 struct Frame {
     /// The function (its symbol's start, or the address called).
     function: u32,
+    /// Its call path's node in [`Profiler::paths`].
+    node: usize,
     /// The call instruction (or the interrupted one), and its function.
     site: u32,
     caller: u32,
@@ -134,6 +136,12 @@ pub struct Profiler {
     stack: Vec<Frame>,
     /// The function running at the bottom of the stack (where the profile started).
     root: Option<u32>,
+    /// The call paths seen, as a tree: each node's parent (the root's is itself) and function.
+    paths: Vec<(usize, u32)>,
+    /// Nodes by (parent, function).
+    children: HashMap<(usize, u32), usize>,
+    /// Instructions by (call path, function of the address), for folded stacks.
+    stacks: HashMap<(usize, u32), u64>,
 }
 
 impl Profiler {
@@ -151,6 +159,9 @@ impl Profiler {
             exceptions: HashMap::new(),
             stack: Vec::new(),
             root: None,
+            paths: Vec::new(),
+            children: HashMap::new(),
+            stacks: HashMap::new(),
         }
     }
 
@@ -178,7 +189,9 @@ impl Profiler {
             return;
         }
         if self.root.is_none() {
-            self.root = Some(self.function_of(before.pc));
+            let root = self.function_of(before.pc);
+            self.root = Some(root);
+            self.paths.push((0, root));
         }
         let thumb = before.cpsr & crate::cpu::psr::T != 0;
         let size = if thumb { 2 } else { 4 };
@@ -228,6 +241,8 @@ impl Profiler {
 
     fn count(&mut self, pc: u32, spent: Cost) {
         let function = self.function_of(pc);
+        let node = self.stack.last().map_or(0, |f| f.node);
+        *self.stacks.entry((node, function)).or_default() += spent.instructions;
         let entry = self.addresses.entry(pc).or_insert(AddressCost {
             function,
             cost: Cost::default(),
@@ -246,8 +261,15 @@ impl Profiler {
         let function = self.function_of_target(target);
         *self.entries.entry(function).or_default() += 1;
         if self.stack.len() < MAX_DEPTH {
+            let parent = self.stack.last().map_or(0, |f| f.node);
+            let next = self.paths.len();
+            let node = *self.children.entry((parent, function)).or_insert(next);
+            if node == next {
+                self.paths.push((parent, function));
+            }
             self.stack.push(Frame {
                 function,
+                node,
                 site,
                 caller,
                 returns_to,
@@ -308,6 +330,9 @@ impl Profiler {
             exceptions: HashMap::new(),
             stack: self.stack.clone(),
             root: self.root,
+            paths: Vec::new(),
+            children: HashMap::new(),
+            stacks: HashMap::new(),
         };
         copy.pop_to(0);
         let mut inclusive = copy.inclusive;
@@ -378,7 +403,29 @@ impl Profiler {
             .filter_map(|&(offset, name)| self.exceptions.get(&offset).map(|&n| (name, n)))
             .collect();
         exceptions.sort_by_key(|e| std::cmp::Reverse(e.1));
+        let mut stacks: Vec<(String, u64)> = self
+            .stacks
+            .iter()
+            .map(|(&(node, function), &count)| {
+                let mut names = Vec::new();
+                let mut at = node;
+                while let Some(&(parent, f)) = self.paths.get(at) {
+                    names.push(name(f));
+                    if at == 0 {
+                        break;
+                    }
+                    at = parent;
+                }
+                names.reverse();
+                if self.paths.get(node).map(|&(_, f)| f) != Some(function) {
+                    names.push(name(function));
+                }
+                (names.join(";"), count)
+            })
+            .collect();
+        stacks.sort();
         Profile {
+            stacks,
             total: self.total,
             waiting: self.waiting,
             functions,
@@ -423,6 +470,8 @@ pub struct Profile {
     pub calls: Vec<CallEdge>,
     /// Exceptions and interrupts entered, by name, most first.
     pub exceptions: Vec<(&'static str, u64)>,
+    /// Instructions by call path (`outer;...;inner`), in the order of the paths.
+    pub stacks: Vec<(String, u64)>,
 }
 
 impl Profile {

@@ -116,6 +116,17 @@ pub fn callgrind(profile: &Profile, object: &str) -> String {
     out
 }
 
+/// The profile as folded stacks (Brendan Gregg's `stackcollapse` output, which
+/// `flamegraph.pl` and speedscope read): one line a call path, `outer;...;inner COUNT`, its
+/// instructions.
+pub fn folded(profile: &Profile) -> String {
+    let mut out = String::new();
+    for (path, count) in &profile.stacks {
+        let _ = writeln!(out, "{path} {count}");
+    }
+    out
+}
+
 /// Whether a file named `path` gets callgrind's format (`callgrind.out*`, `*.callgrind`,
 /// as KCachegrind finds them) rather than the text report.
 pub fn wants_callgrind(path: &std::path::Path) -> bool {
@@ -126,10 +137,14 @@ pub fn wants_callgrind(path: &std::path::Path) -> bool {
     name.starts_with("callgrind.out") || name.ends_with(".callgrind")
 }
 
-/// Writes the profile to `path`, in the format its name asks for; the error names the file.
+/// Writes the profile to `path`, in the format its name asks for (`*.folded`: folded stacks);
+/// the error names the file.
 pub fn save(profile: &Profile, path: &std::path::Path, object: &str) -> Result<(), String> {
+    let folded_stacks = path.extension().is_some_and(|e| e == "folded");
     let text = if wants_callgrind(path) {
         callgrind(profile, object)
+    } else if folded_stacks {
+        folded(profile)
     } else {
         text(profile, usize::MAX)
     };
