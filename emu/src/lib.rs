@@ -22,5 +22,6 @@ pub mod ndless;
 pub mod rom_test;
 pub mod semihosting;
 pub mod snapshot;
+pub mod symbols;
 pub mod terminal;
 pub mod warnings;

@@ -186,6 +186,8 @@ pub struct Machine {
     ndless: Option<Ndless>,
     /// What runs the CPU's instructions (`--engine`).
     engine: Engine,
+    /// The image's names, for the monitor (the host's knowledge, not the machine's state).
+    pub symbols: crate::symbols::Symbols,
 }
 
 /// What a machine booted, as a bootloader would boot it again after a reset.
@@ -222,6 +224,7 @@ impl Machine {
             told_semihosting_off: false,
             ndless: None,
             engine: Engine::Interp,
+            symbols: crate::symbols::Symbols::default(),
         }
     }
 

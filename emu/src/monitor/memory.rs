@@ -139,7 +139,7 @@ pub(super) fn examine(
             size = unit(letters).ok_or_else(|| format!("'/{format}': the unit is b, h or w"))?;
         }
     }
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
     if let Some(n) = args.next() {
         count = Some(parse::count(n)?);
     }
@@ -191,8 +191,8 @@ pub(super) fn examine(
 /// `poke [-p] ADDR VALUE [b|h|w]`.
 pub(super) fn poke(machine: &mut Machine, mut args: Args) -> Result<String, String> {
     let physical = args.flag("-p");
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
-    let value = parse::eval(&machine.cpu, args.required("value")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
+    let value = parse::eval(machine, args.required("value")?)?;
     let size = match args.next() {
         Some(text) => unit(text).ok_or_else(|| format!("'{text}': the size is b, h or w"))?,
         None => Size::Word,
@@ -263,7 +263,7 @@ pub(super) fn disassemble(machine: &Machine, mut args: Args) -> Result<String, S
     let thumb = thumb_flag || (!arm && machine.cpu.is_thumb());
     let pc = machine.cpu.pc();
     let addr = match args.next() {
-        Some(text) => parse::eval(&machine.cpu, text)?,
+        Some(text) => parse::eval(machine, text)?,
         None => pc,
     };
     let count = match args.next() {
@@ -329,7 +329,7 @@ pub(super) fn translate(machine: &Machine, mut args: Args) -> Result<String, Str
     if write && fetch {
         return Err("-w and -x together".to_string());
     }
-    let va = parse::eval(&machine.cpu, args.required("address")?)?;
+    let va = parse::eval(machine, args.required("address")?)?;
     args.finish()?;
     let cpu = &machine.cpu;
     let user = user_flag || !cpu.mode().is_privileged();

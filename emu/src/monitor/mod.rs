@@ -20,6 +20,7 @@
 //! that would run or change the machine behind the GDB stub's back (see [`help::Gdb`]).
 
 mod backtrace;
+mod expr;
 mod help;
 mod memory;
 mod parse;

@@ -165,7 +165,7 @@ pub(super) fn add_break(
     mut args: Args,
 ) -> Result<String, String> {
     let physical = args.flag("-p");
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
     args.finish()?;
     let breakpoint = Breakpoint { addr, physical };
     let number = add(monitor, machine, Kind::Break(breakpoint))?;
@@ -190,7 +190,7 @@ pub(super) fn add_watch(
         (true, false, false) => WatchKind::Read,
         (_, _, true) | (true, true, false) => WatchKind::Access,
     };
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
     let len = match args.next() {
         Some(text) => parse::count(text)?,
         None => 4,

@@ -132,7 +132,7 @@ pub(super) fn set(machine: &mut Machine, mut args: Args) -> Result<String, Strin
     let target = args.required("register")?;
     let value_text = args.required("value")?;
     args.finish()?;
-    let value = parse::eval(&machine.cpu, value_text)?;
+    let value = parse::eval(machine, value_text)?;
     let lower = target.to_ascii_lowercase();
     if let Some(&(name, crn, opc2)) = CP15_REGISTERS.iter().find(|r| r.0 == lower) {
         let reg = RegAddr {

@@ -619,7 +619,7 @@ pub(super) fn until(
     machine: &mut Machine,
     mut args: Args,
 ) -> Result<String, String> {
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
     args.finish()?;
     go(
         monitor,
