@@ -37,9 +37,14 @@ pub(super) const COMMANDS: &[Command] = &[
         aliases: &["h", "?"],
         usage: "help [COMMAND]",
         summary: "list the commands, or explain one",
-        details: "Numbers are decimal, 0x hexadecimal or 0b binary. Where an address or value is \
-                  expected, an expression may stand: numbers and registers joined by + and - \
-                  without spaces (sp+8, pc-4, r0+0x10, lr_irq-4).",
+        details: "Where an address or value is expected, an expression stands: numbers \
+                  (decimal, 0x hexadecimal, 0b binary), registers (r0-r15, sp lr pc, banked \
+                  lr_irq, cpsr, spsr), symbols of the image (main, main+8), memory ([sp+4] a \
+                  word, *(u8*)ADDR, *(u16*)ADDR), flags (n z c v t i f) and mode (mode == irq), \
+                  with C's operators; an argument with spaces in it goes last or in quotes. \
+                  file.c:LINE is the first instruction of a source line (with DWARF line \
+                  tables). Symbols come from an ELF ROM or --symbols FILE (an ELF file or a \
+                  Linux System.map).",
         gdb: Gdb::Allowed,
     },
     Command {
@@ -206,8 +211,10 @@ pub(super) const COMMANDS: &[Command] = &[
         aliases: &["disassemble"],
         usage: "dis [-a|-t] [ADDR] [N]",
         summary: "disassemble N instructions (8) at ADDR (the PC)",
-        details: "ARM or Thumb by the CPSR's T bit, or forced with -a (ARM) or -t (Thumb). The \
-                  instruction at the PC is marked =>. Text is GNU objdump's syntax.",
+        details: "ARM or Thumb as the symbol of ADDR says (an ELF's Thumb function), else by \
+                  the CPSR's T bit, or forced with -a (ARM) or -t (Thumb). The instruction at the \
+                  PC is marked =>. Text is GNU objdump's syntax; symbols name the addresses, and \
+                  headers mark where a symbol and a source line start.",
         gdb: Gdb::Allowed,
     },
     Command {
@@ -270,14 +277,17 @@ pub(super) const COMMANDS: &[Command] = &[
         name: "bt",
         aliases: &["backtrace", "where"],
         usage: "bt",
-        summary: "show the call stack (frame pointer chain, LR)",
-        details: "Frame 0 is the PC. Then the frame pointer (r11 in ARM state, r7 in Thumb) is \
-                  followed through APCS frames (fp pointing at the saved pc, with lr, sp and fp \
-                  below it) or AAPCS frames (fp pointing at the saved lr, the caller's fp below), \
-                  whichever the words there fit, while frames go up the stack. LR is shown as \
-                  frame 1 when it is not the first saved return address (a leaf function, or one \
-                  before its prologue). Optimised code without a frame pointer shows only the PC \
-                  and LR.",
+        summary: "show the call stack (DWARF CFI, frame pointer chain, LR)",
+        details: "Frame 0 is the PC. Where the image has DWARF call frame information \
+                  (.debug_frame, from -g), each frame is unwound by it (cfi), through optimised \
+                  code without a frame pointer, ARM and Thumb. Where it has none, the frame \
+                  pointer (r11 in ARM state, r7 in Thumb) is followed through APCS frames (fp \
+                  pointing at the saved pc, with lr, sp and fp below it) or AAPCS frames (fp \
+                  pointing at the saved lr, the caller's fp below), whichever the words there \
+                  fit, while frames go up the stack; LR is shown as frame 1 when it is not the \
+                  first saved return address. Each frame shows its symbol and source line; a \
+                  last line says where and why the unwinding stopped when it did not reach the \
+                  outermost frame.",
         gdb: Gdb::Allowed,
     },
     Command {

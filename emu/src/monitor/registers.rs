@@ -1,5 +1,6 @@
 //! `regs` and `set`.
 
+use super::memory;
 use super::parse::{self, Args, Register};
 use crate::cpu::cp15::RegAddr;
 use crate::cpu::{psr, Cpu, Mode};
@@ -110,6 +111,17 @@ pub(super) fn regs(machine: &Machine, mut args: Args) -> Result<String, String> 
     out.push_str(&spsr_line(cpu, mode));
     if which == Some("all") {
         out.push_str(&banked(cpu));
+    }
+    // Where pc and lr are, by name, when the image has names for them.
+    for (label, n) in [("pc", 15), ("lr", 14)] {
+        let value = cpu.reg_of(mode, n) & if n == 14 { !1 } else { !0 };
+        if machine.symbols.name_of(value).is_some() {
+            out.push_str(&format!(
+                "{label}  {}{}\n",
+                memory::addr_text(machine, value),
+                memory::source_text(machine, value)
+            ));
+        }
     }
     Ok(out)
 }

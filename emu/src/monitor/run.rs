@@ -392,12 +392,16 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
     match stopped {
         Stopped::Finished => {}
         Stopped::Breakpoint { pc, numbers } if numbers.is_empty() => {
-            out.push_str(&format!("stopped at a breakpoint at 0x{pc:08x}\n"));
+            out.push_str(&format!(
+                "stopped at a breakpoint at {}\n",
+                memory::addr_text(machine, *pc)
+            ));
         }
         Stopped::Breakpoint { pc, numbers } => {
             for &n in numbers {
                 out.push_str(&format!(
-                    "breakpoint {n} at 0x{pc:08x}, hit {}\n",
+                    "breakpoint {n} at {}, hit {}\n",
+                    memory::addr_text(machine, *pc),
                     times(points::hits(monitor, n))
                 ));
             }
@@ -421,10 +425,12 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
                     .collect::<Vec<_>>()
                     .join("; ")
             };
-            out.push_str(&format!(
-                "{which}: {access} at 0x{:08x}; {value}\n",
-                hit.addr
-            ));
+            let at = if w.physical {
+                format!("0x{:08x}", hit.addr)
+            } else {
+                memory::addr_text(machine, hit.addr)
+            };
+            out.push_str(&format!("{which}: {access} at {at}; {value}\n"));
         }
         Stopped::Exception(exception) => {
             let text = match exception {

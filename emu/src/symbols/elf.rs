@@ -17,6 +17,7 @@ const STT_SECTION: u8 = 3;
 const STT_FILE: u8 = 4;
 const STB_LOCAL: u8 = 0;
 const SHN_UNDEF: u16 = 0;
+const SHN_ABS: u16 = 0xFFF1;
 
 fn u16_at(bytes: &[u8], off: usize) -> Option<u16> {
     let b = bytes.get(off..off.checked_add(2)?)?;
@@ -107,7 +108,8 @@ pub(super) fn read(bytes: &[u8]) -> Result<ElfSymbols, String> {
             let Some(name) = string_at(strings, name) else {
                 continue;
             };
-            if shndx == SHN_UNDEF || matches!(kind, STT_SECTION | STT_FILE) {
+            // Undefined and absolute symbols (`.equ I_BIT, 0x80`) are not places in memory.
+            if shndx == SHN_UNDEF || shndx == SHN_ABS || matches!(kind, STT_SECTION | STT_FILE) {
                 continue;
             }
             // ARM mapping symbols ($a, $t, $d) mark where code and data start, and are no

@@ -15,7 +15,7 @@ pub mod write;
 use std::collections::HashMap;
 use std::path::Path;
 
-pub use dwarf::{Frames, LineTable};
+pub use dwarf::{Frames, LineTable, Unwound};
 
 /// One named address.
 #[derive(Clone, Debug, PartialEq, Eq)]
