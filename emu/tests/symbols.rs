@@ -130,7 +130,7 @@ fn names_and_source_lines_stand_for_addresses() {
     );
     let middle = nm("middle");
     assert!(
-        out.contains(&format!("breakpoint 1 at {middle:#010x}\n")),
+        out.contains(&format!("breakpoint 1 at {middle:#010x} <middle>\n")),
         "{out}"
     );
     // A line's first statement, as objdump decodes the line table.
@@ -151,7 +151,7 @@ fn names_and_source_lines_stand_for_addresses() {
     for (number, line) in [(2, 23), (3, 40)] {
         let addr = first_statement(line);
         assert!(
-            out.contains(&format!("breakpoint {number} at {addr:#010x}\n")),
+            out.contains(&format!("breakpoint {number} at {addr:#010x} <")),
             "line {line}: {addr:#x}\n{out}"
         );
     }

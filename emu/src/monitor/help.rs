@@ -118,18 +118,71 @@ pub(super) const COMMANDS: &[Command] = &[
     Command {
         name: "break",
         aliases: &["b"],
-        usage: "break [-p] ADDR",
+        usage: "break [-p] ADDR [if COND]",
         summary: "set a breakpoint on a virtual (or, with -p, physical) address",
         details: "The machine stops before executing the instruction at ADDR. A physical \
                   breakpoint stops at any virtual address that maps to it. Each breakpoint gets a \
                   number (shared with watchpoints) for enable, disable and delete, and counts its \
-                  hits.",
+                  hits. ADDR may be a name (main, main+8) or a source line (file.c:LINE); after \
+                  `if`, a condition (see condition).",
         gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's break or hbreak"),
+    },
+    Command {
+        name: "tbreak",
+        aliases: &["tb"],
+        usage: "tbreak [-p] ADDR [if COND]",
+        summary: "set a temporary breakpoint: deleted when it first stops the machine",
+        details: "As break, with the breakpoint deleted at its first stop (a hit whose condition \
+                  is false, or that an ignore count passes, does not delete it).",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's tbreak"),
+    },
+    Command {
+        name: "condition",
+        aliases: &["cond"],
+        usage: "condition N [COND]",
+        summary: "stop at point N only when COND holds (no COND: always)",
+        details: "COND is an expression (help help says what one holds) tested when the \
+                  breakpoint is reached (before its instruction) or after the access a \
+                  watchpoint saw: non-zero stops the machine. Names in it are looked up when it \
+                  is given. A condition that cannot be evaluated (memory that cannot be read, a \
+                  division by zero) stops the machine and says why. break and watch take one \
+                  after the word if: break leaf if r0 == 5.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's condition"),
+    },
+    Command {
+        name: "ignore",
+        aliases: &[],
+        usage: "ignore N COUNT",
+        summary: "let point N's next COUNT hits pass without stopping",
+        details: "Hits whose condition is false do not count. The hits passed are counted in the \
+                  hit count; points lists the count left.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's ignore"),
+    },
+    Command {
+        name: "commands",
+        aliases: &[],
+        usage: "commands N",
+        summary: "monitor commands to run when point N stops the machine, ended by end",
+        details: "The lines after it, up to a line `end`, are point N's commands (an empty list \
+                  removes them). They run after the stop is reported, each printed after >; a \
+                  continue among them runs the machine on, and the commands of the next stop \
+                  run after them, until a command fails, the guest exits or Ctrl-C.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's commands"),
+    },
+    Command {
+        name: "info",
+        aliases: &["i"],
+        usage: "info break|registers|symbol ADDR|line LOC",
+        summary: "gdb's names: points, registers, the symbol and line of an address",
+        details: "info break (b, breakpoints, watchpoints) is points; info registers (reg, r) \
+                  is regs; info symbol ADDR (or line, address) names ADDR by its symbol and \
+                  source line.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "watch",
         aliases: &["w"],
-        usage: "watch [-r|-w|-a] [-p] ADDR [LEN]",
+        usage: "watch [-r|-w|-a] [-p] ADDR [LEN] [if COND]",
         summary: "set a watchpoint on LEN bytes (4) at virtual or physical ADDR",
         details: "-w (the default) stops after an instruction that writes the range, -r after one \
                   that reads it, -a after either. -p watches a physical range, whatever virtual \
