@@ -238,7 +238,7 @@ pub(super) const COMMANDS: &[Command] = &[
     Command {
         name: "x",
         aliases: &["examine"],
-        usage: "x[/[N][b|h|w]] [-p] ADDR [N]",
+        usage: "x[/[N][x][b|h|w]] [-p] ADDR [N]",
         summary: "examine memory as bytes, halfwords or words with ASCII",
         details: "Reads N units (64 bytes' worth by default) of b (bytes), h (halfwords) or w \
                   (words, the default) from ADDR, 16 bytes a line, with an ASCII column. ADDR is \
@@ -246,6 +246,20 @@ pub(super) const COMMANDS: &[Command] = &[
                   only, no permission checks, no TLB fill); -p reads physical addresses. RAM, ROM \
                   and device registers are read without side effects; what cannot be read shows \
                   as ??.",
+        gdb: Gdb::Allowed,
+    },
+    Command {
+        name: "find",
+        aliases: &["search"],
+        usage: "find [-p] START END|+LEN \"TEXT\"|-b|-h|-w VALUE... | find next",
+        summary: "search memory for a text, bytes, halfwords or words",
+        details: "Searches virtual (or, with -p, physical) addresses START to END, or LEN bytes \
+                  from START, for a text in double quotes (C escapes: \\n \\0 \\xNN; spaces \
+                  in it count as one), for values as bytes (-b), halfwords (-h) or words (-w, \
+                  the default), little-endian, each an expression. Only RAM and ROM are \
+                  searched, through the current translation; what is not mapped is skipped and \
+                  counted. At most 256 MiB a search; 16 matches are shown, and `find next` shows \
+                  the next ones.",
         gdb: Gdb::Allowed,
     },
     Command {

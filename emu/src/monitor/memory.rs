@@ -168,12 +168,16 @@ pub(super) fn examine(
     let mut count = None;
     if let Some(format) = format {
         let digits: String = format.chars().take_while(char::is_ascii_digit).collect();
-        let letters = &format[digits.len()..];
+        // gdb's format letter x (hexadecimal, the only one) may stand with the unit: x/16xw.
+        let letters: String = format[digits.len()..]
+            .chars()
+            .filter(|&c| c != 'x')
+            .collect();
         if !digits.is_empty() {
             count = Some(parse::count(&digits)?);
         }
         if !letters.is_empty() {
-            size = unit(letters).ok_or_else(|| format!("'/{format}': the unit is b, h or w"))?;
+            size = unit(&letters).ok_or_else(|| format!("'/{format}': the unit is b, h or w"))?;
         }
     }
     let addr = parse::eval(machine, args.required("address")?)?;

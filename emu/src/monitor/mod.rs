@@ -21,6 +21,7 @@
 
 mod backtrace;
 mod expr;
+mod find;
 mod help;
 mod info;
 mod memory;
@@ -101,6 +102,8 @@ pub struct Monitor<'a> {
     collecting: Option<(u32, Vec<String>)>,
     /// Points that stopped the machine and whose commands are still to run.
     due: Vec<u32>,
+    /// The last `find`, for `find next`.
+    search: Option<find::Search>,
 }
 
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
@@ -127,6 +130,7 @@ impl<'a> Monitor<'a> {
             line_reader: None,
             collecting: None,
             due: Vec::new(),
+            search: None,
         }
     }
 
@@ -331,6 +335,7 @@ impl<'a> Monitor<'a> {
             "ignore" => points::ignore(self, args),
             "commands" => points::commands(self, args),
             "info" => info::info(self, machine, args),
+            "find" => find::find(self, machine, args),
             "watch" => points::add_watch(self, machine, args),
             "points" => points::list(self, machine, args),
             "enable" => points::set_enabled(self, machine, args, true),
