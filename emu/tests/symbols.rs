@@ -54,7 +54,11 @@ fn binutils(tool: &str, args: &[&str]) -> String {
 
 /// addr2line's function and `file:line` for an address (without `./` or a discriminator).
 fn addr2line(addr: u32) -> (String, String) {
-    let out = binutils("addr2line", &["-f", "-e", ROM, &format!("{addr:#x}")]);
+    addr2line_in(ROM, addr)
+}
+
+fn addr2line_in(rom: &str, addr: u32) -> (String, String) {
+    let out = binutils("addr2line", &["-f", "-e", rom, &format!("{addr:#x}")]);
     let mut lines = out.lines();
     let function = lines.next().unwrap().to_string();
     let place = lines.next().unwrap();
@@ -85,7 +89,7 @@ fn frames(out: &str) -> Vec<(u32, String, String)> {
                 .next()
                 .unwrap()
                 .to_string();
-            let place = l.rsplit(" at ").next().unwrap().to_string();
+            let place = l.split(" at ").nth(1).unwrap_or("").to_string();
             (addr, name, place)
         })
         .collect()
@@ -114,9 +118,37 @@ fn bt_unwinds_optimised_arm_and_thumb_frames_as_addr2line_names_them() {
             assert_eq!(&addr2line(*addr), &(name.clone(), place.clone()), "{stop}");
         }
         assert!(
-            stop.contains("(the unwinding stops here: no call frame information for 0x"),
+            stop.contains("(the unwinding stops here: no unwinding information for 0x"),
             "{stop}"
         );
+    }
+}
+
+/// The same program built without DWARF, with the exception-handling index instead
+/// (`-funwind-tables`): bt unwinds by `.ARM.exidx`, and every frame is the function addr2line
+/// names (from the symbol table alone).
+#[test]
+fn bt_unwinds_by_the_exception_index_as_addr2line_names_the_frames() {
+    let rom = "roms/tests/unwind/unwind-exidx.elf";
+    let out = script(
+        "bt-exidx.txt",
+        "break leaf\ncontinue\nbt\ncontinue\nbt\n",
+        &["--semihosting", rom],
+    );
+    let stops: Vec<&str> = out.split("(emu) bt\n").skip(1).collect();
+    assert_eq!(stops.len(), 2, "{out}");
+    for stop in stops {
+        let frames = frames(stop.split("(emu)").next().unwrap());
+        let names: Vec<&str> = frames.iter().map(|f| f.1.as_str()).collect();
+        assert_eq!(
+            names,
+            ["leaf", "inner", "middle", "outer", "main", "_reset"],
+            "{stop}"
+        );
+        assert!(stop.contains("#1  exidx "), "{stop}");
+        for (addr, name, _) in &frames {
+            assert_eq!(&addr2line_in(rom, *addr).0, name, "{stop}");
+        }
     }
 }
 
@@ -178,7 +210,7 @@ fn a_system_map_names_the_linux_kernel() {
         .unwrap();
     let out = script(
         "linux.txt",
-        "break start_kernel\ncontinue\ndis pc 2\n",
+        "break start_kernel\ncontinue\ndis pc 2\ndelete\nbreak driver_register\ncontinue\nbt\n",
         &[
             "--kernel",
             "guests/linux-nspire/zImage",
@@ -201,6 +233,29 @@ fn a_system_map_names_the_linux_kernel() {
     assert!(
         out.contains(&format!("{:#010x} <start_kernel+0x4>:", start_kernel + 4)),
         "{out}"
+    );
+    // The kernel's own unwind index (__start_unwind_idx to __stop_unwind_idx, in memory)
+    // unwinds its stack. The first driver registered: by gpiolib_dev_init, an initcall
+    // (drivers/gpio/gpiolib.c), which do_one_initcall calls for kernel_init_freeable (init/main.c:
+    // do_basic_setup and do_initcalls are inlined into it), in the kernel_init thread, which
+    // ret_from_fork starts and which has no unwind entry (arch/arm/kernel/entry-common.S).
+    let bt = out.split("(emu) bt\n").nth(1).unwrap();
+    let names: Vec<String> = frames(bt).into_iter().map(|f| f.1).collect();
+    assert_eq!(
+        names,
+        [
+            "driver_register",
+            "gpiolib_dev_init",
+            "do_one_initcall",
+            "kernel_init_freeable",
+            "kernel_init",
+            "ret_from_fork"
+        ],
+        "{bt}"
+    );
+    assert!(
+        bt.contains("the unwind index says this function cannot be unwound"),
+        "{bt}"
     );
 }
 

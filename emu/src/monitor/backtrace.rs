@@ -87,17 +87,40 @@ struct Frame {
     source: &'static str,
 }
 
-/// The frames the call frame information (`.debug_frame`) unwinds from the current registers,
-/// then why it stopped: `None` at the outermost frame (a return address of 0, or a frame that
-/// does not move), else the reason and the registers of the last frame, from which the frame
-/// pointer chain may go on.
-fn unwind_cfi(machine: &Machine, frames: &mut Vec<Frame>) -> Option<(String, [Option<u32>; 16])> {
+/// Unwinds one frame by the tables the image has: the DWARF call frame information
+/// (`.debug_frame`), else the exception-handling index (`.ARM.exidx`); which one did it.
+fn unwind_one(
+    machine: &Machine,
+    addr: u32,
+    regs: &[Option<u32>; 16],
+) -> (Result<Unwound, String>, &'static str) {
+    let read = |addr: u32| word(machine, addr);
+    let symbols = &machine.symbols;
+    if let Some(cfi) = symbols.frames() {
+        match cfi.unwind(addr, regs, &read) {
+            Ok(Unwound::NoInfo) => {}
+            other => return (other, "cfi"),
+        }
+    }
+    let by_index = symbols.unwind_by_index(addr, regs, &read);
+    (by_index.unwrap_or(Ok(Unwound::NoInfo)), "exidx")
+}
+
+/// The frames the unwinding tables unwind from the current registers, then why it stopped:
+/// `None` at the outermost frame (a return address of 0), else the reason and the registers of
+/// the last frame, from which the frame pointer chain may go on.
+fn unwind_tables(
+    machine: &Machine,
+    frames: &mut Vec<Frame>,
+) -> Option<(String, [Option<u32>; 16])> {
     let cpu = &machine.cpu;
     let mut regs: [Option<u32>; 16] = std::array::from_fn(|n| Some(cpu.reg(n)));
-    let Some(cfi) = machine.symbols.frames() else {
-        return Some(("no call frame information (.debug_frame)".to_string(), regs));
-    };
-    let read = |addr: u32| word(machine, addr);
+    if !has_tables(machine) {
+        return Some((
+            "no call frame information (.debug_frame) or unwind index (.ARM.exidx)".to_string(),
+            regs,
+        ));
+    }
     while frames.len() < MAX_FRAMES {
         let Some(pc) = regs[15] else {
             return Some(("the return address is unknown".to_string(), regs));
@@ -109,7 +132,8 @@ fn unwind_cfi(machine: &Machine, frames: &mut Vec<Frame>) -> Option<(String, [Op
         } else {
             pc.wrapping_sub(1)
         };
-        match cfi.unwind(inside, &regs, &read) {
+        let (unwound, source) = unwind_one(machine, inside, &regs);
+        match unwound {
             Ok(Unwound::Caller(caller)) => {
                 let (Some(ret), Some(sp)) = (caller[15], caller[13]) else {
                     return Some(("the return address is unknown".to_string(), regs));
@@ -124,7 +148,7 @@ fn unwind_cfi(machine: &Machine, frames: &mut Vec<Frame>) -> Option<(String, [Op
                 frames.push(Frame {
                     pc: ret & !1,
                     thumb: ret & 1 != 0,
-                    source: "cfi",
+                    source,
                 });
                 regs = caller;
                 regs[15] = Some(ret & !1);
@@ -132,7 +156,7 @@ fn unwind_cfi(machine: &Machine, frames: &mut Vec<Frame>) -> Option<(String, [Op
             Ok(Unwound::NoInfo) => {
                 return Some((
                     format!(
-                        "no call frame information for {}",
+                        "no unwinding information for {}",
                         memory::addr_text(machine, pc)
                     ),
                     regs,
@@ -142,6 +166,11 @@ fn unwind_cfi(machine: &Machine, frames: &mut Vec<Frame>) -> Option<(String, [Op
         }
     }
     None
+}
+
+/// Whether the image has tables to unwind by.
+fn has_tables(machine: &Machine) -> bool {
+    machine.symbols.frames().is_some() || machine.symbols.has_unwind_index()
 }
 
 /// `bt`.
@@ -155,7 +184,7 @@ pub(super) fn backtrace(machine: &Machine, args: Args) -> Result<String, String>
         source: "pc",
     }];
     let mut note = None;
-    if let Some((why, regs)) = unwind_cfi(machine, &mut frames) {
+    if let Some((why, regs)) = unwind_tables(machine, &mut frames) {
         // Where the call frame information ends, the frame pointer chain and LR go on from
         // the registers of the last frame it found.
         let last_thumb = frames.last().is_some_and(|f| f.thumb);
@@ -181,7 +210,7 @@ pub(super) fn backtrace(machine: &Machine, args: Args) -> Result<String, String>
             thumb: r & 1 != 0,
             source: "frame",
         }));
-        if machine.symbols.frames().is_some() || frames.len() == before {
+        if has_tables(machine) || frames.len() == before {
             note = Some(why);
         }
     }

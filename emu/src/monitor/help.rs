@@ -344,10 +344,13 @@ pub(super) const COMMANDS: &[Command] = &[
         name: "bt",
         aliases: &["backtrace", "where"],
         usage: "bt",
-        summary: "show the call stack (DWARF CFI, frame pointer chain, LR)",
+        summary: "show the call stack (DWARF CFI, .ARM.exidx, frame pointer chain, LR)",
         details: "Frame 0 is the PC. Where the image has DWARF call frame information \
                   (.debug_frame, from -g), each frame is unwound by it (cfi), through optimised \
-                  code without a frame pointer, ARM and Thumb. Where it has none, the frame \
+                  code without a frame pointer, ARM and Thumb; else by the ARM exception-handling \
+                  index (exidx: an ELF's .ARM.exidx, or the Linux kernel's, which its System.map \
+                  locates), precise at calls and at a function's first instruction. Where it has \
+                  neither, the frame \
                   pointer (r11 in ARM state, r7 in Thumb) is followed through APCS frames (fp \
                   pointing at the saved pc, with lr, sp and fp below it) or AAPCS frames (fp \
                   pointing at the saved lr, the caller's fp below), whichever the words there \

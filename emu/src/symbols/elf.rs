@@ -33,6 +33,7 @@ fn u32_at(bytes: &[u8], off: usize) -> Option<u32> {
 struct Section {
     name: u32,
     kind: u32,
+    addr: u32,
     offset: u32,
     size: u32,
     link: u32,
@@ -43,6 +44,8 @@ pub(super) struct ElfSymbols {
     pub symbols: Vec<super::Symbol>,
     /// `.debug_line`, `.debug_info` and the other DWARF sections, by name.
     pub sections: Vec<(String, Vec<u8>)>,
+    /// Where `.ARM.exidx` is in memory: its address and size.
+    pub exidx: Option<(u32, u32)>,
 }
 
 /// A NUL-terminated string at `offset` of a string table.
@@ -72,6 +75,7 @@ pub(super) fn read(bytes: &[u8]) -> Result<ElfSymbols, String> {
             Some(Section {
                 name: u32_at(bytes, at)?,
                 kind: u32_at(bytes, at + 4)?,
+                addr: u32_at(bytes, at + 12)?,
                 offset: u32_at(bytes, at + 16)?,
                 size: u32_at(bytes, at + 20)?,
                 link: u32_at(bytes, at + 24)?,
@@ -132,10 +136,14 @@ pub(super) fn read(bytes: &[u8]) -> Result<ElfSymbols, String> {
         }
     }
     let mut dwarf = Vec::new();
+    let mut exidx = None;
     for s in &sections {
         let Some(name) = string_at(names, s.name) else {
             continue;
         };
+        if name == ".ARM.exidx" && s.size > 0 {
+            exidx = Some((s.addr, s.size));
+        }
         if name.starts_with(".debug_") {
             if let Some(bytes) = data(s) {
                 dwarf.push((name.to_string(), bytes.to_vec()));
@@ -145,5 +153,6 @@ pub(super) fn read(bytes: &[u8]) -> Result<ElfSymbols, String> {
     Ok(ElfSymbols {
         symbols,
         sections: dwarf,
+        exidx,
     })
 }

@@ -9,6 +9,7 @@
 
 mod dwarf;
 mod elf;
+mod exidx;
 mod map;
 pub mod write;
 
@@ -48,6 +49,8 @@ pub struct Symbols {
     by_name: HashMap<String, usize>,
     lines: Option<LineTable>,
     frames: Option<Frames>,
+    /// Where the exception-handling index (`.ARM.exidx`) is in memory: start and end.
+    exidx: Option<(u32, u32)>,
     /// Where the names came from, for messages.
     source: String,
 }
@@ -87,11 +90,15 @@ impl Symbols {
                 by_name.insert(s.name.clone(), i);
             }
         }
+        // The index's bounds as the Linux kernel's link names them (a System.map, a vmlinux).
+        let bound = |name: &str| by_name.get(name).map(|&i: &usize| symbols[i].addr);
+        let exidx = bound("__start_unwind_idx").zip(bound("__stop_unwind_idx"));
         Symbols {
             by_addr: symbols,
             by_name,
             lines: None,
             frames: None,
+            exidx,
             source: source.to_string(),
         }
     }
@@ -112,6 +119,9 @@ impl Symbols {
             None
         });
         table.frames = section(".debug_frame").map(|b| Frames::new(b.to_vec()));
+        if let Some((addr, size)) = elf.exidx {
+            table.exidx = Some((addr, addr.saturating_add(size)));
+        }
         Ok(table)
     }
 
@@ -198,6 +208,24 @@ impl Symbols {
             ));
         };
         lines.address_of(file, line)
+    }
+
+    /// Unwinds the frame of the code at `addr` by the exception-handling index in guest memory
+    /// (`.ARM.exidx`: an ELF's section, or the Linux kernel's `__start_unwind_idx` to
+    /// `__stop_unwind_idx`), if the image has one.
+    pub fn unwind_by_index(
+        &self,
+        addr: u32,
+        regs: &dwarf::Registers,
+        read: &dyn Fn(u32) -> Option<u32>,
+    ) -> Option<Result<Unwound, String>> {
+        let (start, end) = self.exidx?;
+        Some(exidx::unwind(start, end, addr, regs, read))
+    }
+
+    /// Whether the image has an exception-handling index.
+    pub fn has_unwind_index(&self) -> bool {
+        self.exidx.is_some()
     }
 
     /// The call frame information (`.debug_frame`), if the file has it.
