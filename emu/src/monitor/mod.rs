@@ -109,6 +109,9 @@ pub struct Monitor<'a> {
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
 pub type LineReader = fn(&str) -> Option<String>;
 
+/// A [`LineReader`] or the line editor, as the interactive session reads with it.
+type PromptedReader = Box<dyn FnMut(&str) -> Option<String>>;
+
 impl Default for Monitor<'_> {
     fn default() -> Self {
         Monitor::new()
@@ -410,11 +413,11 @@ impl<'a> Monitor<'a> {
     pub fn run_interactive(&mut self, machine: &mut Machine) -> Leave {
         let mut stdout = std::io::stdout();
         let _ = write!(stdout, "{}", self.location(machine));
-        let mut read_line: Box<dyn FnMut() -> Option<String>> = match self.line_reader {
-            Some(reader) => Box::new(move || reader(PROMPT)),
+        let mut read_line: PromptedReader = match self.line_reader {
+            Some(reader) => Box::new(reader),
             None => match rustyline::DefaultEditor::new() {
-                Ok(mut editor) => Box::new(move || loop {
-                    match editor.readline(PROMPT) {
+                Ok(mut editor) => Box::new(move |prompt| loop {
+                    match editor.readline(prompt) {
                         Ok(line) => {
                             let _ = editor.add_history_entry(line.as_str());
                             return Some(line);
@@ -431,7 +434,13 @@ impl<'a> Monitor<'a> {
         };
         let mut last = String::new();
         loop {
-            let Some(line) = read_line() else {
+            // gdb's prompt for the lines of `commands N`.
+            let prompt = if self.collecting.is_some() {
+                "> "
+            } else {
+                PROMPT
+            };
+            let Some(line) = read_line(prompt) else {
                 return Leave::Quit;
             };
             let line = if line.trim().is_empty() && is_repeatable(&last) {
