@@ -24,5 +24,6 @@ pub mod reverse;
 pub mod rom_test;
 pub mod semihosting;
 pub mod snapshot;
+pub mod symbols;
 pub mod terminal;
 pub mod warnings;

@@ -483,7 +483,10 @@ struct Loadable {
     file_size: usize,
 }
 
-fn parse_elf(bytes: &[u8]) -> Result<Image, LoadError> {
+/// Checks what every ELF file the emulator reads must be (ELF32, little-endian, version 1,
+/// for ARM) and returns its header. The symbol table ([`crate::symbols`]) reads any such file;
+/// the loader then wants an executable.
+pub(crate) fn check_elf_header(bytes: &[u8]) -> Result<&[u8; EHDR_SIZE], LoadError> {
     let file_len = bytes.len();
     let truncated = || LoadError::TruncatedElfHeader { len: file_len };
     // Class and byte order first, so an ELF64 or big-endian file is named as such even when it
@@ -508,16 +511,22 @@ fn parse_elf(bytes: &[u8]) -> Result<Image, LoadError> {
     if ident_version != EV_CURRENT {
         return Err(LoadError::BadVersion(ident_version));
     }
-    let e_type = le16(ehdr, 16);
     let e_machine = le16(ehdr, 18);
+    if e_machine != EM_ARM {
+        return Err(LoadError::WrongMachine(e_machine));
+    }
+    Ok(ehdr)
+}
+
+fn parse_elf(bytes: &[u8]) -> Result<Image, LoadError> {
+    let file_len = bytes.len();
+    let ehdr = check_elf_header(bytes)?;
+    let e_type = le16(ehdr, 16);
     let e_version = le32(ehdr, 20);
     let e_entry = le32(ehdr, 24);
     let e_phoff = le32(ehdr, 28);
     let e_phentsize = le16(ehdr, 42);
     let e_phnum = le16(ehdr, 44);
-    if e_machine != EM_ARM {
-        return Err(LoadError::WrongMachine(e_machine));
-    }
     if e_type != ET_EXEC {
         return Err(LoadError::WrongType(e_type));
     }

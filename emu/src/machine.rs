@@ -192,6 +192,8 @@ pub struct Machine {
     pub(crate) journal: Option<Journal>,
     /// A profile being taken: the machine then runs one instruction a slice and shows it each.
     pub profiler: Option<Box<Profiler>>,
+    /// The image's names, for the monitor (the host's knowledge, not the machine's state).
+    pub symbols: crate::symbols::Symbols,
 }
 
 /// What a machine booted, as a bootloader would boot it again after a reset.
@@ -230,6 +232,7 @@ impl Machine {
             engine: Engine::Interp,
             journal: None,
             profiler: None,
+            symbols: crate::symbols::Symbols::default(),
         }
     }
 

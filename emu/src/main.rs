@@ -74,6 +74,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
         engine: EngineKind,
     },
+    /// Read a file of symbols (an ELF file, or a Linux System.map) and list its symbols, or
+    /// write them as an ELF file that gdb loads with `symbol-file` (gdb cannot read a
+    /// System.map).
+    Symbols {
+        /// An ELF file or a System.map.
+        file: PathBuf,
+        /// Write the symbols to this ELF file (a symbol table and no contents) instead of
+        /// listing them.
+        #[arg(long, value_name = "OUT.elf")]
+        elf: Option<PathBuf>,
+    },
     /// Replay single-instruction test cases (JSON lines, optionally gzipped) and compare.
     Difftest {
         /// Case files (`.jsonl` or `.jsonl.gz`).
@@ -151,7 +162,50 @@ fn main() -> ExitCode {
             }
         }
         Some(Command::Difftest { files }) => difftest(&files),
+        Some(Command::Symbols { file, elf }) => symbols(&file, elf.as_deref()),
     }
+}
+
+/// `emu symbols FILE [--elf OUT]`.
+fn symbols(file: &std::path::Path, elf: Option<&std::path::Path>) -> ExitCode {
+    let table = match emu::symbols::Symbols::load(file) {
+        Ok(table) => table,
+        Err(message) => return fail(&message, EXIT_BAD_INPUT),
+    };
+    match elf {
+        Some(out) => {
+            let bytes = emu::symbols::write::elf(&table);
+            if let Err(message) = emu::files::write_whole(out, |temp| std::fs::write(temp, &bytes))
+            {
+                return fail(&message, EXIT_BAD_INPUT);
+            }
+            println!(
+                "{} symbols of {} written to {}",
+                table.len(),
+                file.display(),
+                out.display()
+            );
+        }
+        None => {
+            let mut text = String::new();
+            for s in table.iter() {
+                let kind = match (s.code, s.data, s.global) {
+                    (true, _, true) => 'T',
+                    (true, _, false) => 't',
+                    (_, true, true) => 'D',
+                    (_, true, false) => 'd',
+                    (_, _, true) => 'N',
+                    _ => 'n',
+                };
+                text.push_str(&format!(
+                    "{:08x} {:08x} {kind} {}\n",
+                    s.addr, s.size, s.name
+                ));
+            }
+            print!("{text}");
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn difftest(files: &[PathBuf]) -> ExitCode {

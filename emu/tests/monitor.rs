@@ -1018,8 +1018,11 @@ fn the_front_end_api() {
     exec(&mut monitor, &mut m, "break 0x894");
     let stop = m.run_debug(None);
     assert_eq!(stop, DebugStop::Breakpoint(0x894));
-    let report = monitor.stopped(&m, stop);
-    assert_eq!(report, "breakpoint 1 at 0x00000894, hit 1 time\n");
+    let report = monitor.stopped(&mut m, stop);
+    assert_eq!(
+        report.as_deref(),
+        Some("breakpoint 1 at 0x00000894, hit 1 time\n")
+    );
     assert_eq!(
         monitor.location(&m),
         "=> 0x00000894:  e92d000c   push {r2, r3}\n"

@@ -82,12 +82,15 @@ impl Headless {
                 None => {}
                 Some(DebugStop::Exit(exit)) => return Stop::Machine(exit),
                 Some(stop) => {
-                    print!("{}", monitor.stopped(&session.machine, stop));
-                    if let Some(stop) = enter(monitor, session) {
-                        return stop;
-                    }
-                    if let Some(pacer) = &mut pacer {
-                        pacer.restart(session.machine.cpu.cycles());
+                    // None: a breakpoint whose condition is false; the run goes on.
+                    if let Some(report) = monitor.stopped(&mut session.machine, stop) {
+                        print!("{report}");
+                        if let Some(stop) = enter(monitor, session) {
+                            return stop;
+                        }
+                        if let Some(pacer) = &mut pacer {
+                            pacer.restart(session.machine.cpu.cycles());
+                        }
                     }
                 }
             }

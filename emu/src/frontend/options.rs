@@ -124,6 +124,10 @@ pub struct RunOptions {
     /// instead of starting the ROM or kernel again.
     #[arg(long)]
     pub no_reboot: bool,
+    /// Names for the monitor from FILE: an ELF file (a ROM built with symbols, a vmlinux) or a
+    /// Linux System.map, instead of an ELF ROM's own symbols.
+    #[arg(long, value_name = "FILE")]
+    pub symbols: Option<PathBuf>,
     /// The ROM: a raw binary (mapped at 0x00000000) or an ELF32 ARM executable.
     pub rom: Option<PathBuf>,
     /// Arguments for the guest (semihosting SYS_GET_CMDLINE), after `--`.

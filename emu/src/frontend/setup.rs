@@ -14,6 +14,7 @@ use crate::machine::{self, Machine};
 use crate::ndless::{self, program::Program, Ndless};
 use crate::semihosting::{Config, Semihosting};
 use crate::snapshot;
+use crate::symbols::Symbols;
 use crate::terminal;
 
 /// The demo ROM run when no ROM is given: whatever it draws on the LCD is what a newcomer
@@ -335,6 +336,7 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
     };
     machine.reboot = !options.no_reboot;
     machine.set_engine(options.engine);
+    machine.symbols = symbols(options)?;
     match &options.load_state {
         Some(path) => {
             let bytes = read(path)?;
@@ -345,6 +347,29 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
         }
         None => Ok((machine, name)),
     }
+}
+
+/// The names the monitor shows: `--symbols FILE`'s, else an ELF ROM's own (a ROM whose
+/// symbol table cannot be read runs without names).
+fn symbols(options: &RunOptions) -> Result<Symbols, String> {
+    if let Some(path) = &options.symbols {
+        return Symbols::load(path).map_err(|e| format!("--symbols {e}"));
+    }
+    let Some(rom) = options.rom.as_deref() else {
+        return Ok(Symbols::default());
+    };
+    let Ok(bytes) = std::fs::read(rom) else {
+        return Ok(Symbols::default());
+    };
+    if !bytes.starts_with(b"\x7fELF") {
+        return Ok(Symbols::default());
+    }
+    Ok(
+        Symbols::from_elf(&bytes, &rom.display().to_string()).unwrap_or_else(|e| {
+            log::warn!("{}: no symbols: {e}", rom.display());
+            Symbols::default()
+        }),
+    )
 }
 
 /// Reads a `--keys` script; the error names the file and the line.

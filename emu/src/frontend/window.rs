@@ -292,12 +292,15 @@ pub fn run(
                     None => {}
                     Some(DebugStop::Exit(exit)) => stopped = Some(exit),
                     // A breakpoint, watchpoint or break-on condition: the monitor takes over.
+                    // None: a breakpoint whose condition is false; the run goes on.
                     Some(stop) => {
-                        print!("{}", monitor.stopped(&session.machine, stop));
-                        if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
-                            return Ok(outcome(stopped, None, session));
+                        if let Some(report) = monitor.stopped(&mut session.machine, stop) {
+                            print!("{report}");
+                            if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
+                                return Ok(outcome(stopped, None, session));
+                            }
+                            break;
                         }
-                        break;
                     }
                 }
                 ran += 1;

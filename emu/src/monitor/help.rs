@@ -37,9 +37,14 @@ pub(super) const COMMANDS: &[Command] = &[
         aliases: &["h", "?"],
         usage: "help [COMMAND]",
         summary: "list the commands, or explain one",
-        details: "Numbers are decimal, 0x hexadecimal or 0b binary. Where an address or value is \
-                  expected, an expression may stand: numbers and registers joined by + and - \
-                  without spaces (sp+8, pc-4, r0+0x10, lr_irq-4).",
+        details: "Where an address or value is expected, an expression stands: numbers \
+                  (decimal, 0x hexadecimal, 0b binary), registers (r0-r15, sp lr pc, banked \
+                  lr_irq, cpsr, spsr), symbols of the image (main, main+8), memory ([sp+4] a \
+                  word, *(u8*)ADDR, *(u16*)ADDR), flags (n z c v t i f) and mode (mode == irq), \
+                  with C's operators; an argument with spaces in it goes last or in quotes. \
+                  file.c:LINE is the first instruction of a source line (with DWARF line \
+                  tables). Symbols come from an ELF ROM or --symbols FILE (an ELF file or a \
+                  Linux System.map).",
         gdb: Gdb::Allowed,
     },
     Command {
@@ -190,18 +195,71 @@ pub(super) const COMMANDS: &[Command] = &[
     Command {
         name: "break",
         aliases: &["b"],
-        usage: "break [-p] ADDR",
+        usage: "break [-p] ADDR [if COND]",
         summary: "set a breakpoint on a virtual (or, with -p, physical) address",
         details: "The machine stops before executing the instruction at ADDR. A physical \
                   breakpoint stops at any virtual address that maps to it. Each breakpoint gets a \
                   number (shared with watchpoints) for enable, disable and delete, and counts its \
-                  hits.",
+                  hits. ADDR may be a name (main, main+8) or a source line (file.c:LINE); after \
+                  `if`, a condition (see condition).",
         gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's break or hbreak"),
+    },
+    Command {
+        name: "tbreak",
+        aliases: &["tb"],
+        usage: "tbreak [-p] ADDR [if COND]",
+        summary: "set a temporary breakpoint: deleted when it first stops the machine",
+        details: "As break, with the breakpoint deleted at its first stop (a hit whose condition \
+                  is false, or that an ignore count passes, does not delete it).",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's tbreak"),
+    },
+    Command {
+        name: "condition",
+        aliases: &["cond"],
+        usage: "condition N [COND]",
+        summary: "stop at point N only when COND holds (no COND: always)",
+        details: "COND is an expression (help help says what one holds) tested when the \
+                  breakpoint is reached (before its instruction) or after the access a \
+                  watchpoint saw: non-zero stops the machine. Names in it are looked up when it \
+                  is given. A condition that cannot be evaluated (memory that cannot be read, a \
+                  division by zero) stops the machine and says why. break and watch take one \
+                  after the word if: break leaf if r0 == 5.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's condition"),
+    },
+    Command {
+        name: "ignore",
+        aliases: &[],
+        usage: "ignore N COUNT",
+        summary: "let point N's next COUNT hits pass without stopping",
+        details: "Hits whose condition is false do not count. The hits passed are counted in the \
+                  hit count; points lists the count left.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's ignore"),
+    },
+    Command {
+        name: "commands",
+        aliases: &[],
+        usage: "commands N",
+        summary: "monitor commands to run when point N stops the machine, ended by end",
+        details: "The lines after it, up to a line `end`, are point N's commands (an empty list \
+                  removes them). They run after the stop is reported, each printed after >; a \
+                  continue among them runs the machine on, and the commands of the next stop \
+                  run after them, until a command fails, the guest exits or Ctrl-C.",
+        gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's commands"),
+    },
+    Command {
+        name: "info",
+        aliases: &["i"],
+        usage: "info break|registers|symbol ADDR|line LOC",
+        summary: "gdb's names: points, registers, the symbol and line of an address",
+        details: "info break (b, breakpoints, watchpoints) is points; info registers (reg, r) \
+                  is regs; info symbol ADDR (or line, address) names ADDR by its symbol and \
+                  source line.",
+        gdb: Gdb::Allowed,
     },
     Command {
         name: "watch",
         aliases: &["w"],
-        usage: "watch [-r|-w|-a] [-p] ADDR [LEN]",
+        usage: "watch [-r|-w|-a] [-p] ADDR [LEN] [if COND]",
         summary: "set a watchpoint on LEN bytes (4) at virtual or physical ADDR",
         details: "-w (the default) stops after an instruction that writes the range, -r after one \
                   that reads it, -a after either. -p watches a physical range, whatever virtual \
@@ -257,7 +315,7 @@ pub(super) const COMMANDS: &[Command] = &[
     Command {
         name: "x",
         aliases: &["examine"],
-        usage: "x[/[N][b|h|w]] [-p] ADDR [N]",
+        usage: "x[/[N][x][b|h|w]] [-p] ADDR [N]",
         summary: "examine memory as bytes, halfwords or words with ASCII",
         details: "Reads N units (64 bytes' worth by default) of b (bytes), h (halfwords) or w \
                   (words, the default) from ADDR, 16 bytes a line, with an ASCII column. ADDR is \
@@ -265,6 +323,20 @@ pub(super) const COMMANDS: &[Command] = &[
                   only, no permission checks, no TLB fill); -p reads physical addresses. RAM, ROM \
                   and device registers are read without side effects; what cannot be read shows \
                   as ??.",
+        gdb: Gdb::Allowed,
+    },
+    Command {
+        name: "find",
+        aliases: &["search"],
+        usage: "find [-p] START END|+LEN \"TEXT\"|-b|-h|-w VALUE... | find next",
+        summary: "search memory for a text, bytes, halfwords or words",
+        details: "Searches virtual (or, with -p, physical) addresses START to END, or LEN bytes \
+                  from START, for a text in double quotes (C escapes: \\n \\0 \\xNN; spaces \
+                  in it count as one), for values as bytes (-b), halfwords (-h) or words (-w, \
+                  the default), little-endian, each an expression. Only RAM and ROM are \
+                  searched, through the current translation; what is not mapped is skipped and \
+                  counted. At most 256 MiB a search; 16 matches are shown, and `find next` shows \
+                  the next ones.",
         gdb: Gdb::Allowed,
     },
     Command {
@@ -283,8 +355,10 @@ pub(super) const COMMANDS: &[Command] = &[
         aliases: &["disassemble"],
         usage: "dis [-a|-t] [ADDR] [N]",
         summary: "disassemble N instructions (8) at ADDR (the PC)",
-        details: "ARM or Thumb by the CPSR's T bit, or forced with -a (ARM) or -t (Thumb). The \
-                  instruction at the PC is marked =>. Text is GNU objdump's syntax.",
+        details: "ARM or Thumb as the symbol of ADDR says (an ELF's Thumb function), else by \
+                  the CPSR's T bit, or forced with -a (ARM) or -t (Thumb). The instruction at the \
+                  PC is marked =>. Text is GNU objdump's syntax; symbols name the addresses, and \
+                  headers mark where a symbol and a source line start.",
         gdb: Gdb::Allowed,
     },
     Command {
@@ -347,14 +421,20 @@ pub(super) const COMMANDS: &[Command] = &[
         name: "bt",
         aliases: &["backtrace", "where"],
         usage: "bt",
-        summary: "show the call stack (frame pointer chain, LR)",
-        details: "Frame 0 is the PC. Then the frame pointer (r11 in ARM state, r7 in Thumb) is \
-                  followed through APCS frames (fp pointing at the saved pc, with lr, sp and fp \
-                  below it) or AAPCS frames (fp pointing at the saved lr, the caller's fp below), \
-                  whichever the words there fit, while frames go up the stack. LR is shown as \
-                  frame 1 when it is not the first saved return address (a leaf function, or one \
-                  before its prologue). Optimised code without a frame pointer shows only the PC \
-                  and LR.",
+        summary: "show the call stack (DWARF CFI, .ARM.exidx, frame pointer chain, LR)",
+        details: "Frame 0 is the PC. Where the image has DWARF call frame information \
+                  (.debug_frame, from -g), each frame is unwound by it (cfi), through optimised \
+                  code without a frame pointer, ARM and Thumb; else by the ARM exception-handling \
+                  index (exidx: an ELF's .ARM.exidx, or the Linux kernel's, which its System.map \
+                  locates), precise at calls and at a function's first instruction. Where it has \
+                  neither, the frame \
+                  pointer (r11 in ARM state, r7 in Thumb) is followed through APCS frames (fp \
+                  pointing at the saved pc, with lr, sp and fp below it) or AAPCS frames (fp \
+                  pointing at the saved lr, the caller's fp below), whichever the words there \
+                  fit, while frames go up the stack; LR is shown as frame 1 when it is not the \
+                  first saved return address. Each frame shows its symbol and source line; a \
+                  last line says where and why the unwinding stopped when it did not reach the \
+                  outermost frame.",
         gdb: Gdb::Allowed,
     },
     Command {

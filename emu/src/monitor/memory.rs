@@ -93,21 +93,58 @@ pub(super) fn tidy(text: &str) -> String {
     out
 }
 
-/// One line of disassembly: `0x00000100:  e3a00001   mov r0, #1`.
-pub(super) fn line(machine: &Machine, addr: u32, thumb: bool) -> (String, u32) {
-    match decode(machine, addr, thumb) {
-        Ok(d) => (
-            format!("0x{addr:08x}:  {:<9}  {}", d.encoding, d.text),
-            d.size,
-        ),
-        Err(e) => (format!("0x{addr:08x}:  <{e}>"), if thumb { 2 } else { 4 }),
+/// An address with its symbol's name, as `0x00000100 <main+0x8>` (the address alone where no
+/// symbol holds it).
+pub(super) fn addr_text(machine: &Machine, addr: u32) -> String {
+    match machine.symbols.name_of(addr) {
+        Some(name) => format!("0x{addr:08x} <{name}>"),
+        None => format!("0x{addr:08x}"),
     }
 }
 
-/// Where the machine stands: the instruction at the PC.
+/// ` at tests/gdb/target.c:14` for code the line table knows; empty otherwise.
+pub(super) fn source_text(machine: &Machine, addr: u32) -> String {
+    match machine.symbols.line_of(addr) {
+        Some((file, line)) => format!(" at {file}:{line}"),
+        None => String::new(),
+    }
+}
+
+/// Names the address an instruction's text ends with (a branch's target, a literal's
+/// address after `@`), as objdump does: `bl 0x2d0 <square>`.
+fn name_target(machine: &Machine, text: String) -> String {
+    let target = text
+        .rsplit([' ', '\t'])
+        .next()
+        .and_then(|w| w.strip_prefix("0x"))
+        .and_then(|hex| u32::from_str_radix(hex, 16).ok());
+    match target.and_then(|t| machine.symbols.name_of(t)) {
+        Some(name) => format!("{text} <{name}>"),
+        None => text,
+    }
+}
+
+/// One line of disassembly: `0x00000100 <main+0x8>:  e3a00001   mov r0, #1`.
+pub(super) fn line(machine: &Machine, addr: u32, thumb: bool) -> (String, u32) {
+    let at = addr_text(machine, addr);
+    match decode(machine, addr, thumb) {
+        Ok(d) => (
+            format!("{at}:  {:<9}  {}", d.encoding, name_target(machine, d.text)),
+            d.size,
+        ),
+        Err(e) => (format!("{at}:  <{e}>"), if thumb { 2 } else { 4 }),
+    }
+}
+
+/// Where the machine stands: the instruction at the PC, and its source line if known.
 pub(super) fn location(machine: &Machine) -> String {
     let cpu = &machine.cpu;
-    format!("=> {}\n", line(machine, cpu.pc(), cpu.is_thumb()).0)
+    let pc = cpu.pc();
+    let mut out = format!("=> {}\n", line(machine, pc, cpu.is_thumb()).0);
+    if let Some((file, line)) = machine.symbols.line_of(pc) {
+        out.push_str(&format!("   {file}:{line}\n"));
+    }
+    out
 }
 
 /// A unit of `x` and `poke`.
@@ -131,15 +168,19 @@ pub(super) fn examine(
     let mut count = None;
     if let Some(format) = format {
         let digits: String = format.chars().take_while(char::is_ascii_digit).collect();
-        let letters = &format[digits.len()..];
+        // gdb's format letter x (hexadecimal, the only one) may stand with the unit: x/16xw.
+        let letters: String = format[digits.len()..]
+            .chars()
+            .filter(|&c| c != 'x')
+            .collect();
         if !digits.is_empty() {
             count = Some(parse::count(&digits)?);
         }
         if !letters.is_empty() {
-            size = unit(letters).ok_or_else(|| format!("'/{format}': the unit is b, h or w"))?;
+            size = unit(&letters).ok_or_else(|| format!("'/{format}': the unit is b, h or w"))?;
         }
     }
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
     if let Some(n) = args.next() {
         count = Some(parse::count(n)?);
     }
@@ -181,7 +222,11 @@ pub(super) fn examine(
             }
         }
         let hex_width = (per_line * (2 * bytes + 1)) as usize;
-        out.push_str(&format!("0x{at:08x}:{hex:<hex_width$}  |{ascii}|\n"));
+        let label = match machine.symbols.name_of(at).filter(|_| !physical) {
+            Some(name) => format!(" <{name}>"),
+            None => String::new(),
+        };
+        out.push_str(&format!("0x{at:08x}:{hex:<hex_width$}  |{ascii}|{label}\n"));
         at = at.wrapping_add(units * bytes);
         left -= units as u64;
     }
@@ -191,8 +236,8 @@ pub(super) fn examine(
 /// `poke [-p] ADDR VALUE [b|h|w]`.
 pub(super) fn poke(machine: &mut Machine, mut args: Args) -> Result<String, String> {
     let physical = args.flag("-p");
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
-    let value = parse::eval(&machine.cpu, args.required("value")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
+    let value = parse::eval(machine, args.required("value")?)?;
     let size = match args.next() {
         Some(text) => unit(text).ok_or_else(|| format!("'{text}': the size is b, h or w"))?,
         None => Size::Word,
@@ -260,12 +305,19 @@ pub(super) fn disassemble(machine: &Machine, mut args: Args) -> Result<String, S
     if arm && thumb_flag {
         return Err("-a and -t together".to_string());
     }
-    let thumb = thumb_flag || (!arm && machine.cpu.is_thumb());
     let pc = machine.cpu.pc();
     let addr = match args.next() {
-        Some(text) => parse::eval(&machine.cpu, text)?,
+        Some(text) => parse::eval(machine, text)?,
         None => pc,
     };
+    // Without -a or -t: the state of the function the address is in, if the symbols say
+    // (an ELF's Thumb functions have bit 0 set), else the CPU's.
+    let function = machine
+        .symbols
+        .containing(addr)
+        .map(|(s, _)| s)
+        .filter(|s| s.code && addr != pc);
+    let thumb = thumb_flag || (!arm && function.map_or(machine.cpu.is_thumb(), |s| s.thumb));
     let count = match args.next() {
         Some(text) => parse::count(text)?,
         None => 8,
@@ -277,7 +329,19 @@ pub(super) fn disassemble(machine: &Machine, mut args: Args) -> Result<String, S
     let align = if thumb { 2 } else { 4 };
     let mut at = addr & !(align - 1);
     let mut out = String::new();
+    let mut last_line = None;
     for _ in 0..count {
+        // objdump -l's headers: a symbol's start, a new source line.
+        if let Some((symbol, 0)) = machine.symbols.containing(at) {
+            out.push_str(&format!("<{}>:\n", symbol.name));
+        }
+        let source = machine.symbols.line_of(at);
+        if source.is_some() && source != last_line {
+            if let Some((file, number)) = source {
+                out.push_str(&format!("{file}:{number}\n"));
+            }
+        }
+        last_line = source;
         let (text, size) = line(machine, at, thumb);
         let marker = if at == pc { "=> " } else { "   " };
         out.push_str(&format!("{marker}{text}\n"));
@@ -329,7 +393,7 @@ pub(super) fn translate(machine: &Machine, mut args: Args) -> Result<String, Str
     if write && fetch {
         return Err("-w and -x together".to_string());
     }
-    let va = parse::eval(&machine.cpu, args.required("address")?)?;
+    let va = parse::eval(machine, args.required("address")?)?;
     args.finish()?;
     let cpu = &machine.cpu;
     let user = user_flag || !cpu.mode().is_privileged();

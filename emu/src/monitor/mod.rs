@@ -20,7 +20,10 @@
 //! that would run or change the machine behind the GDB stub's back (see [`help::Gdb`]).
 
 mod backtrace;
+mod expr;
+mod find;
 mod help;
+mod info;
 mod memory;
 mod parse;
 mod points;
@@ -101,10 +104,19 @@ pub struct Monitor<'a> {
     /// The run's past, for going backwards.
     history: Option<crate::reverse::History>,
     profiling: profile::Profiling,
+    /// `commands N` being read: the point's number and the lines so far, until `end`.
+    collecting: Option<(u32, Vec<String>)>,
+    /// Points that stopped the machine and whose commands are still to run.
+    due: Vec<u32>,
+    /// The last `find`, for `find next`.
+    search: Option<find::Search>,
 }
 
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
 pub type LineReader = fn(&str) -> Option<String>;
+
+/// A [`LineReader`] or the line editor, as the interactive session reads with it.
+type PromptedReader = Box<dyn FnMut(&str) -> Option<String>>;
 
 impl Default for Monitor<'_> {
     fn default() -> Self {
@@ -127,6 +139,9 @@ impl<'a> Monitor<'a> {
             line_reader: None,
             history: None,
             profiling: profile::Profiling::default(),
+            collecting: None,
+            due: Vec::new(),
+            search: None,
         }
     }
 
@@ -190,18 +205,48 @@ impl<'a> Monitor<'a> {
     }
 
     /// Says why the front end's own run stopped (a breakpoint, a watchpoint, a break-on
-    /// condition), counting the breakpoint's or watchpoint's hit as `continue` would. Where the
-    /// machine stands is left to [`Monitor::run_interactive`], which shows it first.
-    pub fn stopped(&mut self, machine: &Machine, stop: DebugStop) -> String {
-        let stopped = run::classify(self, machine, stop, None).unwrap_or(run::Stopped::Finished);
+    /// condition), counting the breakpoint's or watchpoint's hit as `continue` would, and runs
+    /// the commands of the points that stopped it. `None` when the stop does not count (a
+    /// condition false, a hit ignored): the machine has then run on past the breakpoint's
+    /// instruction, and the front end goes on running it. Where the machine stands is left to
+    /// [`Monitor::run_interactive`], which shows it first.
+    pub fn stopped(&mut self, machine: &mut Machine, stop: DebugStop) -> Option<String> {
         let mut out = String::new();
-        run::reason(self, machine, &stopped, &mut out);
-        out
+        let stopped = match run::classify(self, machine, stop, None) {
+            Some(stopped) => stopped,
+            None => match run::step_off(self, machine) {
+                Ok(Some(report)) => {
+                    out.push_str(&report);
+                    out.push_str(&self.run_due(machine));
+                    return Some(out);
+                }
+                Ok(None) => return None,
+                Err(e) => return Some(format!("error: {e}\n")),
+            },
+        };
+        run::reason(machine, &stopped, &mut out);
+        out.push_str(&self.run_due(machine));
+        Some(out)
     }
 
     /// Runs one command line and returns what it prints. Empty lines and `#` comments print
     /// nothing.
     pub fn execute(&mut self, machine: &mut Machine, line: &str) -> Result<String, Break> {
+        if let Some((number, mut lines)) = self.collecting.take() {
+            let trimmed = line.trim();
+            if trimmed == "end" {
+                let n = lines.len();
+                points::set_commands(self, number, lines);
+                return Ok(format!("{number} runs {n} command(s) when it stops\n"));
+            }
+            if !trimmed.is_empty() && !trimmed.starts_with('#') {
+                // Checked now, run at each stop.
+                parse_line(trimmed).map_err(Break::Error)?;
+                lines.push(trimmed.to_string());
+            }
+            self.collecting = Some((number, lines));
+            return Ok(String::new());
+        }
         let Some(parsed) = parse_line(line).map_err(Break::Error)? else {
             return Ok(String::new());
         };
@@ -223,7 +268,46 @@ impl<'a> Monitor<'a> {
             }
             return Err(leave);
         }
-        self.dispatch(machine, parsed, false).map_err(Break::Error)
+        let mut out = self
+            .dispatch(machine, parsed, false)
+            .map_err(Break::Error)?;
+        out.push_str(&self.run_due(machine));
+        Ok(out)
+    }
+
+    /// Runs the commands of the points that stopped the machine, and of those their commands
+    /// stop it at (`continue` among them), one stop after another rather than nested, until
+    /// none is due, a command fails or the guest has exited.
+    fn run_due(&mut self, machine: &mut Machine) -> String {
+        let mut out = String::new();
+        while !self.due.is_empty() {
+            let numbers = std::mem::take(&mut self.due);
+            let lines: Vec<String> = numbers
+                .iter()
+                .flat_map(|&n| points::commands_of(self, n))
+                .collect();
+            for line in lines {
+                out.push_str(&format!("> {line}\n"));
+                let result = match parse_line(&line) {
+                    Ok(Some(parsed)) => self.dispatch(machine, parsed, false),
+                    Ok(None) => Ok(String::new()),
+                    Err(e) => Err(e),
+                };
+                match result {
+                    Ok(text) => out.push_str(&text),
+                    Err(e) => {
+                        out.push_str(&format!("error: {e}\n"));
+                        self.due.clear();
+                        return out;
+                    }
+                }
+                if self.exit.is_some() || self.interrupt.load(Ordering::Relaxed) {
+                    self.due.clear();
+                    return out;
+                }
+            }
+        }
+        out
     }
 
     /// Runs one command line for gdb's `monitor` command (the stub's qRcmd) and returns what it
@@ -262,9 +346,15 @@ impl<'a> Monitor<'a> {
             "next" => run::next(self, machine, args),
             "continue" => run::cont(self, machine, args),
             "until" => run::until(self, machine, args),
-            "break" => points::add_break(self, machine, args),
+            "break" => points::add_break(self, machine, args, false),
+            "tbreak" => points::add_break(self, machine, args, true),
+            "condition" => points::condition(self, machine, args),
+            "ignore" => points::ignore(self, args),
+            "commands" => points::commands(self, args),
+            "info" => info::info(self, machine, args),
+            "find" => find::find(self, machine, args),
             "watch" => points::add_watch(self, machine, args),
-            "points" => points::list(self, args),
+            "points" => points::list(self, machine, args),
             "enable" => points::set_enabled(self, machine, args, true),
             "disable" => points::set_enabled(self, machine, args, false),
             "delete" => points::delete(self, machine, args),
@@ -313,7 +403,12 @@ impl<'a> Monitor<'a> {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
-            writeln!(out, "{PROMPT}{trimmed}").map_err(io_error)?;
+            let prompt = if self.collecting.is_some() {
+                "> "
+            } else {
+                PROMPT
+            };
+            writeln!(out, "{prompt}{trimmed}").map_err(io_error)?;
             match self.execute(machine, trimmed) {
                 Ok(text) => out.write_all(text.as_bytes()).map_err(io_error)?,
                 Err(Break::Quit) | Err(Break::Resume) => break,
@@ -338,11 +433,11 @@ impl<'a> Monitor<'a> {
     pub fn run_interactive(&mut self, machine: &mut Machine) -> Leave {
         let mut stdout = std::io::stdout();
         let _ = write!(stdout, "{}", self.location(machine));
-        let mut read_line: Box<dyn FnMut() -> Option<String>> = match self.line_reader {
-            Some(reader) => Box::new(move || reader(PROMPT)),
+        let mut read_line: PromptedReader = match self.line_reader {
+            Some(reader) => Box::new(reader),
             None => match rustyline::DefaultEditor::new() {
-                Ok(mut editor) => Box::new(move || loop {
-                    match editor.readline(PROMPT) {
+                Ok(mut editor) => Box::new(move |prompt| loop {
+                    match editor.readline(prompt) {
                         Ok(line) => {
                             let _ = editor.add_history_entry(line.as_str());
                             return Some(line);
@@ -359,7 +454,13 @@ impl<'a> Monitor<'a> {
         };
         let mut last = String::new();
         loop {
-            let Some(line) = read_line() else {
+            // gdb's prompt for the lines of `commands N`.
+            let prompt = if self.collecting.is_some() {
+                "> "
+            } else {
+                PROMPT
+            };
+            let Some(line) = read_line(prompt) else {
                 return Leave::Quit;
             };
             let line = if line.trim().is_empty() && is_repeatable(&last) {

@@ -1,7 +1,9 @@
 //! The words of a command line: flags, numbers, register names and the small expressions that
 //! stand for addresses and values (`0x10000000`, `sp+8`, `pc-4`, `r0_fiq`).
 
+use super::expr;
 use crate::cpu::{Cpu, Mode};
+use crate::machine::Machine;
 
 /// The arguments of one command, consumed as the command reads them.
 pub(super) struct Args<'a> {
@@ -132,44 +134,22 @@ pub(super) fn read_register(cpu: &Cpu, reg: Register) -> Option<u32> {
     }
 }
 
-/// Evaluates an expression: numbers and registers joined by `+` and `-` (`sp+8`, `pc-4`,
-/// `r0+r1`), with 32-bit wrapping arithmetic.
-pub(super) fn eval(cpu: &Cpu, text: &str) -> Result<u32, String> {
-    if let Some(value) = number(text) {
-        return Ok(value);
+/// `file.c:14` as a file and a line, if `text` is that.
+fn file_line(text: &str) -> Option<(&str, u32)> {
+    let (file, line) = text.rsplit_once(':')?;
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-' | '+');
+    let line = line.parse().ok()?;
+    (!file.is_empty() && file.chars().all(plain)).then_some((file, line))
+}
+
+/// Evaluates an address or a value: `file.c:LINE` (the line's first instruction), or an
+/// expression of the monitor's language (see [`super::expr`]: `main+8`, `sp+4`, `[r0]`).
+pub(super) fn eval(machine: &Machine, text: &str) -> Result<u32, String> {
+    if let Some((file, line)) = file_line(text) {
+        return machine.symbols.address_of_line(file, line);
     }
-    let bad = || format!("'{text}' is not a number, a register or a sum of them");
-    let mut total = 0u32;
-    let mut sign_negative = false;
-    let mut term_start = 0;
-    let bytes = text.as_bytes();
-    for i in 0..=bytes.len() {
-        let at_end = i == bytes.len();
-        if !at_end && bytes[i] != b'+' && bytes[i] != b'-' {
-            continue;
-        }
-        let term = &text[term_start..i];
-        if term.is_empty() {
-            // Only a leading sign may have no term before it.
-            if i != 0 || at_end {
-                return Err(bad());
-            }
-        } else {
-            let value = number(term)
-                .or_else(|| register(term).and_then(|r| read_register(cpu, r)))
-                .ok_or_else(bad)?;
-            total = if sign_negative {
-                total.wrapping_sub(value)
-            } else {
-                total.wrapping_add(value)
-            };
-        }
-        if !at_end {
-            sign_negative = bytes[i] == b'-';
-            term_start = i + 1;
-        }
-    }
-    Ok(total)
+    let expr = expr::parse(text, &|name| machine.symbols.address_of(name))?;
+    expr.eval(&expr::Live(machine))
 }
 
 #[cfg(test)]
@@ -210,16 +190,22 @@ mod tests {
 
     #[test]
     fn expressions() {
-        let mut cpu = Cpu::new();
-        cpu.set_reg(13, 0x1000);
-        cpu.set_reg(0, 3);
-        assert_eq!(eval(&cpu, "sp+8"), Ok(0x1008));
-        assert_eq!(eval(&cpu, "sp-0x10+r0"), Ok(0xFF3));
-        assert_eq!(eval(&cpu, "-4"), Ok(0xFFFF_FFFC));
-        assert_eq!(eval(&cpu, "-r0"), Ok(0u32.wrapping_sub(3)));
-        assert!(eval(&cpu, "sp+").is_err());
-        assert!(eval(&cpu, "+").is_err());
-        assert!(eval(&cpu, "sp++4").is_err());
-        assert!(eval(&cpu, "r0+nothing").is_err());
+        let mut machine = Machine::new(crate::config::MachineConfig::nspire_cx(), 0);
+        machine.cpu.set_reg(13, 0x1000);
+        machine.cpu.set_reg(0, 3);
+        assert_eq!(eval(&machine, "sp+8"), Ok(0x1008));
+        assert_eq!(eval(&machine, "sp-0x10+r0"), Ok(0xFF3));
+        assert_eq!(eval(&machine, "-4"), Ok(0xFFFF_FFFC));
+        assert_eq!(eval(&machine, "-r0"), Ok(0u32.wrapping_sub(3)));
+        assert!(eval(&machine, "sp+").is_err());
+        assert!(eval(&machine, "+").is_err());
+        assert!(eval(&machine, "r0+nothing").is_err());
+        assert_eq!(file_line("target.c:14"), Some(("target.c", 14)));
+        assert_eq!(
+            file_line("tests/gdb/target.c:7"),
+            Some(("tests/gdb/target.c", 7))
+        );
+        assert_eq!(file_line("main+4"), None);
+        assert_eq!(file_line("a b:4"), None);
     }
 }

@@ -1,11 +1,17 @@
-//! Breakpoints, watchpoints and break-on conditions: `break`, `watch`, `points`, `enable`,
-//! `disable`, `delete`, `catch`.
+//! Breakpoints, watchpoints and break-on conditions: `break`, `tbreak`, `watch`, `points`,
+//! `enable`, `disable`, `delete`, `condition`, `ignore`, `commands`, `catch`.
 //!
 //! The monitor numbers them (one sequence for both kinds, as gdb does), keeps whether each is
 //! enabled and how often it was hit, and keeps the CPU's own sets equal to the enabled ones.
+//! A point may have a condition (an expression of [`super::expr`], tested when the CPU reaches
+//! it: false, and the run goes on uncounted), an ignore count (hits that count but do not
+//! stop), be temporary (deleted at its first stop) and have commands run at each stop, as
+//! gdb's do.
 
 use std::collections::HashSet;
 
+use super::expr::{self, Expr};
+use super::memory;
 use super::parse::{self, Args};
 use super::Monitor;
 use crate::cpu::{Breakpoint, Exception, WatchKind, Watchpoint};
@@ -19,12 +25,42 @@ pub(super) enum Kind {
     Watch(Watchpoint),
 }
 
+/// A condition as written, and parsed.
+pub(super) type Test = (String, Expr);
+
 /// A breakpoint or watchpoint of the monitor.
 pub(super) struct Point {
     pub number: u32,
     pub enabled: bool,
     pub hits: u64,
     pub kind: Kind,
+    /// The condition, as written and parsed.
+    pub condition: Option<Test>,
+    /// Hits still to pass without stopping.
+    pub ignore: u64,
+    /// Deleted when it stops the machine (`tbreak`).
+    pub temporary: bool,
+    /// Monitor commands run when it stops the machine.
+    pub commands: Vec<String>,
+}
+
+/// A point that stopped the machine, as the stop report tells it.
+#[derive(Clone, Debug)]
+pub(super) struct Hit {
+    pub number: u32,
+    pub hits: u64,
+    pub temporary: bool,
+    /// Why its condition could not be evaluated (the machine stops, as gdb's does).
+    pub error: Option<String>,
+}
+
+/// What the points at a stop decided.
+pub(super) struct Decision {
+    /// Those that stop the machine.
+    pub hits: Vec<Hit>,
+    /// Whether any enabled point of the monitor is there (a false condition or an ignore count
+    /// then lets the run go on).
+    pub any: bool,
 }
 
 /// A condition that stops a run: entering an exception, or an access nothing answers.
@@ -106,7 +142,8 @@ pub(super) fn sync(monitor: &Monitor, machine: &mut Machine) {
             Kind::Break(b) => {
                 breakpoints.insert(b);
             }
-            Kind::Watch(w) => watchpoints.push(w),
+            Kind::Watch(w) if !watchpoints.contains(&w) => watchpoints.push(w),
+            Kind::Watch(_) => {}
         }
     }
     let cpu = &mut machine.cpu;
@@ -141,9 +178,21 @@ pub(super) fn sync(monitor: &Monitor, machine: &mut Machine) {
     machine.break_on_unclaimed = monitor.conditions.contains(&Condition::Unclaimed);
 }
 
-/// Adds a point and returns its number.
-fn add(monitor: &mut Monitor, machine: &mut Machine, kind: Kind) -> Result<u32, String> {
-    if let Some(point) = monitor.points.iter().find(|p| p.kind == kind) {
+/// Adds a point and returns its number. Two points may watch the same place only if their
+/// conditions differ.
+fn add(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    kind: Kind,
+    condition: Option<Test>,
+    temporary: bool,
+) -> Result<u32, String> {
+    let text = condition.as_ref().map(|c| c.0.clone());
+    if let Some(point) = monitor
+        .points
+        .iter()
+        .find(|p| p.kind == kind && p.condition.as_ref().map(|c| &c.0) == text.as_ref())
+    {
         return Err(format!("number {} is already that", point.number));
     }
     let number = monitor.next_number;
@@ -153,29 +202,75 @@ fn add(monitor: &mut Monitor, machine: &mut Machine, kind: Kind) -> Result<u32, 
         enabled: true,
         hits: 0,
         kind,
+        condition,
+        ignore: 0,
+        temporary,
+        commands: Vec::new(),
     });
     monitor.sync(machine);
     Ok(number)
 }
 
-/// `break [-p] ADDR`.
+/// Splits the words of a command at `if`: what comes before, and the condition after it,
+/// parsed (names resolved now).
+fn split_condition<'a>(
+    machine: &Machine,
+    words: Vec<&'a str>,
+) -> Result<(Vec<&'a str>, Option<Test>), String> {
+    match words.iter().position(|w| *w == "if") {
+        None => Ok((words, None)),
+        Some(at) => {
+            let text = words[at + 1..].join(" ");
+            if text.is_empty() {
+                return Err("'if' needs a condition".to_string());
+            }
+            let parsed = parse_condition(machine, &text)?;
+            Ok((words[..at].to_vec(), Some((text, parsed))))
+        }
+    }
+}
+
+fn parse_condition(machine: &Machine, text: &str) -> Result<Expr, String> {
+    expr::parse(text, &|name| machine.symbols.address_of(name))
+        .map_err(|e| format!("the condition: {e}"))
+}
+
+/// `break [-p] ADDR [if COND]` and, `temporary`, `tbreak`.
 pub(super) fn add_break(
     monitor: &mut Monitor,
     machine: &mut Machine,
     mut args: Args,
+    temporary: bool,
 ) -> Result<String, String> {
     let physical = args.flag("-p");
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
-    args.finish()?;
+    let (mut words, condition) = split_condition(machine, args.rest())?;
+    if words.is_empty() {
+        return Err("missing address".to_string());
+    }
+    let addr = parse::eval(machine, words.remove(0))?;
+    Args::new(words).finish()?;
     let breakpoint = Breakpoint { addr, physical };
-    let number = add(monitor, machine, Kind::Break(breakpoint))?;
-    Ok(format!(
-        "breakpoint {number} at {}\n",
+    let number = add(
+        monitor,
+        machine,
+        Kind::Break(breakpoint),
+        condition,
+        temporary,
+    )?;
+    let at = if physical {
         describe(&Kind::Break(breakpoint))
-    ))
+    } else {
+        memory::addr_text(machine, addr)
+    };
+    let what = if temporary {
+        "temporary breakpoint"
+    } else {
+        "breakpoint"
+    };
+    Ok(format!("{what} {number} at {at}\n"))
 }
 
-/// `watch [-r|-w|-a] [-p] ADDR [LEN]`.
+/// `watch [-r|-w|-a] [-p] ADDR [LEN] [if COND]`.
 pub(super) fn add_watch(
     monitor: &mut Monitor,
     machine: &mut Machine,
@@ -190,7 +285,9 @@ pub(super) fn add_watch(
         (true, false, false) => WatchKind::Read,
         (_, _, true) | (true, true, false) => WatchKind::Access,
     };
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let (words, condition) = split_condition(machine, args.rest())?;
+    let mut args = Args::new(words);
+    let addr = parse::eval(machine, args.required("address")?)?;
     let len = match args.next() {
         Some(text) => parse::count(text)?,
         None => 4,
@@ -205,7 +302,7 @@ pub(super) fn add_watch(
         kind,
         physical,
     };
-    let number = add(monitor, machine, Kind::Watch(watchpoint))?;
+    let number = add(monitor, machine, Kind::Watch(watchpoint), condition, false)?;
     Ok(format!(
         "watchpoint {number}: {}\n",
         describe(&Kind::Watch(watchpoint))
@@ -237,8 +334,8 @@ pub(super) fn describe(kind: &Kind) -> String {
     }
 }
 
-/// `points`.
-pub(super) fn list(monitor: &Monitor, args: Args) -> Result<String, String> {
+/// `points` (and `info break`).
+pub(super) fn list(monitor: &Monitor, machine: &Machine, args: Args) -> Result<String, String> {
     args.finish()?;
     let mut out = String::new();
     if monitor.points.is_empty() {
@@ -247,20 +344,119 @@ pub(super) fn list(monitor: &Monitor, args: Args) -> Result<String, String> {
         out.push_str("num  on  hits  what\n");
         for p in &monitor.points {
             let what = match &p.kind {
+                Kind::Break(_) if p.temporary => "tbreak",
                 Kind::Break(_) => "break",
                 Kind::Watch(_) => "watch",
             };
+            let name = match p.kind {
+                Kind::Break(b) if !b.physical => machine
+                    .symbols
+                    .name_of(b.addr)
+                    .map_or(String::new(), |n| format!(" <{n}>")),
+                _ => String::new(),
+            };
             out.push_str(&format!(
-                "{:<4} {:<3} {:<5} {what} {}\n",
+                "{:<4} {:<3} {:<5} {what} {}{name}\n",
                 p.number,
                 if p.enabled { "y" } else { "n" },
                 p.hits,
                 describe(&p.kind)
             ));
+            if let Some((text, _)) = &p.condition {
+                out.push_str(&format!("     if {text}\n"));
+            }
+            if p.ignore > 0 {
+                out.push_str(&format!("     ignore the next {}\n", hits_text(p.ignore)));
+            }
+            for command in &p.commands {
+                out.push_str(&format!("     > {command}\n"));
+            }
         }
     }
     out.push_str(&conditions_text(monitor));
     Ok(out)
+}
+
+fn hits_text(n: u64) -> String {
+    if n == 1 {
+        "hit".to_string()
+    } else {
+        format!("{n} hits")
+    }
+}
+
+/// The point a command names by number.
+fn point_mut<'m>(monitor: &'m mut Monitor, word: &str) -> Result<&'m mut Point, String> {
+    let n = parse::count(word)?;
+    monitor
+        .points
+        .iter_mut()
+        .find(|p| u64::from(p.number) == n)
+        .ok_or_else(|| format!("no breakpoint or watchpoint {word}"))
+}
+
+/// `condition N [COND]`: sets the condition of point N, or removes it.
+pub(super) fn condition(
+    monitor: &mut Monitor,
+    machine: &Machine,
+    mut args: Args,
+) -> Result<String, String> {
+    let which = args.required("a number")?;
+    let text = args.rest().join(" ");
+    let condition = if text.is_empty() {
+        None
+    } else {
+        Some((text.clone(), parse_condition(machine, &text)?))
+    };
+    let point = point_mut(monitor, which)?;
+    point.condition = condition;
+    Ok(if text.is_empty() {
+        format!("{} stops unconditionally\n", point.number)
+    } else {
+        format!("{} stops if {text}\n", point.number)
+    })
+}
+
+/// `ignore N COUNT`.
+pub(super) fn ignore(monitor: &mut Monitor, mut args: Args) -> Result<String, String> {
+    let which = args.required("a number")?;
+    let count = parse::count(args.required("a count")?)?;
+    args.finish()?;
+    let point = point_mut(monitor, which)?;
+    point.ignore = count;
+    Ok(if count == 0 {
+        format!("{} stops at its next hit\n", point.number)
+    } else {
+        format!("{} ignores its next {}\n", point.number, hits_text(count))
+    })
+}
+
+/// `commands N`: the lines that follow, up to `end`, become point N's commands (the monitor
+/// collects them, see [`Monitor::execute`]).
+pub(super) fn commands(monitor: &mut Monitor, mut args: Args) -> Result<String, String> {
+    let which = args.required("a number")?;
+    args.finish()?;
+    let number = point_mut(monitor, which)?.number;
+    monitor.collecting = Some((number, Vec::new()));
+    Ok(format!(
+        "commands for {number}, one a line, ended by 'end':\n"
+    ))
+}
+
+/// Gives point `number` these commands.
+pub(super) fn set_commands(monitor: &mut Monitor, number: u32, lines: Vec<String>) {
+    if let Some(p) = monitor.points.iter_mut().find(|p| p.number == number) {
+        p.commands = lines;
+    }
+}
+
+/// The commands of point `number`.
+pub(super) fn commands_of(monitor: &Monitor, number: u32) -> Vec<String> {
+    monitor
+        .points
+        .iter()
+        .find(|p| p.number == number)
+        .map_or(Vec::new(), |p| p.commands.clone())
 }
 
 /// The numbers a command names; every one must exist.
@@ -342,51 +538,72 @@ pub(super) fn catch(
     Ok(conditions_text(monitor))
 }
 
-/// Counts a hit on every enabled breakpoint at `pc` (virtual, or physical through the current
-/// translation as the CPU checks it) and returns their numbers.
-pub(super) fn breakpoint_hits(monitor: &mut Monitor, machine: &Machine, pc: u32) -> Vec<u32> {
+/// Decides for the points `matches` selects (enabled ones at the stop): a point whose
+/// condition is false does not count; one with an ignore count counts without stopping; the
+/// others stop the machine (a temporary one is deleted then).
+fn decide(monitor: &mut Monitor, machine: &Machine, matches: impl Fn(&Point) -> bool) -> Decision {
+    let mut hits = Vec::new();
+    let mut any = false;
+    for p in monitor
+        .points
+        .iter_mut()
+        .filter(|p| p.enabled && matches(p))
+    {
+        any = true;
+        let mut error = None;
+        if let Some((text, condition)) = &p.condition {
+            match condition.eval(&expr::Live(machine)) {
+                Ok(0) => continue,
+                Ok(_) => {}
+                Err(e) => error = Some(format!("the condition '{text}' failed: {e}")),
+            }
+        }
+        p.hits += 1;
+        if p.ignore > 0 && error.is_none() {
+            p.ignore -= 1;
+            continue;
+        }
+        hits.push(Hit {
+            number: p.number,
+            hits: p.hits,
+            temporary: p.temporary,
+            error,
+        });
+    }
+    let gone: Vec<u32> = hits
+        .iter()
+        .filter(|h| h.temporary)
+        .map(|h| h.number)
+        .collect();
+    if !gone.is_empty() {
+        monitor.points.retain(|p| !gone.contains(&p.number));
+    }
+    Decision { hits, any }
+}
+
+/// The enabled breakpoints at `pc` (virtual, or physical through the current translation as
+/// the CPU checks it), decided.
+pub(super) fn breakpoint_hits(monitor: &mut Monitor, machine: &Machine, pc: u32) -> Decision {
     let cpu = &machine.cpu;
     let user = !cpu.mode().is_privileged();
     let pa = cpu
         .translate(&machine.board, pc, Access::Fetch, user)
         .result
         .ok();
-    let mut hit = Vec::new();
-    for p in monitor.points.iter_mut().filter(|p| p.enabled) {
-        if let Kind::Break(b) = p.kind {
-            let matches = if b.physical {
-                pa == Some(b.addr)
-            } else {
-                b.addr == pc
-            };
-            if matches {
-                p.hits += 1;
-                hit.push(p.number);
-            }
-        }
-    }
-    hit
+    decide(monitor, machine, |p| match p.kind {
+        Kind::Break(b) if b.physical => pa == Some(b.addr),
+        Kind::Break(b) => b.addr == pc,
+        Kind::Watch(_) => false,
+    })
 }
 
-/// Counts a hit on the enabled watchpoints equal to `watchpoint` and returns their numbers.
-pub(super) fn watchpoint_hits(monitor: &mut Monitor, watchpoint: Watchpoint) -> Vec<u32> {
-    let mut hit = Vec::new();
-    for p in monitor.points.iter_mut().filter(|p| p.enabled) {
-        if p.kind == Kind::Watch(watchpoint) {
-            p.hits += 1;
-            hit.push(p.number);
-        }
-    }
-    hit
-}
-
-/// The hit count of point `number`.
-pub(super) fn hits(monitor: &Monitor, number: u32) -> u64 {
-    monitor
-        .points
-        .iter()
-        .find(|p| p.number == number)
-        .map_or(0, |p| p.hits)
+/// The enabled watchpoints equal to `watchpoint`, decided.
+pub(super) fn watchpoint_hits(
+    monitor: &mut Monitor,
+    machine: &Machine,
+    watchpoint: Watchpoint,
+) -> Decision {
+    decide(monitor, machine, |p| p.kind == Kind::Watch(watchpoint))
 }
 
 /// Whether an enabled breakpoint of the monitor is the virtual breakpoint at `addr`.

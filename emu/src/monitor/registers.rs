@@ -1,5 +1,6 @@
 //! `regs` and `set`.
 
+use super::memory;
 use super::parse::{self, Args, Register};
 use crate::cpu::cp15::RegAddr;
 use crate::cpu::{psr, Cpu, Mode};
@@ -111,6 +112,17 @@ pub(super) fn regs(machine: &Machine, mut args: Args) -> Result<String, String> 
     if which == Some("all") {
         out.push_str(&banked(cpu));
     }
+    // Where pc and lr are, by name, when the image has names for them.
+    for (label, n) in [("pc", 15), ("lr", 14)] {
+        let value = cpu.reg_of(mode, n) & if n == 14 { !1 } else { !0 };
+        if machine.symbols.name_of(value).is_some() {
+            out.push_str(&format!(
+                "{label}  {}{}\n",
+                memory::addr_text(machine, value),
+                memory::source_text(machine, value)
+            ));
+        }
+    }
     Ok(out)
 }
 
@@ -132,7 +144,7 @@ pub(super) fn set(machine: &mut Machine, mut args: Args) -> Result<String, Strin
     let target = args.required("register")?;
     let value_text = args.required("value")?;
     args.finish()?;
-    let value = parse::eval(&machine.cpu, value_text)?;
+    let value = parse::eval(machine, value_text)?;
     let lower = target.to_ascii_lowercase();
     if let Some(&(name, crn, opc2)) = CP15_REGISTERS.iter().find(|r| r.0 == lower) {
         let reg = RegAddr {

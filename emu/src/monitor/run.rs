@@ -11,7 +11,7 @@ use std::io::{BufWriter, Write};
 
 use super::memory::{self, line};
 use super::parse::{self, Args};
-use super::points::{self, Kind};
+use super::points::{self, Hit, Kind};
 use super::registers::psr_text;
 use super::reverse;
 use super::Monitor;
@@ -51,14 +51,14 @@ impl Trace {
 pub(super) enum Stopped {
     /// The command got where it was going (its steps, its address).
     Finished,
-    /// Breakpoints of these numbers (none: a breakpoint the monitor did not set).
+    /// These breakpoints (none: a breakpoint the monitor did not set).
     Breakpoint {
         pc: u32,
-        numbers: Vec<u32>,
+        hits: Vec<Hit>,
     },
     Watchpoint {
         hit: WatchHit,
-        numbers: Vec<u32>,
+        hits: Vec<Hit>,
     },
     /// A break-on condition: the CPU entered this exception.
     Exception(Exception),
@@ -77,37 +77,60 @@ pub(super) struct Target {
     sp_min: Option<u32>,
 }
 
-/// Decides what a stop of the machine means for the command running: `None` to run on.
+/// Decides what a stop of the machine means for the command running: `None` to run on (a
+/// breakpoint whose condition is false or which ignores this hit, a one-time stop not yet
+/// reached). The points that stop it are counted, their commands made due, and a temporary
+/// one deleted.
 pub(super) fn classify(
     monitor: &mut Monitor,
-    machine: &Machine,
+    machine: &mut Machine,
     stop: DebugStop,
     target: Option<Target>,
 ) -> Option<Stopped> {
-    match stop {
-        DebugStop::Exit(Exit::InstructionLimit) => None,
+    let stopped = match stop {
+        DebugStop::Exit(Exit::InstructionLimit) => return None,
         DebugStop::Exit(exit) => {
             monitor.exit = Some(exit);
-            Some(Stopped::Exited(exit))
+            return Some(Stopped::Exited(exit));
         }
         DebugStop::Breakpoint(pc) => {
-            let numbers = points::breakpoint_hits(monitor, machine, pc);
-            if !numbers.is_empty() {
-                return Some(Stopped::Breakpoint { pc, numbers });
-            }
-            match target.filter(|t| t.addr == pc) {
-                Some(t) if t.sp_min.is_some_and(|min| machine.cpu.reg(13) < min) => None,
-                Some(_) => Some(Stopped::Finished),
-                None => Some(Stopped::Breakpoint { pc, numbers }),
+            let decision = points::breakpoint_hits(monitor, machine, pc);
+            if !decision.hits.is_empty() {
+                Stopped::Breakpoint {
+                    pc,
+                    hits: decision.hits,
+                }
+            } else {
+                match target.filter(|t| t.addr == pc) {
+                    Some(t) if t.sp_min.is_some_and(|min| machine.cpu.reg(13) < min) => {
+                        return None
+                    }
+                    Some(_) => return Some(Stopped::Finished),
+                    None if decision.any => return None,
+                    None => return Some(Stopped::Breakpoint { pc, hits: vec![] }),
+                }
             }
         }
         DebugStop::Watchpoint(hit) => {
-            let numbers = points::watchpoint_hits(monitor, hit.watchpoint);
-            Some(Stopped::Watchpoint { hit, numbers })
+            let decision = points::watchpoint_hits(monitor, machine, hit.watchpoint);
+            if decision.hits.is_empty() && decision.any {
+                return None;
+            }
+            Stopped::Watchpoint {
+                hit,
+                hits: decision.hits,
+            }
         }
-        DebugStop::Exception(exception) => Some(Stopped::Exception(exception)),
-        DebugStop::Unclaimed(unclaimed) => Some(Stopped::Unclaimed(unclaimed)),
+        DebugStop::Exception(exception) => return Some(Stopped::Exception(exception)),
+        DebugStop::Unclaimed(unclaimed) => return Some(Stopped::Unclaimed(unclaimed)),
+    };
+    if let Stopped::Breakpoint { hits, .. } | Stopped::Watchpoint { hits, .. } = &stopped {
+        if hits.iter().any(|h| h.temporary) {
+            monitor.sync(machine);
+        }
+        monitor.due.extend(hits.iter().map(|h| h.number));
     }
+    Some(stopped)
 }
 
 /// The state before an instruction, to describe what it did.
@@ -307,7 +330,7 @@ pub(super) fn step_off(
     reverse::ran(monitor, machine);
     Ok(classify(monitor, machine, stop, None).map(|stopped| {
         let mut out = String::new();
-        report(monitor, machine, &stopped, &mut out);
+        report(machine, &stopped, &mut out);
         out
     }))
 }
@@ -320,6 +343,9 @@ fn run_single(
     out: &mut String,
 ) -> Stopped {
     let mut done = 0;
+    // The breakpoints at the PC are lifted for the first instruction, and after a breakpoint
+    // that let the run go on (its condition false).
+    let mut lift = true;
     let stopped = loop {
         if goal.steps.is_some_and(|n| done >= n) {
             break Stopped::Finished;
@@ -328,8 +354,9 @@ fn run_single(
             break Stopped::Interrupted;
         }
         let before = Before::take(machine);
-        let stop = single(machine, done == 0, &before);
+        let stop = single(machine, lift, &before);
         reverse::ran(monitor, machine);
+        lift = matches!(stop, DebugStop::Breakpoint(_));
         if machine.cpu.instructions() > before.insns {
             done += 1;
             let (text, changed) = before.executed(machine);
@@ -354,24 +381,26 @@ fn run_single(
     stopped
 }
 
-/// The first instruction on its own (breakpoints at the PC lifted), then slices.
+/// The first instruction on its own (breakpoints at the PC lifted), then slices; after a
+/// breakpoint that lets the run go on, again one instruction with it lifted.
 fn run_slices(monitor: &mut Monitor, machine: &mut Machine, goal: &Goal) -> Stopped {
-    let before = Before::take(machine);
-    let stop = single(machine, true, &before);
-    reverse::ran(monitor, machine);
-    if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
-        return stopped;
-    }
+    let mut lift = true;
     loop {
-        if monitor.interrupted() {
-            return Stopped::Interrupted;
-        }
-        let limit = machine.cpu.instructions() + SLICE;
-        let stop = machine.run_debug(Some(limit));
+        let stop = if lift {
+            let before = Before::take(machine);
+            single(machine, true, &before)
+        } else {
+            if monitor.interrupted() {
+                return Stopped::Interrupted;
+            }
+            let limit = machine.cpu.instructions() + SLICE;
+            machine.run_debug(Some(limit))
+        };
         reverse::ran(monitor, machine);
         if let Some(stopped) = classify(monitor, machine, stop, goal.target) {
             return stopped;
         }
+        lift = matches!(stop, DebugStop::Breakpoint(_));
     }
 }
 
@@ -384,13 +413,13 @@ fn times(n: u64) -> String {
 }
 
 /// Says why a run stopped, then where the machine stands.
-pub(super) fn report(monitor: &Monitor, machine: &Machine, stopped: &Stopped, out: &mut String) {
-    reason(monitor, machine, stopped, out);
+pub(super) fn report(machine: &Machine, stopped: &Stopped, out: &mut String) {
+    reason(machine, stopped, out);
     out.push_str(&memory::location(machine));
 }
 
 /// Says why a run stopped (nothing if it simply finished).
-pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, out: &mut String) {
+pub(super) fn reason(machine: &Machine, stopped: &Stopped, out: &mut String) {
     let cpu = &machine.cpu;
     let lr = cpu.reg(14);
     let spsr_thumb = cpu
@@ -398,18 +427,32 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
         .is_some_and(|s| s & crate::cpu::psr::T != 0);
     match stopped {
         Stopped::Finished => {}
-        Stopped::Breakpoint { pc, numbers } if numbers.is_empty() => {
-            out.push_str(&format!("stopped at a breakpoint at 0x{pc:08x}\n"));
+        Stopped::Breakpoint { pc, hits } if hits.is_empty() => {
+            out.push_str(&format!(
+                "stopped at a breakpoint at {}\n",
+                memory::addr_text(machine, *pc)
+            ));
         }
-        Stopped::Breakpoint { pc, numbers } => {
-            for &n in numbers {
+        Stopped::Breakpoint { pc, hits } => {
+            for h in hits {
+                let what = if h.temporary {
+                    "temporary breakpoint"
+                } else {
+                    "breakpoint"
+                };
                 out.push_str(&format!(
-                    "breakpoint {n} at 0x{pc:08x}, hit {}\n",
-                    times(points::hits(monitor, n))
+                    "{what} {} at {}, hit {}{}\n",
+                    h.number,
+                    memory::addr_text(machine, *pc),
+                    times(h.hits),
+                    if h.temporary { " (deleted)" } else { "" }
                 ));
+                if let Some(error) = &h.error {
+                    out.push_str(&format!("{error}\n"));
+                }
             }
         }
-        Stopped::Watchpoint { hit, numbers } => {
+        Stopped::Watchpoint { hit, hits } => {
             let w = hit.watchpoint;
             let access = match hit.access {
                 WatchKind::Write => "write",
@@ -417,21 +460,23 @@ pub(super) fn reason(monitor: &Monitor, machine: &Machine, stopped: &Stopped, ou
             };
             let value = watched_value(machine, w.addr, w.len, w.physical);
             let what = points::describe(&Kind::Watch(w));
-            let which = if numbers.is_empty() {
+            let which = if hits.is_empty() {
                 format!("a watchpoint ({what})")
             } else {
-                numbers
-                    .iter()
-                    .map(|&n| {
-                        format!("watchpoint {n} ({what}), hit {}", times(points::hits(monitor, n)))
-                    })
+                hits.iter()
+                    .map(|h| format!("watchpoint {} ({what}), hit {}", h.number, times(h.hits)))
                     .collect::<Vec<_>>()
                     .join("; ")
             };
-            out.push_str(&format!(
-                "{which}: {access} at 0x{:08x}; {value}\n",
-                hit.addr
-            ));
+            let at = if w.physical {
+                format!("0x{:08x}", hit.addr)
+            } else {
+                memory::addr_text(machine, hit.addr)
+            };
+            out.push_str(&format!("{which}: {access} at {at}; {value}\n"));
+            for error in hits.iter().filter_map(|h| h.error.as_ref()) {
+                out.push_str(&format!("{error}\n"));
+            }
         }
         Stopped::Exception(exception) => {
             let text = match exception {
@@ -505,7 +550,7 @@ fn watched_value(machine: &Machine, addr: u32, len: u32, physical: bool) -> Stri
 fn go(monitor: &mut Monitor, machine: &mut Machine, goal: Goal) -> Result<String, String> {
     let mut out = String::new();
     let stopped = run(monitor, machine, goal, &mut out)?;
-    report(monitor, machine, &stopped, &mut out);
+    report(machine, &stopped, &mut out);
     Ok(out)
 }
 
@@ -597,7 +642,7 @@ pub(super) fn next(
             }
         };
         if !matches!(stopped, Stopped::Finished) {
-            report(monitor, machine, &stopped, &mut out);
+            report(machine, &stopped, &mut out);
             return Ok(out);
         }
     }
@@ -629,7 +674,7 @@ pub(super) fn until(
     machine: &mut Machine,
     mut args: Args,
 ) -> Result<String, String> {
-    let addr = parse::eval(&machine.cpu, args.required("address")?)?;
+    let addr = parse::eval(machine, args.required("address")?)?;
     args.finish()?;
     go(
         monitor,
@@ -694,7 +739,7 @@ pub(super) fn trace(
     };
     let stopped = run(monitor, machine, goal, &mut out);
     out.push_str(&close_trace(monitor)?);
-    report(monitor, machine, &stopped?, &mut out);
+    report(machine, &stopped?, &mut out);
     Ok(out)
 }
 
