@@ -234,13 +234,13 @@ fn report(monitor: &Monitor, machine: &Machine, stop: DebugStop, out: &mut Strin
         }
         DebugStop::Watchpoint(hit) => Stopped::Watchpoint {
             hit,
-            numbers: Vec::new(),
+            hits: Vec::new(),
         },
         DebugStop::Exception(exception) => Stopped::Exception(exception),
         DebugStop::Unclaimed(unclaimed) => Stopped::Unclaimed(unclaimed),
         DebugStop::Exit(exit) => Stopped::Exited(exit),
     };
-    run::report(monitor, machine, &stopped, out);
+    run::report(machine, &stopped, out);
 }
 
 /// `history`: what the history covers and holds.
