@@ -18,7 +18,7 @@ use crate::terminal;
 
 /// The demo ROM run when no ROM is given: whatever it draws on the LCD is what a newcomer
 /// sees in the window, and what it prints through semihosting goes to stdout.
-const DEMO_ROM: &[u8] = include_bytes!("../../../roms/demo/demo.bin");
+pub(crate) const DEMO_ROM: &[u8] = include_bytes!("../../../roms/demo/demo.bin");
 
 /// Reads `path`; the error names it.
 pub fn read(path: &Path) -> Result<Vec<u8>, String> {

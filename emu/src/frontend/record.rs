@@ -1,0 +1,180 @@
+//! Recording the LCD to an animated GIF (`--record FILE.gif`, Ctrl+F3 in the window): one GIF
+//! frame per frame of the machine's time, 60 a second.
+//!
+//! GIF counts delays in hundredths of a second, so 1/60 s cannot be one delay: frame N is
+//! shown from `N * 100 / 60` hundredths (rounded down) to frame N+1's start, which gives
+//! delays of 1 and 2 hundredths whose sum is exact (5 every 3 frames). Each frame has its own
+//! palette: the picture's own colours when it has 256 or fewer (the pixels exactly as the
+//! screenshot has them), otherwise the nearest of 256 colours of 3 bits of red, 3 of green
+//! and 2 of blue. The file is written to a temporary name beside the target and renamed when
+//! the recording ends, so it is never half written.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use devices::pl111::{HEIGHT, WIDTH};
+
+use super::session::{Frame, FRAME_RATE};
+use crate::files;
+
+/// An animated GIF being written.
+pub struct Recorder {
+    path: PathBuf,
+    temp: PathBuf,
+    encoder: gif::Encoder<BufWriter<File>>,
+    frames: u64,
+    /// The frame's pixels as palette indices, kept to spare an allocation a frame.
+    indices: Vec<u8>,
+}
+
+impl Recorder {
+    /// Starts a recording to `path`. The error names the file.
+    pub fn start(path: &Path) -> Result<Recorder, String> {
+        let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+        let temp = files::temp_beside(path).map_err(|e| fail(&e))?;
+        let file = File::create(&temp).map_err(|e| fail(&e))?;
+        let mut encoder = gif::Encoder::new(BufWriter::new(file), WIDTH as u16, HEIGHT as u16, &[])
+            .map_err(|e| fail(&e))?;
+        encoder
+            .set_repeat(gif::Repeat::Infinite)
+            .map_err(|e| fail(&e))?;
+        Ok(Recorder {
+            path: path.to_path_buf(),
+            temp,
+            encoder,
+            frames: 0,
+            indices: Vec::with_capacity(WIDTH * HEIGHT),
+        })
+    }
+
+    /// Where the recording goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Adds the LCD's picture of the frame that just ran.
+    pub fn add(&mut self, frame: &Frame) -> Result<(), String> {
+        let palette = palette_of(frame, &mut self.indices);
+        let n = self.frames;
+        let delay = (n + 1) * 100 / FRAME_RATE - n * 100 / FRAME_RATE;
+        let gif_frame = gif::Frame {
+            width: WIDTH as u16,
+            height: HEIGHT as u16,
+            delay: delay as u16,
+            palette: Some(palette),
+            buffer: std::borrow::Cow::Borrowed(&self.indices),
+            ..gif::Frame::default()
+        };
+        self.encoder
+            .write_frame(&gif_frame)
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Ends the recording: the file is complete under its name. The frames recorded.
+    pub fn finish(self) -> Result<u64, String> {
+        let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", self.path.display());
+        let result = self
+            .encoder
+            .into_inner()
+            .map_err(std::io::Error::other)
+            .and_then(|mut out| {
+                out.flush()?;
+                out.get_ref().sync_all()
+            })
+            .and_then(|()| std::fs::rename(&self.temp, &self.path));
+        if let Err(e) = result {
+            // Nothing more can be done if the partial file cannot be removed either.
+            let _ = std::fs::remove_file(&self.temp);
+            return Err(fail(&e));
+        }
+        Ok(self.frames)
+    }
+}
+
+/// The palette (RGB triples) of `frame`, and its pixels as indices into it in `indices`: its
+/// own colours in the order they first appear if there are 256 or fewer, else 3-3-2 RGB.
+fn palette_of(frame: &Frame, indices: &mut Vec<u8>) -> Vec<u8> {
+    indices.clear();
+    let mut colours: HashMap<u32, u8> = HashMap::new();
+    let mut palette = Vec::new();
+    for &pixel in frame.iter() {
+        let next = colours.len();
+        let index = *colours.entry(pixel).or_insert_with(|| {
+            palette.extend([(pixel >> 16) as u8, (pixel >> 8) as u8, pixel as u8]);
+            next.min(255) as u8
+        });
+        if colours.len() > 256 {
+            return reduced(frame, indices);
+        }
+        indices.push(index);
+    }
+    palette
+}
+
+/// The 3-3-2 RGB palette, and `frame`'s pixels as its nearest colours.
+fn reduced(frame: &Frame, indices: &mut Vec<u8>) -> Vec<u8> {
+    indices.clear();
+    indices.extend(frame.iter().map(|&p| {
+        let (r, g, b) = ((p >> 21) & 7, (p >> 13) & 7, (p >> 6) & 3);
+        (r << 5 | g << 2 | b) as u8
+    }));
+    let level = |value: u32, bits: u32| (value * 255 / ((1 << bits) - 1)) as u8;
+    (0..=255u32)
+        .flat_map(|i| [level(i >> 5, 3), level(i >> 2 & 7, 3), level(i & 3, 2)])
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::session::blank_frame;
+
+    /// Decoded by the gif crate's decoder: the frames, their size and delays (summing to
+    /// 5 hundredths every 3 frames), and the pixels of both kinds of palette.
+    #[test]
+    fn frames_come_back_with_their_pixels_and_delays() {
+        let dir = std::env::temp_dir().join(format!("emu-record-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.gif");
+        let mut few = blank_frame();
+        few[0] = 0x00FF_8000;
+        few[WIDTH * HEIGHT - 1] = 0x0012_3456;
+        let mut many = blank_frame();
+        for (i, pixel) in many.iter_mut().enumerate() {
+            *pixel = (i as u32).wrapping_mul(0x0001_0307) & 0x00FF_FFFF;
+        }
+        let mut recorder = Recorder::start(&path).unwrap();
+        for frame in [&few, &many, &few] {
+            recorder.add(frame).unwrap();
+        }
+        assert_eq!(recorder.finish().unwrap(), 3);
+
+        let mut options = gif::DecodeOptions::new();
+        options.set_color_output(gif::ColorOutput::RGBA);
+        let mut decoder = options.read_info(File::open(&path).unwrap()).unwrap();
+        let mut delays = Vec::new();
+        let mut pictures = Vec::new();
+        while let Some(frame) = decoder.read_next_frame().unwrap() {
+            assert_eq!((frame.width, frame.height), (320, 240));
+            delays.push(frame.delay);
+            pictures.push(frame.buffer.to_vec());
+        }
+        assert_eq!(delays, [1, 2, 2]);
+        let rgb = |picture: &[u8], i: usize| {
+            let p = &picture[i * 4..i * 4 + 3];
+            u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2])
+        };
+        for i in [0, 1, WIDTH * HEIGHT - 1] {
+            assert_eq!(rgb(&pictures[0], i), few[i], "pixel {i}");
+            assert_eq!(rgb(&pictures[2], i), few[i], "pixel {i}");
+        }
+        // Pixel 1000 is 0xF3D358: red 111, green 110, blue 01 of 3-3-2, which are 255, 218
+        // (6 * 255 / 7) and 85 (255 / 3).
+        assert_eq!(rgb(&pictures[1], 1000), 0x00FF_DA55);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

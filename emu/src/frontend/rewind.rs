@@ -1,0 +1,221 @@
+//! Rewind: a ring of the machine's states, one a frame, from which time runs backwards a
+//! frame at a time (the window's Ctrl+Backspace held; `--rewind`).
+//!
+//! A state is kept compact as the difference from the one after it: the RON text of the CPU
+//! and the devices (a few KB, compressed) and the 4 KiB pages of memory that the next frame
+//! changed, as they were. The ring keeps one whole copy of memory, as it was at the last
+//! capture; a capture compares memory with it page by page, keeps the old contents of the
+//! pages that differ in the record of the frame before, and brings the copy up to date. Going
+//! back one frame puts those pages back into the copy and restores the machine from the
+//! copy and the record's text. Comparing costs a read of memory a frame, but needs no hook in
+//! the CPU's stores or in the host services that write guest memory (semihosting, the Ndless
+//! calls), so no writer can be missed; the README gives its cost measured.
+//!
+//! The ring holds at most `frames` records and `bytes` bytes of them (the copy of memory
+//! apart); the oldest go first.
+
+use std::collections::VecDeque;
+use std::io::{Read, Write};
+
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+
+use crate::bus::{Bus, PAGE_SIZE};
+use crate::machine::Machine;
+use crate::snapshot;
+
+const PAGE: usize = PAGE_SIZE as usize;
+
+/// The frames a ring keeps by default: 30 seconds at 60 frames a second.
+pub const DEFAULT_FRAMES: usize = 30 * 60;
+/// The bytes of records a ring keeps by default, the copy of memory apart.
+pub const DEFAULT_BYTES: usize = 256 << 20;
+
+/// One frame's state, as the difference from the next one's.
+struct Record {
+    /// The CPU's and the devices' RON text, deflated.
+    text: Vec<u8>,
+    /// The pages the next frame changed, by index, as they were in this one.
+    pages: Vec<(u32, Box<[u8]>)>,
+}
+
+impl Record {
+    fn bytes(&self) -> usize {
+        self.text.len() + self.pages.len() * (PAGE + 16)
+    }
+}
+
+/// The ring of states.
+pub struct Rewind {
+    max_frames: usize,
+    max_bytes: usize,
+    records: VecDeque<Record>,
+    /// The records' size in bytes.
+    bytes: usize,
+    /// Memory as it was at the last capture (empty before the first).
+    memory: Vec<u8>,
+    /// The text of the last capture, deflated.
+    text: Vec<u8>,
+}
+
+impl Rewind {
+    /// A ring of at most `max_frames` frames back and `max_bytes` bytes of records.
+    pub fn new(max_frames: usize, max_bytes: usize) -> Rewind {
+        Rewind {
+            max_frames,
+            max_bytes,
+            records: VecDeque::new(),
+            bytes: 0,
+            memory: Vec::new(),
+            text: Vec::new(),
+        }
+    }
+
+    /// Frames the ring can go back.
+    pub fn frames(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The memory the ring holds: its records and its copy of the machine's memory.
+    pub fn bytes(&self) -> usize {
+        self.bytes + self.memory.len() + self.text.len()
+    }
+
+    /// Takes `machine`'s state now (at the end of a frame) as the newest.
+    pub fn capture(&mut self, machine: &Machine) -> Result<(), String> {
+        let text = deflate(snapshot::text(machine)?.as_bytes());
+        let ram = machine.board.ram();
+        if self.memory.len() != ram.len() {
+            // The first capture (or a machine of another size): nothing to go back to yet.
+            self.clear();
+            self.memory = ram.to_vec();
+            self.text = text;
+            return Ok(());
+        }
+        let mut pages = Vec::new();
+        for (index, (old, new)) in self
+            .memory
+            .chunks_exact_mut(PAGE)
+            .zip(ram.chunks_exact(PAGE))
+            .enumerate()
+        {
+            if old != new {
+                pages.push((index as u32, Box::from(&*old)));
+                old.copy_from_slice(new);
+            }
+        }
+        let record = Record {
+            text: std::mem::replace(&mut self.text, text),
+            pages,
+        };
+        self.bytes += record.bytes();
+        self.records.push_back(record);
+        while self.records.len() > self.max_frames || self.bytes > self.max_bytes {
+            let Some(old) = self.records.pop_front() else {
+                break;
+            };
+            self.bytes -= old.bytes();
+        }
+        Ok(())
+    }
+
+    /// Puts `machine` back to the frame before the newest state, which is dropped; false (and
+    /// the machine unchanged) when there is none left.
+    pub fn step_back(&mut self, machine: &mut Machine) -> Result<bool, String> {
+        let Some(record) = self.records.pop_back() else {
+            return Ok(false);
+        };
+        self.bytes -= record.bytes();
+        for (index, page) in &record.pages {
+            let at = *index as usize * PAGE;
+            self.memory[at..at + PAGE].copy_from_slice(page);
+        }
+        self.text = record.text;
+        let text = String::from_utf8(inflate(&self.text)).map_err(|e| e.to_string())?;
+        snapshot::restore(machine, &text, &self.memory)?;
+        Ok(true)
+    }
+
+    /// Forgets every state (after a reset, or a state loaded by other means): the next
+    /// capture starts again.
+    pub fn clear(&mut self) {
+        self.records.clear();
+        self.bytes = 0;
+        self.memory = Vec::new();
+        self.text = Vec::new();
+    }
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
+fn inflate(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Only what `deflate` made comes here.
+    let _ = DeflateDecoder::new(bytes).read_to_end(&mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::script::Script;
+    use crate::frontend::session::Session;
+
+    /// The state of `machine`: its text and its memory, byte for byte.
+    fn state(machine: &Machine) -> (String, Vec<u8>) {
+        (
+            snapshot::text(machine).unwrap(),
+            machine.board.ram().to_vec(),
+        )
+    }
+
+    /// Runs the snake demo for N frames with keys, capturing each, then goes back M frames:
+    /// the machine is as it was at frame N - M, memory and all; it then runs on as it did.
+    #[test]
+    fn going_back_m_frames_gives_the_state_of_frame_n_minus_m() {
+        let rom =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/snake/snake.bin");
+        let rom = std::fs::read(rom).unwrap();
+        let mut machine = Machine::nspire_cx(1_767_225_600);
+        assert!(machine.board.load(0, &rom));
+        let keys = Script::parse("20 press n6\n30 release n6\n50 press n2\n52 release n2\n");
+        let mut session = Session::new(machine, keys.unwrap(), None);
+        let (n, m) = (90, 37);
+        let mut rewind = Rewind::new(DEFAULT_FRAMES, DEFAULT_BYTES);
+        let mut saved = Vec::new();
+        for _ in 0..n {
+            assert_eq!(session.run_frame(), None);
+            rewind.capture(&session.machine).unwrap();
+            saved.push(state(&session.machine));
+        }
+        assert_eq!(rewind.frames(), n - 1);
+        for _ in 0..m {
+            assert!(rewind.step_back(&mut session.machine).unwrap());
+        }
+        let back = state(&session.machine);
+        assert_eq!(back.0, saved[n - m - 1].0);
+        assert!(back.1 == saved[n - m - 1].1, "memory differs");
+        assert_ne!(
+            saved[n - m - 1].1,
+            saved[n - 1].1,
+            "the frames changed memory"
+        );
+
+        // The ring is bounded: a ring of 10 frames goes back 10 frames and no more.
+        let mut small = Rewind::new(10, DEFAULT_BYTES);
+        for _ in 0..15 {
+            session.run_frame();
+            small.capture(&session.machine).unwrap();
+        }
+        assert_eq!(small.frames(), 10);
+        for _ in 0..10 {
+            assert!(small.step_back(&mut session.machine).unwrap());
+        }
+        assert!(!small.step_back(&mut session.machine).unwrap());
+    }
+}
