@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 
 use devices::pl111::{HEIGHT, WIDTH};
 
-use super::session::{Frame, FRAME_RATE};
+use super::session::{blank_frame, Frame, FRAME_RATE};
 use crate::files;
+use crate::machine::Machine;
 
 /// An animated GIF being written.
 pub struct Recorder {
@@ -27,6 +28,10 @@ pub struct Recorder {
     frames: u64,
     /// The frame's pixels as palette indices, kept to spare an allocation a frame.
     indices: Vec<u8>,
+    /// The LCD's picture, kept likewise.
+    picture: Box<Frame>,
+    /// The first error writing the file: nothing more is recorded, and `finish` says it.
+    error: Option<String>,
 }
 
 impl Recorder {
@@ -46,6 +51,8 @@ impl Recorder {
             encoder,
             frames: 0,
             indices: Vec::with_capacity(WIDTH * HEIGHT),
+            picture: blank_frame(),
+            error: None,
         })
     }
 
@@ -54,7 +61,20 @@ impl Recorder {
         &self.path
     }
 
-    /// Adds the LCD's picture of the frame that just ran.
+    /// Adds `machine`'s LCD picture now, at the end of a frame. An error ends the recording
+    /// (the file is left unfinished) and is kept for `finish`.
+    pub fn capture(&mut self, machine: &Machine) {
+        if self.error.is_none() {
+            machine.board.render_lcd(&mut self.picture);
+            let picture = std::mem::replace(&mut self.picture, blank_frame());
+            if let Err(e) = self.add(&picture) {
+                self.error = Some(e);
+            }
+            self.picture = picture;
+        }
+    }
+
+    /// Adds a picture as the next frame.
     pub fn add(&mut self, frame: &Frame) -> Result<(), String> {
         let palette = palette_of(frame, &mut self.indices);
         let n = self.frames;
@@ -74,22 +94,26 @@ impl Recorder {
         Ok(())
     }
 
-    /// Ends the recording: the file is complete under its name. The frames recorded.
+    /// Ends the recording: the file is complete under its name (or, after an error, not
+    /// there at all). The frames recorded.
     pub fn finish(self) -> Result<u64, String> {
-        let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", self.path.display());
-        let result = self
-            .encoder
-            .into_inner()
-            .map_err(std::io::Error::other)
-            .and_then(|mut out| {
-                out.flush()?;
-                out.get_ref().sync_all()
-            })
-            .and_then(|()| std::fs::rename(&self.temp, &self.path));
+        let result = match self.error {
+            Some(e) => Err(e),
+            None => self
+                .encoder
+                .into_inner()
+                .map_err(std::io::Error::other)
+                .and_then(|mut out| {
+                    out.flush()?;
+                    out.get_ref().sync_all()
+                })
+                .and_then(|()| std::fs::rename(&self.temp, &self.path))
+                .map_err(|e| format!("{}: {e}", self.path.display())),
+        };
         if let Err(e) = result {
             // Nothing more can be done if the partial file cannot be removed either.
             let _ = std::fs::remove_file(&self.temp);
-            return Err(fail(&e));
+            return Err(e);
         }
         Ok(self.frames)
     }

@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
+use std::time::{Duration, Instant};
 
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
@@ -56,6 +57,9 @@ pub struct Rewind {
     memory: Vec<u8>,
     /// The text of the last capture, deflated.
     text: Vec<u8>,
+    /// Captures made, and the host's time they took (for `--stats`).
+    captures: u64,
+    spent: Duration,
 }
 
 impl Rewind {
@@ -68,6 +72,8 @@ impl Rewind {
             bytes: 0,
             memory: Vec::new(),
             text: Vec::new(),
+            captures: 0,
+            spent: Duration::ZERO,
         }
     }
 
@@ -81,8 +87,28 @@ impl Rewind {
         self.bytes + self.memory.len() + self.text.len()
     }
 
+    /// What the ring holds and what its captures cost, in one line (`--stats`).
+    pub fn summary(&self) -> String {
+        let mean = self.spent.as_secs_f64() * 1e3 / self.captures.max(1) as f64;
+        format!(
+            "rewind: {} frames back, {:.1} MiB ({:.1} MiB of them the copy of memory), \
+             {mean:.2} ms a capture",
+            self.frames(),
+            self.bytes() as f64 / f64::from(1 << 20),
+            self.memory.len() as f64 / f64::from(1 << 20),
+        )
+    }
+
     /// Takes `machine`'s state now (at the end of a frame) as the newest.
     pub fn capture(&mut self, machine: &Machine) -> Result<(), String> {
+        let start = Instant::now();
+        let result = self.take(machine);
+        self.captures += 1;
+        self.spent += start.elapsed();
+        result
+    }
+
+    fn take(&mut self, machine: &Machine) -> Result<(), String> {
         let text = deflate(snapshot::text(machine)?.as_bytes());
         let ram = machine.board.ram();
         if self.memory.len() != ram.len() {
@@ -136,8 +162,7 @@ impl Rewind {
         Ok(true)
     }
 
-    /// Forgets every state (after a reset, or a state loaded by other means): the next
-    /// capture starts again.
+    /// Forgets every state: the next capture starts again.
     pub fn clear(&mut self) {
         self.records.clear();
         self.bytes = 0;

@@ -371,8 +371,20 @@ pub fn prepare_run(
             ));
         }
     }
+    if let Some(path) = &options.record {
+        let gif = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gif"));
+        if !gif {
+            return Err(format!(
+                "--record {}: recordings are animated GIFs: give a name ending in .gif",
+                path.display()
+            ));
+        }
+    }
     for path in [
         &options.screenshot,
+        &options.record,
         &options.record_keys,
         &options.save_state,
     ]

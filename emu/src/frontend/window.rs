@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -22,9 +22,12 @@ use devices::touchpad;
 use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
 
 use super::keymap::{self, Action};
+use super::record::Recorder;
+use super::rewind::Rewind;
 use super::screenshot;
 use super::script::{Finger, Script};
 use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
+use super::slots::{self, Slots};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
 use crate::terminal::{self, Request};
@@ -43,6 +46,12 @@ pub struct Options {
     pub limit: Option<u64>,
     /// Scripted key presses, as in headless runs.
     pub script: Script,
+    /// Record the LCD to this GIF from the start (`--record`).
+    pub record: Option<PathBuf>,
+    /// Keep the rewind ring (`--rewind`).
+    pub rewind: bool,
+    /// The ROM's save-state slots, or why it has none.
+    pub slots: Result<Slots, String>,
 }
 
 /// How the window ended, and the machine as it was (its LCD shows the last picture).
@@ -54,6 +63,9 @@ pub struct Outcome {
     /// Every key event of the run since the last reset (F2) or `load`, host keys and scripted
     /// ones, as a script that replays it.
     pub keys: Script,
+    /// The recording going on, to finish.
+    pub recorder: Option<Recorder>,
+    pub rewind: Option<Rewind>,
 }
 
 /// Host key events as the window reports them, in order.
@@ -72,6 +84,8 @@ impl InputCallback for KeyEvents {
 struct Keyboard {
     events: KeyEvents,
     held: HashSet<Key>,
+    /// Keys held that were pressed with Ctrl for an emulator action: the CX does not see them.
+    chords: HashSet<Key>,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
     ndless: bool,
 }
@@ -90,6 +104,20 @@ impl Keyboard {
                 break;
             }
             queue.pop_front();
+            let ctrl = self.held.contains(&Key::LeftCtrl) || self.held.contains(&Key::RightCtrl);
+            let chord = ctrl.then(|| keymap::ctrl_action(key)).flatten();
+            if let Some(action) = chord.filter(|_| down && !self.held.contains(&key)) {
+                if self.chords.insert(key) {
+                    actions.push(action);
+                }
+                continue;
+            }
+            if self.chords.contains(&key) {
+                if !down {
+                    self.chords.remove(&key);
+                }
+                continue;
+            }
             // Auto-repeat presses of a held key change nothing.
             let changed = if down {
                 self.held.insert(key)
@@ -116,7 +144,7 @@ impl Keyboard {
     /// would stay down.
     fn release_all(&mut self) {
         let mut queue = self.events.0.borrow_mut();
-        let mut down: BTreeSet<Key> = self.held.iter().copied().collect();
+        let mut down: BTreeSet<Key> = self.held.iter().chain(&self.chords).copied().collect();
         for &(key, pressed) in queue.iter() {
             if pressed {
                 down.insert(key);
@@ -125,6 +153,13 @@ impl Keyboard {
             }
         }
         queue.extend(down.into_iter().map(|key| (key, false)));
+    }
+
+    /// Whether the key that rewinds is held (with Ctrl when it was pressed).
+    fn rewinding(&self) -> bool {
+        self.chords
+            .iter()
+            .any(|&key| keymap::ctrl_action(key) == Some(Action::Rewind))
     }
 
     /// Presses, in a new session, the CX keys still held.
@@ -206,7 +241,7 @@ pub fn run(
     machine: Machine,
     make: &mut dyn FnMut() -> Result<Machine, String>,
     monitor: &mut Monitor,
-    options: Options,
+    mut options: Options,
 ) -> Result<Outcome, String> {
     let mut window = open(&options)?;
     let events = KeyEvents::default();
@@ -214,9 +249,15 @@ pub fn run(
     let mut keyboard = Keyboard {
         events,
         held: HashSet::new(),
+        chords: HashSet::new(),
         ndless: machine.runs_ndless(),
     };
     let mut session = window_session(machine, &options);
+    session.recorder = options.record.as_deref().map(Recorder::start).transpose()?;
+    session.rewind = options.rewind.then(super::run::new_rewind);
+    let mut slots = std::mem::replace(&mut options.slots, Err(String::new()));
+    // The chosen slot's thumbnail, shown on the picture for a while after it is chosen.
+    let mut thumbnail: Option<(slots::Thumbnail, Instant)> = None;
     let mut finger = Finger::Lifted;
     let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
     let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
@@ -255,7 +296,9 @@ pub fn run(
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
                         keyboard.ndless = machine.runs_ndless();
+                        let (recorder, rewind) = (session.recorder.take(), session.rewind.take());
                         session = window_session(machine, &options);
+                        (session.recorder, session.rewind) = (recorder, rewind);
                         keyboard.press_held(&mut session);
                         finger = Finger::Lifted;
                         stopped = None;
@@ -275,6 +318,55 @@ pub fn run(
                     log::info!("screenshot: {text}");
                     note = Some((text, Instant::now()));
                 }
+                Action::SaveSlot | Action::LoadSlot | Action::ChooseSlot(_) => {
+                    let text = match &mut slots {
+                        Err(e) => e.clone(),
+                        Ok(slots) => {
+                            let done = match action {
+                                Action::SaveSlot => slots.save(&session.machine, &frame),
+                                Action::LoadSlot => slots.load(&mut session.machine),
+                                _ => Ok(String::new()),
+                            };
+                            if let Action::ChooseSlot(slot) = action {
+                                slots.chosen = slot;
+                                thumbnail = slots.thumbnail().map(|t| (t, Instant::now()));
+                            }
+                            match done {
+                                Ok(done) if done.is_empty() => slots.describe(),
+                                Ok(done) => {
+                                    stopped = None;
+                                    done
+                                }
+                                Err(e) => e,
+                            }
+                        }
+                    };
+                    note = Some((text, Instant::now()));
+                }
+                Action::Record => {
+                    let text = match session.recorder.take() {
+                        Some(recorder) => {
+                            let path = recorder.path().display().to_string();
+                            match recorder.finish() {
+                                Ok(frames) => format!("recorded {frames} frames to {path}"),
+                                Err(e) => e,
+                            }
+                        }
+                        None => {
+                            let path = crate::files::timestamped_path(Path::new(""), "gif");
+                            match Recorder::start(&path) {
+                                Ok(recorder) => {
+                                    session.recorder = Some(recorder);
+                                    format!("recording to {}", path.display())
+                                }
+                                Err(e) => e,
+                            }
+                        }
+                    };
+                    note = Some((text, Instant::now()));
+                }
+                // Acted on while held, below.
+                Action::Rewind => {}
             }
         }
 
@@ -286,7 +378,17 @@ pub fn run(
 
         let frame_start = Instant::now();
         let mut ran = 0;
-        if stopped.is_none() && !paused {
+        if keyboard.rewinding() {
+            if session.step_back() {
+                stopped = None;
+                note = Some(("rewinding".to_string(), Instant::now()));
+            } else if session.rewind.is_none() {
+                note = Some((
+                    "rewind is off: run with --rewind".to_string(),
+                    Instant::now(),
+                ));
+            }
+        } else if stopped.is_none() && !paused {
             loop {
                 match session.run_frame() {
                     None => {}
@@ -314,6 +416,12 @@ pub fn run(
         frames_done += ran;
         session.render(&mut frame);
         scale(&frame, options.scale, &mut pixels);
+        if let Some((picture, _)) = thumbnail
+            .as_ref()
+            .filter(|(_, at)| at.elapsed().as_secs() < 3)
+        {
+            slots::draw_thumbnail(picture, options.scale, &mut pixels, width);
+        }
         window
             .update_with_buffer(&pixels, width, height)
             .map_err(|e| format!("window: {e}"))?;
@@ -380,6 +488,8 @@ fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> 
         stop: stopped.map(Stop::Machine).or(otherwise),
         keys: session.applied_keys().clone(),
         machine: session.machine,
+        recorder: session.recorder,
+        rewind: session.rewind,
     }
 }
 
@@ -430,6 +540,7 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            chords: HashSet::new(),
             ndless: false,
         };
         let send = |key, down| keyboard.events.clone().set_key_state(key, down);
@@ -461,6 +572,7 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            chords: HashSet::new(),
             ndless: false,
         };
         let events = keyboard.events.clone();
@@ -491,6 +603,7 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            chords: HashSet::new(),
             ndless: true,
         };
         keyboard.events.clone().set_key_state(Key::Up, true);
