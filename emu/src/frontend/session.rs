@@ -301,7 +301,7 @@ impl Session {
             self.set_finger(Finger::Lifted);
         }
         if let Some(rewind) = &mut self.rewind {
-            if let Err(e) = rewind.capture(&self.machine) {
+            if let Err(e) = rewind.capture(&mut self.machine) {
                 log::warn!("rewind: {e}");
             }
         }
