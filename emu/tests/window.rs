@@ -132,14 +132,15 @@ impl Xvfb {
         self.spawn(dir, args, None)
     }
 
-    /// `emu` with a pipe to its standard input, and `$XDG_DATA_HOME` at `data` if given (the
-    /// test's own folder otherwise, so no test touches the user's).
+    /// `emu` with a pipe to its standard input, and `$XDG_DATA_HOME` at `data` if given (in
+    /// `dir` otherwise, as `$XDG_CONFIG_HOME` is, so no test touches the user's folders).
     fn spawn(&self, dir: &Path, args: &[&str], data: Option<&Path>) -> Emu {
         let stderr = dir.join("stderr.txt");
         let mut child = self
             .command(env!("CARGO_BIN_EXE_emu"))
             .args(args)
             .env("XDG_DATA_HOME", data.unwrap_or(&dir.join("data")))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -575,4 +576,23 @@ fn save_state_slots_in_the_window() {
     );
     let headless = read_png(&shot).unwrap();
     assert_eq!(first_difference(&saved, 2, &headless), None);
+}
+
+/// A settings file in `$XDG_CONFIG_HOME/emu` remaps a host key: Q presses the CX's `ab`.
+#[test]
+fn the_settings_file_remaps_keys_in_the_window() {
+    let x = xvfb();
+    let dir = temp_dir("window-settings");
+    let config = dir.join("config/emu");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("settings.ron"), "(keys: {\"Q\": \"ab\"})").unwrap();
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/keys/keys.bin");
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^keys\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "q"]);
+    emu.wait_for_output("keys: press ab");
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(!read_all(&mut emu).contains("press aq"));
 }

@@ -256,7 +256,7 @@ fn label(name: &str) -> &'static str {
 }
 
 /// A host key as a person would name it.
-fn host_name(key: Key) -> String {
+pub(crate) fn host_name(key: Key) -> String {
     let name = format!("{key:?}");
     match key {
         Key::Key0

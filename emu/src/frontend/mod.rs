@@ -14,6 +14,7 @@ pub mod run;
 pub mod screenshot;
 pub mod script;
 pub mod session;
+pub mod settings;
 pub mod setup;
 pub mod slots;
 pub mod window;

@@ -15,6 +15,7 @@ use super::record::Recorder;
 use super::rewind::{self, Rewind};
 use super::script::Script;
 use super::session::{blank_frame, Session, Stop};
+use super::settings::{Loaded, Settings};
 use super::slots::Slots;
 use super::{screenshot, setup, window, xdg};
 use crate::config::MachineConfig;
@@ -90,14 +91,18 @@ fn run_options(options: &RunOptions) -> ExitCode {
         Ok(prepared) => prepared,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
-    let mut slots = slots_root().and_then(|root| Slots::for_run(options, &root));
+    let settings = Loaded::from_config_dir();
+    if let Some(problem) = &settings.problem {
+        eprintln!("emu: {problem}");
+    }
+    let mut slots = slots_root(&settings.settings).and_then(|root| Slots::for_run(options, &root));
     if options.load_last_state {
         if let Err(message) = load_last_state(&mut slots, &mut machine) {
             return fail(&message, EXIT_BAD_INPUT);
         }
     }
     let start = Instant::now();
-    let ran = match run_front_end(options, &config, machine, script, &name, slots) {
+    let ran = match run_front_end(options, &config, machine, script, &name, slots, settings) {
         Ok(ran) => ran,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
@@ -136,7 +141,9 @@ fn run_front_end(
     script: Script,
     name: &str,
     slots: Result<Slots, String>,
+    settings: Loaded,
 ) -> Result<Ran, String> {
+    let rewind = options.rewind || settings.settings.rewind;
     // A machine built again as the options say, for a reset (the monitor's, F2).
     let mut make = || setup::build(options, config).map(|(machine, _)| machine);
     if let Some(address) = &options.gdb {
@@ -185,7 +192,7 @@ fn run_front_end(
         };
         let mut session = Session::new(machine, script, options.max_insns);
         session.recorder = options.record.as_deref().map(Recorder::start).transpose()?;
-        session.rewind = options.rewind.then(new_rewind);
+        session.rewind = rewind.then(new_rewind);
         let stop = headless.run(&mut session, &mut monitor, &interrupt);
         return Ok(Ran {
             stop: Some(stop),
@@ -199,14 +206,15 @@ fn run_front_end(
         name: Path::new(name)
             .file_name()
             .map_or(name.to_string(), |n| n.to_string_lossy().into_owned()),
-        scale: usize::from(options.scale.unwrap_or(2)),
+        scale: usize::from(options.scale.or(settings.settings.scale).unwrap_or(2)),
         turbo: options.turbo,
         frames: options.frames,
         limit: options.max_insns,
         script,
         record: options.record.clone(),
-        rewind: options.rewind,
+        rewind,
         slots,
+        keys: settings.keys,
     };
     // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
     // `reset` is F2's job, so it has no machine factory of its own.
@@ -230,8 +238,11 @@ pub fn new_rewind() -> Rewind {
     Rewind::new(rewind::DEFAULT_FRAMES, rewind::DEFAULT_BYTES)
 }
 
-/// The folder holding every ROM's save-state slots.
-fn slots_root() -> Result<std::path::PathBuf, String> {
+/// The folder holding every ROM's save-state slots: the settings', or the user's data folder's.
+fn slots_root(settings: &Settings) -> Result<std::path::PathBuf, String> {
+    if let Some(folder) = &settings.slots {
+        return Ok(folder.clone());
+    }
     xdg::data_dir()
         .map(|dir| dir.join("states"))
         .map_err(|e| format!("no folder for the save-state slots: {e}"))

@@ -27,6 +27,7 @@ use super::rewind::Rewind;
 use super::screenshot;
 use super::script::{Finger, Script};
 use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
+use super::settings::KeyMap;
 use super::slots::{self, Slots};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
@@ -52,6 +53,8 @@ pub struct Options {
     pub rewind: bool,
     /// The ROM's save-state slots, or why it has none.
     pub slots: Result<Slots, String>,
+    /// What each host key does.
+    pub keys: KeyMap,
 }
 
 /// How the window ended, and the machine as it was (its LCD shows the last picture).
@@ -86,6 +89,8 @@ struct Keyboard {
     held: HashSet<Key>,
     /// Keys held that were pressed with Ctrl for an emulator action: the CX does not see them.
     chords: HashSet<Key>,
+    /// What each host key does (the defaults and the settings file).
+    keys: KeyMap,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
     ndless: bool,
 }
@@ -105,7 +110,7 @@ impl Keyboard {
             }
             queue.pop_front();
             let ctrl = self.held.contains(&Key::LeftCtrl) || self.held.contains(&Key::RightCtrl);
-            let chord = ctrl.then(|| keymap::ctrl_action(key)).flatten();
+            let chord = ctrl.then(|| self.keys.action(key, true)).flatten();
             if let Some(action) = chord.filter(|_| down && !self.held.contains(&key)) {
                 if self.chords.insert(key) {
                     actions.push(action);
@@ -129,7 +134,7 @@ impl Keyboard {
             }
             if down {
                 pressed_now.insert(key);
-                actions.extend(keymap::action(key));
+                actions.extend(self.keys.action(key, false));
             }
             if let Some(cx) = self.cx_key(key) {
                 let held = self.held.iter().any(|&k| self.cx_key(k) == Some(cx));
@@ -159,7 +164,7 @@ impl Keyboard {
     fn rewinding(&self) -> bool {
         self.chords
             .iter()
-            .any(|&key| keymap::ctrl_action(key) == Some(Action::Rewind))
+            .any(|&key| self.keys.action(key, true) == Some(Action::Rewind))
     }
 
     /// Presses, in a new session, the CX keys still held.
@@ -171,7 +176,7 @@ impl Keyboard {
 
     /// The CX key a host key presses in this run.
     fn cx_key(&self, key: Key) -> Option<keymap::CxKey> {
-        keymap::cx_key_in(key, self.ndless)
+        self.keys.cx_key(key, self.ndless)
     }
 }
 
@@ -250,6 +255,7 @@ pub fn run(
         events,
         held: HashSet::new(),
         chords: HashSet::new(),
+        keys: std::mem::take(&mut options.keys),
         ndless: machine.runs_ndless(),
     };
     let mut session = window_session(machine, &options);
@@ -298,7 +304,12 @@ pub fn run(
                         keyboard.ndless = machine.runs_ndless();
                         let (recorder, rewind) = (session.recorder.take(), session.rewind.take());
                         session = window_session(machine, &options);
-                        (session.recorder, session.rewind) = (recorder, rewind);
+                        session.recorder = recorder;
+                        // A machine built anew: its memory differs from the ring's copy.
+                        session.rewind = rewind.map(|mut rewind| {
+                            rewind.clear();
+                            rewind
+                        });
                         keyboard.press_held(&mut session);
                         finger = Finger::Lifted;
                         stopped = None;
@@ -541,6 +552,7 @@ mod tests {
             events: KeyEvents::default(),
             held: HashSet::new(),
             chords: HashSet::new(),
+            keys: KeyMap::default(),
             ndless: false,
         };
         let send = |key, down| keyboard.events.clone().set_key_state(key, down);
@@ -573,6 +585,7 @@ mod tests {
             events: KeyEvents::default(),
             held: HashSet::new(),
             chords: HashSet::new(),
+            keys: KeyMap::default(),
             ndless: false,
         };
         let events = keyboard.events.clone();
@@ -604,6 +617,7 @@ mod tests {
             events: KeyEvents::default(),
             held: HashSet::new(),
             chords: HashSet::new(),
+            keys: KeyMap::default(),
             ndless: true,
         };
         keyboard.events.clone().set_key_state(Key::Up, true);
