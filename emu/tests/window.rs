@@ -133,7 +133,8 @@ impl Xvfb {
     }
 
     /// `emu` with a pipe to its standard input, and `$XDG_DATA_HOME` at `data` if given (in
-    /// `dir` otherwise, as `$XDG_CONFIG_HOME` is, so no test touches the user's folders).
+    /// `dir` otherwise, as `$XDG_CONFIG_HOME` is, so no test touches the user's folders), in
+    /// `dir` (where F3 and Ctrl+F3 write).
     fn spawn(&self, dir: &Path, args: &[&str], data: Option<&Path>) -> Emu {
         let stderr = dir.join("stderr.txt");
         let mut child = self
@@ -141,6 +142,7 @@ impl Xvfb {
             .args(args)
             .env("XDG_DATA_HOME", data.unwrap_or(&dir.join("data")))
             .env("XDG_CONFIG_HOME", dir.join("config"))
+            .current_dir(dir)
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -595,4 +597,69 @@ fn the_settings_file_remaps_keys_in_the_window() {
     x.client("xdotool", &["key", "F12"]);
     assert_eq!(exit_code(&mut emu), Some(0));
     assert!(!read_all(&mut emu).contains("press aq"));
+}
+
+/// With --rewind, Ctrl+Backspace held runs time backwards: the picture goes back to before a
+/// key was pressed.
+#[test]
+fn holding_ctrl_backspace_rewinds_the_window() {
+    let x = xvfb();
+    let dir = temp_dir("window-rewind");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", "--rewind", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "a"]);
+    x.expect_picture(&id, "colour_bars_key_a");
+    x.client("xdotool", &["keydown", "ctrl+BackSpace"]);
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["keyup", "ctrl+BackSpace"]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// Ctrl+F3 starts recording the LCD and stops it: an animated GIF named like the screenshots,
+/// in the current folder, of at least 6 frames in half a second, showing what the window
+/// shows (decoded by ImageMagick).
+#[test]
+fn ctrl_f3_records_the_window_to_a_gif() {
+    let x = xvfb();
+    let dir = temp_dir("window-gif");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "ctrl+F3"]);
+    std::thread::sleep(Duration::from_millis(500));
+    x.client("xdotool", &["key", "ctrl+F3"]);
+    let gif = || {
+        std::fs::read_dir(&dir).unwrap().find_map(|entry| {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            (name.starts_with("emu-") && name.ends_with(".gif")).then(|| dir.join(name))
+        })
+    };
+    wait_until("the recording", || gif().is_some());
+    // The picture stays as the chord left it (ctrl seen: the bars inverted).
+    let shown = x.grab(&id);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    let gif = gif().unwrap();
+    let out = Command::new("convert")
+        .arg(&gif)
+        .args([
+            "-coalesce",
+            &format!("PNG24:{}", dir.join("f-%d.png").display()),
+        ])
+        .output()
+        .expect("convert runs (apt-get install imagemagick)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = read_png(&dir.join("f-5.png")).unwrap();
+    assert_eq!((last.width, last.height), (320, 240));
+    assert_eq!(first_difference(&shown, 2, &last), None);
 }
