@@ -181,12 +181,16 @@ pub const CTRL_ACTIONS: &[(Key, Action, &str)] = &[
     (Key::F2, Action::LoadSlot, "load the chosen slot's state"),
     (Key::F3, Action::Record, "start / stop recording the LCD: emu-YYYYMMDD-HHMMSS.gif"),
     (Key::Backspace, Action::Rewind, "held: run time backwards (with --rewind)"),
-    (Key::Key1, Action::ChooseSlot(1), "choose slot 1 (2-9 likewise, 0: slot 10)"),
-    (Key::Key2, Action::ChooseSlot(2), ""), (Key::Key3, Action::ChooseSlot(3), ""),
-    (Key::Key4, Action::ChooseSlot(4), ""), (Key::Key5, Action::ChooseSlot(5), ""),
-    (Key::Key6, Action::ChooseSlot(6), ""), (Key::Key7, Action::ChooseSlot(7), ""),
-    (Key::Key8, Action::ChooseSlot(8), ""), (Key::Key9, Action::ChooseSlot(9), ""),
-    (Key::Key0, Action::ChooseSlot(10), ""),
+    (Key::Key1, Action::ChooseSlot(1), "choose slot 1"),
+    (Key::Key2, Action::ChooseSlot(2), "choose slot 2"),
+    (Key::Key3, Action::ChooseSlot(3), "choose slot 3"),
+    (Key::Key4, Action::ChooseSlot(4), "choose slot 4"),
+    (Key::Key5, Action::ChooseSlot(5), "choose slot 5"),
+    (Key::Key6, Action::ChooseSlot(6), "choose slot 6"),
+    (Key::Key7, Action::ChooseSlot(7), "choose slot 7"),
+    (Key::Key8, Action::ChooseSlot(8), "choose slot 8"),
+    (Key::Key9, Action::ChooseSlot(9), "choose slot 9"),
+    (Key::Key0, Action::ChooseSlot(10), "choose slot 10"),
 ];
 
 /// The emulator action of a host key pressed with Ctrl, if any.
@@ -335,7 +339,7 @@ pub fn describe() -> String {
     for (key, _, what) in ACTIONS {
         writeln!(out, "{:<8} {what}", format!("{key:?}")).ok();
     }
-    for (key, _, what) in CTRL_ACTIONS.iter().filter(|(_, _, what)| !what.is_empty()) {
+    for (key, _, what) in CTRL_ACTIONS {
         let chord = format!("Ctrl+{}", host_name(*key));
         writeln!(out, "{chord:<14} {what}").ok();
     }
