@@ -3,10 +3,11 @@
 //!
 //! GIF counts delays in hundredths of a second, so 1/60 s cannot be one delay: frame N is
 //! shown from `N * 100 / 60` hundredths (rounded down) to frame N+1's start, which gives
-//! delays of 1 and 2 hundredths whose sum is exact (5 every 3 frames). Each frame has its own
-//! palette: the picture's own colours when it has 256 or fewer (the pixels exactly as the
-//! screenshot has them), otherwise the nearest of 256 colours of 3 bits of red, 3 of green
-//! and 2 of blue. The file is written to a temporary name beside the target and renamed when
+//! delays of 1 and 2 hundredths whose sum is exact (5 every 3 frames). A frame holds only the
+//! rectangle of pixels that changed since the one before (at least one pixel), drawn over it,
+//! so a still picture costs a few bytes a frame. Each frame has its own palette: its own
+//! colours when it has 256 or fewer (the pixels exactly as the screenshot has them),
+//! otherwise the nearest of 256 colours of 3 bits of red, 3 of green and 2 of blue. The file is written to a temporary name beside the target and renamed when
 //! the recording ends, so it is never half written.
 
 use std::collections::HashMap;
@@ -28,8 +29,11 @@ pub struct Recorder {
     frames: u64,
     /// The frame's pixels as palette indices, kept to spare an allocation a frame.
     indices: Vec<u8>,
-    /// The LCD's picture, kept likewise.
+    /// The LCD's picture, kept likewise, and the one before it (none before the first).
     picture: Box<Frame>,
+    previous: Option<Box<Frame>>,
+    /// The changed rectangle's pixels, kept likewise.
+    region: Vec<u32>,
     /// The first error writing the file: nothing more is recorded, and `finish` says it.
     error: Option<String>,
 }
@@ -52,6 +56,8 @@ impl Recorder {
             frames: 0,
             indices: Vec::with_capacity(WIDTH * HEIGHT),
             picture: blank_frame(),
+            previous: None,
+            region: Vec::new(),
             error: None,
         })
     }
@@ -76,13 +82,24 @@ impl Recorder {
 
     /// Adds a picture as the next frame.
     pub fn add(&mut self, frame: &Frame) -> Result<(), String> {
-        let palette = palette_of(frame, &mut self.indices);
+        let (left, top, width, height) = match &self.previous {
+            None => (0, 0, WIDTH, HEIGHT),
+            Some(previous) => changed(previous, frame),
+        };
+        self.region.clear();
+        for row in frame.chunks_exact(WIDTH).skip(top).take(height) {
+            self.region.extend_from_slice(&row[left..left + width]);
+        }
+        let palette = palette_of(&self.region, &mut self.indices);
         let n = self.frames;
         let delay = (n + 1) * 100 / FRAME_RATE - n * 100 / FRAME_RATE;
         let gif_frame = gif::Frame {
-            width: WIDTH as u16,
-            height: HEIGHT as u16,
+            left: left as u16,
+            top: top as u16,
+            width: width as u16,
+            height: height as u16,
             delay: delay as u16,
+            dispose: gif::DisposalMethod::Keep,
             palette: Some(palette),
             buffer: std::borrow::Cow::Borrowed(&self.indices),
             ..gif::Frame::default()
@@ -91,6 +108,10 @@ impl Recorder {
             .write_frame(&gif_frame)
             .map_err(|e| format!("{}: {e}", self.path.display()))?;
         self.frames += 1;
+        match &mut self.previous {
+            Some(previous) => previous.copy_from_slice(frame),
+            None => self.previous = Some(Box::new(*frame)),
+        }
         Ok(())
     }
 
@@ -119,9 +140,33 @@ impl Recorder {
     }
 }
 
-/// The palette (RGB triples) of `frame`, and its pixels as indices into it in `indices`: its
-/// own colours in the order they first appear if there are 256 or fewer, else 3-3-2 RGB.
-fn palette_of(frame: &Frame, indices: &mut Vec<u8>) -> Vec<u8> {
+/// The rectangle (left, top, width, height) holding every pixel that differs between `before`
+/// and `after`; the top left pixel if none does.
+fn changed(before: &Frame, after: &Frame) -> (usize, usize, usize, usize) {
+    let (mut x0, mut y0, mut x1, mut y1) = (WIDTH, HEIGHT, 0, 0);
+    for (y, (a, b)) in before
+        .chunks_exact(WIDTH)
+        .zip(after.chunks_exact(WIDTH))
+        .enumerate()
+    {
+        if a == b {
+            continue;
+        }
+        let first = a.iter().zip(b).position(|(p, q)| p != q).unwrap_or(0);
+        let last = a.iter().zip(b).rposition(|(p, q)| p != q).unwrap_or(0);
+        (x0, x1) = (x0.min(first), x1.max(last + 1));
+        (y0, y1) = (y0.min(y), y + 1);
+    }
+    match x1 {
+        0 => (0, 0, 1, 1),
+        _ => (x0, y0, x1 - x0, y1 - y0),
+    }
+}
+
+/// The palette (RGB triples) of `frame`'s pixels, and the pixels as indices into it in
+/// `indices`: their own colours in the order they first appear if there are 256 or fewer,
+/// else 3-3-2 RGB.
+fn palette_of(frame: &[u32], indices: &mut Vec<u8>) -> Vec<u8> {
     indices.clear();
     let mut colours: HashMap<u32, u8> = HashMap::new();
     let mut palette = Vec::new();
@@ -140,7 +185,7 @@ fn palette_of(frame: &Frame, indices: &mut Vec<u8>) -> Vec<u8> {
 }
 
 /// The 3-3-2 RGB palette, and `frame`'s pixels as its nearest colours.
-fn reduced(frame: &Frame, indices: &mut Vec<u8>) -> Vec<u8> {
+fn reduced(frame: &[u32], indices: &mut Vec<u8>) -> Vec<u8> {
     indices.clear();
     indices.extend(frame.iter().map(|&p| {
         let (r, g, b) = ((p >> 21) & 7, (p >> 13) & 7, (p >> 6) & 3);
@@ -157,8 +202,9 @@ mod tests {
     use super::*;
     use crate::frontend::session::blank_frame;
 
-    /// Decoded by the gif crate's decoder: the frames, their size and delays (summing to
-    /// 5 hundredths every 3 frames), and the pixels of both kinds of palette.
+    /// Decoded by the gif crate's decoder: the frames, their rectangles (the whole picture,
+    /// then what changed, a pixel when nothing did) and delays (summing to 5 hundredths every
+    /// 3 frames), and the pixels of both kinds of palette.
     #[test]
     fn frames_come_back_with_their_pixels_and_delays() {
         let dir = std::env::temp_dir().join(format!("emu-record-{}", std::process::id()));
@@ -171,23 +217,32 @@ mod tests {
         for (i, pixel) in many.iter_mut().enumerate() {
             *pixel = (i as u32).wrapping_mul(0x0001_0307) & 0x00FF_FFFF;
         }
+        let mut dot = few.clone();
+        dot[20 * WIDTH + 10] = 0x00FF_FFFF;
         let mut recorder = Recorder::start(&path).unwrap();
-        for frame in [&few, &many, &few] {
+        for frame in [&few, &many, &few, &few, &dot] {
             recorder.add(frame).unwrap();
         }
-        assert_eq!(recorder.finish().unwrap(), 3);
+        assert_eq!(recorder.finish().unwrap(), 5);
 
         let mut options = gif::DecodeOptions::new();
         options.set_color_output(gif::ColorOutput::RGBA);
         let mut decoder = options.read_info(File::open(&path).unwrap()).unwrap();
         let mut delays = Vec::new();
         let mut pictures = Vec::new();
+        let mut rectangles = Vec::new();
         while let Some(frame) = decoder.read_next_frame().unwrap() {
-            assert_eq!((frame.width, frame.height), (320, 240));
+            rectangles.push((frame.left, frame.top, frame.width, frame.height));
             delays.push(frame.delay);
             pictures.push(frame.buffer.to_vec());
         }
-        assert_eq!(delays, [1, 2, 2]);
+        let whole = (0, 0, 320, 240);
+        assert_eq!(
+            rectangles,
+            [whole, whole, whole, (0, 0, 1, 1), (10, 20, 1, 1)]
+        );
+        assert_eq!(delays, [1, 2, 2, 1, 2]);
+        assert_eq!(&pictures[4][..4], &[255, 255, 255, 255]);
         let rgb = |picture: &[u8], i: usize| {
             let p = &picture[i * 4..i * 4 + 3];
             u32::from(p[0]) << 16 | u32::from(p[1]) << 8 | u32::from(p[2])

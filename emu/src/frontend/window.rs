@@ -68,6 +68,7 @@ pub struct Outcome {
     pub keys: Script,
     /// The recording going on, to finish.
     pub recorder: Option<Recorder>,
+    /// The rewind ring, for `--stats`.
     pub rewind: Option<Rewind>,
 }
 
