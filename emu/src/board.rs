@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bus::{ram_read, ram_write, Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
 use crate::config::{DeviceKind, MachineConfig};
+use crate::dirty::PageSet;
 use crate::warnings::Warnings;
 
 /// Every device model, as a closed set: accesses dispatch by `match`, not through a vtable.
@@ -180,6 +181,8 @@ pub struct Board {
     /// for after every slice.
     vic: Option<usize>,
     uart: Option<usize>,
+    /// The arena pages written since the rewind ring last took them.
+    written: PageSet,
 }
 
 impl Board {
@@ -227,6 +230,7 @@ impl Board {
             unclaimed: None,
             vic,
             uart,
+            written: PageSet::new(offset as usize),
         }
     }
 
@@ -260,6 +264,7 @@ impl Board {
         }
         let at = region.arena_offset as usize + start;
         self.arena[at..at + bytes.len()].copy_from_slice(bytes);
+        self.written.mark_range(at, bytes.len());
         self.find_blank_regions();
         true
     }
@@ -511,7 +516,15 @@ impl Board {
         }
         let at = region.arena_offset as usize + start;
         self.arena[at..at + bytes.len()].copy_from_slice(bytes);
+        self.written.mark_range(at, bytes.len());
         true
+    }
+
+    /// The arena pages written since the last call, as page numbers in `pages`; the set
+    /// starts again empty. The CPU's TLB write entries must be dropped at the same time
+    /// (`Cpu::drop_write_entries`), so that the next store to each page is seen.
+    pub fn take_written(&mut self, pages: &mut Vec<u32>) {
+        self.written.take(pages);
     }
 }
 
@@ -549,6 +562,7 @@ impl Bus for Board {
                 }
                 return Ok(());
             }
+            self.written.mark(at);
             return ram_write(&mut self.arena, at, size, value).ok_or(BusError);
         }
         let Some(index) = self.slot_index(addr) else {
@@ -590,6 +604,10 @@ impl Bus for Board {
 
     fn ram_mut(&mut self) -> &mut [u8] {
         &mut self.arena
+    }
+
+    fn note_written(&mut self, offset: u32) {
+        self.written.mark(offset as usize);
     }
 }
 
@@ -729,9 +747,15 @@ impl Board {
         // Page by page, only where they differ: pages neither side touched are never written,
         // and a machine copied again and again (`--engine check`) copies only what changed.
         let page = PAGE_SIZE as usize;
-        for (to, from) in self.arena.chunks_mut(page).zip(memory.chunks(page)) {
+        for (index, (to, from)) in self
+            .arena
+            .chunks_mut(page)
+            .zip(memory.chunks(page))
+            .enumerate()
+        {
             if to != from {
                 to.copy_from_slice(from);
+                self.written.mark(index * page);
             }
         }
         self.find_blank_regions();
@@ -752,6 +776,7 @@ impl Board {
     /// warnings given go on too, so that a guest resetting in a loop stays within their bound.
     pub fn take_memory_from(&mut self, old: Board) {
         self.arena = old.arena;
+        self.written.mark_all();
         self.regions = old.regions;
         self.now = old.now;
         self.warnings = old.warnings;

@@ -47,6 +47,9 @@ pub trait Bus {
     /// The RAM arena.
     fn ram(&self) -> &[u8];
     fn ram_mut(&mut self) -> &mut [u8];
+    /// Notes that the arena page at `offset` is written other than through the TLB's write
+    /// tables (see [`crate::dirty`]).
+    fn note_written(&mut self, _offset: u32) {}
 }
 
 /// A bus of nothing but RAM from address 0, for unit tests and single-instruction replays.

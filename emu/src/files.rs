@@ -52,17 +52,20 @@ pub fn write_whole(
     write: impl FnOnce(&Path) -> std::io::Result<()>,
 ) -> Result<(), String> {
     let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let name = path
-        .file_name()
-        .ok_or_else(|| fail(&"not a file name"))?
-        .to_string_lossy();
-    let temp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    let temp = temp_beside(path).map_err(|e| fail(&e))?;
     let result = write(&temp).and_then(|()| std::fs::rename(&temp, path));
     if result.is_err() {
         // Nothing useful can be done if the partial file cannot be removed either.
         let _ = std::fs::remove_file(&temp);
     }
     result.map_err(|e| fail(&e))
+}
+
+/// The temporary name a file is written under before it is renamed to `path`: beside it,
+/// hidden, with the process's id.
+pub fn temp_beside(path: &Path) -> Result<PathBuf, &'static str> {
+    let name = path.file_name().ok_or("not a file name")?.to_string_lossy();
+    Ok(path.with_file_name(format!(".{name}.{}.tmp", std::process::id())))
 }
 
 /// Checks, before a long run, that `path` can be written at its end: its directory exists.
@@ -97,7 +100,7 @@ pub fn timestamped_path(dir: &Path, extension: &str) -> PathBuf {
 
 /// `YYYYMMDD-HHMMSS` for a count of seconds since 1970 (UTC), by the days-to-civil algorithm
 /// of H. Hinnant's "chrono-Compatible Low-Level Date Algorithms".
-fn utc_stamp(seconds: u64) -> String {
+pub fn utc_stamp(seconds: u64) -> String {
     let days = (seconds / 86_400) as i64;
     let time = seconds % 86_400;
     let z = days + 719_468;

@@ -6,6 +6,7 @@ pub mod bus;
 pub mod config;
 pub mod cpu;
 pub mod difftest;
+pub mod dirty;
 pub mod disasm;
 pub mod engine;
 pub mod errno;

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use emu::engine::EngineKind;
-use emu::frontend::keymap;
 use emu::frontend::options::RunOptions;
 use emu::frontend::run::{self, fail, EXIT_BAD_INPUT, EXIT_STATUSES};
+use emu::frontend::settings::Loaded;
 use emu::rom_test::{self, discovery::Shard, Limits};
 use emu::terminal::ESCAPE_HELP;
 
@@ -126,7 +126,7 @@ fn main() -> ExitCode {
         None => run::run(RunOptions::default()),
         Some(Command::Run(options)) => run::run(*options),
         Some(Command::Keys) => {
-            print!("{}", keymap::describe());
+            print!("{}", Loaded::from_config_dir().describe());
             ExitCode::SUCCESS
         }
         Some(Command::Test {

@@ -1407,6 +1407,7 @@ fn keys_tables_are_emu_keys() {
         .lines()
         .skip_while(|l| !l.starts_with("Emulator keys"))
         .skip(1)
+        .take_while(|l| !l.is_empty())
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .collect();
     let table_cx: BTreeSet<String> = table_after(&readme, "| host keys | CX keys |")
@@ -1419,7 +1420,12 @@ fn keys_tables_are_emu_keys() {
         .flat_map(|row| {
             row[0]
                 .split([',', ' '])
-                .filter(|w| w.starts_with('F') && w[1..].parse::<u32>().is_ok())
+                .map(|w| w.trim_matches('`'))
+                .filter(|w| {
+                    let key = w.strip_prefix("Ctrl+").unwrap_or(w);
+                    w.starts_with("Ctrl+")
+                        || key.starts_with('F') && key[1..].parse::<u32>().is_ok()
+                })
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         })

@@ -120,12 +120,29 @@ impl Xvfb {
         emu
     }
 
+    /// `emu`, keeping its save-state slots in `data` (as `$XDG_DATA_HOME`).
+    fn emu_with_data(&self, dir: &Path, args: &[&str], data: &Path) -> Emu {
+        let mut emu = self.spawn(dir, args, Some(data));
+        emu.stdin = None;
+        emu
+    }
+
     /// `emu`, with a pipe to its standard input that the test writes to.
     fn emu_with_stdin(&self, dir: &Path, args: &[&str]) -> Emu {
+        self.spawn(dir, args, None)
+    }
+
+    /// `emu` with a pipe to its standard input, and `$XDG_DATA_HOME` at `data` if given (in
+    /// `dir` otherwise, as `$XDG_CONFIG_HOME` is, so no test touches the user's folders), in
+    /// `dir` (where F3 and Ctrl+F3 write).
+    fn spawn(&self, dir: &Path, args: &[&str], data: Option<&Path>) -> Emu {
         let stderr = dir.join("stderr.txt");
         let mut child = self
             .command(env!("CARGO_BIN_EXE_emu"))
             .args(args)
+            .env("XDG_DATA_HOME", data.unwrap_or(&dir.join("data")))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .current_dir(dir)
             .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -487,4 +504,162 @@ fn a_key_held_when_the_focus_goes_is_released() {
     x.client("xdotool", &["windowfocus", &id]);
     x.client("xdotool", &["key", "F12"]);
     assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// Polls `done` until it holds, or fails saying `what` never happened.
+fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !done() {
+        assert!(start.elapsed() < PATIENCE, "{what} never happened");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Ctrl+F1 saves the state in a slot of the ROM's own in the XDG data folder, with a
+/// thumbnail; after a reset (F2) Ctrl+F2 brings the picture back; Ctrl+3 chooses an empty
+/// slot, which the title says; a headless run with --load-last-state starts from the slot.
+#[test]
+fn save_state_slots_in_the_window() {
+    let x = xvfb();
+    let dir = temp_dir("window-slots");
+    let rom = bars_rom(&dir);
+    let data = dir.join("data");
+    let mut emu = x.emu_with_data(&dir, &["run", rom.to_str().unwrap()], &data);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "a", "ctrl+F1"]);
+    let states = data.join("emu/states");
+    let slot = || {
+        let folder = std::fs::read_dir(&states).ok()?.next()?.ok()?.path();
+        Some(folder)
+    };
+    wait_until("the slot's thumbnail", || {
+        slot().is_some_and(|folder| folder.join("slot-1.png").exists())
+    });
+    let folder = slot().unwrap();
+    let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("bars.bin-"), "{name}");
+    assert!(folder.join("slot-1.state").exists());
+    let thumbnail = read_png(&folder.join("slot-1.png")).unwrap();
+    assert_eq!((thumbnail.width, thumbnail.height), (80, 60));
+    let saved = x.grab(&id);
+
+    x.client("xdotool", &["key", "F2"]);
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["key", "ctrl+F2"]);
+    wait_until("the slot's picture back", || {
+        x.grab(&id).pixels == saved.pixels
+    });
+
+    x.client("xdotool", &["key", "ctrl+3"]);
+    wait_until("the title naming slot 3", || {
+        let title = x.client("xdotool", &["getwindowname", &id]);
+        String::from_utf8_lossy(&title).contains("slot 3: empty")
+    });
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+
+    let shot = dir.join("last.png");
+    let out = Command::new(env!("CARGO_BIN_EXE_emu"))
+        .args(["run", "--headless", "--frames", "1", "--load-last-state"])
+        .args([
+            "--screenshot",
+            shot.to_str().unwrap(),
+            rom.to_str().unwrap(),
+        ])
+        .env("XDG_DATA_HOME", &data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let headless = read_png(&shot).unwrap();
+    assert_eq!(first_difference(&saved, 2, &headless), None);
+}
+
+/// A settings file in `$XDG_CONFIG_HOME/emu` remaps a host key: Q presses the CX's `ab`.
+#[test]
+fn the_settings_file_remaps_keys_in_the_window() {
+    let x = xvfb();
+    let dir = temp_dir("window-settings");
+    let config = dir.join("config/emu");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("settings.ron"), "(keys: {\"Q\": \"ab\"})").unwrap();
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/keys/keys.bin");
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^keys\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "q"]);
+    emu.wait_for_output("keys: press ab");
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(!read_all(&mut emu).contains("press aq"));
+}
+
+/// With --rewind, Ctrl+Backspace held runs time backwards: the picture goes back to before a
+/// key was pressed.
+#[test]
+fn holding_ctrl_backspace_rewinds_the_window() {
+    let x = xvfb();
+    let dir = temp_dir("window-rewind");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", "--rewind", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "a"]);
+    x.expect_picture(&id, "colour_bars_key_a");
+    x.client("xdotool", &["keydown", "ctrl+BackSpace"]);
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["keyup", "ctrl+BackSpace"]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// Ctrl+F3 starts recording the LCD and stops it: an animated GIF named like the screenshots,
+/// in the current folder, of at least 6 frames in half a second, showing what the window
+/// shows (decoded by ImageMagick).
+#[test]
+fn ctrl_f3_records_the_window_to_a_gif() {
+    let x = xvfb();
+    let dir = temp_dir("window-gif");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "ctrl+F3"]);
+    std::thread::sleep(Duration::from_millis(500));
+    x.client("xdotool", &["key", "ctrl+F3"]);
+    let gif = || {
+        std::fs::read_dir(&dir).unwrap().find_map(|entry| {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            (name.starts_with("emu-") && name.ends_with(".gif")).then(|| dir.join(name))
+        })
+    };
+    wait_until("the recording", || gif().is_some());
+    // The picture stays as the chord left it (ctrl seen: the bars inverted).
+    let shown = x.grab(&id);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    let gif = gif().unwrap();
+    let out = Command::new("convert")
+        .arg(&gif)
+        .args([
+            "-coalesce",
+            &format!("PNG24:{}", dir.join("f-%d.png").display()),
+        ])
+        .output()
+        .expect("convert runs (apt-get install imagemagick)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let last = read_png(&dir.join("f-5.png")).unwrap();
+    assert_eq!((last.width, last.height), (320, 240));
+    assert_eq!(first_difference(&shown, 2, &last), None);
 }

@@ -75,6 +75,13 @@ impl Tlb {
         (entry.tag == addr & PAGE_MASK).then_some(entry.offset)
     }
 
+    /// Drops every write entry.
+    fn forget_writes(&mut self) {
+        for table in [WRITE, WRITE | PRIVILEGED] {
+            self.tables[table].fill(EMPTY);
+        }
+    }
+
     /// Drops the write entries that reach the arena page at `offset` (a page that now holds
     /// decoded code, whose stores must take the slow path).
     pub(super) fn forget_writes_to(&mut self, offset: u32) {
@@ -256,6 +263,7 @@ impl Cpu {
         if let Some(page) = bus.ram_page(pa).filter(|page| page.writable) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if ram_write(bus.ram_mut(), at, size, value).is_some() {
+                bus.note_written(page.offset);
                 if walk.uniform_4k
                     && self.cacheable(addr, pa)
                     && !self.code_watch.keeps_stores_slow(page.offset)
@@ -474,6 +482,12 @@ impl Cpu {
         Ok(())
     }
 
+    /// Empties the TLB's write tables, so that the next store to each page goes the slow way
+    /// and tells the bus (the pages written that the rewind ring takes, [`crate::dirty`]).
+    pub fn drop_write_entries(&mut self) {
+        self.tlb.forget_writes();
+    }
+
     /// Writes virtual memory as a debugger does: RAM and ROM pages only (a debugger may patch
     /// ROM), through a translation that permits writing, without touching the TLB or devices.
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
@@ -486,6 +500,7 @@ impl Cpu {
                 .get_mut(at..at + len)
                 .ok_or(Fault::new(status::EXTERNAL, 0, va))?
                 .copy_from_slice(&data[done..done + len]);
+            bus.note_written(at as u32);
             done += len;
         }
         Ok(())

@@ -135,6 +135,16 @@ pub enum Action {
     Turbo,
     Monitor,
     Quit,
+    /// Save the state in the chosen slot.
+    SaveSlot,
+    /// Load the chosen slot's state.
+    LoadSlot,
+    /// Choose a slot, 1 to 10.
+    ChooseSlot(u8),
+    /// Start or stop recording the LCD to a GIF.
+    Record,
+    /// Run time backwards while held.
+    Rewind,
 }
 
 /// The emulator's own keys.
@@ -162,6 +172,34 @@ pub const ACTIONS: &[(Key, Action, &str)] = &[
     ),
     (Key::F12, Action::Quit, "quit (as closing the window does)"),
 ];
+
+/// The emulator's keys pressed with Ctrl (either): the save-state slots, recording and rewind.
+/// The CX sees its ctrl key pressed, but not the key pressed with it.
+#[rustfmt::skip]
+pub const CTRL_ACTIONS: &[(Key, Action, &str)] = &[
+    (Key::F1, Action::SaveSlot, "save the state in the chosen slot"),
+    (Key::F2, Action::LoadSlot, "load the chosen slot's state"),
+    (Key::F3, Action::Record, "start / stop recording the LCD: emu-YYYYMMDD-HHMMSS.gif"),
+    (Key::Backspace, Action::Rewind, "held: run time backwards (with --rewind)"),
+    (Key::Key1, Action::ChooseSlot(1), "choose slot 1"),
+    (Key::Key2, Action::ChooseSlot(2), "choose slot 2"),
+    (Key::Key3, Action::ChooseSlot(3), "choose slot 3"),
+    (Key::Key4, Action::ChooseSlot(4), "choose slot 4"),
+    (Key::Key5, Action::ChooseSlot(5), "choose slot 5"),
+    (Key::Key6, Action::ChooseSlot(6), "choose slot 6"),
+    (Key::Key7, Action::ChooseSlot(7), "choose slot 7"),
+    (Key::Key8, Action::ChooseSlot(8), "choose slot 8"),
+    (Key::Key9, Action::ChooseSlot(9), "choose slot 9"),
+    (Key::Key0, Action::ChooseSlot(10), "choose slot 10"),
+];
+
+/// The emulator action of a host key pressed with Ctrl, if any.
+pub fn ctrl_action(key: Key) -> Option<Action> {
+    CTRL_ACTIONS
+        .iter()
+        .find(|(host, _, _)| *host == key)
+        .map(|(_, action, _)| *action)
+}
 
 /// The CX key a host key presses, if any, running a ROM.
 pub fn cx_key(key: Key) -> Option<CxKey> {
@@ -222,7 +260,7 @@ fn label(name: &str) -> &'static str {
 }
 
 /// A host key as a person would name it.
-fn host_name(key: Key) -> String {
+pub(crate) fn host_name(key: Key) -> String {
     let name = format!("{key:?}");
     match key {
         Key::Key0
@@ -300,6 +338,10 @@ pub fn describe() -> String {
     );
     for (key, _, what) in ACTIONS {
         writeln!(out, "{:<8} {what}", format!("{key:?}")).ok();
+    }
+    for (key, _, what) in CTRL_ACTIONS {
+        let chord = format!("Ctrl+{}", host_name(*key));
+        writeln!(out, "{chord:<14} {what}").ok();
     }
     out
 }

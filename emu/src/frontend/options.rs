@@ -41,6 +41,19 @@ pub struct RunOptions {
     /// pixel, whatever --scale says).
     #[arg(long, value_name = "FILE.png")]
     pub screenshot: Option<PathBuf>,
+    /// Record the LCD to this animated GIF, a frame for each frame of the machine's time,
+    /// from the start to the end of the run (in the window, Ctrl+F3 stops it and starts
+    /// another).
+    #[arg(long, value_name = "FILE.gif")]
+    pub record: Option<PathBuf>,
+    /// Keep the last 30 seconds of frames to go back through (in the window, Ctrl+Backspace
+    /// held runs time backwards); with --stats, what the ring holds and costs is printed.
+    #[arg(long)]
+    pub rewind: bool,
+    /// Start from the state saved last in this ROM's save-state slots (Ctrl+F1 in the window),
+    /// if it has any.
+    #[arg(long, conflicts_with = "load_state")]
+    pub load_last_state: bool,
     /// Enable ARM semihosting (SVC 0x123456, SVC 0xAB in Thumb, BKPT 0xAB). Always on for the
     /// demo. Without it, the host's stdin goes to the UART, and a ROM's first semihosting call
     /// is reported in one line and goes to the guest's own SVC handler (a guest with none ends

@@ -11,9 +11,13 @@ use std::time::Instant;
 
 use super::headless::Headless;
 use super::options::RunOptions;
+use super::record::Recorder;
+use super::rewind::{self, Rewind};
 use super::script::Script;
 use super::session::{blank_frame, Session, Stop};
-use super::{screenshot, setup, window};
+use super::settings::{Loaded, Settings};
+use super::slots::Slots;
+use super::{screenshot, setup, window, xdg};
 use crate::config::MachineConfig;
 use crate::files;
 use crate::gdb::GdbServer;
@@ -71,6 +75,10 @@ struct Ran {
     machine: Machine,
     /// The keys the run applied: only runs by frames (the window, headless) have any.
     keys: Script,
+    /// The recording going on at the end (`--record`, Ctrl+F3), to finish.
+    recorder: Option<Recorder>,
+    /// The rewind ring, for `--stats`.
+    rewind: Option<Rewind>,
 }
 
 /// Runs `emu run` with these options; the terminal is as it was afterwards.
@@ -85,11 +93,21 @@ fn run_options(options: &RunOptions) -> ExitCode {
         Ok(prepared) => prepared,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
+    let settings = Loaded::from_config_dir();
+    if let Some(problem) = &settings.problem {
+        eprintln!("emu: {problem}");
+    }
+    let mut slots = slots_root(&settings.settings).and_then(|root| Slots::for_run(options, &root));
+    if options.load_last_state {
+        if let Err(message) = load_last_state(&mut slots, &mut machine) {
+            return fail(&message, EXIT_BAD_INPUT);
+        }
+    }
     if let Err(message) = start_profile(options, &mut machine) {
         return fail(&message, EXIT_BAD_INPUT);
     }
     let start = Instant::now();
-    let ran = match run_front_end(options, &config, machine, script, &name) {
+    let ran = match run_front_end(options, &config, machine, script, &name, slots, settings) {
         Ok(ran) => ran,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
@@ -97,6 +115,8 @@ fn run_options(options: &RunOptions) -> ExitCode {
         stop,
         machine,
         keys,
+        recorder,
+        rewind,
     } = ran;
     if options.stats {
         let seconds = start.elapsed().as_secs_f64();
@@ -105,6 +125,12 @@ fn run_options(options: &RunOptions) -> ExitCode {
             "emu: {insns} instructions in {seconds:.3} s: {:.1} MIPS",
             insns as f64 / seconds / 1e6
         );
+        if let Some(rewind) = &rewind {
+            eprintln!("emu: {}", rewind.summary());
+        }
+    }
+    if let Some(Err(message)) = recorder.map(Recorder::finish) {
+        return fail(&message, EXIT_BAD_INPUT);
     }
     if let Err(message) = write_outputs(options, &machine, &keys) {
         return fail(&message, EXIT_BAD_INPUT);
@@ -119,7 +145,10 @@ fn run_front_end(
     mut machine: Machine,
     script: Script,
     name: &str,
+    slots: Result<Slots, String>,
+    settings: Loaded,
 ) -> Result<Ran, String> {
+    let rewind = options.rewind || settings.settings.rewind;
     // A machine built again as the options say, for a reset (the monitor's, F2).
     let mut make = || setup::build(options, config).map(|(machine, _)| machine);
     if let Some(address) = &options.gdb {
@@ -128,6 +157,8 @@ fn run_front_end(
             stop: Some(Stop::Machine(exit)),
             machine,
             keys: Script::default(),
+            recorder: None,
+            rewind: None,
         });
     }
     if let Some(path) = &options.script {
@@ -141,6 +172,8 @@ fn run_front_end(
             stop: monitor.exit().map(Stop::Machine),
             machine,
             keys: Script::default(),
+            recorder: None,
+            rewind: None,
         });
     }
     terminal::end_on_termination();
@@ -163,22 +196,30 @@ fn run_front_end(
             start_in_monitor: options.monitor,
         };
         let mut session = Session::new(machine, script, options.max_insns);
+        session.recorder = options.record.as_deref().map(Recorder::start).transpose()?;
+        session.rewind = rewind.then(new_rewind);
         let stop = headless.run(&mut session, &mut monitor, &interrupt);
         return Ok(Ran {
             stop: Some(stop),
             keys: session.applied_keys().clone(),
             machine: session.machine,
+            recorder: session.recorder,
+            rewind: session.rewind,
         });
     }
     let window_options = window::Options {
         name: Path::new(name)
             .file_name()
             .map_or(name.to_string(), |n| n.to_string_lossy().into_owned()),
-        scale: usize::from(options.scale.unwrap_or(2)),
+        scale: usize::from(options.scale.or(settings.settings.scale).unwrap_or(2)),
         turbo: options.turbo,
         frames: options.frames,
         limit: options.max_insns,
         script,
+        record: options.record.clone(),
+        rewind,
+        slots,
+        keys: settings.keys,
     };
     // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
     // `reset` is F2's job, so it has no machine factory of its own.
@@ -192,7 +233,45 @@ fn run_front_end(
         stop: outcome.stop,
         machine: outcome.machine,
         keys: outcome.keys,
+        recorder: outcome.recorder,
+        rewind: outcome.rewind,
     })
+}
+
+/// A rewind ring of the default size: 30 seconds.
+pub fn new_rewind() -> Rewind {
+    Rewind::new(rewind::DEFAULT_FRAMES, rewind::DEFAULT_BYTES)
+}
+
+/// The folder holding every ROM's save-state slots: the settings', or the user's data folder's.
+fn slots_root(settings: &Settings) -> Result<std::path::PathBuf, String> {
+    if let Some(folder) = &settings.slots {
+        return Ok(folder.clone());
+    }
+    xdg::data_dir()
+        .map(|dir| dir.join("states"))
+        .map_err(|e| format!("no folder for the save-state slots: {e}"))
+}
+
+/// `--load-last-state`: loads the state saved last in `slots` into `machine`, and chooses its
+/// slot; with none saved, says so and leaves the machine at power-on.
+fn load_last_state(slots: &mut Result<Slots, String>, machine: &mut Machine) -> Result<(), String> {
+    let slots = slots
+        .as_mut()
+        .map_err(|e| format!("--load-last-state: {e}"))?;
+    match slots.latest() {
+        Some(slot) => {
+            slots.chosen = slot;
+            snapshot::load(machine, &slots.state_path(slot))
+        }
+        None => {
+            eprintln!(
+                "emu: no saved state in {}: starting from power-on",
+                slots.dir().display()
+            );
+            Ok(())
+        }
+    }
 }
 
 /// `monitor` with the options' `--break-on` conditions, reading its lines through the stdin

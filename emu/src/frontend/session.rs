@@ -11,6 +11,8 @@ use devices::pl111::{HEIGHT, WIDTH};
 use devices::touchpad::{self, Touch};
 
 use super::keymap::{CxKey, PadKey};
+use super::record::Recorder;
+use super::rewind::Rewind;
 use super::script::{Finger, Input, KeyEvent, Script};
 use crate::machine::{DebugStop, Exit, Machine};
 
@@ -93,6 +95,10 @@ pub struct Session {
     /// Whether the finger was lifted in the frame it touched the pad in, before it ran: it is
     /// lifted as the frame ends.
     lift_at_end: bool,
+    /// The LCD recorded as each frame ends (`--record`, the window's Ctrl+F3).
+    pub recorder: Option<Recorder>,
+    /// The states of the frames run, to go back to (`--rewind`).
+    pub rewind: Option<Rewind>,
 }
 
 impl Session {
@@ -111,6 +117,8 @@ impl Session {
             releases: Vec::new(),
             finger: Finger::Lifted,
             lift_at_end: false,
+            recorder: None,
+            rewind: None,
         }
     }
 
@@ -292,7 +300,37 @@ impl Session {
         if std::mem::take(&mut self.lift_at_end) {
             self.set_finger(Finger::Lifted);
         }
+        if let Some(rewind) = &mut self.rewind {
+            if let Err(e) = rewind.capture(&mut self.machine) {
+                log::warn!("rewind: {e}");
+            }
+        }
+        if let Some(recorder) = &mut self.recorder {
+            recorder.capture(&self.machine);
+        }
         None
+    }
+
+    /// Takes the machine back one frame of the rewind ring, recording the picture it shows;
+    /// false when there is nothing (more) to go back to. Frames count from there, as after a
+    /// state loaded.
+    pub fn step_back(&mut self) -> bool {
+        let Some(rewind) = &mut self.rewind else {
+            return false;
+        };
+        match rewind.step_back(&mut self.machine) {
+            Ok(true) => {}
+            Ok(false) => return false,
+            Err(e) => {
+                log::warn!("rewind: {e}");
+                rewind.clear();
+                return false;
+            }
+        }
+        if let Some(recorder) = &mut self.recorder {
+            recorder.capture(&self.machine);
+        }
+        true
     }
 
     /// The LCD's picture now.

@@ -19,7 +19,7 @@ use crate::terminal;
 
 /// The demo ROM run when no ROM is given: whatever it draws on the LCD is what a newcomer
 /// sees in the window, and what it prints through semihosting goes to stdout.
-const DEMO_ROM: &[u8] = include_bytes!("../../../roms/demo/demo.bin");
+pub(crate) const DEMO_ROM: &[u8] = include_bytes!("../../../roms/demo/demo.bin");
 
 /// Reads `path`; the error names it.
 pub fn read(path: &Path) -> Result<Vec<u8>, String> {
@@ -396,8 +396,20 @@ pub fn prepare_run(
             ));
         }
     }
+    if let Some(path) = &options.record {
+        let gif = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gif"));
+        if !gif {
+            return Err(format!(
+                "--record {}: recordings are animated GIFs: give a name ending in .gif",
+                path.display()
+            ));
+        }
+    }
     for path in [
         &options.screenshot,
+        &options.record,
         &options.record_keys,
         &options.save_state,
     ]

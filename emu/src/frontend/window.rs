@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -22,9 +22,13 @@ use devices::touchpad;
 use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
 
 use super::keymap::{self, Action};
+use super::record::Recorder;
+use super::rewind::Rewind;
 use super::screenshot;
 use super::script::{Finger, Script};
 use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
+use super::settings::KeyMap;
+use super::slots::{self, Slots};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
 use crate::terminal::{self, Request};
@@ -43,6 +47,14 @@ pub struct Options {
     pub limit: Option<u64>,
     /// Scripted key presses, as in headless runs.
     pub script: Script,
+    /// Record the LCD to this GIF from the start (`--record`).
+    pub record: Option<PathBuf>,
+    /// Keep the rewind ring (`--rewind`).
+    pub rewind: bool,
+    /// The ROM's save-state slots, or why it has none.
+    pub slots: Result<Slots, String>,
+    /// What each host key does.
+    pub keys: KeyMap,
 }
 
 /// How the window ended, and the machine as it was (its LCD shows the last picture).
@@ -54,6 +66,10 @@ pub struct Outcome {
     /// Every key event of the run since the last reset (F2) or `load`, host keys and scripted
     /// ones, as a script that replays it.
     pub keys: Script,
+    /// The recording going on, to finish.
+    pub recorder: Option<Recorder>,
+    /// The rewind ring, for `--stats`.
+    pub rewind: Option<Rewind>,
 }
 
 /// Host key events as the window reports them, in order.
@@ -72,6 +88,10 @@ impl InputCallback for KeyEvents {
 struct Keyboard {
     events: KeyEvents,
     held: HashSet<Key>,
+    /// Keys held that were pressed with Ctrl for an emulator action: the CX does not see them.
+    chords: HashSet<Key>,
+    /// What each host key does (the defaults and the settings file).
+    keys: KeyMap,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
     ndless: bool,
 }
@@ -90,6 +110,20 @@ impl Keyboard {
                 break;
             }
             queue.pop_front();
+            let ctrl = self.held.contains(&Key::LeftCtrl) || self.held.contains(&Key::RightCtrl);
+            let chord = ctrl.then(|| self.keys.action(key, true)).flatten();
+            if let Some(action) = chord.filter(|_| down && !self.held.contains(&key)) {
+                if self.chords.insert(key) {
+                    actions.push(action);
+                }
+                continue;
+            }
+            if self.chords.contains(&key) {
+                if !down {
+                    self.chords.remove(&key);
+                }
+                continue;
+            }
             // Auto-repeat presses of a held key change nothing.
             let changed = if down {
                 self.held.insert(key)
@@ -101,7 +135,7 @@ impl Keyboard {
             }
             if down {
                 pressed_now.insert(key);
-                actions.extend(keymap::action(key));
+                actions.extend(self.keys.action(key, false));
             }
             if let Some(cx) = self.cx_key(key) {
                 let held = self.held.iter().any(|&k| self.cx_key(k) == Some(cx));
@@ -116,7 +150,7 @@ impl Keyboard {
     /// would stay down.
     fn release_all(&mut self) {
         let mut queue = self.events.0.borrow_mut();
-        let mut down: BTreeSet<Key> = self.held.iter().copied().collect();
+        let mut down: BTreeSet<Key> = self.held.iter().chain(&self.chords).copied().collect();
         for &(key, pressed) in queue.iter() {
             if pressed {
                 down.insert(key);
@@ -125,6 +159,13 @@ impl Keyboard {
             }
         }
         queue.extend(down.into_iter().map(|key| (key, false)));
+    }
+
+    /// Whether the key that rewinds is held (with Ctrl when it was pressed).
+    fn rewinding(&self) -> bool {
+        self.chords
+            .iter()
+            .any(|&key| self.keys.action(key, true) == Some(Action::Rewind))
     }
 
     /// Presses, in a new session, the CX keys still held.
@@ -136,7 +177,7 @@ impl Keyboard {
 
     /// The CX key a host key presses in this run.
     fn cx_key(&self, key: Key) -> Option<keymap::CxKey> {
-        keymap::cx_key_in(key, self.ndless)
+        self.keys.cx_key(key, self.ndless)
     }
 }
 
@@ -206,7 +247,7 @@ pub fn run(
     machine: Machine,
     make: &mut dyn FnMut() -> Result<Machine, String>,
     monitor: &mut Monitor,
-    options: Options,
+    mut options: Options,
 ) -> Result<Outcome, String> {
     let mut window = open(&options)?;
     let events = KeyEvents::default();
@@ -214,9 +255,16 @@ pub fn run(
     let mut keyboard = Keyboard {
         events,
         held: HashSet::new(),
+        chords: HashSet::new(),
+        keys: std::mem::take(&mut options.keys),
         ndless: machine.runs_ndless(),
     };
     let mut session = window_session(machine, &options);
+    session.recorder = options.record.as_deref().map(Recorder::start).transpose()?;
+    session.rewind = options.rewind.then(super::run::new_rewind);
+    let mut slots = std::mem::replace(&mut options.slots, Err(String::new()));
+    // The chosen slot's thumbnail, shown on the picture for a while after it is chosen.
+    let mut thumbnail: Option<(slots::Thumbnail, Instant)> = None;
     let mut finger = Finger::Lifted;
     let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
     let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
@@ -255,7 +303,14 @@ pub fn run(
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
                         keyboard.ndless = machine.runs_ndless();
+                        let (recorder, rewind) = (session.recorder.take(), session.rewind.take());
                         session = window_session(machine, &options);
+                        session.recorder = recorder;
+                        // A machine built anew: its memory differs from the ring's copy.
+                        session.rewind = rewind.map(|mut rewind| {
+                            rewind.clear();
+                            rewind
+                        });
                         keyboard.press_held(&mut session);
                         finger = Finger::Lifted;
                         stopped = None;
@@ -275,6 +330,55 @@ pub fn run(
                     log::info!("screenshot: {text}");
                     note = Some((text, Instant::now()));
                 }
+                Action::SaveSlot | Action::LoadSlot | Action::ChooseSlot(_) => {
+                    let text = match &mut slots {
+                        Err(e) => e.clone(),
+                        Ok(slots) => {
+                            let done = match action {
+                                Action::SaveSlot => slots.save(&session.machine, &frame),
+                                Action::LoadSlot => slots.load(&mut session.machine),
+                                _ => Ok(String::new()),
+                            };
+                            if let Action::ChooseSlot(slot) = action {
+                                slots.chosen = slot;
+                                thumbnail = slots.thumbnail().map(|t| (t, Instant::now()));
+                            }
+                            match done {
+                                Ok(done) if done.is_empty() => slots.describe(),
+                                Ok(done) => {
+                                    stopped = None;
+                                    done
+                                }
+                                Err(e) => e,
+                            }
+                        }
+                    };
+                    note = Some((text, Instant::now()));
+                }
+                Action::Record => {
+                    let text = match session.recorder.take() {
+                        Some(recorder) => {
+                            let path = recorder.path().display().to_string();
+                            match recorder.finish() {
+                                Ok(frames) => format!("recorded {frames} frames to {path}"),
+                                Err(e) => e,
+                            }
+                        }
+                        None => {
+                            let path = crate::files::timestamped_path(Path::new(""), "gif");
+                            match Recorder::start(&path) {
+                                Ok(recorder) => {
+                                    session.recorder = Some(recorder);
+                                    format!("recording to {}", path.display())
+                                }
+                                Err(e) => e,
+                            }
+                        }
+                    };
+                    note = Some((text, Instant::now()));
+                }
+                // Acted on while held, below.
+                Action::Rewind => {}
             }
         }
 
@@ -286,7 +390,17 @@ pub fn run(
 
         let frame_start = Instant::now();
         let mut ran = 0;
-        if stopped.is_none() && !paused {
+        if keyboard.rewinding() {
+            if session.step_back() {
+                stopped = None;
+                note = Some(("rewinding".to_string(), Instant::now()));
+            } else if session.rewind.is_none() {
+                note = Some((
+                    "rewind is off: run with --rewind".to_string(),
+                    Instant::now(),
+                ));
+            }
+        } else if stopped.is_none() && !paused {
             loop {
                 match session.run_frame() {
                     None => {}
@@ -317,6 +431,12 @@ pub fn run(
         frames_done += ran;
         session.render(&mut frame);
         scale(&frame, options.scale, &mut pixels);
+        if let Some((picture, _)) = thumbnail
+            .as_ref()
+            .filter(|(_, at)| at.elapsed().as_secs() < 3)
+        {
+            slots::draw_thumbnail(picture, options.scale, &mut pixels, width);
+        }
         window
             .update_with_buffer(&pixels, width, height)
             .map_err(|e| format!("window: {e}"))?;
@@ -383,6 +503,8 @@ fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> 
         stop: stopped.map(Stop::Machine).or(otherwise),
         keys: session.applied_keys().clone(),
         machine: session.machine,
+        recorder: session.recorder,
+        rewind: session.rewind,
     }
 }
 
@@ -433,6 +555,8 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            chords: HashSet::new(),
+            keys: KeyMap::default(),
             ndless: false,
         };
         let send = |key, down| keyboard.events.clone().set_key_state(key, down);
@@ -464,6 +588,8 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            chords: HashSet::new(),
+            keys: KeyMap::default(),
             ndless: false,
         };
         let events = keyboard.events.clone();
@@ -494,6 +620,8 @@ mod tests {
         let mut keyboard = Keyboard {
             events: KeyEvents::default(),
             held: HashSet::new(),
+            chords: HashSet::new(),
+            keys: KeyMap::default(),
             ndless: true,
         };
         keyboard.events.clone().set_key_state(Key::Up, true);

@@ -1,0 +1,67 @@
+//! The settings file under a temporary `$XDG_CONFIG_HOME`: `emu keys` prints the map in force
+//! and where it came from; a bad file is one line with its line and column, and the run goes
+//! on with the defaults.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn config_home(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("emu-settings-{what}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("emu")).unwrap();
+    dir
+}
+
+fn emu(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_emu"))
+        .args(args)
+        .env("XDG_CONFIG_HOME", config)
+        .env("XDG_DATA_HOME", config.join("data"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn emu_keys_prints_the_map_with_the_settings_applied() {
+    let config = config_home("keys");
+    let file = config.join("emu/settings.ron");
+    let out = emu(&config, &["keys"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("Settings: none at {}", file.display())),
+        "{text}"
+    );
+    std::fs::write(
+        &file,
+        "// mine\n(keys: {\"Q\": \"enter\", \"Ctrl+S\": \"save-slot\"})\n",
+    )
+    .unwrap();
+    let out = emu(&config, &["keys"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        text.contains(&format!("Settings: {} changes these keys:", file.display())),
+        "{text}"
+    );
+    assert!(text.contains("\nQ              enter\n"), "{text}");
+    assert!(text.contains("\nCtrl+S         save-slot\n"), "{text}");
+    std::fs::remove_dir_all(&config).unwrap();
+}
+
+#[test]
+fn a_bad_settings_file_is_one_line_and_the_defaults() {
+    let config = config_home("bad");
+    let file = config.join("emu/settings.ron");
+    std::fs::write(&file, "(scale: 2,\n keys: {\"Hyper\": \"aa\"})\n").unwrap();
+    let out = emu(&config, &["run", "--headless", "--frames", "1"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        format!(
+            "emu: {}:2:9: no host key named \"Hyper\"; using the defaults\n",
+            file.display()
+        )
+    );
+    std::fs::remove_dir_all(&config).unwrap();
+}
