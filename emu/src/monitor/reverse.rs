@@ -229,7 +229,7 @@ fn report(monitor: &Monitor, machine: &Machine, stop: DebugStop, out: &mut Strin
                 1 => format!("breakpoint {}", numbers[0]),
                 _ => format!("breakpoints {}", numbers.join(", ")),
             };
-            out.push_str(&format!("{which} at 0x{pc:08x}\n"));
+            out.push_str(&format!("{which} at {}\n", memory::addr_text(machine, pc)));
             Stopped::Finished
         }
         DebugStop::Watchpoint(hit) => Stopped::Watchpoint {
