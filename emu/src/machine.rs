@@ -234,6 +234,11 @@ impl Machine {
         self.engine.kind()
     }
 
+    /// How the engine's translation blocks ran (none under the interpreter).
+    pub fn block_stats(&self) -> Option<crate::engine::blocks::Stats> {
+        self.engine.block_stats()
+    }
+
     /// The real-time clock's count of seconds at power-on.
     pub fn rtc_start(&self) -> u32 {
         self.rtc_start

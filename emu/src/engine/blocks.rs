@@ -66,10 +66,44 @@ const JUMP_CACHE: usize = 4096;
 /// A key no block has (keys of Thumb blocks are odd, of ARM blocks even, never all ones).
 const NO_KEY: Key = u64::MAX;
 
+/// One decoded block, with what the x86-64 backend made of it.
+struct Block<B> {
+    ops: Box<[Op<B>]>,
+    /// Runs through the op runner so far.
+    runs: u32,
+    #[cfg(target_arch = "x86_64")]
+    compiled: Option<super::x64::Compiled>,
+}
+
+impl<B> Block<B> {
+    fn new(ops: Box<[Op<B>]>) -> Block<B> {
+        Block {
+            ops,
+            runs: 0,
+            #[cfg(target_arch = "x86_64")]
+            compiled: None,
+        }
+    }
+}
+
+/// How the blocks ran, for `--stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Blocks decoded.
+    pub decoded: u64,
+    /// Runs of blocks through the op runner.
+    pub op_runs: u64,
+    /// Blocks compiled to host code, runs of compiled blocks, and how often the code cache
+    /// was emptied because it was full (always 0 without a code generator).
+    pub compiled: u64,
+    pub compiled_runs: u64,
+    pub flushes: u64,
+}
+
 /// The blocks decoded so far, for one bus type.
 pub struct Blocks<B> {
     /// The blocks, by number; a dropped block's place is empty, and reused.
-    ops: Vec<Box<[Op<B>]>>,
+    blocks: Vec<Block<B>>,
     free: Vec<u32>,
     /// Each block's number, by key.
     numbers: KeyMap<u32>,
@@ -78,16 +112,30 @@ pub struct Blocks<B> {
     jump: Box<[(Key, u32)]>,
     /// The keys of the blocks in each page (by the page's arena offset).
     pages: HashMap<u32, Vec<Key>>,
+    /// Runs through the op runner before a block is compiled (`None`: never).
+    hot: Option<u32>,
+    decoded: u64,
+    op_runs: u64,
+    #[cfg(target_arch = "x86_64")]
+    code: super::x64::Code,
 }
 
 impl<B> Default for Blocks<B> {
     fn default() -> Self {
         Blocks {
-            ops: Vec::new(),
+            blocks: Vec::new(),
             free: Vec::new(),
             numbers: KeyMap::default(),
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: HashMap::new(),
+            #[cfg(target_arch = "x86_64")]
+            hot: Some(super::x64::HOT),
+            #[cfg(not(target_arch = "x86_64"))]
+            hot: None,
+            decoded: 0,
+            op_runs: 0,
+            #[cfg(target_arch = "x86_64")]
+            code: super::x64::Code::default(),
         }
     }
 }
@@ -99,7 +147,9 @@ fn jump_slot(key: Key) -> usize {
 impl<B: Bus> Blocks<B> {
     /// Drops every block (memory changed behind the CPU's back).
     pub fn forget(&mut self, cpu: &mut Cpu) {
-        self.ops.clear();
+        self.blocks.clear();
+        #[cfg(target_arch = "x86_64")]
+        self.code.flush();
         self.free.clear();
         self.numbers.clear();
         self.jump.fill((NO_KEY, 0));
@@ -119,16 +169,46 @@ impl<B: Bus> Blocks<B> {
         Some(number)
     }
 
+    /// Blocks are compiled after `runs` runs through the op runner (0: at once; `None`:
+    /// never, as on hosts with no code generator).
+    pub fn compile_after(&mut self, runs: Option<u32>) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.hot = runs;
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = runs;
+    }
+
+    /// How the blocks ran so far.
+    pub fn stats(&self) -> Stats {
+        #[cfg(target_arch = "x86_64")]
+        let code = self.code.stats;
+        #[cfg(target_arch = "x86_64")]
+        let (compiled, compiled_runs, flushes) = (code.compiled, code.compiled_runs, code.flushes);
+        #[cfg(not(target_arch = "x86_64"))]
+        let (compiled, compiled_runs, flushes) = (0, 0, 0);
+        Stats {
+            decoded: self.decoded,
+            op_runs: self.op_runs,
+            compiled,
+            compiled_runs,
+            flushes,
+        }
+    }
+
     /// Keeps a decoded block; returns its number.
     fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>) -> u32 {
+        self.decoded += 1;
+        let block = Block::new(ops);
         let number = match self.free.pop() {
             Some(number) => {
-                self.ops[number as usize] = ops;
+                self.blocks[number as usize] = block;
                 number
             }
             None => {
-                self.ops.push(ops);
-                (self.ops.len() - 1) as u32
+                self.blocks.push(block);
+                (self.blocks.len() - 1) as u32
             }
         };
         self.numbers.insert(key, number);
@@ -141,7 +221,7 @@ impl<B: Bus> Blocks<B> {
         for page in cpu.take_written_code() {
             for key in self.pages.remove(&page).unwrap_or_default() {
                 if let Some(number) = self.numbers.remove(&key) {
-                    self.ops[number as usize] = Box::new([]);
+                    self.blocks[number as usize] = Block::new(Box::new([]));
                     self.free.push(number);
                     let slot = &mut self.jump[jump_slot(key)];
                     if slot.0 == key {
@@ -178,7 +258,7 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                         }
                     };
                     if let Some(number) = number {
-                        cpu.run_ops(bus, &self.ops[number as usize], pc, end);
+                        self.run_block(cpu, bus, number as usize, pc, end);
                     }
                 }
                 // Not in the TLB: the interpreter's fetch walks the tables (and fills the TLB),
@@ -193,6 +273,33 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                 return;
             }
         }
+    }
+}
+
+impl<B: Bus> Blocks<B> {
+    /// Runs block `number` from `pc`: its compiled code if it has some that may run now, else
+    /// the op runner, compiling the block once it is hot.
+    #[inline(always)]
+    fn run_block(&mut self, cpu: &mut Cpu, bus: &mut B, number: usize, pc: u32, end: u64) {
+        let block = &mut self.blocks[number];
+        #[cfg(target_arch = "x86_64")]
+        {
+            let gone = block
+                .compiled
+                .as_ref()
+                .is_none_or(|compiled| !self.code.holds(compiled));
+            if gone && self.hot.is_some_and(|hot| block.runs >= hot) {
+                block.compiled = self.code.compile(&block.ops, pc, cpu.is_thumb());
+            }
+            if let Some(compiled) = &block.compiled {
+                if self.code.run(compiled, block.ops.len(), cpu, bus, end) {
+                    return;
+                }
+            }
+        }
+        cpu.run_ops(bus, &block.ops, pc, end);
+        self.op_runs += 1;
+        block.runs = block.runs.saturating_add(1);
     }
 }
 

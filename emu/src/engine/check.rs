@@ -111,6 +111,11 @@ impl Check {
         }
     }
 
+    /// How the jit side's blocks ran.
+    pub fn block_stats(&self) -> super::blocks::Stats {
+        self.blocks.stats()
+    }
+
     pub fn machine_changed(&mut self, cpu: &mut Cpu) {
         self.blocks.forget(cpu);
         if let Some((_, board)) = self.copy.take() {

@@ -16,6 +16,8 @@
 
 pub mod blocks;
 pub mod check;
+#[cfg(target_arch = "x86_64")]
+pub mod x64;
 
 use crate::board::Board;
 use crate::config::MachineConfig;
@@ -38,7 +40,7 @@ pub enum EngineKind {
 /// An engine and what it keeps between slices.
 pub enum Engine {
     Interp,
-    Jit(blocks::Blocks<Board>),
+    Jit(Box<blocks::Blocks<Board>>),
     Check(Box<check::Check>),
 }
 
@@ -47,7 +49,7 @@ impl Engine {
     pub fn new(kind: EngineKind, config: &MachineConfig, rtc_start: u32) -> Engine {
         match kind {
             EngineKind::Interp => Engine::Interp,
-            EngineKind::Jit => Engine::Jit(blocks::Blocks::default()),
+            EngineKind::Jit => Engine::Jit(Box::default()),
             EngineKind::Check => Engine::Check(Box::new(check::Check::new(config, rtc_start))),
         }
     }
@@ -70,8 +72,17 @@ impl Engine {
     ) -> Result<Stop, Divergence> {
         match self {
             Engine::Interp => Ok(cpu.run(board, budget)),
-            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, blocks)),
+            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, &mut **blocks)),
             Engine::Check(check) => check.run(cpu, board, budget),
+        }
+    }
+
+    /// How the translation blocks ran (`jit` and `check`), for `--stats`.
+    pub fn block_stats(&self) -> Option<blocks::Stats> {
+        match self {
+            Engine::Interp => None,
+            Engine::Jit(blocks) => Some(blocks.stats()),
+            Engine::Check(check) => Some(check.block_stats()),
         }
     }
 

@@ -100,6 +100,17 @@ fn run_options(options: &RunOptions) -> ExitCode {
             "emu: {insns} instructions in {seconds:.3} s: {:.1} MIPS",
             insns as f64 / seconds / 1e6
         );
+        if let Some(blocks) = machine.block_stats() {
+            eprintln!(
+                "emu: blocks: {} decoded, {} runs by the op runner; {} compiled, {} compiled \
+                 runs, code cache emptied {} times",
+                blocks.decoded,
+                blocks.op_runs,
+                blocks.compiled,
+                blocks.compiled_runs,
+                blocks.flushes
+            );
+        }
     }
     if let Err(message) = write_outputs(options, &machine, &keys) {
         return fail(&message, EXIT_BAD_INPUT);
