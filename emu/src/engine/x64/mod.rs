@@ -12,6 +12,7 @@
 
 mod emit;
 pub mod lower;
+pub mod trial;
 
 use dynasmrt::{AssemblyOffset, ExecutableBuffer};
 
