@@ -235,6 +235,8 @@ impl<B: Bus> Blocks<B> {
 
 impl<B: Bus> Straight<B> for Blocks<B> {
     fn run_straight(&mut self, cpu: &mut Cpu, bus: &mut B, end: u64) {
+        // The chain slot the last compiled block left by, to be filled with the next block.
+        let mut pending = Pending::default();
         loop {
             let pc = cpu.pc();
             let thumb = cpu.is_thumb();
@@ -257,13 +259,17 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                             }
                         }
                     };
-                    if let Some(number) = number {
-                        self.run_block(cpu, bus, number as usize, pc, end);
-                    }
+                    pending = match number {
+                        Some(number) => self.run_block(cpu, bus, number as usize, end, pending),
+                        None => Pending::default(),
+                    };
                 }
                 // Not in the TLB: the interpreter's fetch walks the tables (and fills the TLB),
                 // reads a device, or takes the prefetch abort.
-                None => cpu.step(bus),
+                None => {
+                    cpu.step(bus);
+                    pending = Pending::default();
+                }
             }
             if cpu.needs_attention() {
                 self.drop_written(cpu);
@@ -276,11 +282,27 @@ impl<B: Bus> Straight<B> for Blocks<B> {
     }
 }
 
+/// The chain slot a compiled block left by (none without a code generator).
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Default)]
+struct Pending;
+
+#[cfg(target_arch = "x86_64")]
+use super::x64::Pending;
+
 impl<B: Bus> Blocks<B> {
-    /// Runs block `number` from `pc`: its compiled code if it has some that may run now, else
-    /// the op runner, compiling the block once it is hot.
+    /// Runs block `number` from the PC: its compiled code if it has some that may run now
+    /// (filling the chain slot `pending` the previous block left by with it), else the op
+    /// runner, compiling the block once it is hot. Returns the slot this run left by.
     #[inline(always)]
-    fn run_block(&mut self, cpu: &mut Cpu, bus: &mut B, number: usize, pc: u32, end: u64) {
+    fn run_block(
+        &mut self,
+        cpu: &mut Cpu,
+        bus: &mut B,
+        number: usize,
+        end: u64,
+        pending: Pending,
+    ) -> Pending {
         let block = &mut self.blocks[number];
         #[cfg(target_arch = "x86_64")]
         {
@@ -289,17 +311,21 @@ impl<B: Bus> Blocks<B> {
                 .as_ref()
                 .is_none_or(|compiled| !self.code.holds(compiled));
             if gone && self.hot.is_some_and(|hot| block.runs >= hot) {
-                block.compiled = self.code.compile(&block.ops, pc, cpu.is_thumb());
+                block.compiled = self.code.compile(&block.ops, cpu.pc(), cpu.is_thumb());
             }
             if let Some(compiled) = &block.compiled {
-                if self.code.run(compiled, block.ops.len(), cpu, bus, end) {
-                    return;
+                if let Some(left) = self.code.run(compiled, block.ops.len(), cpu, bus, end) {
+                    self.code.chain(pending, compiled, block.ops.len());
+                    return left;
                 }
             }
         }
-        cpu.run_ops(bus, &block.ops, pc, end);
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = pending;
+        cpu.run_ops(bus, &block.ops, cpu.pc(), end);
         self.op_runs += 1;
         block.runs = block.runs.saturating_add(1);
+        Pending::default()
     }
 }
 

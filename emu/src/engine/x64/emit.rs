@@ -15,7 +15,7 @@ use dynasmrt::x64::X64Relocation;
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use super::lower::{Native, Operand, Src, Width};
-use super::{Context, Layout};
+use super::{Context, Layout, Slot};
 use crate::cpu::alu::Shift;
 use crate::cpu::psr;
 
@@ -40,9 +40,22 @@ enum Carry {
     InEdx,
 }
 
+/// A block's code and where its body starts (after the prologue: where chained blocks enter).
+pub struct Code {
+    pub bytes: Vec<u8>,
+    pub body: usize,
+}
+
 /// The code of a block of instructions `size` bytes each; `call` is the address of
-/// `call_op`'s instance for the bus.
-pub fn block(insns: &[Insn], size: u32, call: usize, layout: &Layout) -> Option<Vec<u8>> {
+/// `call_op`'s instance for the bus; `slot` gives the address of a fresh chain slot for an exit
+/// to a constant address in the block's own page, if one is to be had.
+pub fn block(
+    insns: &[Insn],
+    size: u32,
+    call: usize,
+    layout: &Layout,
+    slot: &mut dyn FnMut() -> Option<usize>,
+) -> Option<Code> {
     let mut asm = Asm::new(0);
     let exit = asm.new_dynamic_label();
     dynasm!(asm
@@ -56,16 +69,20 @@ pub fn block(insns: &[Insn], size: u32, call: usize, layout: &Layout) -> Option<
         ; sub rsp, 8
         ; mov rbx, rdi
         ; mov r12, rsi
-        ; mov rbp, QWORD [r12 + Context::BASE]
         ; mov r13, QWORD [r12 + Context::ARENA]
         ; mov r14, QWORD [r12 + Context::READ_TABLE]
         ; mov r15, QWORD [r12 + Context::WRITE_TABLE]
     );
+    let body = asm.offset().0;
+    dynasm!(asm ; .arch x64 ; mov rbp, QWORD [rbx + layout.insns]);
+    let page = insns.first()?.pc & !(crate::bus::PAGE_SIZE - 1);
     let mut e = Emitter {
         asm,
         layout,
         exit,
         call,
+        page,
+        slot,
     };
     for (index, insn) in insns.iter().enumerate() {
         let count = index as i32 + 1;
@@ -105,12 +122,12 @@ pub fn block(insns: &[Insn], size: u32, call: usize, layout: &Layout) -> Option<
         if matches!(insn.native, Native::Branch { .. }) {
             // A branch not taken ends the block too: what follows it was not decoded with it.
             e.finish(count, insn.pc, insn.pc.wrapping_add(size));
-            return e.done();
+            return e.done(body);
         }
     }
     let last = insns.last()?.pc;
     e.finish(insns.len() as i32, last, last.wrapping_add(size));
-    e.done()
+    e.done(body)
 }
 
 struct Emitter<'a> {
@@ -118,10 +135,13 @@ struct Emitter<'a> {
     layout: &'a Layout,
     exit: dynasmrt::DynamicLabel,
     call: usize,
+    /// The block's virtual page: exits to it may chain.
+    page: u32,
+    slot: &'a mut dyn FnMut() -> Option<usize>,
 }
 
 impl Emitter<'_> {
-    fn done(mut self) -> Option<Vec<u8>> {
+    fn done(mut self, body: usize) -> Option<Code> {
         let exit = self.exit;
         dynasm!(self.asm
             ; .arch x64
@@ -135,7 +155,8 @@ impl Emitter<'_> {
             ; pop rbx
             ; ret
         );
-        self.asm.finalize().ok()
+        let bytes = self.asm.finalize().ok()?;
+        Some(Code { bytes, body })
     }
 
     fn store_imm(&mut self, at: i32, value: u32) {
@@ -160,7 +181,12 @@ impl Emitter<'_> {
     }
 
     /// Ends the block after `count` instructions, the last at `last`, going on at `next`: the
-    /// state `Cpu::run_ops` leaves.
+    /// state `Cpu::run_ops` leaves. When `next` is in the block's page, the exit goes through a
+    /// chain slot: once the slot holds the compiled block at `next` (the runner fills it the
+    /// first time the exit leaves by it), control goes straight there if all of that block
+    /// fits in the budget. A block in the same virtual page lies in the same physical page,
+    /// since nothing here changed the mapping (a change raises attention, which only a
+    /// handler call does, and such a call leaves the block); its code is dropped with the page.
     fn finish(&mut self, count: i32, last: u32, next: u32) {
         let l = self.layout;
         let exit = self.exit;
@@ -171,8 +197,30 @@ impl Emitter<'_> {
             ; mov DWORD [rbx + l.reg(15)], next as i32
             ; mov DWORD [rbx + l.next_pc], next as i32
             ; mov DWORD [rbx + l.insn_addr], last as i32
-            ; jmp =>exit
         );
+        let slot = if next & !(crate::bus::PAGE_SIZE - 1) == self.page {
+            (self.slot)()
+        } else {
+            None
+        };
+        if let Some(slot) = slot {
+            let unfilled = self.asm.new_dynamic_label();
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov rax, QWORD slot as i64
+                ; mov rcx, QWORD [rax + Slot::ENTRY]
+                ; test rcx, rcx
+                ; jz =>unfilled
+                ; mov rdx, QWORD [rax + Slot::LEN]
+                ; lea rdx, [rbp + rdx + count]
+                ; cmp rdx, QWORD [r12 + Context::END]
+                ; ja =>exit
+                ; jmp rcx
+                ; =>unfilled
+                ; mov QWORD [r12 + Context::LAST_SLOT], rax
+            );
+        }
+        dynasm!(self.asm ; .arch x64 ; jmp =>exit);
     }
 
     /// The interpreter's handler for the instruction (its condition passed), leaving the block
@@ -185,7 +233,7 @@ impl Emitter<'_> {
             ; mov rsi, r12
             ; mov rdx, QWORD insn.op as i64
             ; mov ecx, insn.pc as i32
-            ; mov r8d, count
+            ; lea r8, [rbp + count]
             ; mov rax, QWORD self.call as i64
             ; call rax
             ; test al, al

@@ -32,23 +32,43 @@ const CACHE_BYTES: usize = 16 << 20;
 pub struct Context {
     /// The bus, for handler calls.
     bus: usize,
-    /// The instruction count at the block's entry.
-    base: u64,
     /// The RAM arena and its length.
     arena: usize,
     arena_len: u64,
     /// The current mode's TLB tables for reads and for writes.
     read_table: usize,
     write_table: usize,
+    /// The instruction count the run may not pass.
+    end: u64,
+    /// The chain slot the block left by unfilled, or 0.
+    last_slot: usize,
 }
 
 impl Context {
-    const BASE: i32 = 8;
-    const ARENA: i32 = 16;
-    const ARENA_LEN: i32 = 24;
-    const READ_TABLE: i32 = 32;
-    const WRITE_TABLE: i32 = 40;
+    const ARENA: i32 = 8;
+    const ARENA_LEN: i32 = 16;
+    const READ_TABLE: i32 = 24;
+    const WRITE_TABLE: i32 = 32;
+    const END: i32 = 40;
+    const LAST_SLOT: i32 = 48;
 }
+
+/// A chain slot: where one exit of a compiled block goes on, once known: the body of the
+/// compiled block at the exit's address and its length, or 0.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Slot {
+    entry: usize,
+    len: u64,
+}
+
+impl Slot {
+    const ENTRY: i32 = 0;
+    const LEN: i32 = 8;
+}
+
+/// Chain slots in the cache: two exits per block, for blocks of 100 bytes on average.
+const SLOTS: usize = CACHE_BYTES / 50;
 
 /// A compiled block's entry point.
 type Entry = unsafe extern "sysv64" fn(*mut Cpu, *mut Context);
@@ -62,20 +82,20 @@ unsafe extern "sysv64" fn call_op<B: Bus>(
     context: *mut Context,
     op: *const Op<B>,
     pc: u32,
-    count: u32,
+    count: u64,
 ) -> bool {
     // SAFETY: compiled code passes what `Code::run` gave it and an op of the block it runs.
     unsafe {
-        let context = &mut *context;
-        let bus = &mut *(context.bus as *mut B);
-        (*cpu).call_op(bus, &*op, pc, context.base + count as u64)
+        let bus = &mut *((*context).bus as *mut B);
+        (*cpu).call_op(bus, &*op, pc, count)
     }
 }
 
-/// A compiled block: where its code is and the address it was compiled for.
+/// A compiled block: where its code and its body are, the address it was compiled for.
 #[derive(Clone, Copy)]
 pub struct Compiled {
     at: AssemblyOffset,
+    body: usize,
     pc: u32,
     /// Its generation of the cache: a block compiled before the cache was last emptied is
     /// gone.
@@ -92,9 +112,13 @@ pub struct Stats {
 
 /// The code cache.
 pub struct Code {
-    /// `None` if executable memory could not be had: nothing is compiled then.
+    /// `None` if executable memory could not be had (`failed`): nothing is compiled then.
     buffer: Option<ExecutableBuffer>,
+    failed: bool,
     used: usize,
+    /// The chain slots, and how many are handed out.
+    slots: Box<[Slot]>,
+    slots_used: usize,
     generation: u32,
     layout: Layout,
     pub stats: Stats,
@@ -104,7 +128,10 @@ impl Default for Code {
     fn default() -> Self {
         Code {
             buffer: None,
+            failed: false,
             used: 0,
+            slots: Box::new([]),
+            slots_used: 0,
             generation: 0,
             layout: Cpu::engine_layout(),
             stats: Stats::default(),
@@ -112,10 +139,20 @@ impl Default for Code {
     }
 }
 
+/// What a compiled run left: the chain slot to fill with the next block (0: none), of the
+/// cache's generation then.
+#[derive(Clone, Copy, Default)]
+pub struct Pending {
+    slot: usize,
+    generation: u32,
+}
+
 impl Code {
     /// Drops every compiled block.
     pub fn flush(&mut self) {
         self.used = 0;
+        self.slots_used = 0;
+        self.slots.fill(Slot::default());
         self.generation = self.generation.wrapping_add(1);
     }
 
@@ -132,6 +169,17 @@ impl Code {
         pc: u32,
         thumb: bool,
     ) -> Option<Compiled> {
+        if self.failed {
+            return None;
+        }
+        if self.buffer.is_none() {
+            self.buffer = ExecutableBuffer::new(CACHE_BYTES).ok();
+            self.slots = vec![Slot::default(); SLOTS].into_boxed_slice();
+            if self.buffer.is_none() {
+                self.failed = true;
+                return None;
+            }
+        }
         let size = if thumb { 2 } else { 4 };
         let insns: Vec<emit::Insn> = ops
             .iter()
@@ -153,33 +201,51 @@ impl Code {
             })
             .collect();
         let call = call_op::<B> as unsafe extern "sysv64" fn(_, _, _, _, _) -> _ as usize;
-        let bytes = emit::block(&insns, size, call, &self.layout)?;
-        if self.buffer.is_none() {
-            self.buffer = Some(ExecutableBuffer::new(CACHE_BYTES).ok()?);
-        }
-        if self.used + bytes.len() > CACHE_BYTES {
+        // Exits chain through slots, at most two per block; none left empties the cache.
+        if self.slots_used + 2 > SLOTS {
             self.flush();
             self.stats.flushes += 1;
-            if bytes.len() > CACHE_BYTES {
+        }
+        let slots = self.slots.as_mut_ptr() as usize;
+        let mut next_slot = self.slots_used;
+        let code = emit::block(&insns, size, call, &self.layout, &mut || {
+            (next_slot < SLOTS).then(|| {
+                next_slot += 1;
+                slots + (next_slot - 1) * std::mem::size_of::<Slot>()
+            })
+        })?;
+        if self.used + code.bytes.len() > CACHE_BYTES {
+            // Emptied, the slots just handed out are gone too: compile again.
+            self.flush();
+            self.stats.flushes += 1;
+            if code.bytes.len() > CACHE_BYTES / 2 {
                 return None;
             }
+            return self.compile(ops, pc, thumb);
         }
+        self.slots_used = next_slot;
         let at = self.used;
         let mut writable = self.buffer.take()?.make_mut().ok()?;
-        writable.set_len(at + bytes.len());
-        writable[at..].copy_from_slice(&bytes);
-        self.buffer = Some(writable.make_exec().ok()?);
-        self.used = at + bytes.len();
+        writable.set_len(at + code.bytes.len());
+        writable[at..].copy_from_slice(&code.bytes);
+        self.buffer = writable.make_exec().ok();
+        if self.buffer.is_none() {
+            self.failed = true;
+            return None;
+        }
+        self.used = at + code.bytes.len();
         self.stats.compiled += 1;
         Some(Compiled {
             at: AssemblyOffset(at),
+            body: at + code.body,
             pc,
             generation: self.generation,
         })
     }
 
     /// Runs a compiled block if it may run now: it is in the cache, compiled for `pc`, and all
-    /// its `len` instructions fit before `end`. False if it did not run.
+    /// its `len` instructions fit before `end`. `None` if it did not run; else the chain slot
+    /// its exit left unfilled, which `chain` fills if the next block runs compiled.
     pub fn run<B: Bus>(
         &mut self,
         compiled: &Compiled,
@@ -187,35 +253,61 @@ impl Code {
         cpu: &mut Cpu,
         bus: &mut B,
         end: u64,
-    ) -> bool {
+    ) -> Option<Pending> {
         if compiled.pc != cpu.pc()
             || compiled.generation != self.generation
             || cpu.instructions() + len as u64 > end
         {
-            return false;
+            return None;
         }
-        let Some(buffer) = &self.buffer else {
-            return false;
-        };
+        let buffer = self.buffer.as_ref()?;
         let (read_table, write_table) = cpu.tlb_tables();
         let arena = bus.ram_mut();
         let mut context = Context {
             bus: 0,
-            base: cpu.instructions(),
             arena: arena.as_mut_ptr() as usize,
             arena_len: arena.len() as u64,
             read_table: read_table as usize,
             write_table: write_table as usize,
+            end,
+            last_slot: 0,
         };
         context.bus = bus as *mut B as usize;
         // SAFETY: the code at `compiled.at` is a block `emit` compiled for this bus type, whose
-        // ops are alive (a dropped block's `Compiled` is dropped with it); it reads and writes
-        // the CPU and the arena within the bounds in the context.
+        // ops are alive (a dropped block's `Compiled` is dropped with it, and so are the blocks
+        // chained to it, which lie in its page); it reads and writes the CPU, and the arena
+        // within the bounds in the context.
         unsafe {
             let entry: Entry = std::mem::transmute(buffer.ptr(compiled.at));
             entry(cpu, &mut context);
         }
         self.stats.compiled_runs += 1;
-        true
+        Some(Pending {
+            slot: context.last_slot,
+            generation: self.generation,
+        })
+    }
+
+    /// Fills the slot a compiled block left by with `next`, the block at the slot's exit
+    /// address (where the CPU is now), which is about to run compiled.
+    pub fn chain(&mut self, pending: Pending, next: &Compiled, len: usize) {
+        let Some(buffer) = &self.buffer else {
+            return;
+        };
+        let base = self.slots.as_ptr() as usize;
+        let size = std::mem::size_of::<Slot>();
+        if pending.slot < base
+            || pending.generation != self.generation
+            || next.generation != self.generation
+        {
+            return;
+        }
+        let index = (pending.slot - base) / size;
+        if let Some(slot) = self.slots[..self.slots_used].get_mut(index) {
+            *slot = Slot {
+                entry: buffer.ptr(AssemblyOffset(next.body)) as usize,
+                len: len as u64,
+            };
+        }
     }
 }
