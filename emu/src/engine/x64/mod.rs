@@ -12,9 +12,10 @@
 
 mod emit;
 pub mod lower;
+mod memory;
 pub mod trial;
 
-use dynasmrt::{AssemblyOffset, ExecutableBuffer};
+use memory::ExecMemory;
 
 use crate::bus::Bus;
 use crate::cpu::{Cpu, Op};
@@ -94,7 +95,7 @@ unsafe extern "sysv64" fn call_op<B: Bus>(
 /// A compiled block: where its code and its body are, the address it was compiled for.
 #[derive(Clone, Copy)]
 pub struct Compiled {
-    at: AssemblyOffset,
+    at: usize,
     body: usize,
     pc: u32,
     /// Its generation of the cache: a block compiled before the cache was last emptied is
@@ -113,7 +114,7 @@ pub struct Stats {
 /// The code cache.
 pub struct Code {
     /// `None` if executable memory could not be had (`failed`): nothing is compiled then.
-    buffer: Option<ExecutableBuffer>,
+    buffer: Option<ExecMemory>,
     failed: bool,
     used: usize,
     /// The chain slots, and how many are handed out.
@@ -151,8 +152,8 @@ impl Code {
     /// Drops every compiled block.
     pub fn flush(&mut self) {
         self.used = 0;
+        self.slots[..self.slots_used].fill(Slot::default());
         self.slots_used = 0;
-        self.slots.fill(Slot::default());
         self.generation = self.generation.wrapping_add(1);
     }
 
@@ -173,7 +174,7 @@ impl Code {
             return None;
         }
         if self.buffer.is_none() {
-            self.buffer = ExecutableBuffer::new(CACHE_BYTES).ok();
+            self.buffer = ExecMemory::new(CACHE_BYTES);
             self.slots = vec![Slot::default(); SLOTS].into_boxed_slice();
             if self.buffer.is_none() {
                 self.failed = true;
@@ -225,18 +226,15 @@ impl Code {
         }
         self.slots_used = next_slot;
         let at = self.used;
-        let mut writable = self.buffer.take()?.make_mut().ok()?;
-        writable.set_len(at + code.bytes.len());
-        writable[at..].copy_from_slice(&code.bytes);
-        self.buffer = writable.make_exec().ok();
-        if self.buffer.is_none() {
+        if !self.buffer.as_mut()?.write(at, &code.bytes) {
             self.failed = true;
+            self.buffer = None;
             return None;
         }
         self.used = at + code.bytes.len();
         self.stats.compiled += 1;
         Some(Compiled {
-            at: AssemblyOffset(at),
+            at,
             body: at + code.body,
             pc,
             generation: self.generation,
@@ -278,7 +276,7 @@ impl Code {
         // chained to it, which lie in its page); it reads and writes the CPU, and the arena
         // within the bounds in the context.
         unsafe {
-            let entry: Entry = std::mem::transmute(buffer.ptr(compiled.at));
+            let entry: Entry = std::mem::transmute(buffer.at(compiled.at));
             entry(cpu, &mut context);
         }
         self.stats.compiled_runs += 1;
@@ -305,7 +303,7 @@ impl Code {
         let index = (pending.slot - base) / size;
         if let Some(slot) = self.slots[..self.slots_used].get_mut(index) {
             *slot = Slot {
-                entry: buffer.ptr(AssemblyOffset(next.body)) as usize,
+                entry: buffer.at(next.body),
                 len: len as u64,
             };
         }
