@@ -246,7 +246,7 @@ fn random_instruction_streams_run_the_same_in_both_engines() {
 
 /// A random ARM instruction of the kinds the code generator compiles natively (data
 /// processing with an immediate or an immediate shift, LDR/STR/LDRB/STRB with an immediate or
-/// a small register offset), under a random condition one time in four, with now and then a wholly
+/// a small register offset, the halfword and signed forms, MUL/MLA, LDM/STM), under a random condition one time in four, with now and then a wholly
 /// random word (whatever it is, the interpreter's handler runs it). Loads and stores mostly
 /// take r8-r11 as their base, which point into the trial's RAM.
 fn random_arm(random: &mut Random) -> u32 {
@@ -277,10 +277,25 @@ fn random_arm(random: &mut Random) -> u32 {
             let rn = 8 + (x >> 16) % 4;
             2 << 25 | x & 0x1F0_0000 | rn << 16 | rd << 12 | x & 0xFFF
         }
-        21..=30 => {
+        21..=24 => {
             // Register offset: a small register r0-r3, by LSL #0 or #2 or LSR #32 (zero) or #2.
             let rn = 8 + (x >> 16) % 4;
             3 << 25 | x & 0x1F0_0000 | rn << 16 | rd << 12 | x & 0x120 | (x & 3)
+        }
+        25 | 26 => {
+            // LDRH, STRH, LDRSB, LDRSH (and LDRD, STRD), immediate or register offset.
+            let rn = 8 + (x >> 16) % 4;
+            x & 0x1F0_0F0F & !(1 << 3) | rn << 16 | rd << 12 | 0x90 | (1 + x % 3) << 5
+        }
+        27 => {
+            // MUL, MLA.
+            x & 0x0030_FF0F | rd << 16 | 0x90
+        }
+        28 | 29 => {
+            // LDM, STM on r8-r11, a few registers among r0-r7, r12, r14 and now and then the PC.
+            let rn = 8 + (x >> 16) % 4;
+            let list = x & 0x50FF | if x & 0x7000 == 0 { 0x8000 } else { 0 };
+            4 << 25 | x & 0x1F0_0000 | rn << 16 | list
         }
         _ => return random.next(),
     };
@@ -364,5 +379,5 @@ fn random_blocks_compiled_run_as_the_interpreter_runs_them() {
             Err(difference) => panic!("seed {seed}: {difference}\n{trial:x?}"),
         }
     }
-    assert!(compiled_runs > 1000, "only {compiled_runs} compiled runs");
+    assert!(compiled_runs > 800, "only {compiled_runs} compiled runs");
 }

@@ -110,6 +110,18 @@ pub fn block(
             } => e.mem(
                 insn, count, load, width, rd, base, offset, up, pre, writeback,
             ),
+            Native::Mul { rd, rm, rs, acc, s } => e.mul(rd, rm, rs, acc, s),
+            Native::Multi {
+                load,
+                list,
+                base,
+                start,
+                new_base,
+                writeback,
+                pc_value,
+            } => e.multi(
+                insn, count, load, list, base, start, new_base, writeback, pc_value,
+            ),
             Native::Branch { target, link } => {
                 if let Some(link) = link {
                     e.store_imm(layout.reg(14), link);
@@ -399,45 +411,10 @@ impl Emitter<'_> {
         dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + cpsr], ecx);
     }
 
-    /// LDR, STR, LDRB, STRB with an inline look in the TLB (as `Cpu::read_fast` and
-    /// `write_fast` look): a hit on RAM is one host access; anything else is the handler.
-    #[allow(clippy::too_many_arguments)]
-    fn mem(
-        &mut self,
-        insn: &Insn,
-        count: i32,
-        load: bool,
-        width: Width,
-        rd: u8,
-        base: Src,
-        offset: Operand,
-        up: bool,
-        pre: bool,
-        writeback: bool,
-    ) {
-        let slow = self.asm.new_dynamic_label();
-        let done = self.asm.new_dynamic_label();
-        self.src(base);
-        self.operand(offset, false);
-        // edx = the moved base, esi = the address.
-        if up {
-            dynasm!(self.asm ; .arch x64 ; lea edx, [eax + ecx]);
-        } else {
-            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; sub edx, ecx);
-        }
-        if pre {
-            dynasm!(self.asm ; .arch x64 ; mov esi, edx);
-        } else {
-            dynasm!(self.asm ; .arch x64 ; mov esi, eax);
-        }
-        let bytes: i32 = match width {
-            Width::Byte => 1,
-            Width::Word => 4,
-        };
-        if width == Width::Word {
-            // Misaligned: a rotated load, or an alignment fault; the handler knows which.
-            dynasm!(self.asm ; .arch x64 ; test esi, 3 ; jnz =>slow);
-        }
+    /// `r8` = the arena offset of the access of `bytes` at the address in `esi`, all in one
+    /// page, through the current mode's TLB table for loads or stores, as `Cpu::read_fast` and
+    /// `write_fast` find it; anything else jumps to `slow` (a miss, or past the arena's end).
+    fn tlb(&mut self, load: bool, bytes: i32, slow: dynasmrt::DynamicLabel) {
         if load {
             dynasm!(self.asm ; .arch x64 ; mov r10, r14);
         } else {
@@ -462,11 +439,139 @@ impl Emitter<'_> {
             ; cmp r9, QWORD [r12 + Context::ARENA_LEN]
             ; ja =>slow
         );
+    }
+
+    /// MUL, MLA (`ArmOp::Multiply`).
+    fn mul(&mut self, rd: u8, rm: u8, rs: u8, acc: Option<u8>, s: bool) {
+        let l = self.layout;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov eax, DWORD [rbx + l.reg(rm)]
+            ; imul eax, DWORD [rbx + l.reg(rs)]
+        );
+        if let Some(acc) = acc {
+            dynasm!(self.asm ; .arch x64 ; add eax, DWORD [rbx + l.reg(acc)]);
+        }
+        dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        if s {
+            self.logical_flags(Carry::Unchanged);
+        }
+        dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], esi);
+    }
+
+    /// LDM, STM, PUSH, POP (`Cpu::load_multiple`, `store_multiple`): all the words in one
+    /// page that hits the TLB, else the handler.
+    #[allow(clippy::too_many_arguments)]
+    fn multi(
+        &mut self,
+        insn: &Insn,
+        count: i32,
+        load: bool,
+        list: u16,
+        base: u8,
+        start: i32,
+        new_base: i32,
+        writeback: bool,
+        pc_value: u32,
+    ) {
+        let slow = self.asm.new_dynamic_label();
+        let done = self.asm.new_dynamic_label();
+        let l = self.layout;
+        let bytes = 4 * list.count_ones() as i32;
+        let page = crate::bus::PAGE_SIZE as i32;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov eax, DWORD [rbx + l.reg(base)]
+            ; lea esi, [rax + start]
+            ; lea edx, [rax + new_base]
+            ; test esi, 3
+            ; jnz =>slow
+            ; mov ecx, esi
+            ; and ecx, page - 1
+            ; cmp ecx, page - bytes
+            ; ja =>slow
+        );
+        self.tlb(load, bytes, slow);
+        let registers = (0..16u8).filter(|i| list & 1 << i != 0);
+        if load {
+            if writeback {
+                dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
+            }
+            for (k, i) in registers.enumerate() {
+                let at = 4 * k as i32;
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; mov r9d, DWORD [r13 + r8 + at]
+                    ; mov DWORD [rbx + l.reg(i)], r9d
+                );
+            }
+        } else {
+            for (k, i) in registers.enumerate() {
+                let at = 4 * k as i32;
+                if i == 15 {
+                    dynasm!(self.asm ; .arch x64 ; mov DWORD [r13 + r8 + at], pc_value as i32);
+                } else {
+                    dynasm!(self.asm
+                        ; .arch x64
+                        ; mov r9d, DWORD [rbx + l.reg(i)]
+                        ; mov DWORD [r13 + r8 + at], r9d
+                    );
+                }
+            }
+            if writeback {
+                dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
+        self.call(insn, count);
+        dynasm!(self.asm ; .arch x64 ; =>done);
+    }
+
+    /// LDR, STR, LDRB, STRB, LDRH, STRH, LDRSB, LDRSH with an inline look in the TLB (as `Cpu::read_fast` and
+    /// `write_fast` look): a hit on RAM is one host access; anything else is the handler.
+    #[allow(clippy::too_many_arguments)]
+    fn mem(
+        &mut self,
+        insn: &Insn,
+        count: i32,
+        load: bool,
+        width: Width,
+        rd: u8,
+        base: Src,
+        offset: Operand,
+        up: bool,
+        pre: bool,
+        writeback: bool,
+    ) {
+        let slow = self.asm.new_dynamic_label();
+        let done = self.asm.new_dynamic_label();
+        self.src(base);
+        self.operand(offset, false);
+        // edx = the moved base, esi = the address.
+        if up {
+            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; add edx, ecx);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; sub edx, ecx);
+        }
+        if pre {
+            dynasm!(self.asm ; .arch x64 ; mov esi, edx);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        }
+        let bytes = width.bytes() as i32;
+        if bytes > 1 {
+            // Misaligned: a rotated load, or an alignment fault; the handler knows which.
+            dynasm!(self.asm ; .arch x64 ; test esi, bytes - 1 ; jnz =>slow);
+        }
+        self.tlb(load, bytes, slow);
         let l = self.layout;
         if load {
             match width {
                 Width::Byte => dynasm!(self.asm ; .arch x64 ; movzx r9d, BYTE [r13 + r8]),
+                Width::Half => dynasm!(self.asm ; .arch x64 ; movzx r9d, WORD [r13 + r8]),
                 Width::Word => dynasm!(self.asm ; .arch x64 ; mov r9d, DWORD [r13 + r8]),
+                Width::SignedByte => dynasm!(self.asm ; .arch x64 ; movsx r9d, BYTE [r13 + r8]),
+                Width::SignedHalf => dynasm!(self.asm ; .arch x64 ; movsx r9d, WORD [r13 + r8]),
             }
             if writeback {
                 if let Src::Reg(rn) = base {
@@ -476,9 +581,10 @@ impl Emitter<'_> {
             dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], r9d);
         } else {
             dynasm!(self.asm ; .arch x64 ; mov r9d, DWORD [rbx + l.reg(rd)]);
-            match width {
-                Width::Byte => dynasm!(self.asm ; .arch x64 ; mov BYTE [r13 + r8], r9b),
-                Width::Word => dynasm!(self.asm ; .arch x64 ; mov DWORD [r13 + r8], r9d),
+            match bytes {
+                1 => dynasm!(self.asm ; .arch x64 ; mov BYTE [r13 + r8], r9b),
+                2 => dynasm!(self.asm ; .arch x64 ; mov WORD [r13 + r8], r9w),
+                _ => dynasm!(self.asm ; .arch x64 ; mov DWORD [r13 + r8], r9d),
             }
             if writeback {
                 if let Src::Reg(rn) = base {

@@ -31,7 +31,20 @@ pub enum Operand {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Width {
     Byte,
+    Half,
     Word,
+    SignedByte,
+    SignedHalf,
+}
+
+impl Width {
+    pub fn bytes(self) -> u32 {
+        match self {
+            Width::Byte | Width::SignedByte => 1,
+            Width::Half | Width::SignedHalf => 2,
+            Width::Word => 4,
+        }
+    }
 }
 
 /// One instruction lowered.
@@ -60,6 +73,28 @@ pub enum Native {
         pre: bool,
         writeback: bool,
     },
+    /// MUL, MLA (A4.1.40, A4.1.34): Rd = Rm * Rs (+ Racc), N and Z set if `s` (C and V
+    /// unaffected in ARMv5). No operand is the PC.
+    Mul {
+        rd: u8,
+        rm: u8,
+        rs: u8,
+        acc: Option<u8>,
+        s: bool,
+    },
+    /// LDM, STM without the ^ forms and without the PC loaded (A5.4), PUSH and POP: the
+    /// registers of `list` to or from ascending words from the base plus `start`, the base
+    /// plus `new_base` written back if `writeback` (after the loads, so a loaded base wins; an
+    /// STM stores the base's old value). A stored PC stores `pc_value`.
+    Multi {
+        load: bool,
+        list: u16,
+        base: u8,
+        start: i32,
+        new_base: i32,
+        writeback: bool,
+        pc_value: u32,
+    },
     /// A branch to a constant target, the block's last instruction; with `link`, r14 takes it.
     Branch { target: u32, link: Option<u32> },
     /// Anything else: the interpreter's handler.
@@ -82,6 +117,64 @@ pub fn arm(insn: u32, pc: u32) -> Native {
         }
     };
     match (insn >> 25) & 7 {
+        // MUL, MLA.
+        0b000 if insn & 0x0FC0_00F0 == 0x0000_0090 => {
+            let (rd, acc, rs, rm) = (field(16), field(12), field(8), field(0));
+            let acc = (insn & 1 << 21 != 0).then_some(acc);
+            if [rd, rs, rm].contains(&15) || acc == Some(15) {
+                return Native::Call;
+            }
+            Native::Mul {
+                rd,
+                rm,
+                rs,
+                acc,
+                s: insn & 1 << 20 != 0,
+            }
+        }
+        // LDRH, STRH, LDRSB, LDRSH (not LDRD, STRD; not the multiplies and swaps).
+        0b000 if insn & 0x90 == 0x90 && insn & 0x60 != 0 => {
+            let (pre, up, imm, w, load) = (
+                insn & 1 << 24 != 0,
+                insn & 1 << 23 != 0,
+                insn & 1 << 22 != 0,
+                insn & 1 << 21 != 0,
+                insn & 1 << 20 != 0,
+            );
+            let width = match ((insn >> 5) & 3, load) {
+                (1, _) => Width::Half,
+                (2, true) => Width::SignedByte,
+                (3, true) => Width::SignedHalf,
+                _ => return Native::Call,
+            };
+            let (rn, rd, rm) = (field(16), field(12), field(0));
+            let writeback = !pre || w;
+            if rd == 15 || (writeback && rn == 15) || (!imm && rm == 15) {
+                return Native::Call;
+            }
+            let offset = if imm {
+                Operand::Imm {
+                    value: ((insn >> 4) & 0xF0) | (insn & 0xF),
+                    carry: None,
+                }
+            } else {
+                Operand::Shifted {
+                    rm,
+                    shift: Shift::Lsl,
+                    amount: 0,
+                }
+            };
+            Native::Mem {
+                load,
+                width,
+                rd,
+                base: src(rn),
+                offset,
+                up,
+                pre,
+                writeback,
+            }
+        }
         // Data processing, immediate shift (bit 4 clear, not the miscellaneous space).
         0b000 if insn & 0x10 == 0 && !misc_space(insn) => {
             let Some(op2) = shifted(
@@ -142,6 +235,37 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 up,
                 pre,
                 writeback,
+            }
+        }
+        // LDM, STM (not the ^ forms, not loading the PC, not an empty list or a PC base).
+        0b100 => {
+            let (pre, up, s, w, load) = (
+                insn & 1 << 24 != 0,
+                insn & 1 << 23 != 0,
+                insn & 1 << 22 != 0,
+                insn & 1 << 21 != 0,
+                insn & 1 << 20 != 0,
+            );
+            let list = insn as u16;
+            let rn = field(16);
+            if s || list == 0 || rn == 15 || (load && list & 0x8000 != 0) {
+                return Native::Call;
+            }
+            let bytes = 4 * list.count_ones() as i32;
+            let (start, new_base) = match (up, pre) {
+                (true, false) => (0, bytes),
+                (true, true) => (4, bytes),
+                (false, false) => (4 - bytes, -bytes),
+                (false, true) => (-bytes, -bytes),
+            };
+            Native::Multi {
+                load,
+                list,
+                base: rn,
+                start,
+                new_base,
+                writeback: w,
+                pc_value: pc_read,
             }
         }
         // B, BL (A4.1.5): the target is the PC read plus the offset.
@@ -294,6 +418,15 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
                 0xC => op::ORR,
                 0xE => op::BIC,
                 0xF => op::MVN,
+                0xD => {
+                    return Native::Mul {
+                        rd,
+                        rm: rd,
+                        rs: rm,
+                        acc: None,
+                        s: true,
+                    }
+                }
                 _ => return Native::Call,
             };
             alu(opcode, true, rd, Src::Reg(rd), reg(rm))
@@ -321,14 +454,17 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
             Src::Imm(pc_read & !3),
             imm((insn & 0xFF) * 4),
         ),
-        // Register offset: STR, STRB, LDR, LDRB (the halfword and signed forms are calls).
+        // Register offset: STR, STRH, STRB, LDRSB, LDR, LDRH, LDRB, LDRSH.
         0b01010 | 0b01011 => {
             let (width, load) = match (insn >> 9) & 7 {
                 0 => (Width::Word, false),
+                1 => (Width::Half, false),
                 2 => (Width::Byte, false),
+                3 => (Width::SignedByte, true),
                 4 => (Width::Word, true),
+                5 => (Width::Half, true),
                 6 => (Width::Byte, true),
-                _ => return Native::Call,
+                _ => (Width::SignedHalf, true),
             };
             mem(load, width, low(0), Src::Reg(low(3)), reg(low(6)))
         }
@@ -343,6 +479,14 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
             };
             mem(load, width, low(0), Src::Reg(low(3)), imm(offset))
         }
+        // STRH, LDRH with a 5-bit immediate scaled by 2.
+        0b10000 | 0b10001 => mem(
+            insn & 1 << 11 != 0,
+            Width::Half,
+            low(0),
+            Src::Reg(low(3)),
+            imm(((insn >> 6) & 31) * 2),
+        ),
         // STR, LDR relative to SP.
         0b10010 | 0b10011 => mem(
             insn & 1 << 11 != 0,
@@ -365,6 +509,48 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
             let opcode = if insn & 1 << 7 != 0 { op::SUB } else { op::ADD };
             alu(opcode, false, 13, Src::Reg(13), imm((insn & 0x7F) * 4))
         }
+        // PUSH {list, LR} (STMDB SP!), POP {list} (LDMIA SP!, not loading the PC).
+        0b10110 | 0b10111 if matches!((insn >> 9) & 3, 2) && insn & 0x1FF != 0 => {
+            let load = insn & 1 << 11 != 0;
+            let extra = insn & 1 << 8 != 0;
+            if load && extra {
+                return Native::Call;
+            }
+            let list = (insn & 0xFF) as u16 | if extra { 1 << 14 } else { 0 };
+            let bytes = 4 * list.count_ones() as i32;
+            let (start, new_base) = if load { (0, bytes) } else { (-bytes, -bytes) };
+            Native::Multi {
+                load,
+                list,
+                base: 13,
+                start,
+                new_base,
+                writeback: true,
+                pc_value: pc_read,
+            }
+        }
+        // STMIA, LDMIA Rn! (an LDMIA with the base in its list does not write back, A7.1.27).
+        0b11000 | 0b11001 if insn & 0xFF != 0 => {
+            let load = insn & 1 << 11 != 0;
+            let (list, base) = ((insn & 0xFF) as u16, low(8));
+            Native::Multi {
+                load,
+                list,
+                base,
+                start: 0,
+                new_base: 4 * list.count_ones() as i32,
+                writeback: !load || list & 1 << base == 0,
+                pc_value: pc_read,
+            }
+        }
+        // The BL/BLX prefix: LR = PC + (offset << 12).
+        0b11110 => alu(
+            op::MOV,
+            false,
+            14,
+            Src::Imm(0),
+            imm(pc_read.wrapping_add((((insn << 21) as i32) >> 9) as u32)),
+        ),
         // B<cond> (0b1110 is undefined and 0b1111 SWI: calls).
         0b11010 | 0b11011 if (insn >> 8) & 0xF < 0xE => Native::Branch {
             target: pc_read.wrapping_add(((insn as i8) as i32 as u32) << 1),
