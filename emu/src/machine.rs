@@ -447,7 +447,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     /// Breakpoints and watchpoints (which only a debugger sets) do not stop it.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         loop {
             if let Some(DebugStop::Exit(exit)) = self.run_slice(limit, None) {
                 return exit;
@@ -458,7 +458,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached (a debugger's step), the
     /// CPU halts, or a breakpoint or watchpoint stops it.
     pub fn run_debug(&mut self, limit: Option<u64>) -> DebugStop {
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         loop {
             if let Some(stop) = self.run_slice(limit, None) {
                 return stop;
@@ -471,7 +471,7 @@ impl Machine {
     /// a debugger set.
     pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
         let until = self.cpu.cycles().saturating_add(cycles);
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         while self.cpu.cycles() < until {
             if let Some(stop) = self.run_slice(None, Some(until)) {
                 return Some(stop);
@@ -556,14 +556,14 @@ impl Machine {
             }
             Stop::Event(Event::Semihosting) => {
                 let exit = self.semihosting_call();
-                self.engine.machine_changed(&mut self.cpu);
+                self.engine.machine_changed();
                 if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
             }
             Stop::Event(Event::OsCall(number)) => {
                 let exit = self.os_call(number);
-                self.engine.machine_changed(&mut self.cpu);
+                self.engine.machine_changed();
                 if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
@@ -598,7 +598,7 @@ impl Machine {
         if !self.pending_input.is_empty() {
             let bytes: Vec<u8> = self.pending_input.drain(..).collect();
             self.board.push_uart_input(&bytes, now);
-            self.engine.machine_changed(&mut self.cpu);
+            self.engine.machine_changed();
         }
     }
 
@@ -679,7 +679,7 @@ impl Machine {
         if let Err(e) = booted {
             log::warn!("booting again after the reset: {e}");
         }
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         None
     }
 

@@ -278,20 +278,19 @@ impl Cpu {
         }
     }
 
-    /// Unmarks every page with code (the engine dropped all its blocks).
-    pub(crate) fn unwatch_all_code(&mut self) {
-        self.code_watch.pages.clear();
-        self.code_watch.written.clear();
+    /// Unmarks the arena page at `offset` (the engine dropped its blocks).
+    pub(crate) fn unwatch_code_page(&mut self, offset: u32) {
+        let page = (offset / PAGE_SIZE) as usize;
+        if let Some(word) = self.code_watch.pages.get_mut(page / 64) {
+            *word &= !(1 << (page % 64));
+        }
     }
 
     /// The code pages written since the last call; they are no longer watched.
     pub(crate) fn take_written_code(&mut self) -> Vec<u32> {
         let written = std::mem::take(&mut self.code_watch.written);
         for &offset in &written {
-            let page = (offset / PAGE_SIZE) as usize;
-            if let Some(word) = self.code_watch.pages.get_mut(page / 64) {
-                *word &= !(1 << (page % 64));
-            }
+            self.unwatch_code_page(offset);
         }
         written
     }

@@ -86,6 +86,12 @@ impl<B> Block<B> {
     }
 }
 
+/// A page holding blocks: their keys, and the page's bytes when its first block was decoded.
+struct Page {
+    keys: Vec<Key>,
+    bytes: Box<[u8]>,
+}
+
 /// How the blocks ran, for `--stats`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -110,8 +116,10 @@ pub struct Blocks<B> {
     /// The latest blocks looked up, by a hash of their key, so that most lookups are one
     /// comparison (as QEMU's `tb_jmp_cache`).
     jump: Box<[(Key, u32)]>,
-    /// The keys of the blocks in each page (by the page's arena offset).
-    pages: HashMap<u32, Vec<Key>>,
+    /// The blocks of each page, by the page's arena offset.
+    pages: HashMap<u32, Page>,
+    /// Whether memory may have changed outside the run since the blocks were checked.
+    recheck: bool,
     /// Runs through the op runner before a block is compiled (`None`: never).
     hot: Option<u32>,
     decoded: u64,
@@ -128,6 +136,7 @@ impl<B> Default for Blocks<B> {
             numbers: KeyMap::default(),
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: HashMap::new(),
+            recheck: false,
             #[cfg(target_arch = "x86_64")]
             hot: Some(super::x64::HOT),
             #[cfg(not(target_arch = "x86_64"))]
@@ -145,16 +154,30 @@ fn jump_slot(key: Key) -> usize {
 }
 
 impl<B: Bus> Blocks<B> {
-    /// Drops every block (memory changed behind the CPU's back).
-    pub fn forget(&mut self, cpu: &mut Cpu) {
-        self.blocks.clear();
-        #[cfg(target_arch = "x86_64")]
-        self.code.flush();
-        self.free.clear();
-        self.numbers.clear();
-        self.jump.fill((NO_KEY, 0));
-        self.pages.clear();
-        cpu.unwatch_all_code();
+    /// Memory may have changed behind the CPU's back (the machine loaded an image or a state,
+    /// answered a semihosting or OS call, took host input, a debugger wrote): before the next
+    /// block runs, every page with blocks is compared with its bytes when they were decoded,
+    /// and the blocks of the pages that differ are dropped. Blocks of unchanged pages, and
+    /// their compiled code, stay.
+    pub fn forget(&mut self) {
+        self.recheck = true;
+    }
+
+    /// Drops the blocks of the pages whose bytes are no longer those they were decoded from.
+    fn recheck(&mut self, cpu: &mut Cpu, ram: &[u8]) {
+        self.recheck = false;
+        let changed: Vec<u32> = self
+            .pages
+            .iter()
+            .filter(|(&page, held)| {
+                ram.get(page as usize..page as usize + PAGE_SIZE as usize) != Some(&held.bytes[..])
+            })
+            .map(|(&page, _)| page)
+            .collect();
+        for page in changed {
+            self.drop_page(page);
+            cpu.unwatch_code_page(page);
+        }
     }
 
     /// The number of the block with `key`, if it is decoded.
@@ -198,7 +221,7 @@ impl<B: Bus> Blocks<B> {
     }
 
     /// Keeps a decoded block; returns its number.
-    fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>) -> u32 {
+    fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>, ram: &[u8]) -> u32 {
         self.decoded += 1;
         let block = Block::new(ops);
         let number = match self.free.pop() {
@@ -212,21 +235,36 @@ impl<B: Bus> Blocks<B> {
             }
         };
         self.numbers.insert(key, number);
-        self.pages.entry(page).or_default().push(key);
+        let at = page as usize..page as usize + PAGE_SIZE as usize;
+        self.pages
+            .entry(page)
+            .or_insert_with(|| Page {
+                keys: Vec::new(),
+                bytes: ram.get(at).unwrap_or_default().into(),
+            })
+            .keys
+            .push(key);
         number
     }
 
     /// Drops the blocks of the pages the CPU wrote.
     fn drop_written(&mut self, cpu: &mut Cpu) {
         for page in cpu.take_written_code() {
-            for key in self.pages.remove(&page).unwrap_or_default() {
-                if let Some(number) = self.numbers.remove(&key) {
-                    self.blocks[number as usize] = Block::new(Box::new([]));
-                    self.free.push(number);
-                    let slot = &mut self.jump[jump_slot(key)];
-                    if slot.0 == key {
-                        *slot = (NO_KEY, 0);
-                    }
+            self.drop_page(page);
+        }
+    }
+
+    /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, so
+    /// no compiled code left can reach theirs.
+    fn drop_page(&mut self, page: u32) {
+        let keys = self.pages.remove(&page).map(|page| page.keys);
+        for key in keys.unwrap_or_default() {
+            if let Some(number) = self.numbers.remove(&key) {
+                self.blocks[number as usize] = Block::new(Box::new([]));
+                self.free.push(number);
+                let slot = &mut self.jump[jump_slot(key)];
+                if slot.0 == key {
+                    *slot = (NO_KEY, 0);
                 }
             }
         }
@@ -237,6 +275,9 @@ impl<B: Bus> Straight<B> for Blocks<B> {
     fn run_straight(&mut self, cpu: &mut Cpu, bus: &mut B, end: u64) {
         // The chain slot the last compiled block left by, to be filled with the next block.
         let mut pending = Pending::default();
+        if self.recheck {
+            self.recheck(cpu, bus.ram());
+        }
         loop {
             let pc = cpu.pc();
             let thumb = cpu.is_thumb();
@@ -255,7 +296,7 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                                 None
                             } else {
                                 cpu.watch_code_page(page);
-                                Some(self.insert(key, page, ops))
+                                Some(self.insert(key, page, ops, bus.ram()))
                             }
                         }
                     };

@@ -116,8 +116,8 @@ impl Check {
         self.blocks.stats()
     }
 
-    pub fn machine_changed(&mut self, cpu: &mut Cpu) {
-        self.blocks.forget(cpu);
+    pub fn machine_changed(&mut self) {
+        self.blocks.forget();
         if let Some((_, board)) = self.copy.take() {
             self.spare = Some(board);
         }

@@ -88,12 +88,13 @@ impl Engine {
 
     /// The machine changed the CPU or memory outside a run (an image or state loaded, a
     /// semihosting or OS call answered, host input given to a device, a debugger's write):
-    /// decoded blocks are dropped, and `check` copies the machine again before its next slice.
-    pub fn machine_changed(&mut self, cpu: &mut Cpu) {
+    /// the blocks of pages whose bytes changed are dropped before the next run, and `check`
+    /// copies the machine again before its next slice.
+    pub fn machine_changed(&mut self) {
         match self {
             Engine::Interp => {}
-            Engine::Jit(blocks) => blocks.forget(cpu),
-            Engine::Check(check) => check.machine_changed(cpu),
+            Engine::Jit(blocks) => blocks.forget(),
+            Engine::Check(check) => check.machine_changed(),
         }
     }
 }
