@@ -86,10 +86,12 @@ impl<B> Block<B> {
     }
 }
 
-/// A page holding blocks: their keys, and the page's bytes when its first block was decoded.
+/// A page holding blocks: their keys, the page's bytes when its first block was decoded, and
+/// the epoch it was last found to hold them in.
 struct Page {
     keys: Vec<Key>,
     bytes: Box<[u8]>,
+    checked: u64,
 }
 
 /// How the blocks ran, for `--stats`.
@@ -118,8 +120,11 @@ pub struct Blocks<B> {
     jump: Box<[(Key, u32)]>,
     /// The blocks of each page, by the page's arena offset.
     pages: HashMap<u32, Page>,
-    /// Whether memory may have changed outside the run since the blocks were checked.
-    recheck: bool,
+    /// Counts the host's actions (which may have changed memory outside the run); a page's
+    /// bytes are compared with memory when its blocks are next looked up in a later one.
+    epoch: u64,
+    /// Pages not yet compared in this epoch.
+    unchecked: usize,
     /// Runs through the op runner before a block is compiled (`None`: never).
     hot: Option<u32>,
     decoded: u64,
@@ -136,7 +141,8 @@ impl<B> Default for Blocks<B> {
             numbers: KeyMap::default(),
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: HashMap::new(),
-            recheck: false,
+            epoch: 0,
+            unchecked: 0,
             #[cfg(target_arch = "x86_64")]
             hot: Some(super::x64::HOT),
             #[cfg(not(target_arch = "x86_64"))]
@@ -155,26 +161,32 @@ fn jump_slot(key: Key) -> usize {
 
 impl<B: Bus> Blocks<B> {
     /// Memory may have changed behind the CPU's back (the machine loaded an image or a state,
-    /// answered a semihosting or OS call, took host input, a debugger wrote): before the next
-    /// block runs, every page with blocks is compared with its bytes when they were decoded,
-    /// and the blocks of the pages that differ are dropped. Blocks of unchanged pages, and
-    /// their compiled code, stay.
+    /// answered a semihosting or OS call, took host input, a debugger wrote): each page with
+    /// blocks is compared with its bytes when they were decoded before a block of it runs
+    /// again, and the blocks of a page that differs are dropped. Blocks of unchanged pages, and
+    /// their compiled code, stay; pages never run again cost nothing.
     pub fn forget(&mut self) {
-        self.recheck = true;
+        self.epoch += 1;
+        self.unchecked = self.pages.len();
     }
 
-    /// Drops the blocks of the pages whose bytes are no longer those they were decoded from.
-    fn recheck(&mut self, cpu: &mut Cpu, ram: &[u8]) {
-        self.recheck = false;
-        let changed: Vec<u32> = self
-            .pages
-            .iter()
-            .filter(|(&page, held)| {
-                ram.get(page as usize..page as usize + PAGE_SIZE as usize) != Some(&held.bytes[..])
-            })
-            .map(|(&page, _)| page)
-            .collect();
-        for page in changed {
+    /// Before a block of the arena page `page` runs: drops the page's blocks if it was not
+    /// compared with memory since the last host action and its bytes changed.
+    #[inline(always)]
+    fn check_page(&mut self, cpu: &mut Cpu, ram: &[u8], page: u32) {
+        if self.unchecked == 0 {
+            return;
+        }
+        let epoch = self.epoch;
+        let Some(held) = self.pages.get_mut(&page) else {
+            return;
+        };
+        if held.checked == epoch {
+            return;
+        }
+        held.checked = epoch;
+        self.unchecked -= 1;
+        if ram.get(page as usize..page as usize + PAGE_SIZE as usize) != Some(&held.bytes[..]) {
             self.drop_page(page);
             cpu.unwatch_code_page(page);
         }
@@ -241,6 +253,7 @@ impl<B: Bus> Blocks<B> {
             .or_insert_with(|| Page {
                 keys: Vec::new(),
                 bytes: ram.get(at).unwrap_or_default().into(),
+                checked: self.epoch,
             })
             .keys
             .push(key);
@@ -257,7 +270,14 @@ impl<B: Bus> Blocks<B> {
     /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, so
     /// no compiled code left can reach theirs.
     fn drop_page(&mut self, page: u32) {
-        let keys = self.pages.remove(&page).map(|page| page.keys);
+        let removed = self.pages.remove(&page);
+        if removed
+            .as_ref()
+            .is_some_and(|held| held.checked != self.epoch)
+        {
+            self.unchecked -= 1;
+        }
+        let keys = removed.map(|page| page.keys);
         for key in keys.unwrap_or_default() {
             if let Some(number) = self.numbers.remove(&key) {
                 self.blocks[number as usize] = Block::new(Box::new([]));
@@ -275,14 +295,12 @@ impl<B: Bus> Straight<B> for Blocks<B> {
     fn run_straight(&mut self, cpu: &mut Cpu, bus: &mut B, end: u64) {
         // The chain slot the last compiled block left by, to be filled with the next block.
         let mut pending = Pending::default();
-        if self.recheck {
-            self.recheck(cpu, bus.ram());
-        }
         loop {
             let pc = cpu.pc();
             let thumb = cpu.is_thumb();
             match cpu.code_page(pc) {
                 Some(page) => {
+                    self.check_page(cpu, bus.ram(), page);
                     let offset = page | (pc & (PAGE_SIZE - 1));
                     let key = key(offset, thumb);
                     let number = match self.find(key) {
