@@ -15,11 +15,14 @@
 //!   are dropped before the next one runs, so a store to the next instruction is seen, as the
 //!   interpreter sees it;
 //! - anything else that writes memory (the machine loading an image or a state, a semihosting
-//!   or OS call, a debugger) happens outside the run, and the machine then drops every block
-//!   ([`Blocks::forget`]).
+//!   or OS call, a debugger) happens outside the run, and the machine says so
+//!   ([`Blocks::forget`]): each page's bytes, kept as they were decoded, are compared with
+//!   memory when a block of the page is next looked up, and a page that changed loses its
+//!   blocks.
 //!
-//! For now a block's ops are the interpreter's own handlers, so blocks save the fetch and the
-//! decode of each instruction and the x86-64 backend will compile from the same form.
+//! A block's ops are the interpreter's own handlers, which the op runner calls; on x86-64 hosts
+//! a block that has run a few times is compiled to host code ([`super::x64`]),
+//! which calls the same handlers for what it does not compile.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

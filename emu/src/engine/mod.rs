@@ -3,8 +3,8 @@
 //! - `interp`: the interpreter ([`crate::cpu`]), one instruction at a time. It is the
 //!   reference every other engine is held to.
 //! - `jit`: translation blocks ([`blocks`]): each basic block decoded once and run from its
-//!   decoded form. The x86-64 code generator is to come; today the blocks run through the
-//!   interpreter's handlers.
+//!   decoded form, the hot ones compiled to host code on x86-64 hosts (`x64`), the others run
+//!   through the interpreter's handlers.
 //! - `check`: both in lockstep ([`check`]): the `jit` engine runs the machine and the
 //!   interpreter runs a copy of it, slice by slice, and the run stops at the first difference
 //!   in registers, CPSR, the stop reason or the stores made.
