@@ -99,6 +99,44 @@ fn the_benchmark_runs_the_same_in_every_engine_arm_and_thumb() {
     }
 }
 
+/// On x86-64 the benchmark's hot blocks run compiled, under `jit` and under `check`: the
+/// `--stats` line on the blocks counts blocks compiled and entries into compiled code.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_benchmark_runs_compiled_blocks() {
+    for rom in ["roms/bench/bench.elf", "roms/bench/bench-thumb.elf"] {
+        for engine in ["jit", "check"] {
+            let out = emu(&[
+                "run",
+                "--headless",
+                "--semihosting",
+                "--stats",
+                "--engine",
+                engine,
+                rom,
+                "--",
+                "--mmu",
+                "3",
+            ]);
+            let report = text(&out);
+            let line = report
+                .lines()
+                .find_map(|l| l.strip_prefix("emu: blocks: "))
+                .unwrap_or_else(|| panic!("no blocks line:\n{report}"));
+            // "N decoded, N runs by the op runner; N compiled, N compiled runs, ..."
+            let numbers: Vec<u64> = line
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse().ok())
+                .collect();
+            let (compiled, entries) = (numbers[2], numbers[3]);
+            assert!(
+                compiled > 100 && entries > 1000,
+                "{rom} under {engine}: {line}"
+            );
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 struct Buffer(Rc<RefCell<Vec<u8>>>);
 
