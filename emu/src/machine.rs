@@ -245,6 +245,11 @@ impl Machine {
         self.engine.kind()
     }
 
+    /// How the engine's translation blocks ran (none under the interpreter).
+    pub fn block_stats(&self) -> Option<crate::engine::blocks::Stats> {
+        self.engine.block_stats()
+    }
+
     /// The real-time clock's count of seconds at power-on.
     pub fn rtc_start(&self) -> u32 {
         self.rtc_start
@@ -453,7 +458,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     /// Breakpoints and watchpoints (which only a debugger sets) do not stop it.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         loop {
             if let Some(DebugStop::Exit(exit)) = self.run_slice(limit, None) {
                 return exit;
@@ -464,7 +469,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached (a debugger's step), the
     /// CPU halts, or a breakpoint or watchpoint stops it.
     pub fn run_debug(&mut self, limit: Option<u64>) -> DebugStop {
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         loop {
             if let Some(stop) = self.run_slice(limit, None) {
                 return stop;
@@ -477,7 +482,7 @@ impl Machine {
     /// a debugger set.
     pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
         let until = self.cpu.cycles().saturating_add(cycles);
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         while self.cpu.cycles() < until {
             if let Some(stop) = self.run_slice(None, Some(until)) {
                 return Some(stop);
@@ -575,14 +580,14 @@ impl Machine {
             }
             Stop::Event(Event::Semihosting) => {
                 let exit = self.semihosting_call();
-                self.engine.machine_changed(&mut self.cpu);
+                self.engine.machine_changed();
                 if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
             }
             Stop::Event(Event::OsCall(number)) => {
                 let exit = self.os_call(number);
-                self.engine.machine_changed(&mut self.cpu);
+                self.engine.machine_changed();
                 if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
@@ -603,7 +608,7 @@ impl Machine {
             // Reverse execution's replay: the input this slice took when it first ran.
             for bytes in journal.replay_uart(now) {
                 self.board.push_uart_input(&bytes, now);
-                self.engine.machine_changed(&mut self.cpu);
+                self.engine.machine_changed();
             }
             return;
         }
@@ -628,7 +633,7 @@ impl Machine {
                 journal.record_uart(now, &bytes);
             }
             self.board.push_uart_input(&bytes, now);
-            self.engine.machine_changed(&mut self.cpu);
+            self.engine.machine_changed();
         }
     }
 
@@ -714,7 +719,7 @@ impl Machine {
         if let Err(e) = booted {
             log::warn!("booting again after the reset: {e}");
         }
-        self.engine.machine_changed(&mut self.cpu);
+        self.engine.machine_changed();
         None
     }
 

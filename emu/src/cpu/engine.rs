@@ -13,6 +13,7 @@
 //! - The write log: with it on (`--engine check`), every store the CPU makes is recorded and
 //!   none takes the TLB's fast path, so two engines' stores can be compared one by one.
 
+pub use super::memory::SETS as TLB_SETS;
 use super::{arm, psr, thumb, Cpu, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size, PAGE_SIZE};
 
@@ -44,6 +45,16 @@ impl<B: Bus> Op<B> {
         }
     }
 
+    /// The instruction word.
+    pub(crate) fn insn(&self) -> u32 {
+        self.insn
+    }
+
+    /// The condition it runs under (0xE: always).
+    pub(crate) fn cond(&self) -> u32 {
+        self.cond
+    }
+
     /// Decodes a Thumb instruction (a halfword).
     pub(crate) fn thumb(insn: u32) -> Op<B> {
         Op {
@@ -51,6 +62,24 @@ impl<B: Bus> Op<B> {
             insn,
             cond: 0xE,
         }
+    }
+}
+
+/// Where compiled code finds the CPU's state: byte offsets in `Cpu` of the registers of the
+/// current mode, the CPSR, the instruction count, the current instruction's address and the
+/// next one's, as `Cpu::run_ops` keeps them.
+pub struct EngineLayout {
+    pub r: i32,
+    pub cpsr: i32,
+    pub insns: i32,
+    pub insn_addr: i32,
+    pub next_pc: i32,
+}
+
+impl EngineLayout {
+    /// The offset of register `n` of the current mode.
+    pub fn reg(&self, n: u8) -> i32 {
+        self.r + 4 * n as i32
     }
 }
 
@@ -195,6 +224,45 @@ impl Cpu {
         self.r[15] = pc;
     }
 
+    /// Where compiled code finds the CPU's state.
+    pub(crate) fn engine_layout() -> EngineLayout {
+        use std::mem::offset_of;
+        EngineLayout {
+            r: offset_of!(Cpu, r) as i32,
+            cpsr: offset_of!(Cpu, cpsr) as i32,
+            insns: offset_of!(Cpu, insns) as i32,
+            insn_addr: offset_of!(Cpu, insn_addr) as i32,
+            next_pc: offset_of!(Cpu, next_pc) as i32,
+        }
+    }
+
+    /// Runs one op of a block for compiled code, whose condition passed: the `count`th
+    /// instruction executed, at `pc`, exactly as `run_ops` runs it. True when the block must
+    /// end after it (it branched, took an exception or raised attention); `r[15]` is then the
+    /// next instruction's address.
+    #[inline(never)]
+    pub(crate) fn call_op<B: Bus>(&mut self, bus: &mut B, op: &Op<B>, pc: u32, count: u64) -> bool {
+        let size: u32 = if self.is_thumb() { 2 } else { 4 };
+        self.insns = count;
+        self.insn_addr = pc;
+        let next = pc.wrapping_add(size);
+        self.r[15] = next.wrapping_add(size);
+        self.next_pc = next;
+        (op.handler)(self, bus, op.insn);
+        if self.attention || self.next_pc != next {
+            self.r[15] = self.next_pc;
+            return true;
+        }
+        false
+    }
+
+    /// The current mode's TLB tables, for reads and for writes: [`TLB_SETS`] entries each of
+    /// a virtual page address (`u32`) and its arena offset (`u32`), as `Tlb::lookup` reads
+    /// them. They stay where they are while the mode does (a change of mode raises attention).
+    pub(crate) fn tlb_tables(&self) -> (*const u8, *const u8) {
+        self.tlb.tables()
+    }
+
     /// Marks the arena page at `offset` as holding decoded code. A page newly marked leaves
     /// the TLB's write tables (their entries would let stores bypass the watch).
     pub(crate) fn watch_code_page(&mut self, offset: u32) {
@@ -210,20 +278,19 @@ impl Cpu {
         }
     }
 
-    /// Unmarks every page with code (the engine dropped all its blocks).
-    pub(crate) fn unwatch_all_code(&mut self) {
-        self.code_watch.pages.clear();
-        self.code_watch.written.clear();
+    /// Unmarks the arena page at `offset` (the engine dropped its blocks).
+    pub(crate) fn unwatch_code_page(&mut self, offset: u32) {
+        let page = (offset / PAGE_SIZE) as usize;
+        if let Some(word) = self.code_watch.pages.get_mut(page / 64) {
+            *word &= !(1 << (page % 64));
+        }
     }
 
     /// The code pages written since the last call; they are no longer watched.
     pub(crate) fn take_written_code(&mut self) -> Vec<u32> {
         let written = std::mem::take(&mut self.code_watch.written);
         for &offset in &written {
-            let page = (offset / PAGE_SIZE) as usize;
-            if let Some(word) = self.code_watch.pages.get_mut(page / 64) {
-                *word &= !(1 << (page % 64));
-            }
+            self.unwatch_code_page(offset);
         }
         written
     }

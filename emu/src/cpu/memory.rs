@@ -18,11 +18,13 @@ use crate::mmu::{self, status, Access, Fault, Walk};
 
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
 /// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
-const SETS: usize = 2048;
+pub const SETS: usize = 2048;
 /// A tag no page address equals (page addresses have their low 12 bits clear).
 const INVALID: u32 = 1;
 
+/// Laid out as C lays it out: compiled code reads entries (`Cpu::tlb_tables`).
 #[derive(Clone, Copy)]
+#[repr(C)]
 struct Entry {
     /// Virtual page address, or `INVALID`.
     tag: u32,
@@ -80,6 +82,13 @@ impl Tlb {
         for table in [WRITE, WRITE | PRIVILEGED] {
             self.tables[table].fill(EMPTY);
         }
+    }
+
+    /// The tables of the current privilege, for reads and for writes.
+    pub(super) fn tables(&self) -> (*const u8, *const u8) {
+        let read = &self.tables[self.privilege];
+        let write = &self.tables[self.privilege | WRITE];
+        (read.as_ptr() as *const u8, write.as_ptr() as *const u8)
     }
 
     /// Drops the write entries that reach the arena page at `offset` (a page that now holds

@@ -24,7 +24,7 @@ macro_rules! select {
     };
 }
 
-mod alu;
+pub(crate) mod alu;
 mod arm;
 pub mod cp15;
 mod debug;
@@ -36,6 +36,7 @@ mod thumb;
 pub use crate::mmu::Fault;
 pub use debug::{Breakpoint, WatchHit, WatchKind, Watchpoint};
 pub use engine::Store;
+pub use engine::{EngineLayout, TLB_SETS};
 pub(crate) use engine::{Op, Straight};
 pub use psr::Mode;
 

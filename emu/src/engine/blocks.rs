@@ -15,11 +15,14 @@
 //!   are dropped before the next one runs, so a store to the next instruction is seen, as the
 //!   interpreter sees it;
 //! - anything else that writes memory (the machine loading an image or a state, a semihosting
-//!   or OS call, a debugger) happens outside the run, and the machine then drops every block
-//!   ([`Blocks::forget`]).
+//!   or OS call, a debugger) happens outside the run, and the machine says so
+//!   ([`Blocks::forget`]): each page's bytes, kept as they were decoded, are compared with
+//!   memory when a block of the page is next looked up, and a page that changed loses its
+//!   blocks.
 //!
-//! For now a block's ops are the interpreter's own handlers, so blocks save the fetch and the
-//! decode of each instruction and the x86-64 backend will compile from the same form.
+//! A block's ops are the interpreter's own handlers, which the op runner calls; on x86-64 hosts
+//! a block that has run a few times is compiled to host code ([`super::x64`]),
+//! which calls the same handlers for what it does not compile.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -66,28 +69,91 @@ const JUMP_CACHE: usize = 4096;
 /// A key no block has (keys of Thumb blocks are odd, of ARM blocks even, never all ones).
 const NO_KEY: Key = u64::MAX;
 
+/// One decoded block, with what the x86-64 backend made of it.
+struct Block<B> {
+    ops: Box<[Op<B>]>,
+    /// Runs through the op runner so far.
+    runs: u32,
+    #[cfg(target_arch = "x86_64")]
+    compiled: Option<super::x64::Compiled>,
+}
+
+impl<B> Block<B> {
+    fn new(ops: Box<[Op<B>]>) -> Block<B> {
+        Block {
+            ops,
+            runs: 0,
+            #[cfg(target_arch = "x86_64")]
+            compiled: None,
+        }
+    }
+}
+
+/// A page holding blocks: their keys, the page's bytes when its first block was decoded, and
+/// the epoch it was last found to hold them in.
+struct Page {
+    keys: Vec<Key>,
+    bytes: Box<[u8]>,
+    checked: u64,
+}
+
+/// How the blocks ran, for `--stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Blocks decoded.
+    pub decoded: u64,
+    /// Runs of blocks through the op runner.
+    pub op_runs: u64,
+    /// Blocks compiled to host code, runs of compiled blocks, and how often the code cache
+    /// was emptied because it was full (always 0 without a code generator).
+    pub compiled: u64,
+    pub compiled_runs: u64,
+    pub flushes: u64,
+}
+
 /// The blocks decoded so far, for one bus type.
 pub struct Blocks<B> {
     /// The blocks, by number; a dropped block's place is empty, and reused.
-    ops: Vec<Box<[Op<B>]>>,
+    blocks: Vec<Block<B>>,
     free: Vec<u32>,
     /// Each block's number, by key.
     numbers: KeyMap<u32>,
     /// The latest blocks looked up, by a hash of their key, so that most lookups are one
     /// comparison (as QEMU's `tb_jmp_cache`).
     jump: Box<[(Key, u32)]>,
-    /// The keys of the blocks in each page (by the page's arena offset).
-    pages: HashMap<u32, Vec<Key>>,
+    /// The blocks of each page, by the page's arena offset.
+    pages: HashMap<u32, Page>,
+    /// Counts the host's actions (which may have changed memory outside the run); a page's
+    /// bytes are compared with memory when its blocks are next looked up in a later one.
+    epoch: u64,
+    /// Pages not yet compared in this epoch.
+    unchecked: usize,
+    /// Runs through the op runner before a block is compiled (`None`: never).
+    hot: Option<u32>,
+    decoded: u64,
+    op_runs: u64,
+    #[cfg(target_arch = "x86_64")]
+    code: super::x64::Code,
 }
 
 impl<B> Default for Blocks<B> {
     fn default() -> Self {
         Blocks {
-            ops: Vec::new(),
+            blocks: Vec::new(),
             free: Vec::new(),
             numbers: KeyMap::default(),
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: HashMap::new(),
+            epoch: 0,
+            unchecked: 0,
+            #[cfg(target_arch = "x86_64")]
+            hot: Some(super::x64::HOT),
+            #[cfg(not(target_arch = "x86_64"))]
+            hot: None,
+            decoded: 0,
+            op_runs: 0,
+            #[cfg(target_arch = "x86_64")]
+            code: super::x64::Code::default(),
         }
     }
 }
@@ -97,14 +163,36 @@ fn jump_slot(key: Key) -> usize {
 }
 
 impl<B: Bus> Blocks<B> {
-    /// Drops every block (memory changed behind the CPU's back).
-    pub fn forget(&mut self, cpu: &mut Cpu) {
-        self.ops.clear();
-        self.free.clear();
-        self.numbers.clear();
-        self.jump.fill((NO_KEY, 0));
-        self.pages.clear();
-        cpu.unwatch_all_code();
+    /// Memory may have changed behind the CPU's back (the machine loaded an image or a state,
+    /// answered a semihosting or OS call, took host input, a debugger wrote): each page with
+    /// blocks is compared with its bytes when they were decoded before a block of it runs
+    /// again, and the blocks of a page that differs are dropped. Blocks of unchanged pages, and
+    /// their compiled code, stay; pages never run again cost nothing.
+    pub fn forget(&mut self) {
+        self.epoch += 1;
+        self.unchecked = self.pages.len();
+    }
+
+    /// Before a block of the arena page `page` runs: drops the page's blocks if it was not
+    /// compared with memory since the last host action and its bytes changed.
+    #[inline(always)]
+    fn check_page(&mut self, cpu: &mut Cpu, ram: &[u8], page: u32) {
+        if self.unchecked == 0 {
+            return;
+        }
+        let epoch = self.epoch;
+        let Some(held) = self.pages.get_mut(&page) else {
+            return;
+        };
+        if held.checked == epoch {
+            return;
+        }
+        held.checked = epoch;
+        self.unchecked -= 1;
+        if ram.get(page as usize..page as usize + PAGE_SIZE as usize) != Some(&held.bytes[..]) {
+            self.drop_page(page);
+            cpu.unwatch_code_page(page);
+        }
     }
 
     /// The number of the block with `key`, if it is decoded.
@@ -119,34 +207,87 @@ impl<B: Bus> Blocks<B> {
         Some(number)
     }
 
+    /// Blocks are compiled after `runs` runs through the op runner (0: at once; `None`:
+    /// never, as on hosts with no code generator).
+    pub fn compile_after(&mut self, runs: Option<u32>) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            self.hot = runs;
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = runs;
+    }
+
+    /// How the blocks ran so far.
+    pub fn stats(&self) -> Stats {
+        #[cfg(target_arch = "x86_64")]
+        let code = self.code.stats;
+        #[cfg(target_arch = "x86_64")]
+        let (compiled, compiled_runs, flushes) = (code.compiled, code.compiled_runs, code.flushes);
+        #[cfg(not(target_arch = "x86_64"))]
+        let (compiled, compiled_runs, flushes) = (0, 0, 0);
+        Stats {
+            decoded: self.decoded,
+            op_runs: self.op_runs,
+            compiled,
+            compiled_runs,
+            flushes,
+        }
+    }
+
     /// Keeps a decoded block; returns its number.
-    fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>) -> u32 {
+    fn insert(&mut self, key: Key, page: u32, ops: Box<[Op<B>]>, ram: &[u8]) -> u32 {
+        self.decoded += 1;
+        let block = Block::new(ops);
         let number = match self.free.pop() {
             Some(number) => {
-                self.ops[number as usize] = ops;
+                self.blocks[number as usize] = block;
                 number
             }
             None => {
-                self.ops.push(ops);
-                (self.ops.len() - 1) as u32
+                self.blocks.push(block);
+                (self.blocks.len() - 1) as u32
             }
         };
         self.numbers.insert(key, number);
-        self.pages.entry(page).or_default().push(key);
+        let at = page as usize..page as usize + PAGE_SIZE as usize;
+        self.pages
+            .entry(page)
+            .or_insert_with(|| Page {
+                keys: Vec::new(),
+                bytes: ram.get(at).unwrap_or_default().into(),
+                checked: self.epoch,
+            })
+            .keys
+            .push(key);
         number
     }
 
     /// Drops the blocks of the pages the CPU wrote.
     fn drop_written(&mut self, cpu: &mut Cpu) {
         for page in cpu.take_written_code() {
-            for key in self.pages.remove(&page).unwrap_or_default() {
-                if let Some(number) = self.numbers.remove(&key) {
-                    self.ops[number as usize] = Box::new([]);
-                    self.free.push(number);
-                    let slot = &mut self.jump[jump_slot(key)];
-                    if slot.0 == key {
-                        *slot = (NO_KEY, 0);
-                    }
+            self.drop_page(page);
+        }
+    }
+
+    /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, so
+    /// no compiled code left can reach theirs.
+    fn drop_page(&mut self, page: u32) {
+        let removed = self.pages.remove(&page);
+        if removed
+            .as_ref()
+            .is_some_and(|held| held.checked != self.epoch)
+        {
+            self.unchecked -= 1;
+        }
+        let keys = removed.map(|page| page.keys);
+        for key in keys.unwrap_or_default() {
+            if let Some(number) = self.numbers.remove(&key) {
+                self.blocks[number as usize] = Block::new(Box::new([]));
+                self.free.push(number);
+                let slot = &mut self.jump[jump_slot(key)];
+                if slot.0 == key {
+                    *slot = (NO_KEY, 0);
                 }
             }
         }
@@ -155,11 +296,14 @@ impl<B: Bus> Blocks<B> {
 
 impl<B: Bus> Straight<B> for Blocks<B> {
     fn run_straight(&mut self, cpu: &mut Cpu, bus: &mut B, end: u64) {
+        // The chain slot the last compiled block left by, to be filled with the next block.
+        let mut pending = Pending::default();
         loop {
             let pc = cpu.pc();
             let thumb = cpu.is_thumb();
             match cpu.code_page(pc) {
                 Some(page) => {
+                    self.check_page(cpu, bus.ram(), page);
                     let offset = page | (pc & (PAGE_SIZE - 1));
                     let key = key(offset, thumb);
                     let number = match self.find(key) {
@@ -173,17 +317,21 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                                 None
                             } else {
                                 cpu.watch_code_page(page);
-                                Some(self.insert(key, page, ops))
+                                Some(self.insert(key, page, ops, bus.ram()))
                             }
                         }
                     };
-                    if let Some(number) = number {
-                        cpu.run_ops(bus, &self.ops[number as usize], pc, end);
-                    }
+                    pending = match number {
+                        Some(number) => self.run_block(cpu, bus, number as usize, end, pending),
+                        None => Pending::default(),
+                    };
                 }
                 // Not in the TLB: the interpreter's fetch walks the tables (and fills the TLB),
                 // reads a device, or takes the prefetch abort.
-                None => cpu.step(bus),
+                None => {
+                    cpu.step(bus);
+                    pending = Pending::default();
+                }
             }
             if cpu.needs_attention() {
                 self.drop_written(cpu);
@@ -193,6 +341,53 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                 return;
             }
         }
+    }
+}
+
+/// The chain slot a compiled block left by (none without a code generator).
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Clone, Copy, Default)]
+struct Pending;
+
+#[cfg(target_arch = "x86_64")]
+use super::x64::Pending;
+
+impl<B: Bus> Blocks<B> {
+    /// Runs block `number` from the PC: its compiled code if it has some that may run now
+    /// (filling the chain slot `pending` the previous block left by with it), else the op
+    /// runner, compiling the block once it is hot. Returns the slot this run left by.
+    #[inline(always)]
+    fn run_block(
+        &mut self,
+        cpu: &mut Cpu,
+        bus: &mut B,
+        number: usize,
+        end: u64,
+        pending: Pending,
+    ) -> Pending {
+        let block = &mut self.blocks[number];
+        #[cfg(target_arch = "x86_64")]
+        {
+            let gone = block
+                .compiled
+                .as_ref()
+                .is_none_or(|compiled| !self.code.holds(compiled));
+            if gone && self.hot.is_some_and(|hot| block.runs >= hot) {
+                block.compiled = self.code.compile(&block.ops, cpu.pc(), cpu.is_thumb());
+            }
+            if let Some(compiled) = &block.compiled {
+                if let Some(left) = self.code.run(compiled, block.ops.len(), cpu, bus, end) {
+                    self.code.chain(pending, compiled, block.ops.len());
+                    return left;
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = pending;
+        cpu.run_ops(bus, &block.ops, cpu.pc(), end);
+        self.op_runs += 1;
+        block.runs = block.runs.saturating_add(1);
+        Pending::default()
     }
 }
 

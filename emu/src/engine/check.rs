@@ -111,8 +111,13 @@ impl Check {
         }
     }
 
-    pub fn machine_changed(&mut self, cpu: &mut Cpu) {
-        self.blocks.forget(cpu);
+    /// How the jit side's blocks ran.
+    pub fn block_stats(&self) -> super::blocks::Stats {
+        self.blocks.stats()
+    }
+
+    pub fn machine_changed(&mut self) {
+        self.blocks.forget();
         if let Some((_, board)) = self.copy.take() {
             self.spare = Some(board);
         }

@@ -3,8 +3,8 @@
 //! - `interp`: the interpreter ([`crate::cpu`]), one instruction at a time. It is the
 //!   reference every other engine is held to.
 //! - `jit`: translation blocks ([`blocks`]): each basic block decoded once and run from its
-//!   decoded form. The x86-64 code generator is to come; today the blocks run through the
-//!   interpreter's handlers.
+//!   decoded form, the hot ones compiled to host code on x86-64 hosts (`x64`), the others run
+//!   through the interpreter's handlers.
 //! - `check`: both in lockstep ([`check`]): the `jit` engine runs the machine and the
 //!   interpreter runs a copy of it, slice by slice, and the run stops at the first difference
 //!   in registers, CPSR, the stop reason or the stores made.
@@ -16,6 +16,8 @@
 
 pub mod blocks;
 pub mod check;
+#[cfg(target_arch = "x86_64")]
+pub mod x64;
 
 use crate::board::Board;
 use crate::config::MachineConfig;
@@ -38,7 +40,7 @@ pub enum EngineKind {
 /// An engine and what it keeps between slices.
 pub enum Engine {
     Interp,
-    Jit(blocks::Blocks<Board>),
+    Jit(Box<blocks::Blocks<Board>>),
     Check(Box<check::Check>),
 }
 
@@ -47,7 +49,7 @@ impl Engine {
     pub fn new(kind: EngineKind, config: &MachineConfig, rtc_start: u32) -> Engine {
         match kind {
             EngineKind::Interp => Engine::Interp,
-            EngineKind::Jit => Engine::Jit(blocks::Blocks::default()),
+            EngineKind::Jit => Engine::Jit(Box::default()),
             EngineKind::Check => Engine::Check(Box::new(check::Check::new(config, rtc_start))),
         }
     }
@@ -70,19 +72,29 @@ impl Engine {
     ) -> Result<Stop, Divergence> {
         match self {
             Engine::Interp => Ok(cpu.run(board, budget)),
-            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, blocks)),
+            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, &mut **blocks)),
             Engine::Check(check) => check.run(cpu, board, budget),
+        }
+    }
+
+    /// How the translation blocks ran (`jit` and `check`), for `--stats`.
+    pub fn block_stats(&self) -> Option<blocks::Stats> {
+        match self {
+            Engine::Interp => None,
+            Engine::Jit(blocks) => Some(blocks.stats()),
+            Engine::Check(check) => Some(check.block_stats()),
         }
     }
 
     /// The machine changed the CPU or memory outside a run (an image or state loaded, a
     /// semihosting or OS call answered, host input given to a device, a debugger's write):
-    /// decoded blocks are dropped, and `check` copies the machine again before its next slice.
-    pub fn machine_changed(&mut self, cpu: &mut Cpu) {
+    /// the blocks of pages whose bytes changed are dropped before the next run, and `check`
+    /// copies the machine again before its next slice.
+    pub fn machine_changed(&mut self) {
         match self {
             Engine::Interp => {}
-            Engine::Jit(blocks) => blocks.forget(cpu),
-            Engine::Check(check) => check.machine_changed(cpu),
+            Engine::Jit(blocks) => blocks.forget(),
+            Engine::Check(check) => check.machine_changed(),
         }
     }
 }

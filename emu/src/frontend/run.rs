@@ -128,6 +128,17 @@ fn run_options(options: &RunOptions) -> ExitCode {
         if let Some(rewind) = &rewind {
             eprintln!("emu: {}", rewind.summary());
         }
+        if let Some(blocks) = machine.block_stats() {
+            eprintln!(
+                "emu: blocks: {} decoded, {} runs by the op runner; {} compiled, {} compiled \
+                 runs, code cache emptied {} times",
+                blocks.decoded,
+                blocks.op_runs,
+                blocks.compiled,
+                blocks.compiled_runs,
+                blocks.flushes
+            );
+        }
     }
     if let Some(Err(message)) = recorder.map(Recorder::finish) {
         return fail(&message, EXIT_BAD_INPUT);

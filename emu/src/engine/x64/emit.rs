@@ -1,0 +1,599 @@
+//! The x86-64 code of one block: a function `extern "sysv64" fn(cpu, context)` that runs the
+//! block's instructions and returns with the CPU as the op runner leaves it.
+//!
+//! While it runs, host registers hold: `rbx` the CPU, `r12` the [`Context`], `r13` the RAM
+//! arena, `r14` and `r15` the current mode's TLB tables for reads and writes, `rbp` the
+//! instruction count at entry. Guest registers and the CPSR stay in the `Cpu` struct.
+//!
+//! Each instruction is native code ([`super::lower`]) or a call to the interpreter's handler
+//! through [`super::call_op`], which also ends the block where the handler branched, took an
+//! exception or raised attention. A load or store missing the TLB, misaligned, or outside the
+//! arena calls the handler for the whole instruction, which starts it over on its own paths
+//! (nothing was changed before the miss).
+
+use dynasmrt::x64::X64Relocation;
+use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
+
+use super::lower::{Native, Operand, Src, Width};
+use super::{Context, Layout, Slot};
+use crate::cpu::alu::Shift;
+use crate::cpu::psr;
+
+type Asm = VecAssembler<X64Relocation>;
+
+/// One instruction to compile.
+pub struct Insn {
+    /// Its address.
+    pub pc: u32,
+    /// The condition it runs under (ARM; 0xE for Thumb but B<cond>).
+    pub cond: u32,
+    pub native: Native,
+    /// The address of its `Op`, for a handler call.
+    pub op: usize,
+}
+
+/// Where the C flag is after an operand is computed, for the logical operations.
+enum Carry {
+    Unchanged,
+    Const(bool),
+    /// 0 or 1 in `edx`.
+    InEdx,
+}
+
+/// A block's code and where its body starts (after the prologue: where chained blocks enter).
+pub struct Code {
+    pub bytes: Vec<u8>,
+    pub body: usize,
+}
+
+/// The code of a block of instructions `size` bytes each; `call` is the address of
+/// `call_op`'s instance for the bus; `slot` gives the address of a fresh chain slot for an exit
+/// to a constant address in the block's own page, if one is to be had.
+pub fn block(
+    insns: &[Insn],
+    size: u32,
+    call: usize,
+    layout: &Layout,
+    slot: &mut dyn FnMut() -> Option<usize>,
+) -> Option<Code> {
+    let mut asm = Asm::new(0);
+    let exit = asm.new_dynamic_label();
+    dynasm!(asm
+        ; .arch x64
+        ; push rbx
+        ; push rbp
+        ; push r12
+        ; push r13
+        ; push r14
+        ; push r15
+        ; sub rsp, 8
+        ; mov rbx, rdi
+        ; mov r12, rsi
+        ; mov r13, QWORD [r12 + Context::ARENA]
+        ; mov r14, QWORD [r12 + Context::READ_TABLE]
+        ; mov r15, QWORD [r12 + Context::WRITE_TABLE]
+    );
+    let body = asm.offset().0;
+    dynasm!(asm ; .arch x64 ; mov rbp, QWORD [rbx + layout.insns]);
+    let page = insns.first()?.pc & !(crate::bus::PAGE_SIZE - 1);
+    let mut e = Emitter {
+        asm,
+        layout,
+        exit,
+        call,
+        page,
+        slot,
+    };
+    for (index, insn) in insns.iter().enumerate() {
+        let count = index as i32 + 1;
+        let skip = e.asm.new_dynamic_label();
+        if insn.cond != 0xE {
+            e.condition(insn.cond, skip);
+        }
+        match insn.native {
+            Native::Alu {
+                opcode,
+                s,
+                rd,
+                rn,
+                op2,
+            } => e.alu(opcode, s, rd, rn, op2),
+            Native::Mem {
+                load,
+                width,
+                rd,
+                base,
+                offset,
+                up,
+                pre,
+                writeback,
+            } => e.mem(
+                insn, count, load, width, rd, base, offset, up, pre, writeback,
+            ),
+            Native::Mul { rd, rm, rs, acc, s } => e.mul(rd, rm, rs, acc, s),
+            Native::Multi {
+                load,
+                list,
+                base,
+                start,
+                new_base,
+                writeback,
+                pc_value,
+            } => e.multi(
+                insn, count, load, list, base, start, new_base, writeback, pc_value,
+            ),
+            Native::Branch { target, link } => {
+                if let Some(link) = link {
+                    e.store_imm(layout.reg(14), link);
+                }
+                e.finish(count, insn.pc, target);
+            }
+            Native::Call => e.call(insn, count),
+        }
+        dynasm!(e.asm ; .arch x64 ; =>skip);
+        if matches!(insn.native, Native::Branch { .. }) {
+            // A branch not taken ends the block too: what follows it was not decoded with it.
+            e.finish(count, insn.pc, insn.pc.wrapping_add(size));
+            return e.done(body);
+        }
+    }
+    let last = insns.last()?.pc;
+    e.finish(insns.len() as i32, last, last.wrapping_add(size));
+    e.done(body)
+}
+
+struct Emitter<'a> {
+    asm: Asm,
+    layout: &'a Layout,
+    exit: dynasmrt::DynamicLabel,
+    call: usize,
+    /// The block's virtual page: exits to it may chain.
+    page: u32,
+    slot: &'a mut dyn FnMut() -> Option<usize>,
+}
+
+impl Emitter<'_> {
+    fn done(mut self, body: usize) -> Option<Code> {
+        let exit = self.exit;
+        dynasm!(self.asm
+            ; .arch x64
+            ; =>exit
+            ; add rsp, 8
+            ; pop r15
+            ; pop r14
+            ; pop r13
+            ; pop r12
+            ; pop rbp
+            ; pop rbx
+            ; ret
+        );
+        let bytes = self.asm.finalize().ok()?;
+        Some(Code { bytes, body })
+    }
+
+    fn store_imm(&mut self, at: i32, value: u32) {
+        dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + at], value as i32);
+    }
+
+    /// Jumps to `skip` unless the condition passes: bit NZCV of the condition's mask, as
+    /// `psr::condition_passed` defines it (ARM ARM A3.2).
+    fn condition(&mut self, cond: u32, skip: dynasmrt::DynamicLabel) {
+        let mask = (0..16u32)
+            .filter(|&nzcv| psr::condition_passed(cond, nzcv << 28))
+            .fold(0u32, |mask, nzcv| mask | 1 << nzcv);
+        let cpsr = self.layout.cpsr;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov eax, DWORD [rbx + cpsr]
+            ; shr eax, 28
+            ; mov ecx, mask as i32
+            ; bt ecx, eax
+            ; jnc =>skip
+        );
+    }
+
+    /// Ends the block after `count` instructions, the last at `last`, going on at `next`: the
+    /// state `Cpu::run_ops` leaves. When `next` is in the block's page, the exit goes through a
+    /// chain slot: once the slot holds the compiled block at `next` (the runner fills it the
+    /// first time the exit leaves by it), control goes straight there if all of that block
+    /// fits in the budget. A block in the same virtual page lies in the same physical page,
+    /// since nothing here changed the mapping (a change raises attention, which only a
+    /// handler call does, and such a call leaves the block); its code is dropped with the page.
+    fn finish(&mut self, count: i32, last: u32, next: u32) {
+        let l = self.layout;
+        let exit = self.exit;
+        dynasm!(self.asm
+            ; .arch x64
+            ; lea rax, [rbp + count]
+            ; mov QWORD [rbx + l.insns], rax
+            ; mov DWORD [rbx + l.reg(15)], next as i32
+            ; mov DWORD [rbx + l.next_pc], next as i32
+            ; mov DWORD [rbx + l.insn_addr], last as i32
+        );
+        let slot = if next & !(crate::bus::PAGE_SIZE - 1) == self.page {
+            (self.slot)()
+        } else {
+            None
+        };
+        if let Some(slot) = slot {
+            let unfilled = self.asm.new_dynamic_label();
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov rax, QWORD slot as i64
+                ; mov rcx, QWORD [rax + Slot::ENTRY]
+                ; test rcx, rcx
+                ; jz =>unfilled
+                ; mov rdx, QWORD [rax + Slot::LEN]
+                ; lea rdx, [rbp + rdx + count]
+                ; cmp rdx, QWORD [r12 + Context::END]
+                ; ja =>exit
+                ; jmp rcx
+                ; =>unfilled
+                ; mov QWORD [r12 + Context::LAST_SLOT], rax
+            );
+        }
+        dynasm!(self.asm ; .arch x64 ; jmp =>exit);
+    }
+
+    /// The interpreter's handler for the instruction (its condition passed), leaving the block
+    /// if the handler says so.
+    fn call(&mut self, insn: &Insn, count: i32) {
+        let exit = self.exit;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov rdi, rbx
+            ; mov rsi, r12
+            ; mov rdx, QWORD insn.op as i64
+            ; mov ecx, insn.pc as i32
+            ; lea r8, [rbp + count]
+            ; mov rax, QWORD self.call as i64
+            ; call rax
+            ; test al, al
+            ; jnz =>exit
+        );
+    }
+
+    /// `eax` = a source operand.
+    fn src(&mut self, src: Src) {
+        match src {
+            Src::Reg(n) => {
+                let at = self.layout.reg(n);
+                dynasm!(self.asm ; .arch x64 ; mov eax, DWORD [rbx + at]);
+            }
+            Src::Imm(value) => dynasm!(self.asm ; .arch x64 ; mov eax, value as i32),
+        }
+    }
+
+    /// `ecx` = the operand; with `want_carry`, where the shifter's carry-out is (ARM ARM A5.1).
+    fn operand(&mut self, op2: Operand, want_carry: bool) -> Carry {
+        let (rm, shift, amount) = match op2 {
+            Operand::Imm { value, carry } => {
+                dynasm!(self.asm ; .arch x64 ; mov ecx, value as i32);
+                return carry.map_or(Carry::Unchanged, Carry::Const);
+            }
+            Operand::Shifted { rm, shift, amount } => (rm, shift, amount),
+        };
+        let at = self.layout.reg(rm);
+        let cpsr = self.layout.cpsr;
+        dynasm!(self.asm ; .arch x64 ; mov ecx, DWORD [rbx + at]);
+        let n = amount as i8;
+        match (shift, amount) {
+            (Shift::Lsl, 0) => return Carry::Unchanged,
+            (Shift::Lsr, 0) => {
+                // LSR #32: zero, the carry bit 31.
+                dynasm!(self.asm ; .arch x64 ; mov edx, ecx ; shr edx, 31 ; xor ecx, ecx);
+                return Carry::InEdx;
+            }
+            (Shift::Asr, 0) => {
+                // ASR #32: every bit the sign, the carry bit 31.
+                dynasm!(self.asm ; .arch x64 ; sar ecx, 31 ; mov edx, ecx ; and edx, 1);
+                return Carry::InEdx;
+            }
+            (Shift::Ror, 0) => {
+                // RRX: the C flag in at the top, bit 0 out.
+                dynasm!(self.asm ; .arch x64 ; bt DWORD [rbx + cpsr], 29 ; rcr ecx, 1);
+            }
+            // x86's shifts by 1-31 leave the last bit shifted out in CF, as ARM's carry-out.
+            (Shift::Lsl, _) => dynasm!(self.asm ; .arch x64 ; shl ecx, n),
+            (Shift::Lsr, _) => dynasm!(self.asm ; .arch x64 ; shr ecx, n),
+            (Shift::Asr, _) => dynasm!(self.asm ; .arch x64 ; sar ecx, n),
+            (Shift::Ror, _) => dynasm!(self.asm ; .arch x64 ; ror ecx, n),
+        }
+        if want_carry {
+            dynasm!(self.asm ; .arch x64 ; setc dl ; movzx edx, dl);
+        }
+        Carry::InEdx
+    }
+
+    /// A data-processing operation (ARM ARM A4.1, `Cpu::alu`).
+    fn alu(&mut self, opcode: u32, s: bool, rd: Option<u8>, rn: Src, op2: Operand) {
+        let logical = matches!(opcode, 0x0 | 0x1 | 0x8 | 0x9 | 0xC | 0xD | 0xE | 0xF);
+        if !matches!(opcode, 0xD | 0xF) {
+            self.src(rn);
+        }
+        let carry = self.operand(op2, logical && s);
+        let cpsr = self.layout.cpsr;
+        // The result goes to esi; for arithmetic, whether x86's CF is ARM's C inverted.
+        let mut inverted = false;
+        match opcode {
+            0x0 | 0x8 => dynasm!(self.asm ; .arch x64 ; and eax, ecx),
+            0x1 | 0x9 => dynasm!(self.asm ; .arch x64 ; xor eax, ecx),
+            0xC => dynasm!(self.asm ; .arch x64 ; or eax, ecx),
+            0xD => dynasm!(self.asm ; .arch x64 ; mov eax, ecx),
+            0xE => dynasm!(self.asm ; .arch x64 ; not ecx ; and eax, ecx),
+            0xF => dynasm!(self.asm ; .arch x64 ; mov eax, ecx ; not eax),
+            0x4 | 0xB => dynasm!(self.asm ; .arch x64 ; add eax, ecx),
+            0x5 => dynasm!(self.asm ; .arch x64 ; bt DWORD [rbx + cpsr], 29 ; adc eax, ecx),
+            // ARM's subtraction sets C when nothing is borrowed, x86's CF when something is.
+            0x2 | 0xA => {
+                dynasm!(self.asm ; .arch x64 ; sub eax, ecx);
+                inverted = true;
+            }
+            0x3 => {
+                dynasm!(self.asm ; .arch x64 ; sub ecx, eax ; mov eax, ecx);
+                inverted = true;
+            }
+            0x6 => {
+                dynasm!(self.asm ; .arch x64 ; bt DWORD [rbx + cpsr], 29 ; cmc ; sbb eax, ecx);
+                inverted = true;
+            }
+            _ => {
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; bt DWORD [rbx + cpsr], 29
+                    ; cmc
+                    ; sbb ecx, eax
+                    ; mov eax, ecx
+                );
+                inverted = true;
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        if s {
+            if logical {
+                self.logical_flags(carry);
+            } else {
+                self.arithmetic_flags(inverted);
+            }
+        }
+        if let Some(rd) = rd {
+            let at = self.layout.reg(rd);
+            dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + at], esi);
+        }
+    }
+
+    /// N Z C V from x86's SF ZF CF OF after an addition or subtraction. LAHF puts SF, ZF and
+    /// CF in bits 15, 14 and 8 of eax, SETO OF in bit 0; one multiplication moves the four to
+    /// bits 31-28 at once (their shifted copies land on other bits, masked off).
+    fn arithmetic_flags(&mut self, inverted: bool) {
+        let cpsr = self.layout.cpsr;
+        dynasm!(self.asm ; .arch x64 ; lahf ; seto al ; movzx eax, ax);
+        if inverted {
+            dynasm!(self.asm ; .arch x64 ; xor eax, 0x100);
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; and eax, 0xC101
+            ; imul eax, eax, 0x1021_0000
+            ; and eax, 0xF000_0000u32 as i32
+            ; mov ecx, DWORD [rbx + cpsr]
+            ; and ecx, 0x0FFF_FFFF
+            ; or ecx, eax
+            ; mov DWORD [rbx + cpsr], ecx
+        );
+    }
+
+    /// N and Z from the result in esi, C from the shifter, V unchanged.
+    fn logical_flags(&mut self, carry: Carry) {
+        let cpsr = self.layout.cpsr;
+        let keep = match carry {
+            Carry::Unchanged => !(psr::N | psr::Z),
+            _ => !(psr::N | psr::Z | psr::C),
+        };
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov ecx, DWORD [rbx + cpsr]
+            ; and ecx, keep as i32
+            ; mov eax, esi
+            ; and eax, psr::N as i32
+            ; or ecx, eax
+            ; xor eax, eax
+            ; test esi, esi
+            ; setz al
+            ; shl eax, 30
+            ; or ecx, eax
+        );
+        match carry {
+            Carry::Unchanged | Carry::Const(false) => {}
+            Carry::Const(true) => dynasm!(self.asm ; .arch x64 ; or ecx, psr::C as i32),
+            Carry::InEdx => dynasm!(self.asm ; .arch x64 ; shl edx, 29 ; or ecx, edx),
+        }
+        dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + cpsr], ecx);
+    }
+
+    /// `r8` = the arena offset of the access of `bytes` at the address in `esi`, all in one
+    /// page, through the current mode's TLB table for loads or stores, as `Cpu::read_fast` and
+    /// `write_fast` find it; anything else jumps to `slow` (a miss, or past the arena's end).
+    fn tlb(&mut self, load: bool, bytes: i32, slow: dynasmrt::DynamicLabel) {
+        if load {
+            dynasm!(self.asm ; .arch x64 ; mov r10, r14);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; mov r10, r15);
+        }
+        let page_mask = !(crate::bus::PAGE_SIZE - 1);
+        let sets_mask = (super::TLB_SETS - 1) as i32;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edi, esi
+            ; shr edi, 12
+            ; and edi, sets_mask
+            ; mov r8d, esi
+            ; and r8d, page_mask as i32
+            ; cmp r8d, DWORD [r10 + rdi * 8]
+            ; jne =>slow
+            ; mov r8d, DWORD [r10 + rdi * 8 + 4]
+            ; mov r9d, esi
+            ; and r9d, !page_mask as i32
+            ; or r8d, r9d
+            ; lea r9, [r8 + bytes]
+            ; cmp r9, QWORD [r12 + Context::ARENA_LEN]
+            ; ja =>slow
+        );
+    }
+
+    /// MUL, MLA (`ArmOp::Multiply`).
+    fn mul(&mut self, rd: u8, rm: u8, rs: u8, acc: Option<u8>, s: bool) {
+        let l = self.layout;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov eax, DWORD [rbx + l.reg(rm)]
+            ; imul eax, DWORD [rbx + l.reg(rs)]
+        );
+        if let Some(acc) = acc {
+            dynasm!(self.asm ; .arch x64 ; add eax, DWORD [rbx + l.reg(acc)]);
+        }
+        dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        if s {
+            self.logical_flags(Carry::Unchanged);
+        }
+        dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], esi);
+    }
+
+    /// LDM, STM, PUSH, POP (`Cpu::load_multiple`, `store_multiple`): all the words in one
+    /// page that hits the TLB, else the handler.
+    #[allow(clippy::too_many_arguments)]
+    fn multi(
+        &mut self,
+        insn: &Insn,
+        count: i32,
+        load: bool,
+        list: u16,
+        base: u8,
+        start: i32,
+        new_base: i32,
+        writeback: bool,
+        pc_value: u32,
+    ) {
+        let slow = self.asm.new_dynamic_label();
+        let done = self.asm.new_dynamic_label();
+        let l = self.layout;
+        let bytes = 4 * list.count_ones() as i32;
+        let page = crate::bus::PAGE_SIZE as i32;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov eax, DWORD [rbx + l.reg(base)]
+            ; lea esi, [rax + start]
+            ; lea edx, [rax + new_base]
+            ; test esi, 3
+            ; jnz =>slow
+            ; mov ecx, esi
+            ; and ecx, page - 1
+            ; cmp ecx, page - bytes
+            ; ja =>slow
+        );
+        self.tlb(load, bytes, slow);
+        let registers = (0..16u8).filter(|i| list & 1 << i != 0);
+        if load {
+            if writeback {
+                dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
+            }
+            for (k, i) in registers.enumerate() {
+                let at = 4 * k as i32;
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; mov r9d, DWORD [r13 + r8 + at]
+                    ; mov DWORD [rbx + l.reg(i)], r9d
+                );
+            }
+        } else {
+            for (k, i) in registers.enumerate() {
+                let at = 4 * k as i32;
+                if i == 15 {
+                    dynasm!(self.asm ; .arch x64 ; mov DWORD [r13 + r8 + at], pc_value as i32);
+                } else {
+                    dynasm!(self.asm
+                        ; .arch x64
+                        ; mov r9d, DWORD [rbx + l.reg(i)]
+                        ; mov DWORD [r13 + r8 + at], r9d
+                    );
+                }
+            }
+            if writeback {
+                dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
+        self.call(insn, count);
+        dynasm!(self.asm ; .arch x64 ; =>done);
+    }
+
+    /// LDR, STR, LDRB, STRB, LDRH, STRH, LDRSB, LDRSH with an inline look in the TLB (as `Cpu::read_fast` and
+    /// `write_fast` look): a hit on RAM is one host access; anything else is the handler.
+    #[allow(clippy::too_many_arguments)]
+    fn mem(
+        &mut self,
+        insn: &Insn,
+        count: i32,
+        load: bool,
+        width: Width,
+        rd: u8,
+        base: Src,
+        offset: Operand,
+        up: bool,
+        pre: bool,
+        writeback: bool,
+    ) {
+        let slow = self.asm.new_dynamic_label();
+        let done = self.asm.new_dynamic_label();
+        self.src(base);
+        self.operand(offset, false);
+        // edx = the moved base, esi = the address.
+        if up {
+            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; add edx, ecx);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; sub edx, ecx);
+        }
+        if pre {
+            dynasm!(self.asm ; .arch x64 ; mov esi, edx);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        }
+        let bytes = width.bytes() as i32;
+        if bytes > 1 {
+            // Misaligned: a rotated load, or an alignment fault; the handler knows which.
+            dynasm!(self.asm ; .arch x64 ; test esi, bytes - 1 ; jnz =>slow);
+        }
+        self.tlb(load, bytes, slow);
+        let l = self.layout;
+        if load {
+            match width {
+                Width::Byte => dynasm!(self.asm ; .arch x64 ; movzx r9d, BYTE [r13 + r8]),
+                Width::Half => dynasm!(self.asm ; .arch x64 ; movzx r9d, WORD [r13 + r8]),
+                Width::Word => dynasm!(self.asm ; .arch x64 ; mov r9d, DWORD [r13 + r8]),
+                Width::SignedByte => dynasm!(self.asm ; .arch x64 ; movsx r9d, BYTE [r13 + r8]),
+                Width::SignedHalf => dynasm!(self.asm ; .arch x64 ; movsx r9d, WORD [r13 + r8]),
+            }
+            if writeback {
+                if let Src::Reg(rn) = base {
+                    dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rn)], edx);
+                }
+            }
+            dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], r9d);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; mov r9d, DWORD [rbx + l.reg(rd)]);
+            match bytes {
+                1 => dynasm!(self.asm ; .arch x64 ; mov BYTE [r13 + r8], r9b),
+                2 => dynasm!(self.asm ; .arch x64 ; mov WORD [r13 + r8], r9w),
+                _ => dynasm!(self.asm ; .arch x64 ; mov DWORD [r13 + r8], r9d),
+            }
+            if writeback {
+                if let Src::Reg(rn) = base {
+                    dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rn)], edx);
+                }
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
+        self.call(insn, count);
+        dynasm!(self.asm ; .arch x64 ; =>done);
+    }
+}

@@ -1,0 +1,571 @@
+//! What the code generator compiles natively: each instruction of a block either lowers to one
+//! of a few [`Native`] forms, shared by ARM and Thumb (most Thumb instructions are ARM operations
+//! with fixed fields, ARM ARM A6.1), or stays a call to the interpreter's handler.
+//!
+//! Lowering is conservative: an instruction lowers only where the native form does exactly what
+//! the handler does in every state the CPU can be in when it runs; everything else (the PC as a
+//! destination, UNPREDICTABLE encodings, the T forms of loads and stores, register-specified
+//! shifts...) is a call. Reads of the PC are resolved here to the constant they read, so the
+//! emitter never sees register 15.
+
+use crate::cpu::alu::Shift;
+
+/// A source operand: a register (never the PC), or a constant.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Src {
+    Reg(u8),
+    Imm(u32),
+}
+
+/// The second operand of a data-processing operation, or a load's or store's offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operand {
+    /// A constant, with the shifter's carry-out: `None` leaves C as it is.
+    Imm { value: u32, carry: Option<bool> },
+    /// Register `rm` (never the PC) shifted by a constant, with the ARM encoding's meaning of an
+    /// amount of 0 (ARM ARM A5.1.4-A5.1.13: LSL #0 no shift, LSR/ASR #0 by 32, ROR #0 RRX).
+    Shifted { rm: u8, shift: Shift, amount: u32 },
+}
+
+/// The size and extension of a load or store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Width {
+    Byte,
+    Half,
+    Word,
+    SignedByte,
+    SignedHalf,
+}
+
+impl Width {
+    pub fn bytes(self) -> u32 {
+        match self {
+            Width::Byte | Width::SignedByte => 1,
+            Width::Half | Width::SignedHalf => 2,
+            Width::Word => 4,
+        }
+    }
+}
+
+/// One instruction lowered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Native {
+    /// Data-processing `opcode` (the ARM encoding, A4.1): Rd = Rn op Operand, the flags set if
+    /// `s` (N Z C V for arithmetic, N Z and the shifter's C for the logical operations). `rd` is
+    /// `None` for TST, TEQ, CMP and CMN, never 15.
+    Alu {
+        opcode: u32,
+        s: bool,
+        rd: Option<u8>,
+        rn: Src,
+        op2: Operand,
+    },
+    /// LDR, STR, LDRB, STRB with the current mode's permissions (A5.2): the address is the base
+    /// plus or minus the offset if `pre`, else the base; with `writeback` the base register
+    /// takes the moved address (a loaded value to the same register wins). `rd` is never 15.
+    Mem {
+        load: bool,
+        width: Width,
+        rd: u8,
+        base: Src,
+        offset: Operand,
+        up: bool,
+        pre: bool,
+        writeback: bool,
+    },
+    /// MUL, MLA (A4.1.40, A4.1.34): Rd = Rm * Rs (+ Racc), N and Z set if `s` (C and V
+    /// unaffected in ARMv5). No operand is the PC.
+    Mul {
+        rd: u8,
+        rm: u8,
+        rs: u8,
+        acc: Option<u8>,
+        s: bool,
+    },
+    /// LDM, STM without the ^ forms and without the PC loaded (A5.4), PUSH and POP: the
+    /// registers of `list` to or from ascending words from the base plus `start`, the base
+    /// plus `new_base` written back if `writeback` (after the loads, so a loaded base wins; an
+    /// STM stores the base's old value). A stored PC stores `pc_value`.
+    Multi {
+        load: bool,
+        list: u16,
+        base: u8,
+        start: i32,
+        new_base: i32,
+        writeback: bool,
+        pc_value: u32,
+    },
+    /// A branch to a constant target, the block's last instruction; with `link`, r14 takes it.
+    Branch { target: u32, link: Option<u32> },
+    /// Anything else: the interpreter's handler.
+    Call,
+}
+
+/// An ARM instruction at `pc` (condition aside: the caller checks it).
+pub fn arm(insn: u32, pc: u32) -> Native {
+    let cond = insn >> 28;
+    if cond == 0xF {
+        return Native::Call;
+    }
+    let pc_read = pc.wrapping_add(8);
+    let field = |lsb: u32| ((insn >> lsb) & 0xF) as u8;
+    let src = |n: u8| {
+        if n == 15 {
+            Src::Imm(pc_read)
+        } else {
+            Src::Reg(n)
+        }
+    };
+    match (insn >> 25) & 7 {
+        // MUL, MLA.
+        0b000 if insn & 0x0FC0_00F0 == 0x0000_0090 => {
+            let (rd, acc, rs, rm) = (field(16), field(12), field(8), field(0));
+            let acc = (insn & 1 << 21 != 0).then_some(acc);
+            if [rd, rs, rm].contains(&15) || acc == Some(15) {
+                return Native::Call;
+            }
+            Native::Mul {
+                rd,
+                rm,
+                rs,
+                acc,
+                s: insn & 1 << 20 != 0,
+            }
+        }
+        // LDRH, STRH, LDRSB, LDRSH (not LDRD, STRD; not the multiplies and swaps).
+        0b000 if insn & 0x90 == 0x90 && insn & 0x60 != 0 => {
+            let (pre, up, imm, w, load) = (
+                insn & 1 << 24 != 0,
+                insn & 1 << 23 != 0,
+                insn & 1 << 22 != 0,
+                insn & 1 << 21 != 0,
+                insn & 1 << 20 != 0,
+            );
+            let width = match ((insn >> 5) & 3, load) {
+                (1, _) => Width::Half,
+                (2, true) => Width::SignedByte,
+                (3, true) => Width::SignedHalf,
+                _ => return Native::Call,
+            };
+            let (rn, rd, rm) = (field(16), field(12), field(0));
+            let writeback = !pre || w;
+            if rd == 15 || (writeback && rn == 15) || (!imm && rm == 15) {
+                return Native::Call;
+            }
+            let offset = if imm {
+                Operand::Imm {
+                    value: ((insn >> 4) & 0xF0) | (insn & 0xF),
+                    carry: None,
+                }
+            } else {
+                Operand::Shifted {
+                    rm,
+                    shift: Shift::Lsl,
+                    amount: 0,
+                }
+            };
+            Native::Mem {
+                load,
+                width,
+                rd,
+                base: src(rn),
+                offset,
+                up,
+                pre,
+                writeback,
+            }
+        }
+        // Data processing, immediate shift (bit 4 clear, not the miscellaneous space).
+        0b000 if insn & 0x10 == 0 && !misc_space(insn) => {
+            let Some(op2) = shifted(
+                field(0),
+                Shift::from_bits(insn >> 5),
+                (insn >> 7) & 31,
+                pc_read,
+            ) else {
+                return Native::Call;
+            };
+            data_processing(insn, src(field(16)), op2)
+        }
+        // Data processing, immediate (not MSR or the undefined space beside it).
+        0b001 if !misc_space(insn) => {
+            let rotate = ((insn >> 8) & 0xF) * 2;
+            let value = (insn & 0xFF).rotate_right(rotate);
+            let carry = (rotate != 0).then_some(value >> 31 != 0);
+            data_processing(insn, src(field(16)), Operand::Imm { value, carry })
+        }
+        // LDR, STR, LDRB, STRB: immediate offset, or register offset (bit 4 clear).
+        op @ (0b010 | 0b011) if op == 0b010 || insn & 0x10 == 0 => {
+            let (pre, up, byte, w, load) = (
+                insn & 1 << 24 != 0,
+                insn & 1 << 23 != 0,
+                insn & 1 << 22 != 0,
+                insn & 1 << 21 != 0,
+                insn & 1 << 20 != 0,
+            );
+            let (rn, rd) = (field(16), field(12));
+            let writeback = !pre || w;
+            // Post-indexed with W: the T forms (User permissions). The PC as Rd (a load to it
+            // branches) or as a written-back base: the handler.
+            if (!pre && w) || rd == 15 || (writeback && rn == 15) {
+                return Native::Call;
+            }
+            let offset = if op == 0b010 {
+                Operand::Imm {
+                    value: insn & 0xFFF,
+                    carry: None,
+                }
+            } else {
+                match shifted(
+                    field(0),
+                    Shift::from_bits(insn >> 5),
+                    (insn >> 7) & 31,
+                    pc_read,
+                ) {
+                    Some(offset @ Operand::Shifted { .. }) => offset,
+                    _ => return Native::Call,
+                }
+            };
+            Native::Mem {
+                load,
+                width: if byte { Width::Byte } else { Width::Word },
+                rd,
+                base: src(rn),
+                offset,
+                up,
+                pre,
+                writeback,
+            }
+        }
+        // LDM, STM (not the ^ forms, not loading the PC, not an empty list or a PC base).
+        0b100 => {
+            let (pre, up, s, w, load) = (
+                insn & 1 << 24 != 0,
+                insn & 1 << 23 != 0,
+                insn & 1 << 22 != 0,
+                insn & 1 << 21 != 0,
+                insn & 1 << 20 != 0,
+            );
+            let list = insn as u16;
+            let rn = field(16);
+            if s || list == 0 || rn == 15 || (load && list & 0x8000 != 0) {
+                return Native::Call;
+            }
+            let bytes = 4 * list.count_ones() as i32;
+            let (start, new_base) = match (up, pre) {
+                (true, false) => (0, bytes),
+                (true, true) => (4, bytes),
+                (false, false) => (4 - bytes, -bytes),
+                (false, true) => (-bytes, -bytes),
+            };
+            Native::Multi {
+                load,
+                list,
+                base: rn,
+                start,
+                new_base,
+                writeback: w,
+                pc_value: pc_read,
+            }
+        }
+        // B, BL (A4.1.5): the target is the PC read plus the offset.
+        0b101 => {
+            let offset = (((insn << 8) as i32) >> 6) as u32;
+            Native::Branch {
+                target: pc_read.wrapping_add(offset),
+                link: (insn & 1 << 24 != 0).then_some(pc.wrapping_add(4)),
+            }
+        }
+        _ => Native::Call,
+    }
+}
+
+/// Whether a data-processing encoding is one of the miscellaneous instructions (a TST, TEQ,
+/// CMP or CMN without S: MRS, MSR, BX, CLZ... A3.16.3).
+fn misc_space(insn: u32) -> bool {
+    insn & 0x0190_0000 == 0x0100_0000
+}
+
+/// Register `rm` shifted by `amount` as an operand; the PC is folded into a constant where the
+/// shift does not read the C flag.
+fn shifted(rm: u8, shift: Shift, amount: u32, pc_read: u32) -> Option<Operand> {
+    if rm != 15 {
+        return Some(Operand::Shifted { rm, shift, amount });
+    }
+    match (shift, amount) {
+        (Shift::Lsl, 0) => {
+            return Some(Operand::Imm {
+                value: pc_read,
+                carry: None,
+            })
+        }
+        // RRX reads the C flag.
+        (Shift::Ror, 0) => return None,
+        _ => {}
+    }
+    let (value, carry) = crate::cpu::alu::shift_imm(shift, pc_read, amount, 0);
+    Some(Operand::Imm {
+        value,
+        carry: Some(carry != 0),
+    })
+}
+
+/// An ARM data-processing instruction with its operands lowered.
+fn data_processing(insn: u32, rn: Src, op2: Operand) -> Native {
+    let opcode = (insn >> 21) & 0xF;
+    let s = insn & 1 << 20 != 0;
+    let rd = ((insn >> 12) & 0xF) as u8;
+    if rd == 15 {
+        // A write to the PC (a branch, an exception return with S), or a compare with Rd = 15
+        // (undefined here): the handler.
+        return Native::Call;
+    }
+    Native::Alu {
+        opcode,
+        s,
+        rd: (!(0x8..=0xB).contains(&opcode)).then_some(rd),
+        rn,
+        op2,
+    }
+}
+
+/// ARM data-processing opcodes the Thumb forms use.
+mod op {
+    pub const AND: u32 = 0x0;
+    pub const EOR: u32 = 0x1;
+    pub const SUB: u32 = 0x2;
+    pub const RSB: u32 = 0x3;
+    pub const ADD: u32 = 0x4;
+    pub const ADC: u32 = 0x5;
+    pub const SBC: u32 = 0x6;
+    pub const TST: u32 = 0x8;
+    pub const CMP: u32 = 0xA;
+    pub const CMN: u32 = 0xB;
+    pub const ORR: u32 = 0xC;
+    pub const MOV: u32 = 0xD;
+    pub const BIC: u32 = 0xE;
+    pub const MVN: u32 = 0xF;
+}
+
+/// A Thumb instruction at `pc` (ARM ARM A6, A7).
+pub fn thumb(insn: u32, pc: u32) -> Native {
+    let pc_read = pc.wrapping_add(4);
+    let low = |lsb: u32| ((insn >> lsb) & 7) as u8;
+    let imm = |value: u32| Operand::Imm { value, carry: None };
+    let reg = |rm: u8| Operand::Shifted {
+        rm,
+        shift: Shift::Lsl,
+        amount: 0,
+    };
+    let alu = |opcode: u32, s: bool, rd: u8, rn: Src, op2: Operand| Native::Alu {
+        opcode,
+        s,
+        rd: (!(0x8..=0xB).contains(&opcode)).then_some(rd),
+        rn,
+        op2,
+    };
+    let mem = |load: bool, width: Width, rd: u8, base: Src, offset: Operand| Native::Mem {
+        load,
+        width,
+        rd,
+        base,
+        offset,
+        up: true,
+        pre: true,
+        writeback: false,
+    };
+    match insn >> 11 {
+        // LSL, LSR, ASR by an immediate: MOVS Rd, Rm, <shift> #n (A7.1.38, A7.1.40, A7.1.11).
+        0b00000..=0b00010 => alu(
+            op::MOV,
+            true,
+            low(0),
+            Src::Imm(0),
+            Operand::Shifted {
+                rm: low(3),
+                shift: Shift::from_bits(insn >> 11),
+                amount: (insn >> 6) & 31,
+            },
+        ),
+        // ADD, SUB with a register or a 3-bit immediate.
+        0b00011 => {
+            let opcode = if insn & 1 << 9 != 0 { op::SUB } else { op::ADD };
+            let op2 = if insn & 1 << 10 != 0 {
+                imm((insn >> 6) & 7)
+            } else {
+                reg(low(6))
+            };
+            alu(opcode, true, low(0), Src::Reg(low(3)), op2)
+        }
+        // MOV, CMP, ADD, SUB with an 8-bit immediate.
+        0b00100..=0b00111 => {
+            let opcode = [op::MOV, op::CMP, op::ADD, op::SUB][((insn >> 11) & 3) as usize];
+            let rd = low(8);
+            alu(opcode, true, rd, Src::Reg(rd), imm(insn & 0xFF))
+        }
+        // Register data processing (format 4), those without a register shift or multiply.
+        0b01000 if insn & 1 << 10 == 0 => {
+            let (rd, rm) = (low(0), low(3));
+            let opcode = match (insn >> 6) & 0xF {
+                0x0 => op::AND,
+                0x1 => op::EOR,
+                0x5 => op::ADC,
+                0x6 => op::SBC,
+                0x8 => op::TST,
+                0x9 => return alu(op::RSB, true, rd, Src::Reg(rm), imm(0)),
+                0xA => op::CMP,
+                0xB => op::CMN,
+                0xC => op::ORR,
+                0xE => op::BIC,
+                0xF => op::MVN,
+                0xD => {
+                    return Native::Mul {
+                        rd,
+                        rm: rd,
+                        rs: rm,
+                        acc: None,
+                        s: true,
+                    }
+                }
+                _ => return Native::Call,
+            };
+            alu(opcode, true, rd, Src::Reg(rd), reg(rm))
+        }
+        // ADD, CMP, MOV with high registers (not to the PC, not BX/BLX).
+        0b01000 => {
+            let rd = low(0) | (((insn >> 7) & 1) << 3) as u8;
+            let rm = ((insn >> 3) & 0xF) as u8;
+            let op2 = if rm == 15 { imm(pc_read) } else { reg(rm) };
+            match (insn >> 8) & 3 {
+                0 if rd != 15 => {
+                    let rn = Src::Reg(rd);
+                    alu(op::ADD, false, rd, rn, op2)
+                }
+                1 if rd != 15 => alu(op::CMP, true, rd, Src::Reg(rd), op2),
+                2 if rd != 15 => alu(op::MOV, false, rd, Src::Imm(0), op2),
+                _ => Native::Call,
+            }
+        }
+        // LDR (literal): the word-aligned PC plus a word offset.
+        0b01001 => mem(
+            true,
+            Width::Word,
+            low(8),
+            Src::Imm(pc_read & !3),
+            imm((insn & 0xFF) * 4),
+        ),
+        // Register offset: STR, STRH, STRB, LDRSB, LDR, LDRH, LDRB, LDRSH.
+        0b01010 | 0b01011 => {
+            let (width, load) = match (insn >> 9) & 7 {
+                0 => (Width::Word, false),
+                1 => (Width::Half, false),
+                2 => (Width::Byte, false),
+                3 => (Width::SignedByte, true),
+                4 => (Width::Word, true),
+                5 => (Width::Half, true),
+                6 => (Width::Byte, true),
+                _ => (Width::SignedHalf, true),
+            };
+            mem(load, width, low(0), Src::Reg(low(3)), reg(low(6)))
+        }
+        // STR, LDR, STRB, LDRB with a 5-bit immediate (words scaled by 4).
+        0b01100..=0b01111 => {
+            let (byte, load) = (insn & 1 << 12 != 0, insn & 1 << 11 != 0);
+            let offset = (insn >> 6) & 31;
+            let (width, offset) = if byte {
+                (Width::Byte, offset)
+            } else {
+                (Width::Word, offset * 4)
+            };
+            mem(load, width, low(0), Src::Reg(low(3)), imm(offset))
+        }
+        // STRH, LDRH with a 5-bit immediate scaled by 2.
+        0b10000 | 0b10001 => mem(
+            insn & 1 << 11 != 0,
+            Width::Half,
+            low(0),
+            Src::Reg(low(3)),
+            imm(((insn >> 6) & 31) * 2),
+        ),
+        // STR, LDR relative to SP.
+        0b10010 | 0b10011 => mem(
+            insn & 1 << 11 != 0,
+            Width::Word,
+            low(8),
+            Src::Reg(13),
+            imm((insn & 0xFF) * 4),
+        ),
+        // ADD Rd, PC, #imm (the PC word-aligned), ADD Rd, SP, #imm.
+        0b10100 => alu(
+            op::MOV,
+            false,
+            low(8),
+            Src::Imm(0),
+            imm((pc_read & !3).wrapping_add((insn & 0xFF) * 4)),
+        ),
+        0b10101 => alu(op::ADD, false, low(8), Src::Reg(13), imm((insn & 0xFF) * 4)),
+        // ADD SP, #imm and SUB SP, #imm.
+        0b10110 if (insn >> 8) & 0xF == 0 => {
+            let opcode = if insn & 1 << 7 != 0 { op::SUB } else { op::ADD };
+            alu(opcode, false, 13, Src::Reg(13), imm((insn & 0x7F) * 4))
+        }
+        // PUSH {list, LR} (STMDB SP!), POP {list} (LDMIA SP!, not loading the PC).
+        0b10110 | 0b10111 if matches!((insn >> 9) & 3, 2) && insn & 0x1FF != 0 => {
+            let load = insn & 1 << 11 != 0;
+            let extra = insn & 1 << 8 != 0;
+            if load && extra {
+                return Native::Call;
+            }
+            let list = (insn & 0xFF) as u16 | if extra { 1 << 14 } else { 0 };
+            let bytes = 4 * list.count_ones() as i32;
+            let (start, new_base) = if load { (0, bytes) } else { (-bytes, -bytes) };
+            Native::Multi {
+                load,
+                list,
+                base: 13,
+                start,
+                new_base,
+                writeback: true,
+                pc_value: pc_read,
+            }
+        }
+        // STMIA, LDMIA Rn! (an LDMIA with the base in its list does not write back, A7.1.27).
+        0b11000 | 0b11001 if insn & 0xFF != 0 => {
+            let load = insn & 1 << 11 != 0;
+            let (list, base) = ((insn & 0xFF) as u16, low(8));
+            Native::Multi {
+                load,
+                list,
+                base,
+                start: 0,
+                new_base: 4 * list.count_ones() as i32,
+                writeback: !load || list & 1 << base == 0,
+                pc_value: pc_read,
+            }
+        }
+        // The BL/BLX prefix: LR = PC + (offset << 12).
+        0b11110 => alu(
+            op::MOV,
+            false,
+            14,
+            Src::Imm(0),
+            imm(pc_read.wrapping_add((((insn << 21) as i32) >> 9) as u32)),
+        ),
+        // B<cond> (0b1110 is undefined and 0b1111 SWI: calls).
+        0b11010 | 0b11011 if (insn >> 8) & 0xF < 0xE => Native::Branch {
+            target: pc_read.wrapping_add(((insn as i8) as i32 as u32) << 1),
+            link: None,
+        },
+        // B.
+        0b11100 => Native::Branch {
+            target: pc_read.wrapping_add((((insn << 21) as i32) >> 20) as u32),
+            link: None,
+        },
+        _ => Native::Call,
+    }
+}
+
+/// The condition a Thumb B<cond> tests (its ops carry AL, as every Thumb op does).
+pub fn thumb_branch_condition(insn: u32) -> Option<u32> {
+    (insn >> 12 == 0xD && (insn >> 8) & 0xF < 0xE).then_some((insn >> 8) & 0xF)
+}

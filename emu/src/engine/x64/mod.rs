@@ -1,0 +1,311 @@
+//! The x86-64 backend of the `jit` engine: hot translation blocks compiled to host code.
+//!
+//! A block ([`super::blocks`]) runs through the op runner until it has run [`HOT`] times; then
+//! it is compiled ([`emit`]) into the code cache, an executable buffer of [`CACHE_BYTES`]
+//! emptied whole when full. Compiled code is entered only where it behaves exactly as the op
+//! runner would: at the address it was compiled for, and only when the whole block fits in the
+//! instruction budget (else the op runner runs it, stopping at the budget's last instruction).
+//!
+//! The assembler is dynasm-rs: its macros encode x86-64 at compile time into plain byte pushes,
+//! so compiling a block costs little and its runtime is small (an executable buffer type);
+//! iced-x86's code assembler would have been a much larger build on a 2-core machine.
+
+mod emit;
+pub mod lower;
+mod memory;
+pub mod trial;
+
+use memory::ExecMemory;
+
+use crate::bus::Bus;
+use crate::cpu::{Cpu, Op};
+
+pub use crate::cpu::{EngineLayout as Layout, TLB_SETS};
+
+/// Runs through the op runner before a block is compiled.
+pub const HOT: u32 = 4;
+
+/// The code cache's size; when a block does not fit, every compiled block is dropped.
+const CACHE_BYTES: usize = 16 << 20;
+
+/// What compiled code reads at its entry (`emit` names the fields by their offsets).
+#[repr(C)]
+pub struct Context {
+    /// The bus, for handler calls.
+    bus: usize,
+    /// The RAM arena and its length.
+    arena: usize,
+    arena_len: u64,
+    /// The current mode's TLB tables for reads and for writes.
+    read_table: usize,
+    write_table: usize,
+    /// The instruction count the run may not pass.
+    end: u64,
+    /// The chain slot the block left by unfilled, or 0.
+    last_slot: usize,
+}
+
+impl Context {
+    const ARENA: i32 = 8;
+    const ARENA_LEN: i32 = 16;
+    const READ_TABLE: i32 = 24;
+    const WRITE_TABLE: i32 = 32;
+    const END: i32 = 40;
+    const LAST_SLOT: i32 = 48;
+}
+
+/// A chain slot: where one exit of a compiled block goes on, once known: the body of the
+/// compiled block at the exit's address and its length, or 0.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct Slot {
+    entry: usize,
+    len: u64,
+}
+
+impl Slot {
+    const ENTRY: i32 = 0;
+    const LEN: i32 = 8;
+}
+
+/// Chain slots in the cache: two exits per block, for blocks of 100 bytes on average.
+const SLOTS: usize = CACHE_BYTES / 50;
+
+/// A compiled block's entry point.
+type Entry = unsafe extern "sysv64" fn(*mut Cpu, *mut Context);
+
+/// Runs one op for compiled code, as [`Cpu::call_op`] says; true when the block must end.
+///
+/// # Safety
+/// The pointers are the CPU, the context (whose `bus` is a `B`) and an op of a live block.
+unsafe extern "sysv64" fn call_op<B: Bus>(
+    cpu: *mut Cpu,
+    context: *mut Context,
+    op: *const Op<B>,
+    pc: u32,
+    count: u64,
+) -> bool {
+    // SAFETY: compiled code passes what `Code::run` gave it and an op of the block it runs.
+    unsafe {
+        let bus = &mut *((*context).bus as *mut B);
+        (*cpu).call_op(bus, &*op, pc, count)
+    }
+}
+
+/// A compiled block: where its code and its body are, the address it was compiled for.
+#[derive(Clone, Copy)]
+pub struct Compiled {
+    at: usize,
+    body: usize,
+    pc: u32,
+    /// Its generation of the cache: a block compiled before the cache was last emptied is
+    /// gone.
+    generation: u32,
+}
+
+/// How much the backend did, for `--stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub compiled: u64,
+    pub compiled_runs: u64,
+    pub flushes: u64,
+}
+
+/// The code cache.
+pub struct Code {
+    /// `None` if executable memory could not be had (`failed`): nothing is compiled then.
+    buffer: Option<ExecMemory>,
+    failed: bool,
+    used: usize,
+    /// The chain slots, and how many are handed out.
+    slots: Box<[Slot]>,
+    slots_used: usize,
+    generation: u32,
+    layout: Layout,
+    pub stats: Stats,
+}
+
+impl Default for Code {
+    fn default() -> Self {
+        Code {
+            buffer: None,
+            failed: false,
+            used: 0,
+            slots: Box::new([]),
+            slots_used: 0,
+            generation: 0,
+            layout: Cpu::engine_layout(),
+            stats: Stats::default(),
+        }
+    }
+}
+
+/// What a compiled run left: the chain slot to fill with the next block (0: none), of the
+/// cache's generation then.
+#[derive(Clone, Copy, Default)]
+pub struct Pending {
+    slot: usize,
+    generation: u32,
+}
+
+impl Code {
+    /// Drops every compiled block.
+    pub fn flush(&mut self) {
+        self.used = 0;
+        self.slots[..self.slots_used].fill(Slot::default());
+        self.slots_used = 0;
+        self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// Whether `compiled` is still in the cache.
+    pub fn holds(&self, compiled: &Compiled) -> bool {
+        compiled.generation == self.generation
+    }
+
+    /// Compiles the block `ops` at `pc` (`thumb` or ARM); `None` if it cannot be (no executable
+    /// memory). A full cache is emptied first.
+    pub(crate) fn compile<B: Bus>(
+        &mut self,
+        ops: &[Op<B>],
+        pc: u32,
+        thumb: bool,
+    ) -> Option<Compiled> {
+        if self.failed {
+            return None;
+        }
+        if self.buffer.is_none() {
+            self.buffer = ExecMemory::new(CACHE_BYTES);
+            self.slots = vec![Slot::default(); SLOTS].into_boxed_slice();
+            if self.buffer.is_none() {
+                self.failed = true;
+                return None;
+            }
+        }
+        let size = if thumb { 2 } else { 4 };
+        let insns: Vec<emit::Insn> = ops
+            .iter()
+            .enumerate()
+            .map(|(i, op)| {
+                let at = pc.wrapping_add(i as u32 * size);
+                let (native, cond) = if thumb {
+                    let cond = lower::thumb_branch_condition(op.insn()).unwrap_or(0xE);
+                    (lower::thumb(op.insn(), at), cond)
+                } else {
+                    (lower::arm(op.insn(), at), op.cond())
+                };
+                emit::Insn {
+                    pc: at,
+                    cond,
+                    native,
+                    op: op as *const Op<B> as usize,
+                }
+            })
+            .collect();
+        let call = call_op::<B> as unsafe extern "sysv64" fn(_, _, _, _, _) -> _ as usize;
+        // Exits chain through slots, at most two per block; none left empties the cache.
+        if self.slots_used + 2 > SLOTS {
+            self.flush();
+            self.stats.flushes += 1;
+        }
+        let slots = self.slots.as_mut_ptr() as usize;
+        let mut next_slot = self.slots_used;
+        let code = emit::block(&insns, size, call, &self.layout, &mut || {
+            (next_slot < SLOTS).then(|| {
+                next_slot += 1;
+                slots + (next_slot - 1) * std::mem::size_of::<Slot>()
+            })
+        })?;
+        if self.used + code.bytes.len() > CACHE_BYTES {
+            // Emptied, the slots just handed out are gone too: compile again.
+            self.flush();
+            self.stats.flushes += 1;
+            if code.bytes.len() > CACHE_BYTES / 2 {
+                return None;
+            }
+            return self.compile(ops, pc, thumb);
+        }
+        self.slots_used = next_slot;
+        let at = self.used;
+        if !self.buffer.as_mut()?.write(at, &code.bytes) {
+            self.failed = true;
+            self.buffer = None;
+            return None;
+        }
+        self.used = at + code.bytes.len();
+        self.stats.compiled += 1;
+        Some(Compiled {
+            at,
+            body: at + code.body,
+            pc,
+            generation: self.generation,
+        })
+    }
+
+    /// Runs a compiled block if it may run now: it is in the cache, compiled for `pc`, and all
+    /// its `len` instructions fit before `end`. `None` if it did not run; else the chain slot
+    /// its exit left unfilled, which `chain` fills if the next block runs compiled.
+    pub fn run<B: Bus>(
+        &mut self,
+        compiled: &Compiled,
+        len: usize,
+        cpu: &mut Cpu,
+        bus: &mut B,
+        end: u64,
+    ) -> Option<Pending> {
+        if compiled.pc != cpu.pc()
+            || compiled.generation != self.generation
+            || cpu.instructions() + len as u64 > end
+        {
+            return None;
+        }
+        let buffer = self.buffer.as_ref()?;
+        let (read_table, write_table) = cpu.tlb_tables();
+        let arena = bus.ram_mut();
+        let mut context = Context {
+            bus: 0,
+            arena: arena.as_mut_ptr() as usize,
+            arena_len: arena.len() as u64,
+            read_table: read_table as usize,
+            write_table: write_table as usize,
+            end,
+            last_slot: 0,
+        };
+        context.bus = bus as *mut B as usize;
+        // SAFETY: the code at `compiled.at` is a block `emit` compiled for this bus type, whose
+        // ops are alive (a dropped block's `Compiled` is dropped with it, and so are the blocks
+        // chained to it, which lie in its page); it reads and writes the CPU, and the arena
+        // within the bounds in the context.
+        unsafe {
+            let entry: Entry = std::mem::transmute(buffer.at(compiled.at));
+            entry(cpu, &mut context);
+        }
+        self.stats.compiled_runs += 1;
+        Some(Pending {
+            slot: context.last_slot,
+            generation: self.generation,
+        })
+    }
+
+    /// Fills the slot a compiled block left by with `next`, the block at the slot's exit
+    /// address (where the CPU is now), which is about to run compiled.
+    pub fn chain(&mut self, pending: Pending, next: &Compiled, len: usize) {
+        let Some(buffer) = &self.buffer else {
+            return;
+        };
+        let base = self.slots.as_ptr() as usize;
+        let size = std::mem::size_of::<Slot>();
+        if pending.slot < base
+            || pending.generation != self.generation
+            || next.generation != self.generation
+        {
+            return;
+        }
+        let index = (pending.slot - base) / size;
+        if let Some(slot) = self.slots[..self.slots_used].get_mut(index) {
+            *slot = Slot {
+                entry: buffer.at(next.body),
+                len: len as u64,
+            };
+        }
+    }
+}
