@@ -1,30 +1,38 @@
-//! The desktop window: the LCD scaled up, the host keyboard as the keypad, the mouse as the
-//! touchpad, the machine's time paced to real time.
+//! The desktop window: the LCD scaled up with the CX's keypad drawn beside it
+//! ([`super::view`]), the host keyboard and the mouse as the keypad and the touchpad, the
+//! machine's time paced to real time or a preset speed ([`super::pace`]), a note on the
+//! picture for what just happened and a status line ([`super::overlay`]).
 //!
-//! The window stands for the touchpad: with the left button held the mouse's finger is on the
-//! pad where the pointer is (the window's left edge the pad's, its bottom the pad's), with the
-//! right button held it pushes the pad down there; released, or outside the window, it is off.
+//! Each host frame (60 a second) runs the machine's frames that are due at the speed in force
+//! (none at 25% three host frames in four, two at 200%), shows the picture, then sleeps until
+//! the next; a host too slow for that falls behind without trying to catch up, which the
+//! status line shows. Unlimited (turbo, or the fast-forward key held), the machine runs frames
+//! for the whole host frame and the picture is shown once at its end. When the machine stops
+//! (the guest exits, or the instruction limit) the window stays open on the last picture until
+//! it is closed.
 //!
-//! Each host frame (60 a second) runs one frame of the machine's time, shows the LCD, then
-//! sleeps until the next; a host too slow for that falls behind without trying to catch up,
-//! which the title's speed shows. In turbo the machine runs frames for the whole host frame
-//! and the picture is shown once at its end. When the machine stops (the guest exits, or the
-//! instruction limit) the window stays open on the last picture until it is closed.
+//! The window can be resized; the picture keeps its shape ([`super::view::layout`]). Full
+//! screen is a borderless window the size of the screen at its top left, above the others:
+//! minifb has no full-screen mode on X11, so this is not the window manager's full-screen
+//! state (a panel may stay above it).
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use devices::pl111::{HEIGHT, WIDTH};
-use devices::touchpad;
 use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
 
-use super::keymap::{self, Action};
+use super::keymap::{self, Action, CxKey};
+use super::overlay::Overlay;
+use super::pace::{Pacer, Speed};
+use super::pointer::Pointer;
 use super::screenshot;
-use super::script::{Finger, Script};
-use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
+use super::script::Script;
+use super::session::{blank_frame, Session, Stop, FRAME_RATE};
+use super::view::{self, Layout, Scene};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
 use crate::terminal::{self, Request};
@@ -74,6 +82,8 @@ struct Keyboard {
     held: HashSet<Key>,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
     ndless: bool,
+    /// The CX key the mouse holds on the drawn keypad.
+    mouse: Option<CxKey>,
 }
 
 impl Keyboard {
@@ -104,11 +114,35 @@ impl Keyboard {
                 actions.extend(keymap::action(key));
             }
             if let Some(cx) = self.cx_key(key) {
-                let held = self.held.iter().any(|&k| self.cx_key(k) == Some(cx));
-                session.set_key(cx, held);
+                session.set_key(cx, self.holds(cx));
             }
         }
         actions
+    }
+
+    /// Whether a host key or the mouse holds the CX key `cx`.
+    fn holds(&self, cx: CxKey) -> bool {
+        self.mouse == Some(cx) || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
+    }
+
+    /// Whether a host key held does `action`.
+    fn holds_action(&self, action: Action) -> bool {
+        self.held.iter().any(|&k| keymap::action(k) == Some(action))
+    }
+
+    /// The mouse holds `key` now (or none): the key it held before is released unless a host
+    /// key holds it too.
+    fn set_mouse(&mut self, key: Option<CxKey>, session: &mut Session) {
+        let before = std::mem::replace(&mut self.mouse, key);
+        if before == key {
+            return;
+        }
+        if let Some(old) = before.filter(|&old| !self.holds(old)) {
+            session.set_key(old, false);
+        }
+        if let Some(new) = key {
+            session.set_key(new, true);
+        }
     }
 
     /// Lets go of every key, after the events waiting, when the window loses the focus:
@@ -129,7 +163,8 @@ impl Keyboard {
 
     /// Presses, in a new session, the CX keys still held.
     fn press_held(&self, session: &mut Session) {
-        for cx in self.held.iter().filter_map(|&k| self.cx_key(k)) {
+        let keys = self.held.iter().filter_map(|&k| self.cx_key(k));
+        for cx in keys.chain(self.mouse) {
             session.set_key(cx, true);
         }
     }
@@ -140,40 +175,28 @@ impl Keyboard {
     }
 }
 
-/// The mouse's finger on the touchpad: where the pointer is in the window of `width` x
-/// `height` pixels, if a button is held (the right one pushes the pad).
-fn finger_at(pointer: Option<(f32, f32)>, size: (usize, usize), left: bool, right: bool) -> Finger {
-    let Some((x, y)) = pointer.filter(|_| left || right) else {
-        return Finger::Lifted;
-    };
-    let along = |at: f32, size: usize, max: u16| {
-        let fraction = (at / size.max(1) as f32).clamp(0.0, 1.0);
-        (fraction * max as f32).round() as u16
-    };
-    let x = along(x, size.0, touchpad::WIDTH);
-    let y = touchpad::HEIGHT - along(y, size.1, touchpad::HEIGHT);
-    if right {
-        Finger::Pushing { x, y }
-    } else {
-        Finger::Touching { x, y }
-    }
-}
-
-/// The mouse's finger, from the window.
-fn mouse_finger(window: &Window) -> Finger {
-    finger_at(
-        window.get_mouse_pos(MouseMode::Discard),
-        window.get_size(),
+/// The mouse over `layout`, from the window: the key it holds and the finger it moves.
+fn read_pointer(pointer: &mut Pointer, window: &Window, layout: &Layout) {
+    let target = window
+        .get_mouse_pos(MouseMode::Discard)
+        .map_or(view::Target::Nothing, |(x, y)| {
+            view::target(layout, (x as i32, y as i32))
+        });
+    pointer.update(
+        target,
         window.get_mouse_down(MouseButton::Left),
         window.get_mouse_down(MouseButton::Right),
-    )
+    );
 }
 
-/// The emulation speed over the last half second, as a percentage of real time.
+/// The emulation speed over the last half second, as a percentage of real time, and the
+/// pictures shown a second.
 struct SpeedMeter {
     since: Instant,
     frames: u64,
+    shown: u64,
     percent: f64,
+    fps: f64,
 }
 
 impl SpeedMeter {
@@ -181,22 +204,112 @@ impl SpeedMeter {
         SpeedMeter {
             since: Instant::now(),
             frames: 0,
+            shown: 0,
             percent: 100.0,
+            fps: FRAME_RATE as f64,
         }
     }
 
-    /// Counts frames run; true when the percentage changed.
+    /// Counts frames run and a picture shown; true when the figures changed.
     fn count(&mut self, frames: u64) -> bool {
         self.frames += frames;
+        self.shown += 1;
         let elapsed = self.since.elapsed().as_secs_f64();
         if elapsed < 0.5 {
             return false;
         }
         self.percent = self.frames as f64 / FRAME_RATE as f64 / elapsed * 100.0;
+        self.fps = self.shown as f64 / elapsed;
         self.since = Instant::now();
         self.frames = 0;
+        self.shown = 0;
         true
     }
+}
+
+/// The window on the display, opened again to enter or leave full screen.
+struct Screen {
+    window: Window,
+    events: KeyEvents,
+    title: String,
+    /// The window's size before full screen.
+    windowed: (usize, usize),
+    fullscreen: bool,
+}
+
+impl Screen {
+    /// Opens the window, `size` pixels, or says in one line why there is none.
+    fn open(title: &str, size: (usize, usize), events: KeyEvents) -> Result<Screen, String> {
+        let display = std::env::var("DISPLAY").unwrap_or_default();
+        if display.is_empty() {
+            return Err(
+                "no display to open a window on (DISPLAY is unset); run with --headless"
+                    .to_string(),
+            );
+        }
+        let options = WindowOptions {
+            resize: true,
+            ..WindowOptions::default()
+        };
+        let window = new_window(title, size, options, &events).map_err(|e| {
+            format!("cannot open a window on display {display} ({e}); run with --headless")
+        })?;
+        Ok(Screen {
+            window,
+            events,
+            title: title.to_string(),
+            windowed: size,
+            fullscreen: false,
+        })
+    }
+
+    /// Enters or leaves full screen: a borderless window the screen's size at its top left,
+    /// or a window of the size before. The note says what happened.
+    fn toggle_fullscreen(&mut self) -> Result<String, String> {
+        let (size, options) = if self.fullscreen {
+            let options = WindowOptions {
+                resize: true,
+                ..WindowOptions::default()
+            };
+            (self.windowed, options)
+        } else {
+            let Some(size) = super::screen::size() else {
+                return Ok("full screen: the screen's size is unknown".to_string());
+            };
+            let options = WindowOptions {
+                borderless: true,
+                topmost: true,
+                ..WindowOptions::default()
+            };
+            self.windowed = self.window.get_size();
+            (size, options)
+        };
+        let mut window = new_window(&self.title, size, options, &self.events)
+            .map_err(|e| format!("window: {e}"))?;
+        if !self.fullscreen {
+            window.set_position(0, 0);
+        }
+        self.window = window;
+        self.fullscreen = !self.fullscreen;
+        Ok(match self.fullscreen {
+            true => format!("full screen ({}x{}), F11 leaves it", size.0, size.1),
+            false => "full screen off".to_string(),
+        })
+    }
+}
+
+/// A window of `size` pixels whose key events go to `events`.
+fn new_window(
+    title: &str,
+    size: (usize, usize),
+    options: WindowOptions,
+    events: &KeyEvents,
+) -> minifb::Result<Window> {
+    let mut window = Window::new(title, size.0.max(1), size.1.max(1), options)?;
+    window.set_input_callback(Box::new(events.clone()));
+    // The pacing here decides when frames are shown; minifb must not sleep as well.
+    window.set_target_fps(0);
+    Ok(window)
 }
 
 /// Runs `machine` in a window until the window is closed, F12, or `options.frames`. `make`
@@ -208,30 +321,39 @@ pub fn run(
     monitor: &mut Monitor,
     options: Options,
 ) -> Result<Outcome, String> {
-    let mut window = open(&options)?;
     let events = KeyEvents::default();
-    window.set_input_callback(Box::new(events.clone()));
+    let mut keypad = true;
+    let size = view::window_size(options.scale, keypad);
+    let mut screen = Screen::open(&format!("{} - emu", options.name), size, events.clone())?;
     let mut keyboard = Keyboard {
         events,
         held: HashSet::new(),
         ndless: machine.runs_ndless(),
+        mouse: None,
     };
     let mut session = window_session(machine, &options);
-    let mut finger = Finger::Lifted;
+    let mut pointer = Pointer::default();
     let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
-    let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
-    let mut pixels = vec![0u32; width * height];
+    let mut pixels = Vec::new();
     let mut frame = blank_frame();
     let mut stopped: Option<Exit> = None;
-    let (mut paused, mut turbo) = (false, options.turbo);
+    let mut paused = false;
+    // The speed in force, and the paced one F4 (turbo) goes back to.
+    let mut pacer = Pacer::new(session.machine.config.cpu_hz, session.machine.cpu.cycles());
+    let mut paced = Speed::Percent(100);
+    if options.turbo {
+        pacer.set_speed(Speed::Unlimited, session.machine.cpu.cycles());
+    }
+    let mut fast_forward = false;
+    let mut advance = false;
     let mut frames_done = 0u64;
     let mut meter = SpeedMeter::new();
-    let mut note: Option<(String, Instant)> = None;
+    let mut overlay = Overlay::default();
     let mut title = String::new();
     let mut next = Instant::now();
     let mut focused = false;
-    while window.is_open() {
-        let active = window.is_active();
+    while screen.window.is_open() {
+        let active = screen.window.is_active();
         if focused && !active {
             keyboard.release_all();
         }
@@ -242,28 +364,93 @@ pub fn run(
             Request::Monitor => Action::Monitor,
         });
         for action in keyboard.apply(&mut session).into_iter().chain(escape) {
+            let cycles = session.machine.cpu.cycles();
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
-                Action::Pause => paused = !paused,
+                Action::Pause => {
+                    paused = !paused;
+                    overlay.show(if paused { "paused" } else { "running" });
+                }
                 Action::Monitor => {
+                    if !std::io::stdin().is_terminal() {
+                        overlay.show("no monitor: emu's input is not a terminal");
+                        continue;
+                    }
+                    let layout = view::layout(screen.window.get_size(), keypad);
+                    let scene = Scene {
+                        held: &|key| session.holds(key),
+                        touch: None,
+                        status: "in the monitor, on the terminal (continue returns here)",
+                        note: None,
+                    };
+                    show(
+                        &mut screen.window,
+                        &mut pixels,
+                        &layout,
+                        frame.as_slice(),
+                        &scene,
+                    )?;
                     if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                         return Ok(outcome(stopped, None, session));
                     }
+                    pacer.restart(session.machine.cpu.cycles());
                 }
-                Action::Turbo => turbo = !turbo,
+                Action::Turbo => {
+                    let speed = match pacer.speed() {
+                        Speed::Unlimited => paced,
+                        speed => {
+                            paced = speed;
+                            Speed::Unlimited
+                        }
+                    };
+                    pacer.set_speed(speed, cycles);
+                    overlay.show(format!("speed {speed}"));
+                }
+                Action::Slower | Action::Faster => {
+                    let speed = pacer
+                        .speed()
+                        .step(if action == Action::Faster { 1 } else { -1 });
+                    if speed != Speed::Unlimited {
+                        paced = speed;
+                    }
+                    pacer.set_speed(speed, cycles);
+                    overlay.show(format!("speed {speed}"));
+                }
+                // Held, not pressed: see below.
+                Action::FastForward => {}
+                Action::FrameAdvance => {
+                    paused = true;
+                    advance = true;
+                }
+                Action::Keypad => {
+                    keypad = !keypad;
+                    overlay.show(if keypad {
+                        "keypad shown"
+                    } else {
+                        "keypad hidden (F7 shows it)"
+                    });
+                }
+                Action::Fullscreen => {
+                    overlay.show(screen.toggle_fullscreen()?);
+                    // A new window: its title is set afresh, and the keys held in the old
+                    // one are let go (their releases went to it).
+                    title.clear();
+                    keyboard.release_all();
+                }
                 Action::Reset => match make() {
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
                         keyboard.ndless = machine.runs_ndless();
                         session = window_session(machine, &options);
                         keyboard.press_held(&mut session);
-                        finger = Finger::Lifted;
+                        pointer = Pointer::default();
                         stopped = None;
-                        note = Some(("reset".to_string(), Instant::now()));
+                        pacer.restart(session.machine.cpu.cycles());
+                        overlay.show("reset");
                     }
                     Err(e) => {
                         log::warn!("reset failed: {e}");
-                        note = Some((format!("reset failed: {e}"), Instant::now()));
+                        overlay.show(format!("reset failed: {e}"));
                     }
                 },
                 Action::Screenshot => {
@@ -273,21 +460,40 @@ pub fn run(
                         Err(e) => e,
                     };
                     log::info!("screenshot: {text}");
-                    note = Some((text, Instant::now()));
+                    overlay.show(text);
                 }
             }
         }
 
-        let now_finger = mouse_finger(&window);
-        if now_finger != finger {
-            finger = now_finger;
-            session.set_finger(finger);
+        let layout = view::layout(screen.window.get_size(), keypad);
+        let before = pointer;
+        read_pointer(&mut pointer, &screen.window, &layout);
+        if pointer.key != before.key {
+            keyboard.set_mouse(pointer.key, &mut session);
+        }
+        if pointer.finger != before.finger {
+            session.set_finger(pointer.finger);
+        }
+        let fast = keyboard.holds_action(Action::FastForward);
+        if fast != fast_forward {
+            fast_forward = fast;
+            pacer.restart(session.machine.cpu.cycles());
+            overlay.show(if fast {
+                "fast forward"
+            } else {
+                "speed back to normal"
+            });
         }
 
         let frame_start = Instant::now();
         let mut ran = 0;
-        if stopped.is_none() && !paused {
+        let step = std::mem::take(&mut advance);
+        if stopped.is_none() && (!paused || step) {
             loop {
+                let due = step || fast || pacer.behind(session.machine.cpu.cycles());
+                if !due {
+                    break;
+                }
                 match session.run_frame() {
                     None => {}
                     Some(DebugStop::Exit(exit)) => stopped = Some(exit),
@@ -297,13 +503,14 @@ pub fn run(
                         if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                             return Ok(outcome(stopped, None, session));
                         }
+                        pacer.restart(session.machine.cpu.cycles());
                         break;
                     }
                 }
                 ran += 1;
                 let done = frames_done + ran;
                 let enough = options.frames.is_some_and(|n| done >= n);
-                if stopped.is_some() || enough || !turbo || frame_start.elapsed() >= period {
+                if step || stopped.is_some() || enough || frame_start.elapsed() >= period {
                     break;
                 }
             }
@@ -313,46 +520,61 @@ pub fn run(
         }
         frames_done += ran;
         session.render(&mut frame);
-        scale(&frame, options.scale, &mut pixels);
-        window
-            .update_with_buffer(&pixels, width, height)
-            .map_err(|e| format!("window: {e}"))?;
+        let now = Instant::now();
+        let speed_changed = meter.count(if stopped.is_none() { ran } else { 0 });
+        let state = state(stopped, paused, &session);
+        let status = match (stopped, paused) {
+            (None, false) => format!(
+                "{}  running at {:.0}%  {:.0} fps",
+                if fast {
+                    "fast forward".to_string()
+                } else {
+                    format!("speed {}", pacer.speed())
+                },
+                meter.percent,
+                meter.fps
+            ),
+            (None, true) => format!("paused: F1 runs, F8 one frame  (speed {})", pacer.speed()),
+            (Some(_), _) => state.clone(),
+        };
+        let touch = session.machine.board.touchpad().map(|pad| pad.touch());
+        let scene = Scene {
+            held: &|key| session.holds(key),
+            touch,
+            status: &status,
+            note: overlay.note(now),
+        };
+        show(
+            &mut screen.window,
+            &mut pixels,
+            &layout,
+            frame.as_slice(),
+            &scene,
+        )?;
         if options.frames.is_some_and(|n| frames_done >= n) {
             return Ok(outcome(stopped, Some(Stop::Frames), session));
         }
 
-        let speed_changed = meter.count(if stopped.is_none() && !paused { ran } else { 0 });
-        if note
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed().as_secs() >= 3)
-        {
-            note = None;
-        }
-        let state = match (stopped, paused) {
-            (Some(Exit::Guest(status)), _) => format!("exited with status {status}"),
-            (Some(Exit::InstructionLimit), _) => format!(
-                "stopped after {} instructions",
-                session.machine.cpu.instructions()
-            ),
-            (Some(Exit::Halted(_)), _) => "halted".to_string(),
-            (Some(Exit::Reset), _) => "reset (--no-reboot)".to_string(),
-            (Some(Exit::NoSemihosting { .. }), _) => "stopped: semihosting is off".to_string(),
-            (Some(Exit::OsCall { .. }), _) => "stopped: an OS call emu does not answer".to_string(),
-            (Some(Exit::Diverged(_)), _) => "stopped: the engines differ".to_string(),
-            (None, true) => "paused".to_string(),
-            (None, false) if turbo => format!("{:.0}% (turbo)", meter.percent),
-            (None, false) => format!("{:.0}%", meter.percent),
-        };
         let mut new_title = format!("{} - emu - {state}", options.name);
-        if let Some((text, _)) = &note {
+        if stopped.is_none() && !paused {
+            new_title.push_str(&format!("{:.0}%", meter.percent));
+            match (fast, pacer.speed()) {
+                (true, _) => new_title.push_str(" (fast forward)"),
+                (false, Speed::Unlimited) => new_title.push_str(" (turbo)"),
+                (false, Speed::Percent(100)) => {}
+                (false, speed) => new_title.push_str(&format!(" (speed {speed})")),
+            }
+        }
+        if let Some(text) = overlay.text(now) {
             new_title = format!("{new_title} - {text}");
         }
         if new_title != title || speed_changed {
-            window.set_title(&new_title);
+            screen.window.set_title(&new_title);
             title = new_title;
         }
 
-        if turbo && stopped.is_none() && !paused {
+        let unpaced = fast || pacer.speed() == Speed::Unlimited;
+        if unpaced && stopped.is_none() && !paused {
             next = Instant::now();
         } else {
             next += period;
@@ -366,6 +588,40 @@ pub fn run(
         }
     }
     Ok(outcome(stopped, None, session))
+}
+
+/// The machine's state in words, for the title bar: how it stopped, paused, or its speed.
+fn state(stopped: Option<Exit>, paused: bool, session: &Session) -> String {
+    match stopped {
+        Some(Exit::Guest(status)) => format!("exited with status {status}"),
+        Some(Exit::InstructionLimit) => format!(
+            "stopped after {} instructions",
+            session.machine.cpu.instructions()
+        ),
+        Some(Exit::Halted(_)) => "halted".to_string(),
+        Some(Exit::Reset) => "reset (--no-reboot)".to_string(),
+        Some(Exit::NoSemihosting { .. }) => "stopped: semihosting is off".to_string(),
+        Some(Exit::OsCall { .. }) => "stopped: an OS call emu does not answer".to_string(),
+        Some(Exit::Diverged(_)) => "stopped: the engines differ".to_string(),
+        None if paused => "paused".to_string(),
+        None => String::new(),
+    }
+}
+
+/// Draws the window's picture of `layout` and `scene` with the LCD's `frame`, and shows it.
+fn show(
+    window: &mut Window,
+    pixels: &mut Vec<u32>,
+    layout: &Layout,
+    frame: &[u32],
+    scene: &Scene,
+) -> Result<(), String> {
+    let (width, height) = layout.size;
+    pixels.resize(width * height, 0);
+    view::draw(pixels, layout, frame, scene);
+    window
+        .update_with_buffer(pixels, width.max(1), height.max(1))
+        .map_err(|e| format!("window: {e}"))
 }
 
 /// A session of the window's: the person may press keys at any time.
@@ -383,42 +639,6 @@ fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> 
     }
 }
 
-/// Opens the window, or says in one line why there is none.
-fn open(options: &Options) -> Result<Window, String> {
-    let display = std::env::var("DISPLAY").unwrap_or_default();
-    if display.is_empty() {
-        return Err(
-            "no display to open a window on (DISPLAY is unset); run with --headless".to_string(),
-        );
-    }
-    let title = format!("{} - emu", options.name);
-    let mut window = Window::new(
-        &title,
-        WIDTH * options.scale,
-        HEIGHT * options.scale,
-        WindowOptions::default(),
-    )
-    .map_err(|e| format!("cannot open a window on display {display} ({e}); run with --headless"))?;
-    // The pacing here decides when frames are shown; minifb must not sleep as well.
-    window.set_target_fps(0);
-    Ok(window)
-}
-
-/// Scales `frame` up `factor` times each way into `out`, nearest neighbour.
-fn scale(frame: &Frame, factor: usize, out: &mut [u32]) {
-    let width = WIDTH * factor;
-    for (y, row) in frame.chunks_exact(WIDTH).enumerate() {
-        let first = y * factor * width;
-        let line = &mut out[first..first + width];
-        for (x, &pixel) in row.iter().enumerate() {
-            line[x * factor..(x + 1) * factor].fill(pixel);
-        }
-        for copy in 1..factor {
-            out.copy_within(first..first + width, first + copy * width);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,6 +651,7 @@ mod tests {
             events: KeyEvents::default(),
             held: HashSet::new(),
             ndless: false,
+            mouse: None,
         };
         let send = |key, down| keyboard.events.clone().set_key_state(key, down);
         send(Key::A, true);
@@ -462,6 +683,7 @@ mod tests {
             events: KeyEvents::default(),
             held: HashSet::new(),
             ndless: false,
+            mouse: None,
         };
         let events = keyboard.events.clone();
         let send = |key, down| events.clone().set_key_state(key, down);
@@ -492,6 +714,7 @@ mod tests {
             events: KeyEvents::default(),
             held: HashSet::new(),
             ndless: true,
+            mouse: None,
         };
         keyboard.events.clone().set_key_state(Key::Up, true);
         keyboard.apply(&mut session);
@@ -504,48 +727,32 @@ mod tests {
         );
     }
 
-    /// The window stands for the pad: its top left corner is the pad's (0, HEIGHT).
+    /// A key the mouse holds stays down while a host key holds it too, and the other way.
     #[test]
-    fn the_mouse_touches_the_pad_where_it_is_in_the_window() {
-        let size = (640, 480);
+    fn the_mouse_and_the_keyboard_hold_keys_together() {
+        let mut session = Session::new(busy_machine(), Script::default(), None);
+        let mut keyboard = Keyboard {
+            events: KeyEvents::default(),
+            held: HashSet::new(),
+            ndless: false,
+            mouse: None,
+        };
+        let aa = CxKey::from_name("aa");
+        keyboard.set_mouse(aa, &mut session);
+        session.run_frame();
+        keyboard.events.clone().set_key_state(Key::A, true);
+        keyboard.apply(&mut session);
+        keyboard.set_mouse(None, &mut session);
+        assert!(session.holds(aa.unwrap()));
+        keyboard.set_mouse(aa, &mut session);
+        keyboard.events.clone().set_key_state(Key::A, false);
+        keyboard.apply(&mut session);
+        assert!(session.holds(aa.unwrap()));
+        keyboard.set_mouse(None, &mut session);
+        assert!(!session.holds(aa.unwrap()));
         assert_eq!(
-            finger_at(Some((1.0, 1.0)), size, false, false),
-            Finger::Lifted
+            session.applied_keys().to_text(),
+            "0 press aa\n1 release aa\n"
         );
-        assert_eq!(finger_at(None, size, true, false), Finger::Lifted);
-        assert_eq!(
-            finger_at(Some((0.0, 0.0)), size, true, false),
-            Finger::Touching {
-                x: 0,
-                y: touchpad::HEIGHT
-            }
-        );
-        assert_eq!(
-            finger_at(Some((640.0, 480.0)), size, true, true),
-            Finger::Pushing {
-                x: touchpad::WIDTH,
-                y: 0
-            }
-        );
-        assert_eq!(
-            finger_at(Some((320.0, 240.0)), size, false, true),
-            Finger::Pushing { x: 1164, y: 845 }
-        );
-    }
-
-    #[test]
-    fn scaling_repeats_each_pixel() {
-        let mut frame = blank_frame();
-        frame[0] = 1;
-        frame[1] = 2;
-        frame[WIDTH] = 3;
-        let mut out = vec![0; WIDTH * HEIGHT * 9];
-        scale(&frame, 3, &mut out);
-        let w = WIDTH * 3;
-        assert_eq!(&out[..7], &[1, 1, 1, 2, 2, 2, 0]);
-        assert_eq!(&out[w..w + 7], &[1, 1, 1, 2, 2, 2, 0]);
-        assert_eq!(&out[2 * w..2 * w + 4], &[1, 1, 1, 2]);
-        assert_eq!(&out[3 * w..3 * w + 4], &[3, 3, 3, 0]);
-        assert_eq!(out[out.len() - 1], 0);
     }
 }
