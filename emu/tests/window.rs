@@ -180,6 +180,28 @@ impl Xvfb {
         }
     }
 
+    /// The window's title.
+    fn title(&self, id: &str) -> String {
+        let name = self.client("xdotool", &["getwindowname", id]);
+        String::from_utf8_lossy(&name).trim().to_string()
+    }
+
+    /// Waits until the window's title satisfies `ok`; the title.
+    fn wait_title(&self, id: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let title = self.title(id);
+            if ok(&title) {
+                return title;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the title is not {what}: {title}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The window's picture.
     fn grab(&self, id: &str) -> Picture {
         parse_xwd(&self.client("xwd", &["-silent", "-id", id])).unwrap()
@@ -725,6 +747,77 @@ fn f11_fills_the_screen() {
         String::from_utf8_lossy(&x.client("xdotool", &["getwindowgeometry", &back])).into_owned();
     assert!(geometry.contains("Geometry: 1040x493"), "{geometry}");
     x.client("xdotool", &["windowfocus", &back]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// The frame a title says the machine is paused at.
+fn paused_at(title: &str) -> Option<u64> {
+    let (_, after) = title.split_once("paused at frame ")?;
+    after
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// F8 pauses and runs one frame a press: the title counts them; F1 runs on.
+#[test]
+fn f8_advances_one_frame_a_press() {
+    let x = xvfb();
+    let dir = temp_dir("window-advance");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F8"]);
+    let title = x.wait_title(&id, "paused", |t| paused_at(t).is_some());
+    let first = paused_at(&title).unwrap();
+    // Still there a moment later: paused.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(paused_at(&x.title(&id)), Some(first));
+    for _ in 0..5 {
+        x.client("xdotool", &["key", "F8"]);
+    }
+    x.wait_title(&id, "five frames on", |t| paused_at(t) == Some(first + 5));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(paused_at(&x.title(&id)), Some(first + 5));
+    x.client("xdotool", &["key", "F1"]);
+    x.wait_title(&id, "running", |t| t.ends_with('%'));
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// F9 and F10 step through the speed presets, the title saying which and the speed reached,
+/// which at 25% stays under it; F6 held is fast forward.
+#[test]
+fn speed_keys_set_the_pace() {
+    let x = xvfb();
+    let dir = temp_dir("window-speed");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F9", "F9", "F9"]);
+    x.wait_title(&id, "at 25%", |t| t.contains("(speed 25%)"));
+    // The speed reached, measured over half a second: after a second at 25%, at most that
+    // (and some for the measure's jitter).
+    std::thread::sleep(Duration::from_millis(1500));
+    let title = x.title(&id);
+    let percent: u32 = title
+        .strip_prefix("bars.bin - emu - ")
+        .and_then(|t| t.split('%').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no speed in {title}"));
+    assert!(percent <= 35, "{title}");
+    x.client("xdotool", &["key", "F10", "F10", "F10", "F10"]);
+    x.wait_title(&id, "unlimited", |t| t.contains("(turbo)"));
+    x.client("xdotool", &["key", "F9"]);
+    x.wait_title(&id, "at 200%", |t| t.contains("(speed 200%)"));
+    x.client("xdotool", &["keydown", "F6"]);
+    x.wait_title(&id, "fast forward", |t| t.contains("(fast forward)"));
+    x.client("xdotool", &["keyup", "F6"]);
+    x.wait_title(&id, "back at 200%", |t| t.contains("(speed 200%)"));
     x.client("xdotool", &["key", "F12"]);
     assert_eq!(exit_code(&mut emu), Some(0));
 }

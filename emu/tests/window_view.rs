@@ -94,7 +94,7 @@ fn the_lcd_alone_letterboxed_with_a_note() {
     let scene = Scene {
         held: &|_| false,
         touch: None,
-        status: "paused: F1 runs, F8 one frame  (speed 100%)",
+        status: "paused at frame 40: F1 runs, F8 one frame  (speed 100%)",
         note: Some(Note {
             text: "keypad hidden (F7 shows it)",
             alpha: 256,

@@ -345,7 +345,8 @@ pub fn run(
         pacer.set_speed(Speed::Unlimited, session.machine.cpu.cycles());
     }
     let mut fast_forward = false;
-    let mut advance = false;
+    // Frames asked for by frame advance, run one a host frame.
+    let mut advance = 0u32;
     let mut frames_done = 0u64;
     let mut meter = SpeedMeter::new();
     let mut overlay = Overlay::default();
@@ -420,7 +421,7 @@ pub fn run(
                 Action::FastForward => {}
                 Action::FrameAdvance => {
                     paused = true;
-                    advance = true;
+                    advance += 1;
                 }
                 Action::Keypad => {
                     keypad = !keypad;
@@ -487,7 +488,8 @@ pub fn run(
 
         let frame_start = Instant::now();
         let mut ran = 0;
-        let step = std::mem::take(&mut advance);
+        let step = paused && advance > 0;
+        advance -= u32::from(step);
         if stopped.is_none() && (!paused || step) {
             loop {
                 let due = step || fast || pacer.behind(session.machine.cpu.cycles());
@@ -534,7 +536,7 @@ pub fn run(
                 meter.percent,
                 meter.fps
             ),
-            (None, true) => format!("paused: F1 runs, F8 one frame  (speed {})", pacer.speed()),
+            (None, true) => format!("{state}: F1 runs, F8 one frame  (speed {})", pacer.speed()),
             (Some(_), _) => state.clone(),
         };
         let touch = session.machine.board.touchpad().map(|pad| pad.touch());
@@ -590,7 +592,8 @@ pub fn run(
     Ok(outcome(stopped, None, session))
 }
 
-/// The machine's state in words, for the title bar: how it stopped, paused, or its speed.
+/// The machine's state in words, for the title bar: how it stopped, or paused (at which frame
+/// since power-on, the last reset or state loaded); empty while it runs.
 fn state(stopped: Option<Exit>, paused: bool, session: &Session) -> String {
     match stopped {
         Some(Exit::Guest(status)) => format!("exited with status {status}"),
@@ -603,7 +606,7 @@ fn state(stopped: Option<Exit>, paused: bool, session: &Session) -> String {
         Some(Exit::NoSemihosting { .. }) => "stopped: semihosting is off".to_string(),
         Some(Exit::OsCall { .. }) => "stopped: an OS call emu does not answer".to_string(),
         Some(Exit::Diverged(_)) => "stopped: the engines differ".to_string(),
-        None if paused => "paused".to_string(),
+        None if paused => format!("paused at frame {}", session.frames()),
         None => String::new(),
     }
 }
