@@ -821,3 +821,36 @@ fn speed_keys_set_the_pace() {
     x.client("xdotool", &["key", "F12"]);
     assert_eq!(exit_code(&mut emu), Some(0));
 }
+
+/// The drawn touchpad is the CX's: the Ndless game `gems.tns` walks a step up when the right
+/// button pushes the pad at its top edge, and none while the left button only touches it.
+#[test]
+fn the_drawn_touchpad_takes_the_mouse() {
+    let x = xvfb();
+    let dir = temp_dir("window-pad");
+    let gems = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/ndless/gems.tns");
+    let mut emu = x.emu(
+        &dir,
+        &["run", "--rtc", "1767225600", gems.to_str().unwrap()],
+    );
+    let id = x.window(&emu, "^gems\\.tns - emu");
+    emu.wait_for_output("gems: start");
+    // The pad: 208x148 at (96, 8) of the panel at x 640; its top edge's middle.
+    x.client("xdotool", &["mousemove", "--window", &id, "840", "16"]);
+    x.client("xdotool", &["mousedown", "1"]);
+    std::thread::sleep(Duration::from_millis(500));
+    x.client("xdotool", &["mouseup", "1"]);
+    x.client("xdotool", &["mousedown", "3"]);
+    emu.wait_for_output("step up: 7,4");
+    x.client("xdotool", &["mouseup", "3"]);
+    // The touch before it made no step.
+    let first = emu.seen.find("step").unwrap();
+    assert!(
+        emu.seen[first..].starts_with("step up: 7,4"),
+        "{}",
+        emu.seen
+    );
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
