@@ -138,14 +138,29 @@ impl<'a> Canvas<'a> {
             return;
         }
         let visible = rect.within(&self.bounds());
+        let (x0, x1) = (visible.x as usize, (visible.x + visible.w) as usize);
+        // The source column of each column drawn, worked out once.
+        let columns: Vec<usize> = (visible.x..visible.x + visible.w)
+            .map(|x| (x - rect.x) as usize * width / rect.w as usize)
+            .collect();
+        let mut previous: Option<(usize, usize)> = None;
         for y in visible.y..visible.y + visible.h {
             let sy = (y - rect.y) as usize * height / rect.h as usize;
-            let from = &source[sy * width..(sy + 1) * width];
             let row = y as usize * self.width;
-            for x in visible.x..visible.x + visible.w {
-                let sx = (x - rect.x) as usize * width / rect.w as usize;
-                self.pixels[row + x as usize] = from[sx];
+            match previous {
+                // The same source row as the line above: a copy of it.
+                Some((last_sy, last_row)) if last_sy == sy => {
+                    self.pixels.copy_within(last_row + x0..last_row + x1, row + x0);
+                }
+                _ => {
+                    let from = &source[sy * width..(sy + 1) * width];
+                    let line = &mut self.pixels[row + x0..row + x1];
+                    for (pixel, &sx) in line.iter_mut().zip(&columns) {
+                        *pixel = from[sx];
+                    }
+                }
             }
+            previous = Some((sy, row));
         }
     }
 }
