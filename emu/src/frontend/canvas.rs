@@ -150,7 +150,8 @@ impl<'a> Canvas<'a> {
             match previous {
                 // The same source row as the line above: a copy of it.
                 Some((last_sy, last_row)) if last_sy == sy => {
-                    self.pixels.copy_within(last_row + x0..last_row + x1, row + x0);
+                    self.pixels
+                        .copy_within(last_row + x0..last_row + x1, row + x0);
                 }
                 _ => {
                     let from = &source[sy * width..(sy + 1) * width];

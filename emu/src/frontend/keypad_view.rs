@@ -81,7 +81,7 @@ const fn pair(
     )
 }
 
-/// A key of the digits' block: column 0 to 2, row 0 (shift, var) to 4.
+/// A key of the digits' block: column 0 to 2, row 1 to 4.
 const fn digit(column: i32, row: i32, name: &'static str, legend: &'static str, look: Look) -> Cap {
     cap(
         name,
@@ -107,7 +107,9 @@ const CAPS: [Cap; 70] = [
     side(0, 0, "esc", "esc"), side(0, 1, "pad", "pad"), side(0, 2, "tab", "tab"),
     side(1, 0, "on", "on"), side(1, 1, "doc", "doc"), side(1, 2, "menu", "menu"),
     cap("ctrl", "ctrl", Rect::new(8, 166, 60, 28), Look::Ctrl),
-    digit(0, 0, "shift", "shift", Look::Dark), digit(2, 0, "var", "var", Look::Dark),
+    // shift and var share the digits' three columns above them, wide enough for "shift".
+    cap("shift", "shift", Rect::new(128, 166, 66, 28), Look::Dark),
+    cap("var", "var", Rect::new(206, 166, 66, 28), Look::Dark),
     cap("del", "del", Rect::new(332, 166, 60, 28), Look::Dark),
     pair(false, 1, false, "equ", "="), pair(false, 1, true, "trig", "trig"),
     pair(false, 2, false, "pow", "^"), pair(false, 2, true, "squ", "x^2"),
