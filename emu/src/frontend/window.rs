@@ -377,20 +377,7 @@ pub fn run(
                         overlay.show("no monitor: emu's input is not a terminal");
                         continue;
                     }
-                    let layout = view::layout(screen.window.get_size(), keypad);
-                    let scene = Scene {
-                        held: &|key| session.holds(key),
-                        touch: None,
-                        status: "in the monitor, on the terminal (continue returns here)",
-                        note: None,
-                    };
-                    show(
-                        &mut screen.window,
-                        &mut pixels,
-                        &layout,
-                        frame.as_slice(),
-                        &scene,
-                    )?;
+                    show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
                     if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                         return Ok(outcome(stopped, None, session));
                     }
@@ -502,6 +489,7 @@ pub fn run(
                     // A breakpoint, watchpoint or break-on condition: the monitor takes over.
                     Some(stop) => {
                         print!("{}", monitor.stopped(&session.machine, stop));
+                        show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
                         if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                             return Ok(outcome(stopped, None, session));
                         }
@@ -625,6 +613,32 @@ fn show(
     window
         .update_with_buffer(pixels, width.max(1), height.max(1))
         .map_err(|e| format!("window: {e}"))
+}
+
+/// Shows the LCD as it is, the status line saying the monitor has the machine: the window is
+/// not redrawn while the monitor waits on the terminal.
+fn show_in_monitor(
+    screen: &mut Screen,
+    pixels: &mut Vec<u32>,
+    keypad: bool,
+    session: &mut Session,
+) -> Result<(), String> {
+    let mut frame = blank_frame();
+    session.render(&mut frame);
+    let layout = view::layout(screen.window.get_size(), keypad);
+    let scene = Scene {
+        held: &|key| session.holds(key),
+        touch: None,
+        status: "in the monitor, on the terminal (continue returns here)",
+        note: None,
+    };
+    show(
+        &mut screen.window,
+        pixels,
+        &layout,
+        frame.as_slice(),
+        &scene,
+    )
 }
 
 /// A session of the window's: the person may press keys at any time.
