@@ -135,6 +135,87 @@ impl Pacer {
     }
 }
 
+/// The window's speed: the preset in force, turbo (unlimited) and back to the paced preset
+/// before it, fast forward while its key is held.
+pub struct Throttle {
+    pacer: Pacer,
+    /// The paced preset turbo goes back to.
+    paced: Speed,
+    fast_forward: bool,
+}
+
+impl Throttle {
+    /// At 100% (unlimited if `turbo`), the machine at `cycle`.
+    pub fn new(hz: u64, cycle: u64, turbo: bool) -> Throttle {
+        let mut pacer = Pacer::new(hz, cycle);
+        if turbo {
+            pacer.set_speed(Speed::Unlimited, cycle);
+        }
+        Throttle {
+            pacer,
+            paced: Speed::Percent(100),
+            fast_forward: false,
+        }
+    }
+
+    /// The preset in force (fast forward aside).
+    pub fn speed(&self) -> Speed {
+        self.pacer.speed()
+    }
+
+    pub fn fast_forward(&self) -> bool {
+        self.fast_forward
+    }
+
+    /// Turbo on (unlimited) or off (the paced preset before it); the new speed.
+    pub fn toggle_turbo(&mut self, cycle: u64) -> Speed {
+        let speed = match self.pacer.speed() {
+            Speed::Unlimited => self.paced,
+            speed => {
+                self.paced = speed;
+                Speed::Unlimited
+            }
+        };
+        self.pacer.set_speed(speed, cycle);
+        speed
+    }
+
+    /// The preset `steps` away (negative: slower); the new speed.
+    pub fn step(&mut self, steps: i32, cycle: u64) -> Speed {
+        let speed = self.pacer.speed().step(steps);
+        if speed != Speed::Unlimited {
+            self.paced = speed;
+        }
+        self.pacer.set_speed(speed, cycle);
+        speed
+    }
+
+    /// Fast forward while `held`; true when that changed.
+    pub fn hold_fast_forward(&mut self, held: bool, cycle: u64) -> bool {
+        let changed = held != self.fast_forward;
+        if changed {
+            self.fast_forward = held;
+            self.pacer.restart(cycle);
+        }
+        changed
+    }
+
+    /// Starts pacing again from now (after the monitor, a reset).
+    pub fn restart(&mut self, cycle: u64) {
+        self.pacer.restart(cycle);
+    }
+
+    /// Whether the machine at `cycle` may run its next frame now.
+    pub fn due(&mut self, cycle: u64) -> bool {
+        self.fast_forward || self.pacer.behind(cycle)
+    }
+
+    /// Whether the machine runs as fast as the host can.
+    pub fn unpaced(&self) -> bool {
+        self.fast_forward || self.pacer.speed() == Speed::Unlimited
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +248,27 @@ mod tests {
         assert!(waited >= Duration::from_millis(38), "{waited:?}");
         pacer.set_speed(Speed::Unlimited, 10);
         assert!(pacer.behind(1_000_000));
+    }
+
+    /// Turbo goes back to the preset before it; a step from unlimited lands on a preset that
+    /// turbo then goes back to; fast forward is due at once, whatever the preset.
+    #[test]
+    fn turbo_steps_and_fast_forward() {
+        let mut throttle = Throttle::new(1000, 0, false);
+        assert_eq!(throttle.step(-1, 0), Speed::Percent(50));
+        assert_eq!(throttle.toggle_turbo(0), Speed::Unlimited);
+        assert!(throttle.unpaced());
+        assert_eq!(throttle.toggle_turbo(0), Speed::Percent(50));
+        assert!(!throttle.due(1000));
+        assert!(throttle.hold_fast_forward(true, 0));
+        assert!(!throttle.hold_fast_forward(true, 0));
+        assert!(throttle.due(1000) && throttle.unpaced());
+        throttle.hold_fast_forward(false, 0);
+        assert_eq!(throttle.step(9, 0), Speed::Unlimited);
+        assert_eq!(throttle.step(-1, 0), Speed::Percent(200));
+        throttle.toggle_turbo(0);
+        assert_eq!(throttle.toggle_turbo(0), Speed::Percent(200));
+        assert_eq!(Throttle::new(1000, 0, true).speed(), Speed::Unlimited);
     }
 
     #[test]

@@ -27,7 +27,7 @@ use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
 
 use super::keymap::{self, Action, CxKey};
 use super::overlay::Overlay;
-use super::pace::{Pacer, Speed};
+use super::pace::{Speed, Throttle};
 use super::pointer::Pointer;
 use super::screenshot;
 use super::script::Script;
@@ -338,13 +338,11 @@ pub fn run(
     let mut frame = blank_frame();
     let mut stopped: Option<Exit> = None;
     let mut paused = false;
-    // The speed in force, and the paced one F4 (turbo) goes back to.
-    let mut pacer = Pacer::new(session.machine.config.cpu_hz, session.machine.cpu.cycles());
-    let mut paced = Speed::Percent(100);
-    if options.turbo {
-        pacer.set_speed(Speed::Unlimited, session.machine.cpu.cycles());
-    }
-    let mut fast_forward = false;
+    let mut throttle = Throttle::new(
+        session.machine.config.cpu_hz,
+        session.machine.cpu.cycles(),
+        options.turbo,
+    );
     // Frames asked for by frame advance, run one a host frame.
     let mut advance = 0u32;
     let mut frames_done = 0u64;
@@ -381,29 +379,13 @@ pub fn run(
                     if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                         return Ok(outcome(stopped, None, session));
                     }
-                    pacer.restart(session.machine.cpu.cycles());
+                    throttle.restart(session.machine.cpu.cycles());
                 }
                 Action::Turbo => {
-                    let speed = match pacer.speed() {
-                        Speed::Unlimited => paced,
-                        speed => {
-                            paced = speed;
-                            Speed::Unlimited
-                        }
-                    };
-                    pacer.set_speed(speed, cycles);
-                    overlay.show(format!("speed {speed}"));
+                    overlay.show(format!("speed {}", throttle.toggle_turbo(cycles)));
                 }
-                Action::Slower | Action::Faster => {
-                    let speed = pacer
-                        .speed()
-                        .step(if action == Action::Faster { 1 } else { -1 });
-                    if speed != Speed::Unlimited {
-                        paced = speed;
-                    }
-                    pacer.set_speed(speed, cycles);
-                    overlay.show(format!("speed {speed}"));
-                }
+                Action::Slower => overlay.show(format!("speed {}", throttle.step(-1, cycles))),
+                Action::Faster => overlay.show(format!("speed {}", throttle.step(1, cycles))),
                 // Held, not pressed: see below.
                 Action::FastForward => {}
                 Action::FrameAdvance => {
@@ -433,7 +415,7 @@ pub fn run(
                         keyboard.press_held(&mut session);
                         pointer = Pointer::default();
                         stopped = None;
-                        pacer.restart(session.machine.cpu.cycles());
+                        throttle.restart(session.machine.cpu.cycles());
                         overlay.show("reset");
                     }
                     Err(e) => {
@@ -463,9 +445,7 @@ pub fn run(
             session.set_finger(pointer.finger);
         }
         let fast = keyboard.holds_action(Action::FastForward);
-        if fast != fast_forward {
-            fast_forward = fast;
-            pacer.restart(session.machine.cpu.cycles());
+        if throttle.hold_fast_forward(fast, session.machine.cpu.cycles()) {
             overlay.show(if fast {
                 "fast forward"
             } else {
@@ -479,8 +459,7 @@ pub fn run(
         advance -= u32::from(step);
         if stopped.is_none() && (!paused || step) {
             loop {
-                let due = step || fast || pacer.behind(session.machine.cpu.cycles());
-                if !due {
+                if !step && !throttle.due(session.machine.cpu.cycles()) {
                     break;
                 }
                 match session.run_frame() {
@@ -493,7 +472,7 @@ pub fn run(
                         if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                             return Ok(outcome(stopped, None, session));
                         }
-                        pacer.restart(session.machine.cpu.cycles());
+                        throttle.restart(session.machine.cpu.cycles());
                         break;
                     }
                 }
@@ -519,12 +498,15 @@ pub fn run(
                 if fast {
                     "fast forward".to_string()
                 } else {
-                    format!("speed {}", pacer.speed())
+                    format!("speed {}", throttle.speed())
                 },
                 meter.percent,
                 meter.fps
             ),
-            (None, true) => format!("{state}: F1 runs, F8 one frame  (speed {})", pacer.speed()),
+            (None, true) => format!(
+                "{state}: F1 runs, F8 one frame  (speed {})",
+                throttle.speed()
+            ),
             (Some(_), _) => state.clone(),
         };
         let touch = session.machine.board.touchpad().map(|pad| pad.touch());
@@ -548,7 +530,7 @@ pub fn run(
         let mut new_title = format!("{} - emu - {state}", options.name);
         if stopped.is_none() && !paused {
             new_title.push_str(&format!("{:.0}%", meter.percent));
-            match (fast, pacer.speed()) {
+            match (fast, throttle.speed()) {
                 (true, _) => new_title.push_str(" (fast forward)"),
                 (false, Speed::Unlimited) => new_title.push_str(" (turbo)"),
                 (false, Speed::Percent(100)) => {}
@@ -563,8 +545,7 @@ pub fn run(
             title = new_title;
         }
 
-        let unpaced = fast || pacer.speed() == Speed::Unlimited;
-        if unpaced && stopped.is_none() && !paused {
+        if throttle.unpaced() && stopped.is_none() && !paused {
             next = Instant::now();
         } else {
             next += period;
