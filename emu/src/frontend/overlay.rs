@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use super::canvas::{Canvas, Rect};
+use super::pace::Speed;
 use crate::font::Font;
 
 /// How long a note stays, the last part of it fading.
@@ -76,6 +77,62 @@ impl Overlay {
     }
 }
 
+/// What the status line and the title bar say of the run.
+pub struct Status<'a> {
+    /// How the machine stopped, or where it is paused; empty while it runs.
+    pub state: &'a str,
+    pub paused: bool,
+    pub stopped: bool,
+    pub fast_forward: bool,
+    /// The preset in force.
+    pub speed: Speed,
+    /// The speed reached, as a percentage of real time.
+    pub percent: f64,
+    /// Pictures shown a second.
+    pub fps: f64,
+}
+
+impl Status<'_> {
+    /// The status line's text.
+    pub fn line(&self) -> String {
+        if self.stopped {
+            return self.state.to_string();
+        }
+        if self.paused {
+            return format!(
+                "{}: F1 runs, F8 one frame  (speed {})",
+                self.state, self.speed
+            );
+        }
+        let speed = match self.fast_forward {
+            true => "fast forward".to_string(),
+            false => format!("speed {}", self.speed),
+        };
+        format!(
+            "{speed}  running at {:.0}%  {:.0} fps",
+            self.percent, self.fps
+        )
+    }
+
+    /// The window's title for the ROM `name`, with the note shown, if any.
+    pub fn title(&self, name: &str, note: Option<&str>) -> String {
+        let mut title = format!("{name} - emu - {}", self.state);
+        if !self.stopped && !self.paused {
+            title.push_str(&format!("{:.0}%", self.percent));
+            match (self.fast_forward, self.speed) {
+                (true, _) => title.push_str(" (fast forward)"),
+                (false, Speed::Unlimited) => title.push_str(" (turbo)"),
+                (false, Speed::Percent(100)) => {}
+                (false, speed) => title.push_str(&format!(" (speed {speed})")),
+            }
+        }
+        if let Some(text) = note {
+            title.push_str(&format!(" - {text}"));
+        }
+        title
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +149,45 @@ mod tests {
         assert_eq!((fading.text, fading.alpha), ("paused", 128));
         assert_eq!(overlay.note(at + SHOWN), None);
         assert_eq!(overlay.text(at + Duration::from_millis(10)), Some("paused"));
+    }
+
+    #[test]
+    fn the_status_line_and_title_say_the_speed_or_the_state() {
+        let mut status = Status {
+            state: "",
+            paused: false,
+            stopped: false,
+            fast_forward: false,
+            speed: Speed::Percent(100),
+            percent: 99.6,
+            fps: 60.0,
+        };
+        assert_eq!(status.line(), "speed 100%  running at 100%  60 fps");
+        assert_eq!(status.title("a.bin", None), "a.bin - emu - 100%");
+        status.speed = Speed::Percent(25);
+        assert_eq!(
+            status.title("a.bin", Some("x")),
+            "a.bin - emu - 100% (speed 25%) - x"
+        );
+        status.fast_forward = true;
+        assert_eq!(
+            status.title("a.bin", None),
+            "a.bin - emu - 100% (fast forward)"
+        );
+        assert!(status.line().starts_with("fast forward  running at 100%"));
+        let paused = Status {
+            state: "paused at frame 7",
+            paused: true,
+            ..status
+        };
+        assert_eq!(
+            paused.title("a.bin", None),
+            "a.bin - emu - paused at frame 7"
+        );
+        assert_eq!(
+            paused.line(),
+            "paused at frame 7: F1 runs, F8 one frame  (speed 25%)"
+        );
     }
 
     /// The box darkens the picture under it; its text is white; nothing outside changes.

@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
 
 use super::keymap::{self, Action, CxKey};
-use super::overlay::Overlay;
-use super::pace::{Speed, Throttle};
+use super::overlay::{Overlay, Status};
+use super::pace::Throttle;
 use super::pointer::Pointer;
 use super::screenshot;
 use super::script::Script;
@@ -492,28 +492,21 @@ pub fn run(
         let now = Instant::now();
         let speed_changed = meter.count(if stopped.is_none() { ran } else { 0 });
         let state = state(stopped, paused, &session);
-        let status = match (stopped, paused) {
-            (None, false) => format!(
-                "{}  running at {:.0}%  {:.0} fps",
-                if fast {
-                    "fast forward".to_string()
-                } else {
-                    format!("speed {}", throttle.speed())
-                },
-                meter.percent,
-                meter.fps
-            ),
-            (None, true) => format!(
-                "{state}: F1 runs, F8 one frame  (speed {})",
-                throttle.speed()
-            ),
-            (Some(_), _) => state.clone(),
+        let status = Status {
+            state: &state,
+            paused,
+            stopped: stopped.is_some(),
+            fast_forward: fast,
+            speed: throttle.speed(),
+            percent: meter.percent,
+            fps: meter.fps,
         };
+        let line = status.line();
         let touch = session.machine.board.touchpad().map(|pad| pad.touch());
         let scene = Scene {
             held: &|key| session.holds(key),
             touch,
-            status: &status,
+            status: &line,
             note: overlay.note(now),
         };
         show(
@@ -527,19 +520,7 @@ pub fn run(
             return Ok(outcome(stopped, Some(Stop::Frames), session));
         }
 
-        let mut new_title = format!("{} - emu - {state}", options.name);
-        if stopped.is_none() && !paused {
-            new_title.push_str(&format!("{:.0}%", meter.percent));
-            match (fast, throttle.speed()) {
-                (true, _) => new_title.push_str(" (fast forward)"),
-                (false, Speed::Unlimited) => new_title.push_str(" (turbo)"),
-                (false, Speed::Percent(100)) => {}
-                (false, speed) => new_title.push_str(&format!(" (speed {speed})")),
-            }
-        }
-        if let Some(text) = overlay.text(now) {
-            new_title = format!("{new_title} - {text}");
-        }
+        let new_title = status.title(&options.name, overlay.text(now));
         if new_title != title || speed_changed {
             screen.window.set_title(&new_title);
             title = new_title;
