@@ -153,6 +153,30 @@ mod tests {
         assert_eq!(small.lcd, Rect::new(0, 33, 160, 120));
     }
 
+    /// Any size a person can drag the window to draws, the keypad shown or not.
+    #[test]
+    fn tiny_and_thin_windows_draw() {
+        let lcd = vec![0x00FF_FFFFu32; WIDTH * HEIGHT];
+        let note = Note {
+            text: "a note longer than the window is wide",
+            alpha: 256,
+        };
+        for size in [(0, 0), (1, 1), (5, 900), (900, 5), (40, 30), (3000, 14)] {
+            for keypad in [false, true] {
+                let layout = layout(size, keypad);
+                let mut pixels = vec![0u32; size.0 * size.1];
+                let scene = Scene {
+                    held: &|_| true,
+                    touch: None,
+                    status: "status",
+                    note: Some(note),
+                };
+                draw(&mut pixels, &layout, &lcd, &scene);
+                let _ = target(&layout, (size.0 as i32 / 2, size.1 as i32 / 2));
+            }
+        }
+    }
+
     #[test]
     fn the_pointer_finds_keys_the_pad_and_the_lcd() {
         let at_2 = layout(window_size(2, true), true);

@@ -570,10 +570,15 @@ fn show(
     scene: &Scene,
 ) -> Result<(), String> {
     let (width, height) = layout.size;
+    if width == 0 || height == 0 {
+        // Nothing to show in a window of no size; minifb would refuse the buffer.
+        window.update();
+        return Ok(());
+    }
     pixels.resize(width * height, 0);
     view::draw(pixels, layout, frame, scene);
     window
-        .update_with_buffer(pixels, width.max(1), height.max(1))
+        .update_with_buffer(pixels, width, height)
         .map_err(|e| format!("window: {e}"))
 }
 
