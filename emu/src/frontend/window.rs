@@ -12,9 +12,9 @@
 //! it is closed.
 //!
 //! The window can be resized; the picture keeps its shape ([`super::view::layout`]). Full
-//! screen is a borderless window the size of the screen at its top left, above the others:
-//! minifb has no full-screen mode on X11, so this is not the window manager's full-screen
-//! state (a panel may stay above it).
+//! screen is a borderless window the size of the screen at its top left, above the others
+//! ([`super::screen`]): minifb has no full-screen mode on X11, so this is not the window
+//! manager's full-screen state (a panel may stay above it).
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
@@ -23,12 +23,13 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
+use minifb::{InputCallback, Key, MouseButton, MouseMode, Window};
 
 use super::keymap::{self, Action, CxKey};
 use super::overlay::{Overlay, Status};
 use super::pace::Throttle;
 use super::pointer::Pointer;
+use super::screen::Screen;
 use super::screenshot;
 use super::script::Script;
 use super::session::{blank_frame, Session, Stop, FRAME_RATE};
@@ -66,7 +67,7 @@ pub struct Outcome {
 
 /// Host key events as the window reports them, in order.
 #[derive(Clone, Default)]
-struct KeyEvents(Rc<RefCell<VecDeque<(Key, bool)>>>);
+pub(super) struct KeyEvents(Rc<RefCell<VecDeque<(Key, bool)>>>);
 
 impl InputCallback for KeyEvents {
     fn add_char(&mut self, _: u32) {}
@@ -225,91 +226,6 @@ impl SpeedMeter {
         self.shown = 0;
         true
     }
-}
-
-/// The window on the display, opened again to enter or leave full screen.
-struct Screen {
-    window: Window,
-    events: KeyEvents,
-    title: String,
-    /// The window's size before full screen.
-    windowed: (usize, usize),
-    fullscreen: bool,
-}
-
-impl Screen {
-    /// Opens the window, `size` pixels, or says in one line why there is none.
-    fn open(title: &str, size: (usize, usize), events: KeyEvents) -> Result<Screen, String> {
-        let display = std::env::var("DISPLAY").unwrap_or_default();
-        if display.is_empty() {
-            return Err(
-                "no display to open a window on (DISPLAY is unset); run with --headless"
-                    .to_string(),
-            );
-        }
-        let options = WindowOptions {
-            resize: true,
-            ..WindowOptions::default()
-        };
-        let window = new_window(title, size, options, &events).map_err(|e| {
-            format!("cannot open a window on display {display} ({e}); run with --headless")
-        })?;
-        Ok(Screen {
-            window,
-            events,
-            title: title.to_string(),
-            windowed: size,
-            fullscreen: false,
-        })
-    }
-
-    /// Enters or leaves full screen: a borderless window the screen's size at its top left,
-    /// or a window of the size before. The note says what happened.
-    fn toggle_fullscreen(&mut self) -> Result<String, String> {
-        let (size, options) = if self.fullscreen {
-            let options = WindowOptions {
-                resize: true,
-                ..WindowOptions::default()
-            };
-            (self.windowed, options)
-        } else {
-            let Some(size) = super::screen::size() else {
-                return Ok("full screen: the screen's size is unknown".to_string());
-            };
-            let options = WindowOptions {
-                borderless: true,
-                topmost: true,
-                ..WindowOptions::default()
-            };
-            self.windowed = self.window.get_size();
-            (size, options)
-        };
-        let mut window = new_window(&self.title, size, options, &self.events)
-            .map_err(|e| format!("window: {e}"))?;
-        if !self.fullscreen {
-            window.set_position(0, 0);
-        }
-        self.window = window;
-        self.fullscreen = !self.fullscreen;
-        Ok(match self.fullscreen {
-            true => format!("full screen ({}x{}), F11 leaves it", size.0, size.1),
-            false => "full screen off".to_string(),
-        })
-    }
-}
-
-/// A window of `size` pixels whose key events go to `events`.
-fn new_window(
-    title: &str,
-    size: (usize, usize),
-    options: WindowOptions,
-    events: &KeyEvents,
-) -> minifb::Result<Window> {
-    let mut window = Window::new(title, size.0.max(1), size.1.max(1), options)?;
-    window.set_input_callback(Box::new(events.clone()));
-    // The pacing here decides when frames are shown; minifb must not sleep as well.
-    window.set_target_fps(0);
-    Ok(window)
 }
 
 /// Runs `machine` in a window until the window is closed, F12, or `options.frames`. `make`
