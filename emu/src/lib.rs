@@ -12,6 +12,7 @@ pub mod engine;
 pub mod errno;
 pub mod fdt;
 pub mod files;
+pub mod font;
 pub mod frontend;
 pub mod gdb;
 pub mod guest;

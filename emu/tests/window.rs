@@ -1,16 +1,20 @@
-//! The real window, under Xvfb: `emu` opens it, draws the LCD at scale 2, takes keys from the
-//! X server (sent with xdotool), quits on F12 with status 0; the picture, grabbed with xwd,
-//! equals the headless golden picture. They need Xvfb, xdotool and xwd (Debian's xvfb, xdotool
-//! and x11-apps): without them they fail, saying what to install.
+//! The real window, under Xvfb: `emu` opens it, draws the LCD at scale 2 with the keypad
+//! beside it, takes keys and mouse clicks from the X server (sent with xdotool), keeps the
+//! LCD's shape when resized and in full screen, quits on F12 with status 0; the picture,
+//! grabbed with xwd, equals the headless golden pictures (the LCD's, and the keypad as
+//! `window_view.rs` draws it). They need Xvfb, xdotool and xwd (Debian's xvfb, xdotool and
+//! x11-apps): without them they fail, saying what to install.
 
 mod screenshot_support;
 
+use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
+use nix::pty::openpty;
 use screenshot_support::{bars_rom, first_difference, golden_path, read_png, temp_dir, Picture};
 
 /// How long the window may take to appear or to show a picture.
@@ -54,7 +58,7 @@ fn xvfb() -> Xvfb {
             "1",
             "-screen",
             "0",
-            "800x600x24",
+            "1920x1080x24",
             "-nolisten",
             "tcp",
             "-noreset",
@@ -113,61 +117,61 @@ impl Xvfb {
     }
 
     /// Starts `emu` with `args` on this display, its stdout collected and its stderr in a
-    /// file of `dir`; its stdin ends at once.
+    /// file of `dir`; its stdin is an empty pipe (not a terminal).
     fn emu(&self, dir: &Path, args: &[&str]) -> Emu {
-        let mut emu = self.emu_with_stdin(dir, args);
-        emu.stdin = None;
-        emu
+        self.spawn(self.emu_command(dir, args))
     }
 
     /// `emu`, keeping its save-state slots in `data` (as `$XDG_DATA_HOME`).
     fn emu_with_data(&self, dir: &Path, args: &[&str], data: &Path) -> Emu {
-        let mut emu = self.spawn(dir, args, Some(data));
-        emu.stdin = None;
-        emu
+        let (mut command, stderr) = self.emu_command(dir, args);
+        command.env("XDG_DATA_HOME", data);
+        self.spawn((command, stderr))
     }
 
-    /// `emu`, with a pipe to its standard input that the test writes to.
-    fn emu_with_stdin(&self, dir: &Path, args: &[&str]) -> Emu {
-        self.spawn(dir, args, None)
-    }
-
-    /// `emu` with a pipe to its standard input, and `$XDG_DATA_HOME` at `data` if given (in
-    /// `dir` otherwise, as `$XDG_CONFIG_HOME` is, so no test touches the user's folders), in
-    /// `dir` (where F3 and Ctrl+F3 write).
-    fn spawn(&self, dir: &Path, args: &[&str], data: Option<&Path>) -> Emu {
-        let stderr = dir.join("stderr.txt");
-        let mut child = self
-            .command(env!("CARGO_BIN_EXE_emu"))
-            .args(args)
-            .env("XDG_DATA_HOME", data.unwrap_or(&dir.join("data")))
-            .env("XDG_CONFIG_HOME", dir.join("config"))
-            .current_dir(dir)
-            .env_remove("WAYLAND_DISPLAY")
-            .stdin(Stdio::piped())
+    /// Starts `command` with an empty stdin and its stdout collected.
+    fn spawn(&self, (mut command, stderr): (Command, PathBuf)) -> Emu {
+        let mut child = command
+            .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&stderr).unwrap())
             .spawn()
             .expect("emu starts");
-        let stdin = child.stdin.take();
-        let mut stdout = child.stdout.take().unwrap();
-        // Read on a thread, so that a test waiting for some output cannot block for ever.
-        let (sender, receiver) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n @ 1..) = stdout.read(&mut buf) {
-                if sender.send(buf[..n].to_vec()).is_err() {
-                    break;
-                }
-            }
-        });
-        Emu {
-            process: Process(child),
-            stdin,
-            stdout: receiver,
-            seen: String::new(),
-            stderr,
-        }
+        let stdout = child.stdout.take().unwrap();
+        Emu::new(child, None, stdout, stderr)
+    }
+
+    /// `emu` with a pseudo-terminal as its stdin and stdout, as a person at a terminal runs
+    /// it: the test types on it and reads what it shows.
+    fn emu_on_terminal(&self, dir: &Path, args: &[&str]) -> Emu {
+        let (mut command, stderr) = self.emu_command(dir, args);
+        let pty = openpty(None, None).expect("openpty");
+        // Duplicates are close-on-exec: the child gets the slave only as its 0 and 1.
+        let master = pty.master.try_clone().unwrap();
+        let slave = pty.slave.try_clone().unwrap();
+        drop(pty);
+        let child = command
+            .stdin(Stdio::from(slave.try_clone().unwrap()))
+            .stdout(Stdio::from(slave))
+            .spawn()
+            .expect("emu starts");
+        let keys = File::from(master.try_clone().unwrap());
+        Emu::new(child, Some(keys), File::from(master), stderr)
+    }
+
+    /// The command that starts `emu` on this display, and the file its stderr goes to.
+    fn emu_command(&self, dir: &Path, args: &[&str]) -> (Command, PathBuf) {
+        let stderr = dir.join("stderr.txt");
+        let mut command = self.command(env!("CARGO_BIN_EXE_emu"));
+        // In `dir` (where F3 and Ctrl+F3 write), with its XDG folders there too, so no test
+        // touches the user's.
+        command
+            .args(args)
+            .current_dir(dir)
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env_remove("WAYLAND_DISPLAY")
+            .stderr(std::fs::File::create(&stderr).unwrap());
+        (command, stderr)
     }
 
     /// The id of `emu`'s window, whose title matches `pattern`, once it is there.
@@ -192,17 +196,48 @@ impl Xvfb {
         }
     }
 
+    /// The window's title.
+    fn title(&self, id: &str) -> String {
+        let name = self.client("xdotool", &["getwindowname", id]);
+        String::from_utf8_lossy(&name).trim().to_string()
+    }
+
+    /// Waits until the window's title satisfies `ok`; the title.
+    fn wait_title(&self, id: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let title = self.title(id);
+            if ok(&title) {
+                return title;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "the title is not {what}: {title}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// The window's picture.
     fn grab(&self, id: &str) -> Picture {
         parse_xwd(&self.client("xwd", &["-silent", "-id", id])).unwrap()
     }
 
-    /// Waits until the window shows `golden` at scale 2.
+    /// Waits until the window shows `golden` at scale 2 at its top left, where the LCD is at
+    /// the window's starting size.
     fn expect_picture(&self, id: &str, golden: &str) {
+        self.expect_lcd(id, golden, (0, 0, 640, 480));
+    }
+
+    /// Waits until the window shows `golden` in the rectangle `(x, y, width, height)`, scaled
+    /// to it by a whole number.
+    fn expect_lcd(&self, id: &str, golden: &str, (x, y, width, height): Rect) {
         let expected = read_png(&golden_path(golden)).unwrap();
+        let scale = width / expected.width;
         let start = Instant::now();
         loop {
-            let Some(difference) = first_difference(&self.grab(id), 2, &expected) else {
+            let picture = crop(&self.grab(id), (x, y, width, height));
+            let Some(difference) = first_difference(&picture, scale, &expected) else {
                 return;
             };
             assert!(
@@ -214,10 +249,33 @@ impl Xvfb {
     }
 }
 
+/// A rectangle of a picture: x, y, width, height.
+type Rect = (usize, usize, usize, usize);
+
+/// The part of `picture` in `rect` (what lies outside the picture is black).
+fn crop(picture: &Picture, (x, y, width, height): Rect) -> Picture {
+    let mut pixels = Vec::with_capacity(width * height);
+    for row in y..y + height {
+        for column in x..x + width {
+            let inside = row < picture.height && column < picture.width;
+            pixels.push(match inside {
+                true => picture.pixels[row * picture.width + column],
+                false => 0,
+            });
+        }
+    }
+    Picture {
+        width,
+        height,
+        pixels,
+    }
+}
+
 /// A running `emu`.
 struct Emu {
     process: Process,
-    stdin: Option<ChildStdin>,
+    /// The terminal it reads, if it has one (see [`Xvfb::emu_on_terminal`]).
+    terminal: Option<File>,
     /// What it prints, as the reading thread hands it over.
     stdout: Receiver<Vec<u8>>,
     /// What it printed so far.
@@ -226,10 +284,47 @@ struct Emu {
 }
 
 impl Emu {
+    fn new(
+        child: Child,
+        terminal: Option<File>,
+        mut stdout: impl Read + Send + 'static,
+        stderr: PathBuf,
+    ) -> Emu {
+        // Read on a thread, so that a test waiting for some output cannot block for ever.
+        let (sender, receiver) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n @ 1..) = stdout.read(&mut buf) {
+                if sender.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Emu {
+            process: Process(child),
+            terminal,
+            stdout: receiver,
+            seen: String::new(),
+            stderr,
+        }
+    }
+
+    /// Types `keys` on its terminal.
+    fn type_keys(&mut self, keys: &[u8]) {
+        let terminal = self.terminal.as_mut().expect("emu has a terminal");
+        terminal.write_all(keys).unwrap();
+        terminal.flush().unwrap();
+    }
+
     /// Waits until `emu` has printed `text`.
     fn wait_for_output(&mut self, text: &str) {
+        self.wait_for_count(text, 1);
+    }
+
+    /// Waits until `emu` has printed `text` `times` times.
+    fn wait_for_count(&mut self, text: &str, times: usize) {
         let start = Instant::now();
-        while !self.seen.contains(text) {
+        while self.seen.matches(text).count() < times {
             let left = PATIENCE.saturating_sub(start.elapsed());
             match self.stdout.recv_timeout(left) {
                 Ok(chunk) => self.seen.push_str(&String::from_utf8_lossy(&chunk)),
@@ -396,20 +491,38 @@ fn no_arguments_opens_the_demo_in_a_window() {
     assert!(output.contains("  key aa"), "{output}");
 }
 
+/// F5 opens the monitor on the terminal emu runs on: it shows where the machine stopped and
+/// reads commands; its `quit` ends the run like closing the window.
 #[test]
 fn f5_opens_the_monitor_on_the_terminal() {
     let x = xvfb();
     let dir = temp_dir("window-monitor");
     let rom = bars_rom(&dir);
+    let mut emu = x.emu_on_terminal(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F5"]);
+    emu.wait_for_output("(emu) ");
+    assert!(emu.seen.contains("=> 0x"), "{}", emu.seen);
+    emu.type_keys(b"quit\r");
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// Without a terminal (emu started from a desktop, its input not a terminal) F5 does not quit
+/// or wait: the window says why there is no monitor, and runs on.
+#[test]
+fn f5_without_a_terminal_says_why_on_the_window() {
+    let x = xvfb();
+    let dir = temp_dir("window-no-monitor");
+    let rom = bars_rom(&dir);
     let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
     let id = x.window(&emu, "^bars\\.bin - emu");
     x.client("xdotool", &["windowfocus", &id]);
     x.client("xdotool", &["key", "F5"]);
-    // The monitor shows where the machine stopped, then reads the terminal: stdin is empty
-    // here, and the end of input quits, which ends the run like closing the window.
+    x.window(&emu, "no monitor: emu's input is not a terminal");
+    assert!(emu.process.0.try_wait().unwrap().is_none(), "emu ended");
+    x.client("xdotool", &["key", "F12"]);
     assert_eq!(exit_code(&mut emu), Some(0));
-    let output = read_all(&mut emu);
-    assert!(output.starts_with("=> 0x"), "{output}");
 }
 
 /// F2 rebuilds the machine and keeps the monitor's breakpoints: a breakpoint on the reset
@@ -421,23 +534,25 @@ fn f2_keeps_the_monitors_breakpoints() {
     let x = xvfb();
     let dir = temp_dir("window-reset");
     let rom = bars_rom(&dir);
-    let mut emu = x.emu_with_stdin(&dir, &["run", rom.to_str().unwrap()]);
+    let mut emu = x.emu_on_terminal(&dir, &["run", rom.to_str().unwrap()]);
     let id = x.window(&emu, "^bars\\.bin - emu");
     x.client("xdotool", &["windowfocus", &id]);
     x.client("xdotool", &["key", "F5"]);
     emu.wait_for_output("(emu) ");
-    let stdin = emu.stdin.as_mut().unwrap();
-    stdin.write_all(b"break 0\ncontinue\n").unwrap();
-    stdin.flush().unwrap();
-    emu.wait_for_output("breakpoint 1 at 0x00000000\n");
+    emu.type_keys(b"break 0\r");
+    emu.wait_for_output("breakpoint 1 at 0x00000000");
+    // Typed before the next prompt, a line would be the guest's.
+    emu.wait_for_count("(emu) ", 2);
+    emu.type_keys(b"continue\r");
     // `continue` hands the machine back to the window, which takes F2 after it.
+    std::thread::sleep(Duration::from_millis(300));
     x.client("xdotool", &["key", "F2"]);
     emu.wait_for_output("breakpoint 1 at 0x00000000, hit 1 time");
-    // The end of input quits the monitor, and the run.
-    emu.stdin = None;
+    emu.wait_for_count("(emu) ", 3);
+    let after = &emu.seen[emu.seen.find("hit 1 time").unwrap()..];
+    assert!(after.contains("=> 0x00000000:"), "{}", emu.seen);
+    emu.type_keys(b"quit\r");
     assert_eq!(exit_code(&mut emu), Some(0));
-    let output = read_all(&mut emu);
-    assert!(output.contains("hit 1 time\n=> 0x00000000:"), "{output}");
 }
 
 /// `--record-keys` writes the keys typed in the window as a key script, and a headless run
@@ -489,7 +604,7 @@ fn a_key_held_when_the_focus_goes_is_released() {
     let id = x.window(&emu, "^keys\\.bin - emu");
     // The pointer off the window: with the focus on the root window, X gives the keys to the
     // window under the pointer.
-    x.client("xdotool", &["mousemove", "799", "599"]);
+    x.client("xdotool", &["mousemove", "1919", "1079"]);
     x.client("xdotool", &["windowfocus", &id]);
     x.client("xdotool", &["keydown", "c"]);
     emu.wait_for_output("keys: press ac");
@@ -543,13 +658,16 @@ fn save_state_slots_in_the_window() {
     assert!(folder.join("slot-1.state").exists());
     let thumbnail = read_png(&folder.join("slot-1.png")).unwrap();
     assert_eq!((thumbnail.width, thumbnail.height), (80, 60));
-    let saved = x.grab(&id);
+    // The LCD's part of the window as saved, once the note saying so has faded (2 s).
+    std::thread::sleep(Duration::from_millis(2500));
+    let lcd = (0, 0, 640, 480);
+    let saved = crop(&x.grab(&id), lcd);
 
     x.client("xdotool", &["key", "F2"]);
     x.expect_picture(&id, "colour_bars");
     x.client("xdotool", &["key", "ctrl+F2"]);
     wait_until("the slot's picture back", || {
-        x.grab(&id).pixels == saved.pixels
+        crop(&x.grab(&id), lcd).pixels == saved.pixels
     });
 
     x.client("xdotool", &["key", "ctrl+3"]);
@@ -641,8 +759,10 @@ fn ctrl_f3_records_the_window_to_a_gif() {
         })
     };
     wait_until("the recording", || gif().is_some());
-    // The picture stays as the chord left it (ctrl seen: the bars inverted).
-    let shown = x.grab(&id);
+    // The picture stays as the chord left it (ctrl seen: the bars inverted); the LCD's part
+    // of the window once the note saying the recording was written has faded (2 s).
+    std::thread::sleep(Duration::from_millis(2500));
+    let shown = crop(&x.grab(&id), (0, 0, 640, 480));
     x.client("xdotool", &["key", "F12"]);
     assert_eq!(exit_code(&mut emu), Some(0));
     let gif = gif().unwrap();
@@ -662,4 +782,254 @@ fn ctrl_f3_records_the_window_to_a_gif() {
     let last = read_png(&dir.join("f-5.png")).unwrap();
     assert_eq!((last.width, last.height), (320, 240));
     assert_eq!(first_difference(&shown, 2, &last), None);
+}
+
+/// The keys demo ROM, which prints each key it sees pressed or released on the UART.
+fn keys_rom() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/keys/keys.bin")
+}
+
+/// The keypad beside the LCD is the one `window_view.rs` draws; a click on a key presses it
+/// in the guest, lit while the button is held, and released with the button; the touchpad
+/// drawn above the keys takes the mouse too.
+#[test]
+fn a_click_on_the_drawn_keypad_presses_the_key() {
+    let x = xvfb();
+    let dir = temp_dir("window-click");
+    let mut emu = x.emu(&dir, &["run", keys_rom().to_str().unwrap()]);
+    let id = x.window(&emu, "^keys\\.bin - emu");
+    // The panel right of the LCD, nothing held: as drawn headless.
+    let golden = read_png(&golden_path("window")).unwrap();
+    let panel = (640, 0, 400, 480);
+    let expected = crop(&golden, panel);
+    let start = Instant::now();
+    while let Some(difference) = first_difference(&crop(&x.grab(&id), panel), 1, &expected) {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the keypad differs: {difference}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // esc: 60x32 at (8, 14) of the panel's 400x480; the mouse on its middle.
+    x.client("xdotool", &["mousemove", "--window", &id, "678", "30"]);
+    x.client("xdotool", &["mousedown", "1"]);
+    emu.wait_for_output("keys: press esc");
+    let start = Instant::now();
+    while first_difference(&crop(&x.grab(&id), panel), 1, &expected).is_none() {
+        assert!(start.elapsed() < PATIENCE, "esc is not lit while held");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    x.client("xdotool", &["mouseup", "1"]);
+    emu.wait_for_output("keys: release esc");
+    // A click on 7 (44x28 at (128, 200)) is a press and a release. (The window reads the
+    // buttons once a frame: the click lasts a few, on a busy host too.)
+    x.client("xdotool", &["mousemove", "--window", &id, "790", "214"]);
+    x.client(
+        "xdotool",
+        &["mousedown", "1", "sleep", "0.3", "mouseup", "1"],
+    );
+    emu.wait_for_output("keys: press n7");
+    emu.wait_for_output("keys: release n7");
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// F7 hides the keypad: the LCD alone, centred in the same window at the largest whole scale
+/// that fits (1040x480 above the status line: 2, so 640x480 at x 200); F7 shows it again.
+#[test]
+fn f7_hides_and_shows_the_keypad() {
+    let x = xvfb();
+    let dir = temp_dir("window-f7");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F7"]);
+    x.expect_lcd(&id, "colour_bars", (200, 0, 640, 480));
+    x.client("xdotool", &["key", "F7"]);
+    x.expect_picture(&id, "colour_bars");
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// Resized, the window keeps the LCD's shape: at 1700x600 the LCD and keypad (520x240 LCD
+/// pixels) fit twice (three times would be 1560x720), centred: the LCD 640x480 at (330, 53),
+/// above the 13-pixel status line. At 400x300 not even once: shrunk to 400/520 of the size,
+/// the LCD 246x184 at the left, 51 rows down.
+#[test]
+fn a_resized_window_keeps_the_lcds_shape() {
+    let x = xvfb();
+    let dir = temp_dir("window-resize");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.expect_picture(&id, "colour_bars");
+    // At the screen's top left, so that the whole window is on the screen for xwd.
+    x.client("xdotool", &["windowmove", &id, "0", "0"]);
+    x.client("xdotool", &["windowsize", &id, "1700", "600"]);
+    x.expect_lcd(&id, "colour_bars", (330, 53, 640, 480));
+    // Black bars left and right of it.
+    let grab = x.grab(&id);
+    assert_eq!((grab.width, grab.height), (1700, 600));
+    assert_eq!(grab.pixels[300 * 1700 + 100], 0);
+    assert_eq!(grab.pixels[300 * 1700 + 1600], 0);
+    x.client("xdotool", &["windowsize", &id, "400", "300"]);
+    let bars = read_png(&golden_path("colour_bars")).unwrap();
+    let start = Instant::now();
+    loop {
+        let grab = x.grab(&id);
+        // The shrunk LCD's first bar, white, from (0, 51 + 16 * 184 / 240): at (5, 71) the
+        // LCD's pixel (6, 26).
+        let white = grab.width == 400 && grab.pixels[71 * 400 + 5] == bars.pixels[26 * 320 + 6];
+        let above = grab.width == 400 && grab.pixels[49 * 400 + 5] == 0;
+        if white && above {
+            break;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the shrunk window does not show the LCD: {}x{}, {:x} {:x}",
+            grab.width,
+            grab.height,
+            grab.pixels.get(71 * 400 + 5).copied().unwrap_or(1),
+            grab.pixels.get(49 * 400 + 5).copied().unwrap_or(1)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// F11 opens a borderless window the size of the screen (Xvfb's 1920x1080) at its top left,
+/// the picture in it at the largest whole scale that fits (3: the LCD 960x720 at (180, 173));
+/// F11 again gives back the window of before.
+#[test]
+fn f11_fills_the_screen() {
+    let x = xvfb();
+    let dir = temp_dir("window-full");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F11"]);
+    let full = x.window(&emu, "full screen \\(1920x1080\\)");
+    let geometry =
+        String::from_utf8_lossy(&x.client("xdotool", &["getwindowgeometry", &full])).into_owned();
+    assert!(geometry.contains("Position: 0,0"), "{geometry}");
+    assert!(geometry.contains("Geometry: 1920x1080"), "{geometry}");
+    x.expect_lcd(&full, "colour_bars", (180, 173, 960, 720));
+    x.client("xdotool", &["windowfocus", &full]);
+    x.client("xdotool", &["key", "F11"]);
+    let back = x.window(&emu, "full screen off");
+    let geometry =
+        String::from_utf8_lossy(&x.client("xdotool", &["getwindowgeometry", &back])).into_owned();
+    assert!(geometry.contains("Geometry: 1040x493"), "{geometry}");
+    x.client("xdotool", &["windowfocus", &back]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// The frame a title says the machine is paused at.
+fn paused_at(title: &str) -> Option<u64> {
+    let (_, after) = title.split_once("paused at frame ")?;
+    after
+        .split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// F8 pauses and runs one frame a press: the title counts them; F1 runs on.
+#[test]
+fn f8_advances_one_frame_a_press() {
+    let x = xvfb();
+    let dir = temp_dir("window-advance");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F8"]);
+    let title = x.wait_title(&id, "paused", |t| paused_at(t).is_some());
+    let first = paused_at(&title).unwrap();
+    // Still there a moment later: paused.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(paused_at(&x.title(&id)), Some(first));
+    for _ in 0..5 {
+        x.client("xdotool", &["key", "F8"]);
+    }
+    x.wait_title(&id, "five frames on", |t| paused_at(t) == Some(first + 5));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(paused_at(&x.title(&id)), Some(first + 5));
+    x.client("xdotool", &["key", "F1"]);
+    x.wait_title(&id, "running", |t| t.ends_with('%'));
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// F9 and F10 step through the speed presets, the title saying which and the speed reached,
+/// which at 25% stays under it; F6 held is fast forward.
+#[test]
+fn speed_keys_set_the_pace() {
+    let x = xvfb();
+    let dir = temp_dir("window-speed");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu(&dir, &["run", rom.to_str().unwrap()]);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F9", "F9", "F9"]);
+    x.wait_title(&id, "at 25%", |t| t.contains("(speed 25%)"));
+    // The speed reached, measured over half a second: after a second at 25%, at most that
+    // (and some for the measure's jitter).
+    std::thread::sleep(Duration::from_millis(1500));
+    let title = x.title(&id);
+    let percent: u32 = title
+        .strip_prefix("bars.bin - emu - ")
+        .and_then(|t| t.split('%').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no speed in {title}"));
+    assert!(percent <= 35, "{title}");
+    x.client("xdotool", &["key", "F10", "F10", "F10", "F10"]);
+    x.wait_title(&id, "unlimited", |t| t.contains("(turbo)"));
+    x.client("xdotool", &["key", "F9"]);
+    x.wait_title(&id, "at 200%", |t| t.contains("(speed 200%)"));
+    x.client("xdotool", &["keydown", "F6"]);
+    x.wait_title(&id, "fast forward", |t| t.contains("(fast forward)"));
+    x.client("xdotool", &["keyup", "F6"]);
+    x.wait_title(&id, "back at 200%", |t| t.contains("(speed 200%)"));
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
+/// The drawn touchpad is the CX's: the Ndless game `gems.tns` walks a step up when the right
+/// button pushes the pad at its top edge, and none while the left button only touches it.
+#[test]
+fn the_drawn_touchpad_takes_the_mouse() {
+    let x = xvfb();
+    let dir = temp_dir("window-pad");
+    let gems = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/ndless/gems.tns");
+    let mut emu = x.emu(
+        &dir,
+        &["run", "--rtc", "1767225600", gems.to_str().unwrap()],
+    );
+    let id = x.window(&emu, "^gems\\.tns - emu");
+    emu.wait_for_output("gems: start");
+    // The pad: 208x148 at (96, 8) of the panel at x 640; its top edge's middle.
+    x.client("xdotool", &["mousemove", "--window", &id, "840", "16"]);
+    x.client("xdotool", &["mousedown", "1"]);
+    std::thread::sleep(Duration::from_millis(500));
+    x.client("xdotool", &["mouseup", "1"]);
+    x.client("xdotool", &["mousedown", "3"]);
+    emu.wait_for_output("step up: 7,4");
+    x.client("xdotool", &["mouseup", "3"]);
+    // The touch before it made no step.
+    let first = emu.seen.find("step").unwrap();
+    assert!(
+        emu.seen[first..].starts_with("step up: 7,4"),
+        "{}",
+        emu.seen
+    );
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
 }

@@ -1,7 +1,9 @@
 //! The host keyboard as the CX keypad, and the keys of the emulator itself.
 //!
-//! Every CX key of the matrix (`devices::keypad::KEYS`) has a host key, and the ON key, which
-//! the CX wires to the power block, has Home (the CX labels it "on / home"). The CX's arrows
+//! Every CX key of the matrix (`devices::keypad::KEYS`) but six has a host key, and the ON key,
+//! which the CX wires to the power block, has Home (the CX labels it "on / home"). The six,
+//! trig, x², ^, eˣ, 10ˣ and EE ([`KEYPAD_ONLY`]), are pressed on the keypad the window draws
+//! (or by key scripts): the function keys that had them are the emulator's. The CX's arrows
 //! are its touchpad pressed at an edge ([`PadKey`]): running an Ndless program, whose libndls
 //! reads them so, the host's arrow keys press the touchpad; running a ROM (the kit's, Linux)
 //! they press 8, 2, 4 and 6, the directions on the digit block, which ROMs read for directions.
@@ -108,14 +110,15 @@ pub const BINDINGS: &[(Key, &str)] = &[
     (Key::Comma, "comma"),
     (Key::LeftBracket, "pleft"), (Key::RightBracket, "pright"),
     (Key::Backquote, "neg"),
-    (Key::F6, "trig"), (Key::F7, "squ"), (Key::F8, "pow"), (Key::F9, "exp"),
-    (Key::F10, "pow10"), (Key::F11, "ee"),
     (Key::RightAlt, "pi"),
     (Key::LeftAlt, "pad"),
     (Key::Pause, "punct"),
     (Key::ScrollLock, "flag"),
     (Key::F13, "metrix"),
 ];
+
+/// The CX keys no host key presses: the drawn keypad's (and key scripts').
+pub const KEYPAD_ONLY: [&str; 6] = ["trig", "squ", "pow", "exp", "pow10", "ee"];
 
 /// Host keys that press another CX key running an Ndless program: the arrows press the
 /// touchpad's, as libndls reads them.
@@ -134,6 +137,16 @@ pub enum Action {
     Screenshot,
     Turbo,
     Monitor,
+    /// Unlimited speed while the key is held.
+    FastForward,
+    /// One frame, while paused.
+    FrameAdvance,
+    /// Show or hide the drawn keypad.
+    Keypad,
+    /// The preset speed below or above the one in force.
+    Slower,
+    Faster,
+    Fullscreen,
     Quit,
     /// Save the state in the chosen slot.
     SaveSlot,
@@ -169,6 +182,32 @@ pub const ACTIONS: &[(Key, Action, &str)] = &[
         Key::F5,
         Action::Monitor,
         "the monitor, on the terminal (its `continue` returns to the window)",
+    ),
+    (
+        Key::F6,
+        Action::FastForward,
+        "fast forward: unlimited speed while held",
+    ),
+    (
+        Key::F7,
+        Action::Keypad,
+        "show / hide the keypad beside the LCD",
+    ),
+    (
+        Key::F8,
+        Action::FrameAdvance,
+        "frame advance: pause, then one frame (1/60 s) a press",
+    ),
+    (
+        Key::F9,
+        Action::Slower,
+        "slower: the speed preset below (25%, 50%, 100%, 200%, unlimited)",
+    ),
+    (Key::F10, Action::Faster, "faster: the speed preset above"),
+    (
+        Key::F11,
+        Action::Fullscreen,
+        "full screen on / off (a borderless window the size of the screen)",
     ),
     (Key::F12, Action::Quit, "quit (as closing the window does)"),
 ];
@@ -259,6 +298,14 @@ fn label(name: &str) -> &'static str {
     }
 }
 
+/// What is printed on a CX key, or its name.
+fn label_or_name(name: &str) -> &str {
+    match label(name) {
+        "" => name,
+        label => label,
+    }
+}
+
 /// A host key as a person would name it.
 pub(crate) fn host_name(key: Key) -> String {
     let name = format!("{key:?}");
@@ -331,11 +378,19 @@ pub fn describe() -> String {
     }
     out.push_str(
         "\nThe CX's arrows are its touchpad pressed at an edge. Running an Ndless program, the arrow\n\
-         keys press it so (two at once, a corner); running a ROM they press 8, 2, 4 and 6. The mouse\n\
-         touches the touchpad, the window standing for it: the left button touches it, the right\n\
-         button pushes it down (a click; at an edge, an arrow).\n\
-         \nEmulator keys\n",
+         keys press it so (two at once, a corner); running a ROM they press 8, 2, 4 and 6.\n\
+         \nThe mouse: a click on a key of the keypad drawn beside the LCD presses it (held while the\n\
+         button is). On the drawn touchpad, or on the LCD, which stands for it, the left button\n\
+         touches the pad, the right button pushes it down (a click; at an edge, an arrow).\n",
     );
+    let only: Vec<&str> = KEYPAD_ONLY.iter().map(|name| label_or_name(name)).collect();
+    writeln!(
+        out,
+        "No host key presses {}: click them on the drawn keypad.",
+        only.join(", ")
+    )
+    .ok();
+    out.push_str("\nEmulator keys\n");
     for (key, _, what) in ACTIONS {
         writeln!(out, "{:<8} {what}", format!("{key:?}")).ok();
     }
@@ -357,10 +412,8 @@ mod tests {
             assert!(action(*key).is_none(), "{key:?} is also an emulator key");
         }
         for name in keypad::KEYS.iter().flatten().flatten() {
-            assert!(
-                BINDINGS.iter().any(|(_, n)| n == name),
-                "no host key for {name}"
-            );
+            let bound = BINDINGS.iter().any(|(_, n)| n == name);
+            assert_ne!(bound, KEYPAD_ONLY.contains(name), "{name}");
         }
     }
 
@@ -402,6 +455,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("F3       screenshot"), "{text}");
+        assert!(
+            text.contains("No host key presses trig, x^2, ^, e^x, 10^x, EE: click"),
+            "{text}"
+        );
         let lines = text.lines().filter(|l| l.starts_with("enter ")).count();
         assert_eq!(lines, 1, "{text}");
     }

@@ -3,19 +3,25 @@
 //! keyboard's mapping to the keypad, scripted key presses, frame-by-frame runs and PNG
 //! screenshots. The core knows nothing of these; they use the machine's public API.
 
+pub mod canvas;
 pub mod file_kind;
 pub mod headless;
 pub mod keymap;
+pub mod keypad_view;
 pub mod options;
+pub mod overlay;
 pub mod pace;
+pub mod pointer;
 pub mod record;
 pub mod rewind;
 pub mod run;
+pub mod screen;
 pub mod screenshot;
 pub mod script;
 pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod slots;
+pub mod view;
 pub mod window;
 pub mod xdg;

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use super::headless::Headless;
 use super::options::RunOptions;
+use super::pace::{self, Speed};
 use super::record::Recorder;
 use super::rewind::{self, Rewind};
 use super::script::Script;
@@ -231,6 +232,16 @@ fn run_front_end(
         rewind,
         slots,
         keys: settings.keys,
+        keypad: settings.settings.keypad.unwrap_or(true),
+        speeds: pace::presets(
+            &settings
+                .settings
+                .speeds
+                .iter()
+                .flatten()
+                .map(|&p| Speed::from_percent(p))
+                .collect::<Vec<_>>(),
+        ),
     };
     // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
     // `reset` is F2's job, so it has no machine factory of its own.

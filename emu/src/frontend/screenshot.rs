@@ -1,4 +1,5 @@
-//! LCD pictures as PNG files: 320x240, 8-bit RGB, one file pixel per LCD pixel.
+//! LCD pictures as PNG files: 320x240, 8-bit RGB, one file pixel per LCD pixel; and pictures
+//! of other sizes (the window's).
 //!
 //! A file is written whole or not at all ([`crate::files::write_whole`]).
 
@@ -12,12 +13,30 @@ use super::session::Frame;
 
 /// Writes `frame` to `path` as a PNG. The error names the file.
 pub fn save_png(frame: &Frame, path: &Path) -> Result<(), String> {
-    crate::files::write_whole(path, |temp| write_png(frame, temp))
+    save_picture(frame.as_slice(), WIDTH, HEIGHT, path)
 }
 
-fn write_png(frame: &Frame, path: &Path) -> std::io::Result<()> {
+/// Writes a picture of `width` x `height` pixels (0x00RRGGBB, row by row) to `path` as a PNG.
+/// The error names the file.
+pub fn save_picture(
+    pixels: &[u32],
+    width: usize,
+    height: usize,
+    path: &Path,
+) -> Result<(), String> {
+    let pixels = pixels.get(..width * height).ok_or_else(|| {
+        format!(
+            "{}: the picture is smaller than {width}x{height}",
+            path.display()
+        )
+    })?;
+    crate::files::write_whole(path, |temp| write_png(pixels, width, height, temp))
+}
+
+fn write_png(frame: &[u32], width: usize, height: usize, path: &Path) -> std::io::Result<()> {
+    let size = |n: usize| u32::try_from(n).map_err(std::io::Error::other);
     let mut out = BufWriter::new(File::create(path)?);
-    let mut encoder = png::Encoder::new(&mut out, WIDTH as u32, HEIGHT as u32);
+    let mut encoder = png::Encoder::new(&mut out, size(width)?, size(height)?);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header()?;

@@ -157,6 +157,11 @@ impl Session {
         }
     }
 
+    /// Whether the CX key `key` is held down (by a host key, the mouse or the script).
+    pub fn holds(&self, key: CxKey) -> bool {
+        self.held.contains(&key)
+    }
+
     /// Whether `key` was last pressed in the frame about to run (or running).
     fn pressed_this_frame(&self, key: CxKey) -> bool {
         let last = self

@@ -206,26 +206,6 @@ fn read_thumbnail(path: &Path) -> Result<Thumbnail, String> {
         .collect())
 }
 
-/// Draws `thumbnail` in the top right corner of the window's `pixels` (`width` wide), at
-/// `scale` window pixels per thumbnail pixel, in a white frame.
-pub fn draw_thumbnail(thumbnail: &Thumbnail, scale: usize, pixels: &mut [u32], width: usize) {
-    let (w, h) = (THUMB_WIDTH * scale, THUMB_HEIGHT * scale);
-    let height = pixels.len() / width.max(1);
-    if w + 2 > width || h + 2 > height {
-        return;
-    }
-    let left = width - w - 2;
-    for y in 0..h + 2 {
-        for x in 0..w + 2 {
-            let inside = (1..=w).contains(&x) && (1..=h).contains(&y);
-            pixels[y * width + left + x] = match inside {
-                true => thumbnail[(y - 1) / scale * THUMB_WIDTH + (x - 1) / scale],
-                false => 0x00FF_FFFF,
-            };
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,34 +1,43 @@
-//! The desktop window: the LCD scaled up, the host keyboard as the keypad, the mouse as the
-//! touchpad, the machine's time paced to real time.
+//! The desktop window: the LCD scaled up with the CX's keypad drawn beside it
+//! ([`super::view`]), the host keyboard and the mouse as the keypad and the touchpad, the
+//! machine's time paced to real time or a preset speed ([`super::pace`]), a note on the
+//! picture for what just happened and a status line ([`super::overlay`]).
 //!
-//! The window stands for the touchpad: with the left button held the mouse's finger is on the
-//! pad where the pointer is (the window's left edge the pad's, its bottom the pad's), with the
-//! right button held it pushes the pad down there; released, or outside the window, it is off.
+//! Each host frame (60 a second) runs the machine's frames that are due at the speed in force
+//! (none at 25% three host frames in four, two at 200%), shows the picture, then sleeps until
+//! the next; a host too slow for that falls behind without trying to catch up, which the
+//! status line shows. Unlimited (turbo, or the fast-forward key held), the machine runs frames
+//! for the whole host frame and the picture is shown once at its end. When the machine stops
+//! (the guest exits, or the instruction limit) the window stays open on the last picture until
+//! it is closed.
 //!
-//! Each host frame (60 a second) runs one frame of the machine's time, shows the LCD, then
-//! sleeps until the next; a host too slow for that falls behind without trying to catch up,
-//! which the title's speed shows. In turbo the machine runs frames for the whole host frame
-//! and the picture is shown once at its end. When the machine stops (the guest exits, or the
-//! instruction limit) the window stays open on the last picture until it is closed.
+//! The window can be resized; the picture keeps its shape ([`super::view::layout`]). Full
+//! screen is a borderless window the size of the screen at its top left, above the others
+//! ([`super::screen`]): minifb has no full-screen mode on X11, so this is not the window
+//! manager's full-screen state (a panel may stay above it).
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use devices::pl111::{HEIGHT, WIDTH};
-use devices::touchpad;
-use minifb::{InputCallback, Key, MouseButton, MouseMode, Window, WindowOptions};
+use minifb::{InputCallback, Key, MouseButton, MouseMode, Window};
 
-use super::keymap::{self, Action};
+use super::keymap::{self, Action, CxKey};
+use super::overlay::{Overlay, Status};
+use super::pace::{Speed, Throttle};
+use super::pointer::Pointer;
 use super::record::Recorder;
 use super::rewind::Rewind;
+use super::screen::Screen;
 use super::screenshot;
-use super::script::{Finger, Script};
-use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
+use super::script::Script;
+use super::session::{blank_frame, Session, Stop, FRAME_RATE};
 use super::settings::KeyMap;
 use super::slots::{self, Slots};
+use super::view::{self, Layout, Scene};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::monitor::{Leave, Monitor};
 use crate::terminal::{self, Request};
@@ -55,6 +64,10 @@ pub struct Options {
     pub slots: Result<Slots, String>,
     /// What each host key does.
     pub keys: KeyMap,
+    /// Whether the drawn keypad shows at the start (F7 toggles it).
+    pub keypad: bool,
+    /// The speed presets F9 and F10 step through, sorted.
+    pub speeds: Vec<Speed>,
 }
 
 /// How the window ended, and the machine as it was (its LCD shows the last picture).
@@ -74,7 +87,7 @@ pub struct Outcome {
 
 /// Host key events as the window reports them, in order.
 #[derive(Clone, Default)]
-struct KeyEvents(Rc<RefCell<VecDeque<(Key, bool)>>>);
+pub(super) struct KeyEvents(Rc<RefCell<VecDeque<(Key, bool)>>>);
 
 impl InputCallback for KeyEvents {
     fn add_char(&mut self, _: u32) {}
@@ -94,9 +107,22 @@ struct Keyboard {
     keys: KeyMap,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
     ndless: bool,
+    /// The CX key the mouse holds on the drawn keypad.
+    mouse: Option<CxKey>,
 }
 
 impl Keyboard {
+    fn new(events: KeyEvents, keys: KeyMap, ndless: bool) -> Keyboard {
+        Keyboard {
+            events,
+            held: HashSet::new(),
+            chords: HashSet::new(),
+            keys,
+            ndless,
+            mouse: None,
+        }
+    }
+
     /// Applies the host's key events to the session's machine, and returns the emulator keys
     /// pressed. A key pressed and released within one host frame is released at the next one,
     /// with the events after it, so that keys typed quickly reach the guest in their order (the
@@ -138,11 +164,35 @@ impl Keyboard {
                 actions.extend(self.keys.action(key, false));
             }
             if let Some(cx) = self.cx_key(key) {
-                let held = self.held.iter().any(|&k| self.cx_key(k) == Some(cx));
-                session.set_key(cx, held);
+                session.set_key(cx, self.holds(cx));
             }
         }
         actions
+    }
+
+    /// Whether a host key or the mouse holds the CX key `cx`.
+    fn holds(&self, cx: CxKey) -> bool {
+        self.mouse == Some(cx) || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
+    }
+
+    /// Whether a host key held does `action`.
+    fn holds_action(&self, action: Action) -> bool {
+        self.held.iter().any(|&k| keymap::action(k) == Some(action))
+    }
+
+    /// The mouse holds `key` now (or none): the key it held before is released unless a host
+    /// key holds it too.
+    fn set_mouse(&mut self, key: Option<CxKey>, session: &mut Session) {
+        let before = std::mem::replace(&mut self.mouse, key);
+        if before == key {
+            return;
+        }
+        if let Some(old) = before.filter(|&old| !self.holds(old)) {
+            session.set_key(old, false);
+        }
+        if let Some(new) = key {
+            session.set_key(new, true);
+        }
     }
 
     /// Lets go of every key, after the events waiting, when the window loses the focus:
@@ -170,7 +220,8 @@ impl Keyboard {
 
     /// Presses, in a new session, the CX keys still held.
     fn press_held(&self, session: &mut Session) {
-        for cx in self.held.iter().filter_map(|&k| self.cx_key(k)) {
+        let keys = self.held.iter().filter_map(|&k| self.cx_key(k));
+        for cx in keys.chain(self.mouse) {
             session.set_key(cx, true);
         }
     }
@@ -181,40 +232,28 @@ impl Keyboard {
     }
 }
 
-/// The mouse's finger on the touchpad: where the pointer is in the window of `width` x
-/// `height` pixels, if a button is held (the right one pushes the pad).
-fn finger_at(pointer: Option<(f32, f32)>, size: (usize, usize), left: bool, right: bool) -> Finger {
-    let Some((x, y)) = pointer.filter(|_| left || right) else {
-        return Finger::Lifted;
-    };
-    let along = |at: f32, size: usize, max: u16| {
-        let fraction = (at / size.max(1) as f32).clamp(0.0, 1.0);
-        (fraction * max as f32).round() as u16
-    };
-    let x = along(x, size.0, touchpad::WIDTH);
-    let y = touchpad::HEIGHT - along(y, size.1, touchpad::HEIGHT);
-    if right {
-        Finger::Pushing { x, y }
-    } else {
-        Finger::Touching { x, y }
-    }
-}
-
-/// The mouse's finger, from the window.
-fn mouse_finger(window: &Window) -> Finger {
-    finger_at(
-        window.get_mouse_pos(MouseMode::Discard),
-        window.get_size(),
+/// The mouse over `layout`, from the window: the key it holds and the finger it moves.
+fn read_pointer(pointer: &mut Pointer, window: &Window, layout: &Layout) {
+    let target = window
+        .get_mouse_pos(MouseMode::Discard)
+        .map_or(view::Target::Nothing, |(x, y)| {
+            view::target(layout, (x as i32, y as i32))
+        });
+    pointer.update(
+        target,
         window.get_mouse_down(MouseButton::Left),
         window.get_mouse_down(MouseButton::Right),
-    )
+    );
 }
 
-/// The emulation speed over the last half second, as a percentage of real time.
+/// The emulation speed over the last half second, as a percentage of real time, and the
+/// pictures shown a second.
 struct SpeedMeter {
     since: Instant,
     frames: u64,
+    shown: u64,
     percent: f64,
+    fps: f64,
 }
 
 impl SpeedMeter {
@@ -222,20 +261,25 @@ impl SpeedMeter {
         SpeedMeter {
             since: Instant::now(),
             frames: 0,
+            shown: 0,
             percent: 100.0,
+            fps: FRAME_RATE as f64,
         }
     }
 
-    /// Counts frames run; true when the percentage changed.
+    /// Counts frames run and a picture shown; true when the figures changed.
     fn count(&mut self, frames: u64) -> bool {
         self.frames += frames;
+        self.shown += 1;
         let elapsed = self.since.elapsed().as_secs_f64();
         if elapsed < 0.5 {
             return false;
         }
         self.percent = self.frames as f64 / FRAME_RATE as f64 / elapsed * 100.0;
+        self.fps = self.shown as f64 / elapsed;
         self.since = Instant::now();
         self.frames = 0;
+        self.shown = 0;
         true
     }
 }
@@ -249,37 +293,43 @@ pub fn run(
     monitor: &mut Monitor,
     mut options: Options,
 ) -> Result<Outcome, String> {
-    let mut window = open(&options)?;
     let events = KeyEvents::default();
-    window.set_input_callback(Box::new(events.clone()));
-    let mut keyboard = Keyboard {
+    let mut keypad = options.keypad;
+    let size = view::window_size(options.scale, keypad);
+    let mut screen = Screen::open(&format!("{} - emu", options.name), size, events.clone())?;
+    let mut keyboard = Keyboard::new(
         events,
-        held: HashSet::new(),
-        chords: HashSet::new(),
-        keys: std::mem::take(&mut options.keys),
-        ndless: machine.runs_ndless(),
-    };
+        std::mem::take(&mut options.keys),
+        machine.runs_ndless(),
+    );
     let mut session = window_session(machine, &options);
     session.recorder = options.record.as_deref().map(Recorder::start).transpose()?;
     session.rewind = options.rewind.then(super::run::new_rewind);
     let mut slots = std::mem::replace(&mut options.slots, Err(String::new()));
     // The chosen slot's thumbnail, shown on the picture for a while after it is chosen.
     let mut thumbnail: Option<(slots::Thumbnail, Instant)> = None;
-    let mut finger = Finger::Lifted;
+    let mut pointer = Pointer::default();
     let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
-    let (width, height) = (WIDTH * options.scale, HEIGHT * options.scale);
-    let mut pixels = vec![0u32; width * height];
+    let mut pixels = Vec::new();
     let mut frame = blank_frame();
     let mut stopped: Option<Exit> = None;
-    let (mut paused, mut turbo) = (false, options.turbo);
+    let mut paused = false;
+    let mut throttle = Throttle::new(
+        session.machine.config.cpu_hz,
+        session.machine.cpu.cycles(),
+        options.turbo,
+        options.speeds.clone(),
+    );
+    // Frames asked for by frame advance, run one a host frame.
+    let mut advance = 0u32;
     let mut frames_done = 0u64;
     let mut meter = SpeedMeter::new();
-    let mut note: Option<(String, Instant)> = None;
+    let mut overlay = Overlay::default();
     let mut title = String::new();
     let mut next = Instant::now();
     let mut focused = false;
-    while window.is_open() {
-        let active = window.is_active();
+    while screen.window.is_open() {
+        let active = screen.window.is_active();
         if focused && !active {
             keyboard.release_all();
         }
@@ -290,15 +340,50 @@ pub fn run(
             Request::Monitor => Action::Monitor,
         });
         for action in keyboard.apply(&mut session).into_iter().chain(escape) {
+            let cycles = session.machine.cpu.cycles();
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
-                Action::Pause => paused = !paused,
+                Action::Pause => {
+                    paused = !paused;
+                    overlay.show(if paused { "paused" } else { "running" });
+                }
                 Action::Monitor => {
+                    if !std::io::stdin().is_terminal() {
+                        overlay.show("no monitor: emu's input is not a terminal");
+                        continue;
+                    }
+                    show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
                     if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                         return Ok(outcome(stopped, None, session));
                     }
+                    throttle.restart(session.machine.cpu.cycles());
                 }
-                Action::Turbo => turbo = !turbo,
+                Action::Turbo => {
+                    overlay.show(format!("speed {}", throttle.toggle_turbo(cycles)));
+                }
+                Action::Slower => overlay.show(format!("speed {}", throttle.step(-1, cycles))),
+                Action::Faster => overlay.show(format!("speed {}", throttle.step(1, cycles))),
+                // Held, not pressed: see below.
+                Action::FastForward => {}
+                Action::FrameAdvance => {
+                    paused = true;
+                    advance += 1;
+                }
+                Action::Keypad => {
+                    keypad = !keypad;
+                    overlay.show(if keypad {
+                        "keypad shown"
+                    } else {
+                        "keypad hidden (F7 shows it)"
+                    });
+                }
+                Action::Fullscreen => {
+                    overlay.show(screen.toggle_fullscreen()?);
+                    // A new window: its title is set afresh, and the keys held in the old
+                    // one are let go (their releases went to it).
+                    title.clear();
+                    keyboard.release_all();
+                }
                 Action::Reset => match make() {
                     Ok(mut machine) => {
                         monitor.sync(&mut machine);
@@ -312,13 +397,14 @@ pub fn run(
                             rewind
                         });
                         keyboard.press_held(&mut session);
-                        finger = Finger::Lifted;
+                        pointer = Pointer::default();
                         stopped = None;
-                        note = Some(("reset".to_string(), Instant::now()));
+                        throttle.restart(session.machine.cpu.cycles());
+                        overlay.show("reset");
                     }
                     Err(e) => {
                         log::warn!("reset failed: {e}");
-                        note = Some((format!("reset failed: {e}"), Instant::now()));
+                        overlay.show(format!("reset failed: {e}"));
                     }
                 },
                 Action::Screenshot => {
@@ -328,7 +414,7 @@ pub fn run(
                         Err(e) => e,
                     };
                     log::info!("screenshot: {text}");
-                    note = Some((text, Instant::now()));
+                    overlay.show(text);
                 }
                 Action::SaveSlot | Action::LoadSlot | Action::ChooseSlot(_) => {
                     let text = match &mut slots {
@@ -353,7 +439,7 @@ pub fn run(
                             }
                         }
                     };
-                    note = Some((text, Instant::now()));
+                    overlay.show(text);
                 }
                 Action::Record => {
                     let text = match session.recorder.take() {
@@ -375,33 +461,48 @@ pub fn run(
                             }
                         }
                     };
-                    note = Some((text, Instant::now()));
+                    overlay.show(text);
                 }
                 // Acted on while held, below.
                 Action::Rewind => {}
             }
         }
 
-        let now_finger = mouse_finger(&window);
-        if now_finger != finger {
-            finger = now_finger;
-            session.set_finger(finger);
+        let layout = view::layout(screen.window.get_size(), keypad);
+        let before = pointer;
+        read_pointer(&mut pointer, &screen.window, &layout);
+        if pointer.key != before.key {
+            keyboard.set_mouse(pointer.key, &mut session);
+        }
+        if pointer.finger != before.finger {
+            session.set_finger(pointer.finger);
+        }
+        let fast = keyboard.holds_action(Action::FastForward);
+        if throttle.hold_fast_forward(fast, session.machine.cpu.cycles()) {
+            overlay.show(if fast {
+                "fast forward"
+            } else {
+                "speed back to normal"
+            });
         }
 
         let frame_start = Instant::now();
         let mut ran = 0;
-        if keyboard.rewinding() {
+        let rewinding = keyboard.rewinding();
+        let step = !rewinding && paused && advance > 0;
+        advance -= u32::from(step);
+        if rewinding {
             if session.step_back() {
                 stopped = None;
-                note = Some(("rewinding".to_string(), Instant::now()));
+                overlay.show("rewinding");
             } else if session.rewind.is_none() {
-                note = Some((
-                    "rewind is off: run with --rewind".to_string(),
-                    Instant::now(),
-                ));
+                overlay.show("rewind is off: run with --rewind");
             }
-        } else if stopped.is_none() && !paused {
+        } else if stopped.is_none() && (!paused || step) {
             loop {
+                if !step && !throttle.due(session.machine.cpu.cycles()) {
+                    break;
+                }
                 match session.run_frame() {
                     None => {}
                     Some(DebugStop::Exit(exit)) => stopped = Some(exit),
@@ -410,9 +511,11 @@ pub fn run(
                     Some(stop) => {
                         if let Some(report) = monitor.stopped(&mut session.machine, stop) {
                             print!("{report}");
+                            show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
                             if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
                                 return Ok(outcome(stopped, None, session));
                             }
+                            throttle.restart(session.machine.cpu.cycles());
                             break;
                         }
                     }
@@ -420,7 +523,7 @@ pub fn run(
                 ran += 1;
                 let done = frames_done + ran;
                 let enough = options.frames.is_some_and(|n| done >= n);
-                if stopped.is_some() || enough || !turbo || frame_start.elapsed() >= period {
+                if step || stopped.is_some() || enough || frame_start.elapsed() >= period {
                     break;
                 }
             }
@@ -430,52 +533,48 @@ pub fn run(
         }
         frames_done += ran;
         session.render(&mut frame);
-        scale(&frame, options.scale, &mut pixels);
-        if let Some((picture, _)) = thumbnail
-            .as_ref()
-            .filter(|(_, at)| at.elapsed().as_secs() < 3)
-        {
-            slots::draw_thumbnail(picture, options.scale, &mut pixels, width);
-        }
-        window
-            .update_with_buffer(&pixels, width, height)
-            .map_err(|e| format!("window: {e}"))?;
+        let now = Instant::now();
+        let speed_changed = meter.count(if stopped.is_none() { ran } else { 0 });
+        let state = state(stopped, paused, &session);
+        let status = Status {
+            state: &state,
+            paused,
+            stopped: stopped.is_some(),
+            fast_forward: fast,
+            speed: throttle.speed(),
+            percent: meter.percent,
+            fps: meter.fps,
+        };
+        let line = status.line();
+        let touch = session.machine.board.touchpad().map(|pad| pad.touch());
+        let scene = Scene {
+            held: &|key| session.holds(key),
+            touch,
+            status: &line,
+            note: overlay.note(now),
+            thumbnail: thumbnail
+                .as_ref()
+                .filter(|(_, at)| at.elapsed().as_secs() < 3)
+                .map(|(picture, _)| picture.as_slice()),
+        };
+        show(
+            &mut screen.window,
+            &mut pixels,
+            &layout,
+            frame.as_slice(),
+            &scene,
+        )?;
         if options.frames.is_some_and(|n| frames_done >= n) {
             return Ok(outcome(stopped, Some(Stop::Frames), session));
         }
 
-        let speed_changed = meter.count(if stopped.is_none() && !paused { ran } else { 0 });
-        if note
-            .as_ref()
-            .is_some_and(|(_, at)| at.elapsed().as_secs() >= 3)
-        {
-            note = None;
-        }
-        let state = match (stopped, paused) {
-            (Some(Exit::Guest(status)), _) => format!("exited with status {status}"),
-            (Some(Exit::InstructionLimit), _) => format!(
-                "stopped after {} instructions",
-                session.machine.cpu.instructions()
-            ),
-            (Some(Exit::Halted(_)), _) => "halted".to_string(),
-            (Some(Exit::Reset), _) => "reset (--no-reboot)".to_string(),
-            (Some(Exit::NoSemihosting { .. }), _) => "stopped: semihosting is off".to_string(),
-            (Some(Exit::OsCall { .. }), _) => "stopped: an OS call emu does not answer".to_string(),
-            (Some(Exit::Diverged(_)), _) => "stopped: the engines differ".to_string(),
-            (None, true) => "paused".to_string(),
-            (None, false) if turbo => format!("{:.0}% (turbo)", meter.percent),
-            (None, false) => format!("{:.0}%", meter.percent),
-        };
-        let mut new_title = format!("{} - emu - {state}", options.name);
-        if let Some((text, _)) = &note {
-            new_title = format!("{new_title} - {text}");
-        }
+        let new_title = status.title(&options.name, overlay.text(now));
         if new_title != title || speed_changed {
-            window.set_title(&new_title);
+            screen.window.set_title(&new_title);
             title = new_title;
         }
 
-        if turbo && stopped.is_none() && !paused {
+        if throttle.unpaced() && stopped.is_none() && !paused {
             next = Instant::now();
         } else {
             next += period;
@@ -489,6 +588,73 @@ pub fn run(
         }
     }
     Ok(outcome(stopped, None, session))
+}
+
+/// The machine's state in words, for the title bar: how it stopped, or paused (at which frame
+/// since power-on, the last reset or state loaded); empty while it runs.
+fn state(stopped: Option<Exit>, paused: bool, session: &Session) -> String {
+    match stopped {
+        Some(Exit::Guest(status)) => format!("exited with status {status}"),
+        Some(Exit::InstructionLimit) => format!(
+            "stopped after {} instructions",
+            session.machine.cpu.instructions()
+        ),
+        Some(Exit::Halted(_)) => "halted".to_string(),
+        Some(Exit::Reset) => "reset (--no-reboot)".to_string(),
+        Some(Exit::NoSemihosting { .. }) => "stopped: semihosting is off".to_string(),
+        Some(Exit::OsCall { .. }) => "stopped: an OS call emu does not answer".to_string(),
+        Some(Exit::Diverged(_)) => "stopped: the engines differ".to_string(),
+        None if paused => format!("paused at frame {}", session.frames()),
+        None => String::new(),
+    }
+}
+
+/// Draws the window's picture of `layout` and `scene` with the LCD's `frame`, and shows it.
+fn show(
+    window: &mut Window,
+    pixels: &mut Vec<u32>,
+    layout: &Layout,
+    frame: &[u32],
+    scene: &Scene,
+) -> Result<(), String> {
+    let (width, height) = layout.size;
+    if width == 0 || height == 0 {
+        // Nothing to show in a window of no size; minifb would refuse the buffer.
+        window.update();
+        return Ok(());
+    }
+    pixels.resize(width * height, 0);
+    view::draw(pixels, layout, frame, scene);
+    window
+        .update_with_buffer(pixels, width, height)
+        .map_err(|e| format!("window: {e}"))
+}
+
+/// Shows the LCD as it is, the status line saying the monitor has the machine: the window is
+/// not redrawn while the monitor waits on the terminal.
+fn show_in_monitor(
+    screen: &mut Screen,
+    pixels: &mut Vec<u32>,
+    keypad: bool,
+    session: &mut Session,
+) -> Result<(), String> {
+    let mut frame = blank_frame();
+    session.render(&mut frame);
+    let layout = view::layout(screen.window.get_size(), keypad);
+    let scene = Scene {
+        held: &|key| session.holds(key),
+        touch: None,
+        status: "in the monitor, on the terminal (continue returns here)",
+        note: None,
+        thumbnail: None,
+    };
+    show(
+        &mut screen.window,
+        pixels,
+        &layout,
+        frame.as_slice(),
+        &scene,
+    )
 }
 
 /// A session of the window's: the person may press keys at any time.
@@ -508,42 +674,6 @@ fn outcome(stopped: Option<Exit>, otherwise: Option<Stop>, session: Session) -> 
     }
 }
 
-/// Opens the window, or says in one line why there is none.
-fn open(options: &Options) -> Result<Window, String> {
-    let display = std::env::var("DISPLAY").unwrap_or_default();
-    if display.is_empty() {
-        return Err(
-            "no display to open a window on (DISPLAY is unset); run with --headless".to_string(),
-        );
-    }
-    let title = format!("{} - emu", options.name);
-    let mut window = Window::new(
-        &title,
-        WIDTH * options.scale,
-        HEIGHT * options.scale,
-        WindowOptions::default(),
-    )
-    .map_err(|e| format!("cannot open a window on display {display} ({e}); run with --headless"))?;
-    // The pacing here decides when frames are shown; minifb must not sleep as well.
-    window.set_target_fps(0);
-    Ok(window)
-}
-
-/// Scales `frame` up `factor` times each way into `out`, nearest neighbour.
-fn scale(frame: &Frame, factor: usize, out: &mut [u32]) {
-    let width = WIDTH * factor;
-    for (y, row) in frame.chunks_exact(WIDTH).enumerate() {
-        let first = y * factor * width;
-        let line = &mut out[first..first + width];
-        for (x, &pixel) in row.iter().enumerate() {
-            line[x * factor..(x + 1) * factor].fill(pixel);
-        }
-        for copy in 1..factor {
-            out.copy_within(first..first + width, first + copy * width);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -552,13 +682,7 @@ mod tests {
     #[test]
     fn a_quick_tap_is_held_for_a_frame_and_repeats_act_once() {
         let mut session = Session::new(busy_machine(), Script::default(), None);
-        let mut keyboard = Keyboard {
-            events: KeyEvents::default(),
-            held: HashSet::new(),
-            chords: HashSet::new(),
-            keys: KeyMap::default(),
-            ndless: false,
-        };
+        let mut keyboard = Keyboard::new(KeyEvents::default(), KeyMap::default(), false);
         let send = |key, down| keyboard.events.clone().set_key_state(key, down);
         send(Key::A, true);
         send(Key::F2, true);
@@ -585,13 +709,7 @@ mod tests {
     #[test]
     fn losing_the_focus_lets_go_of_every_key() {
         let mut session = Session::new(busy_machine(), Script::default(), None);
-        let mut keyboard = Keyboard {
-            events: KeyEvents::default(),
-            held: HashSet::new(),
-            chords: HashSet::new(),
-            keys: KeyMap::default(),
-            ndless: false,
-        };
+        let mut keyboard = Keyboard::new(KeyEvents::default(), KeyMap::default(), false);
         let events = keyboard.events.clone();
         let send = |key, down| events.clone().set_key_state(key, down);
         send(Key::A, true);
@@ -617,13 +735,7 @@ mod tests {
     #[test]
     fn arrows_press_the_touchpad_for_ndless_programs() {
         let mut session = Session::new(busy_machine(), Script::default(), None);
-        let mut keyboard = Keyboard {
-            events: KeyEvents::default(),
-            held: HashSet::new(),
-            chords: HashSet::new(),
-            keys: KeyMap::default(),
-            ndless: true,
-        };
+        let mut keyboard = Keyboard::new(KeyEvents::default(), KeyMap::default(), true);
         keyboard.events.clone().set_key_state(Key::Up, true);
         keyboard.apply(&mut session);
         session.run_frame();
@@ -635,48 +747,27 @@ mod tests {
         );
     }
 
-    /// The window stands for the pad: its top left corner is the pad's (0, HEIGHT).
+    /// A key the mouse holds stays down while a host key holds it too, and the other way.
     #[test]
-    fn the_mouse_touches_the_pad_where_it_is_in_the_window() {
-        let size = (640, 480);
+    fn the_mouse_and_the_keyboard_hold_keys_together() {
+        let mut session = Session::new(busy_machine(), Script::default(), None);
+        let mut keyboard = Keyboard::new(KeyEvents::default(), KeyMap::default(), false);
+        let aa = CxKey::from_name("aa");
+        keyboard.set_mouse(aa, &mut session);
+        session.run_frame();
+        keyboard.events.clone().set_key_state(Key::A, true);
+        keyboard.apply(&mut session);
+        keyboard.set_mouse(None, &mut session);
+        assert!(session.holds(aa.unwrap()));
+        keyboard.set_mouse(aa, &mut session);
+        keyboard.events.clone().set_key_state(Key::A, false);
+        keyboard.apply(&mut session);
+        assert!(session.holds(aa.unwrap()));
+        keyboard.set_mouse(None, &mut session);
+        assert!(!session.holds(aa.unwrap()));
         assert_eq!(
-            finger_at(Some((1.0, 1.0)), size, false, false),
-            Finger::Lifted
+            session.applied_keys().to_text(),
+            "0 press aa\n1 release aa\n"
         );
-        assert_eq!(finger_at(None, size, true, false), Finger::Lifted);
-        assert_eq!(
-            finger_at(Some((0.0, 0.0)), size, true, false),
-            Finger::Touching {
-                x: 0,
-                y: touchpad::HEIGHT
-            }
-        );
-        assert_eq!(
-            finger_at(Some((640.0, 480.0)), size, true, true),
-            Finger::Pushing {
-                x: touchpad::WIDTH,
-                y: 0
-            }
-        );
-        assert_eq!(
-            finger_at(Some((320.0, 240.0)), size, false, true),
-            Finger::Pushing { x: 1164, y: 845 }
-        );
-    }
-
-    #[test]
-    fn scaling_repeats_each_pixel() {
-        let mut frame = blank_frame();
-        frame[0] = 1;
-        frame[1] = 2;
-        frame[WIDTH] = 3;
-        let mut out = vec![0; WIDTH * HEIGHT * 9];
-        scale(&frame, 3, &mut out);
-        let w = WIDTH * 3;
-        assert_eq!(&out[..7], &[1, 1, 1, 2, 2, 2, 0]);
-        assert_eq!(&out[w..w + 7], &[1, 1, 1, 2, 2, 2, 0]);
-        assert_eq!(&out[2 * w..2 * w + 4], &[1, 1, 1, 2]);
-        assert_eq!(&out[3 * w..3 * w + 4], &[3, 3, 3, 0]);
-        assert_eq!(out[out.len() - 1], 0);
     }
 }

@@ -1,5 +1,5 @@
 //! TI's drawing API, `gui_gc_*` (the SDK's `ngc.h`, OS calls 299-331), drawn by the host
-//! ([`raster`], [`font`]) into guest memory.
+//! ([`raster`], [`crate::font`]) into guest memory.
 //!
 //! A graphics context (`Gc`) is a block of guest memory: what TI-OS keeps in its own is not
 //! known, but libndls's `gui_gc_blit_to_screen` and programs reach the pixels through
@@ -29,7 +29,7 @@
 //! last argument, when not 0, makes the colour change down the rows rather than across.
 //! A sprite is 8-bit coverage (0 drawn in the colour, 255 not drawn); a `TI.Image` is 16-bit
 //! 1:5:5:5 with the top bit saying whether the pixel is drawn. Strings are UTF-16 in
-//! the emulator's own font ([`font`]), placed by their anchor (top, baseline, bottom or
+//! the emulator's own font ([`crate::font`]), placed by their anchor (top, baseline, bottom or
 //! middle; mode 0 is the top) and turned by their rotation (right, down, left: a quarter
 //! turn clockwise each); the header's horizontal modes (shrink, overlap) draw as normal. Of
 //! the metrics, the height of a string or a font is a line's, a string's "small" height and a
@@ -38,10 +38,9 @@
 //! pixels; `gui_gc_blit_buffer` copies a 5:6:5 buffer of the context's size, and nothing of
 //! another size, as the header says.
 
-mod font;
 mod raster;
 
-use font::Font;
+use crate::font::Font;
 use raster::{Dash, Pen, Plot};
 
 use super::{argument, layout, read, utf16, Answer, Call, Ndless};

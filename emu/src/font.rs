@@ -1,13 +1,15 @@
-//! The emulator's own bitmap font for TI's drawing API: TI-OS's fonts are TI's and are not
-//! reproduced. The glyphs below were drawn for this project (printable ASCII, 5 pixels wide:
-//! seven rows from the top of a capital to the baseline, two rows of descender); a character
-//! outside them draws as a hollow box.
+//! The emulator's own bitmap font, for what it draws itself: the text of Ndless programs' TI
+//! drawing API (`ndless::gc`), the legends of the window's keypad and its overlay. TI-OS's fonts
+//! are TI's and are not reproduced. The glyphs below were drawn for this project (printable
+//! ASCII, 5 pixels wide: seven rows from the top of a capital to the baseline, two rows of
+//! descender); a character outside them draws as a hollow box.
 //!
-//! A TI font id (`gui_gc_Font`) is a size in points in its low byte, bold in bit 8, italic in
-//! bit 9 and serif in bit 10. The size picks a whole scale (each glyph pixel a square of that
-//! side: 1 up to 15 points, 2 up to 31, ...); bold draws each glyph twice, a scale apart, and
-//! is a scale wider; italic slants the rows above the baseline to the right; there is one face,
-//! so serif looks as sans-serif does.
+//! A font is the glyphs at a whole scale (each glyph pixel a square of that side), bold or not,
+//! italic or not. A TI font id (`gui_gc_Font`, [`Font::from_id`]) is a size in points in its low
+//! byte, bold in bit 8, italic in bit 9 and serif in bit 10. The size picks the scale (1 up to
+//! 15 points, 2 up to 31, ...); bold draws each glyph twice, a scale apart, and is a scale
+//! wider; italic slants the rows above the baseline to the right; there is one face, so serif
+//! looks as sans-serif does.
 //!
 //! A line of text is a cell of 11 rows (times the scale): one blank row, the seven of a
 //! capital, the two of the descenders, one blank. Its baseline is 8 rows below its top.
@@ -328,6 +330,15 @@ pub struct Font {
 }
 
 impl Font {
+    /// The plain font at `scale` (1 to 8).
+    pub fn plain(scale: i32) -> Font {
+        Font {
+            scale: scale.clamp(1, 8),
+            bold: false,
+            italic: false,
+        }
+    }
+
     /// The font for TI font id `id`.
     pub fn from_id(id: u32) -> Font {
         Font {

@@ -1,0 +1,73 @@
+//! The mouse in the window: a button pressed on a key of the drawn keypad holds that key until
+//! it is released (wherever the pointer goes meanwhile); on the drawn touchpad, or on the LCD,
+//! which stands for it, the left button touches the pad where the pointer is and the right
+//! button pushes it down there. Released, or off the pad, the finger is lifted.
+//!
+//! minifb reports the buttons' state when asked, once a host frame, not their presses: a click
+//! shorter than a host frame (1/60 s) can go unseen.
+
+use super::keymap::CxKey;
+use super::script::Finger;
+use super::view::Target;
+
+/// What the mouse's buttons do now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Pointer {
+    /// The key a button holds.
+    pub key: Option<CxKey>,
+    pub finger: Finger,
+    /// Whether a button was down.
+    down: bool,
+}
+
+impl Pointer {
+    /// The pointer over `target`, with the left and right buttons as they are now.
+    pub fn update(&mut self, target: Target, left: bool, right: bool) {
+        let down = left || right;
+        if !down {
+            self.key = None;
+        } else if !self.down {
+            self.key = match target {
+                Target::Key(key) => Some(key),
+                _ => None,
+            };
+        }
+        self.down = down;
+        self.finger = match target {
+            Target::Pad(x, y) if down && self.key.is_none() => match right {
+                true => Finger::Pushing { x, y },
+                false => Finger::Touching { x, y },
+            },
+            _ => Finger::Lifted,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_held_from_press_to_release_and_the_pad_is_touched_or_pushed() {
+        let esc = CxKey::from_name("esc").unwrap();
+        let mut pointer = Pointer::default();
+        pointer.update(Target::Key(esc), false, false);
+        assert_eq!(pointer.key, None);
+        pointer.update(Target::Key(esc), true, false);
+        assert_eq!(pointer.key, Some(esc));
+        // Dragged onto the pad, the key stays held and the pad untouched.
+        pointer.update(Target::Pad(5, 6), true, false);
+        assert_eq!((pointer.key, pointer.finger), (Some(esc), Finger::Lifted));
+        pointer.update(Target::Pad(5, 6), false, false);
+        assert_eq!(pointer.key, None);
+        pointer.update(Target::Pad(5, 6), true, false);
+        assert_eq!(pointer.finger, Finger::Touching { x: 5, y: 6 });
+        pointer.update(Target::Pad(7, 8), false, true);
+        assert_eq!(pointer.finger, Finger::Pushing { x: 7, y: 8 });
+        // Pressed off everything, then moved onto a key: nothing.
+        pointer.update(Target::Nothing, false, false);
+        pointer.update(Target::Nothing, true, false);
+        pointer.update(Target::Key(esc), true, false);
+        assert_eq!((pointer.key, pointer.finger), (None, Finger::Lifted));
+    }
+}
