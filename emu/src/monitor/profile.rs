@@ -17,10 +17,13 @@ pub(super) struct Profiling {
     stopped: Option<Box<Profiler>>,
 }
 
-/// The function symbols of the ELF file at `path` (none for another kind of file).
+/// The functions of the file at `path`: an ELF file's, a System.map's, none for a raw image.
 pub fn symbols_of(path: &Path) -> Result<Symbols, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(Symbols::from_elf(&bytes))
+    if !bytes.starts_with(b"\x7fELF") && std::str::from_utf8(&bytes).is_err() {
+        return Ok(Symbols::default());
+    }
+    crate::symbols::Symbols::load(path).map(|names| Symbols::from_names(&names))
 }
 
 /// `profile ...`.

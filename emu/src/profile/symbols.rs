@@ -1,10 +1,6 @@
-//! The function symbols of an ELF file, to name what the profiler counts.
-//!
-//! A small reader of the `.symtab` section (the ELF specification's "Symbol Table"): the
-//! `STT_FUNC` symbols defined in a section, their addresses (bit 0, a Thumb function's mark,
-//! cleared) and sizes. Every read is bounds-checked; a file that is not a 32-bit little-endian
-//! ELF, or has no symbol table, has no symbols. (A symbols module of the debugger's may take
-//! its place.)
+//! The functions the profiler names what it counts by: the code symbols of the debugger's
+//! symbol table ([`crate::symbols`]: an ELF file's functions, a System.map's text symbols),
+//! kept sorted by address with one name each.
 
 /// A function: where it starts, how long it is (0 if the symbol does not say), its name.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,21 +16,19 @@ pub struct Symbols {
     functions: Vec<Function>,
 }
 
-const SHT_SYMTAB: u32 = 2;
-const STT_FUNC: u8 = 2;
-
-fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
-
 impl Symbols {
-    /// The function symbols of the ELF file `bytes` (none if it is not one or has none).
-    pub fn from_elf(bytes: &[u8]) -> Symbols {
-        let mut functions = read_functions(bytes).unwrap_or_default();
+    /// The functions among `names` (an address with several names keeps the one the
+    /// debugger prefers, which comes first).
+    pub fn from_names(names: &crate::symbols::Symbols) -> Symbols {
+        let mut functions: Vec<Function> = names
+            .iter()
+            .filter(|s| s.code)
+            .map(|s| Function {
+                addr: s.addr,
+                size: s.size,
+                name: s.name.clone(),
+            })
+            .collect();
         functions.sort_by_key(|f| f.addr);
         functions.dedup_by_key(|f| f.addr);
         Symbols { functions }
@@ -53,64 +47,43 @@ impl Symbols {
     }
 }
 
-fn read_functions(bytes: &[u8]) -> Option<Vec<Function>> {
-    if !bytes.starts_with(b"\x7fELF") || bytes.get(4) != Some(&1) || bytes.get(5) != Some(&1) {
-        return None;
-    }
-    let shoff = u32_at(bytes, 32)? as usize;
-    let shentsize = u16_at(bytes, 46)? as usize;
-    let shnum = u16_at(bytes, 48)? as usize;
-    if shentsize < 40 {
-        return None;
-    }
-    let section = |n: usize| -> Option<(u32, usize, usize, u32, usize)> {
-        let at = shoff.checked_add(n.checked_mul(shentsize)?)?;
-        Some((
-            u32_at(bytes, at + 4)?,
-            u32_at(bytes, at + 16)? as usize,
-            u32_at(bytes, at + 20)? as usize,
-            u32_at(bytes, at + 24)?,
-            u32_at(bytes, at + 36)? as usize,
-        ))
-    };
-    let mut functions = Vec::new();
-    for n in 0..shnum {
-        let (kind, offset, size, link, entsize) = section(n)?;
-        if kind != SHT_SYMTAB || entsize < 16 {
-            continue;
-        }
-        let (_, str_offset, str_size, _, _) = section(link as usize)?;
-        let strings = bytes.get(str_offset..str_offset.checked_add(str_size)?)?;
-        let table = bytes.get(offset..offset.checked_add(size)?)?;
-        for entry in table.chunks_exact(entsize) {
-            let name = u32_at(entry, 0)? as usize;
-            let value = u32_at(entry, 4)?;
-            let size = u32_at(entry, 8)?;
-            let info = entry[12];
-            let shndx = u16_at(entry, 14)?;
-            if info & 0xF != STT_FUNC || shndx == 0 {
-                continue;
-            }
-            let name = strings.get(name..).unwrap_or_default();
-            let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
-            functions.push(Function {
-                addr: value & !1,
-                size,
-                name: String::from_utf8_lossy(&name[..end]).into_owned(),
-            });
-        }
-    }
-    Some(functions)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::symbols::Symbol;
 
+    /// Only code is a function; an address named twice keeps one name; an address past a
+    /// sized function is in none.
     #[test]
-    fn anything_but_an_elf_has_no_symbols() {
-        assert!(Symbols::from_elf(b"").is_empty());
-        assert!(Symbols::from_elf(b"\x7fELF\x01\x01").is_empty());
-        assert!(Symbols::from_elf(&[0xFF; 100]).is_empty());
+    fn functions_are_the_code_symbols() {
+        let symbol = |name: &str, addr, size, code| Symbol {
+            name: name.to_string(),
+            addr,
+            size,
+            code,
+            thumb: false,
+            global: true,
+            data: !code,
+        };
+        let names = crate::symbols::Symbols::from_list(
+            vec![
+                symbol("main", 0x100, 0x20, true),
+                symbol("table", 0x120, 0x40, false),
+                symbol("leaf", 0x200, 8, true),
+                symbol("_leaf", 0x200, 8, true),
+            ],
+            "test",
+        );
+        let functions = Symbols::from_names(&names);
+        assert_eq!(
+            functions.function_at(0x104).map(|f| f.name.as_str()),
+            Some("main")
+        );
+        assert_eq!(functions.function_at(0x130), None);
+        assert_eq!(
+            functions.function_at(0x204).map(|f| f.name.as_str()),
+            Some("leaf")
+        );
+        assert_eq!(functions.function_at(0x208), None);
     }
 }
