@@ -32,6 +32,9 @@ mod engine;
 mod memory;
 pub mod psr;
 mod thumb;
+/// For the JIT's lowering of Thumb data processing (x86-64 hosts only).
+#[cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
+pub(crate) use thumb::op as thumb_op;
 
 pub use crate::mmu::Fault;
 pub use debug::{Breakpoint, WatchHit, WatchKind, Watchpoint};

@@ -15,8 +15,8 @@ use super::memory::As;
 use super::{psr, Cpu, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size};
 
-/// ARM data-processing opcodes used by the Thumb forms.
-mod op {
+/// ARM data-processing opcodes used by the Thumb forms (the JIT lowers them to the same).
+pub(crate) mod op {
     pub const AND: u32 = 0x0;
     pub const EOR: u32 = 0x1;
     pub const SUB: u32 = 0x2;

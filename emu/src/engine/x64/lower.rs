@@ -9,6 +9,7 @@
 //! emitter never sees register 15.
 
 use crate::cpu::alu::Shift;
+use crate::cpu::thumb_op as op;
 
 /// A source operand: a register (never the PC), or a constant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,24 +328,6 @@ fn data_processing(insn: u32, rn: Src, op2: Operand) -> Native {
         rn,
         op2,
     }
-}
-
-/// ARM data-processing opcodes the Thumb forms use.
-mod op {
-    pub const AND: u32 = 0x0;
-    pub const EOR: u32 = 0x1;
-    pub const SUB: u32 = 0x2;
-    pub const RSB: u32 = 0x3;
-    pub const ADD: u32 = 0x4;
-    pub const ADC: u32 = 0x5;
-    pub const SBC: u32 = 0x6;
-    pub const TST: u32 = 0x8;
-    pub const CMP: u32 = 0xA;
-    pub const CMN: u32 = 0xB;
-    pub const ORR: u32 = 0xC;
-    pub const MOV: u32 = 0xD;
-    pub const BIC: u32 = 0xE;
-    pub const MVN: u32 = 0xF;
 }
 
 /// A Thumb instruction at `pc` (ARM ARM A6, A7).
