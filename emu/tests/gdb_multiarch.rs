@@ -1,43 +1,20 @@
 //! A real debugger against the stub: Debian's gdb-multiarch, in batch mode, attaches to
 //! `emu run --gdb` running roms/tests/gdb/target.elf, breaks in a C function, prints a local and
 //! a global, steps, runs built-in monitor commands through `monitor`, hits a watchpoint, reads
-//! registers and detaches. Skipped, with a note, when
-//! gdb-multiarch is not installed (CI installs it).
+//! registers and detaches. Fails, saying what to install, without gdb-multiarch (CI installs
+//! it).
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod gdb_support;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::process::Command;
+
+use gdb_support::{require_gdb, root, start_emu};
 
 #[test]
 fn gdb_multiarch_debugs_a_rom() {
-    assert!(
-        Command::new("gdb-multiarch")
-            .arg("--version")
-            .output()
-            .is_ok(),
-        "this test drives a real gdb: install gdb-multiarch (apt-get install gdb-multiarch)"
-    );
+    require_gdb();
     let rom = root().join("roms/tests/gdb/target.elf");
-    let mut emu = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--headless", "--semihosting", "--gdb", "0"])
-        .arg(&rom)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The stub says where it listens: "emu: waiting for gdb on 127.0.0.1:PORT".
-    let mut stderr = BufReader::new(emu.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("emu: waiting for gdb on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
+    let (mut emu, address, _stderr) = start_emu(&["--semihosting".as_ref(), rom.as_os_str()]);
 
     // From roms/, where the ROM's debug information says its sources are.
     let gdb = Command::new("gdb-multiarch")

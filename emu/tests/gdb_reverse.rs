@@ -5,39 +5,18 @@
 //! through the stub's `bs` and `bc` packets. Fails, saying what to install, without
 //! gdb-multiarch (CI installs it).
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod gdb_support;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::io::Read;
+use std::process::Command;
+
+use gdb_support::{require_gdb, root, start_emu};
 
 #[test]
 fn gdb_multiarch_goes_back() {
-    assert!(
-        Command::new("gdb-multiarch")
-            .arg("--version")
-            .output()
-            .is_ok(),
-        "this test drives a real gdb: install gdb-multiarch (apt-get install gdb-multiarch)"
-    );
+    require_gdb();
     let rom = root().join("roms/tests/gdb/target.elf");
-    let mut emu = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--headless", "--semihosting", "--gdb", "0"])
-        .arg(&rom)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(emu.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("emu: waiting for gdb on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
+    let (mut emu, address, _stderr) = start_emu(&["--semihosting".as_ref(), rom.as_os_str()]);
 
     let commands = [
         "set confirm off",

@@ -3,23 +3,15 @@
 //! attaches to `emu run --kernel ... --gdb`, breaks on start_kernel and continues: the stop
 //! must be at start_kernel's address as the System.map gives it, and gdb must name it.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod gdb_support;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::process::Command;
+
+use gdb_support::{require_gdb, root, start_emu};
 
 #[test]
 fn gdb_multiarch_breaks_on_start_kernel_by_the_system_maps_name() {
-    assert!(
-        Command::new("gdb-multiarch")
-            .arg("--version")
-            .output()
-            .is_ok(),
-        "this test drives a real gdb: install gdb-multiarch (apt-get install gdb-multiarch)"
-    );
+    require_gdb();
     let guest = root().join("guests/linux-nspire");
     let map = std::fs::read_to_string(guest.join("System.map")).unwrap();
     let start_kernel = map
@@ -44,24 +36,13 @@ fn gdb_multiarch_breaks_on_start_kernel_by_the_system_maps_name() {
         String::from_utf8_lossy(&written.stderr)
     );
 
-    let mut emu = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--headless", "--gdb", "0", "--kernel"])
-        .arg(guest.join("zImage"))
-        .arg("--dtb")
-        .arg(guest.join("nspire-cx.dtb"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The stub says where it listens: "emu: waiting for gdb on 127.0.0.1:PORT".
-    let mut stderr = BufReader::new(emu.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line
-        .trim()
-        .strip_prefix("emu: waiting for gdb on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
-        .to_string();
+    let (zimage, dtb) = (guest.join("zImage"), guest.join("nspire-cx.dtb"));
+    let (mut emu, address, _stderr) = start_emu(&[
+        "--kernel".as_ref(),
+        zimage.as_os_str(),
+        "--dtb".as_ref(),
+        dtb.as_os_str(),
+    ]);
     let gdb = Command::new("gdb-multiarch")
         .args(["-nx", "-batch", "-ex", "set confirm off", "-ex"])
         .arg(format!("symbol-file {}", elf.display()))
