@@ -3,12 +3,13 @@
 //! `leaf_arguments` runs the same calls in Rust and lists the arguments leaf() gets (and stores
 //! in `sink`), so the test knows how often each value comes.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod script_support;
+use script_support::{root, run_script, script_stdout};
+
+/// The arguments that run the -O2 test ROM.
+const UNWIND: &[&str] = &["--semihosting", "roms/tests/unwind/unwind.elf"];
 
 /// The arguments of leaf(), in call order, as roms/tests/unwind/unwind.c and unwind_thumb.c
 /// compute them.
@@ -36,27 +37,6 @@ fn leaf_arguments() -> Vec<i32> {
     log
 }
 
-fn run_script(name: &str, commands: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("emu-conditions-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, commands).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--semihosting", "--script"])
-        .arg(&path)
-        .arg("roms/tests/unwind/unwind.elf")
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 #[test]
 fn conditions_ignore_counts_temporaries_and_commands() {
     let args = leaf_arguments();
@@ -77,7 +57,7 @@ fn conditions_ignore_counts_temporaries_and_commands() {
          {}",
         "continue\n".repeat(stops + 1)
     );
-    let out = run_script("conditions.txt", &script);
+    let out = script_stdout(&script, UNWIND);
     // Breakpoint 1 stops at the fives after the ignored ones, counting every five.
     let hits: Vec<u64> = out
         .lines()
@@ -114,9 +94,9 @@ fn conditions_ignore_counts_temporaries_and_commands() {
 
 #[test]
 fn a_condition_that_cannot_be_evaluated_stops_and_says_why() {
-    let out = run_script(
-        "bad_condition.txt",
+    let out = script_stdout(
         "break leaf if [0xfffffff0] == 1\ncontinue\ncondition 1 1 / (r0 - r0)\ncontinue\n",
+        UNWIND,
     );
     assert!(out.contains("breakpoint 1 at 0x"), "{out}");
     assert!(
@@ -131,17 +111,7 @@ fn a_condition_that_cannot_be_evaluated_stops_and_says_why() {
 
 #[test]
 fn a_bad_condition_is_refused_when_given() {
-    let dir = std::env::temp_dir().join(format!("emu-conditions-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("refused.txt");
-    std::fs::write(&path, "break leaf if r0 === 5\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--semihosting", "--script"])
-        .arg(&path)
-        .arg("roms/tests/unwind/unwind.elf")
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = run_script("break leaf if r0 === 5\n", UNWIND);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}");
     assert!(

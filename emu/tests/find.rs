@@ -2,12 +2,8 @@
 //! holds them (roms/tests/unwind/unwind.elf, a raw ROM whose segments load at their addresses
 //! with the MMU off): every match, through `find next`, and no other.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod script_support;
+use script_support::{root, run_script, script_stdout};
 
 const ROM: &str = "roms/tests/unwind/unwind.elf";
 
@@ -75,19 +71,7 @@ fn find_matches_a_plain_search_of_the_rom() {
         searches[4],
         "find next\n".repeat(nexts)
     );
-    let dir = std::env::temp_dir().join(format!("emu-find-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("find.txt");
-    std::fs::write(&path, script).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--semihosting", "--script"])
-        .arg(&path)
-        .arg(ROM)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let stdout = script_stdout(&script, &["--semihosting", ROM]);
     let physical = |out: &str, command: &str| -> Vec<u32> {
         let start = out.find(command).unwrap();
         out[start..]
@@ -117,17 +101,7 @@ fn find_matches_a_plain_search_of_the_rom() {
 
 #[test]
 fn a_search_is_bounded() {
-    let dir = std::env::temp_dir().join(format!("emu-find-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("bounded.txt");
-    std::fs::write(&path, "find 0 0xffffffff \"x\"\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .args(["run", "--semihosting", "--script"])
-        .arg(&path)
-        .arg(ROM)
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let out = run_script("find 0 0xffffffff \"x\"\n", &["--semihosting", ROM]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}");
     assert!(

@@ -5,37 +5,12 @@
 //! be where `arm-none-eabi-nm` and `objdump --dwarf=decodedline` put them. The Linux guest's
 //! System.map names the kernel's functions.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod script_support;
+use script_support::{root, script_stdout};
 
 const ROM: &str = "roms/tests/unwind/unwind.elf";
-
-/// Runs `emu run ARGS... --script` on these monitor commands.
-fn script(name: &str, commands: &str, args: &[&str]) -> String {
-    let dir = std::env::temp_dir().join(format!("emu-symbols-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, commands).unwrap();
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_emu"))
-        .arg("run")
-        .args(args)
-        .arg("--script")
-        .arg(&path)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
 
 /// A binutils tool's output for these arguments.
 fn binutils(tool: &str, args: &[&str]) -> String {
@@ -97,8 +72,7 @@ fn frames(out: &str) -> Vec<(u32, String, String)> {
 
 #[test]
 fn bt_unwinds_optimised_arm_and_thumb_frames_as_addr2line_names_them() {
-    let out = script(
-        "bt.txt",
+    let out = script_stdout(
         "break leaf\ncontinue\nbt\ncontinue\nbt\n",
         &["--semihosting", ROM],
     );
@@ -130,8 +104,7 @@ fn bt_unwinds_optimised_arm_and_thumb_frames_as_addr2line_names_them() {
 #[test]
 fn bt_unwinds_by_the_exception_index_as_addr2line_names_the_frames() {
     let rom = "roms/tests/unwind/unwind-exidx.elf";
-    let out = script(
-        "bt-exidx.txt",
+    let out = script_stdout(
         "break leaf\ncontinue\nbt\ncontinue\nbt\n",
         &["--semihosting", rom],
     );
@@ -154,8 +127,7 @@ fn bt_unwinds_by_the_exception_index_as_addr2line_names_the_frames() {
 
 #[test]
 fn names_and_source_lines_stand_for_addresses() {
-    let out = script(
-        "names.txt",
+    let out = script_stdout(
         "break middle\nbreak unwind.c:23\nbreak tests/unwind/unwind.c:40 \
          \ndelete\nuntil inner+4\nregs\ndis middle 2\nx/4b greeting\n",
         &["--semihosting", ROM],
@@ -208,8 +180,7 @@ fn a_system_map_names_the_linux_kernel() {
         .find(|l| l.ends_with(" T start_kernel"))
         .and_then(|l| u32::from_str_radix(&l[..8], 16).ok())
         .unwrap();
-    let out = script(
-        "linux.txt",
+    let out = script_stdout(
         "break start_kernel\ncontinue\ndis pc 2\ndelete\nbreak driver_register\ncontinue\nbt\n",
         &[
             "--kernel",
