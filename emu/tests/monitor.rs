@@ -8,65 +8,18 @@
 //! poked into RAM at 0x10002000 (`PROGRAM`, assembled by arm-none-eabi-as from the source beside
 //! it).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
 
-use emu::loader;
 use emu::machine::{DebugStop, Exit, Machine};
 use emu::monitor::{Break, Monitor, ScriptError};
-use emu::semihosting::{Config, Semihosting};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod machine_support;
+use machine_support::{machine_with, Console};
 
 const CLZ: &str = "roms/tests/cpu/clz.elf";
 
-/// What the guest writes through semihosting.
-#[derive(Clone, Default)]
-struct Console(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Console {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Console {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// A CX with `rom` loaded and semihosting writing to `console`.
-fn machine_with(rom: &str, console: &Console) -> Machine {
-    let image = loader::load_file(&root().join(rom)).unwrap();
-    let mut machine = Machine::nspire_cx(0);
-    machine.load(&image).unwrap();
-    let config = Config {
-        root: None,
-        cmdline: "rom".to_string(),
-        heap: machine.heap_info(&image),
-        time_base: Some(0),
-    };
-    machine.enable_semihosting(Semihosting::new(
-        config,
-        Box::new(std::io::empty()),
-        Box::new(console.clone()),
-        Box::new(console.clone()),
-    ));
-    machine
-}
-
 fn machine(rom: &str) -> Machine {
-    machine_with(rom, &Console::default())
+    machine_with(rom, "rom", &Console::default())
 }
 
 /// Runs a script that must succeed; returns what it printed.
@@ -283,7 +236,7 @@ fn set_writes_core_banked_psr_and_cp15_registers() {
 #[test]
 fn breakpoints_count_hits_and_can_be_disabled_and_deleted() {
     let console = Console::default();
-    let mut m = machine_with(CLZ, &console);
+    let mut m = machine_with(CLZ, "rom", &console);
     let mut monitor = Monitor::new();
     let out = script(
         &mut monitor,

@@ -8,62 +8,14 @@
 //! called from the `bl` at 0x324 in main's loop, five times; `total` at 0x10000004; the guest
 //! exits after 212 instructions), whose addresses are those of arm-none-eabi-objdump -d.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-
 use emu::bus::Bus;
-use emu::loader;
 use emu::machine::{DebugStop, Exit, Machine};
 use emu::monitor::Monitor;
 use emu::reverse::{Found, History};
-use emu::semihosting::{Config, Semihosting};
 use emu::snapshot;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// What the guest writes through semihosting.
-#[derive(Clone, Default)]
-struct Console(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Console {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Console {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// A CX with `rom` loaded, its command line `cmdline`, semihosting writing to `console`.
-fn machine(rom: &str, cmdline: &str, console: &Console) -> Machine {
-    let image = loader::load_file(&root().join(rom)).unwrap();
-    let mut machine = Machine::nspire_cx(0);
-    machine.load(&image).unwrap();
-    let config = Config {
-        root: None,
-        cmdline: cmdline.to_string(),
-        heap: machine.heap_info(&image),
-        time_base: Some(0),
-    };
-    machine.enable_semihosting(Semihosting::new(
-        config,
-        Box::new(std::io::empty()),
-        Box::new(console.clone()),
-        Box::new(console.clone()),
-    ));
-    machine
-}
+mod machine_support;
+use machine_support::{machine_with, root, Console};
 
 const BENCH: &str = "roms/bench/bench.elf";
 const TARGET: &str = "roms/tests/gdb/target.elf";
@@ -78,7 +30,7 @@ fn state(machine: &Machine) -> (String, Vec<u8>) {
 
 /// The state a plain run from the start has at instruction `n`.
 fn plain_run_to(rom: &str, cmdline: &str, n: u64) -> (String, Vec<u8>) {
-    let mut machine = machine(rom, cmdline, &Console::default());
+    let mut machine = machine_with(rom, cmdline, &Console::default());
     let exit = machine.run(Some(n));
     assert!(
         exit == Exit::InstructionLimit || machine.cpu.instructions() == n,
@@ -103,7 +55,7 @@ fn record(machine: &mut Machine, history: &mut History, slice: u64) -> u64 {
 #[test]
 fn any_past_count_is_the_state_a_plain_run_has_there() {
     let console = Console::default();
-    let mut machine = machine(BENCH, "bench 3", &console);
+    let mut machine = machine_with(BENCH, "bench 3", &console);
     let mut history = History::start(&mut machine, 200_000, usize::MAX).unwrap();
     let end = record(&mut machine, &mut history, 77_777);
     assert!(end > 3_000_000, "{end}");
@@ -138,7 +90,7 @@ fn any_past_count_is_the_state_a_plain_run_has_there() {
 #[test]
 fn running_on_from_the_past_replays_semihosting_and_shows_output_once() {
     let console = Console::default();
-    let mut machine = machine(BENCH, "bench 3", &console);
+    let mut machine = machine_with(BENCH, "bench 3", &console);
     let mut history = History::start(&mut machine, 500_000, usize::MAX).unwrap();
     let end = record(&mut machine, &mut history, 1 << 20);
     let output = console.text();
@@ -154,7 +106,7 @@ fn running_on_from_the_past_replays_semihosting_and_shows_output_once() {
 
 #[test]
 fn a_full_budget_drops_the_oldest_checkpoints() {
-    let mut machine = machine(BENCH, "bench 3", &Console::default());
+    let mut machine = machine_with(BENCH, "bench 3", &Console::default());
     let mut history = History::start(&mut machine, 100_000, 64 << 10).unwrap();
     let end = record(&mut machine, &mut history, 100_000);
     let (start, furthest) = history.span();
@@ -169,7 +121,7 @@ fn a_full_budget_drops_the_oldest_checkpoints() {
 
 #[test]
 fn a_change_in_the_past_forgets_the_future() {
-    let mut machine = machine(BENCH, "bench 3", &Console::default());
+    let mut machine = machine_with(BENCH, "bench 3", &Console::default());
     let mut history = History::start(&mut machine, 100_000, usize::MAX).unwrap();
     record(&mut machine, &mut history, 100_000);
     history.goto(&mut machine, 250_000).unwrap();
@@ -186,7 +138,7 @@ fn a_change_in_the_past_forgets_the_future() {
 
 #[test]
 fn reverse_continue_finds_the_last_breakpoint_and_watchpoint_stops() {
-    let mut machine = machine(TARGET, "target", &Console::default());
+    let mut machine = machine_with(TARGET, "target", &Console::default());
     let mut history = History::start(&mut machine, 20, usize::MAX).unwrap();
     record(&mut machine, &mut history, 13);
     let square = emu::cpu::Breakpoint {
@@ -245,7 +197,7 @@ fn script(monitor: &mut Monitor, machine: &mut Machine, text: &str) -> String {
 #[test]
 fn the_monitor_steps_nexts_continues_and_goes_back() {
     let console = Console::default();
-    let mut machine = machine(TARGET, "target", &console);
+    let mut machine = machine_with(TARGET, "target", &console);
     let mut monitor = Monitor::new();
     // Nothing ran yet: there is no past.
     let mut out = Vec::new();
