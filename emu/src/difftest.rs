@@ -7,8 +7,15 @@
 //! [`Prepared::new`] for older cases holding a Thumb BL/BLX pair), and its registers, CPSR, the
 //! banked registers the case names and every listed byte are compared with the expected state.
 //!
+//! The engine (`--engine`) says what executes them: the interpreter, the `jit` engine's blocks
+//! ([`blocks`]: each instruction compiled to host code on x86-64), or `check`, both from the
+//! same state, each held to the case and the two to each other as `--engine check` holds them
+//! (the stop, the instruction count, every register of every mode, CP15, the stores in order).
+//!
 //! The cases come from `tools/difftest/gen.py` (an oracle run of Unicorn); `tests/data/` holds a
 //! corpus, replayed by `tests/tests/difftest_corpus.rs` and by `emu difftest FILE...`.
+
+mod blocks;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -19,47 +26,69 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::bus::{Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
-use crate::cpu::{psr, Cpu, Mode};
+use crate::cpu::{psr, Cpu, Mode, Stop};
+use crate::engine::check::{self, Divergence};
+use crate::engine::EngineKind;
 
-/// How many cases of a file passed and failed.
+use blocks::CaseBlocks;
+
+/// How many cases of a file passed and failed, and in how many compiled code ran.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
     pub passed: u64,
     pub failed: u64,
+    /// Cases in which the `jit` engine (under `jit` or `check`) ran compiled code: on x86-64
+    /// hosts, every case whose instructions are in its memory; elsewhere none.
+    pub compiled: u64,
 }
 
-/// Replays every case of several files (`emu difftest FILE...`): each file's report and summary
-/// line, then, for more than one file, a total line. The error names the file.
-pub fn replay_files(paths: &[PathBuf], out: &mut dyn Write) -> Result<Summary, String> {
+/// Replays every case of several files (`emu difftest FILE...`) with `engine`: each file's
+/// report and summary line, then, for more than one file, a total line. The error names the
+/// file.
+pub fn replay_files(
+    paths: &[PathBuf],
+    engine: EngineKind,
+    out: &mut dyn Write,
+) -> Result<Summary, String> {
     let mut total = Summary::default();
     for path in paths {
-        let summary = replay_file(path, out).map_err(|e| format!("{}: {e}", path.display()))?;
+        let summary =
+            replay_file(path, engine, out).map_err(|e| format!("{}: {e}", path.display()))?;
         total.passed += summary.passed;
         total.failed += summary.failed;
+        total.compiled += summary.compiled;
     }
     if paths.len() > 1 {
-        writeln!(out, "{} passed, {} failed", total.passed, total.failed)
-            .map_err(|e| format!("cannot write the report: {e}"))?;
+        write_summary(out, &total, engine).map_err(|e| format!("cannot write the report: {e}"))?;
     }
     Ok(total)
 }
 
-/// Replays every case of a `.jsonl` or `.jsonl.gz` file, writing a report of each failure and a
-/// closing `N passed, N failed` line to `out`. An unreadable file or a malformed line is an error
-/// (the message names the line); failing cases are not.
-pub fn replay_file(path: &Path, out: &mut dyn Write) -> Result<Summary, String> {
+/// Replays every case of a `.jsonl` or `.jsonl.gz` file with `engine`, writing a report of each
+/// failure and a closing `N passed, N failed` line to `out`. An unreadable file or a malformed
+/// line is an error (the message names the line); failing cases are not.
+pub fn replay_file(
+    path: &Path,
+    engine: EngineKind,
+    out: &mut dyn Write,
+) -> Result<Summary, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|ext| ext == "gz") {
         Box::new(flate2::read::MultiGzDecoder::new(file))
     } else {
         Box::new(file)
     };
-    replay_reader(BufReader::new(reader), out)
+    replay_reader(BufReader::new(reader), engine, out)
 }
 
 /// Replays the cases of a JSON-lines stream (see [`replay_file`]).
-pub fn replay_reader(reader: impl BufRead, out: &mut dyn Write) -> Result<Summary, String> {
+pub fn replay_reader(
+    reader: impl BufRead,
+    engine: EngineKind,
+    out: &mut dyn Write,
+) -> Result<Summary, String> {
     let mut summary = Summary::default();
+    let mut blocks = CaseBlocks::default();
     let write_err = |e: std::io::Error| format!("cannot write the report: {e}");
     for (index, line) in reader.lines().enumerate() {
         let line = line.map_err(|e| format!("line {}: cannot read: {e}", index + 1))?;
@@ -69,10 +98,16 @@ pub fn replay_reader(reader: impl BufRead, out: &mut dyn Write) -> Result<Summar
         let case: Case =
             serde_json::from_str(&line).map_err(|e| format!("line {}: {e}", index + 1))?;
         let prepared = Prepared::new(&case).map_err(|e| format!("line {}: {e}", index + 1))?;
-        let diffs = match panic::catch_unwind(AssertUnwindSafe(|| run(&case, prepared))) {
+        let compiled_before = blocks.compiled_runs;
+        let diffs = match panic::catch_unwind(AssertUnwindSafe(|| {
+            run(&case, &prepared, engine, &mut blocks)
+        })) {
             Ok(diffs) => diffs,
             Err(_) => vec!["the emulator panicked".to_string()],
         };
+        if blocks.compiled_runs > compiled_before {
+            summary.compiled += 1;
+        }
         if diffs.is_empty() {
             summary.passed += 1;
         } else {
@@ -80,8 +115,21 @@ pub fn replay_reader(reader: impl BufRead, out: &mut dyn Write) -> Result<Summar
             write_failure(out, &case, &diffs).map_err(write_err)?;
         }
     }
-    writeln!(out, "{} passed, {} failed", summary.passed, summary.failed).map_err(write_err)?;
+    write_summary(out, &summary, engine).map_err(write_err)?;
     Ok(summary)
+}
+
+/// `N passed, N failed`, and under `jit` and `check` in how many cases compiled code ran.
+fn write_summary(
+    out: &mut dyn Write,
+    summary: &Summary,
+    engine: EngineKind,
+) -> std::io::Result<()> {
+    write!(out, "{} passed, {} failed", summary.passed, summary.failed)?;
+    if engine != EngineKind::Interp {
+        write!(out, " (compiled code ran in {})", summary.compiled)?;
+    }
+    writeln!(out)
 }
 
 // ----- the case format -----
@@ -238,8 +286,44 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
 
 // ----- running one case -----
 
-/// Runs a case and returns its differences (none when it passed).
-fn run(case: &Case, prepared: Prepared) -> Vec<String> {
+/// Runs a case with `engine` and returns its differences (none when it passed).
+fn run(
+    case: &Case,
+    prepared: &Prepared,
+    engine: EngineKind,
+    blocks: &mut CaseBlocks,
+) -> Vec<String> {
+    match engine {
+        EngineKind::Interp => {
+            let (cpu, bus, stop) = execute(case, prepared, None);
+            expected(case, prepared, &cpu, &bus, stop)
+        }
+        EngineKind::Jit => {
+            let (cpu, bus, stop) = execute(case, prepared, Some(blocks));
+            expected(case, prepared, &cpu, &bus, stop)
+        }
+        EngineKind::Check => {
+            let (icpu, ibus, istop) = execute(case, prepared, None);
+            let (jcpu, jbus, jstop) = execute(case, prepared, Some(blocks));
+            let side = |name: &'static str, diffs: Vec<String>| {
+                diffs.into_iter().map(move |d| format!("{name}: {d}"))
+            };
+            let mut diffs: Vec<String> =
+                side("interp", expected(case, prepared, &icpu, &ibus, istop)).collect();
+            diffs.extend(side("jit", expected(case, prepared, &jcpu, &jbus, jstop)));
+            diffs.extend(engines_differ((icpu, &ibus, istop), (jcpu, &jbus, jstop)));
+            diffs
+        }
+    }
+}
+
+/// The case's machine made and run: the interpreter's loop, with `blocks` running straight-line
+/// code for the `jit` engine (`None`: the interpreter). Every store is logged.
+fn execute(
+    case: &Case,
+    prepared: &Prepared,
+    blocks: Option<&mut CaseBlocks>,
+) -> (Cpu, SparseBus, Stop) {
     let mut bus = SparseBus::new(&prepared.memory);
     let mut cpu = Cpu::new();
     cpu.semihosting = false;
@@ -254,12 +338,43 @@ fn run(case: &Case, prepared: Prepared) -> Vec<String> {
         cpu.set_reg(n, value);
     }
     cpu.set_pc(case.initial.r[15]);
+    cpu.log_stores(true);
+    // Memory that is not a whole page is served as a device's would be, and the run loop stops
+    // after each such access (`Stop::DeviceAccess`); the machine's loop carries on, as this one
+    // does, until the case's instructions are done or the run stops for another reason.
+    let steps = prepared.steps as u64;
+    let mut blocks = blocks;
+    let stop = loop {
+        let left = steps - cpu.instructions();
+        let stop = match blocks.as_deref_mut() {
+            None => cpu.run(&mut bus, left),
+            Some(blocks) => cpu.run_with(&mut bus, left, blocks),
+        };
+        match stop {
+            Stop::DeviceAccess if cpu.instructions() < steps => continue,
+            Stop::DeviceAccess => break Stop::Budget,
+            stop => break stop,
+        }
+    };
+    (cpu, bus, stop)
+}
 
-    for _ in 0..prepared.steps {
-        cpu.step(&mut bus);
-    }
-
+/// How a run differs from the case's expected state.
+fn expected(
+    case: &Case,
+    prepared: &Prepared,
+    cpu: &Cpu,
+    bus: &SparseBus,
+    stop: Stop,
+) -> Vec<String> {
     let mut diffs = Vec::new();
+    if stop != Stop::Budget {
+        diffs.push(format!(
+            "stopped for {stop:?} after {} of {} instructions",
+            cpu.instructions(),
+            prepared.steps
+        ));
+    }
     let expected = &case.expected;
     for n in 0..15 {
         let got = cpu.reg(n);
@@ -313,10 +428,43 @@ fn run(case: &Case, prepared: Prepared) -> Vec<String> {
             ));
         }
     }
-    if let Some(event) = cpu.take_event() {
-        diffs.push(format!("unexpected CPU event {event:?}"));
+    diffs.extend(compare_memory(bus, prepared));
+    diffs
+}
+
+/// How the interpreter's run of a case and the jit's differ, as `--engine check` compares them
+/// ([`check::compare`]: the instruction count, every register of every mode, CP15), then their
+/// stops, their stores in order and all of memory.
+fn engines_differ(
+    (mut interp, interp_bus, interp_stop): (Cpu, &SparseBus, Stop),
+    (mut jit, jit_bus, jit_stop): (Cpu, &SparseBus, Stop),
+) -> Vec<String> {
+    let mut diffs = Vec::new();
+    if let Some(what) = check::compare(&interp, &jit) {
+        let divergence = Divergence {
+            insns: interp.instructions(),
+            pc: interp.pc(),
+            what,
+        };
+        diffs.push(divergence.reason());
     }
-    diffs.extend(compare_memory(&bus, &prepared));
+    if interp_stop != jit_stop {
+        diffs.push(format!(
+            "the interpreter stopped for {interp_stop:?}, the jit for {jit_stop:?}"
+        ));
+    }
+    let (theirs, ours) = (interp.take_stores(), jit.take_stores());
+    if theirs != ours {
+        diffs.push(format!(
+            "the interpreter stored {theirs:x?}, the jit {ours:x?}"
+        ));
+    }
+    if let Some(at) = (0..interp_bus.arena.len()).find(|&i| interp_bus.arena[i] != jit_bus.arena[i])
+    {
+        diffs.push(format!(
+            "memory differs between the engines at arena offset {at:#x}"
+        ));
+    }
     diffs
 }
 
@@ -520,8 +668,12 @@ mod tests {
     const ADDS: &str = r#"{"id":"t-1","isa":"arm","asm":"adds r0, r1, r2, lsl #3","initial":{"r":[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,4096],"cpsr":211},"memory":[{"addr":4096,"bytes":"820191e0"}],"final":{"r":[17,1,2,3,4,5,6,7,8,9,10,11,12,13,14,4100],"cpsr":211},"memory_after":[]}"#;
 
     fn replay(text: &str) -> (Summary, String) {
+        replay_with(text, EngineKind::Interp)
+    }
+
+    fn replay_with(text: &str, engine: EngineKind) -> (Summary, String) {
         let mut out = Vec::new();
-        let summary = replay_reader(text.as_bytes(), &mut out).expect("well-formed");
+        let summary = replay_reader(text.as_bytes(), engine, &mut out).expect("well-formed");
         (summary, String::from_utf8(out).unwrap())
     }
 
@@ -532,7 +684,8 @@ mod tests {
             summary,
             Summary {
                 passed: 1,
-                failed: 0
+                failed: 0,
+                compiled: 0
             },
             "{report}"
         );
@@ -546,7 +699,8 @@ mod tests {
             summary,
             Summary {
                 passed: 0,
-                failed: 1
+                failed: 1,
+                compiled: 0
             }
         );
         assert!(
@@ -561,9 +715,9 @@ mod tests {
 
     #[test]
     fn stores_are_compared_and_unlisted_memory_aborts() {
-        // str r0, [r1] with r1 = 0x2000: first with the word listed, then without it (the store
-        // is a bus error: a data abort to 0x10 in abort mode).
-        let case = r#"{"id":"t-2","isa":"arm","asm":"str r0, [r1]","initial":{"r":[305419896,8192,0,0,0,0,0,0,0,0,0,0,0,0,0,4096],"cpsr":211},"memory":[{"addr":4096,"bytes":"000081e5"},{"addr":8192,"bytes":"00000000"}],"final":{"r":[305419896,8192,0,0,0,0,0,0,0,0,0,0,0,0,0,4100],"cpsr":211},"memory_after":[{"addr":8192,"bytes":"78563412"}]}"#;
+        // STR first with the word listed, then without it (the store is a bus error: a data
+        // abort to 0x10 in abort mode).
+        let case = STR;
         let (summary, report) = replay(case);
         assert_eq!(summary.passed, 1, "{report}");
         let unlisted = case.replace(r#",{"addr":8192,"bytes":"00000000"}"#, "");
@@ -654,6 +808,7 @@ mod tests {
         let mut out = Vec::new();
         let err = replay_reader(
             case(false, "01e0a0e3", 0x1000, 0, r#","steps":0"#).as_bytes(),
+            EngineKind::Interp,
             &mut out,
         )
         .expect_err("malformed");
@@ -663,8 +818,72 @@ mod tests {
     #[test]
     fn malformed_lines_are_errors_naming_the_line() {
         let mut out = Vec::new();
-        let err = replay_reader(format!("{ADDS}\n{{\"id\":1}}\n").as_bytes(), &mut out)
-            .expect_err("malformed");
+        let err = replay_reader(
+            format!("{ADDS}\n{{\"id\":1}}\n").as_bytes(),
+            EngineKind::Interp,
+            &mut out,
+        )
+        .expect_err("malformed");
         assert!(err.starts_with("line 2:"), "{err}");
+    }
+
+    /// Under `check` a case runs in both engines, the jit's compiled on x86-64 hosts, and a
+    /// wrong expectation is reported for each.
+    #[test]
+    fn check_runs_the_case_in_both_engines() {
+        let (summary, report) = replay_with(ADDS, EngineKind::Check);
+        assert_eq!((summary.passed, summary.failed), (1, 0), "{report}");
+        assert_eq!(summary.compiled, cfg!(target_arch = "x86_64") as u64);
+        let (summary, report) = replay_with(&ADDS.replace("[17,", "[18,"), EngineKind::Check);
+        assert_eq!(summary.failed, 1);
+        for engine in ["interp", "jit"] {
+            assert!(
+                report.contains(&format!(
+                    "{engine}: r0: expected 0x00000012, got 0x00000011"
+                )),
+                "{report}"
+            );
+        }
+        // A store, and one to an unlisted word (a data abort), agree too.
+        let (summary, report) = replay_with(STR, EngineKind::Check);
+        assert_eq!((summary.passed, summary.failed), (1, 0), "{report}");
+    }
+
+    /// `str r0, [r1]` with r1 = 0x2000 and the word listed.
+    const STR: &str = r#"{"id":"t-2","isa":"arm","asm":"str r0, [r1]","initial":{"r":[305419896,8192,0,0,0,0,0,0,0,0,0,0,0,0,0,4096],"cpsr":211},"memory":[{"addr":4096,"bytes":"000081e5"},{"addr":8192,"bytes":"00000000"}],"final":{"r":[305419896,8192,0,0,0,0,0,0,0,0,0,0,0,0,0,4100],"cpsr":211},"memory_after":[{"addr":8192,"bytes":"78563412"}]}"#;
+
+    /// What `check` compares between the engines' runs: each kind of difference is reported.
+    #[test]
+    fn the_engines_differing_is_reported() {
+        let case: Case = serde_json::from_str(STR).unwrap();
+        let prepared = Prepared::new(&case).unwrap();
+        let run = || execute(&case, &prepared, None);
+        let ((a, abus, astop), (b, bbus, bstop)) = (run(), run());
+        assert_eq!(
+            engines_differ((a, &abus, astop), (b, &bbus, bstop)),
+            Vec::<String>::new()
+        );
+
+        let ((a, abus, astop), (mut b, mut bbus, _)) = (run(), run());
+        b.set_reg(3, 7);
+        bbus.arena[0] ^= 1;
+        let diffs = engines_differ((a, &abus, astop), (b, &bbus, Stop::DeviceAccess));
+        assert_eq!(diffs.len(), 3, "{diffs:?}");
+        assert!(
+            diffs[0].contains("r3 is 0x00000000 in the interpreter, 0x00000007 in the jit"),
+            "{diffs:?}"
+        );
+        assert!(diffs[1].contains("the jit for DeviceAccess"), "{diffs:?}");
+        assert!(diffs[2].contains("memory differs"), "{diffs:?}");
+
+        let ((a, abus, astop), (mut b, mut bbus, bstop)) = (run(), run());
+        // The jit side runs the STR once more: one store more in its log.
+        b.set_pc(0x1000);
+        let _ = b.run(&mut bbus, 1);
+        let diffs = engines_differ((a, &abus, astop), (b, &bbus, bstop));
+        assert!(
+            diffs.iter().any(|d| d.contains("the interpreter stored")),
+            "{diffs:?}"
+        );
     }
 }

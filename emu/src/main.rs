@@ -90,6 +90,10 @@ enum Command {
         /// Case files (`.jsonl` or `.jsonl.gz`).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// What executes the cases: the interpreter, the jit's compiled blocks, or both,
+        /// each held to the case and to the other.
+        #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+        engine: EngineKind,
     },
 }
 
@@ -161,7 +165,7 @@ fn main() -> ExitCode {
                 Err(message) => fail(&message, EXIT_BAD_INPUT),
             }
         }
-        Some(Command::Difftest { files }) => difftest(&files),
+        Some(Command::Difftest { files, engine }) => difftest(&files, engine),
         Some(Command::Symbols { file, elf }) => symbols(&file, elf.as_deref()),
     }
 }
@@ -208,8 +212,8 @@ fn symbols(file: &std::path::Path, elf: Option<&std::path::Path>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn difftest(files: &[PathBuf]) -> ExitCode {
-    match emu::difftest::replay_files(files, &mut std::io::stdout()) {
+fn difftest(files: &[PathBuf], engine: EngineKind) -> ExitCode {
+    match emu::difftest::replay_files(files, engine, &mut std::io::stdout()) {
         Ok(summary) if summary.failed == 0 => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
         Err(message) => fail(&message, EXIT_BAD_INPUT),

@@ -202,7 +202,7 @@ impl Check {
 }
 
 /// The first difference between the interpreter's CPU and the jit's, if any.
-fn compare(interp: &Cpu, jit: &Cpu) -> Option<Difference> {
+pub(crate) fn compare(interp: &Cpu, jit: &Cpu) -> Option<Difference> {
     if interp.instructions() != jit.instructions() {
         return Some(Difference::Count {
             interp: interp.instructions(),
