@@ -16,8 +16,7 @@
  * Usage (semihosting command line, argv[0] is the program name):
  *   bench [--mmu] [iterations]   default: DEFAULT_ITERATIONS
  * With --mmu the MMU is turned on first, with every 1 MiB section mapped flat
- * (the same addresses, so the program and semihosting carry on unchanged):
- * the same work then runs through address translation.
+ * (common/flatmmu.c): the same work then runs through address translation.
  *
  * Output, on stdout through newlib/rdimon semihosting:
  *   bench: <N> iterations
@@ -29,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "flatmmu.h"
 
 /*
  * 1500 iterations execute about 1.7 billion instructions (measured under
@@ -256,47 +257,12 @@ static uint32_t kernel_strings(uint32_t iter)
     return mix(h, ordered);
 }
 
-/* ------------------------------------------------------------------ */
-/* --mmu: a flat mapping of the whole address space in 1 MiB sections.  */
-/* ------------------------------------------------------------------ */
-
-/* The first-level table: 4096 words, aligned to 16 KiB (ARM ARM B4.7.5). */
-static uint32_t l1_table[4096] __attribute__((aligned(16384)));
-
-/* CP15 is reached only from ARM code on ARMv5, so this stays ARM in the Thumb build, and out
- * of line there (GCC may otherwise inline it into its Thumb caller). */
-#ifdef __thumb__
-#define ARM_CODE __attribute__((target("arm"), noinline))
-#else
-#define ARM_CODE
-#endif
-ARM_CODE static void enable_mmu(void)
-{
-    for (uint32_t i = 0; i < 4096; i++) {
-        /* Section descriptor: base, AP=11 (read/write for all), domain 0,
-         * cacheable and bufferable, type 0b10. */
-        l1_table[i] = (i << 20) | (3u << 10) | (1u << 3) | (1u << 2) | 2u;
-    }
-    uint32_t control;
-    __asm__ volatile(
-        "mcr p15, 0, %1, c2, c0, 0\n"   /* TTBR */
-        "mcr p15, 0, %2, c3, c0, 0\n"   /* DACR: domain 0 is a client */
-        "mov r0, #0\n"
-        "mcr p15, 0, r0, c8, c7, 0\n"   /* invalidate the TLBs */
-        "mrc p15, 0, %0, c1, c0, 0\n"
-        "orr %0, %0, #1\n"              /* M */
-        "mcr p15, 0, %0, c1, c0, 0\n"
-        : "=&r"(control)
-        : "r"(l1_table), "r"(1u)
-        : "r0", "memory");
-}
-
 int main(int argc, char **argv)
 {
     uint32_t iterations = DEFAULT_ITERATIONS;
 
     if (argc > 1 && strcmp(argv[1], "--mmu") == 0) {
-        enable_mmu();
+        flat_mmu_on();
         printf("bench: MMU on, flat section mapping\n");
         argc--;
         argv++;
