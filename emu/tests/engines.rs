@@ -1,7 +1,8 @@
 //! The execution engines (`--engine`) against the interpreter, their reference: `check` runs
 //! the translation-block engine and the interpreter in lockstep and ends the run with status 126
 //! at the first difference, so each test here fails on any divergence. It runs every ROM under
-//! `roms/tests`, the benchmark in ARM and Thumb with the MMU on, and Linux to its shell prompt.
+//! `roms/tests`, the benchmark and the CoreMark-style workloads in ARM and Thumb with the MMU
+//! on, and Linux to its shell prompt.
 //! No test here times anything.
 
 use std::cell::RefCell;
@@ -52,20 +53,23 @@ fn every_test_rom_runs_the_same_in_both_engines() {
     assert!(report.contains(" passed, 0 failed"), "{report}");
 }
 
-/// The benchmark's output and instruction count (from `--stats`) under `engine`.
-fn bench(rom: &str, engine: &str) -> (String, u64) {
+/// A newlib program's output and instruction count (from `--stats`) under `engine`, given
+/// `args`.
+fn bench(rom: &str, args: &[&str], engine: &str) -> (String, u64) {
     let out = emu(&[
-        "run",
-        "--headless",
-        "--semihosting",
-        "--stats",
-        "--engine",
-        engine,
-        rom,
-        "--",
-        "--mmu",
-        "3",
-    ]);
+        &[
+            "run",
+            "--headless",
+            "--semihosting",
+            "--stats",
+            "--engine",
+            engine,
+            rom,
+            "--",
+        ],
+        args,
+    ]
+    .concat());
     let report = text(&out);
     assert_eq!(
         out.status.code(),
@@ -87,11 +91,35 @@ fn bench(rom: &str, engine: &str) -> (String, u64) {
 #[test]
 fn the_benchmark_runs_the_same_in_every_engine_arm_and_thumb() {
     for rom in ["roms/bench/bench.elf", "roms/bench/bench-thumb.elf"] {
-        let (output, count) = bench(rom, "interp");
+        let args = ["--mmu", "3"];
+        let (output, count) = bench(rom, &args, "interp");
         assert!(output.contains("bench: checksum 0x"), "{rom}: {output}");
         for engine in ["jit", "check"] {
             assert_eq!(
-                bench(rom, engine),
+                bench(rom, &args, engine),
+                (output.clone(), count),
+                "{rom} under {engine}"
+            );
+        }
+    }
+}
+
+/// The CoreMark-style workloads (roms/workloads), every kernel, ARM and Thumb, MMU on: the same
+/// output and instruction count in every engine, and under `check` no difference at any slice.
+/// (Their results are checked by the program itself and against QEMU's by `emu test`'s
+/// manifest.)
+#[test]
+fn the_workloads_run_the_same_in_every_engine_arm_and_thumb() {
+    for rom in [
+        "roms/workloads/workloads.elf",
+        "roms/workloads/workloads-thumb.elf",
+    ] {
+        let args = ["--mmu", "all", "2"];
+        let (output, count) = bench(rom, &args, "interp");
+        assert!(output.contains("workloads: checksum 0x"), "{rom}: {output}");
+        for engine in ["jit", "check"] {
+            assert_eq!(
+                bench(rom, &args, engine),
                 (output.clone(), count),
                 "{rom} under {engine}"
             );
