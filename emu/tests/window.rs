@@ -508,6 +508,48 @@ fn f5_opens_the_monitor_on_the_terminal() {
     assert_eq!(exit_code(&mut emu), Some(0));
 }
 
+/// With `--window --monitor` the window opens stopped in the monitor and stays live while the
+/// monitor waits for a line: its title says so, F7 changes the picture, a key tapped in the
+/// window reaches the ROM when the monitor's `continue` gives the machine back, and F12 at the
+/// prompt ends the run with status 0.
+#[test]
+fn the_window_stays_live_while_the_monitor_waits() {
+    let x = xvfb();
+    let dir = temp_dir("window-live-monitor");
+    let rom = bars_rom(&dir);
+    let mut emu = x.emu_on_terminal(
+        &dir,
+        &["run", "--window", "--monitor", rom.to_str().unwrap()],
+    );
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    emu.wait_for_output("(emu) ");
+    x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
+    x.client("xdotool", &["windowfocus", &id]);
+    let before = x.grab(&id);
+    x.client("xdotool", &["key", "F7"]);
+    x.wait_title(&id, "keypad hidden", |t| t.contains("keypad hidden"));
+    wait_until("the picture without the keypad", || {
+        x.grab(&id).pixels != before.pixels
+    });
+    x.client("xdotool", &["key", "F7"]);
+    emu.type_keys(b"continue\r");
+    x.expect_picture(&id, "colour_bars");
+
+    x.client("xdotool", &["key", "F5"]);
+    emu.wait_for_count("(emu) ", 2);
+    x.client("xdotool", &["key", "a"]);
+    // Nothing runs at the prompt: the tap waits for the machine.
+    std::thread::sleep(Duration::from_millis(300));
+    x.expect_picture(&id, "colour_bars");
+    emu.type_keys(b"continue\r");
+    x.expect_picture(&id, "colour_bars_key_a");
+
+    x.client("xdotool", &["key", "F5"]);
+    emu.wait_for_count("(emu) ", 3);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+}
+
 /// Without a terminal (emu started from a desktop, its input not a terminal) F5 does not quit
 /// or wait: the window says why there is no monitor, and runs on.
 #[test]

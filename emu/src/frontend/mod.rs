@@ -12,6 +12,7 @@ pub mod options;
 pub mod overlay;
 pub mod pace;
 pub mod pointer;
+pub mod prompter;
 pub mod record;
 pub mod rewind;
 pub mod run;

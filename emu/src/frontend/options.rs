@@ -84,8 +84,12 @@ pub struct RunOptions {
     /// first instruction until it resumes the machine. Runs headless.
     #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["scale", "turbo", "frames", "keys"])]
     pub gdb: Option<String>,
-    /// Start in the monitor, stopped at the first instruction (runs headless; `help` lists
-    /// the commands).
+    /// With --monitor or --gdb, run in the window (they run headless without it); the picture
+    /// stays live while the debugger has the machine stopped.
+    #[arg(long, conflicts_with_all = ["headless", "script"])]
+    pub window: bool,
+    /// Start in the monitor, stopped at the first instruction (runs headless unless --window is
+    /// given; `help` lists the commands).
     #[arg(long, conflicts_with_all = ["gdb", "script", "scale", "frames", "keys"])]
     pub monitor: bool,
     /// Run monitor commands from FILE, one a line, printing their output (runs headless).

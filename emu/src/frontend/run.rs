@@ -189,7 +189,7 @@ fn run_front_end(
         });
     }
     terminal::end_on_termination();
-    if options.headless || options.monitor {
+    if options.headless || (options.monitor && !options.window) {
         // Frames or keys make a run a bounded, reproducible one: Ctrl-C ends it.
         let bounded = options.frames.is_some() || options.keys.is_some();
         let mut monitor = Monitor::new().returning_on_continue();
@@ -242,6 +242,7 @@ fn run_front_end(
                 .map(|&p| Speed::from_percent(p))
                 .collect::<Vec<_>>(),
         ),
+        monitor: options.monitor,
     };
     // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
     // `reset` is F2's job, so it has no machine factory of its own.

@@ -29,6 +29,7 @@ use super::keymap::{self, Action, CxKey};
 use super::overlay::{Overlay, Status};
 use super::pace::{Speed, Throttle};
 use super::pointer::Pointer;
+use super::prompter::MonitorPrompt;
 use super::record::Recorder;
 use super::rewind::Rewind;
 use super::screen::Screen;
@@ -68,6 +69,8 @@ pub struct Options {
     pub keypad: bool,
     /// The speed presets F9 and F10 step through, sorted.
     pub speeds: Vec<Speed>,
+    /// Start in the monitor (`--monitor`).
+    pub monitor: bool,
 }
 
 /// How the window ended, and the machine as it was (its LCD shows the last picture).
@@ -328,6 +331,12 @@ pub fn run(
     let mut title = String::new();
     let mut next = Instant::now();
     let mut focused = false;
+    // While the monitor has the machine, the window draws it and takes keys without running
+    // it, and looks for the monitor's next command line once a host frame.
+    let mut prompt = MonitorPrompt::default();
+    if options.monitor {
+        prompt.enter(monitor, &session.machine);
+    }
     while screen.window.is_open() {
         let active = screen.window.is_active();
         if focused && !active {
@@ -341,6 +350,12 @@ pub fn run(
         });
         for action in keyboard.apply(&mut session).into_iter().chain(escape) {
             let cycles = session.machine.cpu.cycles();
+            if prompt.active()
+                && matches!(action, Action::Monitor | Action::Reset | Action::LoadSlot)
+            {
+                overlay.show("in the monitor: its continue gives the machine back");
+                continue;
+            }
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
                 Action::Pause => {
@@ -352,11 +367,7 @@ pub fn run(
                         overlay.show("no monitor: emu's input is not a terminal");
                         continue;
                     }
-                    show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
-                    if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
-                        return Ok(outcome(stopped, None, session));
-                    }
-                    throttle.restart(session.machine.cpu.cycles());
+                    prompt.enter(monitor, &session.machine);
                 }
                 Action::Turbo => {
                     overlay.show(format!("speed {}", throttle.toggle_turbo(cycles)));
@@ -477,6 +488,12 @@ pub fn run(
         if pointer.finger != before.finger {
             session.set_finger(pointer.finger);
         }
+        match prompt.poll(monitor, &mut session.machine) {
+            Some(Leave::Quit) => return Ok(outcome(stopped, None, session)),
+            Some(Leave::Resume) => throttle.restart(session.machine.cpu.cycles()),
+            None => {}
+        }
+        let in_monitor = prompt.active();
         let fast = keyboard.holds_action(Action::FastForward);
         if throttle.hold_fast_forward(fast, session.machine.cpu.cycles()) {
             overlay.show(if fast {
@@ -489,9 +506,11 @@ pub fn run(
         let frame_start = Instant::now();
         let mut ran = 0;
         let rewinding = keyboard.rewinding();
-        let step = !rewinding && paused && advance > 0;
+        let step = !rewinding && paused && advance > 0 && !in_monitor;
         advance -= u32::from(step);
-        if rewinding {
+        if in_monitor {
+            // The monitor has the machine: nothing runs.
+        } else if rewinding {
             if session.step_back() {
                 stopped = None;
                 overlay.show("rewinding");
@@ -511,11 +530,7 @@ pub fn run(
                     Some(stop) => {
                         if let Some(report) = monitor.stopped(&mut session.machine, stop) {
                             print!("{report}");
-                            show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
-                            if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
-                                return Ok(outcome(stopped, None, session));
-                            }
-                            throttle.restart(session.machine.cpu.cycles());
+                            prompt.enter(monitor, &session.machine);
                             break;
                         }
                     }
@@ -535,11 +550,14 @@ pub fn run(
         session.render(&mut frame);
         let now = Instant::now();
         let speed_changed = meter.count(if stopped.is_none() { ran } else { 0 });
-        let state = state(stopped, paused, &session);
+        let state = match in_monitor {
+            true => IN_MONITOR.to_string(),
+            false => state(stopped, paused, &session),
+        };
         let status = Status {
             state: &state,
             paused,
-            stopped: stopped.is_some(),
+            stopped: stopped.is_some() || in_monitor,
             fast_forward: fast,
             speed: throttle.speed(),
             percent: meter.percent,
@@ -574,7 +592,7 @@ pub fn run(
             title = new_title;
         }
 
-        if throttle.unpaced() && stopped.is_none() && !paused {
+        if throttle.unpaced() && stopped.is_none() && !paused && !in_monitor {
             next = Instant::now();
         } else {
             next += period;
@@ -589,6 +607,9 @@ pub fn run(
     }
     Ok(outcome(stopped, None, session))
 }
+
+/// The status line and the title while the monitor has the machine.
+const IN_MONITOR: &str = "in the monitor, on the terminal (continue returns here)";
 
 /// The machine's state in words, for the title bar: how it stopped, or paused (at which frame
 /// since power-on, the last reset or state loaded); empty while it runs.
@@ -628,33 +649,6 @@ fn show(
     window
         .update_with_buffer(pixels, width, height)
         .map_err(|e| format!("window: {e}"))
-}
-
-/// Shows the LCD as it is, the status line saying the monitor has the machine: the window is
-/// not redrawn while the monitor waits on the terminal.
-fn show_in_monitor(
-    screen: &mut Screen,
-    pixels: &mut Vec<u32>,
-    keypad: bool,
-    session: &mut Session,
-) -> Result<(), String> {
-    let mut frame = blank_frame();
-    session.render(&mut frame);
-    let layout = view::layout(screen.window.get_size(), keypad);
-    let scene = Scene {
-        held: &|key| session.holds(key),
-        touch: None,
-        status: "in the monitor, on the terminal (continue returns here)",
-        note: None,
-        thumbnail: None,
-    };
-    show(
-        &mut screen.window,
-        pixels,
-        &layout,
-        frame.as_slice(),
-        &scene,
-    )
 }
 
 /// A session of the window's: the person may press keys at any time.
