@@ -779,6 +779,35 @@ fn holding_ctrl_backspace_rewinds_the_window() {
     assert_eq!(exit_code(&mut emu), Some(0));
 }
 
+/// `--frames` counts the frames the window shows, those run backwards too: paused at frame K
+/// (K of the 100 asked for, at least 50), holding Ctrl+Backspace shows K frames more, going
+/// back, so the run ends while it is held.
+#[test]
+fn frames_rewound_count_toward_frames() {
+    let x = xvfb();
+    let dir = temp_dir("window-rewind-frames");
+    let rom = bars_rom(&dir);
+    let args = ["run", "--rewind", "--frames", "100", rom.to_str().unwrap()];
+    let mut emu = x.emu(&dir, &args);
+    let id = x.window(&emu, "^bars\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    let frames = loop {
+        std::thread::sleep(Duration::from_millis(300));
+        x.client("xdotool", &["key", "F1"]);
+        let title = x.wait_title(&id, "paused", |t| paused_at(t).is_some());
+        let frames = paused_at(&title).unwrap();
+        if frames >= 50 {
+            break frames;
+        }
+        x.client("xdotool", &["key", "F1"]);
+    };
+    assert!(frames < 100, "{frames}");
+    x.client("xdotool", &["keydown", "ctrl+BackSpace"]);
+    let code = exit_code(&mut emu);
+    x.client("xdotool", &["keyup", "ctrl+BackSpace"]);
+    assert_eq!(code, Some(0));
+}
+
 /// Ctrl+F3 starts recording the LCD and stops it: an animated GIF named like the screenshots,
 /// in the current folder, of at least 6 frames in half a second, showing what the window
 /// shows (decoded by ImageMagick).

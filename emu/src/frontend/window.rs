@@ -51,7 +51,8 @@ pub struct Options {
     pub scale: usize,
     /// Start unthrottled.
     pub turbo: bool,
-    /// Close after this many frames (see [`Outcome`]).
+    /// Close after this many frames of the machine's time shown: run forwards, run backwards
+    /// by rewind, or shown stopped (see [`Outcome`]).
     pub frames: Option<u64>,
     /// The instruction limit (`--max-insns`).
     pub limit: Option<u64>,
@@ -514,6 +515,8 @@ pub fn run(
             if session.step_back() {
                 stopped = None;
                 overlay.show("rewinding");
+                // A frame shown, run backwards: `--frames` counts it.
+                ran = 1;
             } else if session.rewind.is_none() {
                 overlay.show("rewind is off: run with --rewind");
             }
