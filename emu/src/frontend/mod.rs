@@ -5,6 +5,7 @@
 
 pub mod canvas;
 pub mod file_kind;
+pub mod gdb_window;
 pub mod headless;
 pub mod keymap;
 pub mod keypad_view;

@@ -81,7 +81,7 @@ pub struct RunOptions {
     #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
     pub engine: EngineKind,
     /// Wait for a GDB client on [ADDR:]PORT (127.0.0.1 unless ADDR is given), stopped at the
-    /// first instruction until it resumes the machine. Runs headless.
+    /// first instruction until it resumes the machine. Runs headless unless --window is given.
     #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["scale", "turbo", "frames", "keys"])]
     pub gdb: Option<String>,
     /// With --monitor or --gdb, run in the window (they run headless without it); the picture

@@ -101,8 +101,20 @@ impl InputCallback for KeyEvents {
     }
 }
 
+/// What the window's keys and mouse press CX keys on: a session run by frames, or the machine
+/// a debugger runs.
+pub(super) trait KeySink {
+    fn set_key(&mut self, key: CxKey, pressed: bool);
+}
+
+impl KeySink for Session {
+    fn set_key(&mut self, key: CxKey, pressed: bool) {
+        Session::set_key(self, key, pressed);
+    }
+}
+
 /// The host keys held down, and the CX keys they press.
-struct Keyboard {
+pub(super) struct Keyboard {
     events: KeyEvents,
     held: HashSet<Key>,
     /// Keys held that were pressed with Ctrl for an emulator action: the CX does not see them.
@@ -110,13 +122,13 @@ struct Keyboard {
     /// What each host key does (the defaults and the settings file).
     keys: KeyMap,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
-    ndless: bool,
+    pub(super) ndless: bool,
     /// The CX key the mouse holds on the drawn keypad.
     mouse: Option<CxKey>,
 }
 
 impl Keyboard {
-    fn new(events: KeyEvents, keys: KeyMap, ndless: bool) -> Keyboard {
+    pub(super) fn new(events: KeyEvents, keys: KeyMap, ndless: bool) -> Keyboard {
         Keyboard {
             events,
             held: HashSet::new(),
@@ -131,7 +143,7 @@ impl Keyboard {
     /// pressed. A key pressed and released within one host frame is released at the next one,
     /// with the events after it, so that keys typed quickly reach the guest in their order (the
     /// session holds the tap for a frame of the machine's time).
-    fn apply(&mut self, session: &mut Session) -> Vec<Action> {
+    pub(super) fn apply(&mut self, session: &mut impl KeySink) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut pressed_now = HashSet::new();
         let mut queue = self.events.0.borrow_mut();
@@ -175,7 +187,7 @@ impl Keyboard {
     }
 
     /// Whether a host key or the mouse holds the CX key `cx`.
-    fn holds(&self, cx: CxKey) -> bool {
+    pub(super) fn holds(&self, cx: CxKey) -> bool {
         self.mouse == Some(cx) || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
     }
 
@@ -186,7 +198,7 @@ impl Keyboard {
 
     /// The mouse holds `key` now (or none): the key it held before is released unless a host
     /// key holds it too.
-    fn set_mouse(&mut self, key: Option<CxKey>, session: &mut Session) {
+    pub(super) fn set_mouse(&mut self, key: Option<CxKey>, session: &mut impl KeySink) {
         let before = std::mem::replace(&mut self.mouse, key);
         if before == key {
             return;
@@ -202,7 +214,7 @@ impl Keyboard {
     /// Lets go of every key, after the events waiting, when the window loses the focus:
     /// minifb reports no key events until it has the focus again, so a key released meanwhile
     /// would stay down.
-    fn release_all(&mut self) {
+    pub(super) fn release_all(&mut self) {
         let mut queue = self.events.0.borrow_mut();
         let mut down: BTreeSet<Key> = self.held.iter().chain(&self.chords).copied().collect();
         for &(key, pressed) in queue.iter() {
@@ -237,7 +249,7 @@ impl Keyboard {
 }
 
 /// The mouse over `layout`, from the window: the key it holds and the finger it moves.
-fn read_pointer(pointer: &mut Pointer, window: &Window, layout: &Layout) {
+pub(super) fn read_pointer(pointer: &mut Pointer, window: &Window, layout: &Layout) {
     let target = window
         .get_mouse_pos(MouseMode::Discard)
         .map_or(view::Target::Nothing, |(x, y)| {
@@ -634,7 +646,7 @@ fn state(stopped: Option<Exit>, paused: bool, session: &Session) -> String {
 }
 
 /// Draws the window's picture of `layout` and `scene` with the LCD's `frame`, and shows it.
-fn show(
+pub(super) fn show(
     window: &mut Window,
     pixels: &mut Vec<u32>,
     layout: &Layout,
