@@ -123,14 +123,16 @@ impl GdbWindow {
             }
         }
         let layout = view::layout(self.screen.window.get_size(), self.keypad);
-        let before = self.pointer;
-        read_pointer(&mut self.pointer, &self.screen.window, &layout);
-        if self.pointer.key != before.key {
-            let mut sink = MachineKeys {
-                keys: &mut self.keys,
-                machine,
-            };
-            self.keyboard.set_mouse(self.pointer.key, &mut sink);
+        let mut sink = MachineKeys {
+            keys: &mut self.keys,
+            machine,
+        };
+        let mut before = self.pointer;
+        for now in read_pointer(&mut self.pointer, &mut self.screen, &layout) {
+            if now.key != before.key {
+                self.keyboard.set_mouse(now.key, &mut sink);
+            }
+            before = now;
         }
         machine.board.render_lcd(&mut self.frame);
         let state = match running {

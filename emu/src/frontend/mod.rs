@@ -4,6 +4,7 @@
 //! screenshots. The core knows nothing of these; they use the machine's public API.
 
 pub mod canvas;
+pub mod clicks;
 pub mod file_kind;
 pub mod gdb_window;
 pub mod headless;

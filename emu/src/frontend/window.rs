@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use minifb::{InputCallback, Key, MouseButton, MouseMode, Window};
+use minifb::{InputCallback, Key, Window};
 
 use super::keymap::{self, Action, CxKey};
 use super::overlay::{Overlay, Status};
@@ -248,18 +248,21 @@ impl Keyboard {
     }
 }
 
-/// The mouse over `layout`, from the window: the key it holds and the finger it moves.
-pub(super) fn read_pointer(pointer: &mut Pointer, window: &Window, layout: &Layout) {
-    let target = window
-        .get_mouse_pos(MouseMode::Discard)
-        .map_or(view::Target::Nothing, |(x, y)| {
-            view::target(layout, (x as i32, y as i32))
-        });
-    pointer.update(
-        target,
-        window.get_mouse_down(MouseButton::Left),
-        window.get_mouse_down(MouseButton::Right),
-    );
+/// The mouse over `layout`, from the window: the key it holds and the finger it moves after
+/// each press and release of a button since the last look, in order, then now.
+pub(super) fn read_pointer(
+    pointer: &mut Pointer,
+    screen: &mut Screen,
+    layout: &Layout,
+) -> Vec<Pointer> {
+    let states = screen.buttons().into_iter().map(|buttons| {
+        let target = buttons
+            .at
+            .map_or(view::Target::Nothing, |at| view::target(layout, at));
+        pointer.update(target, buttons.left, buttons.right);
+        *pointer
+    });
+    states.collect()
 }
 
 /// The emulation speed over the last half second, as a percentage of real time, and the
@@ -493,13 +496,17 @@ pub fn run(
         }
 
         let layout = view::layout(screen.window.get_size(), keypad);
-        let before = pointer;
-        read_pointer(&mut pointer, &screen.window, &layout);
-        if pointer.key != before.key {
-            keyboard.set_mouse(pointer.key, &mut session);
-        }
-        if pointer.finger != before.finger {
-            session.set_finger(pointer.finger);
+        // A press and its release within this host frame press the key (or touch the pad)
+        // for the frame about to run (see Session::set_key).
+        let mut before = pointer;
+        for now in read_pointer(&mut pointer, &mut screen, &layout) {
+            if now.key != before.key {
+                keyboard.set_mouse(now.key, &mut session);
+            }
+            if now.finger != before.finger {
+                session.set_finger(now.finger);
+            }
+            before = now;
         }
         match prompt.poll(monitor, &mut session.machine) {
             Some(Leave::Quit) => return Ok(outcome(stopped, None, session)),
