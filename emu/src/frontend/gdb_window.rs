@@ -6,12 +6,11 @@
 //! F3, F7 and F11 work as in the window's own runs, and the other emulator keys, whose
 //! machine is gdb's, say so.
 //!
-//! The host keyboard and the drawn keypad's keys press the CX's keys; a key released less than
-//! a frame of the machine's time after it was pressed (a tap, or any key while gdb has the
-//! machine stopped) is released once the machine has run that frame, so the guest can see it.
-//! The touchpad is not driven here.
+//! The host keyboard and the drawn keypad's keys press the CX's keys as they go down and up,
+//! while gdb has the machine stopped too: the keypad reports a key pressed and released
+//! between two of its scans at the next scan all the same (`devices::keypad`), so the guest
+//! sees a tap once the machine runs. The touchpad is not driven here.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -32,7 +31,6 @@ use crate::machine::Machine;
 pub struct GdbWindow {
     screen: Screen,
     keyboard: Keyboard,
-    keys: HeldKeys,
     pointer: Pointer,
     overlay: Overlay,
     keypad: bool,
@@ -63,10 +61,6 @@ impl GdbWindow {
         Ok(GdbWindow {
             screen,
             keyboard: Keyboard::new(events, keys, machine.runs_ndless()),
-            keys: HeldKeys {
-                frame_cycles: (machine.config.cpu_hz / FRAME_RATE).max(1),
-                ..HeldKeys::default()
-            },
             pointer: Pointer::default(),
             overlay: Overlay::default(),
             keypad,
@@ -112,21 +106,13 @@ impl GdbWindow {
         if !self.screen.window.is_open() {
             return Ok(false);
         }
-        self.keys.machine_ran(machine);
-        let mut sink = MachineKeys {
-            keys: &mut self.keys,
-            machine,
-        };
+        let mut sink = MachineKeys(machine);
         for action in self.keyboard.apply(&mut sink) {
             if !self.act(action)? {
                 return Ok(false);
             }
         }
         let layout = view::layout(self.screen.window.get_size(), self.keypad);
-        let mut sink = MachineKeys {
-            keys: &mut self.keys,
-            machine,
-        };
         let mut before = self.pointer;
         for now in read_pointer(&mut self.pointer, &mut self.screen, &layout) {
             if now.key != before.key {
@@ -199,55 +185,11 @@ impl Pump for GdbWindow {
     }
 }
 
-/// The CX keys the window holds on a machine run by a debugger, and the releases that wait
-/// for the machine to have run a frame since their key was pressed.
-#[derive(Default)]
-struct HeldKeys {
-    frame_cycles: u64,
-    /// The machine's cycle at each held key's press.
-    pressed_at: HashMap<CxKey, u64>,
-    /// Keys released too soon, and the cycle they are released at.
-    late: Vec<(CxKey, u64)>,
-}
-
-impl HeldKeys {
-    /// Releases the keys whose frame the machine has run.
-    fn machine_ran(&mut self, machine: &mut Machine) {
-        let now = machine.cpu.cycles();
-        self.late.retain(|&(key, due)| {
-            if due > now {
-                return true;
-            }
-            session::set_machine_key(machine, key, false);
-            false
-        });
-    }
-}
-
-/// [`HeldKeys`] pressing keys on a machine.
-struct MachineKeys<'a> {
-    keys: &'a mut HeldKeys,
-    machine: &'a mut Machine,
-}
+/// The machine's keypad, pressed by the window's keys and mouse.
+struct MachineKeys<'a>(&'a mut Machine);
 
 impl KeySink for MachineKeys<'_> {
     fn set_key(&mut self, key: CxKey, pressed: bool) {
-        let now = self.machine.cpu.cycles();
-        let keys = &mut *self.keys;
-        if pressed {
-            keys.late.retain(|&(late, _)| late != key);
-            keys.pressed_at.insert(key, now);
-            session::set_machine_key(self.machine, key, true);
-            return;
-        }
-        let due = keys
-            .pressed_at
-            .remove(&key)
-            .map_or(now, |at| at + keys.frame_cycles);
-        if due > now {
-            keys.late.push((key, due));
-        } else {
-            session::set_machine_key(self.machine, key, false);
-        }
+        session::set_machine_key(self.0, key, pressed);
     }
 }
