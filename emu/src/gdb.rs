@@ -8,9 +8,14 @@
 //! One client at a time. While no client is attached the machine runs freely and the stub keeps
 //! listening; a client that attaches stops it. Malformed packets get an error reply and the
 //! session goes on; a client that disappears leaves the machine running.
+//!
+//! A front end that must stay live meanwhile (the window) gives a [`Pump`]: the stub then waits
+//! for a client or a packet a host frame at a time, pumping it between, and pumps it between
+//! the slices it runs; the pump can end the run, which closes the client's connection.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
 
 use crate::cpu::{Breakpoint, Exception, WatchHit, WatchKind, Watchpoint};
 use crate::machine::{DebugStop, Exit, Machine};
@@ -51,12 +56,24 @@ const TARGET_XML: &str = r#"<?xml version="1.0"?>
 </target>
 "#;
 
+/// How long the stub waits for a client's bytes between two pumps of the front end.
+const PUMP_PERIOD: Duration = Duration::from_micros(16_667);
+
+/// A front end the stub keeps live while it waits and runs (see the module's text).
+pub trait Pump {
+    /// Called about 60 times a second while the machine waits (stopped for the client, or for
+    /// a client to attach), and between the slices it runs (`running`). False ends the run.
+    fn pump(&mut self, machine: &mut Machine, running: bool) -> bool;
+}
+
 /// How a session ended.
 enum SessionEnd {
     /// The client detached or went away: the machine runs on.
     Detached,
     /// The client killed the target, or the guest exited.
     Finished(Exit),
+    /// The front end ended the run.
+    Quit,
 }
 
 /// A listening stub.
@@ -79,34 +96,65 @@ impl GdbServer {
     /// Debugs `machine` until it exits or a client kills it. The machine is stopped until the
     /// first client attaches and resumes it; between clients it runs freely.
     pub fn serve(&mut self, machine: &mut Machine) -> Exit {
+        // Without a pump nothing else ends the run.
+        self.serve_pumping(machine, None).unwrap_or(Exit::Guest(0))
+    }
+
+    /// [`GdbServer::serve`], keeping `pump` live; `None` when the pump ended the run.
+    pub fn serve_pumping(
+        &mut self,
+        machine: &mut Machine,
+        mut pump: Option<&mut (dyn Pump + 'static)>,
+    ) -> Option<Exit> {
         let mut attached_once = false;
         loop {
-            let stream = if attached_once {
-                match self.run_until_connection(machine) {
-                    Ok(stream) => stream,
-                    Err(exit) => return exit,
-                }
-            } else {
-                match self.listener.accept() {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        log::warn!("gdb: accept failed: {e}");
-                        continue;
-                    }
-                }
+            let stream = match self.wait_for_client(machine, attached_once, pump.as_deref_mut()) {
+                Ok(Some(stream)) => stream,
+                Ok(None) => continue,
+                Err(end) => return end,
             };
             attached_once = true;
             log::info!("gdb: client attached");
             let _ = stream.set_nodelay(true);
-            match Session::new(stream, machine).run() {
+            let mut session = Session::new(stream, machine);
+            session.pump = pump.as_deref_mut();
+            match session.run() {
                 SessionEnd::Detached => log::info!("gdb: client detached; running on"),
-                SessionEnd::Finished(exit) => return exit,
+                SessionEnd::Finished(exit) => return Some(exit),
+                SessionEnd::Quit => return None,
             }
         }
     }
 
-    /// Runs the machine while waiting for a client.
-    fn run_until_connection(&mut self, machine: &mut Machine) -> Result<TcpStream, Exit> {
+    /// Waits for a client: the machine stopped before the first, running between clients
+    /// (`running`). `Ok(None)` after a failed accept; `Err` when the machine exits
+    /// (`Some`) or the pump ends the run (`None`).
+    fn wait_for_client(
+        &mut self,
+        machine: &mut Machine,
+        running: bool,
+        pump: Option<&mut (dyn Pump + 'static)>,
+    ) -> Result<Option<TcpStream>, Option<Exit>> {
+        if !running && pump.is_none() {
+            return match self.listener.accept() {
+                Ok((stream, _)) => Ok(Some(stream)),
+                Err(e) => {
+                    log::warn!("gdb: accept failed: {e}");
+                    Ok(None)
+                }
+            };
+        }
+        self.run_until_connection(machine, running, pump).map(Some)
+    }
+
+    /// Waits for a client without blocking: running the machine a slice at a time
+    /// (`running`) or a host frame at a time, pumping between.
+    fn run_until_connection(
+        &mut self,
+        machine: &mut Machine,
+        running: bool,
+        mut pump: Option<&mut (dyn Pump + 'static)>,
+    ) -> Result<TcpStream, Option<Exit>> {
         let _ = self.listener.set_nonblocking(true);
         let result = loop {
             match self.listener.accept() {
@@ -114,10 +162,19 @@ impl GdbServer {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                 Err(e) => log::warn!("gdb: accept failed: {e}"),
             }
+            if let Some(pump) = pump.as_deref_mut() {
+                if !pump.pump(machine, running) {
+                    break Err(None);
+                }
+            }
+            if !running {
+                std::thread::sleep(PUMP_PERIOD);
+                continue;
+            }
             let limit = machine.cpu.instructions() + SLICE;
             match machine.run_debug(Some(limit)) {
                 DebugStop::Exit(Exit::InstructionLimit) => {}
-                DebugStop::Exit(exit) => break Err(exit),
+                DebugStop::Exit(exit) => break Err(Some(exit)),
                 // No client: nothing to stop for.
                 DebugStop::Breakpoint(_)
                 | DebugStop::Watchpoint(_)
@@ -137,11 +194,17 @@ impl GdbServer {
 /// ([`replay`]).
 trait Link: Read + Write {
     fn set_nonblocking(&self, on: bool);
+    /// How long a blocking read waits before it gives up (`None`: for ever).
+    fn set_read_timeout(&self, timeout: Option<Duration>);
 }
 
 impl Link for TcpStream {
     fn set_nonblocking(&self, on: bool) {
         let _ = TcpStream::set_nonblocking(self, on);
+    }
+
+    fn set_read_timeout(&self, timeout: Option<Duration>) {
+        let _ = TcpStream::set_read_timeout(self, timeout);
     }
 }
 
@@ -169,11 +232,16 @@ impl Write for Recorded<'_> {
 
 impl Link for Recorded<'_> {
     fn set_nonblocking(&self, _: bool) {}
+    fn set_read_timeout(&self, _: Option<Duration>) {}
 }
 
 impl<L: Link> Link for &mut L {
     fn set_nonblocking(&self, on: bool) {
         (**self).set_nonblocking(on);
+    }
+
+    fn set_read_timeout(&self, timeout: Option<Duration>) {
+        (**self).set_read_timeout(timeout);
     }
 }
 
@@ -203,6 +271,10 @@ struct Session<'a, L: Link> {
     monitor: Monitor<'static>,
     /// The runs' past, for `bs` and `bc`.
     history: Option<History>,
+    /// The front end kept live while the stub waits and runs.
+    pump: Option<&'a mut (dyn Pump + 'static)>,
+    /// Whether the pump ended the run (the session then ends as if the client had gone).
+    quit: bool,
 }
 
 /// What the next bytes from the client are.
@@ -251,7 +323,30 @@ impl<'a, L: Link> Session<'a, L> {
             acks: true,
             monitor: Monitor::new(),
             history: None,
+            pump: None,
+            quit: false,
         }
+    }
+
+    /// How the session ends when the client cannot be talked to: gone, or cut off because
+    /// the pump ended the run.
+    fn gone(&self) -> SessionEnd {
+        match self.quit {
+            true => SessionEnd::Quit,
+            false => SessionEnd::Detached,
+        }
+    }
+
+    /// Pumps the front end, if there is one; `Err` when it ends the run.
+    fn pump(&mut self, running: bool) -> Result<(), ()> {
+        let Some(pump) = self.pump.as_deref_mut() else {
+            return Ok(());
+        };
+        if pump.pump(self.machine, running) {
+            return Ok(());
+        }
+        self.quit = true;
+        Err(())
     }
 
     fn run(mut self) -> SessionEnd {
@@ -259,7 +354,7 @@ impl<'a, L: Link> Session<'a, L> {
             let incoming = match self.receive(true) {
                 Ok(Some(incoming)) => incoming,
                 Ok(None) => continue,
-                Err(()) => return SessionEnd::Detached,
+                Err(()) => return self.gone(),
             };
             let packet = match incoming {
                 Incoming::Packet(packet) => packet,
@@ -267,7 +362,7 @@ impl<'a, L: Link> Session<'a, L> {
                 Incoming::Interrupt => {
                     let stop = self.last_stop.clone();
                     if self.send(&stop).is_err() {
-                        return SessionEnd::Detached;
+                        return self.gone();
                     }
                     continue;
                 }
@@ -275,23 +370,33 @@ impl<'a, L: Link> Session<'a, L> {
             match self.handle(&packet) {
                 Ok(Some(end)) => return end,
                 Ok(None) => {}
-                Err(()) => return SessionEnd::Detached,
+                Err(()) => return self.gone(),
             }
         }
     }
 
     /// Reads until a whole packet or an interrupt is there. `blocking` false: returns
-    /// `Ok(None)` at once if nothing is. `Err` when the client is gone.
+    /// `Ok(None)` at once if nothing is. `Err` when the client is gone (or the pump ended the
+    /// run). Blocking with a pump, it waits a host frame at a time, pumping between.
     fn receive(&mut self, blocking: bool) -> Result<Option<Incoming>, ()> {
         loop {
             if let Some(incoming) = self.parse() {
                 return Ok(Some(incoming));
             }
+            let pumping = blocking && self.pump.is_some();
             self.stream.set_nonblocking(!blocking);
+            self.stream.set_read_timeout(pumping.then_some(PUMP_PERIOD));
             let mut buf = [0u8; 4096];
             match self.stream.read(&mut buf) {
                 Ok(0) => return Err(()),
                 Ok(n) => self.input.extend_from_slice(&buf[..n]),
+                // The wait for a host frame is over (EAGAIN, or EWOULDBLOCK as TimedOut).
+                Err(e)
+                    if pumping
+                        && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+                {
+                    self.pump(false)?;
+                }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(_) => return Err(()),
@@ -681,6 +786,7 @@ impl<'a, L: Link> Session<'a, L> {
                 Some(Incoming::Interrupt) => break "S02".to_string(),
                 Some(Incoming::Packet(_)) | None => {}
             }
+            self.pump(true)?;
         };
         self.last_stop = reply.clone();
         self.send(&reply).map(|_| None)

@@ -99,7 +99,9 @@ fn keys_lists_the_mapping() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0));
     for line in [
-        "enter    Enter, keypad Enter",
+        "enter    Enter ",
+        "ee       keypad Enter ",
+        "trig     CapsLock\n",
         "on       Home",
         "F12      quit",
     ] {

@@ -1,9 +1,11 @@
 //! The host keyboard as the CX keypad, and the keys of the emulator itself.
 //!
-//! Every CX key of the matrix (`devices::keypad::KEYS`) but six has a host key, and the ON key,
-//! which the CX wires to the power block, has Home (the CX labels it "on / home"). The six,
-//! trig, x², ^, eˣ, 10ˣ and EE ([`KEYPAD_ONLY`]), are pressed on the keypad the window draws
-//! (or by key scripts): the function keys that had them are the emulator's. The CX's arrows
+//! Every CX key of the matrix (`devices::keypad::KEYS`) has a host key, and the ON key, which
+//! the CX wires to the power block, has Home (the CX labels it "on / home"). The function keys
+//! are the emulator's, so the CX keys a PC keyboard has no place for (trig, x², ^, eˣ, 10ˣ,
+//! EE, templates) take the keys it has spare: the lock keys, the Windows keys, Menu, the
+//! keypad's Enter and the right Shift. F13 to F15 would do, but minifb's X11 backend never
+//! reports them ([`UNREPORTED`]). The CX's arrows
 //! are its touchpad pressed at an edge ([`PadKey`]): running an Ndless program, whose libndls
 //! reads them so, the host's arrow keys press the touchpad; running a ROM (the kit's, Linux)
 //! they press 8, 2, 4 and 6, the directions on the digit block, which ROMs read for directions.
@@ -88,17 +90,17 @@ pub const BINDINGS: &[(Key, &str)] = &[
     (Key::Key7, "n7"), (Key::NumPad7, "n7"),
     (Key::Key8, "n8"), (Key::NumPad8, "n8"), (Key::Up, "n8"),
     (Key::Key9, "n9"), (Key::NumPad9, "n9"),
-    (Key::Enter, "enter"), (Key::NumPadEnter, "enter"),
+    (Key::Enter, "enter"),
     (Key::Backslash, "ret"),
     (Key::Space, "space"),
     (Key::Backspace, "del"), (Key::Delete, "del"),
     (Key::Escape, "esc"),
     (Key::Tab, "tab"),
-    (Key::LeftShift, "shift"), (Key::RightShift, "shift"),
+    (Key::LeftShift, "shift"),
     (Key::LeftCtrl, "ctrl"), (Key::RightCtrl, "ctrl"),
     (Key::Home, "on"),
     (Key::Insert, "doc"),
-    (Key::PageUp, "menu"), (Key::Menu, "menu"),
+    (Key::PageUp, "menu"),
     (Key::PageDown, "cat"),
     (Key::End, "var"),
     (Key::Semicolon, "plus"), (Key::NumPadPlus, "plus"),
@@ -114,11 +116,18 @@ pub const BINDINGS: &[(Key, &str)] = &[
     (Key::LeftAlt, "pad"),
     (Key::Pause, "punct"),
     (Key::ScrollLock, "flag"),
-    (Key::F13, "metrix"),
+    (Key::RightShift, "metrix"),
+    (Key::CapsLock, "trig"),
+    (Key::LeftSuper, "squ"),
+    (Key::RightSuper, "pow"),
+    (Key::Menu, "exp"),
+    (Key::NumLock, "pow10"),
+    (Key::NumPadEnter, "ee"),
 ];
 
-/// The CX keys no host key presses: the drawn keypad's (and key scripts').
-pub const KEYPAD_ONLY: [&str; 6] = ["trig", "squ", "pow", "exp", "pow10", "ee"];
+/// Keys minifb names that its X11 backend never reports (its table of X key symbols has no
+/// F13, F14 or F15): no use in the map.
+pub const UNREPORTED: [Key; 3] = [Key::F13, Key::F14, Key::F15];
 
 /// Host keys that press another CX key running an Ndless program: the arrows press the
 /// touchpad's, as libndls reads them.
@@ -298,14 +307,6 @@ fn label(name: &str) -> &'static str {
     }
 }
 
-/// What is printed on a CX key, or its name.
-fn label_or_name(name: &str) -> &str {
-    match label(name) {
-        "" => name,
-        label => label,
-    }
-}
-
 /// A host key as a person would name it.
 pub(crate) fn host_name(key: Key) -> String {
     let name = format!("{key:?}");
@@ -383,13 +384,6 @@ pub fn describe() -> String {
          button is). On the drawn touchpad, or on the LCD, which stands for it, the left button\n\
          touches the pad, the right button pushes it down (a click; at an edge, an arrow).\n",
     );
-    let only: Vec<&str> = KEYPAD_ONLY.iter().map(|name| label_or_name(name)).collect();
-    writeln!(
-        out,
-        "No host key presses {}: click them on the drawn keypad.",
-        only.join(", ")
-    )
-    .ok();
     out.push_str("\nEmulator keys\n");
     for (key, _, what) in ACTIONS {
         writeln!(out, "{:<8} {what}", format!("{key:?}")).ok();
@@ -405,15 +399,22 @@ pub fn describe() -> String {
 mod tests {
     use super::*;
 
+    /// Each CX key of the matrix, and ON, has a host key the window can report, that is not
+    /// an emulator key.
     #[test]
     fn every_binding_names_a_cx_key_and_every_cx_key_has_a_host_key() {
         for (key, name) in BINDINGS {
             assert!(CxKey::from_name(name).is_some(), "{key:?} -> {name}");
             assert!(action(*key).is_none(), "{key:?} is also an emulator key");
+            assert!(
+                !UNREPORTED.contains(key),
+                "{key:?} never reaches the window"
+            );
         }
-        for name in keypad::KEYS.iter().flatten().flatten() {
+        let names = keypad::KEYS.iter().flatten().flatten().chain(&["on"]);
+        for name in names {
             let bound = BINDINGS.iter().any(|(_, n)| n == name);
-            assert_ne!(bound, KEYPAD_ONLY.contains(name), "{name}");
+            assert!(bound, "no host key presses {name}");
         }
     }
 
@@ -455,8 +456,9 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("F3       screenshot"), "{text}");
+        assert!(text.contains("trig     CapsLock\n"), "{text}");
         assert!(
-            text.contains("No host key presses trig, x^2, ^, e^x, 10^x, EE: click"),
+            text.contains("ee       keypad Enter                 EE\n"),
             "{text}"
         );
         let lines = text.lines().filter(|l| l.starts_with("enter ")).count();

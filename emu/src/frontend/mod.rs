@@ -4,7 +4,9 @@
 //! screenshots. The core knows nothing of these; they use the machine's public API.
 
 pub mod canvas;
+pub mod clicks;
 pub mod file_kind;
+pub mod gdb_window;
 pub mod headless;
 pub mod keymap;
 pub mod keypad_view;
@@ -12,6 +14,7 @@ pub mod options;
 pub mod overlay;
 pub mod pace;
 pub mod pointer;
+pub mod prompter;
 pub mod record;
 pub mod rewind;
 pub mod run;

@@ -81,11 +81,15 @@ pub struct RunOptions {
     #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
     pub engine: EngineKind,
     /// Wait for a GDB client on [ADDR:]PORT (127.0.0.1 unless ADDR is given), stopped at the
-    /// first instruction until it resumes the machine. Runs headless.
+    /// first instruction until it resumes the machine. Runs headless unless --window is given.
     #[arg(long, value_name = "[ADDR:]PORT", conflicts_with_all = ["scale", "turbo", "frames", "keys"])]
     pub gdb: Option<String>,
-    /// Start in the monitor, stopped at the first instruction (runs headless; `help` lists
-    /// the commands).
+    /// With --monitor or --gdb, run in the window (they run headless without it); the picture
+    /// stays live while the debugger has the machine stopped.
+    #[arg(long, conflicts_with_all = ["headless", "script"])]
+    pub window: bool,
+    /// Start in the monitor, stopped at the first instruction (runs headless unless --window is
+    /// given; `help` lists the commands).
     #[arg(long, conflicts_with_all = ["gdb", "script", "scale", "frames", "keys"])]
     pub monitor: bool,
     /// Run monitor commands from FILE, one a line, printing their output (runs headless).

@@ -3,8 +3,9 @@
 //! which stands for it, the left button touches the pad where the pointer is and the right
 //! button pushes it down there. Released, or off the pad, the finger is lifted.
 //!
-//! minifb reports the buttons' state when asked, once a host frame, not their presses: a click
-//! shorter than a host frame (1/60 s) can go unseen.
+//! The window reads each press and release of a button, in order ([`super::clicks`]): a click
+//! shorter than a host frame presses the key, or touches the pad, for a frame of the machine's
+//! time, as a quick tap of a host key does.
 
 use super::keymap::CxKey;
 use super::script::Finger;

@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::gdb_window::GdbWindow;
 use super::headless::Headless;
 use super::options::RunOptions;
 use super::pace::{self, Speed};
@@ -21,7 +22,7 @@ use super::slots::Slots;
 use super::{screenshot, setup, window, xdg};
 use crate::config::MachineConfig;
 use crate::files;
-use crate::gdb::GdbServer;
+use crate::gdb::{GdbServer, Pump};
 use crate::machine::{Exit, Machine};
 use crate::monitor::Monitor;
 use crate::profile::{self, symbols::Symbols, Profiler};
@@ -164,9 +165,21 @@ fn run_front_end(
     // A machine built again as the options say, for a reset (the monitor's, F2).
     let mut make = || setup::build(options, config).map(|(machine, _)| machine);
     if let Some(address) = &options.gdb {
-        let (exit, machine) = serve_gdb(machine, address)?;
+        let mut window = match options.window {
+            true => Some(GdbWindow::open(
+                &machine,
+                &window_name(name),
+                window_scale(options, &settings),
+                settings.settings.keypad.unwrap_or(true),
+                settings.keys,
+            )?),
+            false => None,
+        };
+        let pump = window.as_mut().map(|w| w as &mut (dyn Pump + 'static));
+        let (exit, machine) = serve_gdb(machine, address, pump)?;
         return Ok(Ran {
-            stop: Some(Stop::Machine(exit)),
+            // None: the window ended the run.
+            stop: exit.map(Stop::Machine),
             machine,
             keys: Script::default(),
             recorder: None,
@@ -189,7 +202,7 @@ fn run_front_end(
         });
     }
     terminal::end_on_termination();
-    if options.headless || options.monitor {
+    if options.headless || (options.monitor && !options.window) {
         // Frames or keys make a run a bounded, reproducible one: Ctrl-C ends it.
         let bounded = options.frames.is_some() || options.keys.is_some();
         let mut monitor = Monitor::new().returning_on_continue();
@@ -220,10 +233,8 @@ fn run_front_end(
         });
     }
     let window_options = window::Options {
-        name: Path::new(name)
-            .file_name()
-            .map_or(name.to_string(), |n| n.to_string_lossy().into_owned()),
-        scale: usize::from(options.scale.or(settings.settings.scale).unwrap_or(2)),
+        name: window_name(name),
+        scale: window_scale(options, &settings),
         turbo: options.turbo,
         frames: options.frames,
         limit: options.max_insns,
@@ -242,6 +253,7 @@ fn run_front_end(
                 .map(|&p| Speed::from_percent(p))
                 .collect::<Vec<_>>(),
         ),
+        monitor: options.monitor,
     };
     // F5 opens the monitor on the terminal; `continue` there returns to the window. Its
     // `reset` is F2's job, so it has no machine factory of its own.
@@ -258,6 +270,18 @@ fn run_front_end(
         recorder: outcome.recorder,
         rewind: outcome.rewind,
     })
+}
+
+/// The ROM's name as the window's title shows it: its file's name.
+fn window_name(name: &str) -> String {
+    Path::new(name)
+        .file_name()
+        .map_or(name.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// The window's starting scale: `--scale`, the settings', or 2.
+fn window_scale(options: &RunOptions, settings: &Loaded) -> usize {
+    usize::from(options.scale.or(settings.settings.scale).unwrap_or(2))
 }
 
 /// A rewind ring of the default size: 30 seconds.
@@ -318,8 +342,12 @@ fn configure_monitor<'a>(
 }
 
 /// Serves GDB clients on `address` (`PORT` or `ADDR:PORT`) until the machine exits or a client
-/// kills it.
-fn serve_gdb(mut machine: Machine, address: &str) -> Result<(Exit, Machine), String> {
+/// kills it, or the window (`pump`) ends the run (`None`).
+fn serve_gdb(
+    mut machine: Machine,
+    address: &str,
+    pump: Option<&mut (dyn Pump + 'static)>,
+) -> Result<(Option<Exit>, Machine), String> {
     let address = if address.contains(':') {
         address.to_string()
     } else {
@@ -330,7 +358,7 @@ fn serve_gdb(mut machine: Machine, address: &str) -> Result<(Exit, Machine), Str
         .local_addr()
         .map_err(|e| format!("--gdb {address}: {e}"))?;
     eprintln!("emu: waiting for gdb on {local}");
-    let exit = server.serve(&mut machine);
+    let exit = server.serve_pumping(&mut machine, pump);
     Ok((exit, machine))
 }
 

@@ -5,15 +5,19 @@
 
 use std::ptr;
 
-use minifb::{Window, WindowOptions};
+use minifb::{MouseButton, MouseMode, Window, WindowOptions};
 use x11_dl::xlib::Xlib;
 
+use super::clicks::{Buttons, Clicks};
 use super::window::KeyEvents;
 
 /// The window on the display, opened again to enter or leave full screen.
 pub(super) struct Screen {
     pub(super) window: Window,
     events: KeyEvents,
+    /// The window's mouse button events, read apart from minifb (which keeps only their
+    /// state); `None` where that cannot be done, and minifb's state is used.
+    clicks: Option<Clicks>,
     title: String,
     /// The window's size before full screen.
     windowed: (usize, usize),
@@ -42,6 +46,7 @@ impl Screen {
             format!("cannot open a window on display {display} ({e}); run with --headless")
         })?;
         Ok(Screen {
+            clicks: Clicks::take_over(&window),
             window,
             events,
             title: title.to_string(),
@@ -76,12 +81,39 @@ impl Screen {
         if !self.fullscreen {
             window.set_position(0, 0);
         }
+        // The new window's buttons are taken over before the old connection lets go.
+        let clicks = Clicks::take_over(&window);
         self.window = window;
+        self.clicks = clicks;
         self.fullscreen = !self.fullscreen;
         Ok(match self.fullscreen {
             true => format!("full screen ({}x{}), F11 leaves it", size.0, size.1),
             false => "full screen off".to_string(),
         })
+    }
+}
+
+impl Screen {
+    /// The mouse's buttons after each press and release since the last call, in order, then
+    /// as they are now with the pointer where it is now: so a click within one host frame is
+    /// seen.
+    pub(super) fn buttons(&mut self) -> Vec<Buttons> {
+        let at = self
+            .window
+            .get_mouse_pos(MouseMode::Discard)
+            .map(|(x, y)| (x as i32, y as i32));
+        let (mut states, (left, right)) = match &mut self.clicks {
+            Some(clicks) => (clicks.take(), clicks.held()),
+            None => (
+                Vec::new(),
+                (
+                    self.window.get_mouse_down(MouseButton::Left),
+                    self.window.get_mouse_down(MouseButton::Right),
+                ),
+            ),
+        };
+        states.push(Buttons { left, right, at });
+        states
     }
 }
 

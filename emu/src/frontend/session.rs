@@ -28,7 +28,7 @@ pub fn blank_frame() -> Box<Frame> {
 }
 
 /// Presses or releases a key of the machine (the touchpad's are [`Session::update_touchpad`]'s).
-fn set_key(machine: &mut Machine, key: CxKey, pressed: bool) {
+pub(super) fn set_machine_key(machine: &mut Machine, key: CxKey, pressed: bool) {
     match key {
         CxKey::Matrix { row, col } => machine.board.set_key(row, col, pressed),
         CxKey::On => machine.board.set_on_key(pressed),
@@ -147,7 +147,7 @@ impl Session {
             self.held.remove(&key)
         };
         if changed {
-            set_key(&mut self.machine, key, pressed);
+            set_machine_key(&mut self.machine, key, pressed);
             self.applied
                 .events
                 .push(KeyEvent::key(self.frame, key, pressed));

@@ -23,12 +23,13 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use minifb::{InputCallback, Key, MouseButton, MouseMode, Window};
+use minifb::{InputCallback, Key, Window};
 
 use super::keymap::{self, Action, CxKey};
 use super::overlay::{Overlay, Status};
 use super::pace::{Speed, Throttle};
 use super::pointer::Pointer;
+use super::prompter::MonitorPrompt;
 use super::record::Recorder;
 use super::rewind::Rewind;
 use super::screen::Screen;
@@ -50,7 +51,8 @@ pub struct Options {
     pub scale: usize,
     /// Start unthrottled.
     pub turbo: bool,
-    /// Close after this many frames (see [`Outcome`]).
+    /// Close after this many frames of the machine's time shown: run forwards, run backwards
+    /// by rewind, or shown stopped (see [`Outcome`]).
     pub frames: Option<u64>,
     /// The instruction limit (`--max-insns`).
     pub limit: Option<u64>,
@@ -68,6 +70,8 @@ pub struct Options {
     pub keypad: bool,
     /// The speed presets F9 and F10 step through, sorted.
     pub speeds: Vec<Speed>,
+    /// Start in the monitor (`--monitor`).
+    pub monitor: bool,
 }
 
 /// How the window ended, and the machine as it was (its LCD shows the last picture).
@@ -97,8 +101,20 @@ impl InputCallback for KeyEvents {
     }
 }
 
+/// What the window's keys and mouse press CX keys on: a session run by frames, or the machine
+/// a debugger runs.
+pub(super) trait KeySink {
+    fn set_key(&mut self, key: CxKey, pressed: bool);
+}
+
+impl KeySink for Session {
+    fn set_key(&mut self, key: CxKey, pressed: bool) {
+        Session::set_key(self, key, pressed);
+    }
+}
+
 /// The host keys held down, and the CX keys they press.
-struct Keyboard {
+pub(super) struct Keyboard {
     events: KeyEvents,
     held: HashSet<Key>,
     /// Keys held that were pressed with Ctrl for an emulator action: the CX does not see them.
@@ -106,13 +122,13 @@ struct Keyboard {
     /// What each host key does (the defaults and the settings file).
     keys: KeyMap,
     /// Whether the machine runs an Ndless program (the arrows press the touchpad).
-    ndless: bool,
+    pub(super) ndless: bool,
     /// The CX key the mouse holds on the drawn keypad.
     mouse: Option<CxKey>,
 }
 
 impl Keyboard {
-    fn new(events: KeyEvents, keys: KeyMap, ndless: bool) -> Keyboard {
+    pub(super) fn new(events: KeyEvents, keys: KeyMap, ndless: bool) -> Keyboard {
         Keyboard {
             events,
             held: HashSet::new(),
@@ -127,7 +143,7 @@ impl Keyboard {
     /// pressed. A key pressed and released within one host frame is released at the next one,
     /// with the events after it, so that keys typed quickly reach the guest in their order (the
     /// session holds the tap for a frame of the machine's time).
-    fn apply(&mut self, session: &mut Session) -> Vec<Action> {
+    pub(super) fn apply(&mut self, session: &mut impl KeySink) -> Vec<Action> {
         let mut actions = Vec::new();
         let mut pressed_now = HashSet::new();
         let mut queue = self.events.0.borrow_mut();
@@ -171,7 +187,7 @@ impl Keyboard {
     }
 
     /// Whether a host key or the mouse holds the CX key `cx`.
-    fn holds(&self, cx: CxKey) -> bool {
+    pub(super) fn holds(&self, cx: CxKey) -> bool {
         self.mouse == Some(cx) || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
     }
 
@@ -182,7 +198,7 @@ impl Keyboard {
 
     /// The mouse holds `key` now (or none): the key it held before is released unless a host
     /// key holds it too.
-    fn set_mouse(&mut self, key: Option<CxKey>, session: &mut Session) {
+    pub(super) fn set_mouse(&mut self, key: Option<CxKey>, session: &mut impl KeySink) {
         let before = std::mem::replace(&mut self.mouse, key);
         if before == key {
             return;
@@ -198,7 +214,7 @@ impl Keyboard {
     /// Lets go of every key, after the events waiting, when the window loses the focus:
     /// minifb reports no key events until it has the focus again, so a key released meanwhile
     /// would stay down.
-    fn release_all(&mut self) {
+    pub(super) fn release_all(&mut self) {
         let mut queue = self.events.0.borrow_mut();
         let mut down: BTreeSet<Key> = self.held.iter().chain(&self.chords).copied().collect();
         for &(key, pressed) in queue.iter() {
@@ -232,18 +248,21 @@ impl Keyboard {
     }
 }
 
-/// The mouse over `layout`, from the window: the key it holds and the finger it moves.
-fn read_pointer(pointer: &mut Pointer, window: &Window, layout: &Layout) {
-    let target = window
-        .get_mouse_pos(MouseMode::Discard)
-        .map_or(view::Target::Nothing, |(x, y)| {
-            view::target(layout, (x as i32, y as i32))
-        });
-    pointer.update(
-        target,
-        window.get_mouse_down(MouseButton::Left),
-        window.get_mouse_down(MouseButton::Right),
-    );
+/// The mouse over `layout`, from the window: the key it holds and the finger it moves after
+/// each press and release of a button since the last look, in order, then now.
+pub(super) fn read_pointer(
+    pointer: &mut Pointer,
+    screen: &mut Screen,
+    layout: &Layout,
+) -> Vec<Pointer> {
+    let states = screen.buttons().into_iter().map(|buttons| {
+        let target = buttons
+            .at
+            .map_or(view::Target::Nothing, |at| view::target(layout, at));
+        pointer.update(target, buttons.left, buttons.right);
+        *pointer
+    });
+    states.collect()
 }
 
 /// The emulation speed over the last half second, as a percentage of real time, and the
@@ -328,6 +347,12 @@ pub fn run(
     let mut title = String::new();
     let mut next = Instant::now();
     let mut focused = false;
+    // While the monitor has the machine, the window draws it and takes keys without running
+    // it, and looks for the monitor's next command line once a host frame.
+    let mut prompt = MonitorPrompt::default();
+    if options.monitor {
+        prompt.enter(monitor, &session.machine);
+    }
     while screen.window.is_open() {
         let active = screen.window.is_active();
         if focused && !active {
@@ -341,6 +366,12 @@ pub fn run(
         });
         for action in keyboard.apply(&mut session).into_iter().chain(escape) {
             let cycles = session.machine.cpu.cycles();
+            if prompt.active()
+                && matches!(action, Action::Monitor | Action::Reset | Action::LoadSlot)
+            {
+                overlay.show("in the monitor: its continue gives the machine back");
+                continue;
+            }
             match action {
                 Action::Quit => return Ok(outcome(stopped, None, session)),
                 Action::Pause => {
@@ -352,11 +383,7 @@ pub fn run(
                         overlay.show("no monitor: emu's input is not a terminal");
                         continue;
                     }
-                    show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
-                    if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
-                        return Ok(outcome(stopped, None, session));
-                    }
-                    throttle.restart(session.machine.cpu.cycles());
+                    prompt.enter(monitor, &session.machine);
                 }
                 Action::Turbo => {
                     overlay.show(format!("speed {}", throttle.toggle_turbo(cycles)));
@@ -469,14 +496,24 @@ pub fn run(
         }
 
         let layout = view::layout(screen.window.get_size(), keypad);
-        let before = pointer;
-        read_pointer(&mut pointer, &screen.window, &layout);
-        if pointer.key != before.key {
-            keyboard.set_mouse(pointer.key, &mut session);
+        // A press and its release within this host frame press the key (or touch the pad)
+        // for the frame about to run (see Session::set_key).
+        let mut before = pointer;
+        for now in read_pointer(&mut pointer, &mut screen, &layout) {
+            if now.key != before.key {
+                keyboard.set_mouse(now.key, &mut session);
+            }
+            if now.finger != before.finger {
+                session.set_finger(now.finger);
+            }
+            before = now;
         }
-        if pointer.finger != before.finger {
-            session.set_finger(pointer.finger);
+        match prompt.poll(monitor, &mut session.machine) {
+            Some(Leave::Quit) => return Ok(outcome(stopped, None, session)),
+            Some(Leave::Resume) => throttle.restart(session.machine.cpu.cycles()),
+            None => {}
         }
+        let in_monitor = prompt.active();
         let fast = keyboard.holds_action(Action::FastForward);
         if throttle.hold_fast_forward(fast, session.machine.cpu.cycles()) {
             overlay.show(if fast {
@@ -489,12 +526,16 @@ pub fn run(
         let frame_start = Instant::now();
         let mut ran = 0;
         let rewinding = keyboard.rewinding();
-        let step = !rewinding && paused && advance > 0;
+        let step = !rewinding && paused && advance > 0 && !in_monitor;
         advance -= u32::from(step);
-        if rewinding {
+        if in_monitor {
+            // The monitor has the machine: nothing runs.
+        } else if rewinding {
             if session.step_back() {
                 stopped = None;
                 overlay.show("rewinding");
+                // A frame shown, run backwards: `--frames` counts it.
+                ran = 1;
             } else if session.rewind.is_none() {
                 overlay.show("rewind is off: run with --rewind");
             }
@@ -511,11 +552,7 @@ pub fn run(
                     Some(stop) => {
                         if let Some(report) = monitor.stopped(&mut session.machine, stop) {
                             print!("{report}");
-                            show_in_monitor(&mut screen, &mut pixels, keypad, &mut session)?;
-                            if let Leave::Quit = monitor.run_interactive(&mut session.machine) {
-                                return Ok(outcome(stopped, None, session));
-                            }
-                            throttle.restart(session.machine.cpu.cycles());
+                            prompt.enter(monitor, &session.machine);
                             break;
                         }
                     }
@@ -535,11 +572,14 @@ pub fn run(
         session.render(&mut frame);
         let now = Instant::now();
         let speed_changed = meter.count(if stopped.is_none() { ran } else { 0 });
-        let state = state(stopped, paused, &session);
+        let state = match in_monitor {
+            true => IN_MONITOR.to_string(),
+            false => state(stopped, paused, &session),
+        };
         let status = Status {
             state: &state,
             paused,
-            stopped: stopped.is_some(),
+            stopped: stopped.is_some() || in_monitor,
             fast_forward: fast,
             speed: throttle.speed(),
             percent: meter.percent,
@@ -574,7 +614,7 @@ pub fn run(
             title = new_title;
         }
 
-        if throttle.unpaced() && stopped.is_none() && !paused {
+        if throttle.unpaced() && stopped.is_none() && !paused && !in_monitor {
             next = Instant::now();
         } else {
             next += period;
@@ -589,6 +629,9 @@ pub fn run(
     }
     Ok(outcome(stopped, None, session))
 }
+
+/// The status line and the title while the monitor has the machine.
+const IN_MONITOR: &str = "in the monitor, on the terminal (continue returns here)";
 
 /// The machine's state in words, for the title bar: how it stopped, or paused (at which frame
 /// since power-on, the last reset or state loaded); empty while it runs.
@@ -610,7 +653,7 @@ fn state(stopped: Option<Exit>, paused: bool, session: &Session) -> String {
 }
 
 /// Draws the window's picture of `layout` and `scene` with the LCD's `frame`, and shows it.
-fn show(
+pub(super) fn show(
     window: &mut Window,
     pixels: &mut Vec<u32>,
     layout: &Layout,
@@ -628,33 +671,6 @@ fn show(
     window
         .update_with_buffer(pixels, width, height)
         .map_err(|e| format!("window: {e}"))
-}
-
-/// Shows the LCD as it is, the status line saying the monitor has the machine: the window is
-/// not redrawn while the monitor waits on the terminal.
-fn show_in_monitor(
-    screen: &mut Screen,
-    pixels: &mut Vec<u32>,
-    keypad: bool,
-    session: &mut Session,
-) -> Result<(), String> {
-    let mut frame = blank_frame();
-    session.render(&mut frame);
-    let layout = view::layout(screen.window.get_size(), keypad);
-    let scene = Scene {
-        held: &|key| session.holds(key),
-        touch: None,
-        status: "in the monitor, on the terminal (continue returns here)",
-        note: None,
-        thumbnail: None,
-    };
-    show(
-        &mut screen.window,
-        pixels,
-        &layout,
-        frame.as_slice(),
-        &scene,
-    )
 }
 
 /// A session of the window's: the person may press keys at any time.

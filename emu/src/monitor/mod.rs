@@ -116,7 +116,27 @@ pub struct Monitor<'a> {
 pub type LineReader = fn(&str) -> Option<String>;
 
 /// A [`LineReader`] or the line editor, as the interactive session reads with it.
-type PromptedReader = Box<dyn FnMut(&str) -> Option<String>>;
+pub type PromptedReader = Box<dyn FnMut(&str) -> Option<String>>;
+
+/// Reads lines with `reader`, or (`None`) with a line editor on the terminal, keeping its
+/// history; the error is one line.
+pub fn prompted_reader(reader: Option<LineReader>) -> Result<PromptedReader, String> {
+    if let Some(reader) = reader {
+        return Ok(Box::new(reader));
+    }
+    let mut editor =
+        rustyline::DefaultEditor::new().map_err(|e| format!("monitor: no line editor ({e})"))?;
+    Ok(Box::new(move |prompt| loop {
+        match editor.readline(prompt) {
+            Ok(line) => {
+                let _ = editor.add_history_entry(line.as_str());
+                return Some(line);
+            }
+            Err(rustyline::error::ReadlineError::Interrupted) => continue,
+            Err(_) => return None,
+        }
+    }))
+}
 
 impl Default for Monitor<'_> {
     fn default() -> Self {
@@ -433,56 +453,70 @@ impl<'a> Monitor<'a> {
     pub fn run_interactive(&mut self, machine: &mut Machine) -> Leave {
         let mut stdout = std::io::stdout();
         let _ = write!(stdout, "{}", self.location(machine));
-        let mut read_line: PromptedReader = match self.line_reader {
-            Some(reader) => Box::new(reader),
-            None => match rustyline::DefaultEditor::new() {
-                Ok(mut editor) => Box::new(move |prompt| loop {
-                    match editor.readline(prompt) {
-                        Ok(line) => {
-                            let _ = editor.add_history_entry(line.as_str());
-                            return Some(line);
-                        }
-                        Err(rustyline::error::ReadlineError::Interrupted) => continue,
-                        Err(_) => return None,
-                    }
-                }),
-                Err(e) => {
-                    let _ = writeln!(stdout, "monitor: no line editor ({e})");
-                    return Leave::Quit;
-                }
-            },
+        let mut read_line = match prompted_reader(self.line_reader) {
+            Ok(reader) => reader,
+            Err(e) => {
+                let _ = writeln!(stdout, "{e}");
+                return Leave::Quit;
+            }
         };
         let mut last = String::new();
         loop {
-            // gdb's prompt for the lines of `commands N`.
-            let prompt = if self.collecting.is_some() {
-                "> "
-            } else {
-                PROMPT
-            };
-            let Some(line) = read_line(prompt) else {
+            let Some(line) = read_line(self.prompt()) else {
                 return Leave::Quit;
             };
-            let line = if line.trim().is_empty() && is_repeatable(&last) {
-                last.clone()
-            } else {
-                line
-            };
-            match self.execute(machine, &line) {
-                Ok(text) => {
-                    let _ = stdout.write_all(text.as_bytes());
-                }
-                Err(Break::Error(message)) => {
-                    let _ = writeln!(stdout, "error: {message}");
-                }
-                Err(Break::Quit) => return Leave::Quit,
-                Err(Break::Resume) => return Leave::Resume,
-            }
-            let _ = stdout.flush();
-            if !line.trim().is_empty() {
-                last = line;
+            if let Some(leave) = self.take_line(machine, line, &mut last) {
+                return leave;
             }
         }
+    }
+
+    /// Where the interactive session's lines come from: the reader given to
+    /// [`Monitor::reading_lines_with`], or (`None`) a line editor on the terminal.
+    pub fn line_source(&self) -> Option<LineReader> {
+        self.line_reader
+    }
+
+    /// The prompt for the interactive session's next line: gdb's `> ` for the lines of
+    /// `commands N`, else [`PROMPT`].
+    pub fn prompt(&self) -> &'static str {
+        if self.collecting.is_some() {
+            "> "
+        } else {
+            PROMPT
+        }
+    }
+
+    /// Runs a line typed at the interactive prompt, printing its output; `last` is the line
+    /// before, which an empty line repeats if it was `step` or `next`. `Some` when the session
+    /// ends.
+    pub fn take_line(
+        &mut self,
+        machine: &mut Machine,
+        line: String,
+        last: &mut String,
+    ) -> Option<Leave> {
+        let mut stdout = std::io::stdout();
+        let line = if line.trim().is_empty() && is_repeatable(last) {
+            last.clone()
+        } else {
+            line
+        };
+        match self.execute(machine, &line) {
+            Ok(text) => {
+                let _ = stdout.write_all(text.as_bytes());
+            }
+            Err(Break::Error(message)) => {
+                let _ = writeln!(stdout, "error: {message}");
+            }
+            Err(Break::Quit) => return Some(Leave::Quit),
+            Err(Break::Resume) => return Some(Leave::Resume),
+        }
+        let _ = stdout.flush();
+        if !line.trim().is_empty() {
+            *last = line;
+        }
+        None
     }
 
     /// Puts the enabled breakpoints and watchpoints, and the break-on conditions, on the CPU

@@ -1,0 +1,195 @@
+//! The window while a GDB client debugs the machine (`--gdb PORT --window`): the stub
+//! ([`crate::gdb`]) runs the machine as the client asks and pumps this window about 60 times a
+//! second while it waits, and between the slices it runs. The picture, the title and the
+//! status line stay live, saying whether gdb has the machine stopped; the machine runs at the
+//! real machine's speed. F12 or closing the window ends the run (gdb's connection is closed);
+//! F3, F7 and F11 work as in the window's own runs, and the other emulator keys, whose
+//! machine is gdb's, say so.
+//!
+//! The host keyboard and the drawn keypad's keys press the CX's keys as they go down and up,
+//! while gdb has the machine stopped too: the keypad reports a key pressed and released
+//! between two of its scans at the next scan all the same (`devices::keypad`), so the guest
+//! sees a tap once the machine runs. The touchpad is not driven here.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::keymap::{Action, CxKey};
+use super::overlay::{Overlay, Status};
+use super::pace::{Pacer, Speed};
+use super::pointer::Pointer;
+use super::screen::Screen;
+use super::screenshot;
+use super::session::{self, blank_frame, Frame, FRAME_RATE};
+use super::settings::KeyMap;
+use super::view::{self, Scene};
+use super::window::{read_pointer, show, KeyEvents, KeySink, Keyboard};
+use crate::gdb::Pump;
+use crate::machine::Machine;
+
+/// The window a GDB client's machine is shown in.
+pub struct GdbWindow {
+    screen: Screen,
+    keyboard: Keyboard,
+    pointer: Pointer,
+    overlay: Overlay,
+    keypad: bool,
+    name: String,
+    pixels: Vec<u32>,
+    frame: Box<Frame>,
+    title: String,
+    pacer: Pacer,
+    /// When the picture was last shown.
+    shown: Instant,
+    /// Whether the machine ran at the last pump.
+    running: bool,
+}
+
+impl GdbWindow {
+    /// Opens the window for `machine`, named `name` in its title, `scale` window pixels per
+    /// LCD pixel, the drawn keypad shown or not; the error is one line.
+    pub fn open(
+        machine: &Machine,
+        name: &str,
+        scale: usize,
+        keypad: bool,
+        keys: KeyMap,
+    ) -> Result<GdbWindow, String> {
+        let events = KeyEvents::default();
+        let size = view::window_size(scale, keypad);
+        let screen = Screen::open(&format!("{name} - emu"), size, events.clone())?;
+        Ok(GdbWindow {
+            screen,
+            keyboard: Keyboard::new(events, keys, machine.runs_ndless()),
+            pointer: Pointer::default(),
+            overlay: Overlay::default(),
+            keypad,
+            name: name.to_string(),
+            pixels: Vec::new(),
+            frame: blank_frame(),
+            title: String::new(),
+            pacer: Pacer::new(machine.config.cpu_hz, machine.cpu.cycles()),
+            shown: Instant::now(),
+            running: false,
+        })
+    }
+
+    /// Acts on an emulator key; false for F12.
+    fn act(&mut self, action: Action) -> Result<bool, String> {
+        match action {
+            Action::Quit => return Ok(false),
+            Action::Keypad => self.keypad = !self.keypad,
+            Action::Fullscreen => {
+                let note = self.screen.toggle_fullscreen()?;
+                self.overlay.show(note);
+                self.title.clear();
+                self.keyboard.release_all();
+            }
+            Action::Screenshot => {
+                let path = crate::files::timestamped_path(Path::new(""), "png");
+                let text = match screenshot::save_png(&self.frame, &path) {
+                    Ok(()) => format!("saved {}", path.display()),
+                    Err(e) => e,
+                };
+                self.overlay.show(text);
+            }
+            _ => self
+                .overlay
+                .show("gdb has the machine: F3, F7, F11 and F12 work here"),
+        }
+        Ok(true)
+    }
+
+    /// One host frame of the window: keys, the mouse, the picture, the title. False when the
+    /// run is to end.
+    fn frame(&mut self, machine: &mut Machine, running: bool) -> Result<bool, String> {
+        if !self.screen.window.is_open() {
+            return Ok(false);
+        }
+        let mut sink = MachineKeys(machine);
+        for action in self.keyboard.apply(&mut sink) {
+            if !self.act(action)? {
+                return Ok(false);
+            }
+        }
+        let layout = view::layout(self.screen.window.get_size(), self.keypad);
+        let mut before = self.pointer;
+        for now in read_pointer(&mut self.pointer, &mut self.screen, &layout) {
+            if now.key != before.key {
+                self.keyboard.set_mouse(now.key, &mut sink);
+            }
+            before = now;
+        }
+        machine.board.render_lcd(&mut self.frame);
+        let state = match running {
+            true => "running under gdb",
+            false => "stopped by gdb",
+        };
+        let status = Status {
+            state,
+            paused: false,
+            stopped: true,
+            fast_forward: false,
+            speed: Speed::Percent(100),
+            percent: 0.0,
+            fps: 0.0,
+        };
+        let now = Instant::now();
+        let line = status.line();
+        let keyboard = &self.keyboard;
+        let scene = Scene {
+            held: &|key| keyboard.holds(key),
+            touch: None,
+            status: &line,
+            note: self.overlay.note(now),
+            thumbnail: None,
+        };
+        show(
+            &mut self.screen.window,
+            &mut self.pixels,
+            &layout,
+            self.frame.as_slice(),
+            &scene,
+        )?;
+        let title = status.title(&self.name, self.overlay.text(now));
+        if title != self.title {
+            self.screen.window.set_title(&title);
+            self.title = title;
+        }
+        Ok(true)
+    }
+}
+
+impl Pump for GdbWindow {
+    fn pump(&mut self, machine: &mut Machine, running: bool) -> bool {
+        let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
+        if running {
+            if !self.running {
+                self.pacer.restart(machine.cpu.cycles());
+            }
+            // The machine's time held to the host's, as in the window's own runs.
+            self.pacer.wait(machine.cpu.cycles());
+        }
+        self.running = running;
+        if running && self.shown.elapsed() < period {
+            return true;
+        }
+        self.shown = Instant::now();
+        match self.frame(machine, running) {
+            Ok(going_on) => going_on,
+            Err(e) => {
+                log::warn!("{e}");
+                false
+            }
+        }
+    }
+}
+
+/// The machine's keypad, pressed by the window's keys and mouse.
+struct MachineKeys<'a>(&'a mut Machine);
+
+impl KeySink for MachineKeys<'_> {
+    fn set_key(&mut self, key: CxKey, pressed: bool) {
+        session::set_machine_key(self.0, key, pressed);
+    }
+}
