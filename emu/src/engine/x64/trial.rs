@@ -141,8 +141,15 @@ impl Trial {
         // Compared whole first (memcmp): a search byte by byte calls a comparison hook per
         // byte in a fuzz build (-sanitizer-coverage-trace-compares), a million per input.
         if board.ram() != iboard.ram() {
-            let at = board.ram().iter().zip(iboard.ram()).position(|(a, b)| a != b);
-            return Err(format!("memory differs at arena offset {:#x}", at.unwrap_or(0)));
+            let at = board
+                .ram()
+                .iter()
+                .zip(iboard.ram())
+                .position(|(a, b)| a != b);
+            return Err(format!(
+                "memory differs at arena offset {:#x}",
+                at.unwrap_or(0)
+            ));
         }
         Ok(jit.block_stats().unwrap_or_default())
     }
