@@ -95,9 +95,14 @@ pub fn save(machine: &Machine, path: &Path) -> Result<(), String> {
 pub fn load(machine: &mut Machine, path: &Path) -> Result<(), String> {
     let fail = |e: String| format!("{}: {e}", path.display());
     let file = File::open(path).map_err(|e| fail(e.to_string()))?;
-    let input = GzDecoder::new(BufReader::new(file));
-    let (text, memory) = read(input, machine.board.ram().len()).map_err(fail)?;
-    restore(machine, &text, &memory).map_err(fail)
+    load_from(machine, BufReader::new(file)).map_err(fail)
+}
+
+/// Loads a state file's bytes, read from `file` (gzip, as [`save`] writes them), into
+/// `machine`; on an error (one line) the machine is unchanged.
+pub fn load_from(machine: &mut Machine, file: impl Read) -> Result<(), String> {
+    let (text, memory) = read(GzDecoder::new(file), machine.board.ram().len())?;
+    restore(machine, &text, &memory)
 }
 
 /// Reads a decompressed state, `memory_size` bytes of memory for this machine, as its text

@@ -112,6 +112,35 @@ fn a_bad_script_line_ends_the_run_with_one_line_and_status_2() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
+/// `--max-insns` bounds what a script runs: the built-in demo never ends, yet `continue`
+/// and `step` stop at the limit (they ran past it, `continue` for ever), and the run ends as a
+/// limited run does. The monitor's fuzz harness relies on the same limit.
+#[test]
+fn a_script_stops_at_the_instruction_limit() {
+    let path = script("limit.txt", "continue\nstep 1000000\nregs\n");
+    let out = emu(
+        &[
+            "run",
+            "--script",
+            path.to_str().unwrap(),
+            "--max-insns",
+            "200000",
+        ],
+        "",
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(124), "{stdout}{stderr}");
+    assert_eq!(
+        stdout
+            .matches("the instruction limit was reached (--max-insns)")
+            .count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("(emu) regs"), "{stdout}");
+    assert!(stderr.contains("after 200000 instructions"), "{stderr}");
+}
+
 #[test]
 fn the_monitor_prompt_reads_commands_from_stdin() {
     let out = emu(

@@ -327,6 +327,7 @@ fn configure_monitor<'a>(
     options: &RunOptions,
     machine: &mut Machine,
 ) -> Result<Monitor<'a>, String> {
+    monitor = monitor.with_instruction_limit(options.max_insns);
     if options.uart_has_stdin() {
         monitor = monitor.reading_lines_with(terminal::monitor_line);
     }

@@ -110,6 +110,8 @@ pub struct Monitor<'a> {
     due: Vec<u32>,
     /// The last `find`, for `find next`.
     search: Option<find::Search>,
+    /// The instruction count no run of the monitor's goes past (`--max-insns`).
+    limit: Option<u64>,
 }
 
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
@@ -162,7 +164,17 @@ impl<'a> Monitor<'a> {
             collecting: None,
             due: Vec::new(),
             search: None,
+            limit: None,
         }
+    }
+
+    /// Ends every run the commands make (`step`, `next`, `continue`, `until`, `trace`) once the
+    /// machine has executed `limit` instructions in all (`--max-insns`), as the guest's exit
+    /// would: the command says so, and [`Monitor::exit`] is the limit until `reset`, `load` or
+    /// going back.
+    pub fn with_instruction_limit(mut self, limit: Option<u64>) -> Monitor<'a> {
+        self.limit = limit;
+        self
     }
 
     /// Reads the interactive session's lines with `reader` instead of a line editor on the

@@ -88,7 +88,15 @@ pub(super) fn classify(
     target: Option<Target>,
 ) -> Option<Stopped> {
     let stopped = match stop {
-        DebugStop::Exit(Exit::InstructionLimit) => return None,
+        // The end of a slice, or of the monitor's instruction limit (which ends the run as an
+        // exit does).
+        DebugStop::Exit(Exit::InstructionLimit)
+            if monitor
+                .limit
+                .is_none_or(|limit| machine.cpu.instructions() < limit) =>
+        {
+            return None
+        }
         DebugStop::Exit(exit) => {
             monitor.exit = Some(exit);
             return Some(Stopped::Exited(exit));
@@ -211,9 +219,15 @@ fn reg_name(n: usize) -> String {
     }
 }
 
+/// The instruction count a run that would go to `want` stops at: the monitor's limit, if
+/// nearer.
+fn capped(monitor: &Monitor, want: u64) -> u64 {
+    monitor.limit.map_or(want, |limit| want.min(limit))
+}
+
 /// Runs one instruction (a whole Thumb BL/BLX pair), lifting the breakpoints at the PC first
-/// if `lift`.
-fn single(machine: &mut Machine, lift: bool, before: &Before) -> DebugStop {
+/// if `lift`; none if the monitor's limit is reached.
+fn single(monitor: &Monitor, machine: &mut Machine, lift: bool, before: &Before) -> DebugStop {
     let lifted: Vec<Breakpoint> = if lift {
         let cpu = &machine.cpu;
         let pc = cpu.pc();
@@ -238,13 +252,13 @@ fn single(machine: &mut Machine, lift: bool, before: &Before) -> DebugStop {
     for b in &lifted {
         machine.cpu.remove_breakpoint(*b);
     }
-    let mut stop = machine.run_debug(Some(machine.cpu.instructions() + 1));
+    let mut stop = machine.run_debug(Some(capped(monitor, machine.cpu.instructions() + 1)));
     if before.bl_prefix
         && stop == DebugStop::Exit(Exit::InstructionLimit)
         && machine.cpu.pc() == before.pc.wrapping_add(2)
         && machine.cpu.instructions() > before.insns
     {
-        stop = machine.run_debug(Some(machine.cpu.instructions() + 1));
+        stop = machine.run_debug(Some(capped(monitor, machine.cpu.instructions() + 1)));
     }
     for b in lifted {
         machine.cpu.add_breakpoint(b);
@@ -326,7 +340,7 @@ pub(super) fn step_off(
     check_running(monitor)?;
     reverse::before_run(monitor, machine);
     let before = Before::take(machine);
-    let stop = single(machine, true, &before);
+    let stop = single(monitor, machine, true, &before);
     reverse::ran(monitor, machine);
     Ok(classify(monitor, machine, stop, None).map(|stopped| {
         let mut out = String::new();
@@ -354,7 +368,7 @@ fn run_single(
             break Stopped::Interrupted;
         }
         let before = Before::take(machine);
-        let stop = single(machine, lift, &before);
+        let stop = single(monitor, machine, lift, &before);
         reverse::ran(monitor, machine);
         lift = matches!(stop, DebugStop::Breakpoint(_));
         if machine.cpu.instructions() > before.insns {
@@ -388,12 +402,12 @@ fn run_slices(monitor: &mut Monitor, machine: &mut Machine, goal: &Goal) -> Stop
     loop {
         let stop = if lift {
             let before = Before::take(machine);
-            single(machine, true, &before)
+            single(monitor, machine, true, &before)
         } else {
             if monitor.interrupted() {
                 return Stopped::Interrupted;
             }
-            let limit = machine.cpu.instructions() + SLICE;
+            let limit = capped(monitor, machine.cpu.instructions() + SLICE);
             machine.run_debug(Some(limit))
         };
         reverse::ran(monitor, machine);
@@ -526,7 +540,9 @@ pub(super) fn reason(machine: &Machine, stopped: &Stopped, out: &mut String) {
         ) => {
             out.push_str(&format!("{}\n", exit.reason()));
         }
-        Stopped::Exited(Exit::InstructionLimit) => {}
+        Stopped::Exited(exit @ Exit::InstructionLimit) => {
+            out.push_str(&format!("{} (--max-insns)\n", exit.reason()));
+        }
         Stopped::Interrupted => out.push_str("interrupted\n"),
     }
 }
