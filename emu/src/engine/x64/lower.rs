@@ -552,3 +552,54 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
 pub fn thumb_branch_condition(insn: u32) -> Option<u32> {
     (insn >> 12 == 0xD && (insn >> 8) & 0xF < 0xE).then_some((insn >> 8) & 0xF)
 }
+
+/// A load from a constant address (a literal: LDR Rd, [PC, #imm]) in the block's own virtual
+/// page `vpage`, whose bytes are `page`, as the constant it loads: `MOV Rd, #value`. The block
+/// runs only where its first instruction was fetched through the current mode's TLB read
+/// entry for that page, the one a load in the same mode hits, so the load would read these
+/// bytes (nothing in a block changes the mode or the TLB but a handler call, which ends it where
+/// it must); and a block is dropped when its page's bytes change, so the constant stays true.
+/// A misaligned literal (an ARM offset not a multiple of the size) stays a load: it rotates or
+/// faults.
+pub fn literal(native: Native, vpage: u32, page: &[u8]) -> Native {
+    let Native::Mem {
+        load: true,
+        width,
+        rd,
+        base: Src::Imm(base),
+        offset: Operand::Imm { value: offset, .. },
+        up,
+        pre: true,
+        writeback: false,
+    } = native
+    else {
+        return native;
+    };
+    let addr = if up {
+        base.wrapping_add(offset)
+    } else {
+        base.wrapping_sub(offset)
+    };
+    let at = (addr & (crate::bus::PAGE_SIZE - 1)) as usize;
+    if addr & !(crate::bus::PAGE_SIZE - 1) != vpage || addr % width.bytes() != 0 {
+        return native;
+    }
+    let read = |size| crate::bus::ram_read(page, at, size);
+    let value = match width {
+        Width::Byte => read(crate::bus::Size::Byte),
+        Width::SignedByte => read(crate::bus::Size::Byte).map(|v| v as u8 as i8 as u32),
+        Width::Half => read(crate::bus::Size::Half),
+        Width::SignedHalf => read(crate::bus::Size::Half).map(|v| v as u16 as i16 as u32),
+        Width::Word => read(crate::bus::Size::Word),
+    };
+    let Some(value) = value else {
+        return native;
+    };
+    Native::Alu {
+        opcode: op::MOV,
+        s: false,
+        rd: Some(rd),
+        rn: Src::Imm(0),
+        op2: Operand::Imm { value, carry: None },
+    }
+}

@@ -11,6 +11,7 @@
 //! iced-x86's code assembler would have been a much larger build on a 2-core machine.
 
 mod emit;
+mod flags;
 pub mod lower;
 mod memory;
 pub mod trial;
@@ -162,13 +163,14 @@ impl Code {
         compiled.generation == self.generation
     }
 
-    /// Compiles the block `ops` at `pc` (`thumb` or ARM); `None` if it cannot be (no executable
-    /// memory). A full cache is emptied first.
+    /// Compiles the block `ops` at `pc` (`thumb` or ARM), whose page's bytes are `page`; `None`
+    /// if it cannot be (no executable memory). A full cache is emptied first.
     pub(crate) fn compile<B: Bus>(
         &mut self,
         ops: &[Op<B>],
         pc: u32,
         thumb: bool,
+        page: &[u8],
     ) -> Option<Compiled> {
         if self.failed {
             return None;
@@ -193,6 +195,7 @@ impl Code {
                 } else {
                     (lower::arm(op.insn(), at), op.cond())
                 };
+                let native = lower::literal(native, pc & !(crate::bus::PAGE_SIZE - 1), page);
                 emit::Insn {
                     pc: at,
                     cond,
@@ -222,7 +225,7 @@ impl Code {
             if code.bytes.len() > CACHE_BYTES / 2 {
                 return None;
             }
-            return self.compile(ops, pc, thumb);
+            return self.compile(ops, pc, thumb, page);
         }
         self.slots_used = next_slot;
         let at = self.used;
