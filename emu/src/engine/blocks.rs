@@ -176,6 +176,8 @@ impl<B: Bus> Blocks<B> {
     /// their compiled code, stay; pages never run again cost nothing.
     pub fn forget(&mut self) {
         self.epoch += 1;
+        #[cfg(target_arch = "x86_64")]
+        self.code.stale_targets();
         self.unchecked = self.pages.len();
     }
 
@@ -276,9 +278,11 @@ impl<B: Bus> Blocks<B> {
         }
     }
 
-    /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, so
-    /// no compiled code left can reach theirs.
+    /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, and
+    /// the target table's entries go stale, so no compiled code left can reach theirs.
     fn drop_page(&mut self, page: u32) {
+        #[cfg(target_arch = "x86_64")]
+        self.code.stale_targets();
         let removed = self.pages.remove(&page);
         if removed
             .as_ref()
@@ -392,7 +396,10 @@ impl<B: Bus> Blocks<B> {
                     .compile(&block.ops, cpu.pc(), cpu.is_thumb(), bytes);
             }
             if let Some(compiled) = &block.compiled {
-                if let Some(left) = self.code.run(compiled, block.ops.len(), cpu, bus, end) {
+                let len = block.ops.len();
+                self.code
+                    .remember(compiled, len, cpu.pc(), cpu.is_thumb(), page);
+                if let Some(left) = self.code.run(compiled, len, cpu, bus, end) {
                     self.code.chain(pending, compiled, block.ops.len());
                     return left;
                 }

@@ -16,7 +16,7 @@ use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use super::flags::{self, Host};
 use super::lower::{Native, Operand, Src, Width};
-use super::{Context, Layout, Slot};
+use super::{Context, Layout, Slot, Target};
 use crate::cpu::alu::Shift;
 use crate::cpu::psr;
 
@@ -47,12 +47,12 @@ pub struct Code {
     pub body: usize,
 }
 
-/// The code of a block of instructions `size` bytes each; `call` is the address of
-/// `call_op`'s instance for the bus; `slot` gives the address of a fresh chain slot for an exit
-/// to a constant address in the block's own page, if one is to be had.
+/// The code of a block of `thumb` or ARM instructions; `call` is the address of `call_op`'s
+/// instance for the bus; `slot` gives the address of a fresh chain slot for an exit to a
+/// constant address in the block's own page, if one is to be had.
 pub fn block(
     insns: &[Insn],
-    size: u32,
+    thumb: bool,
     call: usize,
     layout: &Layout,
     slot: &mut dyn FnMut() -> Option<usize>,
@@ -85,7 +85,9 @@ pub fn block(
         page,
         slot,
         held: None,
+        thumb,
     };
+    let size = if thumb { 2 } else { 4 };
     let effects: Vec<(u32, Native)> = insns.iter().map(|i| (i.cond, i.native)).collect();
     let live = flags::live_after(&effects);
     for (index, insn) in insns.iter().enumerate() {
@@ -152,6 +154,12 @@ pub fn block(
                 }
                 e.finish(count, insn.pc, target);
             }
+            Native::Jump { rm, link } => e.jump(insn, count, rm, link),
+            Native::Exchange { target, link } => {
+                e.store_imm(layout.reg(14), link);
+                dynasm!(e.asm ; .arch x64 ; mov esi, target as i32 ; mov ecx, target as i32);
+                e.go_to(count, insn.pc, true);
+            }
             Native::Call => e.call(insn, count),
         }
         dynasm!(e.asm ; .arch x64 ; =>skip);
@@ -178,6 +186,8 @@ struct Emitter<'a> {
     /// flag-setting instruction for the next one's condition, kept while nothing sets flags or
     /// calls out.
     held: Option<u32>,
+    /// The block's instruction set.
+    thumb: bool,
 }
 
 impl Emitter<'_> {
@@ -242,6 +252,11 @@ impl Emitter<'_> {
         } else {
             None
         };
+        if next & !(crate::bus::PAGE_SIZE - 1) != self.page {
+            dynasm!(self.asm ; .arch x64 ; mov esi, next as i32);
+            self.same_state_key();
+            return self.go_to(count, last, false);
+        }
         let leave = self.asm.new_dynamic_label();
         if let Some(slot) = slot {
             let unfilled = self.asm.new_dynamic_label();
@@ -271,6 +286,117 @@ impl Emitter<'_> {
             ; mov DWORD [rbx + l.insn_addr], last as i32
             ; jmp =>exit
         );
+    }
+
+    /// Ends the block after `count` instructions, the last at `last`, going on at the address
+    /// in `esi` (aligned for its state), whose key is in `ecx` (the address with bit 0 set for
+    /// Thumb): straight to its compiled block if the target table holds one (see [`Target`])
+    /// whose page the TLB maps the address to, as the run loop's fetch finds it, and all of it
+    /// fits in the budget; else back to the run loop. With `exchange`, the target may be in
+    /// the other state, which the CPSR's T bit then takes (A4.1.10: BX). The interpreter raises
+    /// attention at a change of state, which makes its run loop look for an interrupt to take;
+    /// there is none to find here: a line rises only at an event or a device access, which end
+    /// the slice or leave compiled code, and nothing in between unmasks one.
+    fn go_to(&mut self, count: i32, last: u32, exchange: bool) {
+        let l = self.layout;
+        let exit = self.exit;
+        let leave = self.asm.new_dynamic_label();
+        let page_mask = !(crate::bus::PAGE_SIZE - 1);
+        let sets_mask = (super::TLB_SETS - 1) as i32;
+        let targets_mask = (super::TARGETS - 1) as i32;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edi, esi
+            ; shr edi, 12
+            ; and edi, sets_mask
+            ; mov r8d, esi
+            ; and r8d, page_mask as i32
+            ; cmp r8d, DWORD [r14 + rdi * 8]
+            ; jne =>leave
+            ; mov r8d, DWORD [r14 + rdi * 8 + 4]
+            ; mov eax, esi
+            ; shr eax, 12
+            ; mov edx, esi
+            ; shr edx, 1
+            ; xor eax, edx
+            ; and eax, targets_mask
+            ; shl eax, Target::SHIFT
+            ; add rax, QWORD [r12 + Context::TARGETS]
+            ; cmp ecx, DWORD [rax + Target::KEY]
+            ; jne =>leave
+            ; cmp r8d, DWORD [rax + Target::PAGE]
+            ; jne =>leave
+            ; mov rdx, QWORD [r12 + Context::STAMP]
+            ; cmp rdx, QWORD [rax + Target::STAMP]
+            ; jne =>leave
+            ; mov rdx, QWORD [rax + Target::LEN]
+            ; lea rdx, [rbp + rdx + count]
+            ; cmp rdx, QWORD [r12 + Context::END]
+            ; ja =>leave
+        );
+        if exchange {
+            self.exchange();
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; add rbp, count
+            ; jmp QWORD [rax + Target::ENTRY]
+            ; =>leave
+        );
+        if exchange {
+            self.exchange();
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; lea rax, [rbp + count]
+            ; mov QWORD [rbx + l.insns], rax
+            ; mov DWORD [rbx + l.reg(15)], esi
+            ; mov DWORD [rbx + l.next_pc], esi
+            ; mov DWORD [rbx + l.insn_addr], last as i32
+            ; jmp =>exit
+        );
+    }
+
+    /// The CPSR's T bit = bit 0 of the key in `ecx` (it was the block's state).
+    fn exchange(&mut self) {
+        let cpsr = self.layout.cpsr;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edx, ecx
+            ; xor edx, self.thumb as i32
+            ; and edx, 1
+            ; shl edx, 5
+            ; xor DWORD [rbx + cpsr], edx
+        );
+    }
+
+    /// `ecx` = the key of the address in `esi`, in the block's state.
+    fn same_state_key(&mut self) {
+        dynasm!(self.asm ; .arch x64 ; mov ecx, esi ; or ecx, self.thumb as i32);
+    }
+
+    /// BX Rm (and Thumb's BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb
+    /// if its bit 0 is set, through [`Self::go_to`]. An ARM target not word-aligned is the
+    /// handler's.
+    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>) {
+        let l = self.layout;
+        let slow = self.asm.new_dynamic_label();
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov ecx, DWORD [rbx + l.reg(rm)]
+            ; mov eax, ecx
+            ; and eax, 3
+            ; cmp eax, 2
+            ; je =>slow
+            ; mov esi, ecx
+            ; and esi, -2
+        );
+        if let Some(link) = link {
+            self.store_imm(l.reg(14), link);
+        }
+        self.go_to(count, insn.pc, true);
+        dynasm!(self.asm ; .arch x64 ; =>slow);
+        self.call(insn, count);
     }
 
     /// The interpreter's handler for the instruction (its condition passed), leaving the block
@@ -568,11 +694,22 @@ impl Emitter<'_> {
         );
         self.tlb(load, bytes, slow);
         let registers = (0..16u8).filter(|i| list & 1 << i != 0);
+        let loads_pc = load && list & 0x8000 != 0;
+        if loads_pc {
+            // The loaded PC, checked before anything changes: in the other state, the handler.
+            let at = 4 * (list.count_ones() as i32 - 1);
+            dynasm!(self.asm ; .arch x64 ; mov esi, DWORD [r13 + r8 + at]);
+            if self.thumb {
+                dynasm!(self.asm ; .arch x64 ; test esi, 1 ; jz =>slow ; and esi, -2);
+            } else {
+                dynasm!(self.asm ; .arch x64 ; test esi, 3 ; jnz =>slow);
+            }
+        }
         if load {
             if writeback {
                 dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
             }
-            for (k, i) in registers.enumerate() {
+            for (k, i) in registers.enumerate().filter(|&(_, i)| i != 15) {
                 let at = 4 * k as i32;
                 dynasm!(self.asm
                     ; .arch x64
@@ -597,7 +734,13 @@ impl Emitter<'_> {
                 dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
             }
         }
-        dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
+        if loads_pc {
+            self.same_state_key();
+            self.go_to(count, insn.pc, false);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; jmp =>done);
+        }
+        dynasm!(self.asm ; .arch x64 ; =>slow);
         self.call(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);
     }

@@ -82,7 +82,12 @@ fn reads(cond: u32, native: &Native) -> u32 {
             }
         }
         Native::Mul { .. } => 0,
-        Native::Mem { .. } | Native::Multi { .. } | Native::Branch { .. } | Native::Call => ALL,
+        Native::Mem { .. }
+        | Native::Multi { .. }
+        | Native::Branch { .. }
+        | Native::Jump { .. }
+        | Native::Exchange { .. }
+        | Native::Call => ALL,
     }
 }
 
