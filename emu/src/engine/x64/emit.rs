@@ -3,7 +3,8 @@
 //!
 //! While it runs, host registers hold: `rbx` the CPU, `r12` the [`Context`], `r13` the RAM
 //! arena, `r14` and `r15` the current mode's TLB tables for reads and writes, `rbp` the
-//! instruction count at entry. Guest registers and the CPSR stay in the `Cpu` struct.
+//! instruction count at the running block's entry, `r11b` at times a condition's answer
+//! ([`flags`]). Guest registers and the CPSR stay in the `Cpu` struct.
 //!
 //! Each instruction is native code ([`super::lower`]) or a call to the interpreter's handler
 //! through [`super::call_op`], which also ends the block where the handler branched, took an
