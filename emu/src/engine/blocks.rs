@@ -40,8 +40,9 @@ fn key(offset: u32, thumb: bool) -> Key {
     (offset as u64) << 1 | thumb as u64
 }
 
-/// Keys are spread by one multiplication (Fibonacci hashing): they are offsets, already
-/// distinct, and SipHash would cost more than the lookup saves.
+/// Keys (and page offsets) are spread by one multiplication (Fibonacci hashing): they are
+/// offsets, already distinct, and SipHash would cost more than the lookup saves (the page map
+/// is looked up at every block entry while pages wait to be compared after a host action).
 #[derive(Default)]
 struct KeyHasher(u64);
 
@@ -59,9 +60,14 @@ impl Hasher for KeyHasher {
     fn write_u64(&mut self, value: u64) {
         self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(value as u64);
+    }
 }
 
-type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+/// A map by block key or by page offset, hashed by [`KeyHasher`].
+type KeyMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
 
 /// Entries of the direct-mapped cache in front of the map.
 const JUMP_CACHE: usize = 4096;
@@ -117,12 +123,12 @@ pub struct Blocks<B> {
     blocks: Vec<Block<B>>,
     free: Vec<u32>,
     /// Each block's number, by key.
-    numbers: KeyMap<u32>,
+    numbers: KeyMap<Key, u32>,
     /// The latest blocks looked up, by a hash of their key, so that most lookups are one
     /// comparison (as QEMU's `tb_jmp_cache`).
     jump: Box<[(Key, u32)]>,
     /// The blocks of each page, by the page's arena offset.
-    pages: HashMap<u32, Page>,
+    pages: KeyMap<u32, Page>,
     /// Counts the host's actions (which may have changed memory outside the run); a page's
     /// bytes are compared with memory when its blocks are next looked up in a later one.
     epoch: u64,
@@ -143,7 +149,7 @@ impl<B> Default for Blocks<B> {
             free: Vec::new(),
             numbers: KeyMap::default(),
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
-            pages: HashMap::new(),
+            pages: KeyMap::default(),
             epoch: 0,
             unchecked: 0,
             #[cfg(target_arch = "x86_64")]
@@ -170,6 +176,8 @@ impl<B: Bus> Blocks<B> {
     /// their compiled code, stay; pages never run again cost nothing.
     pub fn forget(&mut self) {
         self.epoch += 1;
+        #[cfg(target_arch = "x86_64")]
+        self.code.stale_targets();
         self.unchecked = self.pages.len();
     }
 
@@ -270,9 +278,11 @@ impl<B: Bus> Blocks<B> {
         }
     }
 
-    /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, so
-    /// no compiled code left can reach theirs.
+    /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, and
+    /// the target table's entries go stale, so no compiled code left can reach theirs.
     fn drop_page(&mut self, page: u32) {
+        #[cfg(target_arch = "x86_64")]
+        self.code.stale_targets();
         let removed = self.pages.remove(&page);
         if removed
             .as_ref()
@@ -322,7 +332,9 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                         }
                     };
                     pending = match number {
-                        Some(number) => self.run_block(cpu, bus, number as usize, end, pending),
+                        Some(number) => {
+                            self.run_block(cpu, bus, number as usize, page, end, pending)
+                        }
                         None => Pending::default(),
                     };
                 }
@@ -353,15 +365,17 @@ struct Pending;
 use super::x64::Pending;
 
 impl<B: Bus> Blocks<B> {
-    /// Runs block `number` from the PC: its compiled code if it has some that may run now
-    /// (filling the chain slot `pending` the previous block left by with it), else the op
-    /// runner, compiling the block once it is hot. Returns the slot this run left by.
+    /// Runs block `number` (in the arena page `page`) from the PC: its compiled code if it has
+    /// some that may run now (filling the chain slot `pending` the previous block left by with
+    /// it), else the op runner, compiling the block once it is hot. Returns the slot this run
+    /// left by.
     #[inline(always)]
     fn run_block(
         &mut self,
         cpu: &mut Cpu,
         bus: &mut B,
         number: usize,
+        page: u32,
         end: u64,
         pending: Pending,
     ) -> Pending {
@@ -373,17 +387,26 @@ impl<B: Bus> Blocks<B> {
                 .as_ref()
                 .is_none_or(|compiled| !self.code.holds(compiled));
             if gone && self.hot.is_some_and(|hot| block.runs >= hot) {
-                block.compiled = self.code.compile(&block.ops, cpu.pc(), cpu.is_thumb());
+                let bytes = bus
+                    .ram()
+                    .get(page as usize..page as usize + PAGE_SIZE as usize)
+                    .unwrap_or_default();
+                block.compiled = self
+                    .code
+                    .compile(&block.ops, cpu.pc(), cpu.is_thumb(), bytes);
             }
             if let Some(compiled) = &block.compiled {
-                if let Some(left) = self.code.run(compiled, block.ops.len(), cpu, bus, end) {
+                let len = block.ops.len();
+                self.code
+                    .remember(compiled, len, cpu.pc(), cpu.is_thumb(), page);
+                if let Some(left) = self.code.run(compiled, len, cpu, bus, end) {
                     self.code.chain(pending, compiled, block.ops.len());
                     return left;
                 }
             }
         }
         #[cfg(not(target_arch = "x86_64"))]
-        let _ = pending;
+        let _ = (pending, page);
         cpu.run_ops(bus, &block.ops, cpu.pc(), end);
         self.op_runs += 1;
         block.runs = block.runs.saturating_add(1);

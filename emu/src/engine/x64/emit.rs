@@ -3,7 +3,8 @@
 //!
 //! While it runs, host registers hold: `rbx` the CPU, `r12` the [`Context`], `r13` the RAM
 //! arena, `r14` and `r15` the current mode's TLB tables for reads and writes, `rbp` the
-//! instruction count at entry. Guest registers and the CPSR stay in the `Cpu` struct.
+//! instruction count at the running block's entry, `r11b` at times a condition's answer
+//! ([`flags`]). Guest registers and the CPSR stay in the `Cpu` struct.
 //!
 //! Each instruction is native code ([`super::lower`]) or a call to the interpreter's handler
 //! through [`super::call_op`], which also ends the block where the handler branched, took an
@@ -11,11 +12,12 @@
 //! arena calls the handler for the whole instruction, which starts it over on its own paths
 //! (nothing was changed before the miss).
 
-use dynasmrt::x64::X64Relocation;
+use dynasmrt::x64::{Rq, X64Relocation};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
+use super::flags::{self, Host};
 use super::lower::{Native, Operand, Src, Width};
-use super::{Context, Layout, Slot};
+use super::{Context, Layout, Slot, Target};
 use crate::cpu::alu::Shift;
 use crate::cpu::psr;
 
@@ -46,12 +48,12 @@ pub struct Code {
     pub body: usize,
 }
 
-/// The code of a block of instructions `size` bytes each; `call` is the address of
-/// `call_op`'s instance for the bus; `slot` gives the address of a fresh chain slot for an exit
-/// to a constant address in the block's own page, if one is to be had.
+/// The code of a block of `thumb` or ARM instructions; `call` is the address of `call_op`'s
+/// instance for the bus; `slot` gives the address of a fresh chain slot for an exit to a
+/// constant address in the block's own page, if one is to be had.
 pub fn block(
     insns: &[Insn],
-    size: u32,
+    thumb: bool,
     call: usize,
     layout: &Layout,
     slot: &mut dyn FnMut() -> Option<usize>,
@@ -72,9 +74,9 @@ pub fn block(
         ; mov r13, QWORD [r12 + Context::ARENA]
         ; mov r14, QWORD [r12 + Context::READ_TABLE]
         ; mov r15, QWORD [r12 + Context::WRITE_TABLE]
+        ; mov rbp, QWORD [rbx + layout.insns]
     );
     let body = asm.offset().0;
-    dynasm!(asm ; .arch x64 ; mov rbp, QWORD [rbx + layout.insns]);
     let page = insns.first()?.pc & !(crate::bus::PAGE_SIZE - 1);
     let mut e = Emitter {
         asm,
@@ -83,13 +85,28 @@ pub fn block(
         call,
         page,
         slot,
+        held: None,
+        thumb,
     };
+    let size = if thumb { 2 } else { 4 };
+    let effects: Vec<(u32, Native)> = insns.iter().map(|i| (i.cond, i.native)).collect();
+    let live = flags::live_after(&effects);
     for (index, insn) in insns.iter().enumerate() {
         let count = index as i32 + 1;
         let skip = e.asm.new_dynamic_label();
         if insn.cond != 0xE {
             e.condition(insn.cond, skip);
         }
+        // A flag write that nothing reads is left out; the next instruction's condition is
+        // kept from x86's flags where they answer it.
+        let needed = live[index] & flags::ALL != 0;
+        let next_cond = insns.get(index + 1).map_or(0xE, |next| next.cond);
+        let host = if insn.cond == 0xE && next_cond != 0xE {
+            flags::host_condition(&insn.native, next_cond).map(|host| (next_cond, host))
+        } else {
+            None
+        };
+        let held = e.held.take();
         match insn.native {
             Native::Alu {
                 opcode,
@@ -97,7 +114,12 @@ pub fn block(
                 rd,
                 rn,
                 op2,
-            } => e.alu(opcode, s, rd, rn, op2),
+            } => {
+                e.alu(opcode, s && needed, rd, rn, op2, host);
+                if !s {
+                    e.held = held;
+                }
+            }
             Native::Mem {
                 load,
                 width,
@@ -110,7 +132,12 @@ pub fn block(
             } => e.mem(
                 insn, count, load, width, rd, base, offset, up, pre, writeback,
             ),
-            Native::Mul { rd, rm, rs, acc, s } => e.mul(rd, rm, rs, acc, s),
+            Native::Mul { rd, rm, rs, acc, s } => {
+                e.mul(rd, rm, rs, acc, s && needed, host);
+                if !s {
+                    e.held = held;
+                }
+            }
             Native::Multi {
                 load,
                 list,
@@ -127,6 +154,12 @@ pub fn block(
                     e.store_imm(layout.reg(14), link);
                 }
                 e.finish(count, insn.pc, target);
+            }
+            Native::Jump { rm, link } => e.jump(insn, count, rm, link),
+            Native::Exchange { target, link } => {
+                e.store_imm(layout.reg(14), link);
+                dynasm!(e.asm ; .arch x64 ; mov esi, target as i32 ; mov ecx, target as i32);
+                e.go_to(count, insn.pc, true);
             }
             Native::Call => e.call(insn, count),
         }
@@ -150,6 +183,12 @@ struct Emitter<'a> {
     /// The block's virtual page: exits to it may chain.
     page: u32,
     slot: &'a mut dyn FnMut() -> Option<usize>,
+    /// The ARM condition `r11b` holds the answer to (1: it passes), if any: set just after a
+    /// flag-setting instruction for the next one's condition, kept while nothing sets flags or
+    /// calls out.
+    held: Option<u32>,
+    /// The block's instruction set.
+    thumb: bool,
 }
 
 impl Emitter<'_> {
@@ -178,6 +217,10 @@ impl Emitter<'_> {
     /// Jumps to `skip` unless the condition passes: bit NZCV of the condition's mask, as
     /// `psr::condition_passed` defines it (ARM ARM A3.2).
     fn condition(&mut self, cond: u32, skip: dynasmrt::DynamicLabel) {
+        if self.held == Some(cond) {
+            dynasm!(self.asm ; .arch x64 ; test r11b, r11b ; jz =>skip);
+            return;
+        }
         let mask = (0..16u32)
             .filter(|&nzcv| psr::condition_passed(cond, nzcv << 28))
             .fold(0u32, |mask, nzcv| mask | 1 << nzcv);
@@ -196,25 +239,26 @@ impl Emitter<'_> {
     /// state `Cpu::run_ops` leaves. When `next` is in the block's page, the exit goes through a
     /// chain slot: once the slot holds the compiled block at `next` (the runner fills it the
     /// first time the exit leaves by it), control goes straight there if all of that block
-    /// fits in the budget. A block in the same virtual page lies in the same physical page,
-    /// since nothing here changed the mapping (a change raises attention, which only a
-    /// handler call does, and such a call leaves the block); its code is dropped with the page.
+    /// fits in the budget, with `rbp` moved on to the count at its start and nothing else
+    /// written: the count, the PC and the instruction's address are written only where
+    /// compiled code returns to the run loop, and a handler call sets them itself. A block in
+    /// the same virtual page lies in the same physical page, since nothing here changed the
+    /// mapping (a change raises attention, which only a handler call does, and such a call
+    /// leaves the block); its code is dropped with the page.
     fn finish(&mut self, count: i32, last: u32, next: u32) {
         let l = self.layout;
         let exit = self.exit;
-        dynasm!(self.asm
-            ; .arch x64
-            ; lea rax, [rbp + count]
-            ; mov QWORD [rbx + l.insns], rax
-            ; mov DWORD [rbx + l.reg(15)], next as i32
-            ; mov DWORD [rbx + l.next_pc], next as i32
-            ; mov DWORD [rbx + l.insn_addr], last as i32
-        );
         let slot = if next & !(crate::bus::PAGE_SIZE - 1) == self.page {
             (self.slot)()
         } else {
             None
         };
+        if next & !(crate::bus::PAGE_SIZE - 1) != self.page {
+            dynasm!(self.asm ; .arch x64 ; mov esi, next as i32);
+            self.same_state_key();
+            return self.go_to(count, last, false);
+        }
+        let leave = self.asm.new_dynamic_label();
         if let Some(slot) = slot {
             let unfilled = self.asm.new_dynamic_label();
             dynasm!(self.asm
@@ -226,13 +270,134 @@ impl Emitter<'_> {
                 ; mov rdx, QWORD [rax + Slot::LEN]
                 ; lea rdx, [rbp + rdx + count]
                 ; cmp rdx, QWORD [r12 + Context::END]
-                ; ja =>exit
+                ; ja =>leave
+                ; add rbp, count
                 ; jmp rcx
                 ; =>unfilled
                 ; mov QWORD [r12 + Context::LAST_SLOT], rax
             );
         }
-        dynasm!(self.asm ; .arch x64 ; jmp =>exit);
+        dynasm!(self.asm
+            ; .arch x64
+            ; =>leave
+            ; lea rax, [rbp + count]
+            ; mov QWORD [rbx + l.insns], rax
+            ; mov DWORD [rbx + l.reg(15)], next as i32
+            ; mov DWORD [rbx + l.next_pc], next as i32
+            ; mov DWORD [rbx + l.insn_addr], last as i32
+            ; jmp =>exit
+        );
+    }
+
+    /// Ends the block after `count` instructions, the last at `last`, going on at the address
+    /// in `esi` (aligned for its state), whose key is in `ecx` (the address with bit 0 set for
+    /// Thumb): straight to its compiled block if the target table holds one (see [`Target`])
+    /// whose page the TLB maps the address to, as the run loop's fetch finds it, and all of it
+    /// fits in the budget; else back to the run loop. With `exchange`, the target may be in
+    /// the other state, which the CPSR's T bit then takes (A4.1.10: BX). The interpreter raises
+    /// attention at a change of state, which makes its run loop look for an interrupt to take;
+    /// there is none to find here: a line rises only at an event or a device access, which end
+    /// the slice or leave compiled code, and nothing in between unmasks one.
+    fn go_to(&mut self, count: i32, last: u32, exchange: bool) {
+        let l = self.layout;
+        let exit = self.exit;
+        let leave = self.asm.new_dynamic_label();
+        let page_mask = !(crate::bus::PAGE_SIZE - 1);
+        let sets_mask = (super::TLB_SETS - 1) as i32;
+        let targets_mask = (super::TARGETS - 1) as i32;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edi, esi
+            ; shr edi, 12
+            ; and edi, sets_mask
+            ; mov r8d, esi
+            ; and r8d, page_mask as i32
+            ; cmp r8d, DWORD [r14 + rdi * 8]
+            ; jne =>leave
+            ; mov r8d, DWORD [r14 + rdi * 8 + 4]
+            ; mov eax, esi
+            ; shr eax, 12
+            ; mov edx, esi
+            ; shr edx, 1
+            ; xor eax, edx
+            ; and eax, targets_mask
+            ; shl eax, Target::SHIFT
+            ; add rax, QWORD [r12 + Context::TARGETS]
+            ; cmp ecx, DWORD [rax + Target::KEY]
+            ; jne =>leave
+            ; cmp r8d, DWORD [rax + Target::PAGE]
+            ; jne =>leave
+            ; mov rdx, QWORD [r12 + Context::STAMP]
+            ; cmp rdx, QWORD [rax + Target::STAMP]
+            ; jne =>leave
+            ; mov rdx, QWORD [rax + Target::LEN]
+            ; lea rdx, [rbp + rdx + count]
+            ; cmp rdx, QWORD [r12 + Context::END]
+            ; ja =>leave
+        );
+        if exchange {
+            self.exchange();
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; add rbp, count
+            ; jmp QWORD [rax + Target::ENTRY]
+            ; =>leave
+        );
+        if exchange {
+            self.exchange();
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; lea rax, [rbp + count]
+            ; mov QWORD [rbx + l.insns], rax
+            ; mov DWORD [rbx + l.reg(15)], esi
+            ; mov DWORD [rbx + l.next_pc], esi
+            ; mov DWORD [rbx + l.insn_addr], last as i32
+            ; jmp =>exit
+        );
+    }
+
+    /// The CPSR's T bit = bit 0 of the key in `ecx` (it was the block's state).
+    fn exchange(&mut self) {
+        let cpsr = self.layout.cpsr;
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edx, ecx
+            ; xor edx, self.thumb as i32
+            ; and edx, 1
+            ; shl edx, 5
+            ; xor DWORD [rbx + cpsr], edx
+        );
+    }
+
+    /// `ecx` = the key of the address in `esi`, in the block's state.
+    fn same_state_key(&mut self) {
+        dynasm!(self.asm ; .arch x64 ; mov ecx, esi ; or ecx, self.thumb as i32);
+    }
+
+    /// BX Rm (and Thumb's BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb
+    /// if its bit 0 is set, through [`Self::go_to`]. An ARM target not word-aligned is the
+    /// handler's.
+    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>) {
+        let l = self.layout;
+        let slow = self.asm.new_dynamic_label();
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov ecx, DWORD [rbx + l.reg(rm)]
+            ; mov eax, ecx
+            ; and eax, 3
+            ; cmp eax, 2
+            ; je =>slow
+            ; mov esi, ecx
+            ; and esi, -2
+        );
+        if let Some(link) = link {
+            self.store_imm(l.reg(14), link);
+        }
+        self.go_to(count, insn.pc, true);
+        dynasm!(self.asm ; .arch x64 ; =>slow);
+        self.call(insn, count);
     }
 
     /// The interpreter's handler for the instruction (its condition passed), leaving the block
@@ -305,9 +470,43 @@ impl Emitter<'_> {
         Carry::InEdx
     }
 
-    /// A data-processing operation (ARM ARM A4.1, `Cpu::alu`).
-    fn alu(&mut self, opcode: u32, s: bool, rd: Option<u8>, rn: Src, op2: Operand) {
-        let logical = matches!(opcode, 0x0 | 0x1 | 0x8 | 0x9 | 0xC | 0xD | 0xE | 0xF);
+    /// `r11b` = whether the ARM condition `cond` passes, as x86's condition `host` answers it
+    /// from the flags of the operation just done (`test`: of the result in `esi`).
+    fn hold(&mut self, (cond, host): (u32, Host), test: bool) {
+        if test {
+            dynasm!(self.asm ; .arch x64 ; test esi, esi);
+        }
+        match host {
+            Host::E => dynasm!(self.asm ; .arch x64 ; sete r11b),
+            Host::Ne => dynasm!(self.asm ; .arch x64 ; setne r11b),
+            Host::S => dynasm!(self.asm ; .arch x64 ; sets r11b),
+            Host::Ns => dynasm!(self.asm ; .arch x64 ; setns r11b),
+            Host::O => dynasm!(self.asm ; .arch x64 ; seto r11b),
+            Host::No => dynasm!(self.asm ; .arch x64 ; setno r11b),
+            Host::B => dynasm!(self.asm ; .arch x64 ; setb r11b),
+            Host::Ae => dynasm!(self.asm ; .arch x64 ; setae r11b),
+            Host::A => dynasm!(self.asm ; .arch x64 ; seta r11b),
+            Host::Be => dynasm!(self.asm ; .arch x64 ; setbe r11b),
+            Host::L => dynasm!(self.asm ; .arch x64 ; setl r11b),
+            Host::Ge => dynasm!(self.asm ; .arch x64 ; setge r11b),
+            Host::G => dynasm!(self.asm ; .arch x64 ; setg r11b),
+            Host::Le => dynasm!(self.asm ; .arch x64 ; setle r11b),
+        }
+        self.held = Some(cond);
+    }
+
+    /// A data-processing operation (ARM ARM A4.1, `Cpu::alu`); with `host`, the next
+    /// instruction's condition is kept in `r11b`.
+    fn alu(
+        &mut self,
+        opcode: u32,
+        s: bool,
+        rd: Option<u8>,
+        rn: Src,
+        op2: Operand,
+        host: Option<(u32, Host)>,
+    ) {
+        let logical = flags::logical(opcode);
         if !matches!(opcode, 0xD | 0xF) {
             self.src(rn);
         }
@@ -349,6 +548,9 @@ impl Emitter<'_> {
             }
         }
         dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        if let Some(host) = host {
+            self.hold(host, logical);
+        }
         if s {
             if logical {
                 self.logical_flags(carry);
@@ -415,13 +617,10 @@ impl Emitter<'_> {
     /// page, through the current mode's TLB table for loads or stores, as `Cpu::read_fast` and
     /// `write_fast` find it; anything else jumps to `slow` (a miss, or past the arena's end).
     fn tlb(&mut self, load: bool, bytes: i32, slow: dynasmrt::DynamicLabel) {
-        if load {
-            dynasm!(self.asm ; .arch x64 ; mov r10, r14);
-        } else {
-            dynasm!(self.asm ; .arch x64 ; mov r10, r15);
-        }
+        let table = if load { Rq::R14 } else { Rq::R15 };
         let page_mask = !(crate::bus::PAGE_SIZE - 1);
         let sets_mask = (super::TLB_SETS - 1) as i32;
+        // The entry's offset is page-aligned: adding the offset in the page is or-ing it.
         dynasm!(self.asm
             ; .arch x64
             ; mov edi, esi
@@ -429,20 +628,20 @@ impl Emitter<'_> {
             ; and edi, sets_mask
             ; mov r8d, esi
             ; and r8d, page_mask as i32
-            ; cmp r8d, DWORD [r10 + rdi * 8]
+            ; cmp r8d, DWORD [Rq(table) + rdi * 8]
             ; jne =>slow
-            ; mov r8d, DWORD [r10 + rdi * 8 + 4]
-            ; mov r9d, esi
-            ; and r9d, !page_mask as i32
-            ; or r8d, r9d
+            ; mov r8d, esi
+            ; and r8d, !page_mask as i32
+            ; add r8d, DWORD [Rq(table) + rdi * 8 + 4]
             ; lea r9, [r8 + bytes]
             ; cmp r9, QWORD [r12 + Context::ARENA_LEN]
             ; ja =>slow
         );
     }
 
-    /// MUL, MLA (`ArmOp::Multiply`).
-    fn mul(&mut self, rd: u8, rm: u8, rs: u8, acc: Option<u8>, s: bool) {
+    /// MUL, MLA (`ArmOp::Multiply`); with `host`, the next instruction's condition is kept in
+    /// `r11b`.
+    fn mul(&mut self, rd: u8, rm: u8, rs: u8, acc: Option<u8>, s: bool, host: Option<(u32, Host)>) {
         let l = self.layout;
         dynasm!(self.asm
             ; .arch x64
@@ -453,6 +652,9 @@ impl Emitter<'_> {
             dynasm!(self.asm ; .arch x64 ; add eax, DWORD [rbx + l.reg(acc)]);
         }
         dynasm!(self.asm ; .arch x64 ; mov esi, eax);
+        if let Some(host) = host {
+            self.hold(host, true);
+        }
         if s {
             self.logical_flags(Carry::Unchanged);
         }
@@ -493,11 +695,22 @@ impl Emitter<'_> {
         );
         self.tlb(load, bytes, slow);
         let registers = (0..16u8).filter(|i| list & 1 << i != 0);
+        let loads_pc = load && list & 0x8000 != 0;
+        if loads_pc {
+            // The loaded PC, checked before anything changes: in the other state, the handler.
+            let at = 4 * (list.count_ones() as i32 - 1);
+            dynasm!(self.asm ; .arch x64 ; mov esi, DWORD [r13 + r8 + at]);
+            if self.thumb {
+                dynasm!(self.asm ; .arch x64 ; test esi, 1 ; jz =>slow ; and esi, -2);
+            } else {
+                dynasm!(self.asm ; .arch x64 ; test esi, 3 ; jnz =>slow);
+            }
+        }
         if load {
             if writeback {
                 dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
             }
-            for (k, i) in registers.enumerate() {
+            for (k, i) in registers.enumerate().filter(|&(_, i)| i != 15) {
                 let at = 4 * k as i32;
                 dynasm!(self.asm
                     ; .arch x64
@@ -522,7 +735,13 @@ impl Emitter<'_> {
                 dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
             }
         }
-        dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
+        if loads_pc {
+            self.same_state_key();
+            self.go_to(count, insn.pc, false);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; jmp =>done);
+        }
+        dynasm!(self.asm ; .arch x64 ; =>slow);
         self.call(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);
     }
@@ -546,12 +765,24 @@ impl Emitter<'_> {
         let slow = self.asm.new_dynamic_label();
         let done = self.asm.new_dynamic_label();
         self.src(base);
-        self.operand(offset, false);
         // edx = the moved base, esi = the address.
-        if up {
-            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; add edx, ecx);
-        } else {
-            dynasm!(self.asm ; .arch x64 ; mov edx, eax ; sub edx, ecx);
+        match offset {
+            Operand::Imm { value, .. } => {
+                let moved = if up {
+                    value as i32
+                } else {
+                    (value as i32).wrapping_neg()
+                };
+                dynasm!(self.asm ; .arch x64 ; lea edx, [rax + moved]);
+            }
+            Operand::Shifted { .. } => {
+                self.operand(offset, false);
+                if up {
+                    dynasm!(self.asm ; .arch x64 ; mov edx, eax ; add edx, ecx);
+                } else {
+                    dynasm!(self.asm ; .arch x64 ; mov edx, eax ; sub edx, ecx);
+                }
+            }
         }
         if pre {
             dynasm!(self.asm ; .arch x64 ; mov esi, edx);

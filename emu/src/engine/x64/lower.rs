@@ -83,10 +83,12 @@ pub enum Native {
         acc: Option<u8>,
         s: bool,
     },
-    /// LDM, STM without the ^ forms and without the PC loaded (A5.4), PUSH and POP: the
-    /// registers of `list` to or from ascending words from the base plus `start`, the base
-    /// plus `new_base` written back if `writeback` (after the loads, so a loaded base wins; an
-    /// STM stores the base's old value). A stored PC stores `pc_value`.
+    /// LDM, STM without the ^ forms (A5.4), PUSH and POP: the registers of `list` to or from
+    /// ascending words from the base plus `start`, the base plus `new_base` written back if
+    /// `writeback` (after the loads, so a loaded base wins; an STM stores the base's old
+    /// value). A stored PC stores `pc_value`; a loaded one is a branch, the block's last
+    /// instruction, that may not change the state (a word in the other state is the
+    /// handler's, A4.1.20: ARMv5 interworks).
     Multi {
         load: bool,
         list: u16,
@@ -98,6 +100,12 @@ pub enum Native {
     },
     /// A branch to a constant target, the block's last instruction; with `link`, r14 takes it.
     Branch { target: u32, link: Option<u32> },
+    /// BX Rm (ARM, Thumb) and Thumb's BLX Rm (r14 takes `link`): to the address in `rm` (never
+    /// the PC), in the state its bit 0 says, the block's last instruction.
+    Jump { rm: u8, link: Option<u32> },
+    /// Thumb's BL/BLX pair ending in BLX: r14 takes `link`, and the ARM code at the constant
+    /// `target` runs next; the block's last instruction.
+    Exchange { target: u32, link: u32 },
     /// Anything else: the interpreter's handler.
     Call,
 }
@@ -118,6 +126,11 @@ pub fn arm(insn: u32, pc: u32) -> Native {
         }
     };
     match (insn >> 25) & 7 {
+        // BX Rm (A4.1.10).
+        0b000 if insn & 0x0FFF_FFF0 == 0x012F_FF10 && field(0) != 15 => Native::Jump {
+            rm: field(0),
+            link: None,
+        },
         // MUL, MLA.
         0b000 if insn & 0x0FC0_00F0 == 0x0000_0090 => {
             let (rd, acc, rs, rm) = (field(16), field(12), field(8), field(0));
@@ -249,7 +262,7 @@ pub fn arm(insn: u32, pc: u32) -> Native {
             );
             let list = insn as u16;
             let rn = field(16);
-            if s || list == 0 || rn == 15 || (load && list & 0x8000 != 0) {
+            if s || list == 0 || rn == 15 {
                 return Native::Call;
             }
             let bytes = 4 * list.count_ones() as i32;
@@ -426,6 +439,11 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
                 }
                 1 if rd != 15 => alu(op::CMP, true, rd, Src::Reg(rd), op2),
                 2 if rd != 15 => alu(op::MOV, false, rd, Src::Imm(0), op2),
+                // BX, BLX (A7.1.20, A7.1.18).
+                3 if rm != 15 => Native::Jump {
+                    rm,
+                    link: (insn & 1 << 7 != 0).then_some(pc.wrapping_add(2) | 1),
+                },
                 _ => Native::Call,
             }
         }
@@ -492,14 +510,15 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
             let opcode = if insn & 1 << 7 != 0 { op::SUB } else { op::ADD };
             alu(opcode, false, 13, Src::Reg(13), imm((insn & 0x7F) * 4))
         }
-        // PUSH {list, LR} (STMDB SP!), POP {list} (LDMIA SP!, not loading the PC).
+        // PUSH {list, LR} (STMDB SP!), POP {list, PC} (LDMIA SP!).
         0b10110 | 0b10111 if matches!((insn >> 9) & 3, 2) && insn & 0x1FF != 0 => {
             let load = insn & 1 << 11 != 0;
-            let extra = insn & 1 << 8 != 0;
-            if load && extra {
-                return Native::Call;
-            }
-            let list = (insn & 0xFF) as u16 | if extra { 1 << 14 } else { 0 };
+            let extra = match (insn & 1 << 8 != 0, load) {
+                (false, _) => 0,
+                (true, false) => 1 << 14,
+                (true, true) => 1 << 15,
+            };
+            let list = (insn & 0xFF) as u16 | extra;
             let bytes = 4 * list.count_ones() as i32;
             let (start, new_base) = if load { (0, bytes) } else { (-bytes, -bytes) };
             Native::Multi {
@@ -548,7 +567,84 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
     }
 }
 
+/// A Thumb BL or BLX suffix at `pc` right after its prefix `prefix` in the same block
+/// (A7.1.17, A7.1.18): a branch to a constant, with the link; BLX's to ARM code, word-aligned
+/// (its encoding with bit 0 set is undefined: the handler's).
+pub fn thumb_bl(prefix: u32, suffix: u32, pc: u32) -> Option<Native> {
+    if prefix >> 11 != 0b11110 {
+        return None;
+    }
+    // The prefix, at pc - 2, leaves LR = its PC read (pc + 2) plus its offset << 12.
+    let lr = pc
+        .wrapping_add(2)
+        .wrapping_add((((prefix << 21) as i32) >> 9) as u32);
+    let target = lr.wrapping_add((suffix & 0x7FF) << 1);
+    let link = pc.wrapping_add(2) | 1;
+    match suffix >> 11 {
+        0b11111 => Some(Native::Branch {
+            target: target & !1,
+            link: Some(link),
+        }),
+        0b11101 if suffix & 1 == 0 => Some(Native::Exchange {
+            target: target & !3,
+            link,
+        }),
+        _ => None,
+    }
+}
+
 /// The condition a Thumb B<cond> tests (its ops carry AL, as every Thumb op does).
 pub fn thumb_branch_condition(insn: u32) -> Option<u32> {
     (insn >> 12 == 0xD && (insn >> 8) & 0xF < 0xE).then_some((insn >> 8) & 0xF)
+}
+
+/// A load from a constant address (a literal: LDR Rd, [PC, #imm]) in the block's own virtual
+/// page `vpage`, whose bytes are `page`, as the constant it loads: `MOV Rd, #value`. The block
+/// runs only where its first instruction was fetched through the current mode's TLB read
+/// entry for that page, the one a load in the same mode hits, so the load would read these
+/// bytes (nothing in a block changes the mode or the TLB but a handler call, which ends it where
+/// it must); and a block is dropped when its page's bytes change, so the constant stays true.
+/// A misaligned literal (an ARM offset not a multiple of the size) stays a load: it rotates or
+/// faults.
+pub fn literal(native: Native, vpage: u32, page: &[u8]) -> Native {
+    let Native::Mem {
+        load: true,
+        width,
+        rd,
+        base: Src::Imm(base),
+        offset: Operand::Imm { value: offset, .. },
+        up,
+        pre: true,
+        writeback: false,
+    } = native
+    else {
+        return native;
+    };
+    let addr = if up {
+        base.wrapping_add(offset)
+    } else {
+        base.wrapping_sub(offset)
+    };
+    let at = (addr & (crate::bus::PAGE_SIZE - 1)) as usize;
+    if addr & !(crate::bus::PAGE_SIZE - 1) != vpage || addr % width.bytes() != 0 {
+        return native;
+    }
+    let read = |size| crate::bus::ram_read(page, at, size);
+    let value = match width {
+        Width::Byte => read(crate::bus::Size::Byte),
+        Width::SignedByte => read(crate::bus::Size::Byte).map(|v| v as u8 as i8 as u32),
+        Width::Half => read(crate::bus::Size::Half),
+        Width::SignedHalf => read(crate::bus::Size::Half).map(|v| v as u16 as i16 as u32),
+        Width::Word => read(crate::bus::Size::Word),
+    };
+    let Some(value) = value else {
+        return native;
+    };
+    Native::Alu {
+        opcode: op::MOV,
+        s: false,
+        rd: Some(rd),
+        rn: Src::Imm(0),
+        op2: Operand::Imm { value, carry: None },
+    }
 }

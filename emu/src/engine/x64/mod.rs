@@ -11,6 +11,7 @@
 //! iced-x86's code assembler would have been a much larger build on a 2-core machine.
 
 mod emit;
+mod flags;
 pub mod lower;
 mod memory;
 pub mod trial;
@@ -43,6 +44,9 @@ pub struct Context {
     end: u64,
     /// The chain slot the block left by unfilled, or 0.
     last_slot: usize,
+    /// The target table, and the stamp its live entries have.
+    targets: usize,
+    stamp: u64,
 }
 
 impl Context {
@@ -52,6 +56,51 @@ impl Context {
     const WRITE_TABLE: i32 = 32;
     const END: i32 = 40;
     const LAST_SLOT: i32 = 48;
+    const TARGETS: i32 = 56;
+    const STAMP: i32 = 64;
+}
+
+/// An entry of the table compiled code looks up a computed branch's target in (and a constant
+/// one outside its page): the virtual address it was compiled for with bit 0 set for Thumb, the
+/// arena page it lies in, its compiled body and length, and the stamp of the table when it was
+/// entered from the run loop. The stamp moves on at every host action (after which pages are
+/// compared with memory in the run loop before their blocks run again), every page dropped and
+/// every emptying of the cache, so an entry of the current stamp is a block that exists, whose
+/// page was compared with memory; its address is checked against the TLB inline, as the run
+/// loop's fetch looks it up.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Target {
+    key: u32,
+    page: u32,
+    len: u64,
+    stamp: u64,
+    entry: usize,
+}
+
+impl Target {
+    const KEY: i32 = 0;
+    const PAGE: i32 = 4;
+    const LEN: i32 = 8;
+    const STAMP: i32 = 16;
+    const ENTRY: i32 = 24;
+    const EMPTY: Target = Target {
+        key: 0,
+        page: 0,
+        len: 0,
+        stamp: u64::MAX,
+        entry: 0,
+    };
+    /// log2 of its size, for the inline index.
+    const SHIFT: i8 = 5;
+}
+
+/// Entries of the target table, a power of two.
+const TARGETS: usize = 4096;
+
+/// The target table's index of a virtual address (as `emit` computes it inline).
+fn target_index(pc: u32) -> usize {
+    ((pc >> 1 ^ pc >> 12) as usize) & (TARGETS - 1)
 }
 
 /// A chain slot: where one exit of a compiled block goes on, once known: the body of the
@@ -121,6 +170,10 @@ pub struct Code {
     slots: Box<[Slot]>,
     slots_used: usize,
     generation: u32,
+    /// Compiled blocks by address, for computed branches ([`Target`]), and the stamp of the
+    /// live entries.
+    targets: Box<[Target]>,
+    stamp: u64,
     layout: Layout,
     pub stats: Stats,
 }
@@ -134,6 +187,8 @@ impl Default for Code {
             slots: Box::new([]),
             slots_used: 0,
             generation: 0,
+            targets: vec![Target::EMPTY; TARGETS].into_boxed_slice(),
+            stamp: 0,
             layout: Cpu::engine_layout(),
             stats: Stats::default(),
         }
@@ -154,7 +209,32 @@ impl Code {
         self.used = 0;
         self.slots[..self.slots_used].fill(Slot::default());
         self.slots_used = 0;
+        self.stale_targets();
         self.generation = self.generation.wrapping_add(1);
+    }
+
+    /// Notes that `compiled`, `len` instructions in the arena page `page`, is about to run from
+    /// the run loop at `pc` (`thumb` or ARM): compiled code may jump to it until the table's
+    /// stamp moves on.
+    pub fn remember(&mut self, compiled: &Compiled, len: usize, pc: u32, thumb: bool, page: u32) {
+        let Some(buffer) = &self.buffer else {
+            return;
+        };
+        if compiled.generation == self.generation && compiled.pc == pc {
+            self.targets[target_index(pc)] = Target {
+                key: pc | thumb as u32,
+                page,
+                len: len as u64,
+                stamp: self.stamp,
+                entry: buffer.at(compiled.body),
+            };
+        }
+    }
+
+    /// Every entry of the target table goes stale (memory may have changed behind the CPU's
+    /// back, or blocks were dropped).
+    pub fn stale_targets(&mut self) {
+        self.stamp += 1;
     }
 
     /// Whether `compiled` is still in the cache.
@@ -162,13 +242,14 @@ impl Code {
         compiled.generation == self.generation
     }
 
-    /// Compiles the block `ops` at `pc` (`thumb` or ARM); `None` if it cannot be (no executable
-    /// memory). A full cache is emptied first.
+    /// Compiles the block `ops` at `pc` (`thumb` or ARM), whose page's bytes are `page`; `None`
+    /// if it cannot be (no executable memory). A full cache is emptied first.
     pub(crate) fn compile<B: Bus>(
         &mut self,
         ops: &[Op<B>],
         pc: u32,
         thumb: bool,
+        page: &[u8],
     ) -> Option<Compiled> {
         if self.failed {
             return None;
@@ -182,6 +263,7 @@ impl Code {
             }
         }
         let size = if thumb { 2 } else { 4 };
+        // A BL suffix after its prefix is a branch to a constant.
         let insns: Vec<emit::Insn> = ops
             .iter()
             .enumerate()
@@ -189,10 +271,14 @@ impl Code {
                 let at = pc.wrapping_add(i as u32 * size);
                 let (native, cond) = if thumb {
                     let cond = lower::thumb_branch_condition(op.insn()).unwrap_or(0xE);
-                    (lower::thumb(op.insn(), at), cond)
+                    let bl = i
+                        .checked_sub(1)
+                        .and_then(|prefix| lower::thumb_bl(ops[prefix].insn(), op.insn(), at));
+                    (bl.unwrap_or_else(|| lower::thumb(op.insn(), at)), cond)
                 } else {
                     (lower::arm(op.insn(), at), op.cond())
                 };
+                let native = lower::literal(native, pc & !(crate::bus::PAGE_SIZE - 1), page);
                 emit::Insn {
                     pc: at,
                     cond,
@@ -209,7 +295,7 @@ impl Code {
         }
         let slots = self.slots.as_mut_ptr() as usize;
         let mut next_slot = self.slots_used;
-        let code = emit::block(&insns, size, call, &self.layout, &mut || {
+        let code = emit::block(&insns, thumb, call, &self.layout, &mut || {
             (next_slot < SLOTS).then(|| {
                 next_slot += 1;
                 slots + (next_slot - 1) * std::mem::size_of::<Slot>()
@@ -222,7 +308,7 @@ impl Code {
             if code.bytes.len() > CACHE_BYTES / 2 {
                 return None;
             }
-            return self.compile(ops, pc, thumb);
+            return self.compile(ops, pc, thumb, page);
         }
         self.slots_used = next_slot;
         let at = self.used;
@@ -269,6 +355,8 @@ impl Code {
             write_table: write_table as usize,
             end,
             last_slot: 0,
+            targets: self.targets.as_ptr() as usize,
+            stamp: self.stamp,
         };
         context.bus = bus as *mut B as usize;
         // SAFETY: the code at `compiled.at` is a block `emit` compiled for this bus type, whose
