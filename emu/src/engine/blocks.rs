@@ -376,6 +376,7 @@ impl<B: Bus> Blocks<B> {
                 block.compiled = self.code.compile(&block.ops, cpu.pc(), cpu.is_thumb());
             }
             if let Some(compiled) = &block.compiled {
+                let end = cpu.compiled_end(end);
                 if let Some(left) = self.code.run(compiled, block.ops.len(), cpu, bus, end) {
                     self.code.chain(pending, compiled, block.ops.len());
                     return left;

@@ -30,6 +30,12 @@ pub struct Insn {
     pub native: Native,
     /// The address of its `Op`, for a handler call.
     pub op: usize,
+    /// With a load-use interlock maybe pending before it, the registers it reads.
+    pub settle: Option<u32>,
+    /// The extra cycles of its native path and the interlock a native load leaves
+    /// (`lower::cycles`).
+    pub extra: u64,
+    pub pend: u32,
 }
 
 /// Where the C flag is after an operand is computed, for the logical operations.
@@ -87,6 +93,9 @@ pub fn block(
     for (index, insn) in insns.iter().enumerate() {
         let count = index as i32 + 1;
         let skip = e.asm.new_dynamic_label();
+        if let Some(reads) = insn.settle {
+            e.settle(reads);
+        }
         if insn.cond != 0xE {
             e.condition(insn.cond, skip);
         }
@@ -110,7 +119,10 @@ pub fn block(
             } => e.mem(
                 insn, count, load, width, rd, base, offset, up, pre, writeback,
             ),
-            Native::Mul { rd, rm, rs, acc, s } => e.mul(rd, rm, rs, acc, s),
+            Native::Mul { rd, rm, rs, acc, s } => {
+                e.mul(rd, rm, rs, acc, s);
+                e.cycles(insn);
+            }
             Native::Multi {
                 load,
                 list,
@@ -126,6 +138,7 @@ pub fn block(
                 if let Some(link) = link {
                     e.store_imm(layout.reg(14), link);
                 }
+                e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
             Native::Call => e.call(insn, count),
@@ -169,6 +182,35 @@ impl Emitter<'_> {
         );
         let bytes = self.asm.finalize().ok()?;
         Some(Code { bytes, body })
+    }
+
+    /// The cycle model's hook on an instruction's native path (`lower::cycles`): its extra
+    /// cycles, and the load-use interlock a load leaves for the next instruction.
+    fn cycles(&mut self, insn: &Insn) {
+        let l = self.layout;
+        if insn.extra != 0 {
+            dynasm!(self.asm ; .arch x64 ; add QWORD [rbx + l.extra_cycles], insn.extra as i32);
+        }
+        if insn.pend != 0 {
+            dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.interlock], insn.pend as i32);
+        }
+    }
+
+    /// Settles the load-use interlock pending before an instruction reading the registers
+    /// `reads`, as `Cpu::settle_interlock` does: its cycles if it delays one of them, then none.
+    fn settle(&mut self, reads: u32) {
+        let l = self.layout;
+        let clear = self.asm.new_dynamic_label();
+        dynasm!(self.asm
+            ; .arch x64
+            ; test DWORD [rbx + l.interlock], reads as i32
+            ; jz =>clear
+            ; mov eax, DWORD [rbx + l.interlock]
+            ; shr eax, 16
+            ; add QWORD [rbx + l.extra_cycles], rax
+            ; =>clear
+            ; mov DWORD [rbx + l.interlock], 0
+        );
     }
 
     fn store_imm(&mut self, at: i32, value: u32) {
@@ -522,6 +564,7 @@ impl Emitter<'_> {
                 dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
             }
         }
+        self.cycles(insn);
         dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
         self.call(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);
@@ -592,6 +635,7 @@ impl Emitter<'_> {
                 }
             }
         }
+        self.cycles(insn);
         dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
         self.call(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);

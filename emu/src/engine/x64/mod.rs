@@ -182,6 +182,7 @@ impl Code {
             }
         }
         let size = if thumb { 2 } else { 4 };
+        let mut after_load = true;
         let insns: Vec<emit::Insn> = ops
             .iter()
             .enumerate()
@@ -193,11 +194,19 @@ impl Code {
                 } else {
                     (lower::arm(op.insn(), at), op.cond())
                 };
+                let (extra, pend) = lower::cycles(op.insn(), thumb, &native);
+                // A load-use interlock may be pending after a load or a handler, and at the
+                // block's start.
+                let settle =
+                    std::mem::replace(&mut after_load, pend != 0 || native == lower::Native::Call);
                 emit::Insn {
                     pc: at,
                     cond,
                     native,
                     op: op as *const Op<B> as usize,
+                    settle: settle.then(|| op.reads(thumb)),
+                    extra,
+                    pend,
                 }
             })
             .collect();
