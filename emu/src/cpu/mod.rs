@@ -767,4 +767,6 @@ impl Cpu {
 }
 
 #[cfg(test)]
+mod cycle_tests;
+#[cfg(test)]
 mod tests;
