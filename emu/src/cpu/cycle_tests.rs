@@ -104,7 +104,7 @@ fn block_transfers_take_a_cycle_per_register() {
 #[test]
 fn a_load_used_by_the_next_instruction_waits() {
     let ldr = 0xE598_0000; // ldr r0, [r8]
-    // add r1, r0, #1 uses the word a cycle late; add r1, r2, #1 does not use it.
+                           // add r1, r0, #1 uses the word a cycle late; add r1, r2, #1 does not use it.
     assert_eq!(arm(&[ldr, 0xE280_1001]), 3);
     assert_eq!(arm(&[ldr, 0xE282_1001]), 2);
     // One instruction between them hides the interlock.
