@@ -671,8 +671,7 @@ impl Cpu {
     /// instruction left costs its cycles if one of them is still being loaded (ARM9EJ-S TRM
     /// Table 8.2), and is settled either way. Instructions failing their condition wait too:
     /// the interlock is found in the Decode stage, before the condition is known.
-    #[cold]
-    #[inline(never)]
+    #[inline(always)]
     fn settle_interlock(&mut self, reads: u32) {
         let pending = std::mem::take(&mut self.interlock);
         if pending & reads & 0xFFFF != 0 {

@@ -116,8 +116,75 @@ pub fn load_multiple_use(list: u32) -> u32 {
 }
 
 /// The registers an ARM instruction reads (bit n for register n), for its load-use interlock:
-/// its operands, a store's data, a block store's list.
+/// its operands, a store's data, a block store's list. Looked up after every load, so it is
+/// the fields [`arm_reads_decoded`] finds for the instruction's decode-table index (which
+/// fixes its class, and which of Rn, Rd, Rs, Rm and the list it reads), filled in.
 pub fn arm_reads(insn: u32) -> u32 {
+    if insn >> 28 == 0xF {
+        return 0;
+    }
+    let fields = ARM_FIELDS[super::arm::table_index(insn)];
+    let reg = |lsb: u32| 1u32 << ((insn >> lsb) & 0xF);
+    let mut reads = 0;
+    if fields & LIST != 0 {
+        reads |= insn & 0xFFFF;
+    }
+    if fields & RN != 0 {
+        reads |= reg(16);
+    }
+    if fields & RD != 0 {
+        reads |= reg(12);
+    }
+    if fields & RD_PAIR != 0 {
+        reads |= reg(12) | (reg(12) << 1 & 0xFFFF);
+    }
+    if fields & RS != 0 {
+        reads |= reg(8);
+    }
+    if fields & RM != 0 {
+        reads |= reg(0);
+    }
+    reads
+}
+
+/// The register fields an instruction of a decode-table index reads.
+const RN: u8 = 1;
+const RD: u8 = 2;
+const RD_PAIR: u8 = 4;
+const RS: u8 = 8;
+const RM: u8 = 16;
+const LIST: u8 = 32;
+
+/// By decode-table index, found once by asking [`arm_reads_decoded`] about an instruction of
+/// that index whose fields name distinct registers (Rn r6, Rd r8, Rs r11, Rm r12; a block
+/// transfer's list then holds r15, which no field names).
+static ARM_FIELDS: std::sync::LazyLock<[u8; 4096]> = std::sync::LazyLock::new(|| {
+    let mut fields = [0; 4096];
+    for (index, field) in fields.iter_mut().enumerate() {
+        let index = index as u32;
+        let probe = 0xE000_0000
+            | (index >> 4) << 20
+            | (index & 0xF) << 4
+            | 6 << 16
+            | 8 << 12
+            | 11 << 8
+            | 12;
+        let reads = arm_reads_decoded(probe);
+        let has = |n: u32| reads & 1 << n != 0;
+        *field = if has(15) {
+            LIST | if has(6) { RN } else { 0 }
+        } else {
+            [(6, RN), (8, RD), (9, RD_PAIR), (11, RS), (12, RM)]
+                .iter()
+                .filter(|&&(n, _)| has(n))
+                .fold(0, |acc, &(_, flag)| acc | flag)
+        };
+    }
+    fields
+});
+
+/// [`arm_reads`] worked out from the instruction's class.
+fn arm_reads_decoded(insn: u32) -> u32 {
     use super::arm::{classify, ArmOp};
     let reg = |lsb: u32| 1u32 << ((insn >> lsb) & 0xF);
     let (rn, rd, rs, rm) = (reg(16), reg(12), reg(8), reg(0));
@@ -131,9 +198,6 @@ pub fn arm_reads(insn: u32) -> u32 {
         }
     };
     let opcode = (insn >> 21) & 0xF;
-    if insn >> 28 == 0xF {
-        return 0;
-    }
     match classify(insn) {
         ArmOp::DataImmShift => first(opcode) | rm,
         ArmOp::DataRegShift => first(opcode) | rm | rs,
@@ -151,7 +215,7 @@ pub fn arm_reads(insn: u32) -> u32 {
             let offset = if insn & 1 << 22 == 0 { rm } else { 0 };
             // STRD (bits 6:5 = 0b11 without L) stores Rd and Rd+1; STRH stores Rd.
             let data = match (store, (insn >> 5) & 3) {
-                (true, 0b11) => rd | rd << 1,
+                (true, 0b11) => rd | (rd << 1 & 0xFFFF),
                 (true, 0b10) => 0,
                 (true, _) => rd,
                 _ => 0,
@@ -166,8 +230,20 @@ pub fn arm_reads(insn: u32) -> u32 {
     }
 }
 
-/// The registers a Thumb instruction reads (bit n for register n), as [`arm_reads`].
+/// The registers a Thumb instruction reads (bit n for register n), as [`arm_reads`]: looked up
+/// in a table of every halfword, made once from [`thumb_reads_decoded`].
 pub fn thumb_reads(insn: u32) -> u32 {
+    THUMB_READS[(insn & 0xFFFF) as usize] as u32
+}
+
+static THUMB_READS: std::sync::LazyLock<Box<[u16]>> = std::sync::LazyLock::new(|| {
+    (0..=0xFFFF)
+        .map(|i| thumb_reads_decoded(i) as u16)
+        .collect()
+});
+
+/// [`thumb_reads`] worked out from the instruction's format.
+fn thumb_reads_decoded(insn: u32) -> u32 {
     let low = |lsb: u32| 1u32 << ((insn >> lsb) & 7);
     match insn >> 11 {
         // Shift by an immediate; ADD/SUB with a register or a 3-bit immediate.
@@ -245,6 +321,19 @@ mod tests {
         assert_eq!(1 + data_to_pc(0xD, false), 4, "MOV pc");
         assert_eq!(1 + data_to_pc(0x4, true), 4, "ADD pc, with a shift");
         assert!(1 + load_multiple(16, true) + 2 + EXCEPTION <= MOST_PER_INSTRUCTION);
+    }
+
+    /// The tables give what decoding each instruction gives, for a spread of instructions.
+    #[test]
+    fn the_tables_agree_with_decoding() {
+        let mut x = 0x1234_5678u32;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let insn = (x & 0x0FFF_FFFF) | 0xE000_0000;
+            assert_eq!(arm_reads(insn), arm_reads_decoded(insn), "{insn:#010x}");
+        }
     }
 
     #[test]
