@@ -197,8 +197,9 @@ impl InstructionSet for Arm {
         }
     }
 
-    fn reads(insn: u32) -> u32 {
-        timing::arm_reads(insn)
+    #[inline(always)]
+    fn waits(insn: u32, pending: u32) -> bool {
+        timing::arm_waits(insn, pending)
     }
 }
 

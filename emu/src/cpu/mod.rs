@@ -126,8 +126,8 @@ trait InstructionSet {
     /// Executes a fetched instruction: `r[15]` reads as its address plus two instructions, and
     /// a branch sets `next_pc`.
     fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32);
-    /// The registers the instruction reads, for its load-use interlock ([`timing`]).
-    fn reads(insn: u32) -> u32;
+    /// Whether it reads the register of the `pending` load-use interlock ([`timing`]).
+    fn waits(insn: u32, pending: u32) -> bool;
 }
 
 /// An instruction's handler.
@@ -643,7 +643,10 @@ impl Cpu {
             self.r[15] = pc.wrapping_add(2 * size);
             self.next_pc = pc.wrapping_add(size);
             if self.interlock != 0 {
-                self.settle_interlock(I::reads(insn));
+                let pending = std::mem::take(&mut self.interlock);
+                if I::waits(insn, pending) {
+                    self.spend((pending >> 16) as u64);
+                }
             }
             I::execute(self, bus, insn);
         }

@@ -49,8 +49,9 @@ impl InstructionSet for Thumb {
         Handlers::<B>::THUMB[(insn >> 6) as usize](cpu, bus, insn);
     }
 
-    fn reads(insn: u32) -> u32 {
-        timing::thumb_reads(insn)
+    #[inline(always)]
+    fn waits(insn: u32, pending: u32) -> bool {
+        timing::thumb_reads(insn) & pending & 0xFFFF != 0
     }
 }
 
