@@ -348,7 +348,7 @@ fn execute(
         let left = steps - cpu.instructions();
         let stop = match blocks.as_deref_mut() {
             None => cpu.run(&mut bus, left),
-            Some(blocks) => cpu.run_with(&mut bus, left, blocks),
+            Some(blocks) => cpu.run_with(&mut bus, left, u64::MAX, blocks),
         };
         match stop {
             Stop::DeviceAccess if cpu.instructions() < steps => continue,

@@ -538,7 +538,12 @@ impl Machine {
         if before.is_some() {
             budget = 1;
         }
-        let stop = match self.engine.run(&mut self.cpu, &mut self.board, budget) {
+        let stop = match self.engine.run(
+            &mut self.cpu,
+            &mut self.board,
+            budget,
+            deadline.unwrap_or(u64::MAX),
+        ) {
             Ok(stop) => stop,
             Err(divergence) => return Some(DebugStop::Exit(Exit::Diverged(divergence))),
         };

@@ -215,6 +215,37 @@ mod tests {
         format!("{}{value}{}", &text[..start], &text[end..])
     }
 
+    /// A state carries the clock's extra cycles (and the pending interlock), so a machine that
+    /// takes it is at the same cycle; a state saved before the cycle model, which has neither,
+    /// loads with none, its clock where it was.
+    #[test]
+    fn states_carry_the_clock_and_older_ones_load() {
+        let mut machine = machine();
+        // A loop of LDMs, 4 cycles each: ldm r0, {r1-r4}; b .-4 (3 cycles).
+        let code = [0xE890_001Eu32, 0xEAFF_FFFD];
+        let rom: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+        assert!(machine.board.load(0, &rom));
+        machine.cpu.set_reg(0, 0x1000_0000);
+        machine.cpu.invalidate_tlb();
+        assert_eq!(
+            machine.run(Some(1000)),
+            crate::machine::Exit::InstructionLimit
+        );
+        let cycles = machine.cpu.cycles();
+        assert_eq!(cycles, 500 * 4 + 500 * 3, "each LDM and each branch");
+        let state = text(&machine).unwrap();
+        let memory = machine.board.ram().to_vec();
+        let mut other = self::machine();
+        restore(&mut other, &state, &memory).unwrap();
+        assert_eq!(other.cpu.cycles(), cycles);
+        let old = state
+            .replacen(&format!("extra_cycles:{},", cycles - 1000), "", 1)
+            .replacen(",interlock:0", "", 1);
+        assert!(!old.contains("extra_cycles") && !old.contains("interlock"));
+        restore(&mut other, &old, &memory).unwrap();
+        assert_eq!(other.cpu.cycles(), 1000);
+    }
+
     /// The states no guest could have left, each refused in one line naming what is wrong
     /// (without the checks, the zero clocks divide by zero, the timer clocked past the CPU and
     /// the events behind its time loop for ever, the clock past the last cycle overflows), and

@@ -299,7 +299,7 @@ fn random_instruction_streams_run_the_same_in_both_engines() {
         let mut engine = Engine::new(EngineKind::Check, &config, 0);
         while cpu.instructions() < 10_000 {
             slices += 1;
-            match engine.run(&mut cpu, &mut board, 97) {
+            match engine.run(&mut cpu, &mut board, 97, u64::MAX) {
                 Ok(Stop::WaitForInterrupt) => break,
                 Ok(_) => {}
                 Err(divergence) => panic!("seed {seed}: {}", divergence.reason()),

@@ -102,6 +102,13 @@ fn text_line(report: &str, name: &str) -> (u64, u64, u64) {
     (n(0), n(3), n(5))
 }
 
+/// The cycles a text report's first line gives ("N instructions, C cycles ...").
+fn cycles_of(report: &str) -> u64 {
+    let words: Vec<&str> = report.split_whitespace().take(4).collect();
+    assert_eq!(words.get(3), Some(&"cycles"), "{report}");
+    words[2].parse().unwrap()
+}
+
 #[test]
 fn the_text_report_counts_calls_and_exceptions() {
     let dir = std::env::temp_dir().join(format!("emu-profile-text-{}", std::process::id()));
@@ -117,10 +124,9 @@ fn the_text_report_counts_calls_and_exceptions() {
     ]);
     assert!(out.status.success(), "{out:?}");
     let report = std::fs::read_to_string(&file).unwrap();
-    assert!(
-        report.starts_with("294 instructions, 294 cycles"),
-        "{report}"
-    );
+    // The cycles are the cycle model's: more than one an instruction, with its branches.
+    assert!(report.starts_with("294 instructions, "), "{report}");
+    assert!(cycles_of(&report) > 294, "{report}");
     assert!(
         report.contains("exceptions and interrupts: SWI 2\n"),
         "{report}"
@@ -161,7 +167,8 @@ fn the_monitor_profiles_part_of_a_run_and_not_what_it_runs_again() {
     // leaf's: 252), and again the last five after going back (leaf's last three, _reset's
     // mov and blx), which the run going back did not count.
     let show = text.split("(emu) profile show 3\n").nth(1).unwrap();
-    assert!(show.starts_with("257 instructions, 257 cycles"), "{text}");
+    assert!(show.starts_with("257 instructions, "), "{text}");
+    assert!(cycles_of(show) > 257, "{text}");
     assert_eq!(text_line(show, "leaf"), (180, 180, 13));
     assert_eq!(text_line(show, "middle"), (57, 213, 3));
     assert!(

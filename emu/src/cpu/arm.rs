@@ -9,7 +9,7 @@
 
 use super::alu::{self, Shift};
 use super::memory::As;
-use super::{cp15, psr, Cpu, Event, Exception, Handler, Handlers, InstructionSet};
+use super::{cp15, psr, timing, Cpu, Event, Exception, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size};
 
 /// Instruction classes, selected by bits 27:20 and 7:4.
@@ -196,6 +196,11 @@ impl InstructionSet for Arm {
             unconditional(cpu, bus, insn);
         }
     }
+
+    #[inline(always)]
+    fn waits(insn: u32, pending: u32) -> bool {
+        timing::arm_waits(insn, pending)
+    }
 }
 
 /// The index into the decode tables: bits 27:20 and 7:4.
@@ -305,6 +310,7 @@ fn branch<B: Bus, const LINK: bool>(cpu: &mut Cpu, _: &mut B, insn: u32) {
         cpu.r[14] = cpu.insn_addr.wrapping_add(4);
     }
     cpu.next_pc = cpu.r[15].wrapping_add(offset);
+    cpu.spend(timing::BRANCH);
 }
 
 #[inline(always)]
@@ -325,6 +331,7 @@ fn data_reg_shift_op(cpu: &mut Cpu, insn: u32) {
     let rs = cpu.r[reg_field(insn, 8)];
     let (b, sc) = alu::shift_reg(Shift::from_bits(insn >> 5), rm, rs, carry);
     let a = cpu.reg_plus_12(reg_field(insn, 16));
+    cpu.spend(timing::REGISTER_SHIFT);
     data_processing(cpu, insn, a, b, sc);
 }
 
@@ -342,6 +349,10 @@ fn load_store_reg_op<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let carry = cpu.carry();
     let rm = cpu.r[reg_field(insn, 0)];
     let (offset, _) = alu::shift_imm(Shift::from_bits(insn >> 5), rm, (insn >> 7) & 31, carry);
+    // Bits 11:5 (the shift) clear: a plain register offset.
+    if insn & 0xFE0 != 0 {
+        cpu.spend(timing::SCALED_OFFSET);
+    }
     load_store::<B, true>(cpu, bus, insn, offset);
 }
 
@@ -354,6 +365,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         ArmOp::DataImm => data_imm_op(cpu, insn),
         ArmOp::Mrs => {
             let value = if bit(insn, 22) { cpu.spsr() } else { cpu.cpsr };
+            cpu.spend(timing::MRS);
             cpu.write_reg(reg_field(insn, 12), value);
         }
         ArmOp::MsrReg => {
@@ -366,11 +378,13 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         }
         ArmOp::Bx | ArmOp::Bxj => {
             let target = cpu.r[reg_field(insn, 0)];
+            cpu.spend(timing::BRANCH);
             cpu.branch_exchange(target);
         }
         ArmOp::BlxReg => {
             let target = cpu.r[reg_field(insn, 0)];
             cpu.r[14] = cpu.insn_addr.wrapping_add(4);
+            cpu.spend(timing::BRANCH);
             cpu.branch_exchange(target);
         }
         ArmOp::Clz => {
@@ -425,6 +439,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
             cpu.write_reg(reg_field(insn, 16), result);
         }
         ArmOp::SmlalXy => {
+            cpu.spend(timing::HALFWORD_MULTIPLY_LONG);
             let product = cpu.halfword_product(insn) as i64 as u64;
             let (lo, hi) = (reg_field(insn, 12), reg_field(insn, 16));
             let acc = ((cpu.r[hi] as u64) << 32) | cpu.r[lo] as u64;
@@ -437,6 +452,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
             cpu.write_reg(reg_field(insn, 16), product as u32);
         }
         ArmOp::Multiply => {
+            cpu.spend(timing::multiply(false, bit(insn, 20)));
             let mut result = cpu.r[reg_field(insn, 0)].wrapping_mul(cpu.r[reg_field(insn, 8)]);
             if bit(insn, 21) {
                 result = result.wrapping_add(cpu.r[reg_field(insn, 12)]);
@@ -448,6 +464,7 @@ fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
             cpu.write_reg(reg_field(insn, 16), result);
         }
         ArmOp::MultiplyLong => {
+            cpu.spend(timing::multiply(true, bit(insn, 20)));
             let rm = cpu.r[reg_field(insn, 0)];
             let rs = cpu.r[reg_field(insn, 8)];
             let mut result = if bit(insn, 22) {
@@ -491,6 +508,7 @@ pub(super) fn unconditional<B: Bus>(cpu: &mut Cpu, _bus: &mut B, insn: u32) {
         cpu.r[14] = cpu.insn_addr.wrapping_add(4);
         cpu.set_thumb(true);
         cpu.next_pc = cpu.r[15].wrapping_add(offset);
+        cpu.spend(timing::BRANCH);
     } else if insn & 0x0D70_F000 == 0x0550_F000 && insn & 0x0200_0010 != 0x0200_0010 {
         // PLD (1111 01I1 U101 Rn 1111 offset): a hint with no architectural effect. Its
         // register form has bit 4 clear (A5.2); with bit 4 set the encoding is in the undefined
@@ -518,6 +536,9 @@ fn data_processing(cpu: &mut Cpu, insn: u32, a: u32, b: u32, sc: u32) {
         cpu.alu(opcode, a, b, sc, set_flags);
     } else if let Some(result) = cpu.alu(opcode, a, b, sc, set_flags && rd != 15) {
         if rd == 15 {
+            // A register operand with a shift (bits 11:4 not all clear) costs the PC write more.
+            let shifted = !bit(insn, 25) && insn & 0xFF0 != 0;
+            cpu.spend(timing::data_to_pc(opcode, shifted));
             cpu.alu_write_pc(result, set_flags);
         } else {
             cpu.r[rd] = result;
@@ -655,6 +676,9 @@ impl Cpu {
     /// MSR: writes the fields (mask bits 19:16: c, x, s, f) of the CPSR or SPSR.
     fn msr(&mut self, insn: u32, value: u32) {
         let fields = (insn >> 16) & 0xF;
+        if fields & 1 != 0 {
+            self.spend(timing::MSR_CONTROL);
+        }
         let mut mask = 0;
         for i in 0..4 {
             if fields & (1 << i) != 0 {
@@ -779,9 +803,11 @@ fn load_store<B: Bus, const FAST: bool>(cpu: &mut Cpu, bus: &mut B, insn: u32, o
             cpu.write_reg(rn, moved);
         }
         if rd == 15 {
+            cpu.spend(timing::LOAD_PC);
             cpu.load_pc(value);
         } else {
             cpu.r[rd] = value;
+            cpu.load_interlock(timing::load_use(rd, !byte && addr & 3 == 0));
         }
     } else {
         // STR of the PC stores the instruction's address + 8 (implementation defined, ARM ARM
@@ -840,6 +866,7 @@ fn extra_load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
             if rd & 1 != 0 {
                 return cpu.undefined();
             }
+            cpu.spend(timing::DOUBLE);
             if sh == 0b10 {
                 let first = cpu.read32(bus, addr);
                 let second = cpu.read32(bus, addr.wrapping_add(4));
@@ -852,6 +879,7 @@ fn extra_load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
                 }
                 cpu.r[rd] = first;
                 cpu.write_reg(rd + 1, second);
+                cpu.load_interlock(timing::load_use(rd + 1, true));
             } else {
                 let (first, second) = (cpu.r[rd], cpu.r[rd + 1]);
                 if let Err(fault) = cpu
@@ -889,6 +917,7 @@ fn extra_load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
                 cpu.write_reg(rn, moved);
             }
             cpu.write_reg(rd, value);
+            cpu.load_interlock(timing::load_use(rd, false));
         }
     }
 }
@@ -898,6 +927,7 @@ fn extra_load_store<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
 fn swap<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let addr = cpu.r[reg_field(insn, 16)];
     let new = cpu.r[reg_field(insn, 0)];
+    cpu.spend(timing::SWAP);
     let result = if bit(insn, 22) {
         cpu.read8(bus, addr)
             .and_then(|old| cpu.write8(bus, addr, new).map(|_| old))
@@ -906,7 +936,11 @@ fn swap<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
             .and_then(|old| cpu.write32(bus, addr, new).map(|_| old))
     };
     match result {
-        Ok(old) => cpu.write_reg(reg_field(insn, 12), old),
+        Ok(old) => {
+            let rd = reg_field(insn, 12);
+            cpu.write_reg(rd, old);
+            cpu.load_interlock(timing::load_use(rd, !bit(insn, 22) && addr & 3 == 0));
+        }
         Err(fault) => cpu.data_abort(fault),
     }
 }
@@ -986,6 +1020,8 @@ impl Cpu {
         writeback: Option<(usize, u32)>,
         restore_cpsr: bool,
     ) {
+        let count = transfer.list.count_ones();
+        self.spend(timing::load_multiple(count, transfer.list & 0x8000 != 0));
         let mut values = [0u32; 16];
         let mut addr = transfer.start;
         for i in registers(transfer.list) {
@@ -1005,7 +1041,9 @@ impl Cpu {
                 self.r[i] = values[i];
             }
         }
-        if transfer.list & 0x8000 != 0 {
+        if transfer.list & 0x8000 == 0 {
+            self.load_interlock(timing::load_multiple_use(transfer.list));
+        } else {
             if restore_cpsr {
                 self.alu_write_pc(values[15], true);
             } else {
@@ -1024,6 +1062,7 @@ impl Cpu {
         transfer: Transfer,
         writeback: Option<(usize, u32)>,
     ) {
+        self.spend(timing::store_multiple(transfer.list.count_ones()));
         let mut addr = transfer.start;
         for i in registers(transfer.list) {
             let value = if transfer.user_bank {
@@ -1049,6 +1088,7 @@ fn coprocessor_register_transfer(cpu: &mut Cpu, insn: u32) {
     if coprocessor != 15 || !cpu.mode.is_privileged() {
         return cpu.undefined();
     }
+    cpu.spend(timing::COPROCESSOR);
     let reg = cp15::RegAddr::from_insn(insn);
     let rd = reg_field(insn, 12);
     if bit(insn, 20) {

@@ -14,7 +14,7 @@
 //!   none takes the TLB's fast path, so two engines' stores can be compared one by one.
 
 pub use super::memory::SETS as TLB_SETS;
-use super::{arm, psr, thumb, Cpu, Handler, Handlers, InstructionSet};
+use super::{arm, psr, thumb, timing, Cpu, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size, PAGE_SIZE};
 
 /// One decoded instruction: the interpreter's handler and the instruction word. An ARM
@@ -55,6 +55,15 @@ impl<B: Bus> Op<B> {
         self.cond
     }
 
+    /// The registers it reads, for a load-use interlock ([`timing`]).
+    pub(crate) fn reads(&self, thumb: bool) -> u32 {
+        if thumb {
+            timing::thumb_reads(self.insn)
+        } else {
+            timing::arm_reads(self.insn)
+        }
+    }
+
     /// Decodes a Thumb instruction (a halfword).
     pub(crate) fn thumb(insn: u32) -> Op<B> {
         Op {
@@ -67,13 +76,16 @@ impl<B: Bus> Op<B> {
 
 /// Where compiled code finds the CPU's state: byte offsets in `Cpu` of the registers of the
 /// current mode, the CPSR, the instruction count, the current instruction's address and the
-/// next one's, as `Cpu::run_ops` keeps them.
+/// next one's, as `Cpu::run_ops` keeps them, the extra cycles (a `u64`) and the pending
+/// load-use interlock (a `u32`, [`timing::load_use`]).
 pub struct EngineLayout {
     pub r: i32,
     pub cpsr: i32,
     pub insns: i32,
     pub insn_addr: i32,
     pub next_pc: i32,
+    pub extra_cycles: i32,
+    pub interlock: i32,
 }
 
 impl EngineLayout {
@@ -169,13 +181,26 @@ impl Cpu {
         &mut self,
         bus: &mut B,
         budget: u64,
+        deadline: u64,
         straight: &mut S,
     ) -> super::Stop {
         if self.debug.is_some() {
-            self.run_loop::<B, true, Interpreter>(bus, budget, &mut Interpreter)
+            self.run_loop::<B, true, Interpreter>(bus, budget, deadline, &mut Interpreter)
         } else {
-            self.run_loop::<B, false, S>(bus, budget, straight)
+            self.run_loop::<B, false, S>(bus, budget, deadline, straight)
         }
+    }
+
+    /// The instruction count compiled code may run to in a stretch ending at `end`: fewer
+    /// where [`timing::MOST_PER_INSTRUCTION`] cycles each could reach the run's deadline, so
+    /// that compiled code, which does not look at the deadline, never reaches it (the op runner
+    /// and the interpreter stop after the instruction that does).
+    #[inline(always)]
+    pub(crate) fn compiled_end(&self, end: u64) -> u64 {
+        let room = self
+            .spend_limit
+            .saturating_sub(self.insns + self.extra_cycles);
+        end.min(self.insns + room.saturating_sub(1) / timing::MOST_PER_INSTRUCTION)
     }
 
     /// Whether the run loop must look at something before the next instruction.
@@ -212,6 +237,9 @@ impl Cpu {
             let next = pc.wrapping_add(size);
             self.r[15] = next.wrapping_add(size);
             self.next_pc = next;
+            if self.interlock != 0 {
+                self.settle_interlock(op.reads(size == 2));
+            }
             if op.cond == 0xE || psr::condition_passed(op.cond, self.cpsr) {
                 (op.handler)(self, bus, op.insn);
             }
@@ -233,11 +261,14 @@ impl Cpu {
             insns: offset_of!(Cpu, insns) as i32,
             insn_addr: offset_of!(Cpu, insn_addr) as i32,
             next_pc: offset_of!(Cpu, next_pc) as i32,
+            extra_cycles: offset_of!(Cpu, extra_cycles) as i32,
+            interlock: offset_of!(Cpu, interlock) as i32,
         }
     }
 
-    /// Runs one op of a block for compiled code, whose condition passed: the `count`th
-    /// instruction executed, at `pc`, exactly as `run_ops` runs it. True when the block must
+    /// Runs one op of a block for compiled code, whose condition passed (and whose load-use
+    /// interlock the compiled code settled): the `count`th instruction executed, at `pc`,
+    /// exactly as `run_ops` runs it. True when the block must
     /// end after it (it branched, took an exception or raised attention); `r[15]` is then the
     /// next instruction's address.
     #[inline(never)]

@@ -32,6 +32,7 @@ mod engine;
 mod memory;
 pub mod psr;
 mod thumb;
+pub(crate) mod timing;
 /// For the JIT's lowering of Thumb data processing (x86-64 hosts only).
 #[cfg_attr(not(target_arch = "x86_64"), allow(unused_imports))]
 pub(crate) use thumb::op as thumb_op;
@@ -125,6 +126,8 @@ trait InstructionSet {
     /// Executes a fetched instruction: `r[15]` reads as its address plus two instructions, and
     /// a branch sets `next_pc`.
     fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32);
+    /// Whether it reads the register of the `pending` load-use interlock ([`timing`]).
+    fn waits(insn: u32, pending: u32) -> bool;
 }
 
 /// An instruction's handler.
@@ -202,6 +205,18 @@ pub struct Cpu {
     insns: u64,
     /// Cycles spent waiting for an interrupt, skipped rather than executed.
     idle_cycles: u64,
+    /// Cycles the executed instructions took beyond one each ([`timing`]). A state saved
+    /// before the cycle model has none.
+    #[serde(default)]
+    extra_cycles: u64,
+    /// The load-use interlock the last instruction left for the next ([`timing::load_use`]);
+    /// 0 if none.
+    #[serde(default)]
+    interlock: u32,
+    /// `insns + extra_cycles` at which the run's cycle deadline is reached: an instruction
+    /// spending cycles up to it raises `attention`, so the run stops there.
+    #[serde(skip)]
+    spend_limit: u64,
     /// The pages an execution engine holds decoded code from, and the write log.
     #[serde(skip)]
     code_watch: engine::CodeWatch,
@@ -241,6 +256,9 @@ impl Cpu {
             break_on: Vec::new(),
             insns: 0,
             idle_cycles: 0,
+            extra_cycles: 0,
+            interlock: 0,
+            spend_limit: u64::MAX,
             code_watch: engine::CodeWatch::default(),
         };
         cpu.reset();
@@ -295,6 +313,11 @@ impl Cpu {
     /// Instructions executed since the CPU was made.
     pub fn instructions(&self) -> u64 {
         self.insns
+    }
+
+    /// The load-use interlock pending for the next instruction ([`timing::load_use`]; 0: none).
+    pub fn interlock(&self) -> u32 {
+        self.interlock
     }
 
     /// Writes the whole CPSR, switching register banks if the mode changes. A reserved mode
@@ -427,6 +450,11 @@ impl Cpu {
         if matches!(exception, Exception::Fiq | Exception::Reset) {
             cpsr |= psr::F;
         }
+        // The pipeline refills from the vector; what was in it waits for nothing.
+        self.interlock = 0;
+        if exception != Exception::Reset {
+            self.spend(timing::EXCEPTION);
+        }
         self.set_cpsr(cpsr);
         self.spsr[mode.bank()] = old;
         self.r[14] = lr;
@@ -503,18 +531,27 @@ impl Cpu {
     /// Executes up to `budget` instructions, stopping early for an event, a device access or a
     /// wait for interrupt.
     pub fn run<B: Bus>(&mut self, bus: &mut B, budget: u64) -> Stop {
-        // Two copies of the loop: breakpoints cost a check per instruction only while a
-        // debugger has set some.
-        self.run_with(bus, budget, &mut engine::Interpreter)
+        self.run_until(bus, budget, u64::MAX)
+    }
+
+    /// Executes up to `budget` instructions as `run` does, stopping too after the first
+    /// instruction that reaches cycle `deadline` (a device's next event): the event is late by
+    /// less than that instruction's cycles. At least one instruction runs, whatever the
+    /// deadline.
+    pub fn run_until<B: Bus>(&mut self, bus: &mut B, budget: u64, deadline: u64) -> Stop {
+        self.run_with(bus, budget, deadline, &mut engine::Interpreter)
     }
 
     fn run_loop<B: Bus, const BREAKPOINTS: bool, S: Straight<B>>(
         &mut self,
         bus: &mut B,
         budget: u64,
+        deadline: u64,
         straight: &mut S,
     ) -> Stop {
+        let start = self.insns;
         let end = self.insns.saturating_add(budget);
+        self.spend_limit = deadline.saturating_sub(self.idle_cycles);
         self.attention = true;
         loop {
             if self.attention {
@@ -539,7 +576,8 @@ impl Cpu {
                 }
                 self.take_interrupt();
             }
-            if self.insns >= end {
+            let now = self.cycles();
+            if self.insns >= end || (now >= deadline && self.insns > start) {
                 return Stop::Budget;
             }
             if BREAKPOINTS {
@@ -548,7 +586,11 @@ impl Cpu {
                 }
                 self.step(bus);
             } else {
-                straight.run_straight(self, bus, end);
+                // At one cycle each, the instructions reach the deadline at this count; one
+                // that spends extra cycles up to it raises `attention` (`spend`) and ends the
+                // stretch there.
+                let room = deadline.saturating_sub(now).max(1);
+                straight.run_straight(self, bus, end.min(self.insns.saturating_add(room)));
             }
         }
     }
@@ -600,15 +642,50 @@ impl Cpu {
             let size = I::SIZE as u32;
             self.r[15] = pc.wrapping_add(2 * size);
             self.next_pc = pc.wrapping_add(size);
+            if self.interlock != 0 {
+                let pending = std::mem::take(&mut self.interlock);
+                if I::waits(insn, pending) {
+                    self.spend((pending >> 16) as u64);
+                }
+            }
             I::execute(self, bus, insn);
         }
         self.next_pc
     }
 
-    /// The cycle count devices see: one cycle per instruction executed, plus the cycles skipped
-    /// while waiting for an interrupt.
+    /// The cycle count devices see: one cycle per instruction executed, plus the cycles
+    /// instructions took beyond one ([`timing`]), plus the cycles skipped while waiting for an
+    /// interrupt.
     pub fn cycles(&self) -> u64 {
-        self.insns + self.idle_cycles
+        self.insns + self.extra_cycles + self.idle_cycles
+    }
+
+    /// The cycles the instruction executing takes beyond its first. Reaching the run's
+    /// deadline raises `attention`, so the run stops after this instruction.
+    #[inline(always)]
+    fn spend(&mut self, cycles: u64) {
+        self.extra_cycles += cycles;
+        if self.insns + self.extra_cycles >= self.spend_limit {
+            self.attention = true;
+        }
+    }
+
+    /// Before an instruction that reads the registers `reads`: the load-use interlock the last
+    /// instruction left costs its cycles if one of them is still being loaded (ARM9EJ-S TRM
+    /// Table 8.2), and is settled either way. Instructions failing their condition wait too:
+    /// the interlock is found in the Decode stage, before the condition is known.
+    #[inline(always)]
+    fn settle_interlock(&mut self, reads: u32) {
+        let pending = std::mem::take(&mut self.interlock);
+        if pending & reads & 0xFFFF != 0 {
+            self.spend((pending >> 16) as u64);
+        }
+    }
+
+    /// Leaves a load-use interlock for the next instruction ([`timing::load_use`]).
+    #[inline(always)]
+    fn load_interlock(&mut self, pending: u32) {
+        self.interlock = pending;
     }
 
     fn now(&self) -> u64 {
@@ -662,12 +739,16 @@ impl Cpu {
                 saved.cpsr, saved.mode
             ));
         }
-        match saved.insns.checked_add(saved.idle_cycles) {
+        let cycles = saved
+            .insns
+            .checked_add(saved.idle_cycles)
+            .and_then(|cycles| cycles.checked_add(saved.extra_cycles));
+        match cycles {
             Some(cycles) if cycles <= LAST_CYCLE => Ok(()),
             _ => Err(format!(
-                "its clock ({} instructions and {} idle cycles) is past the last cycle a \
-                 machine reaches",
-                saved.insns, saved.idle_cycles
+                "its clock ({} instructions, {} extra and {} idle cycles) is past the last \
+                 cycle a machine reaches",
+                saved.insns, saved.extra_cycles, saved.idle_cycles
             )),
         }
     }
@@ -687,5 +768,7 @@ impl Cpu {
     }
 }
 
+#[cfg(test)]
+mod cycle_tests;
 #[cfg(test)]
 mod tests;

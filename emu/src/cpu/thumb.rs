@@ -12,7 +12,7 @@
 use super::alu::{self, Shift};
 use super::arm::Transfer;
 use super::memory::As;
-use super::{psr, Cpu, Handler, Handlers, InstructionSet};
+use super::{psr, timing, Cpu, Handler, Handlers, InstructionSet};
 use crate::bus::{Bus, Size};
 
 /// ARM data-processing opcodes used by the Thumb forms (the JIT lowers them to the same).
@@ -47,6 +47,11 @@ impl InstructionSet for Thumb {
     #[inline(always)]
     fn execute<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
         Handlers::<B>::THUMB[(insn >> 6) as usize](cpu, bus, insn);
+    }
+
+    #[inline(always)]
+    fn waits(insn: u32, pending: u32) -> bool {
+        timing::thumb_reads(insn) & pending & 0xFFFF != 0
     }
 }
 
@@ -132,7 +137,10 @@ fn immediate<B: Bus, const OP: u32>(cpu: &mut Cpu, _: &mut B, insn: u32) {
 fn load_literal<B: Bus>(cpu: &mut Cpu, bus: &mut B, insn: u32) {
     let addr = (cpu.r[15] & !3).wrapping_add((insn & 0xFF) * 4);
     match cpu.read32(bus, addr) {
-        Ok(value) => cpu.r[low(insn, 8)] = value,
+        Ok(value) => {
+            cpu.r[low(insn, 8)] = value;
+            cpu.load_interlock(timing::load_use(low(insn, 8), true));
+        }
         Err(fault) => cpu.data_abort(fault),
     }
 }
@@ -214,6 +222,7 @@ fn conditional_branch<B: Bus, const COND: u32>(cpu: &mut Cpu, _: &mut B, insn: u
             if psr::condition_passed(COND, cpu.cpsr) {
                 let offset = ((insn as i8) as i32 as u32) << 1;
                 cpu.next_pc = cpu.r[15].wrapping_add(offset);
+                cpu.spend(timing::BRANCH);
             }
         }
     }
@@ -223,6 +232,7 @@ fn conditional_branch<B: Bus, const COND: u32>(cpu: &mut Cpu, _: &mut B, insn: u
 fn branch<B: Bus>(cpu: &mut Cpu, _: &mut B, insn: u32) {
     let offset = (((insn << 21) as i32) >> 20) as u32;
     cpu.next_pc = cpu.r[15].wrapping_add(offset);
+    cpu.spend(timing::BRANCH);
 }
 
 /// BLX suffix: branch to ARM code at LR + offset, word-aligned. Bit 0 set is undefined.
@@ -234,6 +244,7 @@ fn blx_suffix<B: Bus>(cpu: &mut Cpu, _: &mut B, insn: u32) {
     cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
     cpu.set_thumb(false);
     cpu.next_pc = target;
+    cpu.spend(timing::BRANCH);
 }
 
 /// BL/BLX prefix: LR = PC + (signed offset << 12).
@@ -249,6 +260,7 @@ fn bl_suffix<B: Bus>(cpu: &mut Cpu, _: &mut B, insn: u32) {
     let target = cpu.r[14].wrapping_add((insn & 0x7FF) << 1) & !1;
     cpu.r[14] = cpu.insn_addr.wrapping_add(2) | 1;
     cpu.next_pc = target;
+    cpu.spend(timing::BRANCH);
 }
 
 /// The placeholder the table starts from; every entry is replaced.
@@ -300,7 +312,10 @@ fn load_store<B: Bus, const FAST: bool>(
         return load_store_slow(cpu, bus, kind, addr, rd);
     };
     match result {
-        Ok(Some(value)) => cpu.r[rd] = value,
+        Ok(Some(value)) => {
+            cpu.r[rd] = value;
+            cpu.load_interlock(timing::load_use(rd, kind == LDR && addr & 3 == 0));
+        }
         Ok(None) => {}
         Err(fault) => cpu.data_abort(fault),
     }
@@ -330,6 +345,7 @@ fn data_processing_register<B: Bus, const OP: u32>(cpu: &mut Cpu, _: &mut B, ins
                 _ => Shift::Ror,
             };
             let (value, carry) = alu::shift_reg(shift, a, rm, c);
+            cpu.spend(timing::REGISTER_SHIFT);
             cpu.alu(op::MOV, 0, value, carry, true)
         }
         0x5 => cpu.alu(op::ADC, a, rm, c, true),
@@ -342,6 +358,7 @@ fn data_processing_register<B: Bus, const OP: u32>(cpu: &mut Cpu, _: &mut B, ins
         0xD => {
             // MUL: N and Z from the result, C and V unaffected in ARMv5 (A7.1.45).
             let product = a.wrapping_mul(rm);
+            cpu.spend(timing::multiply(false, true));
             cpu.set_nz(product);
             Some(product)
         }
@@ -360,6 +377,10 @@ fn high_register_or_branch_exchange<B: Bus, const OP: u32>(cpu: &mut Cpu, _: &mu
     let rd = low(insn, 0) | (((insn >> 7) & 1) << 3) as usize;
     let rm = ((insn >> 3) & 0xF) as usize;
     let value = cpu.r[rm];
+    // ADD or MOV to the PC branches: 3 cycles, as BX (ARM9EJ-S TRM Table 8.3).
+    if rd == 15 && OP != 1 || OP == 3 {
+        cpu.spend(timing::BRANCH);
+    }
     match OP {
         0 => cpu.write_reg(rd, cpu.r[rd].wrapping_add(value)),
         1 => {

@@ -59,7 +59,8 @@ impl CaseBlocks {
         ops: &[Op<SparseBus>],
         end: u64,
     ) -> bool {
-        let Some(compiled) = self.code.compile(ops, cpu.pc(), cpu.is_thumb()) else {
+        // A case's memory is never a whole page: no literal load is folded to a constant.
+        let Some(compiled) = self.code.compile(ops, cpu.pc(), cpu.is_thumb(), &[]) else {
             return false;
         };
         let ran = self.code.run(&compiled, ops.len(), cpu, bus, end).is_some();

@@ -399,6 +399,7 @@ impl<B: Bus> Blocks<B> {
                 let len = block.ops.len();
                 self.code
                     .remember(compiled, len, cpu.pc(), cpu.is_thumb(), page);
+                let end = cpu.compiled_end(end);
                 if let Some(left) = self.code.run(compiled, len, cpu, bus, end) {
                     self.code.chain(pending, compiled, block.ops.len());
                     return left;

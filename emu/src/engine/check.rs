@@ -37,6 +37,11 @@ pub enum Difference {
         interp: u64,
         jit: u64,
     },
+    /// The clocks differ: the instructions took different cycles.
+    Cycles {
+        interp: u64,
+        jit: u64,
+    },
     /// A register (named as the monitor names them) differs.
     Register {
         name: &'static str,
@@ -64,6 +69,9 @@ impl Divergence {
             }
             Difference::Count { interp, jit } => {
                 format!("the interpreter ran {interp} instructions, the jit {jit}")
+            }
+            Difference::Cycles { interp, jit } => {
+                format!("the interpreter's clock is at cycle {interp}, the jit's at {jit}")
             }
             Difference::Register { name, interp, jit } => {
                 format!("{name} is {interp:#010x} in the interpreter, {jit:#010x} in the jit")
@@ -145,6 +153,7 @@ impl Check {
         cpu: &mut Cpu,
         board: &mut Board,
         budget: u64,
+        deadline: u64,
     ) -> Result<Stop, Divergence> {
         if self.copy.is_none() {
             match self.copy(cpu, board) {
@@ -169,8 +178,8 @@ impl Check {
         copy_cpu.set_irq_line(irq);
         copy_cpu.set_fiq_line(fiq);
 
-        let stop = cpu.run_with(board, budget, &mut self.blocks);
-        let reference = copy_cpu.run(copy_board, budget);
+        let stop = cpu.run_with(board, budget, deadline, &mut self.blocks);
+        let reference = copy_cpu.run_until(copy_board, budget, deadline);
         // What the guest transmitted reaches the host from the machine only.
         copy_board.take_uart_output();
         let (insns, pc) = (copy_cpu.instructions(), copy_cpu.pc());
@@ -209,6 +218,13 @@ pub(crate) fn compare(interp: &Cpu, jit: &Cpu) -> Option<Difference> {
             jit: jit.instructions(),
         });
     }
+    // The clock, and the interlock the next instruction may wait for.
+    if interp.cycles() != jit.cycles() {
+        return Some(Difference::Cycles {
+            interp: interp.cycles(),
+            jit: jit.cycles(),
+        });
+    }
     let differ = |name, a: u32, b: u32| {
         (a != b).then_some(Difference::Register {
             name,
@@ -242,6 +258,9 @@ pub(crate) fn compare(interp: &Cpu, jit: &Cpu) -> Option<Difference> {
     }
     if interp.cp15 != jit.cp15 {
         return Some(Difference::Cp15);
+    }
+    if let Some(d) = differ("interlock", interp.interlock(), jit.interlock()) {
+        return Some(d);
     }
     if interp.is_waiting() != jit.is_waiting() {
         return Some(Difference::Register {
@@ -278,13 +297,19 @@ mod tests {
     #[test]
     fn the_engines_agree_and_a_wrong_register_is_caught() {
         let (mut cpu, mut board, mut check) = machine();
-        assert_eq!(check.run(&mut cpu, &mut board, 100), Ok(Stop::Budget));
-        assert_eq!(check.run(&mut cpu, &mut board, 100), Ok(Stop::Budget));
+        assert_eq!(
+            check.run(&mut cpu, &mut board, 100, u64::MAX),
+            Ok(Stop::Budget)
+        );
+        assert_eq!(
+            check.run(&mut cpu, &mut board, 100, u64::MAX),
+            Ok(Stop::Budget)
+        );
         assert_eq!(cpu.reg(0), 67, "200 instructions, a third of them adds");
         // A jit that computed r0 wrongly, as the checker sees it: the CPU it runs changed
         // behind its back.
         cpu.set_reg(0, cpu.reg(0) + 7);
-        let divergence = check.run(&mut cpu, &mut board, 100).unwrap_err();
+        let divergence = check.run(&mut cpu, &mut board, 100, u64::MAX).unwrap_err();
         assert!(
             matches!(divergence.what, Difference::Register { name: "r0", .. }),
             "{divergence:?}"
@@ -299,11 +324,14 @@ mod tests {
     #[test]
     fn a_wrong_store_is_caught() {
         let (mut cpu, mut board, mut check) = machine();
-        assert_eq!(check.run(&mut cpu, &mut board, 3), Ok(Stop::Budget));
+        assert_eq!(
+            check.run(&mut cpu, &mut board, 3, u64::MAX),
+            Ok(Stop::Budget)
+        );
         // The interpreter's copy now stores 4 bytes further on; registers stay the same.
         let (_, copy_board) = check.copy.as_mut().unwrap();
         assert!(copy_board.load(0x1000_0004, &STR_R0_R1_4.to_le_bytes()));
-        let divergence = check.run(&mut cpu, &mut board, 3).unwrap_err();
+        let divergence = check.run(&mut cpu, &mut board, 3, u64::MAX).unwrap_err();
         let Difference::Store { index, interp, jit } = divergence.what else {
             panic!("{divergence:?}");
         };

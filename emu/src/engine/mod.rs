@@ -62,18 +62,20 @@ impl Engine {
         }
     }
 
-    /// Runs up to `budget` instructions (see [`Cpu::run`]). `check` returns the first
-    /// difference between the engines instead, if there is one.
+    /// Runs up to `budget` instructions, and past cycle `deadline` by one instruction at most
+    /// (see [`Cpu::run_until`]). `check` returns the first difference between the engines
+    /// instead, if there is one.
     pub fn run(
         &mut self,
         cpu: &mut Cpu,
         board: &mut Board,
         budget: u64,
+        deadline: u64,
     ) -> Result<Stop, Divergence> {
         match self {
-            Engine::Interp => Ok(cpu.run(board, budget)),
-            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, &mut **blocks)),
-            Engine::Check(check) => check.run(cpu, board, budget),
+            Engine::Interp => Ok(cpu.run_until(board, budget, deadline)),
+            Engine::Jit(blocks) => Ok(cpu.run_with(board, budget, deadline, &mut **blocks)),
+            Engine::Check(check) => check.run(cpu, board, budget, deadline),
         }
     }
 

@@ -32,6 +32,12 @@ pub struct Insn {
     pub native: Native,
     /// The address of its `Op`, for a handler call.
     pub op: usize,
+    /// With a load-use interlock maybe pending before it, the registers it reads.
+    pub settle: Option<u32>,
+    /// The extra cycles of its native path and the interlock a native load leaves
+    /// (`lower::cycles`).
+    pub extra: u64,
+    pub pend: u32,
 }
 
 /// Where the C flag is after an operand is computed, for the logical operations.
@@ -94,6 +100,9 @@ pub fn block(
     for (index, insn) in insns.iter().enumerate() {
         let count = index as i32 + 1;
         let skip = e.asm.new_dynamic_label();
+        if let Some(reads) = insn.settle {
+            e.settle(reads);
+        }
         if insn.cond != 0xE {
             e.condition(insn.cond, skip);
         }
@@ -119,6 +128,8 @@ pub fn block(
                 if !s {
                     e.held = held;
                 }
+                // A literal load folded to a constant keeps the load's interlock.
+                e.cycles(insn);
             }
             Native::Mem {
                 load,
@@ -137,6 +148,7 @@ pub fn block(
                 if !s {
                     e.held = held;
                 }
+                e.cycles(insn);
             }
             Native::Multi {
                 load,
@@ -153,11 +165,13 @@ pub fn block(
                 if let Some(link) = link {
                     e.store_imm(layout.reg(14), link);
                 }
+                e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
             Native::Jump { rm, link } => e.jump(insn, count, rm, link),
             Native::Exchange { target, link } => {
                 e.store_imm(layout.reg(14), link);
+                e.cycles(insn);
                 dynasm!(e.asm ; .arch x64 ; mov esi, target as i32 ; mov ecx, target as i32);
                 e.go_to(count, insn.pc, true);
             }
@@ -208,6 +222,35 @@ impl Emitter<'_> {
         );
         let bytes = self.asm.finalize().ok()?;
         Some(Code { bytes, body })
+    }
+
+    /// The cycle model's hook on an instruction's native path (`lower::cycles`): its extra
+    /// cycles, and the load-use interlock a load leaves for the next instruction.
+    fn cycles(&mut self, insn: &Insn) {
+        let l = self.layout;
+        if insn.extra != 0 {
+            dynasm!(self.asm ; .arch x64 ; add QWORD [rbx + l.extra_cycles], insn.extra as i32);
+        }
+        if insn.pend != 0 {
+            dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.interlock], insn.pend as i32);
+        }
+    }
+
+    /// Settles the load-use interlock pending before an instruction reading the registers
+    /// `reads`, as `Cpu::settle_interlock` does: its cycles if it delays one of them, then none.
+    fn settle(&mut self, reads: u32) {
+        let l = self.layout;
+        let clear = self.asm.new_dynamic_label();
+        dynasm!(self.asm
+            ; .arch x64
+            ; test DWORD [rbx + l.interlock], reads as i32
+            ; jz =>clear
+            ; mov eax, DWORD [rbx + l.interlock]
+            ; shr eax, 16
+            ; add QWORD [rbx + l.extra_cycles], rax
+            ; =>clear
+            ; mov DWORD [rbx + l.interlock], 0
+        );
     }
 
     fn store_imm(&mut self, at: i32, value: u32) {
@@ -395,6 +438,7 @@ impl Emitter<'_> {
         if let Some(link) = link {
             self.store_imm(l.reg(14), link);
         }
+        self.cycles(insn);
         self.go_to(count, insn.pc, true);
         dynasm!(self.asm ; .arch x64 ; =>slow);
         self.call(insn, count);
@@ -735,6 +779,7 @@ impl Emitter<'_> {
                 dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(base)], edx);
             }
         }
+        self.cycles(insn);
         if loads_pc {
             self.same_state_key();
             self.go_to(count, insn.pc, false);
@@ -823,6 +868,7 @@ impl Emitter<'_> {
                 }
             }
         }
+        self.cycles(insn);
         dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
         self.call(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);

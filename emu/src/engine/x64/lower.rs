@@ -10,6 +10,7 @@
 
 use crate::cpu::alu::Shift;
 use crate::cpu::thumb_op as op;
+use crate::cpu::timing;
 
 /// A source operand: a register (never the PC), or a constant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -646,5 +647,48 @@ pub fn literal(native: Native, vpage: u32, page: &[u8]) -> Native {
         rd: Some(rd),
         rn: Src::Imm(0),
         op2: Operand::Imm { value, carry: None },
+    }
+}
+
+/// What the native form of the instruction `word` costs in cycles ([`timing`]), as its
+/// interpreter's handler charges them: the extra cycles of its native path (a branch's when
+/// taken), and the load-use interlock a native load leaves for the next instruction.
+/// Handler calls (`Native::Call`, and a native form's slow path) charge their own.
+pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
+    match *native {
+        Native::Alu { .. } | Native::Call => (0, 0),
+        Native::Mem {
+            load, width, rd, ..
+        } => {
+            // ARM LDR/STR with a register offset shifted (bits 11:5 not clear).
+            let scaled = !thumb && (word >> 25) & 7 == 0b011 && word & 0xFE0 != 0;
+            let extra = if scaled { timing::SCALED_OFFSET } else { 0 };
+            // The native path's accesses are aligned.
+            let pend = if load {
+                timing::load_use(rd as usize, width == Width::Word)
+            } else {
+                0
+            };
+            (extra, pend)
+        }
+        Native::Mul { s, .. } => (timing::multiply(false, s), 0),
+        Native::Multi { load, list, .. } => {
+            let n = list.count_ones();
+            let pc = list & 0x8000 != 0;
+            if !load {
+                (timing::store_multiple(n), 0)
+            } else if pc {
+                // A loaded PC is a branch: no register waits after it.
+                (timing::load_multiple(n, true), 0)
+            } else {
+                (
+                    timing::load_multiple(n, false),
+                    timing::load_multiple_use(list as u32),
+                )
+            }
+        }
+        Native::Branch { .. } | Native::Jump { .. } | Native::Exchange { .. } => {
+            (timing::BRANCH, 0)
+        }
     }
 }

@@ -263,7 +263,7 @@ impl Code {
             }
         }
         let size = if thumb { 2 } else { 4 };
-        // A BL suffix after its prefix is a branch to a constant.
+        let mut after_load = true;
         let insns: Vec<emit::Insn> = ops
             .iter()
             .enumerate()
@@ -271,6 +271,7 @@ impl Code {
                 let at = pc.wrapping_add(i as u32 * size);
                 let (native, cond) = if thumb {
                     let cond = lower::thumb_branch_condition(op.insn()).unwrap_or(0xE);
+                    // A BL suffix after its prefix is a branch to a constant.
                     let bl = i
                         .checked_sub(1)
                         .and_then(|prefix| lower::thumb_bl(ops[prefix].insn(), op.insn(), at));
@@ -278,12 +279,21 @@ impl Code {
                 } else {
                     (lower::arm(op.insn(), at), op.cond())
                 };
+                // The cycles are the load's where a literal load becomes a constant.
+                let (extra, pend) = lower::cycles(op.insn(), thumb, &native);
+                // A load-use interlock may be pending after a load or a handler, and at the
+                // block's start.
+                let settle =
+                    std::mem::replace(&mut after_load, pend != 0 || native == lower::Native::Call);
                 let native = lower::literal(native, pc & !(crate::bus::PAGE_SIZE - 1), page);
                 emit::Insn {
                     pc: at,
                     cond,
                     native,
                     op: op as *const Op<B> as usize,
+                    settle: settle.then(|| op.reads(thumb)),
+                    extra,
+                    pend,
                 }
             })
             .collect();

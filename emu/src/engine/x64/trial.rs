@@ -106,8 +106,8 @@ impl Trial {
         }
         let mut interp = Engine::new(EngineKind::Interp, &config, 0);
         for run in 0..runs {
-            let stop = jit.run(&mut cpu, &mut board, self.len());
-            let istop = interp.run(&mut icpu, &mut iboard, self.len());
+            let stop = jit.run(&mut cpu, &mut board, self.len(), u64::MAX);
+            let istop = interp.run(&mut icpu, &mut iboard, self.len(), u64::MAX);
             let at = format!("run {run}");
             if stop != istop {
                 return Err(format!(
@@ -129,6 +129,16 @@ impl Trial {
                         icpu.reg(n)
                     ));
                 }
+            }
+            if (cpu.cycles(), cpu.interlock()) != (icpu.cycles(), icpu.interlock()) {
+                return Err(format!(
+                    "{at}: the jit's clock is at cycle {} (interlock {:#x}), the \
+                     interpreter's at {} ({:#x})",
+                    cpu.cycles(),
+                    cpu.interlock(),
+                    icpu.cycles(),
+                    icpu.interlock()
+                ));
             }
             if cpu.cpsr() != icpu.cpsr() {
                 return Err(format!(
