@@ -200,8 +200,10 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "The machine stops before executing the instruction at ADDR. A physical \
                   breakpoint stops at any virtual address that maps to it. Each breakpoint gets a \
                   number (shared with watchpoints) for enable, disable and delete, and counts its \
-                  hits. ADDR may be a name (main, main+8) or a source line (file.c:LINE); after \
-                  `if`, a condition (see condition).",
+                  hits. ADDR may be a name (main, main+8) or a source line (file.c:LINE); a \
+                  function's name alone stops past its prologue where the line table says where \
+                  that ends, as gdb does, and *ADDR stops exactly at ADDR; after `if`, a \
+                  condition (see condition).",
         gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's break or hbreak"),
     },
     Command {

@@ -16,6 +16,15 @@ use crate::cpu::Breakpoint;
 use crate::machine::{DebugStop, Machine};
 use crate::reverse::{Found, History, BUDGET, INTERVAL};
 
+impl Monitor<'_> {
+    /// Starts the history where the machine stands (`--reverse`: at power-on), so that what
+    /// the machine runs before the monitor is entered is in it.
+    pub fn record_from_start(&mut self, machine: &mut Machine) -> Result<(), String> {
+        self.history = Some(History::start(machine, INTERVAL, BUDGET)?);
+        Ok(())
+    }
+}
+
 /// Before the monitor runs the machine: keeps the history going, or starts one.
 pub(super) fn before_run(monitor: &mut Monitor, machine: &mut Machine) {
     if monitor
