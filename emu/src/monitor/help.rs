@@ -123,10 +123,11 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "Takes the machine back to where it stood N instructions ago (an interrupt's entry \
                   counts with the instruction after it), from the history the monitor keeps while \
                   it runs the machine: checkpoints every 8 Mi instructions and the host's inputs \
-                  since, run again. The history starts when the monitor first runs the machine, \
-                  and again after a reset, a load or a run in the window; it cannot go back past \
-                  its start. Running forward from the past gives the guest the same inputs again \
-                  (UART input, semihosting answers) and does not print its output twice.",
+                  since, run again. The history starts when the monitor first runs the machine \
+                  (with --reverse, at power-on), and again after a reset or a load; it cannot go \
+                  back past its start. Running forward from the past gives the guest the same \
+                  inputs again (UART input, keys and touches, semihosting and Ndless answers) and \
+                  does not print its output twice.",
         gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's reverse-stepi"),
     },
     Command {
