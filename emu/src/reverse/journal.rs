@@ -129,6 +129,8 @@ pub struct Journal {
     shown: u64,
     /// Where a live input given in the past started a new future, not yet told the history.
     diverged: Option<Position>,
+    /// The index of the last input among the entries, if there is one.
+    last_input: Option<usize>,
 }
 
 impl Journal {
@@ -141,6 +143,7 @@ impl Journal {
             output: 0,
             shown: 0,
             diverged: None,
+            last_input: None,
         }
     }
 
@@ -195,9 +198,7 @@ impl Journal {
 
     /// Whether inputs are still to come from the journal (they may wake a waiting CPU).
     pub fn inputs_ahead(&self) -> bool {
-        self.entries[self.next.min(self.entries.len())..]
-            .iter()
-            .any(|e| matches!(e, Entry::Input { .. }))
+        self.last_input.is_some_and(|last| last >= self.next)
     }
 
     /// Notes a live input given at `at`, before the devices' events due there fired if
@@ -207,7 +208,8 @@ impl Journal {
             self.diverged = Some(at);
             self.truncate(at.1);
         }
-        self.entries.truncate(self.next);
+        self.forget_ahead();
+        self.last_input = Some(self.entries.len());
         self.entries.push(Entry::Input {
             at,
             before_events,
@@ -260,7 +262,7 @@ impl Journal {
 
     /// Notes what a live host call at `cycles` did.
     pub fn record_call(&mut self, cycles: u64, effect: CallEffect) {
-        self.entries.truncate(self.next);
+        self.forget_ahead();
         self.entries.push(Entry::Call { cycles, effect });
         self.next = self.entries.len();
     }
@@ -292,9 +294,20 @@ impl Journal {
     /// Makes the machine's present, at `cycles`, the journal's: what the old run did after it
     /// is forgotten (a debugger changed the machine; its past stays as it was).
     pub fn truncate(&mut self, cycles: u64) {
-        self.entries.truncate(self.next);
+        self.forget_ahead();
         self.frontier = cycles;
         self.shown = self.output;
+    }
+
+    /// Forgets the entries the run has not come to.
+    fn forget_ahead(&mut self) {
+        self.entries.truncate(self.next);
+        if self.last_input.is_some_and(|last| last >= self.next) {
+            self.last_input = self
+                .entries
+                .iter()
+                .rposition(|e| matches!(e, Entry::Input { .. }));
+        }
     }
 
     /// The journal's bytes, for the history's cost.

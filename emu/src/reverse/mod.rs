@@ -215,9 +215,14 @@ impl History {
 
     /// A debugger changed the machine (a register, memory): its present becomes the end of
     /// the history, whose later checkpoints and journal are forgotten, and a checkpoint holds
-    /// the change.
+    /// the change. Before an Ndless program's OS calls ([`History::may_change`]) the history
+    /// ends instead, and the machine keeps no journal.
     pub fn changed(&mut self, machine: &mut Machine) -> Result<(), String> {
-        self.may_change(machine)?;
+        if let Err(e) = self.may_change(machine) {
+            // Changed anyway (gdb writes first): the journal's future is not this machine's.
+            machine.journal = None;
+            return Err(e);
+        }
         let (instructions, cycles) = position(machine);
         self.forget_after((instructions, cycles));
         if let Some(journal) = machine.journal.as_mut() {
