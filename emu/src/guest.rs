@@ -7,9 +7,26 @@ pub trait GuestMemory {
     fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError>;
 
     /// The machine's devices, for services that drive hardware as TI-OS does (the Ndless
-    /// LCD and touchpad calls); `None` where there are none (a test's plain memory).
+    /// LCD and touchpad calls); `None` where there are none (a test's plain memory). Read
+    /// them here; write them with [`GuestMemory::write_device`], which reverse execution's
+    /// journal sees.
     fn board(&mut self) -> Option<&mut crate::board::Board> {
         None
+    }
+
+    /// Writes a device's state or RAM by physical address; an error where the machine has no
+    /// such device or RAM.
+    fn write_device(&mut self, write: &DeviceWrite) -> Result<(), MemoryError> {
+        let board = self.board().ok_or(MemoryError)?;
+        let done = match write {
+            DeviceWrite::Ram(addr, bytes) => board.write_ram(*addr, bytes),
+            DeviceWrite::Register(addr, value) => board.poke(*addr, *value),
+            DeviceWrite::Touchpad(register, value) => board
+                .touchpad()
+                .map(|pad| pad.write(*register, *value))
+                .is_some(),
+        };
+        done.then_some(()).ok_or(MemoryError)
     }
 
     /// The little-endian word at `addr` (any alignment).
@@ -44,6 +61,17 @@ pub trait GuestMemory {
         }
         Err(MemoryError)
     }
+}
+
+/// A write to a device, by physical address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceWrite {
+    /// Bytes of RAM (the LCD's frame, say).
+    Ram(u32, Vec<u8>),
+    /// A device register's word, without side effects ([`crate::board::Board::poke`]).
+    Register(u32, u32),
+    /// A register of the touchpad (on its I2C bus, not in the address space).
+    Touchpad(u8, u8),
 }
 
 /// A guest address a host service was given could not be read or written.

@@ -14,7 +14,7 @@ use crate::fdt::Fdt;
 use crate::loader::{Image, ImageKind, LoadError};
 use crate::ndless::{self, program::Program, Answer, Ndless};
 use crate::profile::{self, Profiler};
-use crate::reverse::journal::{CallEffect, CallResult, Journal, Noting};
+use crate::reverse::journal::{CallEffect, CallResult, Input, Journal, Noting, Position};
 use crate::semihosting::{self, Clock, GuestMemory, MemoryError, Outcome, Semihosting};
 
 /// Instructions run between looks at the outside world when no event comes sooner.
@@ -190,6 +190,8 @@ pub struct Machine {
     engine: Engine,
     /// The host's inputs, journaled while reverse execution keeps a history.
     pub(crate) journal: Option<Journal>,
+    /// Where the devices' due events last fired: a host input given there comes after them.
+    fired_at: Position,
     /// A profile being taken: the machine then runs one instruction a slice and shows it each.
     pub profiler: Option<Box<Profiler>>,
     /// The image's names, for the monitor (the host's knowledge, not the machine's state).
@@ -231,6 +233,7 @@ impl Machine {
             ndless: None,
             engine: Engine::Interp,
             journal: None,
+            fired_at: (u64::MAX, u64::MAX),
             profiler: None,
             symbols: crate::symbols::Symbols::default(),
         }
@@ -455,6 +458,59 @@ impl Machine {
         }
     }
 
+    /// Presses or releases the key at (`row`, `col`) of the keypad's matrix.
+    pub fn set_key(&mut self, row: usize, col: usize, pressed: bool) {
+        self.give(Input::Key { row, col, pressed });
+    }
+
+    /// Presses or releases the ON key.
+    pub fn set_on_key(&mut self, pressed: bool) {
+        self.give(Input::On(pressed));
+    }
+
+    /// Puts the finger on the touchpad, moves, pushes or lifts it.
+    pub fn set_touch(&mut self, touch: devices::touchpad::Touch) {
+        self.give(Input::Touch(touch));
+    }
+
+    /// Gives the devices an input from the host where the machine stands, journaled for
+    /// reverse execution.
+    fn give(&mut self, input: Input) {
+        let at = (self.cpu.instructions(), self.cpu.cycles());
+        if let Some(journal) = self.journal.as_mut() {
+            journal.record_input(at, self.fired_at != at, input.clone());
+        }
+        self.apply(input);
+    }
+
+    fn apply(&mut self, input: Input) {
+        match input {
+            Input::Uart(bytes) => self.board.push_uart_input(&bytes, self.cpu.cycles()),
+            Input::Key { row, col, pressed } => self.board.set_key(row, col, pressed),
+            Input::On(pressed) => self.board.set_on_key(pressed),
+            Input::Touch(touch) => {
+                if let Some(pad) = self.board.touchpad() {
+                    pad.set(touch);
+                }
+            }
+        }
+        self.engine.machine_changed();
+    }
+
+    /// Reverse execution's replay: gives the inputs the journal has for where the machine
+    /// stands (with `before_events`, only those given before the devices' events there).
+    fn replay_inputs(&mut self, before_events: bool) {
+        let at = (self.cpu.instructions(), self.cpu.cycles());
+        let waiting = self.cpu.is_waiting();
+        while let Some(input) = self
+            .journal
+            .as_mut()
+            .and_then(|j| j.replay_input(at, waiting, before_events))
+        {
+            self.apply(input);
+        }
+    }
+
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     /// Breakpoints and watchpoints (which only a debugger sets) do not stop it.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
@@ -507,7 +563,10 @@ impl Machine {
 
     fn run_one_slice(&mut self, limit: Option<u64>, until: Option<u64>) -> Option<DebugStop> {
         let now = self.cpu.cycles();
+        self.replay_inputs(true);
         self.board.fire_due_events(now);
+        self.fired_at = (self.cpu.instructions(), now);
+        self.replay_inputs(false);
         self.service_console(now);
         if let Some(exit) = self.service_requests() {
             return Some(DebugStop::Exit(exit));
@@ -524,10 +583,17 @@ impl Machine {
             }
             budget = budget.min(limit - done);
         }
-        let deadline = match (self.board.scheduler.next_deadline(), until) {
+        let mut deadline = match (self.board.scheduler.next_deadline(), until) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
+        if let Some((instructions, cycles)) = self.journal.as_ref().and_then(Journal::next_input) {
+            // A replay stops where the next input was given, to give it there.
+            if instructions > done {
+                budget = budget.min(instructions - done);
+            }
+            deadline = Some(deadline.map_or(cycles, |d| d.min(cycles)));
+        }
         if let Some(deadline) = deadline {
             budget = budget.min(deadline.saturating_sub(now).max(1));
         }
@@ -609,12 +675,8 @@ impl Machine {
     /// Moves what the guest transmitted to the host, and host input to the UART.
     fn service_console(&mut self, now: u64) {
         self.write_console_output();
-        if let Some(journal) = self.journal.as_mut().filter(|j| j.replaying(now)) {
-            // Reverse execution's replay: the input this slice took when it first ran.
-            for bytes in journal.replay_uart(now) {
-                self.board.push_uart_input(&bytes, now);
-                self.engine.machine_changed();
-            }
+        if self.journal.as_ref().is_some_and(|j| j.replaying(now)) {
+            // Reverse execution's replay: the journal gives the input ([`Machine::replay_inputs`]).
             return;
         }
         let Some(console) = self.console.as_mut() else {
@@ -634,11 +696,7 @@ impl Machine {
         }
         if !self.pending_input.is_empty() {
             let bytes: Vec<u8> = self.pending_input.drain(..).collect();
-            if let Some(journal) = self.journal.as_mut() {
-                journal.record_uart(now, &bytes);
-            }
-            self.board.push_uart_input(&bytes, now);
-            self.engine.machine_changed();
+            self.give(Input::Uart(bytes));
         }
     }
 
@@ -730,10 +788,12 @@ impl Machine {
 
     /// What could still wake the CPU from a wait for interrupt, given the host's inputs.
     pub fn wakers(&self) -> Wakers {
+        // A replay's inputs to come are the host's too.
+        let replayed = self.journal.as_ref().is_some_and(Journal::inputs_ahead);
         let uart = self.console.as_ref().is_some_and(|c| c.input.is_some());
         self.board.wakers(HostInputs {
-            uart,
-            keys: self.host_keys,
+            uart: uart || replayed,
+            keys: self.host_keys || replayed,
         })
     }
 
@@ -801,9 +861,8 @@ impl Machine {
         let effect = match replayed {
             // Reverse execution's replay: what the call did when it was first made.
             Some(effect) => {
-                for (addr, bytes) in &effect.writes {
-                    // They were written at this point before, through the same mapping.
-                    let _ = memory.write_bytes(*addr, bytes);
+                for write in &effect.writes {
+                    write.apply(&mut memory);
                 }
                 effect
             }
@@ -832,6 +891,7 @@ impl Machine {
                 None
             }
             CallResult::Exit(status) => Some(Exit::Guest(status)),
+            CallResult::Os(_) => None,
         }
     }
 }
@@ -862,7 +922,36 @@ impl Machine {
             cpu: &self.cpu,
             board: &mut self.board,
         };
-        match service.call(&call, &mut memory) {
+        let cycles = self.cpu.cycles();
+        let answer = match self.journal.as_mut().and_then(|j| j.replay_call(cycles)) {
+            // Reverse execution's replay: what the call did when it was first made (the
+            // service's own state, open files, programs run, stays as the present has it).
+            Some(CallEffect {
+                writes,
+                result: CallResult::Os(answer),
+            }) => {
+                for write in &writes {
+                    write.apply(&mut memory);
+                }
+                answer
+            }
+            _ => {
+                let mut noting = Noting {
+                    memory: &mut memory,
+                    writes: Vec::new(),
+                };
+                let answer = service.call(&call, &mut noting);
+                if let Some(journal) = self.journal.as_mut() {
+                    let effect = CallEffect {
+                        writes: noting.writes,
+                        result: CallResult::Os(answer),
+                    };
+                    journal.record_call(cycles, effect);
+                }
+                answer
+            }
+        };
+        match answer {
             Answer::Value(value) => self.cpu.set_reg(0, value),
             Answer::Pair(low, high) => {
                 self.cpu.set_reg(0, low);

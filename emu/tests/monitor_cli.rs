@@ -217,3 +217,64 @@ fn ctrl_c_in_a_headless_run_enters_the_monitor() {
     assert!(stdout.contains("interrupted"), "{stdout}");
     assert_eq!(out.status.code(), Some(0), "{stdout}");
 }
+
+/// vmdemo's first system call, caught headless by `--break-on swi` after two million
+/// instructions run without the monitor: with `--reverse` the history reaches back to
+/// power-on, and going back three instructions lands where a plain run's third-last was.
+#[test]
+fn reverse_keeps_the_history_from_power_on_for_a_monitor_entered_later() {
+    let args = [
+        "run",
+        "--headless",
+        "--semihosting",
+        "--rtc",
+        "1767225600",
+        "--break-on",
+        "swi",
+    ];
+    let rom = "roms/vmdemo/vmdemo.elf";
+    let without = emu(&[&args[..], &[rom]].concat(), "history\nquit\n");
+    assert!(
+        text(&without.stdout).contains("error: history: no history"),
+        "{}",
+        text(&without.stdout)
+    );
+    let with = emu(
+        &[&args[..], &["--reverse", rom]].concat(),
+        "history\nreverse-step 3\nregs\nquit\n",
+    );
+    let out = text(&with.stdout);
+    let caught = out
+        .split("instructions 0 to ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or_else(|| panic!("no history from 0:\n{out}"));
+    assert!(
+        out.contains(&format!("at instruction {}\n", caught - 3)),
+        "{out}"
+    );
+    // The registers there are those of a run that steps forward to that count.
+    let forward = emu(
+        &[
+            &args[..5],
+            &[
+                "--script",
+                script("step-to-count", &format!("step {}\nregs\n", caught - 3))
+                    .to_str()
+                    .unwrap(),
+                rom,
+            ],
+        ]
+        .concat(),
+        "",
+    );
+    // The last `regs`'s r0 to pc.
+    let regs = |out: &str| -> String {
+        let start = out.rfind("r0  ").unwrap_or(out.len());
+        out[start..].lines().take(4).collect::<Vec<_>>().join("\n")
+    };
+    let stepped = text(&forward.stdout);
+    assert!(regs(&stepped).starts_with("r0  "), "{stepped}");
+    assert_eq!(regs(&out), regs(&stepped));
+}

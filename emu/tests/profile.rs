@@ -203,3 +203,28 @@ fn folded_stacks_follow_the_call_paths() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// roms/tests/profile/irq.elf sleeps between timer interrupts and counts each in its handler,
+/// then exits with its count as the status: the profile's IRQ count must be the ROM's own.
+#[test]
+fn the_interrupts_a_rom_counts_itself_are_the_profiles() {
+    let dir = std::env::temp_dir().join(format!("emu-profile-irq-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("irq.txt");
+    let out = emu(&[
+        "run",
+        "--headless",
+        "--semihosting",
+        "--profile",
+        report.to_str().unwrap(),
+        "roms/tests/profile/irq.elf",
+    ]);
+    let counted = out.status.code().unwrap();
+    assert!(counted > 1, "{out:?}");
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains(&format!("exceptions and interrupts: IRQ {counted}\n")),
+        "the ROM counted {counted}:\n{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -100,6 +100,12 @@ pub struct RunOptions {
     /// headless runs without --frames or --keys.
     #[arg(long, value_name = "CONDS", conflicts_with_all = ["gdb", "scale"])]
     pub break_on: Option<String>,
+    /// Keep reverse execution's history from the start of the run, so that the monitor's
+    /// reverse commands reach back to power-on when it is entered later (F5, Ctrl-C, a
+    /// --break-on condition) after the machine ran in the window or headless (with --monitor,
+    /// --script and --gdb the history starts at power-on anyway).
+    #[arg(long)]
+    pub reverse: bool,
     /// Answer an Ndless program's message boxes with button N, 1 to 3 (a box with fewer buttons
     /// gets its last; 2 cancels a numeric input) [default: 1, the first]. Boxes are printed on
     /// stderr.

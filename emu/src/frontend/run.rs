@@ -339,6 +339,9 @@ fn configure_monitor<'a>(
             .set_break_on(machine, conditions)
             .map_err(|e| format!("--break-on: {e}"))?;
     }
+    if options.reverse {
+        monitor.record_from_start(machine)?;
+    }
     Ok(monitor)
 }
 

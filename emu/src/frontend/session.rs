@@ -30,8 +30,8 @@ pub fn blank_frame() -> Box<Frame> {
 /// Presses or releases a key of the machine (the touchpad's are [`Session::update_touchpad`]'s).
 pub(super) fn set_machine_key(machine: &mut Machine, key: CxKey, pressed: bool) {
     match key {
-        CxKey::Matrix { row, col } => machine.board.set_key(row, col, pressed),
-        CxKey::On => machine.board.set_on_key(pressed),
+        CxKey::Matrix { row, col } => machine.set_key(row, col, pressed),
+        CxKey::On => machine.set_on_key(pressed),
         CxKey::Pad(_) => {}
     }
 }
@@ -217,7 +217,7 @@ impl Session {
                 _ => None,
             })
             .collect();
-        let Some(pad) = self.machine.board.touchpad() else {
+        let Some(last) = self.machine.board.touchpad().map(|pad| pad.touch()) else {
             return;
         };
         let touch = match self.finger {
@@ -225,7 +225,7 @@ impl Session {
             Finger::Lifted => Touch {
                 contact: false,
                 pressed: false,
-                ..pad.touch()
+                ..last
             },
             Finger::Touching { x, y } => Touch {
                 contact: true,
@@ -240,7 +240,7 @@ impl Session {
                 y,
             },
         };
-        pad.set(touch);
+        self.machine.set_touch(touch);
     }
 
     /// The machine took a saved state (the monitor's `load`): frames count from here, the key

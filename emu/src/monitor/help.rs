@@ -123,10 +123,11 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "Takes the machine back to where it stood N instructions ago (an interrupt's entry \
                   counts with the instruction after it), from the history the monitor keeps while \
                   it runs the machine: checkpoints every 8 Mi instructions and the host's inputs \
-                  since, run again. The history starts when the monitor first runs the machine, \
-                  and again after a reset, a load or a run in the window; it cannot go back past \
-                  its start. Running forward from the past gives the guest the same inputs again \
-                  (UART input, semihosting answers) and does not print its output twice.",
+                  since, run again. The history starts when the monitor first runs the machine \
+                  (with --reverse, at power-on), and again after a reset or a load; it cannot go \
+                  back past its start. Running forward from the past gives the guest the same \
+                  inputs again (UART input, keys and touches, semihosting and Ndless answers) and \
+                  does not print its output twice.",
         gdb: Gdb::Refused("it would run the machine behind gdb's back; use gdb's reverse-stepi"),
     },
     Command {
@@ -200,8 +201,10 @@ pub(super) const COMMANDS: &[Command] = &[
         details: "The machine stops before executing the instruction at ADDR. A physical \
                   breakpoint stops at any virtual address that maps to it. Each breakpoint gets a \
                   number (shared with watchpoints) for enable, disable and delete, and counts its \
-                  hits. ADDR may be a name (main, main+8) or a source line (file.c:LINE); after \
-                  `if`, a condition (see condition).",
+                  hits. ADDR may be a name (main, main+8) or a source line (file.c:LINE); a \
+                  function's name alone stops past its prologue where the line table says where \
+                  that ends, as gdb does, and *ADDR stops exactly at ADDR; after `if`, a \
+                  condition (see condition).",
         gdb: Gdb::Refused("the CPU's breakpoints are gdb's; use gdb's break or hbreak"),
     },
     Command {

@@ -373,7 +373,9 @@ impl<'a> Monitor<'a> {
         let result = match command.name {
             "help" => help::help(args, under_gdb),
             "regs" => registers::regs(machine, args),
-            "set" => registers::set(machine, args).inspect(|_| reverse::changed(self, machine)),
+            "set" => reverse::may_change(self, machine)
+                .and_then(|()| registers::set(machine, args))
+                .inspect(|_| reverse::changed(self, machine)),
             "step" => run::step(self, machine, args),
             "next" => run::next(self, machine, args),
             "continue" => run::cont(self, machine, args),
@@ -392,7 +394,9 @@ impl<'a> Monitor<'a> {
             "delete" => points::delete(self, machine, args),
             "catch" => points::catch(self, machine, args),
             "x" => memory::examine(machine, format, args),
-            "poke" => memory::poke(machine, args).inspect(|_| reverse::changed(self, machine)),
+            "poke" => reverse::may_change(self, machine)
+                .and_then(|()| memory::poke(machine, args))
+                .inspect(|_| reverse::changed(self, machine)),
             "dis" => memory::disassemble(machine, args),
             "translate" => memory::translate(machine, args),
             "pagetable" => memory::pagetable(machine, args),

@@ -235,6 +235,19 @@ fn parse_condition(machine: &Machine, text: &str) -> Result<Expr, String> {
         .map_err(|e| format!("the condition: {e}"))
 }
 
+/// Where `break` puts a breakpoint: a function's name (alone) past the function's prologue
+/// where the line table says where that ends, as gdb does; `*EXPR` exactly at EXPR (gdb's form:
+/// the `*` reads no memory here); any other address exactly there.
+fn location(machine: &Machine, word: &str) -> Result<u32, String> {
+    match word.strip_prefix('*') {
+        Some(exact) => parse::eval(machine, exact),
+        None => match machine.symbols.after_prologue(word) {
+            Some(addr) => Ok(addr),
+            None => parse::eval(machine, word),
+        },
+    }
+}
+
 /// `break [-p] ADDR [if COND]` and, `temporary`, `tbreak`.
 pub(super) fn add_break(
     monitor: &mut Monitor,
@@ -247,7 +260,7 @@ pub(super) fn add_break(
     if words.is_empty() {
         return Err("missing address".to_string());
     }
-    let addr = parse::eval(machine, words.remove(0))?;
+    let addr = location(machine, words.remove(0))?;
     Args::new(words).finish()?;
     let breakpoint = Breakpoint { addr, physical };
     let number = add(

@@ -1,10 +1,11 @@
 //! Going backwards: `reverse-step`, `reverse-next`, `reverse-continue`, `goto` and `history`,
 //! on the history of [`crate::reverse`] the monitor keeps while it runs the machine.
 //!
-//! The history starts when the monitor first runs the machine, and starts again when the
-//! machine was changed behind it (`reset`, `load`) or run where keys could be pressed (the
-//! window, a key script); a headless front end's run between two commands is taken on.
-//! `set` and `poke` in the past start a new future there.
+//! The history starts when the monitor first runs the machine (or at the start, with
+//! `--reverse`), and starts again when the machine was changed behind it (`reset`, `load`); a
+//! front end's run between two commands (the window's frames, a key script's keys) is taken
+//! on. `set` and `poke` in the past start a new future there, except before an Ndless program's
+//! OS calls.
 
 use super::memory;
 use super::parse::{self, Args};
@@ -14,6 +15,15 @@ use super::Monitor;
 use crate::cpu::Breakpoint;
 use crate::machine::{DebugStop, Machine};
 use crate::reverse::{Found, History, BUDGET, INTERVAL};
+
+impl Monitor<'_> {
+    /// Starts the history where the machine stands (`--reverse`: at power-on), so that what
+    /// the machine runs before the monitor is entered is in it.
+    pub fn record_from_start(&mut self, machine: &mut Machine) -> Result<(), String> {
+        self.history = Some(History::start(machine, INTERVAL, BUDGET)?);
+        Ok(())
+    }
+}
 
 /// Before the monitor runs the machine: keeps the history going, or starts one.
 pub(super) fn before_run(monitor: &mut Monitor, machine: &mut Machine) {
@@ -35,6 +45,14 @@ pub(super) fn ran(monitor: &mut Monitor, machine: &Machine) {
             monitor.history = None;
         }
     }
+}
+
+/// Before a command changes the machine (`set`, `poke`): whether it may.
+pub(super) fn may_change(monitor: &Monitor, machine: &Machine) -> Result<(), String> {
+    monitor
+        .history
+        .as_ref()
+        .map_or(Ok(()), |h| h.may_change(machine))
 }
 
 /// After a command changed the machine (`set`, `poke`): the history's future starts here.
@@ -64,11 +82,11 @@ fn history<'m>(monitor: &'m mut Monitor, machine: &mut Machine) -> Result<&'m mu
         .is_some_and(|h| h.is_current(machine) || h.adopt(machine));
     match monitor.history.as_mut() {
         Some(history) if covers => Ok(history),
-        _ => Err(History::refusal(machine).unwrap_or_else(|| {
-            "no history: the machine has not run under the monitor since it started, was \
-             reset or loaded, or ran where keys could be pressed (the window, a key script)"
-                .to_string()
-        })),
+        _ => Err(
+            "no history: the machine has not run under the monitor since it started, \
+                  was reset or loaded"
+                .to_string(),
+        ),
     }
 }
 

@@ -11,7 +11,7 @@ use super::program::{self, Program};
 use super::{boot, string, Answer, Call, Ndless};
 use crate::bus::{Bus, Size};
 use crate::cpu::psr;
-use crate::guest::{GuestMemory, MemoryError};
+use crate::guest::{DeviceWrite, GuestMemory, MemoryError};
 
 /// What `nl_exec` returns when it cannot run the program (Ndless's value).
 pub const CANNOT_RUN: u32 = 0xDEAD;
@@ -115,10 +115,9 @@ pub fn finish(
         return Ok(Answer::Unsupported);
     };
     ndless.prg_base = frame.prg_base;
-    if let (Some((at, pixels)), false, Some(board)) =
-        (&frame.screen, ndless.no_scr_redraw, mem.board())
-    {
-        board.write_ram(*at, pixels);
+    if let (Some((at, pixels)), false) = (frame.screen, ndless.no_scr_redraw) {
+        // A screen that was read back can be written back.
+        let _ = mem.write_device(&DeviceWrite::Ram(at, pixels));
     }
     ndless.no_scr_redraw = false;
     // A program that broke the heap broke its caller's too; the blocks are then left.

@@ -22,7 +22,7 @@ use devices::pl111::{Pl111, HEIGHT, WIDTH};
 
 use super::{boot, read, Answer, Call, Ndless};
 use crate::bus::{Bus, Size};
-use crate::guest::{GuestMemory, MemoryError};
+use crate::guest::{DeviceWrite, GuestMemory, MemoryError};
 
 const REFRESH_HOMESCR: u32 = 198;
 const REFRESH_DOCBROWSER: u32 = 199;
@@ -95,7 +95,11 @@ pub fn lcd_init(kind: u32, mem: &mut dyn GuestMemory) -> Result<Answer, MemoryEr
     let Some(control) = board.peek(LCD_CONTROL, Size::Word) else {
         return Ok(Answer::Unsupported);
     };
-    board.poke(LCD_CONTROL, (control & !LCD_BPP) | mode << 1);
+    // The register was just read: it takes the write.
+    let _ = mem.write_device(&DeviceWrite::Register(
+        LCD_CONTROL,
+        (control & !LCD_BPP) | mode << 1,
+    ));
     Ok(Answer::Value(1))
 }
 
@@ -114,9 +118,7 @@ pub fn blit(kind: u32, call: &Call, mem: &mut dyn GuestMemory) -> Result<Answer,
     };
     let buffer = if portrait { transpose(&buffer) } else { buffer };
     let frame = frame(lcd, mode, buffer);
-    if !board.write_ram(base, &frame) {
-        return Err(MemoryError);
-    }
+    mem.write_device(&DeviceWrite::Ram(base, frame))?;
     // The function returns nothing: r0 stays as it was.
     Ok(Answer::Value(call.args[0]))
 }

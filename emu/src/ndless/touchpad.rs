@@ -6,7 +6,7 @@
 //! (done).
 
 use super::{read, Answer, Call, Ndless};
-use crate::guest::{GuestMemory, MemoryError};
+use crate::guest::{DeviceWrite, GuestMemory, MemoryError};
 
 const TOUCHPAD_READ: u32 = 75;
 const TOUCHPAD_WRITE: u32 = 76;
@@ -36,11 +36,11 @@ pub fn call(
         }
         TOUCHPAD_WRITE => {
             let bytes = read(mem, buffer, count)?;
-            let Some(pad) = mem.board().and_then(|board| board.touchpad()) else {
+            if mem.board().and_then(|board| board.touchpad()).is_none() {
                 return Ok(Answer::Unsupported);
-            };
+            }
             for (register, value) in registers.zip(bytes) {
-                pad.write(register, value);
+                mem.write_device(&DeviceWrite::Touchpad(register, value))?;
             }
         }
         _ => return Ok(Answer::Unsupported),

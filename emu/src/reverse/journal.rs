@@ -1,49 +1,105 @@
-//! The journal: every input from the host a run took, at the cycle it took it, so that running
-//! again from a checkpoint gives the guest the same inputs and the same run.
+//! The journal: every input from the host a run took, where it took it, so that running again
+//! from a checkpoint gives the guest the same inputs and the same run.
 //!
 //! A run depends only on its inputs (docs/design.md section 10). Those that come from the host
-//! while a debugger drives the machine are the UART's input and the semihosting calls, whose
-//! answers come from the host's files, clock and terminal: both are journaled here, the UART's
-//! bytes as given to the receiver, a semihosting call as what it did to the guest (r0 and the
-//! bytes it wrote to guest memory, or the exit it asked for). Replaying gives back the same
-//! bytes and the same answers without asking the host again: a file is not read twice, a line
-//! typed is not waited for again, the guest's output is not printed twice.
+//! are the UART's input, the keys and the touchpad (from a window, a key script or a test),
+//! and the calls the host answers: semihosting, and an Ndless program's OS calls, whose answers
+//! come from the host's files, clock and terminal. All are journaled here. A device's input is
+//! kept with the position it was given at (instruction count and cycle) and whether the
+//! devices' events due there had fired yet, so that a replay stops the CPU at that very point
+//! and gives it in the same order; a call is kept as what it did to the guest (its answer, the
+//! bytes it wrote to guest memory, the device registers it set). Replaying gives back the same
+//! inputs and answers without asking the host again: a file is not read twice, a line typed is
+//! not waited for again, the guest's output is not printed twice.
 //!
 //! The journal's frontier is the latest cycle a run reached: before it the machine replays,
-//! at it the host's inputs are live again and journaled.
+//! at it the host's inputs are live again and journaled. A key pressed while the machine
+//! replays its past starts a new future there: the journal forgets what came after, and says
+//! where ([`Journal::take_divergence`]) so the history forgets its later checkpoints too.
 
-use crate::guest::{GuestMemory, MemoryError};
+use devices::touchpad::Touch;
+
+use crate::guest::{DeviceWrite, GuestMemory, MemoryError};
+use crate::ndless::Answer;
+
+/// A position in a run: instructions executed, cycles elapsed.
+pub type Position = (u64, u64);
+
+/// An input the host gives a device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input {
+    /// Bytes to the UART's receiver.
+    Uart(Vec<u8>),
+    /// A key of the keypad's matrix pressed or released.
+    Key {
+        row: usize,
+        col: usize,
+        pressed: bool,
+    },
+    /// The ON key pressed or released.
+    On(bool),
+    /// What the finger does on the touchpad.
+    Touch(Touch),
+}
 
 /// One input from the host.
 #[derive(Clone, Debug)]
 enum Entry {
-    /// Bytes given to the UART's receiver at the start of the slice at `cycles`.
-    Uart { cycles: u64, bytes: Vec<u8> },
-    /// A semihosting call made at `cycles`, as what it did.
+    /// An input given to a device at `at`, before the devices' events due there fired if
+    /// `before_events`.
+    Input {
+        at: Position,
+        before_events: bool,
+        input: Input,
+    },
+    /// A call the host answered (semihosting, an Ndless OS call) at `cycles`, as what it did.
     Call { cycles: u64, effect: CallEffect },
 }
 
-impl Entry {
-    fn cycles(&self) -> u64 {
-        match self {
-            Entry::Uart { cycles, .. } | Entry::Call { cycles, .. } => *cycles,
-        }
-    }
-}
-
-/// What a semihosting call did to the guest.
+/// What a host call did to the guest.
 #[derive(Clone, Debug, Default)]
 pub struct CallEffect {
-    /// Guest memory written, by virtual address, in order.
-    pub writes: Vec<(u32, Vec<u8>)>,
-    /// r0 on return, or the guest's exit status if it asked to exit.
+    /// Guest memory and devices written, in order.
+    pub writes: Vec<Write>,
+    /// What the call answered.
     pub result: CallResult,
+}
+
+/// A write a host call made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Write {
+    /// Bytes at a virtual address, through the CPU's translation.
+    Virtual(u32, Vec<u8>),
+    /// A device's state or RAM, by physical address.
+    Device(DeviceWrite),
+}
+
+impl Write {
+    fn size(&self) -> usize {
+        match self {
+            Write::Virtual(_, bytes) | Write::Device(DeviceWrite::Ram(_, bytes)) => bytes.len() + 8,
+            Write::Device(_) => 8,
+        }
+    }
+
+    /// Does the write again through `memory`.
+    pub fn apply(&self, memory: &mut dyn GuestMemory) {
+        // Each was made at this point of the run before, through the same mapping.
+        let _ = match self {
+            Write::Virtual(addr, bytes) => memory.write_bytes(*addr, bytes),
+            Write::Device(write) => memory.write_device(write),
+        };
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
 pub enum CallResult {
+    /// Semihosting: r0 on return.
     Return(u32),
+    /// Semihosting: the guest asked to exit with this status.
     Exit(i32),
+    /// An Ndless OS call's answer.
+    Os(Answer),
 }
 
 impl Default for CallResult {
@@ -71,6 +127,10 @@ pub struct Journal {
     output: u64,
     /// ...and how many of them the host has been shown (replayed output is not shown again).
     shown: u64,
+    /// Where a live input given in the past started a new future, not yet told the history.
+    diverged: Option<Position>,
+    /// The index of the last input among the entries, if there is one.
+    last_input: Option<usize>,
 }
 
 impl Journal {
@@ -82,6 +142,8 @@ impl Journal {
             frontier: cycles,
             output: 0,
             shown: 0,
+            diverged: None,
+            last_input: None,
         }
     }
 
@@ -98,30 +160,95 @@ impl Journal {
         }
     }
 
-    /// The UART input journaled for the slice starting at `cycles`, in order.
-    pub fn replay_uart(&mut self, cycles: u64) -> Vec<Vec<u8>> {
-        let mut out = Vec::new();
-        while let Some(Entry::Uart { cycles: at, bytes }) = self.entries.get(self.next) {
-            if *at > cycles {
-                break;
-            }
-            out.push(bytes.clone());
-            self.next += 1;
+    /// The next input due at `now` (the CPU waiting for an interrupt if `waiting`), if the run
+    /// comes to one there; with `before_events`, only one given before the devices' events.
+    pub fn replay_input(
+        &mut self,
+        now: Position,
+        waiting: bool,
+        before_events: bool,
+    ) -> Option<Input> {
+        let Some(Entry::Input {
+            at,
+            before_events: before,
+            input,
+        }) = self.entries.get(self.next)
+        else {
+            return None;
+        };
+        // A running CPU passes an instruction count at one cycle; a waiting one stays on it
+        // while the cycles pass.
+        let due = at.0 < now.0 || (at.0 == now.0 && (at.1 <= now.1 || !waiting));
+        if !due || (before_events && !before) {
+            return None;
         }
-        out
+        let input = input.clone();
+        self.next += 1;
+        Some(input)
     }
 
-    /// Notes live UART input given at `cycles`.
-    pub fn record_uart(&mut self, cycles: u64, bytes: &[u8]) {
-        self.entries.truncate(self.next);
-        self.entries.push(Entry::Uart {
-            cycles,
-            bytes: bytes.to_vec(),
+    /// Where the next input is due, if the run comes to one before any call: the replay stops
+    /// the CPU there.
+    pub fn next_input(&self) -> Option<Position> {
+        match self.entries.get(self.next) {
+            Some(Entry::Input { at, .. }) => Some(*at),
+            _ => None,
+        }
+    }
+
+    /// Whether inputs are still to come from the journal (they may wake a waiting CPU).
+    pub fn inputs_ahead(&self) -> bool {
+        self.last_input.is_some_and(|last| last >= self.next)
+    }
+
+    /// Notes a live input given at `at`, before the devices' events due there fired if
+    /// `before_events`. Given while the machine replays its past, it starts a new future there.
+    pub fn record_input(&mut self, at: Position, before_events: bool, input: Input) {
+        if self.replaying(at.1) {
+            self.diverged = Some(at);
+            self.truncate(at.1);
+        }
+        self.forget_ahead();
+        self.last_input = Some(self.entries.len());
+        self.entries.push(Entry::Input {
+            at,
+            before_events,
+            input,
         });
         self.next = self.entries.len();
     }
 
-    /// The journaled answer of the semihosting call made at `cycles`, if the run comes to one
+    /// Whether an Ndless program's OS calls lie ahead: their host side (files written, programs
+    /// run) stands as the present has it, so the past cannot start another future.
+    pub fn os_calls_ahead(&self) -> bool {
+        self.entries[self.next.min(self.entries.len())..]
+            .iter()
+            .any(|e| {
+                matches!(
+                    e,
+                    Entry::Call {
+                        effect: CallEffect {
+                            result: CallResult::Os(_),
+                            ..
+                        },
+                        ..
+                    }
+                )
+            })
+    }
+
+    /// Whether a live input given in the past started a new future the history was not told of.
+    pub fn diverged(&self) -> bool {
+        self.diverged.is_some()
+    }
+
+    /// Where a live input given in the past started a new future since the last call, if one
+    /// did.
+    pub fn take_divergence(&mut self) -> Option<Position> {
+        self.diverged.take()
+    }
+
+    /// The journaled answer of the host call made at `cycles`, if the run comes to one
     /// there.
     pub fn replay_call(&mut self, cycles: u64) -> Option<CallEffect> {
         match self.entries.get(self.next) {
@@ -133,9 +260,9 @@ impl Journal {
         }
     }
 
-    /// Notes what a live semihosting call at `cycles` did.
+    /// Notes what a live host call at `cycles` did.
     pub fn record_call(&mut self, cycles: u64, effect: CallEffect) {
-        self.entries.truncate(self.next);
+        self.forget_ahead();
         self.entries.push(Entry::Call { cycles, effect });
         self.next = self.entries.len();
     }
@@ -167,9 +294,20 @@ impl Journal {
     /// Makes the machine's present, at `cycles`, the journal's: what the old run did after it
     /// is forgotten (a debugger changed the machine; its past stays as it was).
     pub fn truncate(&mut self, cycles: u64) {
-        self.entries.truncate(self.next);
+        self.forget_ahead();
         self.frontier = cycles;
         self.shown = self.output;
+    }
+
+    /// Forgets the entries the run has not come to.
+    fn forget_ahead(&mut self) {
+        self.entries.truncate(self.next);
+        if self.last_input.is_some_and(|last| last >= self.next) {
+            self.last_input = self
+                .entries
+                .iter()
+                .rposition(|e| matches!(e, Entry::Input { .. }));
+        }
     }
 
     /// The journal's bytes, for the history's cost.
@@ -177,44 +315,44 @@ impl Journal {
         self.entries
             .iter()
             .map(|e| match e {
-                Entry::Uart { bytes, .. } => bytes.len() + 16,
+                Entry::Input {
+                    input: Input::Uart(bytes),
+                    ..
+                } => bytes.len() + 32,
+                Entry::Input { .. } => 32,
                 Entry::Call { effect, .. } => {
-                    effect
-                        .writes
-                        .iter()
-                        .map(|(_, b)| b.len() + 8)
-                        .sum::<usize>()
-                        + 24
+                    effect.writes.iter().map(Write::size).sum::<usize>() + 24
                 }
             })
             .sum()
     }
-
-    /// The cycle of the last entry, if any (for tests and reports).
-    pub fn last_cycles(&self) -> Option<u64> {
-        self.entries.last().map(Entry::cycles)
-    }
 }
 
-/// Guest memory that notes what is written through it (a semihosting call's effect).
-pub struct Noting<'m, M: GuestMemory> {
+/// Guest memory that notes what is written through it (a host call's effect).
+pub struct Noting<'m, M: GuestMemory + ?Sized> {
     pub memory: &'m mut M,
-    pub writes: Vec<(u32, Vec<u8>)>,
+    pub writes: Vec<Write>,
 }
 
-impl<M: GuestMemory> GuestMemory for Noting<'_, M> {
+impl<M: GuestMemory + ?Sized> GuestMemory for Noting<'_, M> {
     fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
         self.memory.read_bytes(addr, buf)
     }
 
     fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
         self.memory.write_bytes(addr, data)?;
-        self.writes.push((addr, data.to_vec()));
+        self.writes.push(Write::Virtual(addr, data.to_vec()));
         Ok(())
     }
 
     fn board(&mut self) -> Option<&mut crate::board::Board> {
         self.memory.board()
+    }
+
+    fn write_device(&mut self, write: &DeviceWrite) -> Result<(), MemoryError> {
+        self.memory.write_device(write)?;
+        self.writes.push(Write::Device(write.clone()));
+        Ok(())
     }
 }
 
@@ -239,7 +377,12 @@ mod tests {
     fn entries_replay_in_order_and_only_when_due() {
         let mut journal = Journal::new(0);
         let start = journal.mark();
-        journal.record_uart(10, b"a");
+        let key = Input::Key {
+            row: 1,
+            col: 2,
+            pressed: true,
+        };
+        journal.record_input((10, 10), false, Input::Uart(b"a".to_vec()));
         journal.record_call(
             20,
             CallEffect {
@@ -247,19 +390,46 @@ mod tests {
                 result: CallResult::Return(7),
             },
         );
-        journal.record_uart(20, b"b");
+        // Given while the CPU waited at instruction 20, from cycle 20 to 25.
+        journal.record_input((20, 25), true, key.clone());
         journal.reached(30);
         journal.rewind(start);
         assert!(journal.replaying(0));
-        assert!(journal.replay_uart(5).is_empty());
-        assert_eq!(journal.replay_uart(10), vec![b"a".to_vec()]);
+        assert_eq!(journal.next_input(), Some((10, 10)));
+        assert!(journal.replay_input((9, 9), false, false).is_none());
+        // Given after the events: not before them.
+        assert!(journal.replay_input((10, 10), false, true).is_none());
+        let uart = journal.replay_input((10, 10), false, false);
+        assert_eq!(uart, Some(Input::Uart(b"a".to_vec())));
+        assert_eq!(journal.next_input(), None);
         assert!(journal.replay_call(19).is_none());
         assert!(matches!(
             journal.replay_call(20).map(|e| e.result),
             Some(CallResult::Return(7))
         ));
-        assert_eq!(journal.replay_uart(20), vec![b"b".to_vec()]);
+        assert!(journal.inputs_ahead());
+        assert!(journal.replay_input((20, 21), true, true).is_none());
+        assert_eq!(journal.replay_input((20, 25), true, true), Some(key));
+        assert!(!journal.inputs_ahead());
         assert!(journal.replaying(29));
         assert!(!journal.replaying(30));
+        assert_eq!(journal.take_divergence(), None);
+    }
+
+    #[test]
+    fn an_input_given_in_the_past_forgets_the_future() {
+        let mut journal = Journal::new(0);
+        let start = journal.mark();
+        journal.record_input((10, 10), true, Input::On(true));
+        journal.record_input((20, 20), true, Input::On(false));
+        journal.reached(30);
+        journal.rewind(start);
+        assert!(journal.replay_input((10, 10), false, true).is_some());
+        journal.record_input((15, 15), true, Input::On(false));
+        assert_eq!(journal.take_divergence(), Some((15, 15)));
+        assert_eq!(journal.take_divergence(), None);
+        // The press at 20 is forgotten, the run is live from 15.
+        assert!(!journal.inputs_ahead());
+        assert!(!journal.replaying(15));
     }
 }

@@ -11,14 +11,14 @@
 //! from the latest down to `i`. The oldest checkpoints are dropped when the history outgrows
 //! its budget.
 //!
-//! What is not reversible: what the host did outside the guest. A semihosting call's answer is
-//! journaled and given again, but a host file it wrote stays written; the guest's output is not
-//! printed again. Changing the machine in the past (a register or memory written by a debugger)
-//! starts a new future there: the old one is forgotten. Keys and touches from a window or a key
-//! script are not journaled, so a history stops where the front end ran the machine with keys
-//! to give (the monitor starts a new one); a front end's run without them is taken on, though
-//! without checkpoints inside it. Ndless programs, whose OS calls change the host's side of
-//! their world, are not recorded.
+//! What is not reversible: what the host did outside the guest. A semihosting call's or an
+//! Ndless OS call's answer is journaled and given again, but a host file it wrote stays written;
+//! the guest's output is not printed again. Changing the machine in the past (a register or
+//! memory written by a debugger, a key pressed) starts a new future there: the old one is
+//! forgotten. That is refused before an Ndless program's OS calls, whose host side (open files,
+//! the programs `nl_exec` runs) cannot go back with the machine. A front end's run between two
+//! debugger commands (frames in the window, with keys) is taken on, though without checkpoints
+//! inside it.
 
 pub mod journal;
 
@@ -31,7 +31,7 @@ use crate::bus::Bus;
 use crate::cpu::{Breakpoint, Exception, Watchpoint};
 use crate::machine::{DebugStop, Exit, Machine};
 use crate::snapshot;
-use journal::{Journal, Mark};
+use journal::{Journal, Mark, Position};
 
 /// Instructions between two checkpoints by default: 1/16 s of the CX's 132 MHz, a few
 /// hundredths of a second to run again on the interpreter.
@@ -106,9 +106,6 @@ impl History {
     /// Starts a history at the machine's present, with a checkpoint every `interval`
     /// instructions and at most `budget` bytes of checkpoints.
     pub fn start(machine: &mut Machine, interval: u64, budget: usize) -> Result<History, String> {
-        if let Some(reason) = History::refusal(machine) {
-            return Err(reason);
-        }
         machine.journal = Some(Journal::new(machine.cpu.cycles()));
         let mut history = History {
             checkpoints: Vec::new(),
@@ -122,11 +119,18 @@ impl History {
         Ok(history)
     }
 
-    /// Why the machine's run cannot be recorded, if it cannot.
-    pub fn refusal(machine: &Machine) -> Option<String> {
-        machine
-            .runs_ndless()
-            .then(|| "reverse execution does not cover Ndless programs' OS calls".to_string())
+    /// Why the machine cannot be changed where it stands (a register, memory), if it cannot:
+    /// in the past of an Ndless program's OS calls.
+    pub fn may_change(&self, machine: &Machine) -> Result<(), String> {
+        match machine.journal.as_ref() {
+            Some(journal) if self.is_current(machine) && journal.os_calls_ahead() => Err(format!(
+                "the machine cannot be changed here: the Ndless program's OS calls after \
+                 this point changed the host's side (files, programs run) for good; `goto {}` \
+                 first",
+                self.furthest
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The oldest instruction count the history reaches, and the latest a run reached.
@@ -156,20 +160,45 @@ impl History {
 
     /// Whether the machine is where the history left it (nothing else ran or changed it).
     pub fn is_current(&self, machine: &Machine) -> bool {
-        machine.journal.is_some() && position(machine) == self.left_at
+        machine
+            .journal
+            .as_ref()
+            .is_some_and(|journal| !journal.diverged())
+            && position(machine) == self.left_at
     }
 
     /// Takes on a run the history did not watch (a front end's frames between two monitor
-    /// commands) if it can replay it: the machine went only forward, with the journal taking
-    /// the host's inputs, and no keys or touches could come (they are not journaled). Returns
-    /// whether the history covers the machine now.
-    pub fn adopt(&mut self, machine: &Machine) -> bool {
+    /// commands, keys pressed in them) if it can replay it: the machine went only forward, with
+    /// the journal taking the host's inputs. A key given in the past started a new future
+    /// there, which the history follows. Returns whether the history covers the machine now.
+    pub fn adopt(&mut self, machine: &mut Machine) -> bool {
         let (instructions, cycles) = position(machine);
         let forward = instructions >= self.left_at.0 && cycles >= self.left_at.1;
-        if !(forward && machine.journal.is_some() && !machine.host_keys) {
+        let Some(journal) = machine.journal.as_mut().filter(|_| forward) else {
             return false;
+        };
+        if let Some(at) = journal.take_divergence() {
+            self.forget_after(at);
+            self.furthest = at.0;
         }
         self.ran(machine).is_ok()
+    }
+
+    /// Forgets the checkpoints at and after `at` (keeping the first): the run after it is
+    /// another.
+    fn forget_after(&mut self, at: Position) {
+        let keep = self
+            .checkpoints
+            .iter()
+            .take_while(|c| (c.instructions, c.cycles) < at)
+            .count()
+            .max(1);
+        if keep < self.checkpoints.len() {
+            let memory = self.memory_at(keep - 1);
+            self.reference = memory;
+            self.checkpoints.truncate(keep);
+            self.checkpoints[keep - 1].undo = Undo::default();
+        }
     }
 
     /// Notes that the machine ran forward under the history's watch: takes a checkpoint if the
@@ -186,21 +215,16 @@ impl History {
 
     /// A debugger changed the machine (a register, memory): its present becomes the end of
     /// the history, whose later checkpoints and journal are forgotten, and a checkpoint holds
-    /// the change.
+    /// the change. Before an Ndless program's OS calls ([`History::may_change`]) the history
+    /// ends instead, and the machine keeps no journal.
     pub fn changed(&mut self, machine: &mut Machine) -> Result<(), String> {
-        let (instructions, cycles) = position(machine);
-        let keep = self
-            .checkpoints
-            .iter()
-            .take_while(|c| (c.instructions, c.cycles) < (instructions, cycles))
-            .count()
-            .max(1);
-        if keep < self.checkpoints.len() {
-            let memory = self.memory_at(keep - 1);
-            self.reference = memory;
-            self.checkpoints.truncate(keep);
-            self.checkpoints[keep - 1].undo = Undo::default();
+        if let Err(e) = self.may_change(machine) {
+            // Changed anyway (gdb writes first): the journal's future is not this machine's.
+            machine.journal = None;
+            return Err(e);
         }
+        let (instructions, cycles) = position(machine);
+        self.forget_after((instructions, cycles));
         if let Some(journal) = machine.journal.as_mut() {
             journal.truncate(cycles);
         }

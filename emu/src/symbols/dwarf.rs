@@ -122,6 +122,21 @@ impl LineTable {
         Some((self.files.get(row.file)?.as_str(), row.line))
     }
 
+    /// Where the prologue of the function at `start` (its code up to `end`) ends, as gdb puts
+    /// a breakpoint on a function's name: GCC gives the function's first line a row, and the
+    /// body's first statement the next; two rows at `start` mean there is no prologue. `None`
+    /// where the line table has no row at `start`.
+    pub(super) fn after_prologue(&self, start: u32, end: u32) -> Option<u32> {
+        let first = self.rows.partition_point(|r| r.addr < start);
+        let mut rows = self.rows[first..]
+            .iter()
+            .take_while(|r| r.addr < end)
+            .filter(|r| !r.end && r.line != 0);
+        rows.next().filter(|r| r.addr == start)?;
+        // A function of one line (or one row) has nothing to skip.
+        Some(rows.next().map_or(start, |r| r.addr))
+    }
+
     /// The lowest address of a statement on `line` of `file` (a path, or the end of one after
     /// a `/`), or of the nearest line after it that has code, as gdb places a breakpoint.
     pub(super) fn address_of(&self, file: &str, line: u32) -> Result<u32, String> {

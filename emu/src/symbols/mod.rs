@@ -241,6 +241,15 @@ impl Symbols {
         }
     }
 
+    /// Where `break NAME` stops for the function `name`: past its prologue, where the line
+    /// table says where that ends (gdb's habit: the breakpoint stops with the frame built and
+    /// the arguments in their places); `None` if `name` is no function with line rows.
+    pub fn after_prologue(&self, name: &str) -> Option<u32> {
+        let symbol = self.get(name).filter(|s| s.code && s.size > 0)?;
+        let end = symbol.addr.checked_add(symbol.size)?;
+        self.lines.as_ref()?.after_prologue(symbol.addr, end)
+    }
+
     /// A name's address, or why there is none.
     pub fn address_of(&self, name: &str) -> Result<u32, String> {
         match self.get(name) {
