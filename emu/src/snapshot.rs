@@ -283,8 +283,8 @@ mod tests {
                 "past the last cycle",
             ),
             (
-                set(&state, "when", "0", true),
-                "due at cycle 0, before the CPU's",
+                set(&set(&state, "idle_cycles", "100", false), "when", "0", true),
+                "due at cycle 0, long before the CPU's",
             ),
             (set(&state, "tag", "7", true), "an event 7 of the"),
             (
@@ -309,7 +309,7 @@ mod tests {
         let before = text(&machine).unwrap();
         for (crafted, problem) in cases {
             assert_ne!(crafted, state, "{problem}: the state changed");
-            let error = restore(&mut machine, &crafted, &memory).unwrap_err();
+            let error = restore(&mut machine, &crafted, &memory).expect_err(problem);
             assert!(error.contains(problem), "{problem}: {error}");
             assert!(!error.contains('\n'), "{error}");
             assert_eq!(
