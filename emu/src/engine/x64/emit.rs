@@ -32,10 +32,14 @@ pub struct Insn {
     pub native: Native,
     /// The address of its `Op`, for a handler call.
     pub op: usize,
-    /// With a load-use interlock maybe pending before it, the registers it reads.
+    /// With a load-use interlock maybe pending before it (at the block's start), the
+    /// registers it reads.
     pub settle: Option<u32>,
-    /// The extra cycles of its native path and the interlock a native load leaves
-    /// (`lower::cycles`).
+    /// The registers the next instruction in the block reads, if there is one: a handler
+    /// call's interlock is settled for it before going on.
+    pub next: Option<u32>,
+    /// The extra cycles of its native path (with the wait of the next instruction for a
+    /// native load's interlock, when known) and the interlock it leaves to the next block.
     pub extra: u64,
     pub pend: u32,
 }
@@ -460,6 +464,10 @@ impl Emitter<'_> {
             ; test al, al
             ; jnz =>exit
         );
+        // Only here may an interlock be pending between two instructions of the block.
+        if let Some(reads) = insn.next {
+            self.settle(reads);
+        }
     }
 
     /// `eax` = a source operand.
