@@ -245,15 +245,20 @@ impl Emitter<'_> {
     fn settle(&mut self, reads: u32) {
         let l = self.layout;
         let clear = self.asm.new_dynamic_label();
+        let none = self.asm.new_dynamic_label();
+        // Mostly none is pending: then nothing is written.
         dynasm!(self.asm
             ; .arch x64
-            ; test DWORD [rbx + l.interlock], reads as i32
-            ; jz =>clear
             ; mov eax, DWORD [rbx + l.interlock]
+            ; test eax, eax
+            ; jz =>none
+            ; test eax, reads as i32
+            ; jz =>clear
             ; shr eax, 16
             ; add QWORD [rbx + l.extra_cycles], rax
             ; =>clear
             ; mov DWORD [rbx + l.interlock], 0
+            ; =>none
         );
     }
 
