@@ -32,10 +32,14 @@ pub struct Insn {
     pub native: Native,
     /// The address of its `Op`, for a handler call.
     pub op: usize,
-    /// With a load-use interlock maybe pending before it, the registers it reads.
+    /// With a load-use interlock maybe pending before it (at the block's start), the
+    /// registers it reads.
     pub settle: Option<u32>,
-    /// The extra cycles of its native path and the interlock a native load leaves
-    /// (`lower::cycles`).
+    /// The registers the next instruction in the block reads, if there is one: a handler
+    /// call's interlock is settled for it before going on.
+    pub next: Option<u32>,
+    /// The extra cycles of its native path (with the wait of the next instruction for a
+    /// native load's interlock, when known) and the interlock it leaves to the next block.
     pub extra: u64,
     pub pend: u32,
 }
@@ -241,15 +245,20 @@ impl Emitter<'_> {
     fn settle(&mut self, reads: u32) {
         let l = self.layout;
         let clear = self.asm.new_dynamic_label();
+        let none = self.asm.new_dynamic_label();
+        // Mostly none is pending: then nothing is written.
         dynasm!(self.asm
             ; .arch x64
-            ; test DWORD [rbx + l.interlock], reads as i32
-            ; jz =>clear
             ; mov eax, DWORD [rbx + l.interlock]
+            ; test eax, eax
+            ; jz =>none
+            ; test eax, reads as i32
+            ; jz =>clear
             ; shr eax, 16
             ; add QWORD [rbx + l.extra_cycles], rax
             ; =>clear
             ; mov DWORD [rbx + l.interlock], 0
+            ; =>none
         );
     }
 
@@ -460,6 +469,10 @@ impl Emitter<'_> {
             ; test al, al
             ; jnz =>exit
         );
+        // Only here may an interlock be pending between two instructions of the block.
+        if let Some(reads) = insn.next {
+            self.settle(reads);
+        }
     }
 
     /// `eax` = a source operand.

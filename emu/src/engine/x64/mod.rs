@@ -263,7 +263,6 @@ impl Code {
             }
         }
         let size = if thumb { 2 } else { 4 };
-        let mut after_load = true;
         let insns: Vec<emit::Insn> = ops
             .iter()
             .enumerate()
@@ -280,18 +279,27 @@ impl Code {
                     (lower::arm(op.insn(), at), op.cond())
                 };
                 // The cycles are the load's where a literal load becomes a constant.
-                let (extra, pend) = lower::cycles(op.insn(), thumb, &native);
-                // A load-use interlock may be pending after a load or a handler, and at the
-                // block's start.
-                let settle =
-                    std::mem::replace(&mut after_load, pend != 0 || native == lower::Native::Call);
+                let (mut extra, mut pend) = lower::cycles(op.insn(), thumb, &native);
+                // The load-use interlock a native path leaves is known here when the next
+                // instruction is in the block: its wait, if that instruction reads the loaded
+                // register, is counted with the load's cycles (the interpreter counts it
+                // before the next instruction's condition, so it waits even if that fails).
+                let next = ops.get(i + 1).map(|next| next.reads(thumb));
+                if let Some(reads) = next {
+                    if pend & reads & 0xFFFF != 0 {
+                        extra += (pend >> 16) as u64;
+                    }
+                    pend = 0;
+                }
                 let native = lower::literal(native, pc & !(crate::bus::PAGE_SIZE - 1), page);
                 emit::Insn {
                     pc: at,
                     cond,
                     native,
                     op: op as *const Op<B> as usize,
-                    settle: settle.then(|| op.reads(thumb)),
+                    // An interlock may be pending at the block's start.
+                    settle: (i == 0).then(|| op.reads(thumb)),
+                    next,
                     extra,
                     pend,
                 }
