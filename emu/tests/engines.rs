@@ -53,10 +53,10 @@ fn every_test_rom_runs_the_same_in_both_engines() {
     assert!(report.contains(" passed, 0 failed"), "{report}");
 }
 
-/// A newlib program's output and instruction count (from `--stats`) under `engine`, given
-/// `args`.
-fn bench(rom: &str, args: &[&str], engine: &str) -> (String, u64) {
-    let out = emu(&[
+/// `emu run --headless --semihosting --stats` of the newlib program `rom` under `engine`, with
+/// the program's arguments `args`.
+fn run_with_stats(rom: &str, args: &[&str], engine: &str) -> Output {
+    emu(&[
         &[
             "run",
             "--headless",
@@ -69,7 +69,13 @@ fn bench(rom: &str, args: &[&str], engine: &str) -> (String, u64) {
         ],
         args,
     ]
-    .concat());
+    .concat())
+}
+
+/// A newlib program's output and instruction count (from `--stats`) under `engine`, given
+/// `args`.
+fn bench(rom: &str, args: &[&str], engine: &str) -> (String, u64) {
+    let out = run_with_stats(rom, args, engine);
     let report = text(&out);
     assert_eq!(
         out.status.code(),
@@ -137,18 +143,7 @@ fn the_workloads_run_the_same_in_every_engine_arm_and_thumb() {
 fn the_benchmark_runs_compiled_blocks() {
     for rom in ["roms/bench/bench.elf", "roms/bench/bench-thumb.elf"] {
         for engine in ["jit", "check"] {
-            let out = emu(&[
-                "run",
-                "--headless",
-                "--semihosting",
-                "--stats",
-                "--engine",
-                engine,
-                rom,
-                "--",
-                "--mmu",
-                "3",
-            ]);
+            let out = run_with_stats(rom, &["--mmu", "3"], engine);
             let report = text(&out);
             // The numbers of the line starting with `prefix` and holding `words`.
             let numbers = |prefix: &str, words: &str| -> Vec<u64> {
