@@ -28,7 +28,8 @@ enum Command {
     /// in a window (or headless with --headless).
     #[command(after_help = after_help())]
     Run(Box<RunOptions>),
-    /// Print which host keys press which keys of the CX, and the emulator's own keys.
+    /// Print which host keys and gamepad buttons press which keys of the CX, and the emulator's
+    /// own keys.
     Keys,
     /// Run every ROM under the given paths headless, with semihosting, and report pass/fail.
     ///
@@ -124,7 +125,11 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    // gilrs says at warning and error level what it makes of each input device it skips (one
+    // not a pad, one this user may not read): noise in a run that wants no pad. RUST_LOG shows
+    // it (RUST_LOG=gilrs_core=debug); frontend/gamepad.rs says at debug level that none is used.
+    let filter = "warn,gilrs=off,gilrs_core=off";
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(filter)).init();
     let cli = Cli::parse();
     match cli.command {
         None => run::run(RunOptions::default()),

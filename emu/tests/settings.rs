@@ -33,7 +33,7 @@ fn emu_keys_prints_the_map_with_the_settings_applied() {
     );
     std::fs::write(
         &file,
-        "// mine\n(keys: {\"Q\": \"enter\", \"Ctrl+S\": \"save-slot\"})\n",
+        "// mine\n(keys: {\"Q\": \"enter\", \"Ctrl+S\": \"save-slot\"},\n buttons: {\"South\": \"ctrl\"})\n",
     )
     .unwrap();
     let out = emu(&config, &["keys"]);
@@ -45,6 +45,40 @@ fn emu_keys_prints_the_map_with_the_settings_applied() {
     );
     assert!(text.contains("\nQ              enter\n"), "{text}");
     assert!(text.contains("\nCtrl+S         save-slot\n"), "{text}");
+    // The gamepad's map in force, and the button among the changes.
+    assert!(text.contains("\nSouth           ctrl\n"), "{text}");
+    assert!(text.contains("\nEast            esc\n"), "{text}");
+    assert!(text.contains("\nSouth          ctrl\n"), "{text}");
+    std::fs::remove_dir_all(&config).unwrap();
+}
+
+/// A gamepad button named wrongly is the same one line as a host key, and `emu keys` prints the
+/// default map with it.
+#[test]
+fn a_bad_button_name_is_one_line_and_the_defaults() {
+    let config = config_home("bad-button");
+    let file = config.join("emu/settings.ron");
+    std::fs::write(
+        &file,
+        "(buttons: {\"South\": \"ctrl\",\n  \"Cross\": \"aa\"})\n",
+    )
+    .unwrap();
+    let out = emu(&config, &["run", "--headless", "--frames", "1"]);
+    assert!(out.status.success());
+    let line = format!(
+        "{}:2:3: no gamepad button named \"Cross\" (gilrs's names: South, East, West, North, \
+         DPadUp, LeftTrigger, LeftTrigger2, Start, Select, Mode...); using the defaults",
+        file.display()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("emu: {line}\n")
+    );
+    let out = emu(&config, &["keys"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains(&format!("\nSettings: {line}\n")), "{text}");
+    assert!(text.contains("\nSouth           enter\n"), "{text}");
     std::fs::remove_dir_all(&config).unwrap();
 }
 

@@ -898,6 +898,44 @@ fn the_settings_file_remaps_keys_in_the_window() {
     assert!(!read_all(&mut emu).contains("press aq"));
 }
 
+/// With gilrs started and no gamepad (this machine and CI have none), the window runs as it
+/// does without: keys reach the guest and F12 quits with status 0; the only word of the pads
+/// is one line at debug level, whichever way gilrs finds pads (udev, or inotify on /dev/input
+/// as in a sandbox) and whether or not it could start.
+#[test]
+fn the_window_runs_as_before_without_gamepads() {
+    let x = xvfb();
+    let rom = Path::new(env!("CARGO_MANIFEST_DIR")).join("../roms/demos/keys/keys.bin");
+    for (name, finder) in [("udev", None), ("inotify", Some("GILRS_DISABLE_UDEV"))] {
+        let dir = temp_dir(&format!("window-no-pads-{name}"));
+        let config = dir.join("config/emu");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(
+            config.join("settings.ron"),
+            "(buttons: {\"South\": \"ab\"})",
+        )
+        .unwrap();
+        let (mut command, stderr) = x.emu_command(&dir, &["run", rom.to_str().unwrap()]);
+        command.env("RUST_LOG", "emu::frontend::gamepad=debug");
+        if let Some(finder) = finder {
+            command.env(finder, "1");
+        }
+        let mut emu = x.spawn((command, stderr));
+        let id = x.window(&emu, "^keys\\.bin - emu");
+        x.client("xdotool", &["windowfocus", &id]);
+        x.client("xdotool", &["key", "a"]);
+        emu.wait_for_output("keys: press aa");
+        x.client("xdotool", &["key", "F12"]);
+        assert_eq!(exit_code(&mut emu), Some(0), "{name}");
+        let stderr = std::fs::read_to_string(&emu.stderr).unwrap();
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert!(
+            lines.len() == 1 && lines[0].contains("DEBUG emu::frontend::gamepad] gamepads: none"),
+            "{name}: {stderr}"
+        );
+    }
+}
+
 /// With --rewind, Ctrl+Backspace held runs time backwards: the picture goes back to before a
 /// key was pressed.
 #[test]

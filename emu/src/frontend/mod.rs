@@ -1,11 +1,12 @@
 //! What a person or a test drives the machine through: `emu run` (its options, the machine it
 //! builds, what it does at the end), the desktop window (minifb), headless runs, the host
-//! keyboard's mapping to the keypad, scripted key presses, frame-by-frame runs and PNG
-//! screenshots. The core knows nothing of these; they use the machine's public API.
+//! keyboard's and gamepads' mapping to the keypad, scripted key presses, frame-by-frame runs
+//! and PNG screenshots. The core knows nothing of these; they use the machine's public API.
 
 pub mod canvas;
 pub mod clicks;
 pub mod file_kind;
+pub mod gamepad;
 pub mod gdb_window;
 pub mod headless;
 pub mod keymap;

@@ -1,5 +1,5 @@
 //! The settings file, `$XDG_CONFIG_HOME/emu/settings.ron` (default `~/.config/emu`): the key
-//! map's changes, the window's scale, the keypad view, the speed presets, the slots' folder and
+//! map's changes, the gamepad buttons' changes, the window's scale, the keypad view, the speed presets, the slots' folder and
 //! the rewind ring. Every field may be left out. A file that cannot be read or used is
 //! reported in one line with its line and column, and the defaults are used instead: a
 //! mistake in the settings never stops the emulator.
@@ -8,7 +8,8 @@
 //! `LeftBracket`...) or as `emu keys` prints them (`1`, `keypad 0`, `[`), `Ctrl+` in front for
 //! a chord; each maps to a CX key (as `emu keys` names it), an emulator action (`pause`,
 //! `reset`, `screenshot`, `turbo`, `monitor`, `quit`, `save-slot`, `load-slot`, `slot-1` to
-//! `slot-10`, `record`, `rewind`) or `none`.
+//! `slot-10`, `record`, `rewind`) or `none`. Gamepad buttons are named as gilrs names them
+//! (`South`, `DPadUp`, `LeftTrigger2`...); each maps to a CX key or `none`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 use minifb::Key;
 use serde::Deserialize;
 
+use super::gamepad::{self, ButtonMap};
 use super::keymap::{self, Action, CxKey};
 use super::xdg;
 
@@ -26,6 +28,8 @@ use super::xdg;
 pub struct Settings {
     /// Host key (or `Ctrl+` chord) -> CX key, action or `none`.
     pub keys: BTreeMap<String, String>,
+    /// Gamepad button -> CX key or `none`.
+    pub buttons: BTreeMap<String, String>,
     /// The window's scale when `--scale` is not given, 1 to 8.
     pub scale: Option<u8>,
     /// Whether the window shows the drawn keypad beside the LCD.
@@ -104,6 +108,7 @@ impl Loaded {
     /// Where the key map came from, and its changes, for `emu keys`.
     pub fn describe(&self) -> String {
         let mut out = keymap::describe();
+        write!(out, "\n{}", self.keys.buttons.describe()).ok();
         let place = self
             .path
             .as_ref()
@@ -163,6 +168,33 @@ fn parse(text: &str) -> Result<(Settings, KeyMap), String> {
             ));
         }
         keys.overrides.insert((ctrl, key), target_value);
+        keys.changes.push((name.clone(), target.clone()));
+    }
+    for (name, target) in &settings.buttons {
+        let button = gamepad::button_named(name).ok_or_else(|| {
+            format!(
+                "{}: no gamepad button named {name:?} (gilrs's names: South, East, West, \
+                 North, DPadUp, LeftTrigger, LeftTrigger2, Start, Select, Mode...)",
+                at(name)
+            )
+        })?;
+        let key = match parse_target(target) {
+            Some(Target::Cx(cx)) => Some(cx),
+            Some(Target::Nothing) => None,
+            Some(Target::Action(_)) => {
+                return Err(format!(
+                    "{}: a gamepad button presses a CX key or none, not {target:?}",
+                    at(target)
+                ))
+            }
+            None => {
+                return Err(format!(
+                    "{}: {target:?} is neither a CX key nor none",
+                    at(target)
+                ))
+            }
+        };
+        keys.buttons.set(button, key);
         keys.changes.push((name.clone(), target.clone()));
     }
     Ok((settings, keys))
@@ -253,6 +285,8 @@ pub struct KeyMap {
     overrides: HashMap<(bool, Key), Target>,
     /// The settings' lines, as written, for `emu keys`.
     changes: Vec<(String, String)>,
+    /// What each gamepad button presses.
+    pub buttons: ButtonMap,
 }
 
 impl KeyMap {
@@ -287,6 +321,7 @@ mod tests {
         let text = r#"(
             keys: {"Q": "enter", "F6": "none", "Key1": "pause", "Ctrl+S": "save-slot",
                    "keypad 5": "slot-5"},
+            buttons: {"South": "ctrl", "Start": "none", "DPadUp": "n5"},
             scale: 3, keypad: false, speeds: [50, 100, 0], slots: "/tmp/slots", rewind: true,
         )"#;
         let (settings, keys) = parse(text).unwrap();
@@ -307,6 +342,12 @@ mod tests {
         );
         assert_eq!(keys.action(Key::F1, true), Some(Action::SaveSlot));
         assert_eq!(keys.cx_key(Key::A, false), CxKey::from_name("aa"));
+        use gilrs::Button;
+        let pad = &keys.buttons;
+        assert_eq!(pad.cx_key(Button::South, false), CxKey::from_name("ctrl"));
+        assert_eq!(pad.cx_key(Button::Start, false), None);
+        assert_eq!(pad.cx_key(Button::DPadUp, true), CxKey::from_name("n5"));
+        assert_eq!(pad.cx_key(Button::East, false), CxKey::from_name("esc"));
     }
 
     /// What cannot be used is said with its line and column: RON's own errors, and names
@@ -329,6 +370,18 @@ mod tests {
             ),
             ("(keys: {\"Ctrl+A\": \"ab\"})", "1:9: a Ctrl chord cannot"),
             ("(\n scale: 9)", "2:2: scale 9: give 1 to 8"),
+            (
+                "(keys: {\"A\": \"ab\"},\n buttons: {\"Triangle\": \"ab\"})",
+                "2:12: no gamepad button named \"Triangle\"",
+            ),
+            (
+                "(buttons: {\n  \"South\": \"pause\"})",
+                "2:12: a gamepad button presses a CX key or none, not \"pause\"",
+            ),
+            (
+                "(buttons: {\"C\":\n  \"xyz\"})",
+                "2:3: \"xyz\" is neither a CX key nor none",
+            ),
         ];
         for (text, expected) in cases {
             let error = parse(text).unwrap_err();

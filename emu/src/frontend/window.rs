@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use minifb::{InputCallback, Key, Window};
 
+use super::gamepad::Pads;
 use super::keymap::{self, Action, CxKey};
 use super::overlay::{Overlay, Status};
 use super::pace::{Speed, Throttle};
@@ -125,6 +126,8 @@ pub(super) struct Keyboard {
     pub(super) ndless: bool,
     /// The CX key the mouse holds on the drawn keypad.
     mouse: Option<CxKey>,
+    /// The CX keys the gamepads' buttons hold.
+    pad: Vec<CxKey>,
 }
 
 impl Keyboard {
@@ -136,6 +139,7 @@ impl Keyboard {
             keys,
             ndless,
             mouse: None,
+            pad: Vec::new(),
         }
     }
 
@@ -186,9 +190,11 @@ impl Keyboard {
         actions
     }
 
-    /// Whether a host key or the mouse holds the CX key `cx`.
+    /// Whether a host key, the mouse or a gamepad holds the CX key `cx`.
     pub(super) fn holds(&self, cx: CxKey) -> bool {
-        self.mouse == Some(cx) || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
+        self.mouse == Some(cx)
+            || self.pad.contains(&cx)
+            || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
     }
 
     /// Whether a host key held does `action`.
@@ -207,6 +213,18 @@ impl Keyboard {
             session.set_key(old, false);
         }
         if let Some(new) = key {
+            session.set_key(new, true);
+        }
+    }
+
+    /// The gamepads hold `keys` now: those they held before are released unless something
+    /// else holds them too.
+    pub(super) fn set_pad(&mut self, keys: Vec<CxKey>, session: &mut impl KeySink) {
+        let before = std::mem::replace(&mut self.pad, keys);
+        for &old in before.iter().filter(|&&old| !self.holds(old)) {
+            session.set_key(old, false);
+        }
+        for &new in self.pad.iter().filter(|new| !before.contains(new)) {
             session.set_key(new, true);
         }
     }
@@ -237,7 +255,7 @@ impl Keyboard {
     /// Presses, in a new session, the CX keys still held.
     fn press_held(&self, session: &mut Session) {
         let keys = self.held.iter().filter_map(|&k| self.cx_key(k));
-        for cx in keys.chain(self.mouse) {
+        for cx in keys.chain(self.mouse).chain(self.pad.iter().copied()) {
             session.set_key(cx, true);
         }
     }
@@ -316,6 +334,7 @@ pub fn run(
     let mut keypad = options.keypad;
     let size = view::window_size(options.scale, keypad);
     let mut screen = Screen::open(&format!("{} - emu", options.name), size, events.clone())?;
+    let mut pads = Pads::open(options.keys.buttons.clone());
     let mut keyboard = Keyboard::new(
         events,
         std::mem::take(&mut options.keys),
@@ -494,6 +513,17 @@ pub fn run(
                 Action::Rewind => {}
             }
         }
+
+        // The pads press keys while the window has the focus, as the keyboard does.
+        if let Some(note) = pads.poll(keyboard.ndless) {
+            overlay.show(note);
+        }
+        let pad_keys = if active {
+            pads.buttons.keys()
+        } else {
+            Vec::new()
+        };
+        keyboard.set_pad(pad_keys, &mut session);
 
         let layout = view::layout(screen.window.get_size(), keypad);
         // A press and its release within this host frame press the key (or touch the pad)
