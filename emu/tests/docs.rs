@@ -1440,3 +1440,45 @@ fn keys_tables_are_emu_keys() {
         "README.md's table of the emulator's keys and `emu keys` differ"
     );
 }
+
+/// README.md's table of the gamepad's defaults says what `emu keys` prints with no settings:
+/// each button of it once, and the CX keys of each row in order (the d-pad's those of the arrow
+/// keys, Ndless then ROMs; `nothing`, none).
+#[test]
+fn gamepad_table_is_emu_keys() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let keys = emu_help(&["keys"]);
+    let printed: BTreeMap<String, String> = keys
+        .lines()
+        .skip_while(|l| !l.starts_with("Gamepad button"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(' '))
+        .map(|(button, key)| (button.to_string(), key.trim().to_string()))
+        .collect();
+    let mut documented = BTreeMap::new();
+    for row in table_after(&readme, "| gamepad buttons | CX keys |") {
+        let (buttons, cx, said) = (spans(&row[0]), spans(&row[1]), row[1].trim());
+        for (i, button) in buttons.iter().enumerate() {
+            let key = match cx.get(i) {
+                Some(key) if cx.len() == buttons.len() => key.clone(),
+                _ if said == "nothing" => "none".to_string(),
+                // The d-pad: as the arrow keys, which differ for Ndless programs and ROMs.
+                _ => printed
+                    .get(button)
+                    .filter(|key| key.contains(" (Ndless), ") && key.ends_with(" (ROMs)"))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            documented.insert(button.clone(), key);
+        }
+        if buttons.len() != cx.len() && said != "nothing" {
+            assert!(said.starts_with("what the arrow keys press"), "{row:?}");
+        }
+    }
+    assert!(printed.len() > 10, "emu keys:\n{keys}");
+    assert_eq!(
+        documented, printed,
+        "README.md's gamepad table and `emu keys` differ"
+    );
+}

@@ -389,6 +389,24 @@ mod tests {
         }
     }
 
+    /// The README's example settings file is read as it is, its keys and buttons too.
+    #[test]
+    fn the_readmes_example_is_read() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("```ron file=settings.ron\n").unwrap();
+        let block = &readme[start..].split_once('\n').unwrap().1;
+        let text = &block[..block.find("```").unwrap()];
+        let (settings, keys) = parse(text).unwrap();
+        assert!(
+            !settings.keys.is_empty() && !settings.buttons.is_empty(),
+            "{text}"
+        );
+        assert_eq!(
+            keys.changes.len(),
+            settings.keys.len() + settings.buttons.len()
+        );
+    }
+
     /// A missing file is the defaults with no problem; a bad one is the defaults with one line
     /// naming the file, its line and column.
     #[test]
