@@ -252,7 +252,7 @@ impl Pads {
             let mut pads = gilrs.gamepads().peekable();
             if pads.peek().is_none() {
                 log::debug!(
-                    "gamepads: none connected (or none this user may read in /dev/input); \
+                    "gamepads: none connected (or none this user may open in /dev/input); \
                      one plugged in later is used"
                 );
             }
