@@ -95,12 +95,10 @@ impl<B> Block<B> {
     }
 }
 
-/// A page holding blocks: their keys, the page's bytes when its first block was decoded, and
-/// the epoch it was last found to hold them in.
+/// A page holding blocks: their keys, and the page's bytes when its first block was decoded.
 struct Page {
     keys: Vec<Key>,
     bytes: Box<[u8]>,
-    checked: u64,
 }
 
 /// How the blocks ran, for `--stats`.
@@ -132,8 +130,9 @@ pub struct Blocks<B> {
     /// Counts the host's actions (which may have changed memory outside the run); a page's
     /// bytes are compared with memory when its blocks are next looked up in a later one.
     epoch: u64,
-    /// Pages not yet compared in this epoch.
-    unchecked: usize,
+    /// The epoch each arena page was last compared with memory in (or found to hold no
+    /// blocks), by page number: one load tells a block's entry that its page needs nothing.
+    checked: Vec<u64>,
     /// Runs through the op runner before a block is compiled (`None`: never).
     hot: Option<u32>,
     decoded: u64,
@@ -151,7 +150,7 @@ impl<B> Default for Blocks<B> {
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: KeyMap::default(),
             epoch: 0,
-            unchecked: 0,
+            checked: Vec::new(),
             #[cfg(target_arch = "x86_64")]
             hot: Some(super::x64::HOT),
             #[cfg(not(target_arch = "x86_64"))]
@@ -178,29 +177,39 @@ impl<B: Bus> Blocks<B> {
         self.epoch += 1;
         #[cfg(target_arch = "x86_64")]
         self.code.stale_targets();
-        self.unchecked = self.pages.len();
     }
 
     /// Before a block of the arena page `page` runs: drops the page's blocks if it was not
     /// compared with memory since the last host action and its bytes changed.
     #[inline(always)]
     fn check_page(&mut self, cpu: &mut Cpu, ram: &[u8], page: u32) {
-        if self.unchecked == 0 {
-            return;
+        if self.checked.get((page / PAGE_SIZE) as usize) != Some(&self.epoch) {
+            self.compare_page(cpu, ram, page);
         }
-        let epoch = self.epoch;
-        let Some(held) = self.pages.get_mut(&page) else {
+    }
+
+    /// The first lookup in a page since the last host action: compares the page with its
+    /// bytes when its blocks were decoded, if it has blocks.
+    #[inline(never)]
+    fn compare_page(&mut self, cpu: &mut Cpu, ram: &[u8], page: u32) {
+        self.mark_checked(page);
+        let Some(held) = self.pages.get(&page) else {
             return;
         };
-        if held.checked == epoch {
-            return;
-        }
-        held.checked = epoch;
-        self.unchecked -= 1;
         if ram.get(page as usize..page as usize + PAGE_SIZE as usize) != Some(&held.bytes[..]) {
             self.drop_page(page);
             cpu.unwatch_code_page(page);
         }
+    }
+
+    /// Notes that the arena page `page` matches memory (or holds no blocks) in this epoch.
+    fn mark_checked(&mut self, page: u32) {
+        let index = (page / PAGE_SIZE) as usize;
+        if self.checked.len() <= index {
+            // Never an epoch: those pages are compared at their first lookup.
+            self.checked.resize(index + 1, u64::MAX);
+        }
+        self.checked[index] = self.epoch;
     }
 
     /// The number of the block with `key`, if it is decoded.
@@ -259,15 +268,16 @@ impl<B: Bus> Blocks<B> {
         };
         self.numbers.insert(key, number);
         let at = page as usize..page as usize + PAGE_SIZE as usize;
-        self.pages
-            .entry(page)
-            .or_insert_with(|| Page {
-                keys: Vec::new(),
-                bytes: ram.get(at).unwrap_or_default().into(),
-                checked: self.epoch,
-            })
-            .keys
-            .push(key);
+        match self.pages.get_mut(&page) {
+            Some(held) => held.keys.push(key),
+            None => {
+                let bytes = ram.get(at).unwrap_or_default().into();
+                let keys = vec![key];
+                self.pages.insert(page, Page { keys, bytes });
+                // Its bytes are memory's now.
+                self.mark_checked(page);
+            }
+        }
         number
     }
 
@@ -283,14 +293,7 @@ impl<B: Bus> Blocks<B> {
     fn drop_page(&mut self, page: u32) {
         #[cfg(target_arch = "x86_64")]
         self.code.stale_targets();
-        let removed = self.pages.remove(&page);
-        if removed
-            .as_ref()
-            .is_some_and(|held| held.checked != self.epoch)
-        {
-            self.unchecked -= 1;
-        }
-        let keys = removed.map(|page| page.keys);
+        let keys = self.pages.remove(&page).map(|page| page.keys);
         for key in keys.unwrap_or_default() {
             if let Some(number) = self.numbers.remove(&key) {
                 self.blocks[number as usize] = Block::new(Box::new([]));
