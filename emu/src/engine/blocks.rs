@@ -135,6 +135,9 @@ pub struct Blocks<B> {
     checked: Vec<u64>,
     /// Runs through the op runner before a block is compiled (`None`: never).
     hot: Option<u32>,
+    /// Where a block is decoded before it is copied to an allocation of its own size (a
+    /// vector grown op by op cost a reallocation every few ops).
+    scratch: Vec<Op<B>>,
     decoded: u64,
     op_runs: u64,
     #[cfg(target_arch = "x86_64")]
@@ -155,6 +158,7 @@ impl<B> Default for Blocks<B> {
             hot: Some(super::x64::HOT),
             #[cfg(not(target_arch = "x86_64"))]
             hot: None,
+            scratch: Vec::with_capacity(MAX_OPS),
             decoded: 0,
             op_runs: 0,
             #[cfg(target_arch = "x86_64")]
@@ -322,7 +326,8 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                     let number = match self.find(key) {
                         Some(number) => Some(number),
                         None => {
-                            let ops = decode::<B>(bus.ram(), offset, thumb);
+                            decode::<B>(bus.ram(), offset, thumb, &mut self.scratch);
+                            let ops: Box<[Op<B>]> = self.scratch.as_slice().into();
                             if ops.is_empty() {
                                 // An instruction across the page's end: the interpreter
                                 // fetches it.
@@ -418,16 +423,17 @@ impl<B: Bus> Blocks<B> {
     }
 }
 
-/// Decodes the block at arena `offset`: up to the first instruction that may branch or change
-/// the state, the end of the page, or [`MAX_OPS`]. Empty if not even one instruction fits.
-fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool) -> Box<[Op<B>]> {
+/// Decodes the block at arena `offset` into `ops` (emptied first): up to the first instruction
+/// that may branch or change the state, the end of the page, or [`MAX_OPS`]. Empty if not
+/// even one instruction fits.
+fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool, ops: &mut Vec<Op<B>>) {
     let (size, bytes) = if thumb {
         (Size::Half, 2)
     } else {
         (Size::Word, 4)
     };
     let page_end = (offset & !(PAGE_SIZE - 1)) as u64 + PAGE_SIZE as u64;
-    let mut ops = Vec::new();
+    ops.clear();
     let mut at = offset;
     while (at as u64 + bytes as u64) <= page_end && ops.len() < MAX_OPS {
         let Some(insn) = ram_read(ram, at as usize, size) else {
@@ -443,7 +449,6 @@ fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool) -> Box<[Op<B>]> {
         }
         at += bytes;
     }
-    ops.into_boxed_slice()
 }
 
 /// Whether an instruction may branch, change the mode or state, or reach CP15, so that a block
