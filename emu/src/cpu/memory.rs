@@ -9,8 +9,10 @@
 //!
 //! The TLB has four tables: reads (and fetches) and writes, each for User and privileged
 //! accesses, so that a hit needs no permission check. A page enters a table only when that
-//! access is permitted on the whole 4 KiB page. Every TLB maintenance operation, and every change
-//! to TTBR, DACR, the FCSE PID or the translation bits of the control register, empties it.
+//! access is permitted on the whole 4 KiB page. Invalidating one entry drops the pages of the
+//! mapping (section, large or small page) that holds its address; every other TLB maintenance
+//! operation, and every change to TTBR, DACR, the FCSE PID or the translation bits of the
+//! control register, empties it.
 
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
@@ -43,9 +45,23 @@ const PRIVILEGED: usize = 2;
 
 pub(super) struct Tlb {
     tables: Box<[[Entry; SETS]; 4]>,
+    /// log2 of the size of the mapping each entry's page came from (12 for a small page or
+    /// with the MMU off, 16 for a large page, 20 for a section): what one entry of the
+    /// hardware's TLB would cover, which an invalidation by address drops whole.
+    spans: Box<[[u8; SETS]; 4]>,
+    /// The entries filled since the TLB was last emptied (table * SETS + set), while there are
+    /// fewer than [`FILLED_LIST`]: emptying clears only those (a context switch empties a TLB
+    /// holding a few dozen pages; clearing all 8192 entries cost more than the refills).
+    filled: Vec<u16>,
     /// `PRIVILEGED` when the current mode is privileged, else 0.
     privilege: usize,
 }
+
+/// The most entries `Tlb::filled` lists; past it, emptying clears every table.
+const FILLED_LIST: usize = 1024;
+
+/// log2 of the largest mapping (a section, 1 MiB; ARMv5 has no supersections).
+const LARGEST_SPAN: u32 = 20;
 
 impl Default for Tlb {
     fn default() -> Tlb {
@@ -57,6 +73,8 @@ impl Tlb {
     pub(super) fn new() -> Tlb {
         Tlb {
             tables: Box::new([[EMPTY; SETS]; 4]),
+            spans: Box::new([[PAGE_SIZE.trailing_zeros() as u8; SETS]; 4]),
+            filled: Vec::with_capacity(FILLED_LIST),
             privilege: PRIVILEGED,
         }
     }
@@ -66,8 +84,34 @@ impl Tlb {
     }
 
     pub(super) fn invalidate_all(&mut self) {
-        for table in self.tables.iter_mut() {
-            table.fill(EMPTY);
+        if self.filled.len() < FILLED_LIST {
+            for &at in &self.filled {
+                self.tables[at as usize / SETS][at as usize % SETS] = EMPTY;
+            }
+        } else {
+            for table in self.tables.iter_mut() {
+                table.fill(EMPTY);
+            }
+        }
+        self.filled.clear();
+    }
+
+    /// Drops every entry that the hardware's TLB entry translating `va` would have covered:
+    /// the entries of the pages of the same section, large page or small page as `va` when
+    /// they were filled (ARM ARM B4.2.1: "Invalidate TLB single entry" invalidates the entry
+    /// that matches the MVA, whatever the size of the mapping it caches). Only the 1 MiB around
+    /// `va` can hold such pages.
+    pub(super) fn invalidate_entry(&mut self, va: u32) {
+        let region = va & !((1 << LARGEST_SPAN) - 1);
+        for page in 0..1u32 << (LARGEST_SPAN - 12) {
+            let tag = region | page << 12;
+            let set = (tag >> 12) as usize & (SETS - 1);
+            for table in 0..4 {
+                let span = self.spans[table][set] as u32;
+                if self.tables[table][set].tag == tag && (tag ^ va) >> span == 0 {
+                    self.tables[table][set] = EMPTY;
+                }
+            }
         }
     }
 
@@ -103,11 +147,20 @@ impl Tlb {
         }
     }
 
-    fn fill(&mut self, table: usize, addr: u32, offset: u32) {
-        self.tables[table & 3][(addr >> 12) as usize & (SETS - 1)] = Entry {
+    /// Caches the page of `addr` at arena `offset`, from a mapping of `1 << span` bytes.
+    fn fill(&mut self, table: usize, addr: u32, offset: u32, span: u8) {
+        let (table, set) = (table & 3, (addr >> 12) as usize & (SETS - 1));
+        let entry = &mut self.tables[table][set];
+        // Once the list is full it stays full until the next emptying, which then clears
+        // every table.
+        if entry.tag == INVALID && self.filled.len() < FILLED_LIST {
+            self.filled.push((table * SETS + set) as u16);
+        }
+        *entry = Entry {
             tag: addr & PAGE_MASK,
             offset,
         };
+        self.spans[table][set] = span;
     }
 }
 
@@ -203,7 +256,8 @@ impl Cpu {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if let Some(value) = ram_read(bus.ram(), at, size) {
                 if walk.uniform_4k && self.cacheable(addr, pa) {
-                    self.tlb.fill(self.table(who), addr, page.offset);
+                    self.tlb
+                        .fill(self.table(who), addr, page.offset, walk.span());
                 }
                 if access == Access::Read {
                     self.check_watchpoints(addr, pa, size.bytes(), false);
@@ -277,7 +331,8 @@ impl Cpu {
                     && self.cacheable(addr, pa)
                     && !self.code_watch.keeps_stores_slow(page.offset)
                 {
-                    self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
+                    self.tlb
+                        .fill(self.table(who) | WRITE, addr, page.offset, walk.span());
                 }
                 if self.code_watch.stored(Some(page.offset), addr, size, value) {
                     self.attention = true;
