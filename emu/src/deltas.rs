@@ -145,6 +145,7 @@ impl<M> Deltas<M> {
                     Pages::Raw => bytes,
                     Pages::Deflated => deflate(&bytes),
                 };
+                previous.bytes.shrink_to_fit();
                 previous.pages = pages;
                 self.bytes += previous.bytes.len() + 4 * previous.pages.len();
             }
@@ -238,7 +239,10 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
+    let mut out = encoder.finish().unwrap_or_default();
+    // Held for long: no room to spare beyond what the store counts.
+    out.shrink_to_fit();
+    out
 }
 
 fn inflate(bytes: &[u8]) -> Vec<u8> {
