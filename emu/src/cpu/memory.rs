@@ -14,6 +14,8 @@
 //! operation, and every change to TTBR, DACR, the FCSE PID or the translation bits of the
 //! control register, empties it.
 
+use std::ops::Range;
+
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
 use crate::mmu::{self, status, Access, Fault, Walk};
@@ -531,19 +533,11 @@ impl Cpu {
     /// translation with the current mode's permissions, without touching the TLB or any device
     /// (device registers read as absent).
     pub fn debug_read<B: Bus>(&self, bus: &B, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
-        let mut done = 0;
-        while done < buf.len() {
-            let va = addr.wrapping_add(done as u32);
-            let len = debug_chunk(va, buf.len() - done);
-            let at = self.debug_arena_offset(bus, va, Access::Read)?;
-            let bytes = bus
-                .ram()
-                .get(at..at + len)
-                .ok_or(Fault::new(status::EXTERNAL, 0, va))?;
-            buf[done..done + len].copy_from_slice(bytes);
-            done += len;
-        }
-        Ok(())
+        debug_pieces(addr, buf.len(), |va, piece| {
+            let at = self.debug_arena_range(bus, va, piece.len(), Access::Read)?;
+            buf[piece].copy_from_slice(&bus.ram()[at]);
+            Ok(())
+        })
     }
 
     /// Empties the TLB's write tables, so that the next store to each page goes the slow way
@@ -555,19 +549,12 @@ impl Cpu {
     /// Writes virtual memory as a debugger does: RAM and ROM pages only (a debugger may patch
     /// ROM), through a translation that permits writing, without touching the TLB or devices.
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
-        let mut done = 0;
-        while done < data.len() {
-            let va = addr.wrapping_add(done as u32);
-            let len = debug_chunk(va, data.len() - done);
-            let at = self.debug_arena_offset(bus, va, Access::Write)?;
-            bus.ram_mut()
-                .get_mut(at..at + len)
-                .ok_or(Fault::new(status::EXTERNAL, 0, va))?
-                .copy_from_slice(&data[done..done + len]);
-            bus.note_written(at as u32);
-            done += len;
-        }
-        Ok(())
+        debug_pieces(addr, data.len(), |va, piece| {
+            let at = self.debug_arena_range(bus, va, piece.len(), Access::Write)?;
+            bus.note_written(at.start as u32);
+            bus.ram_mut()[at].copy_from_slice(&data[piece]);
+            Ok(())
+        })
     }
 
     /// The physical address a debugger's read of `va` would reach (no TLB, no permission
@@ -578,19 +565,40 @@ impl Cpu {
             .ok()
     }
 
-    fn debug_arena_offset<B: Bus>(&self, bus: &B, va: u32, access: Access) -> Result<usize, Fault> {
+    /// Where in the RAM arena the `len` bytes a debugger accesses at `va` lie (`len` within
+    /// one translation); an external abort where they are not RAM.
+    fn debug_arena_range<B: Bus>(
+        &self,
+        bus: &B,
+        va: u32,
+        len: usize,
+        access: Access,
+    ) -> Result<Range<usize>, Fault> {
         let walk = self.walk(bus, va, access, !self.mode.is_privileged());
         let pa = walk.result?;
-        let page = bus
-            .ram_page(pa)
-            .ok_or(Fault::new(status::EXTERNAL, 0, walk.mva))?;
-        Ok((page.offset | (pa & !PAGE_MASK)) as usize)
+        let external = Fault::new(status::EXTERNAL, 0, walk.mva);
+        let page = bus.ram_page(pa).ok_or(external)?;
+        let at = (page.offset | (pa & !PAGE_MASK)) as usize;
+        (at + len <= bus.ram().len())
+            .then_some(at..at + len)
+            .ok_or(external)
     }
 }
 
-/// How many of `left` bytes from virtual address `va` lie in one translation: up to the next
-/// 1 KiB boundary, the smallest page the MMU maps (tiny pages), so one walk serves them all.
-fn debug_chunk(va: u32, left: usize) -> usize {
-    let to_boundary = 0x400 - (va & 0x3FF) as usize;
-    left.min(to_boundary)
+/// Runs `access` on each piece of the `len` bytes from virtual address `addr` that one
+/// translation maps, with the piece's address and its place among the bytes: up to each 1 KiB
+/// boundary, the smallest page the MMU maps (tiny pages), so one walk serves a piece.
+fn debug_pieces(
+    addr: u32,
+    len: usize,
+    mut access: impl FnMut(u32, Range<usize>) -> Result<(), Fault>,
+) -> Result<(), Fault> {
+    let mut done = 0;
+    while done < len {
+        let va = addr.wrapping_add(done as u32);
+        let piece = (len - done).min(0x400 - (va & 0x3FF) as usize);
+        access(va, done..done + piece)?;
+        done += piece;
+    }
+    Ok(())
 }

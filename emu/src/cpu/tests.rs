@@ -1114,6 +1114,42 @@ fn breakpoints_stop_before_the_instruction_and_resume_past_it() {
     assert!(rig.cpu.breakpoints().is_empty());
 }
 
+/// A debugger's reads and writes go through the translation a piece at a time: bytes on
+/// either side of a page boundary land in the two physical pages mapped there, and an unmapped
+/// page ends the access with a translation fault at its address.
+#[test]
+fn debug_reads_and_writes_follow_the_translation_page_by_page() {
+    use crate::mmu::status::{EXTERNAL, TRANSLATION_PAGE};
+    let mut rig = with_mmu(Rig::arm(&[]));
+    // Virtual page 6 -> physical page 3, 7 -> 9, 8 unmapped.
+    rig.poke(COARSE + 4 * 6, &[0x3000 | 0xFF0 | 0b10]);
+    rig.poke(COARSE + 4 * 7, &[0x9000 | 0xFF0 | 0b10]);
+    rig.poke(COARSE + 4 * 8, &[0]);
+    rig.cpu.invalidate_tlb();
+    rig.cpu
+        .debug_write(&mut rig.bus, 0x6ffe, &[1, 2, 3, 4])
+        .unwrap();
+    assert_eq!(rig.bus.ram()[0x3ffe..0x4000], [1, 2]);
+    assert_eq!(rig.bus.ram()[0x9000..0x9002], [3, 4]);
+    let mut back = [0; 4];
+    rig.cpu.debug_read(&rig.bus, 0x6ffe, &mut back).unwrap();
+    assert_eq!(back, [1, 2, 3, 4]);
+
+    let mut over = [0; 4];
+    let fault = rig.cpu.debug_read(&rig.bus, 0x7ffe, &mut over).unwrap_err();
+    assert_eq!((fault.status, fault.addr), (TRANSLATION_PAGE, 0x8000));
+    let fault = rig
+        .cpu
+        .debug_write(&mut rig.bus, 0x7ffe, &[5; 4])
+        .unwrap_err();
+    assert_eq!((fault.status, fault.addr), (TRANSLATION_PAGE, 0x8000));
+    // Memory beyond the bus is no translation's fault: an external abort.
+    rig.poke(COARSE + 4 * 8, &[0x0010_0000 | 0xFF0 | 0b10]);
+    rig.cpu.invalidate_tlb();
+    let fault = rig.cpu.debug_read(&rig.bus, 0x8000, &mut over).unwrap_err();
+    assert_eq!((fault.status, fault.addr), (EXTERNAL, 0x8000));
+}
+
 #[test]
 fn physical_breakpoints_see_through_the_mmu() {
     // The code page mapped again at virtual 0x5000 (page 5 -> physical 0x1000).
