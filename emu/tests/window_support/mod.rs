@@ -466,17 +466,14 @@ impl Gdb {
 
 /// `emu run --window --gdb 0 --semihosting ROM`, and the address its stub listens on.
 pub fn emu_with_gdb(x: &Xvfb, dir: &Path, rom: &Path) -> (Emu, String) {
-    let emu = x.emu(
-        dir,
-        &[
-            "run",
-            "--window",
-            "--gdb",
-            "0",
-            "--semihosting",
-            rom.to_str().unwrap(),
-        ],
-    );
+    emu_under_gdb(x, dir, &["--semihosting", rom.to_str().unwrap()])
+}
+
+/// `emu run --window --gdb 0 ARGS...`, and the address its stub listens on.
+pub fn emu_under_gdb(x: &Xvfb, dir: &Path, args: &[&str]) -> (Emu, String) {
+    let mut all = vec!["run", "--window", "--gdb", "0"];
+    all.extend(args);
+    let emu = x.emu(dir, &all);
     let mut address = None;
     wait_until("the stub's address on stderr", || {
         let text = std::fs::read_to_string(&emu.stderr).unwrap_or_default();
@@ -488,6 +485,7 @@ pub fn emu_with_gdb(x: &Xvfb, dir: &Path, rom: &Path) -> (Emu, String) {
     });
     (emu, address.unwrap())
 }
+
 /// Polls `done` until it holds, or fails saying `what` never happened.
 pub fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
