@@ -1,8 +1,10 @@
 //! The window while a debugger has the machine, under Xvfb: `--window --monitor` on a
 //! pseudo-terminal, as a person at a terminal runs it, and `--window --gdb` with a real
-//! gdb-multiarch. The guest's keys follow the host's across the monitor's commands, and the
-//! mouse drives the drawn touchpad as in the window's own runs. They need Xvfb, xdotool and
-//! xwd (and gdb-multiarch): without them they fail, saying what to install.
+//! gdb-multiarch. The guest's keys follow the host's across the monitor's commands, the mouse
+//! drives the drawn touchpad as in the window's own runs, and every way out of the monitor's
+//! window (Ctrl-D, F12, closing it) ends the run cleanly with the terminal as it was. They need
+//! Xvfb, xdotool and xwd (and gdb-multiarch, python3): without them they fail, saying what to
+//! install.
 
 #[allow(dead_code)]
 mod gdb_support;
@@ -14,6 +16,7 @@ mod window_support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use nix::sys::termios::{self, LocalFlags};
 use screenshot_support::temp_dir;
 use window_support::*;
 
@@ -174,4 +177,124 @@ fn the_touchpad_takes_the_mouse_under_gdb() {
     assert_eq!(exit_code(&mut emu), Some(0));
     gdb.wait_for("Remote connection closed");
     gdb.quit();
+}
+
+/// Whether the terminal `emu` had is as a shell leaves it: lines edited by the terminal,
+/// echoed, Ctrl-C a signal (not the raw mode of the monitor's line editor or of the UART).
+fn terminal_restored(emu: &Emu) -> bool {
+    let settings = termios::tcgetattr(emu.terminal.as_ref().unwrap()).unwrap();
+    let cooked = LocalFlags::ICANON | LocalFlags::ECHO | LocalFlags::ISIG;
+    settings.local_flags.contains(cooked)
+}
+
+/// Sends the window `id` WM_DELETE_WINDOW, as a window manager's close button does (Xvfb has
+/// no window manager; xdotool's windowclose destroys the window instead), through Xlib from
+/// Python.
+fn close_window(x: &Xvfb, id: &str) {
+    const CLOSE: &str = r#"
+import ctypes, ctypes.util, sys
+x = ctypes.cdll.LoadLibrary(ctypes.util.find_library("X11") or "libX11.so.6")
+x.XOpenDisplay.restype = ctypes.c_void_p
+x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+x.XInternAtom.restype = ctypes.c_ulong
+x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
+                         ctypes.c_void_p]
+x.XFlush.argtypes = [ctypes.c_void_p]
+class ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
+                ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
+                ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+class Event(ctypes.Union):
+    _fields_ = [("client", ClientMessage), ("pad", ctypes.c_long * 24)]
+d = x.XOpenDisplay(None)
+e = Event()
+e.client.type = 33  # ClientMessage
+e.client.window = int(sys.argv[1])
+e.client.message_type = x.XInternAtom(d, b"WM_PROTOCOLS", 0)
+e.client.format = 32
+e.client.data[0] = x.XInternAtom(d, b"WM_DELETE_WINDOW", 0)
+x.XSendEvent(d, e.client.window, 0, 0, ctypes.byref(e))
+x.XFlush(d)
+"#;
+    x.client("python3", &["-c", CLOSE, id]);
+}
+
+/// Sends `emu` SIGINT, as its terminal does at Ctrl-C.
+fn ctrl_c(emu: &Emu) {
+    let pid = emu.process.0.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status();
+    assert!(kill.unwrap().success());
+}
+
+/// `emu run --window --monitor` on the demo, on a terminal, and its window's id.
+fn demo_in_the_monitor(x: &Xvfb, what: &str) -> (Emu, String) {
+    let dir = temp_dir(what);
+    let mut emu = x.emu_on_terminal(&dir, &["run", "--window", "--monitor"]);
+    let id = x.window(&emu, "^demo - emu");
+    emu.wait_for_output("(emu) ");
+    (emu, id)
+}
+
+/// A newcomer's mistakes at the monitor's prompt get a line each and the prompt again, as
+/// does Ctrl-C there (the line is dropped); Ctrl-D ends the run with status 0 and the terminal
+/// as it was. Closing the window while the prompt waits does the same.
+#[test]
+fn the_monitor_windows_prompt_ends_cleanly() {
+    let x = xvfb();
+    let (mut emu, _) = demo_in_the_monitor(&x, "window-monitor-mistakes");
+    emu.type_keys(b"foo\r");
+    emu.wait_for_output("error: unknown command 'foo' ('help' lists the commands)");
+    emu.type_keys(b"x\r");
+    emu.wait_for_output("error: x: missing address");
+    emu.type_keys(b"conti\x03");
+    emu.wait_for_count("(emu) ", 4);
+    emu.type_keys(b"\x04");
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(terminal_restored(&emu));
+    assert!(!emu.seen.contains("keys you press"), "it ran: {}", emu.seen);
+
+    let (mut emu, id) = demo_in_the_monitor(&x, "window-monitor-close");
+    emu.type_keys(b"regs");
+    close_window(&x, &id);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(terminal_restored(&emu));
+}
+
+/// Ctrl-C on the terminal (SIGINT: the test's terminal is not emu's controlling terminal, so
+/// the test sends the signal the terminal would) while the window runs the machine opens the
+/// monitor, as F5 does (it killed emu); Ctrl-C stops a monitor command that runs the machine
+/// (`until` an address never reached) with the prompt again; F12 there ends the run with
+/// status 0 and the terminal as it was. A run bounded by --frames ends at Ctrl-C with status
+/// 130, as a headless one does.
+#[test]
+fn ctrl_c_in_the_window_opens_the_monitor() {
+    let x = xvfb();
+    let (mut emu, id) = demo_in_the_monitor(&x, "window-monitor-ctrl-c");
+    continue_in_the_window(&x, &mut emu, &id);
+    emu.wait_for_output("Keys pressed:");
+    ctrl_c(&emu);
+    emu.wait_for_count("(emu) ", 2);
+    x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
+    emu.type_keys(b"until 4\r");
+    std::thread::sleep(Duration::from_millis(500));
+    ctrl_c(&emu);
+    emu.wait_for_output("interrupted");
+    emu.wait_for_count("(emu) ", 3);
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(terminal_restored(&emu));
+
+    let dir = temp_dir("window-frames-ctrl-c");
+    let mut emu = x.emu_on_terminal(&dir, &["run", "--frames", "100000"]);
+    x.window(&emu, "^demo - emu");
+    emu.wait_for_output("Keys pressed:");
+    ctrl_c(&emu);
+    assert_eq!(exit_code(&mut emu), Some(130));
+    let stderr = std::fs::read_to_string(&emu.stderr).unwrap();
+    assert_eq!(stderr, "emu: interrupted (Ctrl-C)\n");
 }

@@ -36,7 +36,8 @@ pub enum Stop {
     Frames,
     /// The person ended the run: the monitor's `quit`, Ctrl-A x, the window's F12.
     Quit,
-    /// Ctrl-C ended a headless run that has no monitor to enter (one by --frames or --keys).
+    /// Ctrl-C ended a run that has no monitor to enter: one by --frames or --keys, or a
+    /// window whose input is not a terminal.
     Interrupted,
 }
 
