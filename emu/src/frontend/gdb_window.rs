@@ -125,12 +125,16 @@ impl GdbWindow {
         if !self.screen.window.is_open() {
             return Ok(false);
         }
+        let pad_before = self.pad.clone();
         let mut sink = MachineKeys {
             machine,
             pad: &mut self.pad,
         };
         let actions = self.keyboard.apply(&mut sink);
-        self.touch(machine);
+        // Only on a change: a machine gdb took back replays its own touches.
+        if self.pad != pad_before {
+            self.touch(machine);
+        }
         for action in actions {
             if !self.act(action)? {
                 return Ok(false);
