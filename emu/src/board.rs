@@ -476,6 +476,23 @@ impl Board {
         }
     }
 
+    /// Whether the key of the keypad matrix at (`row`, `col`) is held down (false without a
+    /// keypad).
+    pub fn key_down(&self, row: usize, col: usize) -> bool {
+        self.slots.iter().any(|slot| match &slot.device {
+            AnyDevice::Keypad(keypad) => keypad.is_down(row, col),
+            _ => false,
+        })
+    }
+
+    /// Whether the ON key is held down (false without a power block).
+    pub fn on_key_down(&self) -> bool {
+        self.slots.iter().any(|slot| match &slot.device {
+            AnyDevice::Power(power) => power.on_key_down(),
+            _ => false,
+        })
+    }
+
     /// The touchpad (the keypad's), if the machine has a keypad.
     pub fn touchpad(&mut self) -> Option<&mut Touchpad> {
         self.slots

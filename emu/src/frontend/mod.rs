@@ -8,6 +8,7 @@ pub mod clicks;
 pub mod file_kind;
 pub mod gdb_window;
 pub mod headless;
+pub mod inputs;
 pub mod keymap;
 pub mod keypad_view;
 pub mod options;
