@@ -143,6 +143,11 @@ impl Keypad {
         }
     }
 
+    /// Whether the key at (`row`, `col`) is held down now (not what the guest has seen).
+    pub fn is_down(&self, row: usize, col: usize) -> bool {
+        row < ROWS && col < COLS && self.matrix[row * 16 + col]
+    }
+
     /// APB cycles from the start of a scan to its end.
     fn scan_ticks(&self) -> u64 {
         let row_delay = ((self.keypad_scan_mode >> 2) & 0x3FFF) as u64;

@@ -132,6 +132,11 @@ impl Power {
         ctx.set_irq(self.irq_pending);
     }
 
+    /// Whether the ON key is held down now.
+    pub fn on_key_down(&self) -> bool {
+        self.on_pressed
+    }
+
     fn peek_word(&self, word: u32) -> u32 {
         match word {
             0x00 => self.clocks_load,

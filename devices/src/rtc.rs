@@ -193,25 +193,17 @@ mod tests {
 
     const START: u32 = 1_700_000_000;
 
-    fn write(rtc: &mut Pl031, h: &mut Bench, offset: u32, value: u32) {
-        rtc.write(offset, Size::Word, value, &mut h.ctx());
-    }
-
-    fn read(rtc: &mut Pl031, h: &mut Bench, offset: u32) -> u32 {
-        rtc.read(offset, Size::Word, &mut h.ctx())
-    }
-
     #[test]
     fn counter_starts_at_the_given_time_and_counts_virtual_seconds() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        assert_eq!(read(&mut rtc, &mut h, RTCDR), START);
+        assert_eq!(h.read(&mut rtc, RTCDR), START);
         h.run_until(&mut rtc, CPU_HZ - 1);
-        assert_eq!(read(&mut rtc, &mut h, RTCDR), START);
+        assert_eq!(h.read(&mut rtc, RTCDR), START);
         h.run_until(&mut rtc, CPU_HZ);
-        assert_eq!(read(&mut rtc, &mut h, RTCDR), START + 1);
+        assert_eq!(h.read(&mut rtc, RTCDR), START + 1);
         h.run_until(&mut rtc, 61 * CPU_HZ + 5);
-        assert_eq!(read(&mut rtc, &mut h, RTCDR), START + 61);
+        assert_eq!(h.read(&mut rtc, RTCDR), START + 61);
         assert_eq!(
             rtc.peek(RTCDR, Size::Word, 61 * CPU_HZ, CPU_HZ),
             Some(START + 61)
@@ -224,8 +216,8 @@ mod tests {
     fn resume_in_a_new_context_redrives_the_line_and_the_match() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        write(&mut rtc, &mut h, RTCMR, START + 2);
-        write(&mut rtc, &mut h, RTCIMSC, 1);
+        h.write(&mut rtc, RTCMR, START + 2);
+        h.write(&mut rtc, RTCIMSC, 1);
         h.run_until(&mut rtc, CPU_HZ / 2);
         let mut after = Bench::new(CPU_HZ, Some(4));
         after.now = h.now;
@@ -245,12 +237,10 @@ mod tests {
     fn identification_and_reset_values() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        let ids: Vec<u32> = (0..8)
-            .map(|i| read(&mut rtc, &mut h, 0xFE0 + 4 * i))
-            .collect();
+        let ids: Vec<u32> = (0..8).map(|i| h.read(&mut rtc, 0xFE0 + 4 * i)).collect();
         assert_eq!(ids, [0x31, 0x10, 0x04, 0x00, 0x0D, 0xF0, 0x05, 0xB1]);
         for reg in [RTCMR, RTCLR, RTCIMSC, RTCRIS, RTCMIS] {
-            assert_eq!(read(&mut rtc, &mut h, reg), 0);
+            assert_eq!(h.read(&mut rtc, reg), 0);
         }
     }
 
@@ -259,19 +249,19 @@ mod tests {
     fn linux_probe_and_set_time() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        let cr = read(&mut rtc, &mut h, RTCCR);
-        write(&mut rtc, &mut h, RTCCR, cr | 1);
-        assert_eq!(read(&mut rtc, &mut h, RTCCR), 1);
-        write(&mut rtc, &mut h, RTCCR, 0);
-        assert_eq!(read(&mut rtc, &mut h, RTCCR), 1);
+        let cr = h.read(&mut rtc, RTCCR);
+        h.write(&mut rtc, RTCCR, cr | 1);
+        assert_eq!(h.read(&mut rtc, RTCCR), 1);
+        h.write(&mut rtc, RTCCR, 0);
+        assert_eq!(h.read(&mut rtc, RTCCR), 1);
 
         h.run_until(&mut rtc, CPU_HZ / 2);
-        write(&mut rtc, &mut h, RTCLR, 1000);
-        assert_eq!(read(&mut rtc, &mut h, RTCDR), 1000);
-        assert_eq!(read(&mut rtc, &mut h, RTCLR), 1000);
+        h.write(&mut rtc, RTCLR, 1000);
+        assert_eq!(h.read(&mut rtc, RTCDR), 1000);
+        assert_eq!(h.read(&mut rtc, RTCLR), 1000);
         // The load does not move the CLK1HZ edges: the next increment is at second 1.
         h.run_until(&mut rtc, CPU_HZ);
-        assert_eq!(read(&mut rtc, &mut h, RTCDR), 1001);
+        assert_eq!(h.read(&mut rtc, RTCDR), 1001);
     }
 
     /// rtc-pl031's set_alarm (RTCMR, RTCICR, RTCIMSC |= 1) and interrupt handler (RTCMIS,
@@ -280,19 +270,19 @@ mod tests {
     fn match_raises_the_interrupt_at_that_second() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        write(&mut rtc, &mut h, RTCMR, START + 3);
-        write(&mut rtc, &mut h, RTCICR, 1);
-        let imsc = read(&mut rtc, &mut h, RTCIMSC);
-        write(&mut rtc, &mut h, RTCIMSC, imsc | 1);
+        h.write(&mut rtc, RTCMR, START + 3);
+        h.write(&mut rtc, RTCICR, 1);
+        let imsc = h.read(&mut rtc, RTCIMSC);
+        h.write(&mut rtc, RTCIMSC, imsc | 1);
         h.run_until(&mut rtc, 3 * CPU_HZ - 1);
         assert!(!h.line());
-        assert_eq!(read(&mut rtc, &mut h, RTCRIS), 0);
+        assert_eq!(h.read(&mut rtc, RTCRIS), 0);
         h.run_until(&mut rtc, 3 * CPU_HZ);
         assert!(h.line());
-        assert_eq!(read(&mut rtc, &mut h, RTCMIS), 1);
-        write(&mut rtc, &mut h, RTCICR, 1);
+        assert_eq!(h.read(&mut rtc, RTCMIS), 1);
+        h.write(&mut rtc, RTCICR, 1);
         assert!(!h.line());
-        assert_eq!(read(&mut rtc, &mut h, RTCRIS), 0);
+        assert_eq!(h.read(&mut rtc, RTCRIS), 0);
         // Still equal for the rest of the second, but the interrupt was an edge.
         h.run_until(&mut rtc, 4 * CPU_HZ - 1);
         assert!(!h.line());
@@ -302,12 +292,12 @@ mod tests {
     fn masked_match_sets_only_the_raw_status() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        write(&mut rtc, &mut h, RTCMR, START + 2);
+        h.write(&mut rtc, RTCMR, START + 2);
         h.run_until(&mut rtc, 2 * CPU_HZ);
-        assert_eq!(read(&mut rtc, &mut h, RTCRIS), 1);
-        assert_eq!(read(&mut rtc, &mut h, RTCMIS), 0);
+        assert_eq!(h.read(&mut rtc, RTCRIS), 1);
+        assert_eq!(h.read(&mut rtc, RTCMIS), 0);
         assert!(!h.line());
-        write(&mut rtc, &mut h, RTCIMSC, 1);
+        h.write(&mut rtc, RTCIMSC, 1);
         assert!(h.line());
         assert_eq!(rtc.peek(RTCMIS, Size::Word, h.now, CPU_HZ), Some(1));
     }
@@ -316,15 +306,15 @@ mod tests {
     fn writing_a_match_equal_to_the_counter_matches_at_once() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(START);
-        write(&mut rtc, &mut h, RTCIMSC, 1);
+        h.write(&mut rtc, RTCIMSC, 1);
         h.run_until(&mut rtc, 5 * CPU_HZ + 7);
-        write(&mut rtc, &mut h, RTCMR, START + 5);
+        h.write(&mut rtc, RTCMR, START + 5);
         assert!(h.line());
         // And a load onto the match value too.
-        write(&mut rtc, &mut h, RTCICR, 0);
-        write(&mut rtc, &mut h, RTCMR, 42);
+        h.write(&mut rtc, RTCICR, 0);
+        h.write(&mut rtc, RTCMR, 42);
         assert!(!h.line());
-        write(&mut rtc, &mut h, RTCLR, 42);
+        h.write(&mut rtc, RTCLR, 42);
         assert!(h.line());
     }
 
@@ -332,15 +322,6 @@ mod tests {
     fn any_access_anywhere_is_harmless() {
         let mut h = Bench::new(CPU_HZ, Some(4));
         let mut rtc = Pl031::new(u32::MAX);
-        for value in [0, 1, u32::MAX] {
-            for offset in 0..0x1004 {
-                for size in [Size::Byte, Size::Half, Size::Word] {
-                    rtc.write(offset, size, value, &mut h.ctx());
-                    let _ = rtc.read(offset, size, &mut h.ctx());
-                    let _ = rtc.peek(offset, size, h.now, CPU_HZ);
-                }
-                h.run_until(&mut rtc, h.now + CPU_HZ / 3);
-            }
-        }
+        h.hammer(&mut rtc, &[0, 1, u32::MAX], CPU_HZ / 3);
     }
 }

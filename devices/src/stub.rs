@@ -342,6 +342,22 @@ pub(crate) mod bench {
             dev.write(offset, Size::Word, value, &mut ctx);
         }
 
+        /// Writes each of `values`, then reads and peeks, at every offset of a 4 KiB window and
+        /// a word beyond, in every size, time running `step` cycles after each offset: what a
+        /// hostile guest can do, which must not panic.
+        pub fn hammer(&mut self, dev: &mut impl Device, values: &[u32], step: u64) {
+            for &value in values {
+                for offset in 0..0x1004 {
+                    for size in [Size::Byte, Size::Half, Size::Word] {
+                        dev.write(offset, size, value, &mut self.ctx());
+                        let _ = dev.read(offset, size, &mut self.ctx());
+                        let _ = dev.peek(offset, size, self.now, self.cpu_hz);
+                    }
+                    self.run_until(dev, self.now + step);
+                }
+            }
+        }
+
         /// Advances time to `until`, firing the device's events as they fall due; returns the
         /// cycles at which they fired.
         pub fn run_until(&mut self, dev: &mut impl Device, until: u64) -> Vec<u64> {

@@ -226,30 +226,20 @@ mod tests {
     /// 22.5 MHz, the CX's APB clock at reset: 4 CPU cycles per tick at 90 MHz.
     const APB_HZ: u64 = 22_500_000;
 
-    fn write(w: &mut Sp805, h: &mut Bench, offset: u32, value: u32) {
-        w.write(offset, Size::Word, value, &mut h.ctx());
-    }
-
-    fn read(w: &mut Sp805, h: &mut Bench, offset: u32) -> u32 {
-        w.read(offset, Size::Word, &mut h.ctx())
-    }
-
     #[test]
     fn reset_values_and_identification() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        assert_eq!(read(&mut w, &mut h, WDOG_LOAD), 0xFFFF_FFFF);
-        assert_eq!(read(&mut w, &mut h, WDOG_VALUE), 0xFFFF_FFFF);
-        assert_eq!(read(&mut w, &mut h, WDOG_CONTROL), 0);
-        assert_eq!(read(&mut w, &mut h, WDOG_RIS), 0);
-        assert_eq!(read(&mut w, &mut h, WDOG_LOCK), 0);
-        let ids: Vec<u32> = (0..8)
-            .map(|i| read(&mut w, &mut h, 0xFE0 + 4 * i))
-            .collect();
+        assert_eq!(h.read(&mut w, WDOG_LOAD), 0xFFFF_FFFF);
+        assert_eq!(h.read(&mut w, WDOG_VALUE), 0xFFFF_FFFF);
+        assert_eq!(h.read(&mut w, WDOG_CONTROL), 0);
+        assert_eq!(h.read(&mut w, WDOG_RIS), 0);
+        assert_eq!(h.read(&mut w, WDOG_LOCK), 0);
+        let ids: Vec<u32> = (0..8).map(|i| h.read(&mut w, 0xFE0 + 4 * i)).collect();
         assert_eq!(ids, [0x05, 0x18, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1]);
         // Stopped: nothing counts, nothing is scheduled.
         h.run_until(&mut w, 1_000_000);
-        assert_eq!(read(&mut w, &mut h, WDOG_VALUE), 0xFFFF_FFFF);
+        assert_eq!(h.read(&mut w, WDOG_VALUE), 0xFFFF_FFFF);
         assert_eq!(h.scheduler.next_deadline(), None);
     }
 
@@ -260,19 +250,19 @@ mod tests {
     fn first_timeout_interrupts_second_resets() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        write(&mut w, &mut h, WDOG_LOAD, 100);
-        write(&mut w, &mut h, WDOG_CONTROL, INTEN | RESEN);
+        h.write(&mut w, WDOG_LOAD, 100);
+        h.write(&mut w, WDOG_CONTROL, INTEN | RESEN);
         h.run_until(&mut w, 4 * 51);
-        assert_eq!(read(&mut w, &mut h, WDOG_VALUE), 50);
+        assert_eq!(h.read(&mut w, WDOG_VALUE), 50);
         h.run_until(&mut w, 4 * 101 - 1);
         assert!(!h.line());
         h.run_until(&mut w, 4 * 101);
         assert!(h.line());
-        assert_eq!(read(&mut w, &mut h, WDOG_RIS), 1);
-        assert_eq!(read(&mut w, &mut h, WDOG_MIS), 1);
+        assert_eq!(h.read(&mut w, WDOG_RIS), 1);
+        assert_eq!(h.read(&mut w, WDOG_MIS), 1);
         assert!(!h.requests.reset);
         h.run_until(&mut w, 4 * 102);
-        assert_eq!(read(&mut w, &mut h, WDOG_VALUE), 100);
+        assert_eq!(h.read(&mut w, WDOG_VALUE), 100);
         h.run_until(&mut w, 4 * 202 - 1);
         assert!(!h.requests.reset);
         h.run_until(&mut w, 4 * 202);
@@ -283,14 +273,14 @@ mod tests {
     fn intclr_clears_and_reloads_so_a_serviced_watchdog_never_resets() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        write(&mut w, &mut h, WDOG_LOAD, 100);
-        write(&mut w, &mut h, WDOG_CONTROL, INTEN | RESEN);
+        h.write(&mut w, WDOG_LOAD, 100);
+        h.write(&mut w, WDOG_CONTROL, INTEN | RESEN);
         h.run_until(&mut w, 4 * 101);
         assert!(h.line());
         h.run_until(&mut w, 4 * 150);
-        write(&mut w, &mut h, WDOG_INTCLR, 0);
+        h.write(&mut w, WDOG_INTCLR, 0);
         assert!(!h.line());
-        assert_eq!(read(&mut w, &mut h, WDOG_VALUE), 100);
+        assert_eq!(h.read(&mut w, WDOG_VALUE), 100);
         // Reloaded at edge 151: the next timeout is at 251, an interrupt, not a reset.
         h.run_until(&mut w, 4 * 251 - 1);
         assert!(!h.line());
@@ -303,8 +293,8 @@ mod tests {
     fn without_resen_the_interrupt_stays_and_nothing_resets() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        write(&mut w, &mut h, WDOG_LOAD, 10);
-        write(&mut w, &mut h, WDOG_CONTROL, INTEN);
+        h.write(&mut w, WDOG_LOAD, 10);
+        h.write(&mut w, WDOG_CONTROL, INTEN);
         h.run_until(&mut w, 4 * 11);
         assert!(h.line());
         assert_eq!(h.scheduler.next_deadline(), None);
@@ -312,34 +302,34 @@ mod tests {
         assert!(h.line());
         assert!(!h.requests.reset);
         // Clearing INTEN stops the counter and masks the interrupt.
-        write(&mut w, &mut h, WDOG_CONTROL, 0);
+        h.write(&mut w, WDOG_CONTROL, 0);
         assert!(!h.line());
-        assert_eq!(read(&mut w, &mut h, WDOG_MIS), 0);
-        assert_eq!(read(&mut w, &mut h, WDOG_RIS), 1);
+        assert_eq!(h.read(&mut w, WDOG_MIS), 0);
+        assert_eq!(h.read(&mut w, WDOG_RIS), 1);
     }
 
     #[test]
     fn lock_ignores_writes_until_the_key_is_written() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        write(&mut w, &mut h, WDOG_LOCK, 0);
-        assert_eq!(read(&mut w, &mut h, WDOG_LOCK), 1);
-        write(&mut w, &mut h, WDOG_LOAD, 5);
-        write(&mut w, &mut h, WDOG_CONTROL, INTEN);
-        assert_eq!(read(&mut w, &mut h, WDOG_LOAD), 0xFFFF_FFFF);
-        assert_eq!(read(&mut w, &mut h, WDOG_CONTROL), 0);
-        write(&mut w, &mut h, WDOG_LOCK, 0x1ACC_E551);
-        assert_eq!(read(&mut w, &mut h, WDOG_LOCK), 0);
-        write(&mut w, &mut h, WDOG_LOAD, 5);
-        assert_eq!(read(&mut w, &mut h, WDOG_LOAD), 5);
+        h.write(&mut w, WDOG_LOCK, 0);
+        assert_eq!(h.read(&mut w, WDOG_LOCK), 1);
+        h.write(&mut w, WDOG_LOAD, 5);
+        h.write(&mut w, WDOG_CONTROL, INTEN);
+        assert_eq!(h.read(&mut w, WDOG_LOAD), 0xFFFF_FFFF);
+        assert_eq!(h.read(&mut w, WDOG_CONTROL), 0);
+        h.write(&mut w, WDOG_LOCK, 0x1ACC_E551);
+        assert_eq!(h.read(&mut w, WDOG_LOCK), 0);
+        h.write(&mut w, WDOG_LOAD, 5);
+        assert_eq!(h.read(&mut w, WDOG_LOAD), 5);
     }
 
     #[test]
     fn a_late_event_still_counts_both_timeouts() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        write(&mut w, &mut h, WDOG_LOAD, 10);
-        write(&mut w, &mut h, WDOG_CONTROL, INTEN | RESEN);
+        h.write(&mut w, WDOG_LOAD, 10);
+        h.write(&mut w, WDOG_CONTROL, INTEN | RESEN);
         // The machine fires the first timeout's event long after both timeouts.
         h.scheduler = crate::scheduler::Scheduler::new();
         h.now = 4 * 1000;
@@ -351,16 +341,7 @@ mod tests {
     fn any_access_anywhere_is_harmless() {
         let mut h = Bench::new(CPU_HZ, Some(3));
         let mut w = Sp805::new(APB_HZ);
-        for value in [0, 1, u32::MAX, UNLOCK_KEY] {
-            for offset in 0..0x1004 {
-                for size in [Size::Byte, Size::Half, Size::Word] {
-                    w.write(offset, size, value, &mut h.ctx());
-                    let _ = w.read(offset, size, &mut h.ctx());
-                    let _ = w.peek(offset, size, h.now, CPU_HZ);
-                }
-                h.run_until(&mut w, h.now + 5);
-            }
-        }
+        h.hammer(&mut w, &[0, 1, u32::MAX, UNLOCK_KEY], 5);
         let mut zero_rate = Sp805::new(0);
         zero_rate.write(WDOG_CONTROL, Size::Word, 3, &mut h.ctx());
         let _ = zero_rate.read(WDOG_VALUE, Size::Word, &mut h.ctx());

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bus::{ram_read, ram_write, Bus, BusError, Origin, RamPage, Size, PAGE_SIZE};
 use crate::config::{DeviceKind, MachineConfig};
-use crate::dirty::PageSet;
+use crate::dirty::{Taker, Written};
 use crate::warnings::Warnings;
 
 /// Every device model, as a closed set: accesses dispatch by `match`, not through a vtable.
@@ -181,8 +181,8 @@ pub struct Board {
     /// for after every slice.
     vic: Option<usize>,
     uart: Option<usize>,
-    /// The arena pages written since the rewind ring last took them.
-    written: PageSet,
+    /// The arena pages written since each taker of them last took them.
+    written: Written,
 }
 
 impl Board {
@@ -230,7 +230,7 @@ impl Board {
             unclaimed: None,
             vic,
             uart,
-            written: PageSet::new(offset as usize),
+            written: Written::new(offset as usize),
         }
     }
 
@@ -476,6 +476,23 @@ impl Board {
         }
     }
 
+    /// Whether the key of the keypad matrix at (`row`, `col`) is held down (false without a
+    /// keypad).
+    pub fn key_down(&self, row: usize, col: usize) -> bool {
+        self.slots.iter().any(|slot| match &slot.device {
+            AnyDevice::Keypad(keypad) => keypad.is_down(row, col),
+            _ => false,
+        })
+    }
+
+    /// Whether the ON key is held down (false without a power block).
+    pub fn on_key_down(&self) -> bool {
+        self.slots.iter().any(|slot| match &slot.device {
+            AnyDevice::Power(power) => power.on_key_down(),
+            _ => false,
+        })
+    }
+
     /// The touchpad (the keypad's), if the machine has a keypad.
     pub fn touchpad(&mut self) -> Option<&mut Touchpad> {
         self.slots
@@ -520,11 +537,11 @@ impl Board {
         true
     }
 
-    /// The arena pages written since the last call, as page numbers in `pages`; the set
+    /// The arena pages written since `taker`'s last call, as page numbers in `pages`; its set
     /// starts again empty. The CPU's TLB write entries must be dropped at the same time
     /// (`Cpu::drop_write_entries`), so that the next store to each page is seen.
-    pub fn take_written(&mut self, pages: &mut Vec<u32>) {
-        self.written.take(pages);
+    pub fn take_written(&mut self, taker: Taker, pages: &mut Vec<u32>) {
+        self.written.take(taker, pages);
     }
 }
 

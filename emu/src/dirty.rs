@@ -1,17 +1,73 @@
-//! The pages of the RAM arena written since they were last taken: what the rewind ring asks
-//! for each frame instead of comparing the whole of memory.
+//! The pages of the RAM arena written since they were last taken: what the stores of past
+//! states ([`crate::deltas`]: the rewind ring, reverse execution's checkpoints) ask for at
+//! each capture instead of comparing the whole of memory.
 //!
 //! The CPU notes a page when a store to it goes the slow way (the first one after the page
 //! left the TLB's write tables, which the taker empties: `Cpu::drop_write_entries`), and when
 //! a debugger writes; the board notes what it writes itself (images loaded, a device's or a
 //! host service's writes, a state restored). Stores that hit the TLB need no note: their page
 //! was noted when it entered the write tables.
+//!
+//! Each taker has a set of its own, marked together: one's taking (and emptying the write
+//! tables) leaves the other's pages in place, and a page written after it goes the slow way
+//! again, into both.
 
 use crate::bus::PAGE_SIZE;
 
+/// Who takes the pages written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Taker {
+    /// The window's rewind ring.
+    Rewind,
+    /// Reverse execution's history.
+    Reverse,
+}
+
+/// The pages written, a set for each taker.
+#[derive(Clone)]
+pub struct Written {
+    sets: [PageSet; 2],
+}
+
+impl Written {
+    /// Empty sets for an arena of `bytes` bytes.
+    pub fn new(bytes: usize) -> Written {
+        Written {
+            sets: [PageSet::new(bytes), PageSet::new(bytes)],
+        }
+    }
+
+    /// Adds the page holding arena offset `offset`.
+    #[inline]
+    pub fn mark(&mut self, offset: usize) {
+        for set in &mut self.sets {
+            set.mark(offset);
+        }
+    }
+
+    /// Adds the pages holding `length` bytes from `offset`.
+    pub fn mark_range(&mut self, offset: usize, length: usize) {
+        for set in &mut self.sets {
+            set.mark_range(offset, length);
+        }
+    }
+
+    /// Adds every page.
+    pub fn mark_all(&mut self) {
+        for set in &mut self.sets {
+            set.mark_all();
+        }
+    }
+
+    /// Empties `taker`'s set into `pages`, as page numbers in increasing order.
+    pub fn take(&mut self, taker: Taker, pages: &mut Vec<u32>) {
+        self.sets[taker as usize].take(pages);
+    }
+}
+
 /// A set of arena pages, one bit each.
 #[derive(Clone, Default)]
-pub struct PageSet {
+struct PageSet {
     bits: Vec<u64>,
     pages: usize,
 }
@@ -84,5 +140,21 @@ mod tests {
         set.mark_all();
         set.take(&mut pages);
         assert_eq!(pages, (0..100).collect::<Vec<u32>>());
+    }
+
+    #[test]
+    fn one_takers_taking_leaves_the_others_pages() {
+        let mut written = Written::new(100 * 4096);
+        written.mark(5 * 4096);
+        let mut pages = Vec::new();
+        written.take(Taker::Rewind, &mut pages);
+        assert_eq!(pages, [5]);
+        written.mark_range(9 * 4096, 1);
+        written.take(Taker::Reverse, &mut pages);
+        assert_eq!(pages, [5, 9]);
+        written.take(Taker::Rewind, &mut pages);
+        assert_eq!(pages, [9]);
+        written.take(Taker::Reverse, &mut pages);
+        assert!(pages.is_empty());
     }
 }

@@ -77,3 +77,49 @@ pub enum DeviceWrite {
 /// A guest address a host service was given could not be read or written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MemoryError;
+
+/// Guest memory for the host services' tests.
+#[cfg(test)]
+pub mod testing {
+    use super::{GuestMemory, MemoryError};
+
+    /// Zeroed bytes from a base address; anything outside them fails.
+    pub struct Flat {
+        pub base: u32,
+        pub bytes: Vec<u8>,
+    }
+
+    impl Flat {
+        /// Where the tests' memory starts unless they say otherwise: the CX's SDRAM.
+        pub const BASE: u32 = 0x1000_0000;
+
+        /// `size` zeroed bytes from `base`.
+        pub fn new(base: u32, size: usize) -> Flat {
+            Flat {
+                base,
+                bytes: vec![0; size],
+            }
+        }
+
+        fn range(&self, addr: u32, len: usize) -> Result<std::ops::Range<usize>, MemoryError> {
+            let at = addr.checked_sub(self.base).ok_or(MemoryError)? as usize;
+            (at + len <= self.bytes.len())
+                .then_some(at..at + len)
+                .ok_or(MemoryError)
+        }
+    }
+
+    impl GuestMemory for Flat {
+        fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
+            let range = self.range(addr, buf.len())?;
+            buf.copy_from_slice(&self.bytes[range]);
+            Ok(())
+        }
+
+        fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
+            let range = self.range(addr, data.len())?;
+            self.bytes[range].copy_from_slice(data);
+            Ok(())
+        }
+    }
+}

@@ -5,6 +5,7 @@ pub mod board;
 pub mod bus;
 pub mod config;
 pub mod cpu;
+pub mod deltas;
 pub mod difftest;
 pub mod dirty;
 pub mod disasm;

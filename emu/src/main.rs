@@ -72,7 +72,7 @@ enum Command {
         #[arg(long)]
         update: bool,
         /// What runs the guest's instructions: interp, jit or check (see `emu run --help`).
-        #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+        #[arg(long, value_enum, default_value_t = EngineKind::default())]
         engine: EngineKind,
     },
     /// Read a file of symbols (an ELF file, or a Linux System.map) and list its symbols, or
@@ -93,7 +93,7 @@ enum Command {
         files: Vec<PathBuf>,
         /// What executes the cases: the interpreter, the jit's compiled blocks, or both,
         /// each held to the case and to the other.
-        #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+        #[arg(long, value_enum, default_value_t = EngineKind::default())]
         engine: EngineKind,
     },
 }

@@ -631,6 +631,7 @@ fn read_name(mem: &mut dyn GuestMemory, addr: u32, len: u32) -> Result<String, E
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guest::testing::Flat;
     use std::cell::RefCell;
     use std::rc::Rc;
 
@@ -660,32 +661,6 @@ mod tests {
     const ESPIPE: u32 = 29;
     /// newlib's, not Linux's 36.
     const ENAMETOOLONG: u32 = 91;
-
-    struct FakeMemory(Vec<u8>);
-
-    impl FakeMemory {
-        fn range(&self, addr: u32, len: usize) -> Result<std::ops::Range<usize>, MemoryError> {
-            let start = addr.checked_sub(RAM).ok_or(MemoryError)? as usize;
-            let end = start + len;
-            if end > self.0.len() {
-                return Err(MemoryError);
-            }
-            Ok(start..end)
-        }
-    }
-
-    impl GuestMemory for FakeMemory {
-        fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
-            let range = self.range(addr, buf.len())?;
-            buf.copy_from_slice(&self.0[range]);
-            Ok(())
-        }
-        fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
-            let range = self.range(addr, data.len())?;
-            self.0[range].copy_from_slice(data);
-            Ok(())
-        }
-    }
 
     /// A host stream the test keeps a view of.
     #[derive(Clone, Default)]
@@ -747,7 +722,7 @@ mod tests {
 
     struct Guest {
         sh: Semihosting,
-        mem: FakeMemory,
+        mem: Flat,
         stdout: Captured,
         stderr: Captured,
     }
@@ -776,7 +751,7 @@ mod tests {
                     stdout,
                     Box::new(stderr.clone()),
                 ),
-                mem: FakeMemory(vec![0; RAM_SIZE]),
+                mem: Flat::new(RAM, RAM_SIZE),
                 stdout: Captured::default(),
                 stderr,
             }

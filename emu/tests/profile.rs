@@ -32,6 +32,24 @@ fn emu(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// Runs `rom` headless with semihosting, profiled to `name` in a new folder of the test's own
+/// (`tag` names it): the run's output and the profile's path. A test removes the folder when it
+/// passes, leaving it to look at when it fails.
+fn profiled(tag: &str, name: &str, rom: &str) -> (std::process::Output, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("emu-profile-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(name);
+    let out = emu(&[
+        "run",
+        "--headless",
+        "--semihosting",
+        "--profile",
+        file.to_str().unwrap(),
+        rom,
+    ]);
+    (out, file)
+}
+
 /// `callgrind_annotate`'s per-function lines: (function, instructions).
 fn annotate(file: &Path, inclusive: bool) -> Vec<(String, u64)> {
     let out = Command::new("callgrind_annotate")
@@ -64,17 +82,7 @@ fn annotate(file: &Path, inclusive: bool) -> Vec<(String, u64)> {
 
 #[test]
 fn callgrind_annotate_reads_the_known_profile() {
-    let dir = std::env::temp_dir().join(format!("emu-profile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("callgrind.out.profile");
-    let out = emu(&[
-        "run",
-        "--headless",
-        "--semihosting",
-        "--profile",
-        file.to_str().unwrap(),
-        ROM,
-    ]);
+    let (out, file) = profiled("callgrind", "callgrind.out.profile", ROM);
     assert!(out.status.success(), "{out:?}");
     let own = annotate(&file, false);
     let inclusive = annotate(&file, true);
@@ -87,7 +95,7 @@ fn callgrind_annotate_reads_the_known_profile() {
             "{name}'s inclusive: {inclusive:?}"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
 
 /// The text report's line for `name`: own, inclusive, calls.
@@ -111,17 +119,7 @@ fn cycles_of(report: &str) -> u64 {
 
 #[test]
 fn the_text_report_counts_calls_and_exceptions() {
-    let dir = std::env::temp_dir().join(format!("emu-profile-text-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("profile.txt");
-    let out = emu(&[
-        "run",
-        "--headless",
-        "--semihosting",
-        "--profile",
-        file.to_str().unwrap(),
-        ROM,
-    ]);
+    let (out, file) = profiled("text", "profile.txt", ROM);
     assert!(out.status.success(), "{out:?}");
     let report = std::fs::read_to_string(&file).unwrap();
     // The cycles are the cycle model's: more than one an instruction, with its branches.
@@ -139,7 +137,7 @@ fn the_text_report_counts_calls_and_exceptions() {
         report.contains("          82  27.9%  0x0000007c leaf+0x0\n"),
         "{report}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
 
 #[test]
@@ -182,17 +180,7 @@ fn the_monitor_profiles_part_of_a_run_and_not_what_it_runs_again() {
 
 #[test]
 fn folded_stacks_follow_the_call_paths() {
-    let dir = std::env::temp_dir().join(format!("emu-profile-folded-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("profile.folded");
-    let out = emu(&[
-        "run",
-        "--headless",
-        "--semihosting",
-        "--profile",
-        file.to_str().unwrap(),
-        ROM,
-    ]);
+    let (out, file) = profiled("folded", "profile.folded", ROM);
     assert!(out.status.success(), "{out:?}");
     // Each path's own instructions, from profile.S: middle's calls of leaf (12 x 13), _reset's
     // (21), thumb_leaf's five (10); the SWI vector's branch and _swi's return, entered from
@@ -201,24 +189,14 @@ fn folded_stacks_follow_the_call_paths() {
                     _reset;middle 57\n_reset;middle;leaf 156\n_reset;thumb_loop 23\n\
                     _reset;thumb_loop;thumb_leaf 10\n";
     assert_eq!(std::fs::read_to_string(&file).unwrap(), expected);
-    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
 }
 
 /// roms/tests/profile/irq.elf sleeps between timer interrupts and counts each in its handler,
 /// then exits with its count as the status: the profile's IRQ count must be the ROM's own.
 #[test]
 fn the_interrupts_a_rom_counts_itself_are_the_profiles() {
-    let dir = std::env::temp_dir().join(format!("emu-profile-irq-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let report = dir.join("irq.txt");
-    let out = emu(&[
-        "run",
-        "--headless",
-        "--semihosting",
-        "--profile",
-        report.to_str().unwrap(),
-        "roms/tests/profile/irq.elf",
-    ]);
+    let (out, report) = profiled("irq", "irq.txt", "roms/tests/profile/irq.elf");
     let counted = out.status.code().unwrap();
     assert!(counted > 1, "{out:?}");
     let text = std::fs::read_to_string(&report).unwrap();
@@ -226,5 +204,5 @@ fn the_interrupts_a_rom_counts_itself_are_the_profiles() {
         text.contains(&format!("exceptions and interrupts: IRQ {counted}\n")),
         "the ROM counted {counted}:\n{text}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(report.parent().unwrap());
 }

@@ -1112,8 +1112,13 @@ impl Cpu {
     fn cp15_effect(&mut self, effect: cp15::Effect) {
         match effect {
             cp15::Effect::None => {}
-            // A single-entry invalidation empties the whole TLB: a real TLB may always drop
-            // more than it is asked to.
+            // The TLB is tagged by virtual address; with an FCSE PID set, a single-entry
+            // invalidation (of a modified virtual address) empties it all, as a real TLB may
+            // always drop more than it is asked to.
+            cp15::Effect::InvalidateTlbEntry(mva) if self.cp15.fcse_pid == 0 => {
+                self.tlb.invalidate_entry(mva);
+                self.attention = true;
+            }
             cp15::Effect::TranslationChanged
             | cp15::Effect::InvalidateTlb
             | cp15::Effect::InvalidateTlbEntry(_) => self.control_changed(),

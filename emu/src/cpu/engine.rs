@@ -27,6 +27,15 @@ pub(crate) struct Op<B> {
     cond: u32,
 }
 
+// Copied whatever `B` is (a derive would ask `B: Copy`).
+impl<B> Clone for Op<B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<B> Copy for Op<B> {}
+
 impl<B: Bus> Op<B> {
     /// Decodes an ARM instruction (ARM ARM A3.1: the condition, then the table of handlers).
     pub(crate) fn arm(insn: u32) -> Op<B> {

@@ -9,8 +9,12 @@
 //!
 //! The TLB has four tables: reads (and fetches) and writes, each for User and privileged
 //! accesses, so that a hit needs no permission check. A page enters a table only when that
-//! access is permitted on the whole 4 KiB page. Every TLB maintenance operation, and every change
-//! to TTBR, DACR, the FCSE PID or the translation bits of the control register, empties it.
+//! access is permitted on the whole 4 KiB page. Invalidating one entry drops the pages of the
+//! mapping (section, large or small page) that holds its address; every other TLB maintenance
+//! operation, and every change to TTBR, DACR, the FCSE PID or the translation bits of the
+//! control register, empties it.
+
+use std::ops::Range;
 
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
@@ -43,9 +47,23 @@ const PRIVILEGED: usize = 2;
 
 pub(super) struct Tlb {
     tables: Box<[[Entry; SETS]; 4]>,
+    /// log2 of the size of the mapping each entry's page came from (12 for a small page or
+    /// with the MMU off, 16 for a large page, 20 for a section): what one entry of the
+    /// hardware's TLB would cover, which an invalidation by address drops whole.
+    spans: Box<[[u8; SETS]; 4]>,
+    /// The entries filled since the TLB was last emptied (table * SETS + set), while there are
+    /// fewer than [`FILLED_LIST`]: emptying clears only those (a context switch empties a TLB
+    /// holding a few dozen pages; clearing all 8192 entries cost more than the refills).
+    filled: Vec<u16>,
     /// `PRIVILEGED` when the current mode is privileged, else 0.
     privilege: usize,
 }
+
+/// The most entries `Tlb::filled` lists; past it, emptying clears every table.
+const FILLED_LIST: usize = 1024;
+
+/// log2 of the largest mapping (a section, 1 MiB; ARMv5 has no supersections).
+const LARGEST_SPAN: u32 = 20;
 
 impl Default for Tlb {
     fn default() -> Tlb {
@@ -57,6 +75,8 @@ impl Tlb {
     pub(super) fn new() -> Tlb {
         Tlb {
             tables: Box::new([[EMPTY; SETS]; 4]),
+            spans: Box::new([[PAGE_SIZE.trailing_zeros() as u8; SETS]; 4]),
+            filled: Vec::with_capacity(FILLED_LIST),
             privilege: PRIVILEGED,
         }
     }
@@ -66,8 +86,34 @@ impl Tlb {
     }
 
     pub(super) fn invalidate_all(&mut self) {
-        for table in self.tables.iter_mut() {
-            table.fill(EMPTY);
+        if self.filled.len() < FILLED_LIST {
+            for &at in &self.filled {
+                self.tables[at as usize / SETS][at as usize % SETS] = EMPTY;
+            }
+        } else {
+            for table in self.tables.iter_mut() {
+                table.fill(EMPTY);
+            }
+        }
+        self.filled.clear();
+    }
+
+    /// Drops every entry that the hardware's TLB entry translating `va` would have covered:
+    /// the entries of the pages of the same section, large page or small page as `va` when
+    /// they were filled (ARM ARM B4.2.1: "Invalidate TLB single entry" invalidates the entry
+    /// that matches the MVA, whatever the size of the mapping it caches). Only the 1 MiB around
+    /// `va` can hold such pages.
+    pub(super) fn invalidate_entry(&mut self, va: u32) {
+        let region = va & !((1 << LARGEST_SPAN) - 1);
+        for page in 0..1u32 << (LARGEST_SPAN - 12) {
+            let tag = region | page << 12;
+            let set = (tag >> 12) as usize & (SETS - 1);
+            for table in 0..4 {
+                let span = self.spans[table][set] as u32;
+                if self.tables[table][set].tag == tag && (tag ^ va) >> span == 0 {
+                    self.tables[table][set] = EMPTY;
+                }
+            }
         }
     }
 
@@ -103,11 +149,20 @@ impl Tlb {
         }
     }
 
-    fn fill(&mut self, table: usize, addr: u32, offset: u32) {
-        self.tables[table & 3][(addr >> 12) as usize & (SETS - 1)] = Entry {
+    /// Caches the page of `addr` at arena `offset`, from a mapping of `1 << span` bytes.
+    fn fill(&mut self, table: usize, addr: u32, offset: u32, span: u8) {
+        let (table, set) = (table & 3, (addr >> 12) as usize & (SETS - 1));
+        let entry = &mut self.tables[table][set];
+        // Once the list is full it stays full until the next emptying, which then clears
+        // every table.
+        if entry.tag == INVALID && self.filled.len() < FILLED_LIST {
+            self.filled.push((table * SETS + set) as u16);
+        }
+        *entry = Entry {
             tag: addr & PAGE_MASK,
             offset,
         };
+        self.spans[table][set] = span;
     }
 }
 
@@ -203,7 +258,8 @@ impl Cpu {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if let Some(value) = ram_read(bus.ram(), at, size) {
                 if walk.uniform_4k && self.cacheable(addr, pa) {
-                    self.tlb.fill(self.table(who), addr, page.offset);
+                    self.tlb
+                        .fill(self.table(who), addr, page.offset, walk.span());
                 }
                 if access == Access::Read {
                     self.check_watchpoints(addr, pa, size.bytes(), false);
@@ -277,7 +333,8 @@ impl Cpu {
                     && self.cacheable(addr, pa)
                     && !self.code_watch.keeps_stores_slow(page.offset)
                 {
-                    self.tlb.fill(self.table(who) | WRITE, addr, page.offset);
+                    self.tlb
+                        .fill(self.table(who) | WRITE, addr, page.offset, walk.span());
                 }
                 if self.code_watch.stored(Some(page.offset), addr, size, value) {
                     self.attention = true;
@@ -476,19 +533,11 @@ impl Cpu {
     /// translation with the current mode's permissions, without touching the TLB or any device
     /// (device registers read as absent).
     pub fn debug_read<B: Bus>(&self, bus: &B, addr: u32, buf: &mut [u8]) -> Result<(), Fault> {
-        let mut done = 0;
-        while done < buf.len() {
-            let va = addr.wrapping_add(done as u32);
-            let len = debug_chunk(va, buf.len() - done);
-            let at = self.debug_arena_offset(bus, va, Access::Read)?;
-            let bytes = bus
-                .ram()
-                .get(at..at + len)
-                .ok_or(Fault::new(status::EXTERNAL, 0, va))?;
-            buf[done..done + len].copy_from_slice(bytes);
-            done += len;
-        }
-        Ok(())
+        debug_pieces(addr, buf.len(), |va, piece| {
+            let at = self.debug_arena_range(bus, va, piece.len(), Access::Read)?;
+            buf[piece].copy_from_slice(&bus.ram()[at]);
+            Ok(())
+        })
     }
 
     /// Empties the TLB's write tables, so that the next store to each page goes the slow way
@@ -500,19 +549,12 @@ impl Cpu {
     /// Writes virtual memory as a debugger does: RAM and ROM pages only (a debugger may patch
     /// ROM), through a translation that permits writing, without touching the TLB or devices.
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
-        let mut done = 0;
-        while done < data.len() {
-            let va = addr.wrapping_add(done as u32);
-            let len = debug_chunk(va, data.len() - done);
-            let at = self.debug_arena_offset(bus, va, Access::Write)?;
-            bus.ram_mut()
-                .get_mut(at..at + len)
-                .ok_or(Fault::new(status::EXTERNAL, 0, va))?
-                .copy_from_slice(&data[done..done + len]);
-            bus.note_written(at as u32);
-            done += len;
-        }
-        Ok(())
+        debug_pieces(addr, data.len(), |va, piece| {
+            let at = self.debug_arena_range(bus, va, piece.len(), Access::Write)?;
+            bus.note_written(at.start as u32);
+            bus.ram_mut()[at].copy_from_slice(&data[piece]);
+            Ok(())
+        })
     }
 
     /// The physical address a debugger's read of `va` would reach (no TLB, no permission
@@ -523,19 +565,40 @@ impl Cpu {
             .ok()
     }
 
-    fn debug_arena_offset<B: Bus>(&self, bus: &B, va: u32, access: Access) -> Result<usize, Fault> {
+    /// Where in the RAM arena the `len` bytes a debugger accesses at `va` lie (`len` within
+    /// one translation); an external abort where they are not RAM.
+    fn debug_arena_range<B: Bus>(
+        &self,
+        bus: &B,
+        va: u32,
+        len: usize,
+        access: Access,
+    ) -> Result<Range<usize>, Fault> {
         let walk = self.walk(bus, va, access, !self.mode.is_privileged());
         let pa = walk.result?;
-        let page = bus
-            .ram_page(pa)
-            .ok_or(Fault::new(status::EXTERNAL, 0, walk.mva))?;
-        Ok((page.offset | (pa & !PAGE_MASK)) as usize)
+        let external = Fault::new(status::EXTERNAL, 0, walk.mva);
+        let page = bus.ram_page(pa).ok_or(external)?;
+        let at = (page.offset | (pa & !PAGE_MASK)) as usize;
+        (at + len <= bus.ram().len())
+            .then_some(at..at + len)
+            .ok_or(external)
     }
 }
 
-/// How many of `left` bytes from virtual address `va` lie in one translation: up to the next
-/// 1 KiB boundary, the smallest page the MMU maps (tiny pages), so one walk serves them all.
-fn debug_chunk(va: u32, left: usize) -> usize {
-    let to_boundary = 0x400 - (va & 0x3FF) as usize;
-    left.min(to_boundary)
+/// Runs `access` on each piece of the `len` bytes from virtual address `addr` that one
+/// translation maps, with the piece's address and its place among the bytes: up to each 1 KiB
+/// boundary, the smallest page the MMU maps (tiny pages), so one walk serves a piece.
+fn debug_pieces(
+    addr: u32,
+    len: usize,
+    mut access: impl FnMut(u32, Range<usize>) -> Result<(), Fault>,
+) -> Result<(), Fault> {
+    let mut done = 0;
+    while done < len {
+        let va = addr.wrapping_add(done as u32);
+        let piece = (len - done).min(0x400 - (va & 0x3FF) as usize);
+        access(va, done..done + piece)?;
+        done += piece;
+    }
+    Ok(())
 }

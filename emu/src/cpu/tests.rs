@@ -1037,6 +1037,36 @@ fn tlb_invalidation_by_mcr_makes_a_page_table_change_visible() {
 }
 
 #[test]
+fn invalidating_one_tlb_entry_makes_its_page_table_change_visible() {
+    // ldr r0, [r1]; mcr p15, 0, r1, c8, c7, 1 (invalidate the entry of r1); ldr r0, [r1]
+    let mut rig = with_mmu(Rig::arm(&[0xE5910000, 0xEE081F37, 0xE5910000]));
+    rig.poke(DATA, &[0x5A5A]);
+    rig.set(&[(1, DATA)]).step();
+    rig.poke(COARSE + 4 * 2, &[0x3000 | 0xFF0 | 0b10]);
+    rig.poke(0x3000, &[0xBEEF]);
+    rig.steps(2);
+    assert_eq!(rig.r(0), 0xBEEF);
+}
+
+#[test]
+fn invalidating_one_address_of_a_section_drops_the_whole_section() {
+    // The section at 1 MiB maps to physical 0. Two of its pages are read (cached as two 4 KiB
+    // entries); the section is unmapped and only the first page's address invalidated. A TLB
+    // entry caches a whole section (ARM ARM B4.2.1), so the second page must fault too.
+    // ldr r0, [r1]; ldr r0, [r3]; mcr p15, 0, r1, c8, c7, 1; ldr r0, [r3]
+    let mut rig = with_mmu(Rig::arm(&[0xE5910000, 0xE5930000, 0xEE081F37, 0xE5930000]));
+    rig.poke(TTBR + 4, &[0xC02]); // section, AP 11, domain 0, base 0
+    rig.poke(0x3000, &[0x77]);
+    rig.set(&[(1, 0x0010_2000), (3, 0x0010_3000)]).steps(2);
+    assert_eq!(rig.r(0), 0x77);
+    rig.poke(TTBR + 4, &[0]);
+    rig.steps(2);
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    // Section translation fault, domain 0.
+    assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x05, 0x0010_3000));
+}
+
+#[test]
 fn translate_reports_the_whole_walk() {
     let rig = with_mmu(Rig::arm(&[]));
     let walk = rig
@@ -1082,6 +1112,42 @@ fn breakpoints_stop_before_the_instruction_and_resume_past_it() {
         physical: false
     }));
     assert!(rig.cpu.breakpoints().is_empty());
+}
+
+/// A debugger's reads and writes go through the translation a piece at a time: bytes on
+/// either side of a page boundary land in the two physical pages mapped there, and an unmapped
+/// page ends the access with a translation fault at its address.
+#[test]
+fn debug_reads_and_writes_follow_the_translation_page_by_page() {
+    use crate::mmu::status::{EXTERNAL, TRANSLATION_PAGE};
+    let mut rig = with_mmu(Rig::arm(&[]));
+    // Virtual page 6 -> physical page 3, 7 -> 9, 8 unmapped.
+    rig.poke(COARSE + 4 * 6, &[0x3000 | 0xFF0 | 0b10]);
+    rig.poke(COARSE + 4 * 7, &[0x9000 | 0xFF0 | 0b10]);
+    rig.poke(COARSE + 4 * 8, &[0]);
+    rig.cpu.invalidate_tlb();
+    rig.cpu
+        .debug_write(&mut rig.bus, 0x6ffe, &[1, 2, 3, 4])
+        .unwrap();
+    assert_eq!(rig.bus.ram()[0x3ffe..0x4000], [1, 2]);
+    assert_eq!(rig.bus.ram()[0x9000..0x9002], [3, 4]);
+    let mut back = [0; 4];
+    rig.cpu.debug_read(&rig.bus, 0x6ffe, &mut back).unwrap();
+    assert_eq!(back, [1, 2, 3, 4]);
+
+    let mut over = [0; 4];
+    let fault = rig.cpu.debug_read(&rig.bus, 0x7ffe, &mut over).unwrap_err();
+    assert_eq!((fault.status, fault.addr), (TRANSLATION_PAGE, 0x8000));
+    let fault = rig
+        .cpu
+        .debug_write(&mut rig.bus, 0x7ffe, &[5; 4])
+        .unwrap_err();
+    assert_eq!((fault.status, fault.addr), (TRANSLATION_PAGE, 0x8000));
+    // Memory beyond the bus is no translation's fault: an external abort.
+    rig.poke(COARSE + 4 * 8, &[0x0010_0000 | 0xFF0 | 0b10]);
+    rig.cpu.invalidate_tlb();
+    let fault = rig.cpu.debug_read(&rig.bus, 0x8000, &mut over).unwrap_err();
+    assert_eq!((fault.status, fault.addr), (EXTERNAL, 0x8000));
 }
 
 #[test]

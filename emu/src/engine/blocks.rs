@@ -95,12 +95,10 @@ impl<B> Block<B> {
     }
 }
 
-/// A page holding blocks: their keys, the page's bytes when its first block was decoded, and
-/// the epoch it was last found to hold them in.
+/// A page holding blocks: their keys, and the page's bytes when its first block was decoded.
 struct Page {
     keys: Vec<Key>,
     bytes: Box<[u8]>,
-    checked: u64,
 }
 
 /// How the blocks ran, for `--stats`.
@@ -132,10 +130,14 @@ pub struct Blocks<B> {
     /// Counts the host's actions (which may have changed memory outside the run); a page's
     /// bytes are compared with memory when its blocks are next looked up in a later one.
     epoch: u64,
-    /// Pages not yet compared in this epoch.
-    unchecked: usize,
+    /// The epoch each arena page was last compared with memory in (or found to hold no
+    /// blocks), by page number: one load tells a block's entry that its page needs nothing.
+    checked: Vec<u64>,
     /// Runs through the op runner before a block is compiled (`None`: never).
     hot: Option<u32>,
+    /// Where a block is decoded before it is copied to an allocation of its own size (a
+    /// vector grown op by op cost a reallocation every few ops).
+    scratch: Vec<Op<B>>,
     decoded: u64,
     op_runs: u64,
     #[cfg(target_arch = "x86_64")]
@@ -151,11 +153,12 @@ impl<B> Default for Blocks<B> {
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: KeyMap::default(),
             epoch: 0,
-            unchecked: 0,
+            checked: Vec::new(),
             #[cfg(target_arch = "x86_64")]
             hot: Some(super::x64::HOT),
             #[cfg(not(target_arch = "x86_64"))]
             hot: None,
+            scratch: Vec::with_capacity(MAX_OPS),
             decoded: 0,
             op_runs: 0,
             #[cfg(target_arch = "x86_64")]
@@ -178,29 +181,39 @@ impl<B: Bus> Blocks<B> {
         self.epoch += 1;
         #[cfg(target_arch = "x86_64")]
         self.code.stale_targets();
-        self.unchecked = self.pages.len();
     }
 
     /// Before a block of the arena page `page` runs: drops the page's blocks if it was not
     /// compared with memory since the last host action and its bytes changed.
     #[inline(always)]
     fn check_page(&mut self, cpu: &mut Cpu, ram: &[u8], page: u32) {
-        if self.unchecked == 0 {
-            return;
+        if self.checked.get((page / PAGE_SIZE) as usize) != Some(&self.epoch) {
+            self.compare_page(cpu, ram, page);
         }
-        let epoch = self.epoch;
-        let Some(held) = self.pages.get_mut(&page) else {
+    }
+
+    /// The first lookup in a page since the last host action: compares the page with its
+    /// bytes when its blocks were decoded, if it has blocks.
+    #[inline(never)]
+    fn compare_page(&mut self, cpu: &mut Cpu, ram: &[u8], page: u32) {
+        self.mark_checked(page);
+        let Some(held) = self.pages.get(&page) else {
             return;
         };
-        if held.checked == epoch {
-            return;
-        }
-        held.checked = epoch;
-        self.unchecked -= 1;
         if ram.get(page as usize..page as usize + PAGE_SIZE as usize) != Some(&held.bytes[..]) {
             self.drop_page(page);
             cpu.unwatch_code_page(page);
         }
+    }
+
+    /// Notes that the arena page `page` matches memory (or holds no blocks) in this epoch.
+    fn mark_checked(&mut self, page: u32) {
+        let index = (page / PAGE_SIZE) as usize;
+        if self.checked.len() <= index {
+            // Never an epoch: those pages are compared at their first lookup.
+            self.checked.resize(index + 1, u64::MAX);
+        }
+        self.checked[index] = self.epoch;
     }
 
     /// The number of the block with `key`, if it is decoded.
@@ -259,15 +272,16 @@ impl<B: Bus> Blocks<B> {
         };
         self.numbers.insert(key, number);
         let at = page as usize..page as usize + PAGE_SIZE as usize;
-        self.pages
-            .entry(page)
-            .or_insert_with(|| Page {
-                keys: Vec::new(),
-                bytes: ram.get(at).unwrap_or_default().into(),
-                checked: self.epoch,
-            })
-            .keys
-            .push(key);
+        match self.pages.get_mut(&page) {
+            Some(held) => held.keys.push(key),
+            None => {
+                let bytes = ram.get(at).unwrap_or_default().into();
+                let keys = vec![key];
+                self.pages.insert(page, Page { keys, bytes });
+                // Its bytes are memory's now.
+                self.mark_checked(page);
+            }
+        }
         number
     }
 
@@ -283,14 +297,7 @@ impl<B: Bus> Blocks<B> {
     fn drop_page(&mut self, page: u32) {
         #[cfg(target_arch = "x86_64")]
         self.code.stale_targets();
-        let removed = self.pages.remove(&page);
-        if removed
-            .as_ref()
-            .is_some_and(|held| held.checked != self.epoch)
-        {
-            self.unchecked -= 1;
-        }
-        let keys = removed.map(|page| page.keys);
+        let keys = self.pages.remove(&page).map(|page| page.keys);
         for key in keys.unwrap_or_default() {
             if let Some(number) = self.numbers.remove(&key) {
                 self.blocks[number as usize] = Block::new(Box::new([]));
@@ -319,7 +326,8 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                     let number = match self.find(key) {
                         Some(number) => Some(number),
                         None => {
-                            let ops = decode::<B>(bus.ram(), offset, thumb);
+                            decode::<B>(bus.ram(), offset, thumb, &mut self.scratch);
+                            let ops: Box<[Op<B>]> = self.scratch.as_slice().into();
                             if ops.is_empty() {
                                 // An instruction across the page's end: the interpreter
                                 // fetches it.
@@ -415,16 +423,17 @@ impl<B: Bus> Blocks<B> {
     }
 }
 
-/// Decodes the block at arena `offset`: up to the first instruction that may branch or change
-/// the state, the end of the page, or [`MAX_OPS`]. Empty if not even one instruction fits.
-fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool) -> Box<[Op<B>]> {
+/// Decodes the block at arena `offset` into `ops` (emptied first): up to the first instruction
+/// that may branch or change the state, the end of the page, or [`MAX_OPS`]. Empty if not
+/// even one instruction fits.
+fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool, ops: &mut Vec<Op<B>>) {
     let (size, bytes) = if thumb {
         (Size::Half, 2)
     } else {
         (Size::Word, 4)
     };
     let page_end = (offset & !(PAGE_SIZE - 1)) as u64 + PAGE_SIZE as u64;
-    let mut ops = Vec::new();
+    ops.clear();
     let mut at = offset;
     while (at as u64 + bytes as u64) <= page_end && ops.len() < MAX_OPS {
         let Some(insn) = ram_read(ram, at as usize, size) else {
@@ -440,7 +449,6 @@ fn decode<B: Bus>(ram: &[u8], offset: u32, thumb: bool) -> Box<[Op<B>]> {
         }
         at += bytes;
     }
-    ops.into_boxed_slice()
 }
 
 /// Whether an instruction may branch, change the mode or state, or reach CP15, so that a block

@@ -26,15 +26,26 @@ use crate::cpu::{Cpu, Stop};
 pub use check::Divergence;
 
 /// The engine `--engine` names.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineKind {
     /// The interpreter.
-    #[default]
     Interp,
     /// Translation blocks.
     Jit,
     /// The jit engine checked against the interpreter, instruction slice by slice.
     Check,
+}
+
+impl Default for EngineKind {
+    /// `jit` on x86-64 hosts, where hot blocks compile to host code; `interp` elsewhere, where
+    /// the blocks would only run through the interpreter's handlers and gain little.
+    fn default() -> Self {
+        if cfg!(target_arch = "x86_64") {
+            EngineKind::Jit
+        } else {
+            EngineKind::Interp
+        }
+    }
 }
 
 /// An engine and what it keeps between slices.

@@ -112,6 +112,33 @@ impl Clicks {
         states
     }
 
+    /// Where the pointer is now over the window, asked of the X server; `None` off the window
+    /// (`size`, its width and height). minifb's own position is the one its last look at the
+    /// events saw, a host frame ago: a press just after the pointer moved would be placed where
+    /// it was before.
+    pub fn pointer(&mut self, size: (usize, usize)) -> Option<(i32, i32)> {
+        let (mut root, mut child) = (0, 0);
+        let (mut root_x, mut root_y, mut x, mut y) = (0, 0, 0, 0);
+        let mut mask = 0;
+        // SAFETY: our own display, open until `drop`; XQueryPointer writes every out-argument
+        // (which are read only when it says the pointer is on the window's screen).
+        let same_screen = unsafe {
+            (self.xlib.XQueryPointer)(
+                self.display,
+                self.window,
+                &mut root,
+                &mut child,
+                &mut root_x,
+                &mut root_y,
+                &mut x,
+                &mut y,
+                &mut mask,
+            )
+        };
+        let inside = |value: c_int, size: usize| usize::try_from(value).is_ok_and(|v| v < size);
+        (same_screen != 0 && inside(x, size.0) && inside(y, size.1)).then_some((x, y))
+    }
+
     /// Whether the left and right buttons are down, as the events so far say.
     pub fn held(&self) -> (bool, bool) {
         (self.left, self.right)

@@ -9,18 +9,27 @@
 //! The host keyboard and the drawn keypad's keys press the CX's keys as they go down and up,
 //! while gdb has the machine stopped too: the keypad reports a key pressed and released
 //! between two of its scans at the next scan all the same (`devices::keypad`), so the guest
-//! sees a tap once the machine runs. The touchpad is not driven here.
+//! sees a tap once the machine runs. The mouse on the drawn touchpad (or the LCD) touches and
+//! pushes it as in the window's own runs, and so do the touchpad's keys (the arrows of an
+//! Ndless program); the touchpad has no scan to remember a touch by, so a touch is held until
+//! the machine has run a frame of its time, however quickly the finger was lifted (a click
+//! while gdb has the machine stopped, or one shorter than a host frame). When gdb lets the
+//! machine run again, it is given the keys held then ([`inputs::give_keys`]): gdb may have
+//! taken it back to a time when others were held.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use super::keymap::{Action, CxKey};
+use super::inputs;
+use super::keymap::{Action, CxKey, PadKey};
 use super::overlay::{Overlay, Status};
 use super::pace::{Pacer, Speed};
 use super::pointer::Pointer;
 use super::screen::Screen;
 use super::screenshot;
-use super::session::{self, blank_frame, Frame, FRAME_RATE};
+use super::script::Finger;
+use super::session::{blank_frame, Frame, FRAME_RATE};
 use super::settings::KeyMap;
 use super::view::{self, Scene};
 use super::window::{read_pointer, show, KeyEvents, KeySink, Keyboard};
@@ -32,6 +41,13 @@ pub struct GdbWindow {
     screen: Screen,
     keyboard: Keyboard,
     pointer: Pointer,
+    /// The touchpad's keys held (by host keys or the mouse).
+    pad: HashSet<PadKey>,
+    /// The finger the mouse puts on the touchpad.
+    finger: Finger,
+    /// The cycle the touchpad was touched at, until the machine has run a frame since: a
+    /// lift waits until then.
+    touched_at: Option<u64>,
     overlay: Overlay,
     keypad: bool,
     name: String,
@@ -62,6 +78,9 @@ impl GdbWindow {
             screen,
             keyboard: Keyboard::new(events, keys, machine.runs_ndless()),
             pointer: Pointer::default(),
+            pad: HashSet::new(),
+            finger: Finger::Lifted,
+            touched_at: None,
             overlay: Overlay::default(),
             keypad,
             name: name.to_string(),
@@ -106,8 +125,17 @@ impl GdbWindow {
         if !self.screen.window.is_open() {
             return Ok(false);
         }
-        let mut sink = MachineKeys(machine);
-        for action in self.keyboard.apply(&mut sink) {
+        let pad_before = self.pad.clone();
+        let mut sink = MachineKeys {
+            machine,
+            pad: &mut self.pad,
+        };
+        let actions = self.keyboard.apply(&mut sink);
+        // Only on a change: a machine gdb took back replays its own touches.
+        if self.pad != pad_before {
+            self.touch(machine);
+        }
+        for action in actions {
             if !self.act(action)? {
                 return Ok(false);
             }
@@ -116,7 +144,15 @@ impl GdbWindow {
         let mut before = self.pointer;
         for now in read_pointer(&mut self.pointer, &mut self.screen, &layout) {
             if now.key != before.key {
+                let mut sink = MachineKeys {
+                    machine,
+                    pad: &mut self.pad,
+                };
                 self.keyboard.set_mouse(now.key, &mut sink);
+            }
+            if now.finger != before.finger {
+                self.finger = now.finger;
+                self.touch(machine);
             }
             before = now;
         }
@@ -137,9 +173,10 @@ impl GdbWindow {
         let now = Instant::now();
         let line = status.line();
         let keyboard = &self.keyboard;
+        let touch = machine.board.touchpad().map(|pad| pad.touch());
         let scene = Scene {
             held: &|key| keyboard.holds(key),
-            touch: None,
+            touch,
             status: &line,
             note: self.overlay.note(now),
             thumbnail: None,
@@ -158,6 +195,29 @@ impl GdbWindow {
         }
         Ok(true)
     }
+
+    /// Gives the touchpad what the touchpad's keys held and the mouse's finger do, except
+    /// that a lift waits until the machine has run a frame since the touch.
+    fn touch(&mut self, machine: &mut Machine) {
+        let keys: Vec<PadKey> = self.pad.iter().copied().collect();
+        let finger = self.finger;
+        let now = machine.cpu.cycles();
+        let frame = machine.config.cpu_hz / FRAME_RATE;
+        let held_for_a_frame = self.touched_at.is_none_or(|at| now >= at + frame);
+        let touched_at = &mut self.touched_at;
+        inputs::give_touch(machine, |last| {
+            let wanted = inputs::pad_touch(&keys, finger, last);
+            if !wanted.contact && last.contact && !held_for_a_frame {
+                return last;
+            }
+            *touched_at = match wanted.contact {
+                true if !last.contact => Some(now),
+                true => *touched_at,
+                false => None,
+            };
+            wanted
+        });
+    }
 }
 
 impl Pump for GdbWindow {
@@ -166,6 +226,13 @@ impl Pump for GdbWindow {
         if running {
             if !self.running {
                 self.pacer.restart(machine.cpu.cycles());
+                let keyboard = &self.keyboard;
+                inputs::give_keys(machine, |key| keyboard.holds(key));
+                self.touch(machine);
+            }
+            if self.touched_at.is_some() {
+                // A lift may have waited for this.
+                self.touch(machine);
             }
             // The machine's time held to the host's, as in the window's own runs.
             self.pacer.wait(machine.cpu.cycles());
@@ -185,11 +252,23 @@ impl Pump for GdbWindow {
     }
 }
 
-/// The machine's keypad, pressed by the window's keys and mouse.
-struct MachineKeys<'a>(&'a mut Machine);
+/// The machine's keypad, pressed by the window's keys and mouse; the touchpad's keys are
+/// gathered for [`GdbWindow::touch`].
+struct MachineKeys<'a> {
+    machine: &'a mut Machine,
+    pad: &'a mut HashSet<PadKey>,
+}
 
 impl KeySink for MachineKeys<'_> {
     fn set_key(&mut self, key: CxKey, pressed: bool) {
-        session::set_machine_key(self.0, key, pressed);
+        match key {
+            CxKey::Pad(pad) if pressed => {
+                self.pad.insert(pad);
+            }
+            CxKey::Pad(pad) => {
+                self.pad.remove(&pad);
+            }
+            _ => inputs::set_machine_key(self.machine, key, pressed),
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod file_kind;
 pub mod gamepad;
 pub mod gdb_window;
 pub mod headless;
+pub mod inputs;
 pub mod keymap;
 pub mod keypad_view;
 pub mod options;

@@ -78,7 +78,7 @@ pub struct RunOptions {
     pub stats: bool,
     /// What runs the guest's instructions: interp (the interpreter), jit (translation blocks)
     /// or check (both in lockstep, stopping with status 126 at the first difference).
-    #[arg(long, value_enum, default_value_t = EngineKind::Interp)]
+    #[arg(long, value_enum, default_value_t = EngineKind::default())]
     pub engine: EngineKind,
     /// Wait for a GDB client on [ADDR:]PORT (127.0.0.1 unless ADDR is given), stopped at the
     /// first instruction until it resumes the machine. Runs headless unless --window is given.

@@ -1,68 +1,34 @@
 //! Rewind: a ring of the machine's states, one a frame, from which time runs backwards a
 //! frame at a time (the window's Ctrl+Backspace held; `--rewind`).
 //!
-//! A state is kept compact as the difference from the one after it: the RON text of the CPU
-//! and the devices (a few KB, compressed) and the 4 KiB pages of memory that the next frame
-//! changed, as they were. The ring keeps one whole copy of memory, as it was at the last
-//! capture. A capture asks the board which pages were written since the last one
-//! ([`crate::dirty`]: the CPU tells it of the first store to each page after the capture
-//! emptied the TLB's write tables, and the host's writes are the board's own), compares just
-//! those with the copy, keeps the old contents of the pages that differ in the record of the
-//! frame before, and brings the copy up to date. Going back one frame puts those pages back
-//! into the copy and restores the machine from the copy and the record's text. (Comparing
-//! the whole of memory instead cost 12 ms a frame on the CX's 64 MiB.)
+//! The states are kept in a [`Deltas`] store: each as the difference from the one after it,
+//! against one whole copy of memory as it was at the last capture, a capture comparing with
+//! the copy only the pages written since the one before. (Comparing the whole of memory
+//! instead cost 12 ms a frame on the CX's 64 MiB.) Undo records are kept as they are, not
+//! deflated: a capture each frame must be cheap.
 //!
-//! The ring holds at most `frames` records and `bytes` bytes of them (the copy of memory
-//! apart); the oldest go first.
+//! The ring holds at most `frames` frames back and `bytes` bytes of states (the copy of
+//! memory apart); the oldest go first.
 
-use std::collections::VecDeque;
-use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
-
-use crate::bus::{Bus, PAGE_SIZE};
+use crate::deltas::{Deltas, Pages};
+use crate::dirty::Taker;
 use crate::machine::Machine;
-use crate::snapshot;
-
-const PAGE: usize = PAGE_SIZE as usize;
 
 /// The frames a ring keeps by default: 30 seconds at 60 frames a second.
 pub const DEFAULT_FRAMES: usize = 30 * 60;
 /// The bytes of records a ring keeps by default, the copy of memory apart.
 pub const DEFAULT_BYTES: usize = 256 << 20;
 
-/// One frame's state, as the difference from the next one's.
-struct Record {
-    /// The CPU's and the devices' RON text, deflated.
-    text: Vec<u8>,
-    /// The pages the next frame changed, by index, as they were in this one.
-    pages: Vec<(u32, Box<[u8]>)>,
-}
-
-impl Record {
-    fn bytes(&self) -> usize {
-        self.text.len() + self.pages.len() * (PAGE + 16)
-    }
-}
-
 /// The ring of states.
 pub struct Rewind {
     max_frames: usize,
     max_bytes: usize,
-    records: VecDeque<Record>,
-    /// The records' size in bytes.
-    bytes: usize,
-    /// Memory as it was at the last capture (empty before the first).
-    memory: Vec<u8>,
-    /// The text of the last capture, deflated.
-    text: Vec<u8>,
+    states: Deltas<()>,
     /// Captures made, and the host's time they took (for `--stats`).
     captures: u64,
     spent: Duration,
-    /// The pages written since the last capture, kept to spare an allocation a frame.
-    written: Vec<u32>,
 }
 
 impl Rewind {
@@ -71,24 +37,20 @@ impl Rewind {
         Rewind {
             max_frames,
             max_bytes,
-            records: VecDeque::new(),
-            bytes: 0,
-            memory: Vec::new(),
-            text: Vec::new(),
+            states: Deltas::new(Taker::Rewind, Pages::Raw),
             captures: 0,
             spent: Duration::ZERO,
-            written: Vec::new(),
         }
     }
 
-    /// Frames the ring can go back.
+    /// Frames the ring can go back: the states before the newest.
     pub fn frames(&self) -> usize {
-        self.records.len()
+        self.states.len().saturating_sub(1)
     }
 
-    /// The memory the ring holds: its records and its copy of the machine's memory.
+    /// The memory the ring holds: its states and its copy of the machine's memory.
     pub fn bytes(&self) -> usize {
-        self.bytes + self.memory.len() + self.text.len()
+        self.states.bytes() + self.states.memory_bytes()
     }
 
     /// What the ring holds and what its captures cost, in one line (`--stats`).
@@ -99,104 +61,54 @@ impl Rewind {
              {mean:.2} ms a capture",
             self.frames(),
             self.bytes() as f64 / f64::from(1 << 20),
-            self.memory.len() as f64 / f64::from(1 << 20),
+            self.states.memory_bytes() as f64 / f64::from(1 << 20),
         )
     }
 
     /// Takes `machine`'s state now (at the end of a frame) as the newest.
     pub fn capture(&mut self, machine: &mut Machine) -> Result<(), String> {
         let start = Instant::now();
-        let result = self.take(machine);
+        let result = self.states.push(machine, ());
+        // The newest stays: the next capture is compared with it.
+        while self.frames() > 0
+            && (self.frames() > self.max_frames || self.states.bytes() > self.max_bytes)
+        {
+            self.states.drop_oldest();
+        }
         self.captures += 1;
         self.spent += start.elapsed();
         result
     }
 
-    fn take(&mut self, machine: &mut Machine) -> Result<(), String> {
-        let text = deflate(snapshot::text(machine)?.as_bytes());
-        machine.board.take_written(&mut self.written);
-        machine.cpu.drop_write_entries();
-        let ram = machine.board.ram();
-        if self.memory.len() != ram.len() {
-            // The first capture (or a machine of another size): nothing to go back to yet.
-            self.clear();
-            self.memory = ram.to_vec();
-            self.text = text;
-            return Ok(());
-        }
-        let mut pages = Vec::new();
-        for &index in &self.written {
-            let at = index as usize * PAGE;
-            let (old, new) = (&mut self.memory[at..at + PAGE], &ram[at..at + PAGE]);
-            if old != new {
-                pages.push((index, Box::from(&*old)));
-                old.copy_from_slice(new);
-            }
-        }
-        let record = Record {
-            text: std::mem::replace(&mut self.text, text),
-            pages,
-        };
-        self.bytes += record.bytes();
-        self.records.push_back(record);
-        while self.records.len() > self.max_frames || self.bytes > self.max_bytes {
-            let Some(old) = self.records.pop_front() else {
-                break;
-            };
-            self.bytes -= old.bytes();
-        }
-        Ok(())
-    }
-
     /// Puts `machine` back to the frame before the newest state, which is dropped; false (and
     /// the machine unchanged) when there is none left.
     pub fn step_back(&mut self, machine: &mut Machine) -> Result<bool, String> {
-        let Some(record) = self.records.pop_back() else {
+        if self.frames() == 0 {
             return Ok(false);
-        };
-        self.bytes -= record.bytes();
-        for (index, page) in &record.pages {
-            let at = *index as usize * PAGE;
-            self.memory[at..at + PAGE].copy_from_slice(page);
         }
-        self.text = record.text;
-        let text = String::from_utf8(inflate(&self.text)).map_err(|e| e.to_string())?;
-        snapshot::restore(machine, &text, &self.memory)?;
+        let keep = self.states.len() - 1;
+        self.states.truncate(keep);
+        self.states.restore(machine, keep - 1)?;
         Ok(true)
     }
 
     /// Forgets every state: the next capture starts again. (A machine built anew, by a reset,
     /// must be captured so: its pages differ from the copy without having been written.)
     pub fn clear(&mut self) {
-        self.records.clear();
-        self.bytes = 0;
-        self.memory = Vec::new();
-        self.text = Vec::new();
+        self.states.clear();
     }
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
-}
-
-fn inflate(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    // Only what `deflate` made comes here.
-    let _ = DeflateDecoder::new(bytes).read_to_end(&mut out);
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bus::Bus;
     use crate::config::MachineConfig;
     use crate::frontend::options::RunOptions;
     use crate::frontend::script::Script;
     use crate::frontend::session::Session;
     use crate::frontend::setup;
+    use crate::snapshot;
 
     /// The state of `machine`: its text and its memory, byte for byte.
     fn state(machine: &Machine) -> (String, Vec<u8>) {

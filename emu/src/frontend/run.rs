@@ -63,7 +63,8 @@ Exit status:
        enabled can raise, a branch to itself with interrupts masked
        (Linux halt, poweroff), or code where nothing was loaded
   126  --engine check: the engines differed (the line says where)
-  130  Ctrl-C ended a run by --frames or --keys";
+  130  Ctrl-C ended a run by --frames or --keys, or a window whose
+       input is not a terminal";
 
 /// Prints one line on stderr and gives `status`.
 pub fn fail(message: &str, status: u8) -> ExitCode {
@@ -262,6 +263,9 @@ fn run_front_end(
         options,
         &mut machine,
     )?;
+    // Ctrl-C stops the monitor's commands, and in the window opens the monitor.
+    let interrupt = monitor.interrupt_flag();
+    let _ = ctrlc::set_handler(move || interrupt.store(true, Ordering::Relaxed));
     let outcome = window::run(machine, &mut make, &mut monitor, window_options)?;
     Ok(Ran {
         stop: outcome.stop,

@@ -102,14 +102,16 @@ impl Screen {
             .window
             .get_mouse_pos(MouseMode::Discard)
             .map(|(x, y)| (x as i32, y as i32));
-        let (mut states, (left, right)) = match &mut self.clicks {
-            Some(clicks) => (clicks.take(), clicks.held()),
+        let size = self.window.get_size();
+        let (mut states, (left, right), at) = match &mut self.clicks {
+            Some(clicks) => (clicks.take(), clicks.held(), clicks.pointer(size)),
             None => (
                 Vec::new(),
                 (
                     self.window.get_mouse_down(MouseButton::Left),
                     self.window.get_mouse_down(MouseButton::Right),
                 ),
+                at,
             ),
         };
         states.push(Buttons { left, right, at });

@@ -8,8 +8,8 @@
 use std::collections::HashSet;
 
 use devices::pl111::{HEIGHT, WIDTH};
-use devices::touchpad::{self, Touch};
 
+use super::inputs::{self, set_machine_key};
 use super::keymap::{CxKey, PadKey};
 use super::record::Recorder;
 use super::rewind::Rewind;
@@ -27,33 +27,6 @@ pub fn blank_frame() -> Box<Frame> {
     Box::new([0; WIDTH * HEIGHT])
 }
 
-/// Presses or releases a key of the machine (the touchpad's are [`Session::update_touchpad`]'s).
-pub(super) fn set_machine_key(machine: &mut Machine, key: CxKey, pressed: bool) {
-    match key {
-        CxKey::Matrix { row, col } => machine.set_key(row, col, pressed),
-        CxKey::On => machine.set_on_key(pressed),
-        CxKey::Pad(_) => {}
-    }
-}
-
-/// Where the touchpad is pressed for its keys held: an arrow at the middle of its edge, two
-/// arrows at a corner, the click (or opposite arrows) in the middle. The spots lie in the
-/// outer and middle thirds that libndls's `touchpad_getarrow` tells apart.
-fn pad_key_touch(keys: &[PadKey]) -> Touch {
-    let has = |key| keys.contains(&key);
-    let spot = |low: bool, high: bool, size: u16| match (low, high) {
-        (true, false) => size / 6,
-        (false, true) => size - size / 6,
-        _ => size / 2,
-    };
-    Touch {
-        contact: true,
-        pressed: true,
-        x: spot(has(PadKey::Left), has(PadKey::Right), touchpad::WIDTH),
-        y: spot(has(PadKey::Down), has(PadKey::Up), touchpad::HEIGHT),
-    }
-}
-
 /// Why a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
@@ -63,7 +36,8 @@ pub enum Stop {
     Frames,
     /// The person ended the run: the monitor's `quit`, Ctrl-A x, the window's F12.
     Quit,
-    /// Ctrl-C ended a headless run that has no monitor to enter (one by --frames or --keys).
+    /// Ctrl-C ended a run that has no monitor to enter: one by --frames or --keys, or a
+    /// window whose input is not a terminal.
     Interrupted,
 }
 
@@ -99,10 +73,14 @@ pub struct Session {
     pub recorder: Option<Recorder>,
     /// The states of the frames run, to go back to (`--rewind`).
     pub rewind: Option<Rewind>,
+    /// The cycle the session last left the machine at: found elsewhere, the machine was run
+    /// or moved by someone else meanwhile (see [`Session::machine_moved`]).
+    left_at: u64,
 }
 
 impl Session {
     pub fn new(machine: Machine, script: Script, limit: Option<u64>) -> Session {
+        let machine_cycles = machine.cpu.cycles();
         Session {
             frame_cycles: (machine.config.cpu_hz / FRAME_RATE).max(1),
             start: machine.cpu.cycles(),
@@ -119,6 +97,7 @@ impl Session {
             lift_at_end: false,
             recorder: None,
             rewind: None,
+            left_at: machine_cycles,
         }
     }
 
@@ -206,8 +185,7 @@ impl Session {
         }
     }
 
-    /// Gives the touchpad what its keys held and the finger do: the keys, pressing it at its
-    /// edges or middle, come first; a lifted finger leaves the last position readable.
+    /// Gives the touchpad what its keys held and the finger do ([`inputs::pad_touch`]).
     fn update_touchpad(&mut self) {
         let keys: Vec<PadKey> = self
             .held
@@ -217,44 +195,81 @@ impl Session {
                 _ => None,
             })
             .collect();
-        let Some(last) = self.machine.board.touchpad().map(|pad| pad.touch()) else {
-            return;
-        };
-        let touch = match self.finger {
-            _ if !keys.is_empty() => pad_key_touch(&keys),
-            Finger::Lifted => Touch {
-                contact: false,
-                pressed: false,
-                ..last
-            },
-            Finger::Touching { x, y } => Touch {
-                contact: true,
-                pressed: false,
-                x,
-                y,
-            },
-            Finger::Pushing { x, y } => Touch {
-                contact: true,
-                pressed: true,
-                x,
-                y,
-            },
-        };
-        self.machine.set_touch(touch);
+        let finger = self.finger;
+        inputs::give_touch(&mut self.machine, |last| {
+            inputs::pad_touch(&keys, finger, last)
+        });
     }
 
-    /// The machine took a saved state (the monitor's `load`): frames count from here, the key
-    /// script's events are done with, the keys held are the state's, and the recorded keys
-    /// start again.
+    /// The machine was run or moved while the session did not have it. Run on (the monitor's
+    /// `step`, `next`, `until`), the frames it ran count as run. Taken back (a saved state
+    /// loaded, the monitor's reverse commands, the rewind ring, a slot), the frames count
+    /// from there ([`Session::took_a_state`]). Either way it may now hold other keys than
+    /// those held here (a state's, the past's, or none of those given while the monitor ran
+    /// it), so it is given these again: the guest's keys and touchpad follow the person's
+    /// whenever the session runs the machine again.
+    fn machine_moved(&mut self) {
+        let now = self.machine.cpu.cycles();
+        if now < self.start + self.frame * self.frame_cycles {
+            self.took_a_state();
+        } else {
+            self.frame = (now - self.start) / self.frame_cycles;
+        }
+        let held = &self.held;
+        inputs::give_keys(&mut self.machine, |key| held.contains(&key));
+        self.update_touchpad();
+    }
+
+    /// The machine went back to a saved state or an earlier time: frames count from here,
+    /// the key script's events are done with (and the keys and finger it holds let go), a tap
+    /// waiting for its frame's end is over, and the recorded keys start again from the keys
+    /// and finger still held.
     fn took_a_state(&mut self) {
         self.start = self.machine.cpu.cycles();
         self.frame = 0;
+        let (script_keys, script_finger) = self.script_holds();
         self.next_event = self.script.events.len();
-        self.held.clear();
-        self.applied = Script::default();
-        self.releases.clear();
-        self.finger = Finger::Lifted;
-        self.lift_at_end = false;
+        for key in std::mem::take(&mut self.releases) {
+            self.held.remove(&key);
+        }
+        self.held.retain(|key| !script_keys.contains(key));
+        if std::mem::take(&mut self.lift_at_end) || self.finger == script_finger {
+            self.finger = Finger::Lifted;
+        }
+        let mut held: Vec<CxKey> = self.held.iter().copied().collect();
+        held.sort_by_key(|key| key.name());
+        let mut applied: Vec<KeyEvent> = held
+            .into_iter()
+            .map(|key| KeyEvent::key(0, key, true))
+            .collect();
+        if self.finger != Finger::Lifted {
+            applied.push(KeyEvent {
+                frame: 0,
+                input: Input::Finger(self.finger),
+            });
+        }
+        self.applied = Script { events: applied };
+    }
+
+    /// The keys the key script holds down after the events applied so far, and its finger.
+    fn script_holds(&self) -> (HashSet<CxKey>, Finger) {
+        let mut keys = HashSet::new();
+        let mut finger = Finger::Lifted;
+        for event in &self.script.events[..self.next_event] {
+            match event.input {
+                Input::Key { key, pressed: true } => {
+                    keys.insert(key);
+                }
+                Input::Key {
+                    key,
+                    pressed: false,
+                } => {
+                    keys.remove(&key);
+                }
+                Input::Finger(f) => finger = f,
+            }
+        }
+        (keys, finger)
     }
 
     /// The key events applied so far, as a script that replays them.
@@ -267,11 +282,16 @@ impl Session {
     /// (`DebugStop::Exit`), or a debugger's condition stopped it mid-frame (the rest of the
     /// frame runs at the next call).
     pub fn run_frame(&mut self) -> Option<DebugStop> {
-        let frame_start = self.start + self.frame * self.frame_cycles;
-        let now = self.machine.cpu.cycles();
-        if !(frame_start..frame_start + self.frame_cycles).contains(&now) {
-            self.took_a_state();
+        if self.machine.cpu.cycles() != self.left_at {
+            self.machine_moved();
         }
+        let stop = self.run_to_frame_end();
+        self.left_at = self.machine.cpu.cycles();
+        stop
+    }
+
+    /// [`Session::run_frame`]'s work, from the machine where the session left it.
+    fn run_to_frame_end(&mut self) -> Option<DebugStop> {
         while let Some(&event) = self.script.events.get(self.next_event) {
             if event.frame > self.frame {
                 break;
@@ -359,6 +379,8 @@ pub(crate) fn busy_machine() -> Machine {
 
 #[cfg(test)]
 mod tests {
+    use devices::touchpad::Touch;
+
     use super::*;
     use crate::snapshot;
 
@@ -367,27 +389,72 @@ mod tests {
         Session::new(busy_machine(), script, None)
     }
 
+    /// Where a CX key of the matrix is.
+    fn position(name: &str) -> (usize, usize) {
+        match CxKey::from_name(name) {
+            Some(CxKey::Matrix { row, col }) => (row, col),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+
     /// A session whose machine goes back to a saved state (the monitor's `load`) counts its
-    /// frames from there: the next frame is a whole frame of the state's time, and the keys
-    /// recorded before are dropped.
+    /// frames from there: the next frame is a whole frame of the state's time. The machine is
+    /// given the keys held now, not the state's (aa held when it was saved, ON since), and the
+    /// keys recorded start again from those held.
     #[test]
     fn frames_count_from_a_loaded_state() {
         let mut session = busy_session(Script::default());
         let frame = session.frame_cycles;
+        let aa = CxKey::from_name("aa").unwrap();
+        session.set_key(aa, true);
         session.run_frame();
         let path = std::env::temp_dir().join(format!("emu-session-{}.state", std::process::id()));
         snapshot::save(&session.machine, &path).unwrap();
         let saved_at = session.machine.cpu.cycles();
+        session.set_key(aa, false);
         session.set_key(CxKey::On, true);
         for _ in 0..3 {
             session.run_frame();
         }
-        assert_eq!(session.applied_keys().events.len(), 1);
+        assert_eq!(session.applied_keys().events.len(), 3);
         snapshot::load(&mut session.machine, &path).unwrap();
         std::fs::remove_file(&path).unwrap();
+        let (row, col) = position("aa");
+        assert!(session.machine.board.key_down(row, col));
+        assert!(!session.machine.board.on_key_down());
         assert_eq!(session.run_frame(), None);
         assert_eq!(session.machine.cpu.cycles(), saved_at + frame);
-        assert!(session.applied_keys().events.is_empty());
+        assert!(!session.machine.board.key_down(row, col));
+        assert!(session.machine.board.on_key_down());
+        assert_eq!(session.applied_keys().to_text(), "0 press on\n");
+    }
+
+    /// A machine run on while the session did not have it (the monitor's `until`): the
+    /// frames it ran count, the key script goes on from there, and a key tapped before, which
+    /// the machine held meanwhile, is released as the next frame ends.
+    #[test]
+    fn frames_run_elsewhere_count() {
+        let mut session = busy_session(Script::parse("3 press on\n").unwrap());
+        let frame = session.frame_cycles;
+        session.run_frame();
+        let aa = CxKey::from_name("aa").unwrap();
+        session.set_key(aa, true);
+        session.set_key(aa, false);
+        // Into the middle of frame 2.
+        assert_eq!(session.machine.run_cycles(frame * 3 / 2), None);
+        let (row, col) = position("aa");
+        assert!(session.machine.board.key_down(row, col));
+        assert_eq!(session.run_frame(), None);
+        assert_eq!(session.frames(), 3);
+        assert!((3 * frame..3 * frame + 64).contains(&session.machine.cpu.cycles()));
+        assert!(!session.machine.board.key_down(row, col));
+        assert!(!session.machine.board.on_key_down());
+        session.run_frame();
+        assert!(session.machine.board.on_key_down());
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "1 press aa\n3 release aa\n3 press on\n"
+        );
     }
 
     /// The touchpad's keys press the pad at its edges (two arrows at a corner), the finger

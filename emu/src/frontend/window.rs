@@ -21,6 +21,7 @@ use std::collections::{BTreeSet, HashSet, VecDeque};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use minifb::{InputCallback, Key, Window};
@@ -369,6 +370,8 @@ pub fn run(
     // While the monitor has the machine, the window draws it and takes keys without running
     // it, and looks for the monitor's next command line once a host frame.
     let mut prompt = MonitorPrompt::default();
+    let interrupt = monitor.interrupt_flag();
+    let bounded = options.frames.is_some() || !options.script.events.is_empty();
     if options.monitor {
         prompt.enter(monitor, &session.machine);
     }
@@ -383,7 +386,19 @@ pub fn run(
             Request::Quit => Action::Quit,
             Request::Monitor => Action::Monitor,
         });
-        for action in keyboard.apply(&mut session).into_iter().chain(escape) {
+        // Ctrl-C on the terminal acts as F5 does, as in headless runs; it ends a run bounded
+        // by --frames or --keys, or one with no terminal for the monitor.
+        let interrupted = interrupt.swap(false, Ordering::Relaxed);
+        if interrupted && (bounded || !std::io::stdin().is_terminal()) {
+            return Ok(outcome(stopped, Some(Stop::Interrupted), session));
+        }
+        let ctrl_c = interrupted.then_some(Action::Monitor);
+        for action in keyboard
+            .apply(&mut session)
+            .into_iter()
+            .chain(escape)
+            .chain(ctrl_c)
+        {
             let cycles = session.machine.cpu.cycles();
             if prompt.active()
                 && matches!(action, Action::Monitor | Action::Reset | Action::LoadSlot)

@@ -104,6 +104,17 @@ impl PageKind {
     }
 }
 
+impl Walk {
+    /// log2 of the size of the mapping that translated the address: a section's, a large
+    /// page's, or 4 KiB for a small or tiny page and with the MMU off.
+    pub fn span(&self) -> u8 {
+        match self.kind {
+            Some(kind) => kind.size().max(1 << 12).trailing_zeros() as u8,
+            None => 12,
+        }
+    }
+}
+
 /// A domain's two DACR bits (ARM ARM B4.6.4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DomainAccess {

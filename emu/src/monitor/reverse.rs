@@ -38,7 +38,7 @@ pub(super) fn before_run(monitor: &mut Monitor, machine: &mut Machine) {
 }
 
 /// After the monitor ran the machine (a slice, a step): a checkpoint if one is due.
-pub(super) fn ran(monitor: &mut Monitor, machine: &Machine) {
+pub(super) fn ran(monitor: &mut Monitor, machine: &mut Machine) {
     if let Some(history) = monitor.history.as_mut() {
         if let Err(e) = history.ran(machine) {
             log::warn!("reverse execution stops: {e}");

@@ -411,33 +411,14 @@ pub mod fixture {
     use super::super::heap::Heap;
     use super::super::{layout, Answer, Call, Ndless};
     use crate::frontend::setup::SharedBuffer;
-    use crate::guest::{GuestMemory, MemoryError};
-
-    /// Guest memory from `BASE` (the OS variables, then a scratch area, then the heap).
-    pub struct Flat(Vec<u8>);
+    use crate::guest::testing::Flat;
+    use crate::guest::GuestMemory;
 
     pub const BASE: u32 = 0x1000_0000;
     /// Where [`Guest::put`] writes strings and [`Guest::buffer`] gives space.
     const SCRATCH: u32 = 0x1000_6000;
     const HEAP: u32 = 0x1001_0000;
     const END: u32 = 0x1010_0000;
-
-    impl GuestMemory for Flat {
-        fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
-            let at = addr.checked_sub(BASE).ok_or(MemoryError)? as usize;
-            buf.copy_from_slice(self.0.get(at..at + buf.len()).ok_or(MemoryError)?);
-            Ok(())
-        }
-
-        fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
-            let at = addr.checked_sub(BASE).ok_or(MemoryError)? as usize;
-            self.0
-                .get_mut(at..at + data.len())
-                .ok_or(MemoryError)?
-                .copy_from_slice(data);
-            Ok(())
-        }
-    }
 
     /// A temporary host folder, removed when dropped.
     pub struct TempDir(pub PathBuf);
@@ -473,7 +454,7 @@ pub mod fixture {
             if let Some(dir) = dir {
                 ndless = ndless.with_documents(&dir.0).unwrap();
             }
-            let mut mem = Flat(vec![0; (END - BASE) as usize]);
+            let mut mem = Flat::new(BASE, (END - BASE) as usize);
             ndless.heap = Heap {
                 start: HEAP,
                 end: END,

@@ -398,10 +398,8 @@ fn fread(
     file: u32,
 ) -> Result<u32, Failure> {
     let open = ndless.documents.files.get(file)?;
-    let total = match size.checked_mul(count) {
-        Some(0) => return Ok(0),
-        Some(total) => total,
-        None => return Err(Errno::EINVAL.into()),
+    let Some(total) = item_bytes(size, count)? else {
+        return Ok(0);
     };
     let mut buf = vec![0; (total as usize).min(CHUNK)];
     let mut done = 0;
@@ -431,10 +429,8 @@ fn fwrite(
     file: u32,
 ) -> Result<u32, Failure> {
     ndless.documents.files.get(file)?;
-    let total = match size.checked_mul(count) {
-        Some(0) => return Ok(0),
-        Some(total) => total,
-        None => return Err(Errno::EINVAL.into()),
+    let Some(total) = item_bytes(size, count)? else {
+        return Ok(0);
     };
     let mut done = 0;
     while done < total {
@@ -450,6 +446,16 @@ fn fwrite(
         }
     }
     Ok(done / size)
+}
+
+/// The bytes of `count` items of `size` bytes (fread, fwrite): `None` for none, EINVAL past
+/// what 32 bits count.
+fn item_bytes(size: u32, count: u32) -> Result<Option<u32>, Failure> {
+    match size.checked_mul(count) {
+        Some(0) => Ok(None),
+        Some(total) => Ok(Some(total)),
+        None => Err(Errno::EINVAL.into()),
+    }
 }
 
 /// Writes `bytes` to the FILE at `file`; on failure, how many were written and why not.
@@ -674,6 +680,25 @@ mod tests {
         fn state(&mut self, file: u32) -> u32 {
             self.word(file + STATE)
         }
+    }
+
+    /// fread and fwrite of no bytes (a size or a count of 0) do nothing and return 0; a size
+    /// times a count past 32 bits is EINVAL, nothing done.
+    #[test]
+    fn empty_and_overflowing_item_sizes() {
+        let dir = TempDir::new("sizes");
+        let mut guest = Guest::new(Some(&dir));
+        let file = guest.fopen("/documents/t.tns", "wb+");
+        let at = guest.buffer(16);
+        for number in [FREAD, FWRITE] {
+            guest.clear_errno();
+            assert_eq!(guest.call(number, &[at, 0, 5, file]), 0);
+            assert_eq!(guest.call(number, &[at, 5, 0, file]), 0);
+            assert_eq!(guest.errno(), 0xEEEE, "errno as it was");
+            assert_eq!(guest.call(number, &[at, 0x1_0000, 0x1_0000, file]), 0);
+            assert_eq!(guest.errno(), Errno::EINVAL.0);
+        }
+        assert_eq!(guest.call(FTELL, &[file]), 0, "nothing was written");
     }
 
     #[test]

@@ -772,48 +772,10 @@ fn hexadecimal(value: f64, precision: Option<u64>, alt: bool, upper: bool) -> Ve
     ]
 }
 
-/// Guest memory for the tests of the families that format.
-#[cfg(test)]
-pub(super) mod testing {
-    use crate::guest::{GuestMemory, MemoryError};
-
-    /// 64 KiB of guest memory at [`Flat::BASE`], zeroed.
-    pub struct Flat(pub Vec<u8>);
-
-    impl Flat {
-        pub const BASE: u32 = 0x1000_0000;
-
-        pub fn new() -> Flat {
-            Flat(vec![0; 0x1_0000])
-        }
-
-        fn range(&self, addr: u32, len: usize) -> Result<std::ops::Range<usize>, MemoryError> {
-            let at = addr.checked_sub(Self::BASE).ok_or(MemoryError)? as usize;
-            (at + len <= self.0.len())
-                .then_some(at..at + len)
-                .ok_or(MemoryError)
-        }
-    }
-
-    impl GuestMemory for Flat {
-        fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
-            let range = self.range(addr, buf.len())?;
-            buf.copy_from_slice(&self.0[range]);
-            Ok(())
-        }
-
-        fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
-            let range = self.range(addr, data.len())?;
-            self.0[range].copy_from_slice(data);
-            Ok(())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::testing::Flat;
     use super::*;
+    use crate::guest::testing::Flat;
 
     /// An argument, as the tables of `format_cases.rs` give them.
     #[derive(Clone, Copy, Debug)]
@@ -847,7 +809,7 @@ mod tests {
     /// Guest memory holding `args` as a call passes them after `fixed` words (registers, then
     /// the stack), or in memory as a `va_list` has them (`fixed` = `None`).
     fn place(args: &[Arg], fixed: Option<u32>) -> (Flat, Args) {
-        let mut mem = Flat::new();
+        let mut mem = Flat::new(Flat::BASE, 0x1_0000);
         let mut slots: Vec<u32> = vec![0xDEAD_BEEF; fixed.unwrap_or(0) as usize];
         let mut strings = STRINGS;
         for arg in args {
@@ -1058,7 +1020,7 @@ mod tests {
         );
         // A string that ends at the end of memory is read.
         let (mut mem, mut args) = place(&[P(Flat::BASE + 0xFFFE)], Some(1));
-        mem.0[0xFFFE] = b'z';
+        mem.bytes[0xFFFE] = b'z';
         let mut out = Vec::new();
         assert_eq!(super::format(&mut mem, b"%s", &mut args, &mut out), Ok(1));
         assert_eq!(out, b"z");
@@ -1071,16 +1033,16 @@ mod tests {
             &[P(at), P(at + 8), P(at + 16), P(at + 24), P(at + 32)],
             Some(1),
         );
-        mem.0[0x100..0x128].fill(0xAA);
+        mem.bytes[0x100..0x128].fill(0xAA);
         let mut out = Vec::new();
         let format = b"ab%nc%hhnde%hnf%lln%ln!";
         assert_eq!(super::format(&mut mem, format, &mut args, &mut out), Ok(7));
         assert_eq!(out, b"abcdef!");
-        assert_eq!(mem.0[0x100..0x104], [2, 0, 0, 0]);
-        assert_eq!(mem.0[0x108..0x10A], [3, 0xAA]);
-        assert_eq!(mem.0[0x110..0x113], [5, 0, 0xAA]);
-        assert_eq!(mem.0[0x118..0x120], [6, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!(mem.0[0x120..0x124], [6, 0, 0, 0]);
+        assert_eq!(mem.bytes[0x100..0x104], [2, 0, 0, 0]);
+        assert_eq!(mem.bytes[0x108..0x10A], [3, 0xAA]);
+        assert_eq!(mem.bytes[0x110..0x113], [5, 0, 0xAA]);
+        assert_eq!(mem.bytes[0x118..0x120], [6, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(mem.bytes[0x120..0x124], [6, 0, 0, 0]);
         // Through a bad pointer, it is a bad pointer.
         assert_eq!(run(b"%n", &[P(4)], Some(1)).0, Err(Error::Memory));
     }

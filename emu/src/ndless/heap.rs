@@ -176,29 +176,11 @@ impl Heap {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Guest memory of `size` bytes from 0x1000.
-    struct Flat(Vec<u8>);
-
-    impl GuestMemory for Flat {
-        fn read_bytes(&mut self, addr: u32, buf: &mut [u8]) -> Result<(), MemoryError> {
-            let at = addr.checked_sub(0x1000).ok_or(MemoryError)? as usize;
-            buf.copy_from_slice(self.0.get(at..at + buf.len()).ok_or(MemoryError)?);
-            Ok(())
-        }
-
-        fn write_bytes(&mut self, addr: u32, data: &[u8]) -> Result<(), MemoryError> {
-            let at = addr.checked_sub(0x1000).ok_or(MemoryError)? as usize;
-            self.0
-                .get_mut(at..at + data.len())
-                .ok_or(MemoryError)?
-                .copy_from_slice(data);
-            Ok(())
-        }
-    }
+    use crate::guest::testing::Flat;
 
     fn heap() -> (Heap, Flat) {
-        let mut mem = Flat(vec![0xAA; 0x1000]);
+        let mut mem = Flat::new(0x1000, 0x1000);
+        mem.bytes.fill(0xAA);
         let heap = Heap {
             start: 0x1000,
             end: 0x2000,

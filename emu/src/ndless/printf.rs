@@ -157,9 +157,9 @@ impl Sink for Buffer {
 
 #[cfg(test)]
 mod tests {
-    use super::super::format::testing::Flat;
     use super::*;
     use crate::frontend::setup::SharedBuffer;
+    use crate::guest::testing::Flat;
 
     const STDIN: u32 = layout::STD_FILES;
     const STDOUT: u32 = STDIN + layout::FILE_SIZE;
@@ -181,9 +181,9 @@ mod tests {
     fn world() -> World {
         let (out, err) = (SharedBuffer::default(), SharedBuffer::default());
         let ndless = Ndless::new(Box::new(out.clone()), Box::new(err.clone()));
-        let mut mem = Flat::new();
+        let mut mem = Flat::new(Flat::BASE, 0x1_0000);
         // The output buffer starts full of 0xAA, to see what is written.
-        mem.0[0x9000..0xA000].fill(0xAA);
+        mem.bytes[0x9000..0xA000].fill(0xAA);
         World {
             ndless,
             mem,
@@ -214,7 +214,7 @@ mod tests {
 
         /// `len` bytes of the output buffer.
         fn buffer(&self, len: usize) -> &[u8] {
-            &self.mem.0[0x9000..0x9000 + len]
+            &self.mem.bytes[0x9000..0x9000 + len]
         }
 
         fn errno(&mut self) -> u32 {

@@ -647,9 +647,9 @@ fn strerror(errno: u32) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::super::format::testing::Flat;
     use super::*;
     use crate::frontend::setup::SharedBuffer;
+    use crate::guest::testing::Flat;
 
     mod cases {
         include!("stdlib_cases.rs");
@@ -669,7 +669,7 @@ mod tests {
         let ndless = Ndless::new(Box::new(out), Box::new(err));
         World {
             ndless,
-            mem: Flat::new(),
+            mem: Flat::new(Flat::BASE, 0x1_0000),
         }
     }
 
@@ -787,8 +787,8 @@ mod tests {
     fn strtod_reads_only_as_far_as_the_number() {
         let mut w = world();
         // "7.5" then no NUL up to the end of memory: only the number is read.
-        w.mem.0[0xFFF0..].fill(b'x');
-        w.mem.0[0xFFF0..0xFFF3].copy_from_slice(b"7.5");
+        w.mem.bytes[0xFFF0..].fill(b'x');
+        w.mem.bytes[0xFFF0..0xFFF3].copy_from_slice(b"7.5");
         let at = Flat::BASE + 0xFFF0;
         let bits = 7.5f64.to_bits();
         let answer = w.call(STRTOD, [at, END, 0, 0]);

@@ -4,12 +4,13 @@
 //! a run is a function of its inputs (docs/design.md section 10), and the journal gives them
 //! back.
 //!
-//! Checkpoints are compact. Memory is kept once, as it is at the latest checkpoint (the
-//! reference); each older checkpoint keeps only the pages that differ from the checkpoint after
-//! it, as they were (an undo record, deflated), and the CPU and devices as the saved state's
-//! text (deflated). Going back to checkpoint `i` copies the reference and undoes the records
-//! from the latest down to `i`. The oldest checkpoints are dropped when the history outgrows
-//! its budget.
+//! Checkpoints are compact, kept in a [`Deltas`] store: memory whole once, as it is at the
+//! latest checkpoint; each older checkpoint keeps only the pages that differ from the
+//! checkpoint after it, as they were (an undo record, deflated: checkpoints are far apart), and
+//! the CPU and devices as the saved state's text (deflated). A checkpoint compares only the
+//! pages written since the one before. Going back to checkpoint `i` copies memory and undoes
+//! the records from the latest down to `i`. The oldest checkpoints are dropped when the
+//! history outgrows its budget.
 //!
 //! What is not reversible: what the host did outside the guest. A semihosting call's or an
 //! Ndless OS call's answer is journaled and given again, but a host file it wrote stays written;
@@ -22,15 +23,10 @@
 
 pub mod journal;
 
-use std::io::{Read, Write};
-
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
-
-use crate::bus::Bus;
 use crate::cpu::{Breakpoint, Exception, Watchpoint};
+use crate::deltas::{Deltas, Pages};
+use crate::dirty::Taker;
 use crate::machine::{DebugStop, Exit, Machine};
-use crate::snapshot;
 use journal::{Journal, Mark, Position};
 
 /// Instructions between two checkpoints by default: 1/16 s of the CX's 132 MHz, a few
@@ -39,26 +35,13 @@ pub const INTERVAL: u64 = 1 << 23;
 /// The bytes the checkpoints may hold (beyond the reference copy of memory) before the oldest
 /// are dropped.
 pub const BUDGET: usize = 256 << 20;
-/// The granule memory is compared in.
-const PAGE: usize = 4096;
 
-/// One checkpoint.
+/// Where a checkpoint stands (its state is the store's).
 struct Checkpoint {
     instructions: u64,
     cycles: u64,
-    /// The CPU and the devices, as [`snapshot::text`] writes them, deflated.
-    state: Vec<u8>,
     /// Where the journal stood.
     mark: Mark,
-    /// The pages that differ between this checkpoint and the next, as they are here: page
-    /// numbers and their bytes, deflated. Empty for the latest.
-    undo: Undo,
-}
-
-#[derive(Default)]
-struct Undo {
-    pages: Vec<u32>,
-    bytes: Vec<u8>,
 }
 
 /// Where a history found the machine, for the monitor and the GDB stub to report.
@@ -72,9 +55,7 @@ pub enum Found {
 
 /// The past of a run.
 pub struct History {
-    checkpoints: Vec<Checkpoint>,
-    /// Memory as at the latest checkpoint.
-    reference: Vec<u8>,
+    checkpoints: Deltas<Checkpoint>,
     interval: u64,
     budget: usize,
     /// The latest instruction count a run reached: how far forward `goto` goes.
@@ -82,20 +63,6 @@ pub struct History {
     /// Where the machine stood when the history last let it go: if it is elsewhere when the
     /// history is next asked, something else ran or changed it.
     left_at: (u64, u64),
-}
-
-fn deflate(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    // Writing to a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    encoder.finish().unwrap_or_default()
-}
-
-fn inflate(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    // The history deflated these bytes itself.
-    let _ = DeflateDecoder::new(bytes).read_to_end(&mut out);
-    out
 }
 
 fn position(machine: &Machine) -> (u64, u64) {
@@ -108,8 +75,7 @@ impl History {
     pub fn start(machine: &mut Machine, interval: u64, budget: usize) -> Result<History, String> {
         machine.journal = Some(Journal::new(machine.cpu.cycles()));
         let mut history = History {
-            checkpoints: Vec::new(),
-            reference: machine.board.ram().to_vec(),
+            checkpoints: Deltas::new(Taker::Reverse, Pages::Deflated),
             interval: interval.max(1),
             budget,
             furthest: machine.cpu.instructions(),
@@ -135,7 +101,11 @@ impl History {
 
     /// The oldest instruction count the history reaches, and the latest a run reached.
     pub fn span(&self) -> (u64, u64) {
-        let first = self.checkpoints.first().map_or(0, |c| c.instructions);
+        let first = self
+            .checkpoints
+            .notes()
+            .next()
+            .map_or(0, |c| c.instructions);
         (first, self.furthest)
     }
 
@@ -143,19 +113,12 @@ impl History {
     /// apart).
     pub fn cost(&self, machine: &Machine) -> (usize, usize) {
         let journal = machine.journal.as_ref().map_or(0, Journal::size);
-        (self.checkpoints.len(), self.bytes() + journal)
+        (self.checkpoints.len(), self.checkpoints.bytes() + journal)
     }
 
     /// The bytes of memory the reference copy holds.
     pub fn reference_bytes(&self) -> usize {
-        self.reference.len()
-    }
-
-    fn bytes(&self) -> usize {
-        self.checkpoints
-            .iter()
-            .map(|c| c.state.len() + c.undo.bytes.len() + 4 * c.undo.pages.len() + 64)
-            .sum()
+        self.checkpoints.memory_bytes()
     }
 
     /// Whether the machine is where the history left it (nothing else ran or changed it).
@@ -189,22 +152,21 @@ impl History {
     fn forget_after(&mut self, at: Position) {
         let keep = self
             .checkpoints
-            .iter()
+            .notes()
             .take_while(|c| (c.instructions, c.cycles) < at)
             .count()
             .max(1);
-        if keep < self.checkpoints.len() {
-            let memory = self.memory_at(keep - 1);
-            self.reference = memory;
-            self.checkpoints.truncate(keep);
-            self.checkpoints[keep - 1].undo = Undo::default();
-        }
+        self.checkpoints.truncate(keep);
     }
 
     /// Notes that the machine ran forward under the history's watch: takes a checkpoint if the
     /// latest is `interval` instructions behind and the machine is past it.
-    pub fn ran(&mut self, machine: &Machine) -> Result<(), String> {
-        let latest = self.checkpoints.last().map_or(0, |c| c.instructions);
+    pub fn ran(&mut self, machine: &mut Machine) -> Result<(), String> {
+        let latest = self
+            .checkpoints
+            .notes()
+            .last()
+            .map_or(0, |c| c.instructions);
         if machine.cpu.instructions() >= latest + self.interval {
             self.push(machine)?;
         }
@@ -228,10 +190,9 @@ impl History {
         if let Some(journal) = machine.journal.as_mut() {
             journal.truncate(cycles);
         }
-        if self.checkpoints.len() == 1 && self.checkpoints[0].instructions == instructions {
+        if self.checkpoints.len() == 1 && self.checkpoints.note(0).instructions == instructions {
             // The change is at the history's start: it starts again with it.
-            self.checkpoints.clear();
-            self.reference = machine.board.ram().to_vec();
+            self.checkpoints.truncate(0);
         }
         self.push(machine)?;
         self.furthest = instructions;
@@ -240,63 +201,26 @@ impl History {
     }
 
     /// Takes a checkpoint of the machine's present.
-    fn push(&mut self, machine: &Machine) -> Result<(), String> {
-        let state = deflate(snapshot::text(machine)?.as_bytes());
-        let ram = machine.board.ram();
-        if let Some(previous) = self.checkpoints.last_mut() {
-            let mut undo = Undo::default();
-            let mut bytes = Vec::new();
-            for (n, (old, new)) in self
-                .reference
-                .chunks_mut(PAGE)
-                .zip(ram.chunks(PAGE))
-                .enumerate()
-            {
-                if old != new {
-                    undo.pages.push(n as u32);
-                    bytes.extend_from_slice(old);
-                    old.copy_from_slice(new);
-                }
-            }
-            undo.bytes = deflate(&bytes);
-            previous.undo = undo;
-        }
+    fn push(&mut self, machine: &mut Machine) -> Result<(), String> {
         let mark = machine.journal.as_ref().map(Journal::mark);
-        self.checkpoints.push(Checkpoint {
+        let checkpoint = Checkpoint {
             instructions: machine.cpu.instructions(),
             cycles: machine.cpu.cycles(),
-            state,
             mark: mark.ok_or("the machine keeps no journal")?,
-            undo: Undo::default(),
-        });
+        };
+        self.checkpoints.push(machine, checkpoint)?;
         // The oldest go when the history outgrows its budget; the latest two always stay.
-        while self.checkpoints.len() > 2 && self.bytes() > self.budget {
-            self.checkpoints.remove(0);
+        while self.checkpoints.len() > 2 && self.checkpoints.bytes() > self.budget {
+            self.checkpoints.drop_oldest();
         }
         Ok(())
     }
 
-    /// Memory as at checkpoint `index`.
-    fn memory_at(&self, index: usize) -> Vec<u8> {
-        let mut memory = self.reference.clone();
-        for checkpoint in self.checkpoints[index..].iter().rev().skip(1) {
-            let bytes = inflate(&checkpoint.undo.bytes);
-            for (&page, old) in checkpoint.undo.pages.iter().zip(bytes.chunks(PAGE)) {
-                let start = page as usize * PAGE;
-                memory[start..start + old.len()].copy_from_slice(old);
-            }
-        }
-        memory
-    }
-
     /// Puts the machine back at checkpoint `index`.
     fn restore(&self, machine: &mut Machine, index: usize) -> Result<(), String> {
-        let checkpoint = &self.checkpoints[index];
-        let text = String::from_utf8(inflate(&checkpoint.state))
-            .map_err(|_| "a checkpoint's state is damaged".to_string())?;
-        snapshot::restore(machine, &text, &self.memory_at(index))?;
+        self.checkpoints.restore(machine, index)?;
         if let Some(journal) = machine.journal.as_mut() {
-            journal.rewind(checkpoint.mark);
+            journal.rewind(self.checkpoints.note(index).mark);
         }
         Ok(())
     }
@@ -304,7 +228,7 @@ impl History {
     /// The latest checkpoint at or before instruction count `n`.
     fn checkpoint_before(&self, n: u64) -> usize {
         self.checkpoints
-            .iter()
+            .notes()
             .rposition(|c| c.instructions <= n)
             .unwrap_or(0)
     }
@@ -316,7 +240,7 @@ impl History {
         let index = self.checkpoint_before(n);
         let now = machine.cpu.instructions();
         // Running on from the present is quicker when no checkpoint lies between.
-        if !(self.checkpoints[index].instructions <= now && now <= n) {
+        if !(self.checkpoints.note(index).instructions <= now && now <= n) {
             self.restore(machine, index)?;
         }
         let lifted = Lifted::take(machine);
@@ -330,7 +254,7 @@ impl History {
             other => Err(format!(
                 "running again from the checkpoint at {} instructions stopped at {} ({other:?}) \
                  before {n}",
-                self.checkpoints[index].instructions,
+                self.checkpoints.note(index).instructions,
                 machine.cpu.instructions()
             )),
         }
@@ -398,10 +322,10 @@ impl History {
                 return Ok(Found::Hit(stop));
             }
             if index == 0 {
-                self.goto(machine, self.checkpoints[0].instructions)?;
+                self.goto(machine, self.checkpoints.note(0).instructions)?;
                 return Ok(Found::Start);
             }
-            end = self.checkpoints[index].instructions;
+            end = self.checkpoints.note(index).instructions;
             index -= 1;
         }
     }

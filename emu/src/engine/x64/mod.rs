@@ -14,9 +14,11 @@ mod emit;
 mod flags;
 pub mod lower;
 mod memory;
+mod perf_map;
 pub mod trial;
 
 use memory::ExecMemory;
+use perf_map::PerfMap;
 
 use crate::bus::Bus;
 use crate::cpu::{Cpu, Op};
@@ -175,6 +177,7 @@ pub struct Code {
     targets: Box<[Target]>,
     stamp: u64,
     layout: Layout,
+    perf_map: PerfMap,
     pub stats: Stats,
 }
 
@@ -190,6 +193,7 @@ impl Default for Code {
             targets: vec![Target::EMPTY; TARGETS].into_boxed_slice(),
             stamp: 0,
             layout: Cpu::engine_layout(),
+            perf_map: PerfMap::from_env(),
             stats: Stats::default(),
         }
     }
@@ -336,6 +340,10 @@ impl Code {
             return None;
         }
         self.used = at + code.bytes.len();
+        if let Some(buffer) = &self.buffer {
+            self.perf_map
+                .name(buffer.at(at), code.bytes.len(), pc, thumb);
+        }
         self.stats.compiled += 1;
         Some(Compiled {
             at,
