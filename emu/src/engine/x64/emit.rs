@@ -225,7 +225,7 @@ pub fn block(
                 e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
-            Native::Jump { rm, link } => e.jump(insn, count, rm, link),
+            Native::Jump { rm, link, exchange } => e.jump(insn, count, rm, link, exchange),
             Native::Exchange { target, link } => {
                 e.store_imm(layout.reg(14), link);
                 e.cycles(insn);
@@ -474,29 +474,35 @@ impl Emitter<'_> {
         dynasm!(self.asm ; .arch x64 ; mov ecx, esi ; or ecx, self.thumb as i32);
     }
 
-    /// BX Rm (and Thumb's BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb
-    /// if its bit 0 is set, through [`Self::go_to`]. An ARM target not word-aligned is the
-    /// handler's.
-    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>) {
+    /// BX Rm (and BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb if its
+    /// bit 0 is set, through [`Self::go_to`]; an ARM target not word-aligned is the handler's.
+    /// Without `exchange`, Thumb's MOV PC, Rm: to the address in Rm with bit 0 clear.
+    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>, exchange: bool) {
         let l = self.layout;
         let slow = self.asm.new_dynamic_label();
-        dynasm!(self.asm
-            ; .arch x64
-            ; mov ecx, DWORD [rbx + l.reg(rm)]
-            ; mov eax, ecx
-            ; and eax, 3
-            ; cmp eax, 2
-            ; je =>slow
-            ; mov esi, ecx
-            ; and esi, -2
-        );
+        dynasm!(self.asm ; .arch x64 ; mov ecx, DWORD [rbx + l.reg(rm)]);
+        if exchange {
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov eax, ecx
+                ; and eax, 3
+                ; cmp eax, 2
+                ; je =>slow
+            );
+        }
+        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, -2);
+        if !exchange {
+            self.same_state_key();
+        }
         if let Some(link) = link {
             self.store_imm(l.reg(14), link);
         }
         self.cycles(insn);
-        self.go_to(count, insn.pc, true);
-        dynasm!(self.asm ; .arch x64 ; =>slow);
-        self.slow(insn, count);
+        self.go_to(count, insn.pc, exchange);
+        if exchange {
+            dynasm!(self.asm ; .arch x64 ; =>slow);
+            self.slow(insn, count);
+        }
     }
 
     /// A native form's slow path: the flag write owed, if any, to the CPSR (the handler may
@@ -985,10 +991,23 @@ impl Emitter<'_> {
                 Width::SignedByte => dynasm!(self.asm ; .arch x64 ; movsx r9d, BYTE [r13 + r8]),
                 Width::SignedHalf => dynasm!(self.asm ; .arch x64 ; movsx r9d, WORD [r13 + r8]),
             }
+            if rd == 15 {
+                // A branch; in the other state (or UNPREDICTABLE), the handler's, checked
+                // before anything changes.
+                dynasm!(self.asm ; .arch x64 ; test r9d, 3 ; jnz =>slow);
+            }
             if writeback {
                 if let Src::Reg(rn) = base {
                     dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rn)], edx);
                 }
+            }
+            if rd == 15 {
+                dynasm!(self.asm ; .arch x64 ; mov esi, r9d);
+                self.same_state_key();
+                self.cycles(insn);
+                self.go_to(count, insn.pc, false);
+                dynasm!(self.asm ; .arch x64 ; =>slow);
+                return self.slow(insn, count);
             }
             dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], r9d);
         } else {

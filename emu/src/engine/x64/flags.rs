@@ -84,6 +84,11 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
             }
         }
         Native::Mul { .. } => 0,
+        // A load of the PC is a branch.
+        Native::Mem { rd: 15, .. } => ALL,
+        Native::Multi {
+            load: true, list, ..
+        } if list & 0x8000 != 0 => ALL,
         Native::Mem { .. } | Native::Multi { .. } if !slow => 0,
         Native::Mem { .. }
         | Native::Multi { .. }

@@ -232,4 +232,54 @@ mod tests {
             }
         }
     }
+
+    /// The computed branches compiled natively, each after a no-op (see above) and run six
+    /// times, so that compiled blocks branch to compiled blocks: Thumb's MOV PC, Rm (bit 0
+    /// of Rm ignored, the state kept), ARM's BLX Rm, and ARM's LDR of the PC (post-indexed,
+    /// scaled, conditional, and loading a Thumb address, which the handler takes). The words
+    /// in memory past the code are the `data` given.
+    #[test]
+    fn computed_branches_run_as_the_interpreter_runs_them() {
+        let data = |word: u32| word.to_le_bytes().to_vec();
+        // r5: where MOV PC and BLX go; r7: where LDR loads from.
+        let low = [0, 1, 2, 3, 4, CODE + 3, 6, CODE + 0x1000];
+        let cases: [(bool, &[u32], u32, Vec<u8>); 7] = [
+            // MOV r8, r8; MOV PC, r5: to CODE + 2, itself.
+            (true, &[0x46C0, 0x46AF], 0, Vec::new()),
+            // MOV r8, r8; ADDS r0, #1; MOV PC, r5.
+            (true, &[0x46C0, 0x3001, 0x46AF, 0x46C0], 0, Vec::new()),
+            // MOV r8, r8; SUB r5, r5, #3; BLX r5: to CODE, LR the BLX's address + 4.
+            (
+                false,
+                &[0xE1A0_8008, 0xE245_5003, 0xE12F_FF35],
+                0,
+                Vec::new(),
+            ),
+            // MOV r8, r8; LDR PC, [r7], #4: every word is CODE.
+            (false, &[0xE1A0_8008, 0xE497_F004], 0, data(CODE)),
+            // MOV r8, r8; ADD r0, r0, #1; LDR PC, [r7, r0, LSL #2].
+            (
+                false,
+                &[0xE1A0_8008, 0xE280_0001, 0xE797_F100],
+                0,
+                data(CODE),
+            ),
+            // MOV r8, r8; LDRNE PC, [r7], taken or not by Z.
+            (false, &[0xE1A0_8008, 0x1597_F000], 0, data(CODE)),
+            (false, &[0xE1A0_8008, 0x1597_F000], 0x4000_0000, data(CODE)),
+        ];
+        for (thumb, code, flags, data) in cases {
+            let mut case = trial(thumb, code, low, flags);
+            case.data = data;
+            if let Err(difference) = case.run(6) {
+                panic!("{code:04x?}: {difference}");
+            }
+        }
+        // LDR PC loading a Thumb address (bit 0 set): the handler's.
+        let mut case = trial(false, &[0xE1A0_8008, 0xE497_F004], low, 0);
+        case.data = data(CODE + 0x101);
+        if let Err(difference) = case.run(6) {
+            panic!("LDR PC to Thumb code: {difference}");
+        }
+    }
 }
