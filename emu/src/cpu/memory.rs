@@ -23,8 +23,9 @@ use crate::mmu::{self, status, Access, Fault, Walk};
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
 /// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
 pub const SETS: usize = 2048;
-/// A tag no page address equals (page addresses have their low 12 bits clear).
-const INVALID: u32 = 1;
+/// A tag no page address equals (page addresses have their low 12 bits clear), nor an address
+/// masked to its page and its two lowest bits, as compiled code compares an aligned access's.
+const INVALID: u32 = 0xFFF;
 
 /// Laid out as C lays it out: compiled code reads entries (`Cpu::tlb_tables`).
 #[derive(Clone, Copy)]
