@@ -564,7 +564,7 @@ impl Cpu {
                 .get_mut(at..at + len)
                 .ok_or(Fault::new(status::EXTERNAL, 0, va))?
                 .copy_from_slice(&data[done..done + len]);
-            bus.note_written(at as u32);
+            bus.note_host_written(at as u32);
             done += len;
         }
         Ok(())
