@@ -15,10 +15,10 @@
 //!   are dropped before the next one runs, so a store to the next instruction is seen, as the
 //!   interpreter sees it;
 //! - anything else that writes memory (the machine loading an image or a state, a semihosting
-//!   or OS call, a debugger) happens outside the run, and the machine says so
-//!   ([`Blocks::host_wrote`]): each page's bytes, kept as they were decoded, are compared with
-//!   memory when a block of the page is next looked up, and a page that changed loses its
-//!   blocks.
+//!   or OS call, a debugger) happens outside the run, and the board counts it; when the count
+//!   moved ([`Blocks::host_wrote`]) each page's bytes, kept as they were decoded, are compared
+//!   with memory when a block of the page is next looked up, and a page that changed loses
+//!   its blocks.
 //!
 //! A block's ops are the interpreter's own handlers, which the op runner calls; on x86-64 hosts
 //! a block that has run a few times is compiled to host code ([`super::x64`]),
