@@ -552,7 +552,7 @@ impl Cpu {
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
         debug_pieces(addr, data.len(), |va, piece| {
             let at = self.debug_arena_range(bus, va, piece.len(), Access::Write)?;
-            bus.note_written(at.start as u32);
+            bus.note_host_written(at.start as u32);
             bus.ram_mut()[at].copy_from_slice(&data[piece]);
             Ok(())
         })
