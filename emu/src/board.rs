@@ -183,6 +183,10 @@ pub struct Board {
     uart: Option<usize>,
     /// The arena pages written since each taker of them last took them.
     written: Written,
+    /// Counts the writes to memory made other than by the CPU's stores (images and states
+    /// loaded, a debugger's or host service's writes): the jit compares its pages of code with
+    /// memory only when this moved.
+    host_writes: u64,
 }
 
 impl Board {
@@ -231,6 +235,7 @@ impl Board {
             vic,
             uart,
             written: Written::new(offset as usize),
+            host_writes: 0,
         }
     }
 
@@ -265,6 +270,7 @@ impl Board {
         let at = region.arena_offset as usize + start;
         self.arena[at..at + bytes.len()].copy_from_slice(bytes);
         self.written.mark_range(at, bytes.len());
+        self.host_writes += 1;
         self.find_blank_regions();
         true
     }
@@ -534,6 +540,7 @@ impl Board {
         let at = region.arena_offset as usize + start;
         self.arena[at..at + bytes.len()].copy_from_slice(bytes);
         self.written.mark_range(at, bytes.len());
+        self.host_writes += 1;
         true
     }
 
@@ -542,6 +549,13 @@ impl Board {
     /// (`Cpu::drop_write_entries`), so that the next store to each page is seen.
     pub fn take_written(&mut self, taker: Taker, pages: &mut Vec<u32>) {
         self.written.take(taker, pages);
+    }
+
+    /// How many times memory was written other than by the CPU's stores so far: it moves
+    /// with every image or state loaded and every write by a debugger, a host service or the
+    /// board's own `poke`.
+    pub fn host_writes(&self) -> u64 {
+        self.host_writes
     }
 }
 
@@ -579,7 +593,10 @@ impl Bus for Board {
                 }
                 return Ok(());
             }
+            // The CPU's stores to RAM go to the arena directly (`Bus::ram_page`): this is the
+            // host's `poke`.
             self.written.mark(at);
+            self.host_writes += 1;
             return ram_write(&mut self.arena, at, size, value).ok_or(BusError);
         }
         let Some(index) = self.slot_index(addr) else {
@@ -625,6 +642,11 @@ impl Bus for Board {
 
     fn note_written(&mut self, offset: u32) {
         self.written.mark(offset as usize);
+    }
+
+    fn note_host_written(&mut self, offset: u32) {
+        self.written.mark(offset as usize);
+        self.host_writes += 1;
     }
 }
 
@@ -776,6 +798,7 @@ impl Board {
             if to != from {
                 to.copy_from_slice(from);
                 self.written.mark(index * page);
+                self.host_writes += 1;
             }
         }
         self.find_blank_regions();
@@ -797,6 +820,7 @@ impl Board {
     pub fn take_memory_from(&mut self, old: Board) {
         self.arena = old.arena;
         self.written.mark_all();
+        self.host_writes = old.host_writes + 1;
         self.regions = old.regions;
         self.now = old.now;
         self.warnings = old.warnings;

@@ -50,6 +50,11 @@ pub trait Bus {
     /// Notes that the arena page at `offset` is written other than through the TLB's write
     /// tables (see [`crate::dirty`]).
     fn note_written(&mut self, _offset: u32) {}
+    /// Notes that a debugger or host service wrote the arena page at `offset`
+    /// ([`crate::cpu::Cpu::debug_write`]): code decoded from it may be stale.
+    fn note_host_written(&mut self, offset: u32) {
+        self.note_written(offset);
+    }
 }
 
 /// A bus of nothing but RAM from address 0, for unit tests and single-instruction replays.

@@ -494,7 +494,7 @@ impl Machine {
                 }
             }
         }
-        self.engine.machine_changed();
+        self.engine.machine_changed(&self.board);
     }
 
     /// Reverse execution's replay: gives the inputs the journal has for where the machine
@@ -514,7 +514,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached, or the CPU halts for good.
     /// Breakpoints and watchpoints (which only a debugger sets) do not stop it.
     pub fn run(&mut self, limit: Option<u64>) -> Exit {
-        self.engine.machine_changed();
+        self.engine.machine_changed(&self.board);
         loop {
             if let Some(DebugStop::Exit(exit)) = self.run_slice(limit, None) {
                 return exit;
@@ -525,7 +525,7 @@ impl Machine {
     /// Runs until the guest exits, the instruction limit is reached (a debugger's step), the
     /// CPU halts, or a breakpoint or watchpoint stops it.
     pub fn run_debug(&mut self, limit: Option<u64>) -> DebugStop {
-        self.engine.machine_changed();
+        self.engine.machine_changed(&self.board);
         loop {
             if let Some(stop) = self.run_slice(limit, None) {
                 return stop;
@@ -538,7 +538,7 @@ impl Machine {
     /// a debugger set.
     pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
         let until = self.cpu.cycles().saturating_add(cycles);
-        self.engine.machine_changed();
+        self.engine.machine_changed(&self.board);
         while self.cpu.cycles() < until {
             if let Some(stop) = self.run_slice(None, Some(until)) {
                 return Some(stop);
@@ -651,14 +651,14 @@ impl Machine {
             }
             Stop::Event(Event::Semihosting) => {
                 let exit = self.semihosting_call();
-                self.engine.machine_changed();
+                self.engine.machine_changed(&self.board);
                 if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
             }
             Stop::Event(Event::OsCall(number)) => {
                 let exit = self.os_call(number);
-                self.engine.machine_changed();
+                self.engine.machine_changed(&self.board);
                 if let Some(exit) = exit {
                     return Some(DebugStop::Exit(exit));
                 }
@@ -782,7 +782,7 @@ impl Machine {
         if let Err(e) = booted {
             log::warn!("booting again after the reset: {e}");
         }
-        self.engine.machine_changed();
+        self.engine.machine_changed(&self.board);
         None
     }
 
@@ -1340,5 +1340,78 @@ mod tests {
             refused,
             Err("kernel: this machine has no RAM to load it in".to_string())
         );
+    }
+
+    /// One way the host writes bytes at an address.
+    type HostWrite = fn(&mut Machine, &[u8]);
+
+    /// Code the host writes over code the jit has compiled runs as written, by every way the
+    /// host writes memory: the new instruction's effect shows (ARM ARM A4.1.35: MOV r1, #7 sets
+    /// r1 to 7), and the interpreter, which fetches every instruction from memory, agrees.
+    #[test]
+    fn code_the_host_rewrites_runs_as_rewritten_in_both_engines() {
+        const CODE: u32 = 0x1000_0000;
+        const MOV_R1_7: u32 = 0xE3A0_1007;
+        let new = MOV_R1_7.to_le_bytes();
+        let writes: [(&str, HostWrite); 6] = [
+            ("a debugger's write", |m, new| {
+                m.cpu.debug_write(&mut m.board, CODE, new).unwrap()
+            }),
+            ("a host service's write", |m, new| {
+                let mut memory = VirtualMemory {
+                    cpu: &m.cpu,
+                    board: &mut m.board,
+                };
+                memory.write_bytes(CODE, new).unwrap()
+            }),
+            ("a load (the monitor's poke)", |m, new| {
+                assert!(m.board.load(CODE, new))
+            }),
+            ("a device's write", |m, new| {
+                assert!(m.board.write_ram(CODE, new))
+            }),
+            ("the board's poke", |m, _| {
+                assert!(m.board.poke(CODE, MOV_R1_7))
+            }),
+            ("a state loaded", |m, new| {
+                let text = crate::snapshot::text(m).unwrap();
+                let mut memory = m.board.ram().to_vec();
+                let at = m.board.ram_page(CODE).unwrap().offset as usize;
+                memory[at..at + 4].copy_from_slice(new);
+                crate::snapshot::restore(m, &text, &memory).unwrap()
+            }),
+        ];
+        let code: [u32; 3] = [
+            0xE3A0_1001, // mov r1, #1
+            0xE280_0001, // add r0, r0, #1
+            0xEAFF_FFFC, // b back to the mov
+        ];
+        for (how, write) in writes {
+            let ran = [EngineKind::Interp, EngineKind::Jit].map(|engine| {
+                let image = Image {
+                    kind: ImageKind::Elf,
+                    entry: Some(CODE),
+                    segments: vec![crate::loader::Segment {
+                        addr: CODE,
+                        data: code.iter().flat_map(|w| w.to_le_bytes()).collect(),
+                        mem_size: 12,
+                    }],
+                };
+                let mut machine = Machine::nspire_cx(1000);
+                machine.set_engine(engine);
+                machine.load(&image).unwrap();
+                machine.run_cycles(20_000);
+                assert_eq!(machine.cpu.reg(1), 1, "{how}, {engine:?}: before");
+                write(&mut machine, &new);
+                machine.run_cycles(20_000);
+                assert_eq!(machine.cpu.reg(1), 7, "{how}, {engine:?}: after");
+                (
+                    machine.cpu.reg(0),
+                    machine.cpu.reg(15),
+                    machine.cpu.instructions(),
+                )
+            });
+            assert_eq!(ran[0], ran[1], "{how}: interp, then jit");
+        }
     }
 }

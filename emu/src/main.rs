@@ -14,12 +14,17 @@ use emu::terminal::ESCAPE_HELP;
 
 /// An emulator of the TI-Nspire CX: an ARM926EJ-S handheld.
 ///
-/// With no command it runs the built-in demo ROM in a window (`emu run`).
+/// With no command it runs a ROM as `emu run` does (`emu game.tns`, `emu --monitor`), the
+/// built-in demo in a window if no ROM is given.
 #[derive(Parser)]
-#[command(name = "emu", version, about, long_about = None, after_help = after_help())]
+#[command(name = "emu", version, about, long_about = None, after_help = after_help(),
+          args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// `emu [OPTIONS] [ROM]` is `emu run [OPTIONS] [ROM]`.
+    #[command(flatten)]
+    run: Box<RunOptions>,
 }
 
 #[derive(Subcommand)]
@@ -132,7 +137,7 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(filter)).init();
     let cli = Cli::parse();
     match cli.command {
-        None => run::run(RunOptions::default()),
+        None => run::run(*cli.run),
         Some(Command::Run(options)) => run::run(*options),
         Some(Command::Keys) => {
             print!("{}", Loaded::from_config_dir().describe());

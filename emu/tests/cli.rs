@@ -109,6 +109,32 @@ fn keys_lists_the_mapping() {
     }
 }
 
+/// `emu [OPTIONS] [ROM]` is `emu run [OPTIONS] [ROM]`: the same output and status, its
+/// arguments and stdin included.
+#[test]
+fn the_run_command_may_be_left_out() {
+    let args = [
+        "--headless",
+        "--semihosting",
+        "roms/examples/newlib/hello.elf",
+        "--",
+        "one",
+    ];
+    let with = emu(&[&["run"], &args[..]].concat(), b"typed\n");
+    let without = emu(&args, b"typed\n");
+    assert_eq!(with.status.code(), Some(3), "{}", text(&with.stderr));
+    assert_eq!(without.status.code(), with.status.code());
+    assert_eq!(text(&without.stdout), text(&with.stdout));
+    assert!(text(&without.stdout).contains("argc = 2"));
+    // A subcommand's name is still the subcommand.
+    let keys = emu(&["keys"], b"");
+    assert!(
+        text(&keys.stdout).contains("CX key"),
+        "{}",
+        text(&keys.stderr)
+    );
+}
+
 #[test]
 fn frames_bound_a_headless_run_with_status_0() {
     // bench.elf would run for far longer than two frames (1/30 s of the machine's time).

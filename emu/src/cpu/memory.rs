@@ -23,8 +23,9 @@ use crate::mmu::{self, status, Access, Fault, Walk};
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
 /// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
 pub const SETS: usize = 2048;
-/// A tag no page address equals (page addresses have their low 12 bits clear).
-const INVALID: u32 = 1;
+/// A tag no page address equals (page addresses have their low 12 bits clear), nor an address
+/// masked to its page and its two lowest bits, as compiled code compares an aligned access's.
+const INVALID: u32 = 0xFFF;
 
 /// Laid out as C lays it out: compiled code reads entries (`Cpu::tlb_tables`).
 #[derive(Clone, Copy)]
@@ -551,7 +552,7 @@ impl Cpu {
     pub fn debug_write<B: Bus>(&self, bus: &mut B, addr: u32, data: &[u8]) -> Result<(), Fault> {
         debug_pieces(addr, data.len(), |va, piece| {
             let at = self.debug_arena_range(bus, va, piece.len(), Access::Write)?;
-            bus.note_written(at.start as u32);
+            bus.note_host_written(at.start as u32);
             bus.ram_mut()[at].copy_from_slice(&data[piece]);
             Ok(())
         })

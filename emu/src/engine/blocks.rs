@@ -15,10 +15,10 @@
 //!   are dropped before the next one runs, so a store to the next instruction is seen, as the
 //!   interpreter sees it;
 //! - anything else that writes memory (the machine loading an image or a state, a semihosting
-//!   or OS call, a debugger) happens outside the run, and the machine says so
-//!   ([`Blocks::forget`]): each page's bytes, kept as they were decoded, are compared with
-//!   memory when a block of the page is next looked up, and a page that changed loses its
-//!   blocks.
+//!   or OS call, a debugger) happens outside the run, and the board counts it; when the count
+//!   moved ([`Blocks::host_wrote`]) each page's bytes, kept as they were decoded, are compared
+//!   with memory when a block of the page is next looked up, and a page that changed loses
+//!   its blocks.
 //!
 //! A block's ops are the interpreter's own handlers, which the op runner calls; on x86-64 hosts
 //! a block that has run a few times is compiled to host code ([`super::x64`]),
@@ -130,6 +130,8 @@ pub struct Blocks<B> {
     /// Counts the host's actions (which may have changed memory outside the run); a page's
     /// bytes are compared with memory when its blocks are next looked up in a later one.
     epoch: u64,
+    /// The board's count of host writes when the epoch began.
+    host_writes: u64,
     /// The epoch each arena page was last compared with memory in (or found to hold no
     /// blocks), by page number: one load tells a block's entry that its page needs nothing.
     checked: Vec<u64>,
@@ -153,6 +155,7 @@ impl<B> Default for Blocks<B> {
             jump: vec![(NO_KEY, 0); JUMP_CACHE].into_boxed_slice(),
             pages: KeyMap::default(),
             epoch: 0,
+            host_writes: 0,
             checked: Vec::new(),
             #[cfg(target_arch = "x86_64")]
             hot: Some(super::x64::HOT),
@@ -172,12 +175,17 @@ fn jump_slot(key: Key) -> usize {
 }
 
 impl<B: Bus> Blocks<B> {
-    /// Memory may have changed behind the CPU's back (the machine loaded an image or a state,
-    /// answered a semihosting or OS call, took host input, a debugger wrote): each page with
-    /// blocks is compared with its bytes when they were decoded before a block of it runs
-    /// again, and the blocks of a page that differs are dropped. Blocks of unchanged pages, and
-    /// their compiled code, stay; pages never run again cost nothing.
-    pub fn forget(&mut self) {
+    /// The board's count of host writes ([`crate::board::Board::host_writes`]) is
+    /// `host_writes`: if it moved since the last call, memory changed behind the CPU's back
+    /// (the machine loaded an image or a state, answered a semihosting or OS call, a debugger
+    /// wrote), and each page with blocks is compared with its bytes when they were decoded
+    /// before a block of it runs again; the blocks of a page that differs are dropped. Blocks
+    /// of unchanged pages, and their compiled code, stay; pages never run again cost nothing.
+    pub fn host_wrote(&mut self, host_writes: u64) {
+        if host_writes == self.host_writes {
+            return;
+        }
+        self.host_writes = host_writes;
         self.epoch += 1;
         #[cfg(target_arch = "x86_64")]
         self.code.stale_targets();

@@ -124,8 +124,8 @@ impl Check {
         self.blocks.stats()
     }
 
-    pub fn machine_changed(&mut self) {
-        self.blocks.forget();
+    pub fn machine_changed(&mut self, board: &Board) {
+        self.blocks.host_wrote(board.host_writes());
         if let Some((_, board)) = self.copy.take() {
             self.spare = Some(board);
         }

@@ -99,15 +99,16 @@ impl Engine {
         }
     }
 
-    /// The machine changed the CPU or memory outside a run (an image or state loaded, a
-    /// semihosting or OS call answered, host input given to a device, a debugger's write):
-    /// the blocks of pages whose bytes changed are dropped before the next run, and `check`
-    /// copies the machine again before its next slice.
-    pub fn machine_changed(&mut self) {
+    /// The machine may have changed the CPU or memory outside a run (an image or state
+    /// loaded, a semihosting or OS call answered, host input given to a device, a debugger's
+    /// write): if `board` counts host writes since the last call, the blocks of pages whose
+    /// bytes changed are dropped before the next run; `check` copies the machine again before
+    /// its next slice.
+    pub fn machine_changed(&mut self, board: &Board) {
         match self {
             Engine::Interp => {}
-            Engine::Jit(blocks) => blocks.forget(),
-            Engine::Check(check) => check.machine_changed(),
+            Engine::Jit(blocks) => blocks.host_wrote(board.host_writes()),
+            Engine::Check(check) => check.machine_changed(board),
         }
     }
 }

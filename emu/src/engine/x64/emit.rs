@@ -4,7 +4,8 @@
 //! While it runs, host registers hold: `rbx` the CPU, `r12` the [`Context`], `r13` the RAM
 //! arena, `r14` and `r15` the current mode's TLB tables for reads and writes, `rbp` the
 //! instruction count at the running block's entry, `r11b` at times a condition's answer
-//! ([`flags`]). Guest registers and the CPSR stay in the `Cpu` struct.
+//! ([`flags`]); the stack's top 8 bytes hold a flag write owed to slow paths, if one is.
+//! Guest registers and the CPSR stay in the `Cpu` struct.
 //!
 //! Each instruction is native code ([`super::lower`]) or a call to the interpreter's handler
 //! through [`super::call_op`], which also ends the block where the handler branched, took an
@@ -45,11 +46,41 @@ pub struct Insn {
 }
 
 /// Where the C flag is after an operand is computed, for the logical operations.
+#[derive(Clone, Copy)]
 enum Carry {
     Unchanged,
     Const(bool),
     /// 0 or 1 in `edx`.
     InEdx,
+}
+
+/// What becomes of an instruction's flag write ([`flags::live_after`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flags {
+    /// None, or nothing reads it.
+    Skip,
+    /// To the CPSR.
+    Write,
+    /// Only the slow paths of loads and stores may read it: kept on the stack, cheaply, and
+    /// written to the CPSR on the way into one ([`Owed`]).
+    Owe,
+}
+
+/// A flag write owed to slow paths: the flags `bits`, kept at `[rsp]` as `how` says.
+#[derive(Clone, Copy)]
+struct Owed {
+    bits: u32,
+    how: Owing,
+}
+
+#[derive(Clone, Copy)]
+enum Owing {
+    /// x86's flags after an addition or a subtraction, C made ARM's: LAHF's `ah` and SETO's
+    /// `al`.
+    Arithmetic,
+    /// The result of a logical operation or a multiply (N and Z), and the shifter's carry-out:
+    /// at `[rsp + 4]` if it was in `edx`.
+    Logical(Carry),
 }
 
 /// A block's code and where its body starts (after the prologue: where chained blocks enter).
@@ -96,6 +127,7 @@ pub fn block(
         page,
         slot,
         held: None,
+        owed: None,
         thumb,
     };
     let size = if thumb { 2 } else { 4 };
@@ -110,9 +142,23 @@ pub fn block(
         if insn.cond != 0xE {
             e.condition(insn.cond, skip);
         }
-        // A flag write that nothing reads is left out; the next instruction's condition is
-        // kept from x86's flags where they answer it.
-        let needed = live[index] & flags::ALL != 0;
+        debug_assert_eq!(
+            e.owed.map_or(0, |owed| owed.bits) & flags::reads(insn.cond, &insn.native, false),
+            0,
+            "a flag read while owed"
+        );
+        let writes = flags::writes(insn.cond, &insn.native);
+        if writes != 0 {
+            e.settle_owed(writes);
+        }
+        // A flag write that nothing reads is left out, one that only slow paths read is owed;
+        // the next instruction's condition is kept from x86's flags where they answer it.
+        let flags = match live[index] {
+            live if live.read & flags::ALL != 0 => Flags::Write,
+            live if live.owed & flags::ALL == 0 => Flags::Skip,
+            _ if insn.cond == 0xE => Flags::Owe,
+            _ => Flags::Write,
+        };
         let next_cond = insns.get(index + 1).map_or(0xE, |next| next.cond);
         let host = if insn.cond == 0xE && next_cond != 0xE {
             flags::host_condition(&insn.native, next_cond).map(|host| (next_cond, host))
@@ -128,7 +174,14 @@ pub fn block(
                 rn,
                 op2,
             } => {
-                e.alu(opcode, s && needed, rd, rn, op2, host);
+                e.alu(
+                    opcode,
+                    if s { flags } else { Flags::Skip },
+                    rd,
+                    rn,
+                    op2,
+                    host,
+                );
                 if !s {
                     e.held = held;
                 }
@@ -148,7 +201,7 @@ pub fn block(
                 insn, count, load, width, rd, base, offset, up, pre, writeback,
             ),
             Native::Mul { rd, rm, rs, acc, s } => {
-                e.mul(rd, rm, rs, acc, s && needed, host);
+                e.mul(rd, rm, rs, acc, if s { flags } else { Flags::Skip }, host);
                 if !s {
                     e.held = held;
                 }
@@ -172,7 +225,7 @@ pub fn block(
                 e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
-            Native::Jump { rm, link } => e.jump(insn, count, rm, link),
+            Native::Jump { rm, link, exchange } => e.jump(insn, count, rm, link, exchange),
             Native::Exchange { target, link } => {
                 e.store_imm(layout.reg(14), link);
                 e.cycles(insn);
@@ -205,6 +258,8 @@ struct Emitter<'a> {
     /// flag-setting instruction for the next one's condition, kept while nothing sets flags or
     /// calls out.
     held: Option<u32>,
+    /// The flag write owed to slow paths, if any.
+    owed: Option<Owed>,
     /// The block's instruction set.
     thumb: bool,
 }
@@ -354,19 +409,10 @@ impl Emitter<'_> {
         let l = self.layout;
         let exit = self.exit;
         let leave = self.asm.new_dynamic_label();
-        let page_mask = !(crate::bus::PAGE_SIZE - 1);
-        let sets_mask = (super::TLB_SETS - 1) as i32;
         let targets_mask = (super::TARGETS - 1) as i32;
+        self.tlb_page(Rq::R14, 0, leave);
         dynasm!(self.asm
             ; .arch x64
-            ; mov edi, esi
-            ; shr edi, 12
-            ; and edi, sets_mask
-            ; mov r8d, esi
-            ; and r8d, page_mask as i32
-            ; cmp r8d, DWORD [r14 + rdi * 8]
-            ; jne =>leave
-            ; mov r8d, DWORD [r14 + rdi * 8 + 4]
             ; mov eax, esi
             ; shr eax, 12
             ; mov edx, esi
@@ -428,29 +474,72 @@ impl Emitter<'_> {
         dynasm!(self.asm ; .arch x64 ; mov ecx, esi ; or ecx, self.thumb as i32);
     }
 
-    /// BX Rm (and Thumb's BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb
-    /// if its bit 0 is set, through [`Self::go_to`]. An ARM target not word-aligned is the
-    /// handler's.
-    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>) {
+    /// BX Rm (and BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb if its
+    /// bit 0 is set, through [`Self::go_to`]; an ARM target not word-aligned is the handler's.
+    /// Without `exchange`, Thumb's MOV PC, Rm: to the address in Rm with bit 0 clear.
+    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>, exchange: bool) {
         let l = self.layout;
         let slow = self.asm.new_dynamic_label();
-        dynasm!(self.asm
-            ; .arch x64
-            ; mov ecx, DWORD [rbx + l.reg(rm)]
-            ; mov eax, ecx
-            ; and eax, 3
-            ; cmp eax, 2
-            ; je =>slow
-            ; mov esi, ecx
-            ; and esi, -2
-        );
+        dynasm!(self.asm ; .arch x64 ; mov ecx, DWORD [rbx + l.reg(rm)]);
+        if exchange {
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov eax, ecx
+                ; and eax, 3
+                ; cmp eax, 2
+                ; je =>slow
+            );
+        }
+        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, -2);
+        if !exchange {
+            self.same_state_key();
+        }
         if let Some(link) = link {
             self.store_imm(l.reg(14), link);
         }
         self.cycles(insn);
-        self.go_to(count, insn.pc, true);
-        dynasm!(self.asm ; .arch x64 ; =>slow);
+        self.go_to(count, insn.pc, exchange);
+        if exchange {
+            dynasm!(self.asm ; .arch x64 ; =>slow);
+            self.slow(insn, count);
+        }
+    }
+
+    /// A native form's slow path: the flag write owed, if any, to the CPSR (the handler may
+    /// take an abort, which saves it), then the handler. The write stays owed after it: the
+    /// native path, which joins this one, has not made it, and `[rsp]` outlives the call.
+    fn slow(&mut self, insn: &Insn, count: i32) {
+        self.pay();
         self.call(insn, count);
+    }
+
+    /// The flag write owed, to the CPSR.
+    fn pay(&mut self) {
+        let Some(owed) = self.owed else {
+            return;
+        };
+        match owed.how {
+            Owing::Arithmetic => {
+                dynasm!(self.asm ; .arch x64 ; mov eax, DWORD [rsp]);
+                self.nzcv();
+            }
+            Owing::Logical(carry) => {
+                dynasm!(self.asm ; .arch x64 ; mov esi, DWORD [rsp]);
+                if let Carry::InEdx = carry {
+                    dynasm!(self.asm ; .arch x64 ; mov edx, DWORD [rsp + 4]);
+                }
+                self.logical_flags(Flags::Write, carry);
+            }
+        }
+    }
+
+    /// Before an instruction writing the flags `writes`: the owed write is paid on the native
+    /// path if it holds flags this one leaves, else forgotten.
+    fn settle_owed(&mut self, writes: u32) {
+        if self.owed.is_some_and(|owed| owed.bits & !writes != 0) {
+            self.pay();
+        }
+        self.owed = None;
     }
 
     /// The interpreter's handler for the instruction (its condition passed), leaving the block
@@ -557,7 +646,7 @@ impl Emitter<'_> {
     fn alu(
         &mut self,
         opcode: u32,
-        s: bool,
+        flags: Flags,
         rd: Option<u8>,
         rn: Src,
         op2: Operand,
@@ -567,7 +656,7 @@ impl Emitter<'_> {
         if !matches!(opcode, 0xD | 0xF) {
             self.src(rn);
         }
-        let carry = self.operand(op2, logical && s);
+        let carry = self.operand(op2, logical && flags != Flags::Skip);
         let cpsr = self.layout.cpsr;
         // The result goes to esi; for arithmetic, whether x86's CF is ARM's C inverted.
         let mut inverted = false;
@@ -608,11 +697,24 @@ impl Emitter<'_> {
         if let Some(host) = host {
             self.hold(host, logical);
         }
-        if s {
-            if logical {
-                self.logical_flags(carry);
-            } else {
-                self.arithmetic_flags(inverted);
+        match (flags, logical) {
+            (Flags::Skip, _) => {}
+            (_, true) => self.logical_flags(flags, carry),
+            (_, false) => {
+                // ARM's C, then N Z C V in ah and al as `nzcv` takes them.
+                if inverted {
+                    dynasm!(self.asm ; .arch x64 ; cmc);
+                }
+                dynasm!(self.asm ; .arch x64 ; lahf ; seto al);
+                if flags == Flags::Owe {
+                    dynasm!(self.asm ; .arch x64 ; mov DWORD [rsp], eax);
+                    self.owed = Some(Owed {
+                        bits: flags::ALL,
+                        how: Owing::Arithmetic,
+                    });
+                } else {
+                    self.nzcv();
+                }
             }
         }
         if let Some(rd) = rd {
@@ -621,15 +723,12 @@ impl Emitter<'_> {
         }
     }
 
-    /// N Z C V from x86's SF ZF CF OF after an addition or subtraction. LAHF puts SF, ZF and
-    /// CF in bits 15, 14 and 8 of eax, SETO OF in bit 0; one multiplication moves the four to
-    /// bits 31-28 at once (their shifted copies land on other bits, masked off).
-    fn arithmetic_flags(&mut self, inverted: bool) {
+    /// N Z C V to the CPSR from x86's SF ZF CF OF after an addition or subtraction (CF made
+    /// ARM's C), as LAHF and SETO leave them: SF, ZF and CF in bits 15, 14 and 8 of eax, OF in
+    /// bit 0. One multiplication moves the four to bits 31-28 at once (their shifted copies
+    /// land on other bits, masked off).
+    fn nzcv(&mut self) {
         let cpsr = self.layout.cpsr;
-        dynasm!(self.asm ; .arch x64 ; lahf ; seto al ; movzx eax, ax);
-        if inverted {
-            dynasm!(self.asm ; .arch x64 ; xor eax, 0x100);
-        }
         dynasm!(self.asm
             ; .arch x64
             ; and eax, 0xC101
@@ -642,24 +741,38 @@ impl Emitter<'_> {
         );
     }
 
-    /// N and Z from the result in esi, C from the shifter, V unchanged.
-    fn logical_flags(&mut self, carry: Carry) {
+    /// N and Z from the result in esi, C from the shifter, V unchanged: to the CPSR, or owed
+    /// (`flags`).
+    fn logical_flags(&mut self, flags: Flags, carry: Carry) {
+        if flags == Flags::Owe {
+            dynasm!(self.asm ; .arch x64 ; mov DWORD [rsp], esi);
+            if let Carry::InEdx = carry {
+                dynasm!(self.asm ; .arch x64 ; mov DWORD [rsp + 4], edx);
+            }
+            let bits = match carry {
+                Carry::Unchanged => psr::N | psr::Z,
+                _ => psr::N | psr::Z | psr::C,
+            };
+            self.owed = Some(Owed {
+                bits,
+                how: Owing::Logical(carry),
+            });
+            return;
+        }
         let cpsr = self.layout.cpsr;
         let keep = match carry {
             Carry::Unchanged => !(psr::N | psr::Z),
             _ => !(psr::N | psr::Z | psr::C),
         };
+        // LAHF: SF and ZF to bits 15 and 14 of eax.
         dynasm!(self.asm
             ; .arch x64
             ; mov ecx, DWORD [rbx + cpsr]
             ; and ecx, keep as i32
-            ; mov eax, esi
-            ; and eax, psr::N as i32
-            ; or ecx, eax
-            ; xor eax, eax
             ; test esi, esi
-            ; setz al
-            ; shl eax, 30
+            ; lahf
+            ; and eax, 0xC000
+            ; shl eax, 16
             ; or ecx, eax
         );
         match carry {
@@ -670,26 +783,39 @@ impl Emitter<'_> {
         dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + cpsr], ecx);
     }
 
-    /// `r8` = the arena offset of the access of `bytes` at the address in `esi`, all in one
-    /// page, through the current mode's TLB table for loads or stores, as `Cpu::read_fast` and
-    /// `write_fast` find it; anything else jumps to `slow` (a miss, or past the arena's end).
-    fn tlb(&mut self, load: bool, bytes: i32, slow: dynasmrt::DynamicLabel) {
-        let table = if load { Rq::R14 } else { Rq::R15 };
+    /// `r8` = the arena offset of the page holding the address in `esi`, through the TLB
+    /// table `table` (the current mode's reads, `r14`, or writes, `r15`) as `Tlb::lookup`
+    /// finds it; a miss, or an address with a bit of `align` set, jumps to `miss`. Both are one
+    /// comparison: the address masked to its page and those bits against the entry's tag, a
+    /// page address (an empty entry's tag, `INVALID`, has low bits that no mask here keeps).
+    fn tlb_page(&mut self, table: Rq, align: u32, miss: dynasmrt::DynamicLabel) {
         let page_mask = !(crate::bus::PAGE_SIZE - 1);
         let sets_mask = (super::TLB_SETS - 1) as i32;
-        // The entry's offset is page-aligned: adding the offset in the page is or-ing it.
         dynasm!(self.asm
             ; .arch x64
             ; mov edi, esi
             ; shr edi, 12
             ; and edi, sets_mask
             ; mov r8d, esi
-            ; and r8d, page_mask as i32
+            ; and r8d, (page_mask | align) as i32
             ; cmp r8d, DWORD [Rq(table) + rdi * 8]
-            ; jne =>slow
-            ; mov r8d, esi
-            ; and r8d, !page_mask as i32
-            ; add r8d, DWORD [Rq(table) + rdi * 8 + 4]
+            ; jne =>miss
+            ; mov r8d, DWORD [Rq(table) + rdi * 8 + 4]
+        );
+    }
+
+    /// `r8` = the arena offset of the access of `bytes` at the address in `esi`, all in one
+    /// page and aligned to `align` + 1 bytes, through the current mode's TLB table for loads or
+    /// stores, as `Cpu::read_fast` and `write_fast` find it; anything else jumps to `slow` (a
+    /// miss, a misaligned address, or past the arena's end).
+    fn tlb(&mut self, load: bool, align: u32, bytes: i32, slow: dynasmrt::DynamicLabel) {
+        let table = if load { Rq::R14 } else { Rq::R15 };
+        self.tlb_page(table, align, slow);
+        let in_page = (crate::bus::PAGE_SIZE - 1) as i32;
+        dynasm!(self.asm
+            ; .arch x64
+            ; and esi, in_page
+            ; add r8, rsi
             ; lea r9, [r8 + bytes]
             ; cmp r9, QWORD [r12 + Context::ARENA_LEN]
             ; ja =>slow
@@ -698,7 +824,15 @@ impl Emitter<'_> {
 
     /// MUL, MLA (`ArmOp::Multiply`); with `host`, the next instruction's condition is kept in
     /// `r11b`.
-    fn mul(&mut self, rd: u8, rm: u8, rs: u8, acc: Option<u8>, s: bool, host: Option<(u32, Host)>) {
+    fn mul(
+        &mut self,
+        rd: u8,
+        rm: u8,
+        rs: u8,
+        acc: Option<u8>,
+        flags: Flags,
+        host: Option<(u32, Host)>,
+    ) {
         let l = self.layout;
         dynasm!(self.asm
             ; .arch x64
@@ -712,8 +846,8 @@ impl Emitter<'_> {
         if let Some(host) = host {
             self.hold(host, true);
         }
-        if s {
-            self.logical_flags(Carry::Unchanged);
+        if flags != Flags::Skip {
+            self.logical_flags(flags, Carry::Unchanged);
         }
         dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], esi);
     }
@@ -743,14 +877,12 @@ impl Emitter<'_> {
             ; mov eax, DWORD [rbx + l.reg(base)]
             ; lea esi, [rax + start]
             ; lea edx, [rax + new_base]
-            ; test esi, 3
-            ; jnz =>slow
             ; mov ecx, esi
             ; and ecx, page - 1
             ; cmp ecx, page - bytes
             ; ja =>slow
         );
-        self.tlb(load, bytes, slow);
+        self.tlb(load, 3, bytes, slow);
         let registers = (0..16u8).filter(|i| list & 1 << i != 0);
         let loads_pc = load && list & 0x8000 != 0;
         if loads_pc {
@@ -800,7 +932,7 @@ impl Emitter<'_> {
             dynasm!(self.asm ; .arch x64 ; jmp =>done);
         }
         dynasm!(self.asm ; .arch x64 ; =>slow);
-        self.call(insn, count);
+        self.slow(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);
     }
 
@@ -847,12 +979,9 @@ impl Emitter<'_> {
         } else {
             dynasm!(self.asm ; .arch x64 ; mov esi, eax);
         }
-        let bytes = width.bytes() as i32;
-        if bytes > 1 {
-            // Misaligned: a rotated load, or an alignment fault; the handler knows which.
-            dynasm!(self.asm ; .arch x64 ; test esi, bytes - 1 ; jnz =>slow);
-        }
-        self.tlb(load, bytes, slow);
+        // Misaligned: a rotated load, or an alignment fault; the handler knows which.
+        let bytes = width.bytes();
+        self.tlb(load, bytes - 1, bytes as i32, slow);
         let l = self.layout;
         if load {
             match width {
@@ -862,10 +991,23 @@ impl Emitter<'_> {
                 Width::SignedByte => dynasm!(self.asm ; .arch x64 ; movsx r9d, BYTE [r13 + r8]),
                 Width::SignedHalf => dynasm!(self.asm ; .arch x64 ; movsx r9d, WORD [r13 + r8]),
             }
+            if rd == 15 {
+                // A branch; in the other state (or UNPREDICTABLE), the handler's, checked
+                // before anything changes.
+                dynasm!(self.asm ; .arch x64 ; test r9d, 3 ; jnz =>slow);
+            }
             if writeback {
                 if let Src::Reg(rn) = base {
                     dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rn)], edx);
                 }
+            }
+            if rd == 15 {
+                dynasm!(self.asm ; .arch x64 ; mov esi, r9d);
+                self.same_state_key();
+                self.cycles(insn);
+                self.go_to(count, insn.pc, false);
+                dynasm!(self.asm ; .arch x64 ; =>slow);
+                return self.slow(insn, count);
             }
             dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], r9d);
         } else {
@@ -883,7 +1025,7 @@ impl Emitter<'_> {
         }
         self.cycles(insn);
         dynasm!(self.asm ; .arch x64 ; jmp =>done ; =>slow);
-        self.call(insn, count);
+        self.slow(insn, count);
         dynasm!(self.asm ; .arch x64 ; =>done);
     }
 }

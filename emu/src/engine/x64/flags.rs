@@ -4,9 +4,11 @@
 //!
 //! A flag written by one instruction and written again by a later one before anything reads it
 //! need not reach the CPSR. Reads are counted conservatively: a conditional instruction reads
-//! every flag, and so does anything that may call the interpreter's handler (a load or store
-//! whose slow path may take an abort, which saves the CPSR; a handler call; a branch, which
-//! ends the block, where the CPSR must be whole).
+//! every flag, and so does a handler call, and a branch, which ends the block, where the CPSR
+//! must be whole. A load or store reads none on its native path, but its slow path calls the
+//! handler, which may take an abort and save the CPSR: a flag write only such slow paths read
+//! is owed, kept aside where it costs little and written to the CPSR on the way into a slow
+//! path ([`Live::owed`]).
 
 use super::lower::{Native, Operand};
 use crate::cpu::alu::Shift;
@@ -35,7 +37,7 @@ fn keeps_carry(op2: Operand) -> bool {
 }
 
 /// The flags an instruction writes whenever it runs (a conditional one may not run: none).
-fn writes(cond: u32, native: &Native) -> u32 {
+pub fn writes(cond: u32, native: &Native) -> u32 {
     if cond != 0xE {
         return 0;
     }
@@ -59,8 +61,8 @@ fn writes(cond: u32, native: &Native) -> u32 {
     }
 }
 
-/// The flags an instruction may read.
-fn reads(cond: u32, native: &Native) -> u32 {
+/// The flags an instruction may read, on its native path or also on its slow path (`slow`).
+pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
     if cond != 0xE {
         return ALL;
     }
@@ -82,6 +84,12 @@ fn reads(cond: u32, native: &Native) -> u32 {
             }
         }
         Native::Mul { .. } => 0,
+        // A load of the PC is a branch.
+        Native::Mem { rd: 15, .. } => ALL,
+        Native::Multi {
+            load: true, list, ..
+        } if list & 0x8000 != 0 => ALL,
+        Native::Mem { .. } | Native::Multi { .. } if !slow => 0,
         Native::Mem { .. }
         | Native::Multi { .. }
         | Native::Branch { .. }
@@ -91,14 +99,28 @@ fn reads(cond: u32, native: &Native) -> u32 {
     }
 }
 
-/// For each of a block's instructions (its condition and its lowered form), the flags read
-/// after it before being written again, the block's end reading them all.
-pub fn live_after(insns: &[(u32, Native)]) -> Vec<u32> {
-    let mut live = ALL;
-    let mut after = vec![0; insns.len()];
+/// The flags live after an instruction.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Live {
+    /// Read by a later instruction (or the block's end) before being written again.
+    pub read: u32,
+    /// Read before being written again only by the slow path of a load or store.
+    pub owed: u32,
+}
+
+/// For each of a block's instructions (its condition and its lowered form), the flags live
+/// after it, the block's end reading them all.
+pub fn live_after(insns: &[(u32, Native)]) -> Vec<Live> {
+    let (mut read, mut any) = (ALL, ALL);
+    let mut after = vec![Live::default(); insns.len()];
     for (i, (cond, native)) in insns.iter().enumerate().rev() {
-        after[i] = live;
-        live = (live & !writes(*cond, native)) | reads(*cond, native);
+        after[i] = Live {
+            read,
+            owed: any & !read,
+        };
+        let written = !writes(*cond, native);
+        read = (read & written) | reads(*cond, native, false);
+        any = (any & written) | reads(*cond, native, true);
     }
     after
 }

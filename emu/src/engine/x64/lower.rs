@@ -64,7 +64,10 @@ pub enum Native {
     },
     /// LDR, STR, LDRB, STRB with the current mode's permissions (A5.2): the address is the base
     /// plus or minus the offset if `pre`, else the base; with `writeback` the base register
-    /// takes the moved address (a loaded value to the same register wins). `rd` is never 15.
+    /// takes the moved address (a loaded value to the same register wins). `rd` is 15 only
+    /// for an ARM LDR of a word: a branch, the block's last instruction, that may not change
+    /// the state (a word with bit 0 or 1 set is the handler's: ARMv5's LDR interworks,
+    /// A4.1.23).
     Mem {
         load: bool,
         width: Width,
@@ -101,9 +104,14 @@ pub enum Native {
     },
     /// A branch to a constant target, the block's last instruction; with `link`, r14 takes it.
     Branch { target: u32, link: Option<u32> },
-    /// BX Rm (ARM, Thumb) and Thumb's BLX Rm (r14 takes `link`): to the address in `rm` (never
-    /// the PC), in the state its bit 0 says, the block's last instruction.
-    Jump { rm: u8, link: Option<u32> },
+    /// BX Rm (ARM, Thumb) and BLX Rm (r14 takes `link`): to the address in `rm` (never the
+    /// PC), in the state its bit 0 says if `exchange` (else, Thumb's MOV PC, Rm, A7.1.42: in
+    /// the same state, bit 0 ignored), the block's last instruction.
+    Jump {
+        rm: u8,
+        link: Option<u32>,
+        exchange: bool,
+    },
     /// Thumb's BL/BLX pair ending in BLX: r14 takes `link`, and the ARM code at the constant
     /// `target` runs next; the block's last instruction.
     Exchange { target: u32, link: u32 },
@@ -127,10 +135,11 @@ pub fn arm(insn: u32, pc: u32) -> Native {
         }
     };
     match (insn >> 25) & 7 {
-        // BX Rm (A4.1.10).
-        0b000 if insn & 0x0FFF_FFF0 == 0x012F_FF10 && field(0) != 15 => Native::Jump {
+        // BX Rm, BLX Rm (A4.1.10, A4.1.9).
+        0b000 if insn & 0x0FFF_FFD0 == 0x012F_FF10 && field(0) != 15 => Native::Jump {
             rm: field(0),
-            link: None,
+            link: (insn & 1 << 5 != 0).then_some(pc.wrapping_add(4)),
+            exchange: true,
         },
         // MUL, MLA.
         0b000 if insn & 0x0FC0_00F0 == 0x0000_0090 => {
@@ -220,9 +229,9 @@ pub fn arm(insn: u32, pc: u32) -> Native {
             );
             let (rn, rd) = (field(16), field(12));
             let writeback = !pre || w;
-            // Post-indexed with W: the T forms (User permissions). The PC as Rd (a load to it
-            // branches) or as a written-back base: the handler.
-            if (!pre && w) || rd == 15 || (writeback && rn == 15) {
+            // Post-indexed with W: the T forms (User permissions). The PC stored, or loaded
+            // by a byte, or as a written-back base: the handler.
+            if (!pre && w) || (rd == 15 && (!load || byte)) || (writeback && rn == 15) {
                 return Native::Call;
             }
             let offset = if op == 0b010 {
@@ -440,10 +449,17 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
                 }
                 1 if rd != 15 => alu(op::CMP, true, rd, Src::Reg(rd), op2),
                 2 if rd != 15 => alu(op::MOV, false, rd, Src::Imm(0), op2),
+                // MOV PC, Rm.
+                2 if rm != 15 => Native::Jump {
+                    rm,
+                    link: None,
+                    exchange: false,
+                },
                 // BX, BLX (A7.1.20, A7.1.18).
                 3 if rm != 15 => Native::Jump {
                     rm,
                     link: (insn & 1 << 7 != 0).then_some(pc.wrapping_add(2) | 1),
+                    exchange: true,
                 },
                 _ => Native::Call,
             }
@@ -621,6 +637,10 @@ pub fn literal(native: Native, vpage: u32, page: &[u8]) -> Native {
     else {
         return native;
     };
+    // A load of the PC stays a branch.
+    if rd == 15 {
+        return native;
+    }
     let addr = if up {
         base.wrapping_add(offset)
     } else {
@@ -663,6 +683,10 @@ pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
             // ARM LDR/STR with a register offset shifted (bits 11:5 not clear).
             let scaled = !thumb && (word >> 25) & 7 == 0b011 && word & 0xFE0 != 0;
             let extra = if scaled { timing::SCALED_OFFSET } else { 0 };
+            if rd == 15 {
+                // A loaded PC is a branch: no register waits after it.
+                return (extra + timing::LOAD_PC, 0);
+            }
             // The native path's accesses are aligned.
             let pend = if load {
                 timing::load_use(rd as usize, width == Width::Word)

@@ -6,11 +6,13 @@
 //! RAM, no devices), followed by a branch back to its start; the registers and flags are the
 //! trial's. Each side runs the block `runs` times, one slice of exactly its length each
 //! (compiled from its first run on the jit's side), and after every slice the instruction
-//! counts, the stop, every register and the CPSR must agree; at the end, all of memory.
+//! counts, the stop, every register, the CPSR and the SPSRs (an abort saves the flags there)
+//! must agree; at the end, all of memory.
 
 use crate::board::Board;
 use crate::bus::Bus;
 use crate::config::{MachineConfig, MemoryConfig};
+use crate::cpu::psr::Mode;
 use crate::cpu::Cpu;
 use crate::engine::{blocks::Stats, Engine, EngineKind};
 
@@ -147,6 +149,15 @@ impl Trial {
                     icpu.cpsr()
                 ));
             }
+            for mode in Mode::ALL {
+                let (spsr, ispsr) = (cpu.spsr_of(mode), icpu.spsr_of(mode));
+                if spsr != ispsr {
+                    return Err(format!(
+                        "{at}: the SPSR of {mode:?} is {spsr:#010x?} in the jit, {ispsr:#010x?} \
+                         in the interpreter"
+                    ));
+                }
+            }
         }
         // Compared whole first (memcmp): a search byte by byte calls a comparison hook per
         // byte in a fuzz build (-sanitizer-coverage-trace-compares), a million per input.
@@ -162,5 +173,113 @@ impl Trial {
             ));
         }
         Ok(jit.block_stats().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A trial from r0-r7 as given (the rest 0), the flags N Z C V clear or set.
+    fn trial(thumb: bool, code: &[u32], low: [u32; 8], flags: u32) -> Trial {
+        let mut regs = [0; 15];
+        regs[..8].copy_from_slice(&low);
+        Trial {
+            thumb,
+            code: code.to_vec(),
+            regs,
+            flags,
+            data: Vec::new(),
+        }
+    }
+
+    /// A flag write that only a load's or store's slow path reads (the next flag-setting
+    /// instruction writes them all again) is owed, not written; when that load aborts, the
+    /// abort saves the CPSR to SPSR_abt, which must hold the owed flags. r6 points at no
+    /// memory (a bus error: an external abort), r7 into RAM. Each block runs from flags all
+    /// clear and all set, so every flag the owed write changes shows. Each starts with a
+    /// no-op (MOV r8, r8): the first fetch from the page misses the TLB, and the interpreter
+    /// runs that instruction; the block compiled is the rest.
+    #[test]
+    fn owed_flags_reach_the_spsr_of_an_abort() {
+        let nowhere = 0x2000_0000;
+        let ram = CODE + 0x1000;
+        let low = [5, 0x8000_0000, 3, 0xFFFF_FFFF, 0, 0, nowhere, ram];
+        let blocks: [(bool, &[u32]); 8] = [
+            // MOVS r0, #0 (logical, C kept); LDR r1, [r6]; CMP r0, r0.
+            (true, &[0x46C0, 0x2000, 0x6831, 0x4280]),
+            // LSLS r0, r1, #1 (C from the shifter); STR r0, [r6]; CMP r0, r0.
+            (true, &[0x46C0, 0x0048, 0x6030, 0x4280]),
+            // ADDS r0, r3, r3 (arithmetic); LDRB r1, [r7]; LDRH r1, [r6]; CMP r0, r0.
+            (true, &[0x46C0, 0x18D8, 0x7839, 0x8831, 0x4280]),
+            // CMP r2, r0 (subtraction: C inverted on x86); POP {r0} from r6; CMP r0, r0.
+            (true, &[0x46C0, 0x4282, 0x46B5, 0xBC01, 0x4280]),
+            // MULS r0, r3; LDR r1, [r6, #4]; CMP r0, r0.
+            (true, &[0x46C0, 0x4358, 0x6871, 0x4280]),
+            // ADDS r0, r1, r1 (V and C), MOVS r2, #0 (N Z only: the ADDS's C and V stay owed
+            // beside it, so it is written first); LDR r1, [r6]; CMP r0, r0.
+            (true, &[0x46C0, 0x1848, 0x2200, 0x6831, 0x4280]),
+            // ARM: SUBS r0, r2, #5; LDR r1, [r6]; CMP r0, r0.
+            (false, &[0xE1A0_8008, 0xE252_0005, 0xE596_1000, 0xE150_0000]),
+            // ARM: MOVS r0, r1, ASR #31 (C from the shifter); LDMIA r6, {r1, r2}; CMP r0, r0.
+            (false, &[0xE1A0_8008, 0xE1B0_0FC1, 0xE896_0006, 0xE150_0000]),
+        ];
+        for (thumb, code) in blocks {
+            for flags in [0, 0xF000_0000] {
+                if let Err(difference) = trial(thumb, code, low, flags).run(3) {
+                    panic!("{code:04x?} from flags {flags:#x}: {difference}");
+                }
+            }
+        }
+    }
+
+    /// The computed branches compiled natively, each after a no-op (see above) and run six
+    /// times, so that compiled blocks branch to compiled blocks: Thumb's MOV PC, Rm (bit 0
+    /// of Rm ignored, the state kept), ARM's BLX Rm, and ARM's LDR of the PC (post-indexed,
+    /// scaled, conditional, and loading a Thumb address, which the handler takes). The words
+    /// in memory past the code are the `data` given.
+    #[test]
+    fn computed_branches_run_as_the_interpreter_runs_them() {
+        let data = |word: u32| word.to_le_bytes().to_vec();
+        // r5: where MOV PC and BLX go; r7: where LDR loads from.
+        let low = [0, 1, 2, 3, 4, CODE + 3, 6, CODE + 0x1000];
+        let cases: [(bool, &[u32], u32, Vec<u8>); 7] = [
+            // MOV r8, r8; MOV PC, r5: to CODE + 2, itself.
+            (true, &[0x46C0, 0x46AF], 0, Vec::new()),
+            // MOV r8, r8; ADDS r0, #1; MOV PC, r5.
+            (true, &[0x46C0, 0x3001, 0x46AF, 0x46C0], 0, Vec::new()),
+            // MOV r8, r8; SUB r5, r5, #3; BLX r5: to CODE, LR the BLX's address + 4.
+            (
+                false,
+                &[0xE1A0_8008, 0xE245_5003, 0xE12F_FF35],
+                0,
+                Vec::new(),
+            ),
+            // MOV r8, r8; LDR PC, [r7], #4: every word is CODE.
+            (false, &[0xE1A0_8008, 0xE497_F004], 0, data(CODE)),
+            // MOV r8, r8; ADD r0, r0, #1; LDR PC, [r7, r0, LSL #2].
+            (
+                false,
+                &[0xE1A0_8008, 0xE280_0001, 0xE797_F100],
+                0,
+                data(CODE),
+            ),
+            // MOV r8, r8; LDRNE PC, [r7], taken or not by Z.
+            (false, &[0xE1A0_8008, 0x1597_F000], 0, data(CODE)),
+            (false, &[0xE1A0_8008, 0x1597_F000], 0x4000_0000, data(CODE)),
+        ];
+        for (thumb, code, flags, data) in cases {
+            let mut case = trial(thumb, code, low, flags);
+            case.data = data;
+            if let Err(difference) = case.run(6) {
+                panic!("{code:04x?}: {difference}");
+            }
+        }
+        // LDR PC loading a Thumb address (bit 0 set): the handler's.
+        let mut case = trial(false, &[0xE1A0_8008, 0xE497_F004], low, 0);
+        case.data = data(CODE + 0x101);
+        if let Err(difference) = case.run(6) {
+            panic!("LDR PC to Thumb code: {difference}");
+        }
     }
 }
