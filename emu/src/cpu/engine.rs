@@ -54,6 +54,11 @@ impl<B: Bus> Op<B> {
         }
     }
 
+    /// Its handler, which compiled code calls through `Cpu::call_op`.
+    pub(crate) fn handler(&self) -> Handler<B> {
+        self.handler
+    }
+
     /// The instruction word.
     pub(crate) fn insn(&self) -> u32 {
         self.insn
@@ -275,20 +280,28 @@ impl Cpu {
         }
     }
 
-    /// Runs one op of a block for compiled code, whose condition passed (and whose load-use
-    /// interlock the compiled code settled): the `count`th instruction executed, at `pc`,
-    /// exactly as `run_ops` runs it. True when the block must
-    /// end after it (it branched, took an exception or raised attention); `r[15]` is then the
-    /// next instruction's address.
+    /// Runs one op of a block for compiled code, given as its handler and instruction word
+    /// (compiled in as constants, so the op itself is not read), whose condition passed (and
+    /// whose load-use interlock the compiled code settled): the `count`th instruction executed,
+    /// at `pc`, exactly as `run_ops` runs it. True when the block must end after it (it
+    /// branched, took an exception or raised attention); `r[15]` is then the next
+    /// instruction's address.
     #[inline(never)]
-    pub(crate) fn call_op<B: Bus>(&mut self, bus: &mut B, op: &Op<B>, pc: u32, count: u64) -> bool {
+    pub(crate) fn call_op<B: Bus>(
+        &mut self,
+        bus: &mut B,
+        handler: Handler<B>,
+        insn: u32,
+        pc: u32,
+        count: u64,
+    ) -> bool {
         let size: u32 = if self.is_thumb() { 2 } else { 4 };
         self.insns = count;
         self.insn_addr = pc;
         let next = pc.wrapping_add(size);
         self.r[15] = next.wrapping_add(size);
         self.next_pc = next;
-        (op.handler)(self, bus, op.insn);
+        handler(self, bus, insn);
         if self.attention || self.next_pc != next {
             self.r[15] = self.next_pc;
             return true;

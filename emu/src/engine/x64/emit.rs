@@ -31,8 +31,9 @@ pub struct Insn {
     /// The condition it runs under (ARM; 0xE for Thumb but B<cond>).
     pub cond: u32,
     pub native: Native,
-    /// The address of its `Op`, for a handler call.
-    pub op: usize,
+    /// Its handler's address and its word, for a handler call.
+    pub handler: usize,
+    pub word: u32,
     /// With a load-use interlock maybe pending before it (at the block's start), the
     /// registers it reads.
     pub settle: Option<u32>,
@@ -550,9 +551,10 @@ impl Emitter<'_> {
             ; .arch x64
             ; mov rdi, rbx
             ; mov rsi, r12
-            ; mov rdx, QWORD insn.op as i64
-            ; mov ecx, insn.pc as i32
-            ; lea r8, [rbp + count]
+            ; mov rdx, QWORD insn.handler as i64
+            ; mov ecx, insn.word as i32
+            ; mov r8d, insn.pc as i32
+            ; lea r9, [rbp + count]
             ; mov rax, QWORD self.call as i64
             ; call rax
             ; test al, al

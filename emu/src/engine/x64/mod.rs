@@ -125,21 +125,27 @@ const SLOTS: usize = CACHE_BYTES / 50;
 /// A compiled block's entry point.
 type Entry = unsafe extern "sysv64" fn(*mut Cpu, *mut Context);
 
-/// Runs one op for compiled code, as [`Cpu::call_op`] says; true when the block must end.
+/// Runs one op for compiled code, as [`Cpu::call_op`] says: its handler's address and its
+/// instruction word are constants in the code, which would otherwise load them from the block's
+/// ops, often a host cache miss. True when the block must end.
 ///
 /// # Safety
-/// The pointers are the CPU, the context (whose `bus` is a `B`) and an op of a live block.
+/// The pointers are the CPU and the context (whose `bus` is a `B`); `handler` is the address of
+/// an op's handler for `B`.
 unsafe extern "sysv64" fn call_op<B: Bus>(
     cpu: *mut Cpu,
     context: *mut Context,
-    op: *const Op<B>,
+    handler: usize,
+    insn: u32,
     pc: u32,
     count: u64,
 ) -> bool {
-    // SAFETY: compiled code passes what `Code::run` gave it and an op of the block it runs.
+    // SAFETY: compiled code passes what `Code::run` gave it and the handler address `compile`
+    // took from an `Op<B>`, a `fn(&mut Cpu, &mut B, u32)`.
     unsafe {
         let bus = &mut *((*context).bus as *mut B);
-        (*cpu).call_op(bus, &*op, pc, count)
+        let handler: fn(&mut Cpu, &mut B, u32) = std::mem::transmute(handler);
+        (*cpu).call_op(bus, handler, insn, pc, count)
     }
 }
 
@@ -300,7 +306,8 @@ impl Code {
                     pc: at,
                     cond,
                     native,
-                    op: op as *const Op<B> as usize,
+                    handler: op.handler() as usize,
+                    word: op.insn(),
                     // An interlock may be pending at the block's start.
                     settle: (i == 0).then(|| op.reads(thumb)),
                     next,
@@ -309,7 +316,7 @@ impl Code {
                 }
             })
             .collect();
-        let call = call_op::<B> as unsafe extern "sysv64" fn(_, _, _, _, _) -> _ as usize;
+        let call = call_op::<B> as unsafe extern "sysv64" fn(_, _, _, _, _, _) -> _ as usize;
         // Exits chain through slots, at most two per block; none left empties the cache.
         if self.slots_used + 2 > SLOTS {
             self.flush();
