@@ -583,6 +583,7 @@ impl Emitter<'_> {
                 return carry.map_or(Carry::Unchanged, Carry::Const);
             }
             Operand::Shifted { rm, shift, amount } => (rm, shift, amount),
+            Operand::ByReg { rm, shift, rs } => return self.shift_by_reg(rm, shift, rs),
         };
         let at = self.layout.reg(rm);
         let cpsr = self.layout.cpsr;
@@ -613,6 +614,80 @@ impl Emitter<'_> {
         if want_carry {
             dynasm!(self.asm ; .arch x64 ; setc dl ; movzx edx, dl);
         }
+        Carry::InEdx
+    }
+
+    /// `ecx` = register `rm` shifted by the bottom byte of register `rs`, `edx` the
+    /// shifter's carry-out (A5.1.6-A5.1.12, `alu::shift_reg`); `eax` is kept. x86 masks a
+    /// shift's count to 5 bits, so amounts 0 and 32 up are taken apart first: 0 leaves the
+    /// value and the C flag; 32 up leaves 0 for LSL and LSR (the carry bit 0, bit 31 at 32
+    /// exactly, else 0), the sign for ASR (the carry bit 31); ROR rotates by the amount's low 5
+    /// bits, its carry the result's bit 31.
+    fn shift_by_reg(&mut self, rm: u8, shift: Shift, rs: u8) -> Carry {
+        let l = self.layout;
+        let done = self.asm.new_dynamic_label();
+        let big = self.asm.new_dynamic_label();
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edi, DWORD [rbx + l.reg(rm)]
+            ; movzx ecx, BYTE [rbx + l.reg(rs)]
+            ; mov edx, DWORD [rbx + l.cpsr]
+            ; shr edx, 29
+            ; and edx, 1
+            ; test ecx, ecx
+            ; jz =>done
+        );
+        match shift {
+            Shift::Ror => dynasm!(self.asm
+                ; .arch x64
+                ; ror edi, cl
+                ; mov edx, edi
+                ; shr edx, 31
+            ),
+            Shift::Asr => dynasm!(self.asm
+                ; .arch x64
+                ; cmp ecx, 32
+                ; jae =>big
+                ; sar edi, cl
+                ; setc dl
+                ; jmp =>done
+                ; =>big
+                ; sar edi, 31
+                ; mov edx, edi
+                ; and edx, 1
+            ),
+            Shift::Lsl | Shift::Lsr => {
+                let zero = self.asm.new_dynamic_label();
+                dynasm!(self.asm ; .arch x64 ; cmp ecx, 32 ; jae =>big);
+                if shift == Shift::Lsl {
+                    dynasm!(self.asm ; .arch x64 ; shl edi, cl);
+                } else {
+                    dynasm!(self.asm ; .arch x64 ; shr edi, cl);
+                }
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; setc dl
+                    ; jmp =>done
+                    ; =>big
+                    ; xor edx, edx
+                    ; cmp ecx, 32
+                    ; jne =>zero
+                );
+                // By 32 exactly, the carry is the bit shifted out last: bit 0 for LSL, bit 31
+                // for LSR.
+                if shift == Shift::Lsr {
+                    dynasm!(self.asm ; .arch x64 ; shr edi, 31);
+                }
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; mov edx, edi
+                    ; and edx, 1
+                    ; =>zero
+                    ; xor edi, edi
+                );
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; =>done ; mov ecx, edi);
         Carry::InEdx
     }
 
@@ -965,7 +1040,7 @@ impl Emitter<'_> {
                 };
                 dynasm!(self.asm ; .arch x64 ; lea edx, [rax + moved]);
             }
-            Operand::Shifted { .. } => {
+            Operand::Shifted { .. } | Operand::ByReg { .. } => {
                 self.operand(offset, false);
                 if up {
                     dynasm!(self.asm ; .arch x64 ; mov edx, eax ; add edx, ecx);

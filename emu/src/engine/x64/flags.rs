@@ -67,8 +67,10 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
         return ALL;
     }
     match *native {
-        Native::Alu { opcode, op2, .. } => {
+        Native::Alu { opcode, s, op2, .. } => {
             let carry_in = matches!(opcode, 0x5..=0x7);
+            // A register shift by 0 leaves C as the shifter's carry-out.
+            let by_reg = s && logical(opcode) && matches!(op2, Operand::ByReg { .. });
             let rrx = matches!(
                 op2,
                 Operand::Shifted {
@@ -77,7 +79,7 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
                     ..
                 }
             );
-            if carry_in || rrx {
+            if carry_in || rrx || by_reg {
                 psr::C
             } else {
                 0

@@ -4,8 +4,8 @@
 //!
 //! Lowering is conservative: an instruction lowers only where the native form does exactly what
 //! the handler does in every state the CPU can be in when it runs; everything else (the PC as a
-//! destination, UNPREDICTABLE encodings, the T forms of loads and stores, register-specified
-//! shifts...) is a call. Reads of the PC are resolved here to the constant they read, so the
+//! destination, UNPREDICTABLE encodings, the T forms of loads and stores, a register-specified
+//! shift reading the PC...) is a call. Reads of the PC are resolved here to the constant they read, so the
 //! emitter never sees register 15.
 
 use crate::cpu::alu::Shift;
@@ -27,6 +27,10 @@ pub enum Operand {
     /// Register `rm` (never the PC) shifted by a constant, with the ARM encoding's meaning of an
     /// amount of 0 (ARM ARM A5.1.4-A5.1.13: LSL #0 no shift, LSR/ASR #0 by 32, ROR #0 RRX).
     Shifted { rm: u8, shift: Shift, amount: u32 },
+    /// Register `rm` shifted by the bottom byte of register `rs` (neither the PC), with the
+    /// ARM ARM's meaning of amounts 0, 32 and above (A5.1.6-A5.1.12: 0 leaves the value and C
+    /// as they are).
+    ByReg { rm: u8, shift: Shift, rs: u8 },
 }
 
 /// The size and extension of a load or store.
@@ -210,6 +214,20 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 return Native::Call;
             };
             data_processing(insn, src(field(16)), op2)
+        }
+        // Data processing, register shift (bit 4 set, bit 7 clear, not the miscellaneous
+        // space): a PC operand reads as the address + 12 (A5.1.1: UNPREDICTABLE), the handler's.
+        0b000 if insn & 0x90 == 0x10 && !misc_space(insn) => {
+            let (rn, rs, rm) = (field(16), field(8), field(0));
+            if [rn, rs, rm].contains(&15) {
+                return Native::Call;
+            }
+            let op2 = Operand::ByReg {
+                rm,
+                shift: Shift::from_bits(insn >> 5),
+                rs,
+            };
+            data_processing(insn, Src::Reg(rn), op2)
         }
         // Data processing, immediate (not MSR or the undefined space beside it).
         0b001 if !misc_space(insn) => {
@@ -409,10 +427,21 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
             let rd = low(8);
             alu(opcode, true, rd, Src::Reg(rd), imm(insn & 0xFF))
         }
-        // Register data processing (format 4), those without a register shift or multiply.
+        // Register data processing (format 4).
         0b01000 if insn & 1 << 10 == 0 => {
             let (rd, rm) = (low(0), low(3));
+            let by = |shift| Operand::ByReg {
+                rm: rd,
+                shift,
+                rs: rm,
+            };
             let opcode = match (insn >> 6) & 0xF {
+                // LSL, LSR, ASR, ROR Rd, Rs: MOVS Rd, Rd, <shift> Rs (A7.1.39, A7.1.41,
+                // A7.1.12, A7.1.54).
+                0x2 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Lsl)),
+                0x3 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Lsr)),
+                0x4 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Asr)),
+                0x7 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Ror)),
                 0x0 => op::AND,
                 0x1 => op::EOR,
                 0x5 => op::ADC,
@@ -676,6 +705,10 @@ pub fn literal(native: Native, vpage: u32, page: &[u8]) -> Native {
 /// Handler calls (`Native::Call`, and a native form's slow path) charge their own.
 pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
     match *native {
+        Native::Alu {
+            op2: Operand::ByReg { .. },
+            ..
+        } => (timing::REGISTER_SHIFT, 0),
         Native::Alu { .. } | Native::Call => (0, 0),
         Native::Mem {
             load, width, rd, ..

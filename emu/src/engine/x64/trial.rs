@@ -282,4 +282,62 @@ mod tests {
             panic!("LDR PC to Thumb code: {difference}");
         }
     }
+
+    /// Register-specified shifts (A5.1.6-A5.1.12) at every amount whose meaning differs: 0 (the
+    /// value and C kept), 1-31, 32 (LSL's carry bit 0, LSR's bit 31), above 32, a bottom byte
+    /// of 0 with higher bits set (no shift), and ROR by multiples of 32; ARM's with S and
+    /// without, logical (C from the shifter) and arithmetic, and Thumb's LSL, LSR, ASR, ROR
+    /// Rd, Rs; each followed by MOVCS and MOVEQ, which read the flags it left.
+    #[test]
+    fn register_shifts_run_as_the_interpreter_runs_them() {
+        let amounts = [0, 1, 4, 31, 32, 33, 64, 255, 0x100, 0xFFFF_FF20, 0x3F];
+        let values = [0x8000_0002, 0x4000_0001, 0, 0xFFFF_FFFF];
+        for shift in 0..4u32 {
+            for (&amount, &value) in amounts
+                .iter()
+                .flat_map(|a| values.iter().map(move |v| (a, v)))
+            {
+                let low = [7, value, amount, 0x1234_5678, 0, 0, 0, 0];
+                let arm = |opcode: u32, s: u32| {
+                    0xE000_0010 | opcode << 21 | s << 20 | 3 << 16 | 2 << 8 | shift << 5 | 1
+                };
+                let thumb_op = [0x2, 0x3, 0x4, 0x7][shift as usize];
+                let cases: [(bool, Vec<u32>); 6] = [
+                    // MOVS r0, r1, <shift> r2; MOVCS r4, #1; MOVEQ r5, #1.
+                    (
+                        false,
+                        vec![0xE1A0_8008, arm(0xD, 1), 0x23A0_4001, 0x03A0_5001],
+                    ),
+                    // ORRS, EORS (logical), ADDS (arithmetic) r0, r3, r1, <shift> r2.
+                    (
+                        false,
+                        vec![0xE1A0_8008, arm(0xC, 1), 0x23A0_4001, 0x03A0_5001],
+                    ),
+                    (false, vec![0xE1A0_8008, arm(0x1, 1), 0x23A0_4001]),
+                    (
+                        false,
+                        vec![0xE1A0_8008, arm(0x4, 1), 0x23A0_4001, 0x03A0_5001],
+                    ),
+                    // Without S: the flags stay.
+                    (false, vec![0xE1A0_8008, arm(0xD, 0), 0x23A0_4001]),
+                    // Thumb: <shift> r1, r2 (MOVS r1, r1, <shift> r2); then BCS +0 and
+                    // MOV r8, r8.
+                    (
+                        true,
+                        vec![0x46C0, 0x4000 | thumb_op << 6 | 2 << 3 | 1, 0xD2FF, 0x46C0],
+                    ),
+                ];
+                for (thumb, code) in cases {
+                    for flags in [0, 0xF000_0000] {
+                        if let Err(difference) = trial(thumb, &code, low, flags).run(3) {
+                            panic!(
+                                "{code:08x?} with r1 {value:#x}, r2 {amount:#x}, flags \
+                                 {flags:#x}: {difference}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
