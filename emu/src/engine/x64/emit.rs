@@ -207,6 +207,22 @@ pub fn block(
                 }
                 e.cycles(insn);
             }
+            Native::MulLong {
+                lo,
+                hi,
+                rm,
+                rs,
+                signed,
+                acc,
+                s,
+            } => {
+                let flags = if s { flags } else { Flags::Skip };
+                e.mul_long(lo, hi, rm, rs, signed, acc, flags, host);
+                if !s {
+                    e.held = held;
+                }
+                e.cycles(insn);
+            }
             Native::Multi {
                 load,
                 list,
@@ -925,6 +941,73 @@ impl Emitter<'_> {
             self.logical_flags(flags, Carry::Unchanged);
         }
         dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], esi);
+    }
+
+    /// UMULL, SMULL, UMLAL, SMLAL (`ArmOp::MultiplyLong`); with `host`, the next
+    /// instruction's condition is kept in `r11b`. The flags are set from a 32-bit stand-in for
+    /// the 64-bit result in `esi`: the high word, its bit 0 set if the low word is not zero
+    /// (the same sign, zero only where the whole is).
+    #[allow(clippy::too_many_arguments)]
+    fn mul_long(
+        &mut self,
+        lo: u8,
+        hi: u8,
+        rm: u8,
+        rs: u8,
+        signed: bool,
+        acc: bool,
+        flags: Flags,
+        host: Option<(u32, Host)>,
+    ) {
+        let l = self.layout;
+        // Two 32-bit operands extended to 64 bits: the low 64 bits of their product, which
+        // `imul` leaves, are the whole product, signed or not.
+        if signed {
+            dynasm!(self.asm
+                ; .arch x64
+                ; movsxd rax, DWORD [rbx + l.reg(rm)]
+                ; movsxd rcx, DWORD [rbx + l.reg(rs)]
+            );
+        } else {
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov eax, DWORD [rbx + l.reg(rm)]
+                ; mov ecx, DWORD [rbx + l.reg(rs)]
+            );
+        }
+        dynasm!(self.asm ; .arch x64 ; imul rax, rcx);
+        if acc {
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov edx, DWORD [rbx + l.reg(hi)]
+                ; shl rdx, 32
+                ; mov ecx, DWORD [rbx + l.reg(lo)]
+                ; or rdx, rcx
+                ; add rax, rdx
+            );
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov r9, rax
+            ; mov rsi, rax
+            ; shr rsi, 32
+            ; xor ecx, ecx
+            ; test eax, eax
+            ; setnz cl
+            ; or esi, ecx
+        );
+        if let Some(host) = host {
+            self.hold(host, true);
+        }
+        if flags != Flags::Skip {
+            self.logical_flags(flags, Carry::Unchanged);
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov DWORD [rbx + l.reg(lo)], r9d
+            ; shr r9, 32
+            ; mov DWORD [rbx + l.reg(hi)], r9d
+        );
     }
 
     /// LDM, STM, PUSH, POP (`Cpu::load_multiple`, `store_multiple`): all the words in one

@@ -56,7 +56,7 @@ pub fn writes(cond: u32, native: &Native) -> u32 {
                 psr::N | psr::Z | psr::C
             }
         }
-        Native::Mul { s: true, .. } => psr::N | psr::Z,
+        Native::Mul { s: true, .. } | Native::MulLong { s: true, .. } => psr::N | psr::Z,
         _ => 0,
     }
 }
@@ -85,7 +85,7 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
                 0
             }
         }
-        Native::Mul { .. } => 0,
+        Native::Mul { .. } | Native::MulLong { .. } => 0,
         // A load of the PC is a branch.
         Native::Mem { rd: 15, .. } => ALL,
         Native::Multi {
@@ -155,7 +155,9 @@ pub fn host_condition(native: &Native, cond: u32) -> Option<Host> {
         Native::Alu {
             opcode, s: true, ..
         } if !logical(opcode) => (true, matches!(opcode, 0x2 | 0x3 | 0x6 | 0x7 | 0xA)),
-        Native::Alu { s: true, .. } | Native::Mul { s: true, .. } => (false, false),
+        Native::Alu { s: true, .. }
+        | Native::Mul { s: true, .. }
+        | Native::MulLong { s: true, .. } => (false, false),
         _ => return None,
     };
     let host = match cond {

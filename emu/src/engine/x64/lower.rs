@@ -91,6 +91,19 @@ pub enum Native {
         acc: Option<u8>,
         s: bool,
     },
+    /// UMULL, SMULL, UMLAL, SMLAL (A4.1.129, A4.1.87, A4.1.128, A4.1.76): RdHi:RdLo = Rm *
+    /// Rs (+ RdHi:RdLo), signed if `signed`; N and Z from the 64-bit result if `s` (C and V
+    /// unaffected in ARMv5). No operand is the PC; RdLo is written first (RdHi = RdLo is
+    /// UNPREDICTABLE: the high word wins, as in the handler).
+    MulLong {
+        lo: u8,
+        hi: u8,
+        rm: u8,
+        rs: u8,
+        signed: bool,
+        acc: bool,
+        s: bool,
+    },
     /// LDM, STM without the ^ forms (A5.4), PUSH and POP: the registers of `list` to or from
     /// ascending words from the base plus `start`, the base plus `new_base` written back if
     /// `writeback` (after the loads, so a loaded base wins; an STM stores the base's old
@@ -157,6 +170,22 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 rm,
                 rs,
                 acc,
+                s: insn & 1 << 20 != 0,
+            }
+        }
+        // UMULL, SMULL, UMLAL, SMLAL.
+        0b000 if insn & 0x0F80_00F0 == 0x0080_0090 => {
+            let (hi, lo, rs, rm) = (field(16), field(12), field(8), field(0));
+            if [hi, lo, rs, rm].contains(&15) {
+                return Native::Call;
+            }
+            Native::MulLong {
+                lo,
+                hi,
+                rm,
+                rs,
+                signed: insn & 1 << 22 != 0,
+                acc: insn & 1 << 21 != 0,
                 s: insn & 1 << 20 != 0,
             }
         }
@@ -729,6 +758,7 @@ pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
             (extra, pend)
         }
         Native::Mul { s, .. } => (timing::multiply(false, s), 0),
+        Native::MulLong { s, .. } => (timing::multiply(true, s), 0),
         Native::Multi { load, list, .. } => {
             let n = list.count_ones();
             let pc = list & 0x8000 != 0;

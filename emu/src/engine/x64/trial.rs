@@ -340,4 +340,42 @@ mod tests {
             }
         }
     }
+
+    /// UMULL, SMULL, UMLAL, SMLAL with and without S, from operands at the signed and
+    /// unsigned edges, each followed by MOVEQ and MOVMI, which read the flags it left (N and Z
+    /// from all 64 bits; C and V kept, A4.1.129), and RdHi = RdLo (UNPREDICTABLE: the high
+    /// word written last, as the interpreter does).
+    #[test]
+    fn long_multiplies_run_as_the_interpreter_runs_them() {
+        let values = [0, 1, 0xFFFF_FFFF, 0x8000_0000, 0x7FFF_FFFF, 0x1234_5678];
+        // The accumulator's halves: none, or so that SMLAL/UMLAL can reach zero.
+        for (&a, &b) in values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a, b)))
+        {
+            for (lo, hi) in [(0, 0), (1, 0xFFFF_FFFF), (0xFFFF_FFFF, 0xFFFF_FFFF), (5, 0)] {
+                let low = [lo, hi, a, b, 0, 0, 0, 0];
+                for kind in 0..4u32 {
+                    for s in 0..2u32 {
+                        // <kind>{S} r0, r1, r2, r3: RdLo r0, RdHi r1, Rm r2, Rs r3.
+                        let insn = 0xE080_0092 | kind << 21 | s << 20 | 1 << 16 | 3 << 8;
+                        // The same into r0 alone: RdHi = RdLo.
+                        let same = insn & !(0xF << 16);
+                        for word in [insn, same] {
+                            let code = [0xE1A0_8008, word, 0x03A0_4001, 0x43A0_5001];
+                            for flags in [0, 0xF000_0000] {
+                                if let Err(difference) = trial(false, &code, low, flags).run(3) {
+                                    panic!(
+                                        "{word:08x} with r0-r3 {:x?}, flags {flags:#x}: \
+                                         {difference}",
+                                        &low[..4]
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
