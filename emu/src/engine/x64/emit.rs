@@ -17,7 +17,7 @@ use dynasmrt::x64::{Rq, X64Relocation};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use super::flags::{self, Host};
-use super::lower::{Native, Operand, Src, Width};
+use super::lower::{Halfword, Native, Operand, Src, Width};
 use super::{Context, Layout, Slot, Target};
 use crate::cpu::alu::Shift;
 use crate::cpu::psr;
@@ -221,6 +221,19 @@ pub fn block(
                 if !s {
                     e.held = held;
                 }
+                e.cycles(insn);
+            }
+            Native::Halfword {
+                op,
+                rd,
+                rn,
+                rm,
+                rs,
+                x,
+                y,
+            } => {
+                e.halfword(op, rd, rn, rm, rs, x, y);
+                e.held = held;
                 e.cycles(insn);
             }
             Native::Multi {
@@ -1008,6 +1021,63 @@ impl Emitter<'_> {
             ; shr r9, 32
             ; mov DWORD [rbx + l.reg(hi)], r9d
         );
+    }
+
+    /// `dst` (a 32-bit register) = the signed bottom or `top` half of guest register `n`.
+    fn half(&mut self, dst: Rq, n: u8, top: bool) {
+        let at = self.layout.reg(n);
+        if top {
+            dynasm!(self.asm ; .arch x64 ; movsx Rd(dst), WORD [rbx + at + 2]);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; movsx Rd(dst), WORD [rbx + at]);
+        }
+    }
+
+    /// The signed halfword multiplies (`ArmOp::SmlaXy` and its kin); x86's flags and `r11b`
+    /// are kept for nothing, the CPSR's Q set where a sum overflows (A4.1.74).
+    #[allow(clippy::too_many_arguments)]
+    fn halfword(&mut self, op: Halfword, rd: u8, rn: u8, rm: u8, rs: u8, x: bool, y: bool) {
+        let l = self.layout;
+        let no_overflow = self.asm.new_dynamic_label();
+        self.half(Rq::RCX, rs, y);
+        match op {
+            Halfword::Smla | Halfword::Smul | Halfword::Smlal => {
+                // 16 by 16 bits: the product fits in 32.
+                self.half(Rq::RAX, rm, x);
+                dynasm!(self.asm ; .arch x64 ; imul eax, ecx);
+            }
+            Halfword::Smlaw | Halfword::Smulw => dynasm!(self.asm
+                ; .arch x64
+                ; movsxd rax, DWORD [rbx + l.reg(rm)]
+                ; movsxd rcx, ecx
+                ; imul rax, rcx
+                ; sar rax, 16
+            ),
+        }
+        match op {
+            Halfword::Smul | Halfword::Smulw => {}
+            Halfword::Smla | Halfword::Smlaw => dynasm!(self.asm
+                ; .arch x64
+                ; add eax, DWORD [rbx + l.reg(rn)]
+                ; jno =>no_overflow
+                ; or DWORD [rbx + l.cpsr], psr::Q as i32
+                ; =>no_overflow
+            ),
+            Halfword::Smlal => {
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; movsxd rax, eax
+                    ; mov edx, DWORD [rbx + l.reg(rd)]
+                    ; shl rdx, 32
+                    ; mov ecx, DWORD [rbx + l.reg(rn)]
+                    ; or rdx, rcx
+                    ; add rax, rdx
+                    ; mov DWORD [rbx + l.reg(rn)], eax
+                    ; shr rax, 32
+                );
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], eax);
     }
 
     /// LDM, STM, PUSH, POP (`Cpu::load_multiple`, `store_multiple`): all the words in one

@@ -85,7 +85,7 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
                 0
             }
         }
-        Native::Mul { .. } | Native::MulLong { .. } => 0,
+        Native::Mul { .. } | Native::MulLong { .. } | Native::Halfword { .. } => 0,
         // A load of the PC is a branch.
         Native::Mem { rd: 15, .. } => ALL,
         Native::Multi {

@@ -53,6 +53,21 @@ impl Width {
     }
 }
 
+/// Which signed halfword multiply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Halfword {
+    /// SMLAxy: Rd = Rm.x * Rs.y + Rn.
+    Smla,
+    /// SMULxy: Rd = Rm.x * Rs.y.
+    Smul,
+    /// SMLAWy: Rd = (Rm * Rs.y) >> 16 + Rn.
+    Smlaw,
+    /// SMULWy: Rd = (Rm * Rs.y) >> 16.
+    Smulw,
+    /// SMLALxy: RdHi:RdLo += Rm.x * Rs.y.
+    Smlal,
+}
+
 /// One instruction lowered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Native {
@@ -103,6 +118,19 @@ pub enum Native {
         signed: bool,
         acc: bool,
         s: bool,
+    },
+    /// The ARMv5TE signed halfword multiplies (A4.1.74-A4.1.90), none with an operand the PC;
+    /// `x` and `y` take the top halves of Rm and Rs. A sum's signed overflow sets Q (the
+    /// accumulating forms but SMLALxy); no other flag changes.
+    Halfword {
+        op: Halfword,
+        rd: u8,
+        /// The accumulator (SMLAxy, SMLAWy), or RdLo (SMLALxy, whose `rd` is RdHi).
+        rn: u8,
+        rm: u8,
+        rs: u8,
+        x: bool,
+        y: bool,
     },
     /// LDM, STM without the ^ forms (A5.4), PUSH and POP: the registers of `list` to or from
     /// ascending words from the base plus `start`, the base plus `new_base` written back if
@@ -230,6 +258,32 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 up,
                 pre,
                 writeback,
+            }
+        }
+        // SMLAxy, SMLAWy, SMULWy, SMLALxy, SMULxy: in the miscellaneous space, bit 7 set and
+        // bit 4 clear (A3.16.3).
+        0b000 if insn & 0x0190_0090 == 0x0100_0080 => {
+            let (rd, rn, rs, rm) = (field(16), field(12), field(8), field(0));
+            let op = match ((insn >> 21) & 3, insn & 1 << 5 != 0) {
+                (0, _) => Halfword::Smla,
+                (1, false) => Halfword::Smlaw,
+                (1, true) => Halfword::Smulw,
+                (2, _) => Halfword::Smlal,
+                _ => Halfword::Smul,
+            };
+            // The multiplies without an accumulator ignore Rn (should be zero).
+            let reads_rn = !matches!(op, Halfword::Smul | Halfword::Smulw);
+            if [rd, rs, rm].contains(&15) || (reads_rn && rn == 15) {
+                return Native::Call;
+            }
+            Native::Halfword {
+                op,
+                rd,
+                rn,
+                rm,
+                rs,
+                x: insn & 1 << 5 != 0,
+                y: insn & 1 << 6 != 0,
             }
         }
         // Data processing, immediate shift (bit 4 clear, not the miscellaneous space).
@@ -759,6 +813,11 @@ pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
         }
         Native::Mul { s, .. } => (timing::multiply(false, s), 0),
         Native::MulLong { s, .. } => (timing::multiply(true, s), 0),
+        Native::Halfword {
+            op: Halfword::Smlal,
+            ..
+        } => (timing::HALFWORD_MULTIPLY_LONG, 0),
+        Native::Halfword { .. } => (0, 0),
         Native::Multi { load, list, .. } => {
             let n = list.count_ones();
             let pc = list & 0x8000 != 0;

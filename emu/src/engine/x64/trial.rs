@@ -378,4 +378,35 @@ mod tests {
             }
         }
     }
+
+    /// SMLAxy, SMULxy, SMLAWy, SMULWy, SMLALxy at every x and y, from halves at the signed
+    /// edges and accumulators that overflow (Q set, A4.1.74) or not, RdHi = RdLo too for
+    /// SMLALxy, each run from Q clear.
+    #[test]
+    fn halfword_multiplies_run_as_the_interpreter_runs_them() {
+        let values = [0x8000_7FFF, 0x7FFF_8000, 0xFFFF_0001, 0x1234_8000, 0];
+        let accumulators = [0x7FFF_FFFF, 0x8000_0000, 0, 0xFFFF_FFFF];
+        for (&a, &b) in values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a, b)))
+        {
+            for &acc in &accumulators {
+                for hi in [0, 0x7FFF_FFFF] {
+                    let low = [hi, acc, a, b, 0, 0, 0, 0];
+                    for op in 0..4u32 {
+                        for xy in 0..4u32 {
+                            // Rd (RdHi) r0, Rn (RdLo) r1, Rs r2, Rm r3; and Rn r0.
+                            let word = 0xE100_0083 | op << 21 | 1 << 12 | 2 << 8 | xy << 5;
+                            for word in [word, word & !(0xF << 12)] {
+                                let code = [0xE1A0_8008, word, 0xE1A0_8008];
+                                if let Err(difference) = trial(false, &code, low, 0).run(3) {
+                                    panic!("{word:08x} with r0-r3 {:x?}: {difference}", &low[..4]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
