@@ -254,12 +254,7 @@ pub fn block(
                 e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
-            Native::Jump {
-                rm,
-                plus,
-                link,
-                exchange,
-            } => e.jump(insn, count, rm, plus, link, exchange),
+            Native::Jump { rm, link, exchange } => e.jump(insn, count, rm, link, exchange),
             Native::Exchange { target, link } => {
                 e.store_imm(layout.reg(14), link);
                 e.cycles(insn);
@@ -510,23 +505,11 @@ impl Emitter<'_> {
 
     /// BX Rm (and BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb if its
     /// bit 0 is set, through [`Self::go_to`]; an ARM target not word-aligned is the handler's.
-    /// Without `exchange`, MOV PC, Rm (and Thumb's ADD PC, Rm, `plus` the PC read): to the
-    /// address aligned for the block's state.
-    fn jump(
-        &mut self,
-        insn: &Insn,
-        count: i32,
-        rm: u8,
-        plus: u32,
-        link: Option<u32>,
-        exchange: bool,
-    ) {
+    /// Without `exchange`, Thumb's MOV PC, Rm: to the address in Rm with bit 0 clear.
+    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>, exchange: bool) {
         let l = self.layout;
         let slow = self.asm.new_dynamic_label();
         dynasm!(self.asm ; .arch x64 ; mov ecx, DWORD [rbx + l.reg(rm)]);
-        if plus != 0 {
-            dynasm!(self.asm ; .arch x64 ; add ecx, plus as i32);
-        }
         if exchange {
             dynasm!(self.asm
                 ; .arch x64
@@ -536,8 +519,7 @@ impl Emitter<'_> {
                 ; je =>slow
             );
         }
-        let align = if exchange || self.thumb { -2 } else { -4 };
-        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, align);
+        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, -2);
         if !exchange {
             self.same_state_key();
         }

@@ -150,12 +150,10 @@ pub enum Native {
     /// A branch to a constant target, the block's last instruction; with `link`, r14 takes it.
     Branch { target: u32, link: Option<u32> },
     /// BX Rm (ARM, Thumb) and BLX Rm (r14 takes `link`): to the address in `rm` (never the
-    /// PC) plus `plus`, in the state its bit 0 says if `exchange` (else in the same state, the
-    /// bits below the state's alignment ignored: Thumb's MOV PC, Rm and ADD PC, Rm, A7.1.42,
-    /// A7.1.8; ARM's MOV PC, Rm, A4.1.35), the block's last instruction.
+    /// PC), in the state its bit 0 says if `exchange` (else, Thumb's MOV PC, Rm, A7.1.42: in
+    /// the same state, bit 0 ignored), the block's last instruction.
     Jump {
         rm: u8,
-        plus: u32,
         link: Option<u32>,
         exchange: bool,
     },
@@ -185,7 +183,6 @@ pub fn arm(insn: u32, pc: u32) -> Native {
         // BX Rm, BLX Rm (A4.1.10, A4.1.9).
         0b000 if insn & 0x0FFF_FFD0 == 0x012F_FF10 && field(0) != 15 => Native::Jump {
             rm: field(0),
-            plus: 0,
             link: (insn & 1 << 5 != 0).then_some(pc.wrapping_add(4)),
             exchange: true,
         },
@@ -289,13 +286,6 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 y: insn & 1 << 6 != 0,
             }
         }
-        // MOV PC, Rm: a branch that does not interwork (ARMv5, A4.1.35).
-        0b000 if insn & 0x0FEF_FFF0 == 0x01A0_F000 && field(0) != 15 => Native::Jump {
-            rm: field(0),
-            plus: 0,
-            link: None,
-            exchange: false,
-        },
         // Data processing, immediate shift (bit 4 clear, not the miscellaneous space).
         0b000 if insn & 0x10 == 0 && !misc_space(insn) => {
             let Some(op2) = shifted(
@@ -571,24 +561,15 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
                 }
                 1 if rd != 15 => alu(op::CMP, true, rd, Src::Reg(rd), op2),
                 2 if rd != 15 => alu(op::MOV, false, rd, Src::Imm(0), op2),
-                // ADD PC, Rm: to the PC read plus Rm.
-                0 if rm != 15 => Native::Jump {
-                    rm,
-                    plus: pc_read,
-                    link: None,
-                    exchange: false,
-                },
                 // MOV PC, Rm.
                 2 if rm != 15 => Native::Jump {
                     rm,
-                    plus: 0,
                     link: None,
                     exchange: false,
                 },
                 // BX, BLX (A7.1.20, A7.1.18).
                 3 if rm != 15 => Native::Jump {
                     rm,
-                    plus: 0,
                     link: (insn & 1 << 7 != 0).then_some(pc.wrapping_add(2) | 1),
                     exchange: true,
                 },
@@ -852,10 +833,6 @@ pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
                 )
             }
         }
-        // ARM's MOV PC, Rm costs what a logical data operation writing the PC does.
-        Native::Jump {
-            exchange: false, ..
-        } if !thumb => (timing::data_to_pc(op::MOV, false), 0),
         Native::Branch { .. } | Native::Jump { .. } | Native::Exchange { .. } => {
             (timing::BRANCH, 0)
         }

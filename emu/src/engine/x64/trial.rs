@@ -409,33 +409,4 @@ mod tests {
             }
         }
     }
-
-    /// The non-interworking register branches compiled natively, each after a no-op (see
-    /// above) and run six times: ARM's MOV PC, Rm (bits 1:0 ignored), also conditional, and
-    /// Thumb's ADD PC, Rm (the PC read plus Rm, bit 0 ignored), all back to the block's start.
-    #[test]
-    fn register_moves_to_the_pc_run_as_the_interpreter_runs_them() {
-        let cases: [(bool, &[u32], u32, u32); 6] = [
-            // MOV r8, r8; MOV PC, r5.
-            (false, &[0xE1A0_8008, 0xE1A0_F005], CODE + 3, 0),
-            (false, &[0xE1A0_8008, 0xE1A0_F005], CODE + 2, 0),
-            // MOV r8, r8; ADD r0, r0, #1; MOVEQ PC, r5: taken or not by Z.
-            (false, &[0xE1A0_8008, 0xE280_0001, 0x01A0_F005], CODE, 0),
-            (
-                false,
-                &[0xE1A0_8008, 0xE280_0001, 0x01A0_F005],
-                CODE,
-                0x4000_0000,
-            ),
-            // MOV r8, r8; ADD PC, r5: the PC read is CODE + 6.
-            (true, &[0x46C0, 0x44AF], (-6i32) as u32, 0),
-            (true, &[0x46C0, 0x44AF], (-5i32) as u32, 0),
-        ];
-        for (thumb, code, r5, flags) in cases {
-            let low = [0, 1, 2, 3, 4, r5, 6, 7];
-            if let Err(difference) = trial(thumb, code, low, flags).run(6) {
-                panic!("{code:04x?} with r5 {r5:#x}: {difference}");
-            }
-        }
-    }
 }
