@@ -17,7 +17,7 @@ use dynasmrt::x64::{Rq, X64Relocation};
 use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use super::flags::{self, Host};
-use super::lower::{Native, Operand, Src, Width};
+use super::lower::{Halfword, Native, Operand, Src, Width};
 use super::{Context, Layout, Slot, Target};
 use crate::cpu::alu::Shift;
 use crate::cpu::psr;
@@ -206,6 +206,35 @@ pub fn block(
                 if !s {
                     e.held = held;
                 }
+                e.cycles(insn);
+            }
+            Native::MulLong {
+                lo,
+                hi,
+                rm,
+                rs,
+                signed,
+                acc,
+                s,
+            } => {
+                let flags = if s { flags } else { Flags::Skip };
+                e.mul_long(lo, hi, rm, rs, signed, acc, flags, host);
+                if !s {
+                    e.held = held;
+                }
+                e.cycles(insn);
+            }
+            Native::Halfword {
+                op,
+                rd,
+                rn,
+                rm,
+                rs,
+                x,
+                y,
+            } => {
+                e.halfword(op, rd, rn, rm, rs, x, y);
+                e.held = held;
                 e.cycles(insn);
             }
             Native::Multi {
@@ -585,6 +614,7 @@ impl Emitter<'_> {
                 return carry.map_or(Carry::Unchanged, Carry::Const);
             }
             Operand::Shifted { rm, shift, amount } => (rm, shift, amount),
+            Operand::ByReg { rm, shift, rs } => return self.shift_by_reg(rm, shift, rs),
         };
         let at = self.layout.reg(rm);
         let cpsr = self.layout.cpsr;
@@ -615,6 +645,80 @@ impl Emitter<'_> {
         if want_carry {
             dynasm!(self.asm ; .arch x64 ; setc dl ; movzx edx, dl);
         }
+        Carry::InEdx
+    }
+
+    /// `ecx` = register `rm` shifted by the bottom byte of register `rs`, `edx` the
+    /// shifter's carry-out (A5.1.6-A5.1.12, `alu::shift_reg`); `eax` is kept. x86 masks a
+    /// shift's count to 5 bits, so amounts 0 and 32 up are taken apart first: 0 leaves the
+    /// value and the C flag; 32 up leaves 0 for LSL and LSR (the carry bit 0, bit 31 at 32
+    /// exactly, else 0), the sign for ASR (the carry bit 31); ROR rotates by the amount's low 5
+    /// bits, its carry the result's bit 31.
+    fn shift_by_reg(&mut self, rm: u8, shift: Shift, rs: u8) -> Carry {
+        let l = self.layout;
+        let done = self.asm.new_dynamic_label();
+        let big = self.asm.new_dynamic_label();
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov edi, DWORD [rbx + l.reg(rm)]
+            ; movzx ecx, BYTE [rbx + l.reg(rs)]
+            ; mov edx, DWORD [rbx + l.cpsr]
+            ; shr edx, 29
+            ; and edx, 1
+            ; test ecx, ecx
+            ; jz =>done
+        );
+        match shift {
+            Shift::Ror => dynasm!(self.asm
+                ; .arch x64
+                ; ror edi, cl
+                ; mov edx, edi
+                ; shr edx, 31
+            ),
+            Shift::Asr => dynasm!(self.asm
+                ; .arch x64
+                ; cmp ecx, 32
+                ; jae =>big
+                ; sar edi, cl
+                ; setc dl
+                ; jmp =>done
+                ; =>big
+                ; sar edi, 31
+                ; mov edx, edi
+                ; and edx, 1
+            ),
+            Shift::Lsl | Shift::Lsr => {
+                let zero = self.asm.new_dynamic_label();
+                dynasm!(self.asm ; .arch x64 ; cmp ecx, 32 ; jae =>big);
+                if shift == Shift::Lsl {
+                    dynasm!(self.asm ; .arch x64 ; shl edi, cl);
+                } else {
+                    dynasm!(self.asm ; .arch x64 ; shr edi, cl);
+                }
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; setc dl
+                    ; jmp =>done
+                    ; =>big
+                    ; xor edx, edx
+                    ; cmp ecx, 32
+                    ; jne =>zero
+                );
+                // By 32 exactly, the carry is the bit shifted out last: bit 0 for LSL, bit 31
+                // for LSR.
+                if shift == Shift::Lsr {
+                    dynasm!(self.asm ; .arch x64 ; shr edi, 31);
+                }
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; mov edx, edi
+                    ; and edx, 1
+                    ; =>zero
+                    ; xor edi, edi
+                );
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; =>done ; mov ecx, edi);
         Carry::InEdx
     }
 
@@ -854,6 +958,130 @@ impl Emitter<'_> {
         dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], esi);
     }
 
+    /// UMULL, SMULL, UMLAL, SMLAL (`ArmOp::MultiplyLong`); with `host`, the next
+    /// instruction's condition is kept in `r11b`. The flags are set from a 32-bit stand-in for
+    /// the 64-bit result in `esi`: the high word, its bit 0 set if the low word is not zero
+    /// (the same sign, zero only where the whole is).
+    #[allow(clippy::too_many_arguments)]
+    fn mul_long(
+        &mut self,
+        lo: u8,
+        hi: u8,
+        rm: u8,
+        rs: u8,
+        signed: bool,
+        acc: bool,
+        flags: Flags,
+        host: Option<(u32, Host)>,
+    ) {
+        let l = self.layout;
+        // Two 32-bit operands extended to 64 bits: the low 64 bits of their product, which
+        // `imul` leaves, are the whole product, signed or not.
+        if signed {
+            dynasm!(self.asm
+                ; .arch x64
+                ; movsxd rax, DWORD [rbx + l.reg(rm)]
+                ; movsxd rcx, DWORD [rbx + l.reg(rs)]
+            );
+        } else {
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov eax, DWORD [rbx + l.reg(rm)]
+                ; mov ecx, DWORD [rbx + l.reg(rs)]
+            );
+        }
+        dynasm!(self.asm ; .arch x64 ; imul rax, rcx);
+        if acc {
+            dynasm!(self.asm
+                ; .arch x64
+                ; mov edx, DWORD [rbx + l.reg(hi)]
+                ; shl rdx, 32
+                ; mov ecx, DWORD [rbx + l.reg(lo)]
+                ; or rdx, rcx
+                ; add rax, rdx
+            );
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov r9, rax
+            ; mov rsi, rax
+            ; shr rsi, 32
+            ; xor ecx, ecx
+            ; test eax, eax
+            ; setnz cl
+            ; or esi, ecx
+        );
+        if let Some(host) = host {
+            self.hold(host, true);
+        }
+        if flags != Flags::Skip {
+            self.logical_flags(flags, Carry::Unchanged);
+        }
+        dynasm!(self.asm
+            ; .arch x64
+            ; mov DWORD [rbx + l.reg(lo)], r9d
+            ; shr r9, 32
+            ; mov DWORD [rbx + l.reg(hi)], r9d
+        );
+    }
+
+    /// `dst` (a 32-bit register) = the signed bottom or `top` half of guest register `n`.
+    fn half(&mut self, dst: Rq, n: u8, top: bool) {
+        let at = self.layout.reg(n);
+        if top {
+            dynasm!(self.asm ; .arch x64 ; movsx Rd(dst), WORD [rbx + at + 2]);
+        } else {
+            dynasm!(self.asm ; .arch x64 ; movsx Rd(dst), WORD [rbx + at]);
+        }
+    }
+
+    /// The signed halfword multiplies (`ArmOp::SmlaXy` and its kin); x86's flags and `r11b`
+    /// are kept for nothing, the CPSR's Q set where a sum overflows (A4.1.74).
+    #[allow(clippy::too_many_arguments)]
+    fn halfword(&mut self, op: Halfword, rd: u8, rn: u8, rm: u8, rs: u8, x: bool, y: bool) {
+        let l = self.layout;
+        let no_overflow = self.asm.new_dynamic_label();
+        self.half(Rq::RCX, rs, y);
+        match op {
+            Halfword::Smla | Halfword::Smul | Halfword::Smlal => {
+                // 16 by 16 bits: the product fits in 32.
+                self.half(Rq::RAX, rm, x);
+                dynasm!(self.asm ; .arch x64 ; imul eax, ecx);
+            }
+            Halfword::Smlaw | Halfword::Smulw => dynasm!(self.asm
+                ; .arch x64
+                ; movsxd rax, DWORD [rbx + l.reg(rm)]
+                ; movsxd rcx, ecx
+                ; imul rax, rcx
+                ; sar rax, 16
+            ),
+        }
+        match op {
+            Halfword::Smul | Halfword::Smulw => {}
+            Halfword::Smla | Halfword::Smlaw => dynasm!(self.asm
+                ; .arch x64
+                ; add eax, DWORD [rbx + l.reg(rn)]
+                ; jno =>no_overflow
+                ; or DWORD [rbx + l.cpsr], psr::Q as i32
+                ; =>no_overflow
+            ),
+            Halfword::Smlal => {
+                dynasm!(self.asm
+                    ; .arch x64
+                    ; movsxd rax, eax
+                    ; mov edx, DWORD [rbx + l.reg(rd)]
+                    ; shl rdx, 32
+                    ; mov ecx, DWORD [rbx + l.reg(rn)]
+                    ; or rdx, rcx
+                    ; add rax, rdx
+                    ; mov DWORD [rbx + l.reg(rn)], eax
+                    ; shr rax, 32
+                );
+            }
+        }
+        dynasm!(self.asm ; .arch x64 ; mov DWORD [rbx + l.reg(rd)], eax);
+    }
+
     /// LDM, STM, PUSH, POP (`Cpu::load_multiple`, `store_multiple`): all the words in one
     /// page that hits the TLB, else the handler.
     #[allow(clippy::too_many_arguments)]
@@ -967,7 +1195,7 @@ impl Emitter<'_> {
                 };
                 dynasm!(self.asm ; .arch x64 ; lea edx, [rax + moved]);
             }
-            Operand::Shifted { .. } => {
+            Operand::Shifted { .. } | Operand::ByReg { .. } => {
                 self.operand(offset, false);
                 if up {
                     dynasm!(self.asm ; .arch x64 ; mov edx, eax ; add edx, ecx);

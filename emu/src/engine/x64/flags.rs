@@ -56,7 +56,7 @@ pub fn writes(cond: u32, native: &Native) -> u32 {
                 psr::N | psr::Z | psr::C
             }
         }
-        Native::Mul { s: true, .. } => psr::N | psr::Z,
+        Native::Mul { s: true, .. } | Native::MulLong { s: true, .. } => psr::N | psr::Z,
         _ => 0,
     }
 }
@@ -67,8 +67,10 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
         return ALL;
     }
     match *native {
-        Native::Alu { opcode, op2, .. } => {
+        Native::Alu { opcode, s, op2, .. } => {
             let carry_in = matches!(opcode, 0x5..=0x7);
+            // A register shift by 0 leaves C as the shifter's carry-out.
+            let by_reg = s && logical(opcode) && matches!(op2, Operand::ByReg { .. });
             let rrx = matches!(
                 op2,
                 Operand::Shifted {
@@ -77,13 +79,13 @@ pub fn reads(cond: u32, native: &Native, slow: bool) -> u32 {
                     ..
                 }
             );
-            if carry_in || rrx {
+            if carry_in || rrx || by_reg {
                 psr::C
             } else {
                 0
             }
         }
-        Native::Mul { .. } => 0,
+        Native::Mul { .. } | Native::MulLong { .. } | Native::Halfword { .. } => 0,
         // A load of the PC is a branch.
         Native::Mem { rd: 15, .. } => ALL,
         Native::Multi {
@@ -153,7 +155,9 @@ pub fn host_condition(native: &Native, cond: u32) -> Option<Host> {
         Native::Alu {
             opcode, s: true, ..
         } if !logical(opcode) => (true, matches!(opcode, 0x2 | 0x3 | 0x6 | 0x7 | 0xA)),
-        Native::Alu { s: true, .. } | Native::Mul { s: true, .. } => (false, false),
+        Native::Alu { s: true, .. }
+        | Native::Mul { s: true, .. }
+        | Native::MulLong { s: true, .. } => (false, false),
         _ => return None,
     };
     let host = match cond {

@@ -4,8 +4,8 @@
 //!
 //! Lowering is conservative: an instruction lowers only where the native form does exactly what
 //! the handler does in every state the CPU can be in when it runs; everything else (the PC as a
-//! destination, UNPREDICTABLE encodings, the T forms of loads and stores, register-specified
-//! shifts...) is a call. Reads of the PC are resolved here to the constant they read, so the
+//! destination, UNPREDICTABLE encodings, the T forms of loads and stores, a register-specified
+//! shift reading the PC...) is a call. Reads of the PC are resolved here to the constant they read, so the
 //! emitter never sees register 15.
 
 use crate::cpu::alu::Shift;
@@ -27,6 +27,10 @@ pub enum Operand {
     /// Register `rm` (never the PC) shifted by a constant, with the ARM encoding's meaning of an
     /// amount of 0 (ARM ARM A5.1.4-A5.1.13: LSL #0 no shift, LSR/ASR #0 by 32, ROR #0 RRX).
     Shifted { rm: u8, shift: Shift, amount: u32 },
+    /// Register `rm` shifted by the bottom byte of register `rs` (neither the PC), with the
+    /// ARM ARM's meaning of amounts 0, 32 and above (A5.1.6-A5.1.12: 0 leaves the value and C
+    /// as they are).
+    ByReg { rm: u8, shift: Shift, rs: u8 },
 }
 
 /// The size and extension of a load or store.
@@ -47,6 +51,21 @@ impl Width {
             Width::Word => 4,
         }
     }
+}
+
+/// Which signed halfword multiply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Halfword {
+    /// SMLAxy: Rd = Rm.x * Rs.y + Rn.
+    Smla,
+    /// SMULxy: Rd = Rm.x * Rs.y.
+    Smul,
+    /// SMLAWy: Rd = (Rm * Rs.y) >> 16 + Rn.
+    Smlaw,
+    /// SMULWy: Rd = (Rm * Rs.y) >> 16.
+    Smulw,
+    /// SMLALxy: RdHi:RdLo += Rm.x * Rs.y.
+    Smlal,
 }
 
 /// One instruction lowered.
@@ -86,6 +105,32 @@ pub enum Native {
         rs: u8,
         acc: Option<u8>,
         s: bool,
+    },
+    /// UMULL, SMULL, UMLAL, SMLAL (A4.1.129, A4.1.87, A4.1.128, A4.1.76): RdHi:RdLo = Rm *
+    /// Rs (+ RdHi:RdLo), signed if `signed`; N and Z from the 64-bit result if `s` (C and V
+    /// unaffected in ARMv5). No operand is the PC; RdLo is written first (RdHi = RdLo is
+    /// UNPREDICTABLE: the high word wins, as in the handler).
+    MulLong {
+        lo: u8,
+        hi: u8,
+        rm: u8,
+        rs: u8,
+        signed: bool,
+        acc: bool,
+        s: bool,
+    },
+    /// The ARMv5TE signed halfword multiplies (A4.1.74-A4.1.90), none with an operand the PC;
+    /// `x` and `y` take the top halves of Rm and Rs. A sum's signed overflow sets Q (the
+    /// accumulating forms but SMLALxy); no other flag changes.
+    Halfword {
+        op: Halfword,
+        rd: u8,
+        /// The accumulator (SMLAxy, SMLAWy), or RdLo (SMLALxy, whose `rd` is RdHi).
+        rn: u8,
+        rm: u8,
+        rs: u8,
+        x: bool,
+        y: bool,
     },
     /// LDM, STM without the ^ forms (A5.4), PUSH and POP: the registers of `list` to or from
     /// ascending words from the base plus `start`, the base plus `new_base` written back if
@@ -156,6 +201,22 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 s: insn & 1 << 20 != 0,
             }
         }
+        // UMULL, SMULL, UMLAL, SMLAL.
+        0b000 if insn & 0x0F80_00F0 == 0x0080_0090 => {
+            let (hi, lo, rs, rm) = (field(16), field(12), field(8), field(0));
+            if [hi, lo, rs, rm].contains(&15) {
+                return Native::Call;
+            }
+            Native::MulLong {
+                lo,
+                hi,
+                rm,
+                rs,
+                signed: insn & 1 << 22 != 0,
+                acc: insn & 1 << 21 != 0,
+                s: insn & 1 << 20 != 0,
+            }
+        }
         // LDRH, STRH, LDRSB, LDRSH (not LDRD, STRD; not the multiplies and swaps).
         0b000 if insn & 0x90 == 0x90 && insn & 0x60 != 0 => {
             let (pre, up, imm, w, load) = (
@@ -199,6 +260,32 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 writeback,
             }
         }
+        // SMLAxy, SMLAWy, SMULWy, SMLALxy, SMULxy: in the miscellaneous space, bit 7 set and
+        // bit 4 clear (A3.16.3).
+        0b000 if insn & 0x0190_0090 == 0x0100_0080 => {
+            let (rd, rn, rs, rm) = (field(16), field(12), field(8), field(0));
+            let op = match ((insn >> 21) & 3, insn & 1 << 5 != 0) {
+                (0, _) => Halfword::Smla,
+                (1, false) => Halfword::Smlaw,
+                (1, true) => Halfword::Smulw,
+                (2, _) => Halfword::Smlal,
+                _ => Halfword::Smul,
+            };
+            // The multiplies without an accumulator ignore Rn (should be zero).
+            let reads_rn = !matches!(op, Halfword::Smul | Halfword::Smulw);
+            if [rd, rs, rm].contains(&15) || (reads_rn && rn == 15) {
+                return Native::Call;
+            }
+            Native::Halfword {
+                op,
+                rd,
+                rn,
+                rm,
+                rs,
+                x: insn & 1 << 5 != 0,
+                y: insn & 1 << 6 != 0,
+            }
+        }
         // Data processing, immediate shift (bit 4 clear, not the miscellaneous space).
         0b000 if insn & 0x10 == 0 && !misc_space(insn) => {
             let Some(op2) = shifted(
@@ -210,6 +297,20 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 return Native::Call;
             };
             data_processing(insn, src(field(16)), op2)
+        }
+        // Data processing, register shift (bit 4 set, bit 7 clear, not the miscellaneous
+        // space): a PC operand reads as the address + 12 (A5.1.1: UNPREDICTABLE), the handler's.
+        0b000 if insn & 0x90 == 0x10 && !misc_space(insn) => {
+            let (rn, rs, rm) = (field(16), field(8), field(0));
+            if [rn, rs, rm].contains(&15) {
+                return Native::Call;
+            }
+            let op2 = Operand::ByReg {
+                rm,
+                shift: Shift::from_bits(insn >> 5),
+                rs,
+            };
+            data_processing(insn, Src::Reg(rn), op2)
         }
         // Data processing, immediate (not MSR or the undefined space beside it).
         0b001 if !misc_space(insn) => {
@@ -409,10 +510,21 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
             let rd = low(8);
             alu(opcode, true, rd, Src::Reg(rd), imm(insn & 0xFF))
         }
-        // Register data processing (format 4), those without a register shift or multiply.
+        // Register data processing (format 4).
         0b01000 if insn & 1 << 10 == 0 => {
             let (rd, rm) = (low(0), low(3));
+            let by = |shift| Operand::ByReg {
+                rm: rd,
+                shift,
+                rs: rm,
+            };
             let opcode = match (insn >> 6) & 0xF {
+                // LSL, LSR, ASR, ROR Rd, Rs: MOVS Rd, Rd, <shift> Rs (A7.1.39, A7.1.41,
+                // A7.1.12, A7.1.54).
+                0x2 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Lsl)),
+                0x3 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Lsr)),
+                0x4 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Asr)),
+                0x7 => return alu(op::MOV, true, rd, Src::Imm(0), by(Shift::Ror)),
                 0x0 => op::AND,
                 0x1 => op::EOR,
                 0x5 => op::ADC,
@@ -676,6 +788,10 @@ pub fn literal(native: Native, vpage: u32, page: &[u8]) -> Native {
 /// Handler calls (`Native::Call`, and a native form's slow path) charge their own.
 pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
     match *native {
+        Native::Alu {
+            op2: Operand::ByReg { .. },
+            ..
+        } => (timing::REGISTER_SHIFT, 0),
         Native::Alu { .. } | Native::Call => (0, 0),
         Native::Mem {
             load, width, rd, ..
@@ -696,6 +812,12 @@ pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
             (extra, pend)
         }
         Native::Mul { s, .. } => (timing::multiply(false, s), 0),
+        Native::MulLong { s, .. } => (timing::multiply(true, s), 0),
+        Native::Halfword {
+            op: Halfword::Smlal,
+            ..
+        } => (timing::HALFWORD_MULTIPLY_LONG, 0),
+        Native::Halfword { .. } => (0, 0),
         Native::Multi { load, list, .. } => {
             let n = list.count_ones();
             let pc = list & 0x8000 != 0;

@@ -282,4 +282,131 @@ mod tests {
             panic!("LDR PC to Thumb code: {difference}");
         }
     }
+
+    /// Register-specified shifts (A5.1.6-A5.1.12) at every amount whose meaning differs: 0 (the
+    /// value and C kept), 1-31, 32 (LSL's carry bit 0, LSR's bit 31), above 32, a bottom byte
+    /// of 0 with higher bits set (no shift), and ROR by multiples of 32; ARM's with S and
+    /// without, logical (C from the shifter) and arithmetic, and Thumb's LSL, LSR, ASR, ROR
+    /// Rd, Rs; each followed by MOVCS and MOVEQ, which read the flags it left.
+    #[test]
+    fn register_shifts_run_as_the_interpreter_runs_them() {
+        let amounts = [0, 1, 4, 31, 32, 33, 64, 255, 0x100, 0xFFFF_FF20, 0x3F];
+        let values = [0x8000_0002, 0x4000_0001, 0, 0xFFFF_FFFF];
+        for shift in 0..4u32 {
+            for (&amount, &value) in amounts
+                .iter()
+                .flat_map(|a| values.iter().map(move |v| (a, v)))
+            {
+                let low = [7, value, amount, 0x1234_5678, 0, 0, 0, 0];
+                let arm = |opcode: u32, s: u32| {
+                    0xE000_0010 | opcode << 21 | s << 20 | 3 << 16 | 2 << 8 | shift << 5 | 1
+                };
+                let thumb_op = [0x2, 0x3, 0x4, 0x7][shift as usize];
+                let cases: [(bool, Vec<u32>); 6] = [
+                    // MOVS r0, r1, <shift> r2; MOVCS r4, #1; MOVEQ r5, #1.
+                    (
+                        false,
+                        vec![0xE1A0_8008, arm(0xD, 1), 0x23A0_4001, 0x03A0_5001],
+                    ),
+                    // ORRS, EORS (logical), ADDS (arithmetic) r0, r3, r1, <shift> r2.
+                    (
+                        false,
+                        vec![0xE1A0_8008, arm(0xC, 1), 0x23A0_4001, 0x03A0_5001],
+                    ),
+                    (false, vec![0xE1A0_8008, arm(0x1, 1), 0x23A0_4001]),
+                    (
+                        false,
+                        vec![0xE1A0_8008, arm(0x4, 1), 0x23A0_4001, 0x03A0_5001],
+                    ),
+                    // Without S: the flags stay.
+                    (false, vec![0xE1A0_8008, arm(0xD, 0), 0x23A0_4001]),
+                    // Thumb: <shift> r1, r2 (MOVS r1, r1, <shift> r2); then BCS +0 and
+                    // MOV r8, r8.
+                    (
+                        true,
+                        vec![0x46C0, 0x4000 | thumb_op << 6 | 2 << 3 | 1, 0xD2FF, 0x46C0],
+                    ),
+                ];
+                for (thumb, code) in cases {
+                    for flags in [0, 0xF000_0000] {
+                        if let Err(difference) = trial(thumb, &code, low, flags).run(3) {
+                            panic!(
+                                "{code:08x?} with r1 {value:#x}, r2 {amount:#x}, flags \
+                                 {flags:#x}: {difference}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// UMULL, SMULL, UMLAL, SMLAL with and without S, from operands at the signed and
+    /// unsigned edges, each followed by MOVEQ and MOVMI, which read the flags it left (N and Z
+    /// from all 64 bits; C and V kept, A4.1.129), and RdHi = RdLo (UNPREDICTABLE: the high
+    /// word written last, as the interpreter does).
+    #[test]
+    fn long_multiplies_run_as_the_interpreter_runs_them() {
+        let values = [0, 1, 0xFFFF_FFFF, 0x8000_0000, 0x7FFF_FFFF, 0x1234_5678];
+        // The accumulator's halves: none, or so that SMLAL/UMLAL can reach zero.
+        for (&a, &b) in values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a, b)))
+        {
+            for (lo, hi) in [(0, 0), (1, 0xFFFF_FFFF), (0xFFFF_FFFF, 0xFFFF_FFFF), (5, 0)] {
+                let low = [lo, hi, a, b, 0, 0, 0, 0];
+                for kind in 0..4u32 {
+                    for s in 0..2u32 {
+                        // <kind>{S} r0, r1, r2, r3: RdLo r0, RdHi r1, Rm r2, Rs r3.
+                        let insn = 0xE080_0092 | kind << 21 | s << 20 | 1 << 16 | 3 << 8;
+                        // The same into r0 alone: RdHi = RdLo.
+                        let same = insn & !(0xF << 16);
+                        for word in [insn, same] {
+                            let code = [0xE1A0_8008, word, 0x03A0_4001, 0x43A0_5001];
+                            for flags in [0, 0xF000_0000] {
+                                if let Err(difference) = trial(false, &code, low, flags).run(3) {
+                                    panic!(
+                                        "{word:08x} with r0-r3 {:x?}, flags {flags:#x}: \
+                                         {difference}",
+                                        &low[..4]
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// SMLAxy, SMULxy, SMLAWy, SMULWy, SMLALxy at every x and y, from halves at the signed
+    /// edges and accumulators that overflow (Q set, A4.1.74) or not, RdHi = RdLo too for
+    /// SMLALxy, each run from Q clear.
+    #[test]
+    fn halfword_multiplies_run_as_the_interpreter_runs_them() {
+        let values = [0x8000_7FFF, 0x7FFF_8000, 0xFFFF_0001, 0x1234_8000, 0];
+        let accumulators = [0x7FFF_FFFF, 0x8000_0000, 0, 0xFFFF_FFFF];
+        for (&a, &b) in values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| (a, b)))
+        {
+            for &acc in &accumulators {
+                for hi in [0, 0x7FFF_FFFF] {
+                    let low = [hi, acc, a, b, 0, 0, 0, 0];
+                    for op in 0..4u32 {
+                        for xy in 0..4u32 {
+                            // Rd (RdHi) r0, Rn (RdLo) r1, Rs r2, Rm r3; and Rn r0.
+                            let word = 0xE100_0083 | op << 21 | 1 << 12 | 2 << 8 | xy << 5;
+                            for word in [word, word & !(0xF << 12)] {
+                                let code = [0xE1A0_8008, word, 0xE1A0_8008];
+                                if let Err(difference) = trial(false, &code, low, 0).run(3) {
+                                    panic!("{word:08x} with r0-r3 {:x?}: {difference}", &low[..4]);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
