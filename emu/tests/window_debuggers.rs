@@ -250,6 +250,9 @@ fn the_monitor_windows_prompt_ends_cleanly() {
     emu.wait_for_output("error: unknown command 'foo' ('help' lists the commands)");
     emu.type_keys(b"x\r");
     emu.wait_for_output("error: x: missing address");
+    // Ctrl-C typed before the line editor has the terminal again would be the terminal's own
+    // (it drops the line typed so far), not the prompt's: wait for the prompt.
+    emu.wait_for_count("(emu) ", 3);
     emu.type_keys(b"conti\x03");
     emu.wait_for_count("(emu) ", 4);
     emu.type_keys(b"\x04");
