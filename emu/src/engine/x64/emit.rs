@@ -67,6 +67,17 @@ enum Flags {
     Owe,
 }
 
+impl Flags {
+    /// This write for an instruction whose S bit is `s`: none if it is clear.
+    fn when(self, s: bool) -> Flags {
+        if s {
+            self
+        } else {
+            Flags::Skip
+        }
+    }
+}
+
 /// A flag write owed to slow paths: the flags `bits`, kept at `[rsp]` as `how` says.
 #[derive(Clone, Copy)]
 struct Owed {
@@ -175,19 +186,9 @@ pub fn block(
                 rn,
                 op2,
             } => {
-                e.alu(
-                    opcode,
-                    if s { flags } else { Flags::Skip },
-                    rd,
-                    rn,
-                    op2,
-                    host,
-                );
-                if !s {
-                    e.held = held;
-                }
+                e.alu(opcode, flags.when(s), rd, rn, op2, host);
                 // A literal load folded to a constant keeps the load's interlock.
-                e.cycles(insn);
+                e.end_op(insn, s, held);
             }
             Native::Mem {
                 load,
@@ -202,11 +203,8 @@ pub fn block(
                 insn, count, load, width, rd, base, offset, up, pre, writeback,
             ),
             Native::Mul { rd, rm, rs, acc, s } => {
-                e.mul(rd, rm, rs, acc, if s { flags } else { Flags::Skip }, host);
-                if !s {
-                    e.held = held;
-                }
-                e.cycles(insn);
+                e.mul(rd, rm, rs, acc, flags.when(s), host);
+                e.end_op(insn, s, held);
             }
             Native::MulLong {
                 lo,
@@ -217,12 +215,8 @@ pub fn block(
                 acc,
                 s,
             } => {
-                let flags = if s { flags } else { Flags::Skip };
-                e.mul_long(lo, hi, rm, rs, signed, acc, flags, host);
-                if !s {
-                    e.held = held;
-                }
-                e.cycles(insn);
+                e.mul_long(lo, hi, rm, rs, signed, acc, flags.when(s), host);
+                e.end_op(insn, s, held);
             }
             Native::Halfword {
                 op,
@@ -234,8 +228,7 @@ pub fn block(
                 y,
             } => {
                 e.halfword(op, rd, rn, rm, rs, x, y);
-                e.held = held;
-                e.cycles(insn);
+                e.end_op(insn, false, held);
             }
             Native::Multi {
                 load,
@@ -311,6 +304,15 @@ impl Emitter<'_> {
         );
         let bytes = self.asm.finalize().ok()?;
         Some(Code { bytes, body })
+    }
+
+    /// Ends an instruction that sets the flags only if `s`: one that did not leaves `r11b` the
+    /// condition it held before (`held`); then its cycles.
+    fn end_op(&mut self, insn: &Insn, s: bool, held: Option<u32>) {
+        if !s {
+            self.held = held;
+        }
+        self.cycles(insn);
     }
 
     /// The cycle model's hook on an instruction's native path (`lower::cycles`): its extra
