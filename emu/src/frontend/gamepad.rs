@@ -1,27 +1,34 @@
-//! Gamepads as the CX's keypad in the window.
+//! Gamepads as the CX's keypad and touchpad in the window.
 //!
 //! gilrs reads the pads (on Linux their evdev nodes, found through udev, hot-plugged ones too)
 //! and names their buttons after SDL's mapping database for each model, so `South` is the
 //! bottom face button of any pad it knows (A on an Xbox pad, the cross on a PlayStation one).
-//! Each button held presses a CX key: [`DPAD`] and [`DEFAULTS`], changed button by button by
-//! the settings file's `buttons` ([`ButtonMap`]). The CX keys the buttons hold reach the
-//! machine through the host keys' path (`window::Keyboard::set_pad`), so the drawn keypad
-//! lights them and the run's key journal (replays, `--record-keys`, reverse execution) has
-//! them.
+//! Each button held presses a CX key, or does an emulator action as the host keys do (pause,
+//! rewind, a slot...): [`DPAD`] and [`DEFAULTS`], changed button by button by the settings
+//! file's `buttons` ([`PadMap`]). The sticks ([`super::stick`]) press the arrows or put a
+//! finger on the touchpad, as the settings' `sticks` say. The CX keys and actions the pads
+//! hold reach the machine through the host keys' path (`window::Keyboard::set_pad`), so the
+//! drawn keypad lights them and the run's key journal (replays, `--record-keys`, reverse
+//! execution) has them; the stick's finger goes the mouse's way (`window::read_pointer`).
 //!
-//! [`Buttons`] turns button events into the CX keys held, with no pad or gilrs in sight (the
-//! tests give it events made by hand); [`Pads`] feeds it from gilrs each host frame. Without
-//! gilrs (no udev, no epoll) or without a pad, the window runs as it does without this module:
-//! one line at debug level says so, and a poll of no pads is one `epoll_wait` that returns at
+//! [`Controls`] turns pad events into the CX keys, actions and finger held, with no pad or
+//! gilrs in sight (the tests give it events made by hand); [`Pads`] feeds it from gilrs each
+//! host frame, in the plain window and in gdb's alike ([`Pads::frame`]). Without gilrs (no
+//! udev, no epoll) or without a pad, the window runs as it does without this module: one
+//! line at debug level says so, and a poll of no pads is one `epoll_wait` that returns at
 //! once.
 
 use std::collections::VecDeque;
 use std::fmt::Write;
 
-use gilrs::{Button, EventType, Gilrs};
+use gilrs::{Axis, Button, EventType, Gilrs};
 use minifb::Key;
 
-use super::keymap::{self, CxKey};
+use super::keymap::{self, Action, Binding, CxKey};
+use super::overlay::Overlay;
+use super::script::Finger;
+use super::stick::{Side, Stick, Use};
+use super::window::{KeySink, Keyboard};
 
 /// The d-pad presses what the host's arrow keys press: the touchpad's arrows running an Ndless
 /// program, 8, 2, 4 and 6 running a ROM (see `keymap`).
@@ -34,7 +41,10 @@ pub const DPAD: [(Button, Key); 4] = [
 
 /// The other buttons' CX keys: the keys that move about the CX's screens (enter to choose,
 /// esc to go back, the touchpad's click, del, tab between fields), its modifiers on the
-/// shoulders, and its menus on the pad's own.
+/// shoulders, and its menus on the pad's own. No button does an emulator action unless the
+/// settings say so: every button a pad is sure to have already presses a key a program
+/// needs, and a pause or a rewind pressed by chance in a game costs more than a trip to the
+/// keyboard (mGBA, too, gives pads no shortcuts of its own).
 pub const DEFAULTS: &[(Button, &str)] = &[
     (Button::South, "enter"),
     (Button::East, "esc"),
@@ -81,38 +91,59 @@ pub fn button_named(name: &str) -> Option<Button> {
         .find(|button| format!("{button:?}") == name)
 }
 
-/// The buttons as the defaults and the settings make them.
-#[derive(Clone, Debug, Default)]
-pub struct ButtonMap {
-    /// The settings' buttons and what each presses (`None`: nothing).
-    overrides: Vec<(Button, Option<CxKey>)>,
+/// The buttons and sticks as the defaults and the settings make them.
+#[derive(Clone, Debug)]
+pub struct PadMap {
+    /// The settings' buttons and what each does.
+    overrides: Vec<(Button, Binding)>,
+    /// What each stick does, in [`Side::ALL`]'s order.
+    sticks: [Use; 2],
 }
 
-impl ButtonMap {
-    /// Makes `button` press `key` (or nothing).
-    pub fn set(&mut self, button: Button, key: Option<CxKey>) {
+impl Default for PadMap {
+    fn default() -> PadMap {
+        PadMap {
+            overrides: Vec::new(),
+            sticks: Side::ALL.map(Use::default_for),
+        }
+    }
+}
+
+impl PadMap {
+    /// Makes `button` do `binding`.
+    pub fn set(&mut self, button: Button, binding: Binding) {
         self.overrides.retain(|&(b, _)| b != button);
-        self.overrides.push((button, key));
+        self.overrides.push((button, binding));
     }
 
-    /// The CX key `button` presses, running an Ndless program (`ndless`) or a ROM.
-    pub fn cx_key(&self, button: Button, ndless: bool) -> Option<CxKey> {
+    /// Makes the stick on `side` do `what`.
+    pub fn set_stick(&mut self, side: Side, what: Use) {
+        self.sticks[side as usize] = what;
+    }
+
+    /// What the stick on `side` does.
+    pub fn stick(&self, side: Side) -> Use {
+        self.sticks[side as usize]
+    }
+
+    /// What `button` does, running an Ndless program (`ndless`) or a ROM.
+    pub fn binding(&self, button: Button, ndless: bool) -> Binding {
         match self.overrides.iter().find(|&&(b, _)| b == button) {
-            Some(&(_, key)) => key,
-            None => default_key(button, ndless),
+            Some(&(_, binding)) => binding,
+            None => default_key(button, ndless).map_or(Binding::Nothing, Binding::Cx),
         }
     }
 
-    /// The map in force, a button a line, for `emu keys`.
+    /// The map in force, a button a line, then a stick a line, for `emu keys`.
     pub fn describe(&self) -> String {
         let mut out = String::from(
-            "Gamepad button  CX key (the settings' `buttons` change them; see the README)\n",
+            "Gamepad button  CX key or action (the settings' `buttons` change them; see the README)\n",
         );
         for button in BUTTONS {
             let name = format!("{button:?}");
             let arrow = DPAD.iter().find(|&&(b, _)| b == button);
             let key = match (self.overrides.iter().find(|&&(b, _)| b == button), arrow) {
-                (Some((_, key)), _) => key.map_or("none", CxKey::name).to_string(),
+                (Some(&(_, binding)), _) => binding.name(),
                 (None, Some(_)) => format!(
                     "{} (Ndless), {} (ROMs)",
                     default_key(button, true).map_or("none", CxKey::name),
@@ -123,6 +154,10 @@ impl ButtonMap {
                     .to_string(),
             };
             writeln!(out, "{name:<15} {key}").ok();
+        }
+        out.push_str("\nGamepad stick   what it does (the settings' `sticks` change them)\n");
+        for side in Side::ALL {
+            writeln!(out, "{:<15} {}", side.name(), self.stick(side).describe()).ok();
         }
         out
     }
@@ -139,94 +174,213 @@ fn default_key(button: Button, ndless: bool) -> Option<CxKey> {
         .and_then(|(_, name)| CxKey::from_name(name))
 }
 
-/// What a pad did, as far as the keypad cares. `pad` tells pads apart while they are
-/// connected (gilrs's id).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a pad did, as far as the keypad and the touchpad care. `pad` tells pads apart while
+/// they are connected (gilrs's id).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PadEvent {
     Button {
         pad: usize,
         button: Button,
         down: bool,
     },
-    /// The pad was disconnected: its buttons are let go.
+    /// An axis moved to `value`, -1 to 1.
+    Axis { pad: usize, axis: Axis, value: f32 },
+    /// The pad was disconnected: its buttons are let go, its sticks back at rest.
     Gone { pad: usize },
 }
 
-/// The buttons held on the pads, and the CX keys they press.
-#[derive(Debug, Default)]
-pub struct Buttons {
-    map: ButtonMap,
-    /// Events not applied yet, in order.
-    waiting: VecDeque<PadEvent>,
-    /// Each button held that presses a CX key: its pad, and the key it pressed (kept, so that
-    /// its release lets go of that key even if a reset has since changed what it presses).
-    held: Vec<(usize, Button, CxKey)>,
+/// What holds a CX key or an action on a pad: a button, or a stick pushed toward an arrow
+/// (named by the host's arrow key, which presses the same).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Control {
+    Button(Button),
+    Arrow(Key),
 }
 
-impl Buttons {
-    pub fn new(map: ButtonMap) -> Buttons {
-        Buttons {
+/// The buttons held and the sticks' places on the pads, and the CX keys, actions and finger
+/// they hold.
+#[derive(Debug, Default)]
+pub struct Controls {
+    map: PadMap,
+    /// Events not applied yet, in order.
+    waiting: VecDeque<PadEvent>,
+    /// Each control held that presses a CX key or does an action: its pad, and what it does
+    /// (kept, so that its release lets go of that key even if a reset has since changed what
+    /// it presses).
+    held: Vec<(usize, Control, Binding)>,
+    /// Each stick off its rest, by pad.
+    sticks: Vec<(usize, Side, Stick)>,
+    /// The actions pressed since the last [`Controls::take_actions`].
+    pressed: Vec<Action>,
+}
+
+impl Controls {
+    pub fn new(map: PadMap) -> Controls {
+        Controls {
             map,
-            ..Buttons::default()
+            ..Controls::default()
         }
     }
 
-    /// An event to apply at the next [`Buttons::apply`].
+    /// An event to apply at the next [`Controls::apply`].
     pub fn push(&mut self, event: PadEvent) {
         self.waiting.push_back(event);
     }
 
-    /// Applies the waiting events in order, up to the release of a button one of them pressed
-    /// (or its pad's disconnection): that waits, with the events after it, for the next call,
-    /// a host frame later, so that a button tapped between two frames holds its key for one,
-    /// as a host key tapped does (`window::Keyboard::apply`).
+    /// Applies the waiting events in order, up to the release of a control one of them pressed
+    /// (or a stick's lift of a finger it put down, or its pad's disconnection): that waits,
+    /// with the events after it, for the next call, a host frame later, so that a button
+    /// tapped between two frames holds its key for one, as a host key tapped does
+    /// (`window::Keyboard::apply`).
     pub fn apply(&mut self, ndless: bool) {
-        let mut pressed_now: Vec<(usize, Button)> = Vec::new();
+        let mut pressed_now: Vec<(usize, Control)> = Vec::new();
+        let mut touched_now: Vec<(usize, Side)> = Vec::new();
         while let Some(&event) = self.waiting.front() {
+            let mut changes: Vec<(Control, bool)> = Vec::new();
+            let mut moved = None;
+            let pad = match event {
+                PadEvent::Button { pad, button, down } => {
+                    changes.push((Control::Button(button), down));
+                    pad
+                }
+                PadEvent::Axis { pad, axis, value } => {
+                    if let Some((side, y)) = Side::of_axis(axis) {
+                        let before = self.stick(pad, side);
+                        let after = before.moved(y, value);
+                        if self.map.stick(side) == Use::Arrows {
+                            let (old, new) = (before.arrows(), after.arrows());
+                            let gone = old.iter().filter(|k| !new.contains(k));
+                            let come = new.iter().filter(|k| !old.contains(k));
+                            changes.extend(gone.map(|&k| (Control::Arrow(k), false)));
+                            changes.extend(come.map(|&k| (Control::Arrow(k), true)));
+                        }
+                        moved = Some((side, before, after));
+                    }
+                    pad
+                }
+                PadEvent::Gone { pad } => pad,
+            };
             let undoes_a_press = match event {
-                PadEvent::Button {
-                    pad,
-                    button,
-                    down: false,
-                } => pressed_now.contains(&(pad, button)),
-                PadEvent::Gone { pad } => pressed_now.iter().any(|&(p, _)| p == pad),
-                PadEvent::Button { down: true, .. } => false,
+                PadEvent::Gone { pad } => {
+                    pressed_now.iter().any(|&(p, _)| p == pad)
+                        || touched_now.iter().any(|&(p, _)| p == pad)
+                }
+                _ => {
+                    changes
+                        .iter()
+                        .any(|&(control, down)| !down && pressed_now.contains(&(pad, control)))
+                        || moved.is_some_and(|(side, _, after)| {
+                            after.finger() == Finger::Lifted && touched_now.contains(&(pad, side))
+                        })
+                }
             };
             if undoes_a_press {
                 break;
             }
             self.waiting.pop_front();
-            match event {
-                PadEvent::Button {
-                    pad,
-                    button,
-                    down: true,
-                } => {
-                    let held = self.held.iter().any(|&(p, b, _)| (p, b) == (pad, button));
-                    if let Some(key) = self.map.cx_key(button, ndless).filter(|_| !held) {
-                        self.held.push((pad, button, key));
-                        pressed_now.push((pad, button));
-                    }
+            if let PadEvent::Gone { pad } = event {
+                self.held.retain(|&(p, _, _)| p != pad);
+                self.sticks.retain(|&(p, _, _)| p != pad);
+            }
+            for (control, down) in changes {
+                if !down {
+                    self.held.retain(|&(p, c, _)| (p, c) != (pad, control));
+                    continue;
                 }
-                PadEvent::Button {
-                    pad,
-                    button,
-                    down: false,
-                } => self.held.retain(|&(p, b, _)| (p, b) != (pad, button)),
-                PadEvent::Gone { pad } => self.held.retain(|&(p, _, _)| p != pad),
+                let held = self.held.iter().any(|&(p, c, _)| (p, c) == (pad, control));
+                let binding = match control {
+                    _ if held => Binding::Nothing,
+                    Control::Button(button) => self.map.binding(button, ndless),
+                    Control::Arrow(arrow) => {
+                        keymap::cx_key_in(arrow, ndless).map_or(Binding::Nothing, Binding::Cx)
+                    }
+                };
+                if binding == Binding::Nothing {
+                    continue;
+                }
+                if let Binding::Action(action) = binding {
+                    self.pressed.push(action);
+                }
+                self.held.push((pad, control, binding));
+                pressed_now.push((pad, control));
+            }
+            if let Some((side, before, after)) = moved {
+                let touches = self.map.stick(side) == Use::Touchpad;
+                if touches && before.finger() == Finger::Lifted && after.finger() != Finger::Lifted
+                {
+                    touched_now.push((pad, side));
+                }
+                self.sticks.retain(|&(p, s, _)| (p, s) != (pad, side));
+                self.sticks.push((pad, side, after));
             }
         }
     }
 
-    /// The CX keys the buttons held press, each once, in the order first pressed.
+    /// The stick on `side` of `pad` as it is now.
+    fn stick(&self, pad: usize, side: Side) -> Stick {
+        self.sticks
+            .iter()
+            .find(|&&(p, s, _)| (p, s) == (pad, side))
+            .map_or(Stick::default(), |&(_, _, stick)| stick)
+    }
+
+    /// The CX keys the controls held press, each once, in the order first pressed.
     pub fn keys(&self) -> Vec<CxKey> {
         let mut keys: Vec<CxKey> = Vec::new();
-        for &(_, _, key) in &self.held {
-            if !keys.contains(&key) {
-                keys.push(key);
+        for &(_, _, binding) in &self.held {
+            match binding {
+                Binding::Cx(key) if !keys.contains(&key) => keys.push(key),
+                _ => {}
             }
         }
         keys
+    }
+
+    /// The actions the controls held do (fast forward and rewind act while held).
+    pub fn held_actions(&self) -> Vec<Action> {
+        let actions = self
+            .held
+            .iter()
+            .filter_map(|&(_, _, binding)| match binding {
+                Binding::Action(action) => Some(action),
+                _ => None,
+            });
+        actions.collect()
+    }
+
+    /// The actions pressed since the last call, in order.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.pressed)
+    }
+
+    /// The finger a stick puts on the touchpad: the lowest pad's, the left stick's before
+    /// the right's, if several touch.
+    pub fn finger(&self) -> Finger {
+        let touching = self.sticks.iter().filter(|&&(_, side, stick)| {
+            self.map.stick(side) == Use::Touchpad && stick.finger() != Finger::Lifted
+        });
+        touching
+            .min_by_key(|&&(pad, side, _)| (pad, side as usize))
+            .map_or(Finger::Lifted, |(_, _, stick)| stick.finger())
+    }
+
+    /// Gives `keyboard` the CX keys and actions held (pressing and releasing the keys on
+    /// `sink`) and returns the actions pressed and the stick's finger, while the window has the
+    /// focus (`focused`); without it, nothing is held and the actions pressed are dropped, as
+    /// the window's own keys are let go.
+    pub(super) fn give(
+        &mut self,
+        focused: bool,
+        keyboard: &mut Keyboard,
+        sink: &mut impl KeySink,
+    ) -> (Vec<Action>, Finger) {
+        let actions = self.take_actions();
+        if !focused {
+            keyboard.set_pad(Vec::new(), Vec::new(), sink);
+            return (Vec::new(), Finger::Lifted);
+        }
+        keyboard.set_pad(self.keys(), self.held_actions(), sink);
+        (actions, self.finger())
     }
 }
 
@@ -234,13 +388,13 @@ impl Buttons {
 pub struct Pads {
     /// None when gilrs could not start (no udev, say): no pads, then.
     gilrs: Option<Gilrs>,
-    pub buttons: Buttons,
+    pub controls: Controls,
 }
 
 impl Pads {
     /// Starts gilrs, which finds the pads connected now and watches for more. It failing, or
     /// finding none, is said at debug level: a window without pads is the usual case.
-    pub fn open(map: ButtonMap) -> Pads {
+    pub fn open(map: PadMap) -> Pads {
         let gilrs = match Gilrs::new() {
             Ok(gilrs) => Some(gilrs),
             Err(e) => {
@@ -262,11 +416,11 @@ impl Pads {
         }
         Pads {
             gilrs,
-            buttons: Buttons::new(map),
+            controls: Controls::new(map),
         }
     }
 
-    /// Reads what the pads did since the last call and applies it (see [`Buttons::apply`]);
+    /// Reads what the pads did since the last call and applies it (see [`Controls::apply`]);
     /// returns a note for the picture when a pad was connected or disconnected.
     pub fn poll(&mut self, ndless: bool) -> Option<String> {
         let mut note = None;
@@ -275,8 +429,11 @@ impl Pads {
                 let pad = usize::from(event.id);
                 let button = |button, down| PadEvent::Button { pad, button, down };
                 match event.event {
-                    EventType::ButtonPressed(b, _) => self.buttons.push(button(b, true)),
-                    EventType::ButtonReleased(b, _) => self.buttons.push(button(b, false)),
+                    EventType::ButtonPressed(b, _) => self.controls.push(button(b, true)),
+                    EventType::ButtonReleased(b, _) => self.controls.push(button(b, false)),
+                    EventType::AxisChanged(axis, value, _) => {
+                        self.controls.push(PadEvent::Axis { pad, axis, value })
+                    }
                     EventType::Connected => {
                         note = Some(format!(
                             "gamepad connected: {}",
@@ -284,15 +441,32 @@ impl Pads {
                         ))
                     }
                     EventType::Disconnected => {
-                        self.buttons.push(PadEvent::Gone { pad });
+                        self.controls.push(PadEvent::Gone { pad });
                         note = Some(format!("gamepad gone: {}", gilrs.gamepad(event.id).name()));
                     }
                     _ => {}
                 }
             }
         }
-        self.buttons.apply(ndless);
+        self.controls.apply(ndless);
         note
+    }
+
+    /// A host frame of a window's pads, the plain window's and gdb's: reads them, shows a pad
+    /// come or gone on `overlay`, and gives the CX keys and actions they hold to `keyboard`
+    /// ([`Controls::give`]); returns the actions pressed, for the window to do as it does the
+    /// keyboard's, and the finger a stick puts on the touchpad, for `window::read_pointer`.
+    pub(super) fn frame(
+        &mut self,
+        focused: bool,
+        keyboard: &mut Keyboard,
+        sink: &mut impl KeySink,
+        overlay: &mut Overlay,
+    ) -> (Vec<Action>, Finger) {
+        if let Some(note) = self.poll(keyboard.ndless) {
+            overlay.show(note);
+        }
+        self.controls.give(focused, keyboard, sink)
     }
 }
 
@@ -321,8 +495,16 @@ mod tests {
         CxKey::from_name(name).unwrap()
     }
 
-    fn buttons_after(events: &[PadEvent], ndless: bool) -> Buttons {
-        let mut buttons = Buttons::default();
+    fn axis(pad: usize, axis: Axis, value: f32) -> PadEvent {
+        PadEvent::Axis { pad, axis, value }
+    }
+
+    fn cx(name: &str) -> Binding {
+        Binding::Cx(key(name))
+    }
+
+    fn buttons_after(events: &[PadEvent], ndless: bool) -> Controls {
+        let mut buttons = Controls::default();
         for &event in events {
             buttons.push(event);
         }
@@ -350,30 +532,40 @@ mod tests {
     /// host's arrow keys do; the face buttons their CX keys either way.
     #[test]
     fn the_dpad_presses_what_the_arrow_keys_press() {
-        let map = ButtonMap::default();
+        let map = PadMap::default();
         assert_eq!(
-            map.cx_key(Button::DPadUp, true),
-            Some(CxKey::Pad(PadKey::Up))
+            map.binding(Button::DPadUp, true),
+            Binding::Cx(CxKey::Pad(PadKey::Up))
         );
-        assert_eq!(map.cx_key(Button::DPadUp, false), Some(key("n8")));
-        assert_eq!(map.cx_key(Button::DPadLeft, false), Some(key("n4")));
-        assert_eq!(map.cx_key(Button::South, true), Some(key("enter")));
-        assert_eq!(map.cx_key(Button::East, false), Some(key("esc")));
-        assert_eq!(map.cx_key(Button::C, false), None);
+        assert_eq!(map.binding(Button::DPadUp, false), cx("n8"));
+        assert_eq!(map.binding(Button::DPadLeft, false), cx("n4"));
+        assert_eq!(map.binding(Button::South, true), cx("enter"));
+        assert_eq!(map.binding(Button::East, false), cx("esc"));
+        assert_eq!(map.binding(Button::C, false), Binding::Nothing);
+        assert_eq!(map.stick(Side::Left), Use::Arrows);
+        assert_eq!(map.stick(Side::Right), Use::Touchpad);
     }
 
     #[test]
     fn the_settings_change_a_button_and_leave_the_rest() {
-        let mut map = ButtonMap::default();
-        map.set(Button::South, Some(key("ctrl")));
-        map.set(Button::DPadUp, Some(key("n5")));
-        map.set(Button::East, None);
-        map.set(Button::South, Some(key("shift")));
-        assert_eq!(map.cx_key(Button::South, false), Some(key("shift")));
-        assert_eq!(map.cx_key(Button::DPadUp, true), Some(key("n5")));
-        assert_eq!(map.cx_key(Button::East, true), None);
-        assert_eq!(map.cx_key(Button::Start, true), Some(key("menu")));
+        let mut map = PadMap::default();
+        map.set(Button::South, cx("ctrl"));
+        map.set(Button::DPadUp, cx("n5"));
+        map.set(Button::East, Binding::Nothing);
+        map.set(Button::South, cx("shift"));
+        map.set(Button::C, Binding::Action(Action::ChooseSlot(3)));
+        map.set_stick(Side::Left, Use::Nothing);
+        assert_eq!(map.binding(Button::South, false), cx("shift"));
+        assert_eq!(map.binding(Button::DPadUp, true), cx("n5"));
+        assert_eq!(map.binding(Button::East, true), Binding::Nothing);
+        assert_eq!(map.binding(Button::Start, true), cx("menu"));
         let text = map.describe();
+        assert!(text.contains("\nC               slot-3\n"), "{text}");
+        assert!(text.contains("\nLeft            none\n"), "{text}");
+        assert!(
+            text.contains("\nRight           touchpad: a finger where the stick points"),
+            "{text}"
+        );
         assert!(text.contains("\nSouth           shift\n"), "{text}");
         assert!(text.contains("\nEast            none\n"), "{text}");
         assert!(text.contains("\nDPadUp          n5\n"), "{text}");
@@ -388,9 +580,9 @@ mod tests {
     /// both are up; a button with no key holds nothing.
     #[test]
     fn buttons_hold_their_keys_until_the_last_is_released() {
-        let mut map = ButtonMap::default();
-        map.set(Button::North, Some(key("enter")));
-        let mut buttons = Buttons::new(map);
+        let mut map = PadMap::default();
+        map.set(Button::North, cx("enter"));
+        let mut buttons = Controls::new(map);
         buttons.push(press(0, Button::South));
         buttons.push(press(0, Button::North));
         buttons.push(press(0, Button::C));
@@ -483,11 +675,11 @@ mod tests {
         let mut session = Session::new(busy_machine(), Script::default(), None);
         let mut events = KeyEvents::default();
         let mut keyboard = Keyboard::new(events.clone(), KeyMap::default(), false);
-        let mut buttons = Buttons::default();
-        let frame = |buttons: &mut Buttons, keyboard: &mut Keyboard, session: &mut Session| {
+        let mut buttons = Controls::default();
+        let frame = |buttons: &mut Controls, keyboard: &mut Keyboard, session: &mut Session| {
             buttons.apply(false);
             keyboard.apply(session);
-            keyboard.set_pad(buttons.keys(), session);
+            buttons.give(true, keyboard, session);
             session.run_frame();
         };
         buttons.push(press(0, Button::South));
@@ -502,7 +694,7 @@ mod tests {
         frame(&mut buttons, &mut keyboard, &mut session);
         assert!(!session.holds(key("enter")));
         // The focus lost: the window gives the keyboard no pad keys.
-        keyboard.set_pad(Vec::new(), &mut session);
+        buttons.give(false, &mut keyboard, &mut session);
         session.run_frame();
         assert_eq!(
             session.applied_keys().to_text(),
@@ -510,16 +702,182 @@ mod tests {
         );
     }
 
+    /// The left stick presses what the arrow keys press past half way and lets go back under
+    /// 30% (a stick resting off centre presses nothing); a corner presses two; the right
+    /// stick's touch presses no key.
+    #[test]
+    fn the_left_stick_presses_the_arrows() {
+        let mut sticks = buttons_after(
+            &[
+                axis(0, Axis::LeftStickX, 0.2),
+                axis(0, Axis::RightStickX, 0.9),
+            ],
+            false,
+        );
+        assert!(sticks.keys().is_empty());
+        sticks.push(axis(0, Axis::LeftStickX, 0.6));
+        sticks.push(axis(0, Axis::LeftStickY, 0.8));
+        sticks.apply(true);
+        let right_up = vec![CxKey::Pad(PadKey::Right), CxKey::Pad(PadKey::Up)];
+        assert_eq!(sticks.keys(), right_up);
+        sticks.push(axis(0, Axis::LeftStickX, 0.35));
+        sticks.push(axis(0, Axis::LeftStickY, 0.31));
+        sticks.apply(true);
+        assert_eq!(sticks.keys(), right_up);
+        sticks.push(axis(0, Axis::LeftStickX, 0.25));
+        sticks.apply(true);
+        assert_eq!(sticks.keys(), vec![CxKey::Pad(PadKey::Up)]);
+        sticks.push(axis(0, Axis::LeftStickY, -1.0));
+        sticks.apply(false);
+        assert_eq!(sticks.keys(), vec![key("n2")]);
+        sticks.push(axis(0, Axis::LeftStickY, 0.0));
+        sticks.apply(false);
+        assert!(sticks.keys().is_empty());
+    }
+
+    /// A flick of the stick between two frames holds its arrow for one, as a tap does; the
+    /// d-pad and the stick on one key hold it until both let go.
+    #[test]
+    fn a_flick_holds_its_arrow_for_a_frame_and_shares_it_with_the_dpad() {
+        let mut sticks = buttons_after(
+            &[
+                axis(0, Axis::LeftStickX, -0.9),
+                axis(0, Axis::LeftStickX, 0.0),
+                press(0, Button::DPadLeft),
+            ],
+            false,
+        );
+        assert_eq!(sticks.keys(), vec![key("n4")]);
+        sticks.apply(false);
+        assert_eq!(sticks.keys(), vec![key("n4")]);
+        sticks.push(axis(0, Axis::LeftStickX, -0.9));
+        sticks.push(release(0, Button::DPadLeft));
+        sticks.apply(false);
+        assert_eq!(sticks.keys(), vec![key("n4")]);
+        sticks.push(PadEvent::Gone { pad: 0 });
+        sticks.apply(false);
+        assert!(sticks.keys().is_empty());
+        // Back, the stick at rest until it moves.
+        sticks.push(axis(0, Axis::LeftStickY, 0.1));
+        sticks.apply(false);
+        assert!(sticks.keys().is_empty());
+    }
+
+    /// The right stick puts a finger on the touchpad where it points, past a quarter of the
+    /// way from the centre, and lifts it back within 15%; a flick touches for a frame; the
+    /// settings may swap the sticks, or turn one off.
+    #[test]
+    fn the_right_stick_touches_the_touchpad() {
+        let mut sticks = buttons_after(&[axis(0, Axis::RightStickX, 0.2)], false);
+        assert_eq!(sticks.finger(), Finger::Lifted);
+        sticks.push(axis(0, Axis::RightStickY, -1.0));
+        sticks.apply(false);
+        // x 0.2 and y -1 of the pad's 2328 by 1691 (y from its bottom edge).
+        assert_eq!(sticks.finger(), Finger::Touching { x: 1397, y: 0 });
+        sticks.push(axis(0, Axis::RightStickY, 0.0));
+        sticks.push(axis(0, Axis::RightStickX, 0.1));
+        sticks.apply(false);
+        assert_eq!(sticks.finger(), Finger::Lifted);
+        sticks.push(axis(1, Axis::RightStickX, 1.0));
+        sticks.push(axis(1, Axis::RightStickX, 0.0));
+        sticks.apply(false);
+        assert_eq!(sticks.finger(), Finger::Touching { x: 2328, y: 846 });
+        sticks.apply(false);
+        assert_eq!(sticks.finger(), Finger::Lifted);
+        assert!(sticks.keys().is_empty());
+
+        let mut map = PadMap::default();
+        map.set_stick(Side::Left, Use::Touchpad);
+        map.set_stick(Side::Right, Use::Nothing);
+        let mut swapped = Controls::new(map);
+        swapped.push(axis(0, Axis::RightStickX, 1.0));
+        swapped.push(axis(0, Axis::LeftStickX, -1.0));
+        swapped.apply(false);
+        assert_eq!(swapped.finger(), Finger::Touching { x: 0, y: 846 });
+        assert!(swapped.keys().is_empty());
+    }
+
+    /// A button set to an action does it once a press (a repeat, none), and holds it while held
+    /// (fast forward and rewind act so); a button set to `none` does nothing.
+    #[test]
+    fn buttons_do_actions_as_the_settings_say() {
+        let mut map = PadMap::default();
+        map.set(Button::LeftThumb, Binding::Action(Action::Rewind));
+        map.set(Button::Mode, Binding::Action(Action::Pause));
+        map.set(Button::South, Binding::Nothing);
+        let mut buttons = Controls::new(map);
+        buttons.push(press(0, Button::Mode));
+        buttons.push(press(0, Button::LeftThumb));
+        buttons.push(press(0, Button::LeftThumb));
+        buttons.push(press(0, Button::South));
+        buttons.apply(false);
+        assert_eq!(buttons.take_actions(), [Action::Pause, Action::Rewind]);
+        assert_eq!(buttons.take_actions(), []);
+        assert_eq!(buttons.held_actions(), [Action::Pause, Action::Rewind]);
+        assert!(buttons.keys().is_empty());
+        buttons.push(release(0, Button::Mode));
+        buttons.apply(false);
+        assert_eq!(buttons.held_actions(), [Action::Rewind]);
+        buttons.push(release(0, Button::LeftThumb));
+        buttons.push(press(0, Button::Mode));
+        buttons.apply(false);
+        assert_eq!(buttons.take_actions(), [Action::Pause]);
+        assert_eq!(buttons.held_actions(), [Action::Pause]);
+    }
+
+    /// Through the window's keyboard a button's action is the window's to do, a rewind held is
+    /// the keyboard's rewinding, and the stick's finger reaches the machine's touchpad, recorded
+    /// in the run's journal as the mouse's is; without the focus none of them.
+    #[test]
+    fn actions_and_the_finger_reach_the_window() {
+        use crate::frontend::script::Script;
+        use crate::frontend::session::{busy_machine, Session};
+        use crate::frontend::settings::KeyMap;
+        use crate::frontend::window::{KeyEvents, Keyboard};
+
+        let mut session = Session::new(busy_machine(), Script::default(), None);
+        let mut keyboard = Keyboard::new(KeyEvents::default(), KeyMap::default(), false);
+        let mut map = PadMap::default();
+        map.set(Button::LeftThumb, Binding::Action(Action::Rewind));
+        map.set(Button::C, Binding::Action(Action::Screenshot));
+        let mut controls = Controls::new(map);
+        controls.push(press(0, Button::LeftThumb));
+        controls.push(press(0, Button::C));
+        controls.push(axis(0, Axis::RightStickY, 1.0));
+        controls.apply(false);
+        let (actions, finger) = controls.give(true, &mut keyboard, &mut session);
+        assert_eq!(actions, [Action::Rewind, Action::Screenshot]);
+        assert!(keyboard.holds_action(Action::Rewind));
+        assert_eq!(finger, Finger::Touching { x: 1164, y: 1691 });
+        session.set_finger(finger);
+        session.run_frame();
+        let touch = session.machine.board.touchpad().unwrap().touch();
+        assert!(touch.contact && !touch.pressed, "{touch:?}");
+        assert_eq!((touch.x, touch.y), (1164, 1691));
+        controls.push(press(0, Button::C));
+        controls.push(release(0, Button::C));
+        controls.apply(false);
+        let (actions, finger) = controls.give(false, &mut keyboard, &mut session);
+        assert_eq!((actions, finger), (vec![], Finger::Lifted));
+        assert!(!keyboard.holds_action(Action::Rewind));
+        session.set_finger(finger);
+        session.run_frame();
+        assert_eq!(
+            session.applied_keys().to_text(),
+            "0 touch 1164 1691\n1 untouch\n"
+        );
+    }
+
     /// With no pad (this machine and CI have none, and no /dev/uinput to make one), gilrs
     /// starts or fails quietly and a poll finds nothing and does not wait.
     #[test]
     fn no_pad_polls_nothing_at_once() {
-        let mut pads = Pads::open(ButtonMap::default());
+        let mut pads = Pads::open(PadMap::default());
         let start = std::time::Instant::now();
         for _ in 0..600 {
             assert_eq!(pads.poll(false), None);
         }
-        assert!(pads.buttons.keys().is_empty());
+        assert!(pads.controls.keys().is_empty());
         assert!(start.elapsed() < std::time::Duration::from_secs(1));
     }
 }

@@ -15,12 +15,14 @@
 //! the machine has run a frame of its time, however quickly the finger was lifted (a click
 //! while gdb has the machine stopped, or one shorter than a host frame). When gdb lets the
 //! machine run again, it is given the keys held then ([`inputs::give_keys`]): gdb may have
-//! taken it back to a time when others were held.
+//! taken it back to a time when others were held. Gamepads press keys, touch the touchpad and
+//! do the emulator's actions as in the window's own runs ([`Pads::frame`]).
 
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use super::gamepad::Pads;
 use super::inputs;
 use super::keymap::{Action, CxKey, PadKey};
 use super::overlay::{Overlay, Status};
@@ -40,6 +42,7 @@ use crate::machine::Machine;
 pub struct GdbWindow {
     screen: Screen,
     keyboard: Keyboard,
+    pads: Pads,
     pointer: Pointer,
     /// The touchpad's keys held (by host keys or the mouse).
     pad: HashSet<PadKey>,
@@ -76,6 +79,7 @@ impl GdbWindow {
         let screen = Screen::open(&format!("{name} - emu"), size, events.clone())?;
         Ok(GdbWindow {
             screen,
+            pads: Pads::open(keys.pad.clone()),
             keyboard: Keyboard::new(events, keys, machine.runs_ndless()),
             pointer: Pointer::default(),
             pad: HashSet::new(),
@@ -130,7 +134,12 @@ impl GdbWindow {
             machine,
             pad: &mut self.pad,
         };
-        let actions = self.keyboard.apply(&mut sink);
+        let focused = self.screen.window.is_active();
+        let (pad_actions, stick) =
+            self.pads
+                .frame(focused, &mut self.keyboard, &mut sink, &mut self.overlay);
+        let mut actions = self.keyboard.apply(&mut sink);
+        actions.extend(pad_actions);
         // Only on a change: a machine gdb took back replays its own touches.
         if self.pad != pad_before {
             self.touch(machine);
@@ -142,7 +151,7 @@ impl GdbWindow {
         }
         let layout = view::layout(self.screen.window.get_size(), self.keypad);
         let mut before = self.pointer;
-        for now in read_pointer(&mut self.pointer, &mut self.screen, &layout) {
+        for now in read_pointer(&mut self.pointer, &mut self.screen, &layout, stick) {
             if now.key != before.key {
                 let mut sink = MachineKeys {
                     machine,

@@ -169,6 +169,87 @@ pub enum Action {
     Rewind,
 }
 
+/// The actions by the names the settings file gives them (`slot-1` to `slot-10` choose a
+/// slot, [`Action::ChooseSlot`]).
+const ACTION_NAMES: &[(&str, Action)] = &[
+    ("pause", Action::Pause),
+    ("reset", Action::Reset),
+    ("screenshot", Action::Screenshot),
+    ("turbo", Action::Turbo),
+    ("monitor", Action::Monitor),
+    ("fast-forward", Action::FastForward),
+    ("frame-advance", Action::FrameAdvance),
+    ("keypad", Action::Keypad),
+    ("slower", Action::Slower),
+    ("faster", Action::Faster),
+    ("fullscreen", Action::Fullscreen),
+    ("quit", Action::Quit),
+    ("save-slot", Action::SaveSlot),
+    ("load-slot", Action::LoadSlot),
+    ("record", Action::Record),
+    ("rewind", Action::Rewind),
+];
+
+impl Action {
+    /// The action named `name` in the settings file.
+    pub fn from_name(name: &str) -> Option<Action> {
+        let slot = name
+            .strip_prefix("slot-")
+            .and_then(|n| n.parse::<u8>().ok())
+            .filter(|n| (1..=10).contains(n));
+        if let Some(slot) = slot {
+            return Some(Action::ChooseSlot(slot));
+        }
+        ACTION_NAMES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, action)| action)
+    }
+
+    /// Its name, as `from_name` takes it.
+    pub fn name(self) -> String {
+        match self {
+            Action::ChooseSlot(slot) => format!("slot-{slot}"),
+            _ => ACTION_NAMES
+                .iter()
+                .find(|&&(_, a)| a == self)
+                .map_or("?", |(name, _)| name)
+                .to_string(),
+        }
+    }
+}
+
+/// What a host key or a gamepad's button does: press a CX key, do an emulator action, or
+/// nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binding {
+    Cx(CxKey),
+    Action(Action),
+    Nothing,
+}
+
+impl Binding {
+    /// The binding named `name` in the settings file: an action's name, a CX key's (as
+    /// `emu keys` prints them) or `none`.
+    pub fn from_name(name: &str) -> Option<Binding> {
+        if name == "none" {
+            return Some(Binding::Nothing);
+        }
+        Action::from_name(name)
+            .map(Binding::Action)
+            .or_else(|| CxKey::from_name(name).map(Binding::Cx))
+    }
+
+    /// Its name, as `from_name` takes it.
+    pub fn name(self) -> String {
+        match self {
+            Binding::Cx(key) => key.name().to_string(),
+            Binding::Action(action) => action.name(),
+            Binding::Nothing => "none".to_string(),
+        }
+    }
+}
+
 /// The emulator's own keys.
 pub const ACTIONS: &[(Key, Action, &str)] = &[
     (Key::F1, Action::Pause, "pause / resume"),
@@ -441,6 +522,28 @@ mod tests {
             let key = CxKey::from_name(name).unwrap();
             assert_eq!(key.name(), name);
         }
+    }
+
+    /// Every action and slot goes by a name and comes back from it; names that are not
+    /// actions are CX keys, `none`, or nothing.
+    #[test]
+    fn bindings_go_by_their_names() {
+        let slots = (1..=10).map(Action::ChooseSlot);
+        let actions = ACTION_NAMES.iter().map(|&(_, action)| action).chain(slots);
+        for action in actions {
+            let name = action.name();
+            assert_eq!(Action::from_name(&name), Some(action), "{name}");
+            assert_eq!(Binding::from_name(&name), Some(Binding::Action(action)));
+        }
+        for name in ["slot-0", "slot-11", "slot-x", "Pause", "n12"] {
+            assert_eq!(Binding::from_name(name), None, "{name}");
+        }
+        let n8 = CxKey::from_name("n8").unwrap();
+        assert_eq!(Binding::from_name("n8"), Some(Binding::Cx(n8)));
+        assert_eq!(Binding::from_name("none"), Some(Binding::Nothing));
+        assert_eq!(Binding::Cx(n8).name(), "n8");
+        assert_eq!(Binding::Nothing.name(), "none");
+        assert_eq!(Action::ChooseSlot(10).name(), "slot-10");
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod slots;
+pub mod stick;
 pub mod view;
 pub mod window;
 pub mod xdg;

@@ -1,6 +1,6 @@
 //! The settings file, `$XDG_CONFIG_HOME/emu/settings.ron` (default `~/.config/emu`): the key
-//! map's changes, the gamepad buttons' changes, the window's scale, the keypad view, the speed presets, the slots' folder and
-//! the rewind ring. Every field may be left out. A file that cannot be read or used is
+//! map's changes, the gamepad buttons' and sticks' changes, the window's scale, the keypad
+//! view, the speed presets, the slots' folder and the rewind ring. Every field may be left out. A file that cannot be read or used is
 //! reported in one line with its line and column, and the defaults are used instead: a
 //! mistake in the settings never stops the emulator.
 //!
@@ -8,8 +8,9 @@
 //! `LeftBracket`...) or as `emu keys` prints them (`1`, `keypad 0`, `[`), `Ctrl+` in front for
 //! a chord; each maps to a CX key (as `emu keys` names it), an emulator action (`pause`,
 //! `reset`, `screenshot`, `turbo`, `monitor`, `quit`, `save-slot`, `load-slot`, `slot-1` to
-//! `slot-10`, `record`, `rewind`) or `none`. Gamepad buttons are named as gilrs names them
-//! (`South`, `DPadUp`, `LeftTrigger2`...); each maps to a CX key or `none`.
+//! `slot-10`, `record`, `rewind`, the names of `keymap::Binding`) or `none`. Gamepad buttons
+//! are named as gilrs names them (`South`, `DPadUp`, `LeftTrigger2`...) and map as host keys
+//! do; the sticks, `Left` and `Right`, to `arrows`, `touchpad` or `none`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -18,8 +19,9 @@ use std::path::{Path, PathBuf};
 use minifb::Key;
 use serde::Deserialize;
 
-use super::gamepad::{self, ButtonMap};
-use super::keymap::{self, Action, CxKey};
+use super::gamepad::{self, PadMap};
+use super::keymap::{self, Action, Binding, CxKey};
+use super::stick::{self, Side};
 use super::xdg;
 
 /// The settings as the file gives them.
@@ -28,8 +30,10 @@ use super::xdg;
 pub struct Settings {
     /// Host key (or `Ctrl+` chord) -> CX key, action or `none`.
     pub keys: BTreeMap<String, String>,
-    /// Gamepad button -> CX key or `none`.
+    /// Gamepad button -> CX key, action or `none`.
     pub buttons: BTreeMap<String, String>,
+    /// Gamepad stick (`Left`, `Right`) -> `arrows`, `touchpad` or `none`.
+    pub sticks: BTreeMap<String, String>,
     /// The window's scale when `--scale` is not given, 1 to 8.
     pub scale: Option<u8>,
     /// Whether the window shows the drawn keypad beside the LCD.
@@ -40,14 +44,6 @@ pub struct Settings {
     pub slots: Option<PathBuf>,
     /// Keep the rewind ring in every run, as `--rewind` does.
     pub rewind: bool,
-}
-
-/// What a host key does, as the settings say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Target {
-    Cx(CxKey),
-    Action(Action),
-    Nothing,
 }
 
 /// The settings in force and where they came from.
@@ -108,7 +104,7 @@ impl Loaded {
     /// Where the key map came from, and its changes, for `emu keys`.
     pub fn describe(&self) -> String {
         let mut out = keymap::describe();
-        write!(out, "\n{}", self.keys.buttons.describe()).ok();
+        write!(out, "\n{}", self.keys.pad.describe()).ok();
         let place = self
             .path
             .as_ref()
@@ -155,13 +151,8 @@ fn parse(text: &str) -> Result<(Settings, KeyMap), String> {
     for (name, target) in &settings.keys {
         let (ctrl, key) =
             host_key(name).ok_or_else(|| format!("{}: no host key named {name:?}", at(name)))?;
-        let target_value = parse_target(target).ok_or_else(|| {
-            format!(
-                "{}: {target:?} is neither a CX key, an action nor none",
-                at(target)
-            )
-        })?;
-        if ctrl && matches!(target_value, Target::Cx(_)) {
+        let target_value = binding(target, &at)?;
+        if ctrl && matches!(target_value, Binding::Cx(_)) {
             return Err(format!(
                 "{}: a Ctrl chord cannot press a CX key (the CX has its own ctrl)",
                 at(name)
@@ -178,26 +169,36 @@ fn parse(text: &str) -> Result<(Settings, KeyMap), String> {
                 at(name)
             )
         })?;
-        let key = match parse_target(target) {
-            Some(Target::Cx(cx)) => Some(cx),
-            Some(Target::Nothing) => None,
-            Some(Target::Action(_)) => {
-                return Err(format!(
-                    "{}: a gamepad button presses a CX key or none, not {target:?}",
-                    at(target)
-                ))
-            }
-            None => {
-                return Err(format!(
-                    "{}: {target:?} is neither a CX key nor none",
-                    at(target)
-                ))
-            }
-        };
-        keys.buttons.set(button, key);
+        keys.pad.set(button, binding(target, &at)?);
         keys.changes.push((name.clone(), target.clone()));
     }
+    for (name, what) in &settings.sticks {
+        let side = Side::named(name).ok_or_else(|| {
+            format!(
+                "{}: no gamepad stick named {name:?} (Left or Right)",
+                at(name)
+            )
+        })?;
+        let what_value = stick::Use::named(what).ok_or_else(|| {
+            format!(
+                "{}: a stick does arrows, touchpad or none, not {what:?}",
+                at(what)
+            )
+        })?;
+        keys.pad.set_stick(side, what_value);
+        keys.changes.push((format!("{name} stick"), what.clone()));
+    }
     Ok((settings, keys))
+}
+
+/// What `name` binds a host key or a pad's button to; the error says where (`at`) it is.
+fn binding(name: &str, at: &dyn Fn(&str) -> String) -> Result<Binding, String> {
+    Binding::from_name(name).ok_or_else(|| {
+        format!(
+            "{}: {name:?} is neither a CX key, an action nor none",
+            at(name)
+        )
+    })
 }
 
 /// `line:col` of the first `needle` in `text` (1-based, as RON's errors count).
@@ -240,60 +241,21 @@ fn host_key(name: &str) -> Option<(bool, Key)> {
     Some((ctrl, *key))
 }
 
-/// The emulator's actions by name.
-fn action_named(name: &str) -> Option<Action> {
-    let slot = name
-        .strip_prefix("slot-")
-        .and_then(|n| n.parse::<u8>().ok())
-        .filter(|n| (1..=10).contains(n));
-    if let Some(slot) = slot {
-        return Some(Action::ChooseSlot(slot));
-    }
-    Some(match name {
-        "pause" => Action::Pause,
-        "reset" => Action::Reset,
-        "screenshot" => Action::Screenshot,
-        "turbo" => Action::Turbo,
-        "monitor" => Action::Monitor,
-        "fast-forward" => Action::FastForward,
-        "frame-advance" => Action::FrameAdvance,
-        "keypad" => Action::Keypad,
-        "slower" => Action::Slower,
-        "faster" => Action::Faster,
-        "fullscreen" => Action::Fullscreen,
-        "quit" => Action::Quit,
-        "save-slot" => Action::SaveSlot,
-        "load-slot" => Action::LoadSlot,
-        "record" => Action::Record,
-        "rewind" => Action::Rewind,
-        _ => return None,
-    })
-}
-
-fn parse_target(name: &str) -> Option<Target> {
-    if name == "none" {
-        return Some(Target::Nothing);
-    }
-    action_named(name)
-        .map(Target::Action)
-        .or_else(|| CxKey::from_name(name).map(Target::Cx))
-}
-
 /// The host keys as the defaults and the settings make them.
 #[derive(Default, Debug)]
 pub struct KeyMap {
-    overrides: HashMap<(bool, Key), Target>,
+    overrides: HashMap<(bool, Key), Binding>,
     /// The settings' lines, as written, for `emu keys`.
     changes: Vec<(String, String)>,
-    /// What each gamepad button presses.
-    pub buttons: ButtonMap,
+    /// What each gamepad button and stick does.
+    pub pad: PadMap,
 }
 
 impl KeyMap {
     /// The action of `key` (pressed with Ctrl if `ctrl`), if any.
     pub fn action(&self, key: Key, ctrl: bool) -> Option<Action> {
         match self.overrides.get(&(ctrl, key)) {
-            Some(Target::Action(action)) => Some(*action),
+            Some(Binding::Action(action)) => Some(*action),
             Some(_) => None,
             None if ctrl => keymap::ctrl_action(key),
             None => keymap::action(key),
@@ -303,7 +265,7 @@ impl KeyMap {
     /// The CX key `key` presses, if any (running an Ndless program if `ndless`).
     pub fn cx_key(&self, key: Key, ndless: bool) -> Option<CxKey> {
         match self.overrides.get(&(false, key)) {
-            Some(Target::Cx(cx)) => Some(*cx),
+            Some(Binding::Cx(cx)) => Some(*cx),
             Some(_) => None,
             None => keymap::cx_key_in(key, ndless),
         }
@@ -321,7 +283,9 @@ mod tests {
         let text = r#"(
             keys: {"Q": "enter", "F6": "none", "Key1": "pause", "Ctrl+S": "save-slot",
                    "keypad 5": "slot-5"},
-            buttons: {"South": "ctrl", "Start": "none", "DPadUp": "n5"},
+            buttons: {"South": "ctrl", "Start": "none", "DPadUp": "n5", "LeftThumb": "rewind",
+                      "C": "slot-2"},
+            sticks: {"Left": "touchpad", "Right": "none"},
             scale: 3, keypad: false, speeds: [50, 100, 0], slots: "/tmp/slots", rewind: true,
         )"#;
         let (settings, keys) = parse(text).unwrap();
@@ -343,11 +307,34 @@ mod tests {
         assert_eq!(keys.action(Key::F1, true), Some(Action::SaveSlot));
         assert_eq!(keys.cx_key(Key::A, false), CxKey::from_name("aa"));
         use gilrs::Button;
-        let pad = &keys.buttons;
-        assert_eq!(pad.cx_key(Button::South, false), CxKey::from_name("ctrl"));
-        assert_eq!(pad.cx_key(Button::Start, false), None);
-        assert_eq!(pad.cx_key(Button::DPadUp, true), CxKey::from_name("n5"));
-        assert_eq!(pad.cx_key(Button::East, false), CxKey::from_name("esc"));
+        let pad = &keys.pad;
+        let cx = |name| Binding::Cx(CxKey::from_name(name).unwrap());
+        assert_eq!(pad.binding(Button::South, false), cx("ctrl"));
+        assert_eq!(pad.binding(Button::Start, false), Binding::Nothing);
+        assert_eq!(pad.binding(Button::DPadUp, true), cx("n5"));
+        assert_eq!(pad.binding(Button::East, false), cx("esc"));
+        assert_eq!(
+            pad.binding(Button::LeftThumb, false),
+            Binding::Action(Action::Rewind)
+        );
+        assert_eq!(
+            pad.binding(Button::C, false),
+            Binding::Action(Action::ChooseSlot(2))
+        );
+        assert_eq!(pad.stick(Side::Left), stick::Use::Touchpad);
+        assert_eq!(pad.stick(Side::Right), stick::Use::Nothing);
+        let text = Loaded {
+            settings,
+            keys,
+            path: Some(PathBuf::from("/tmp/settings.ron")),
+            found: true,
+            problem: None,
+        }
+        .describe();
+        assert!(text.contains("\nLeftThumb       rewind\n"), "{text}");
+        assert!(text.contains("\nLeft            touchpad: "), "{text}");
+        assert!(text.contains("\nRight           none\n"), "{text}");
+        assert!(text.contains("\nLeft stick     touchpad\n"), "{text}");
     }
 
     /// What cannot be used is said with its line and column: RON's own errors, and names
@@ -375,13 +362,22 @@ mod tests {
                 "2:12: no gamepad button named \"Triangle\"",
             ),
             (
-                "(buttons: {\n  \"South\": \"pause\"})",
-                "2:12: a gamepad button presses a CX key or none, not \"pause\"",
+                "(buttons: {\"C\":\n  \"xyz\"})",
+                "2:3: \"xyz\" is neither a CX key, an action nor none",
             ),
             (
-                "(buttons: {\"C\":\n  \"xyz\"})",
-                "2:3: \"xyz\" is neither a CX key nor none",
+                "(buttons: {\"C\": \"slot-11\"})",
+                "1:17: \"slot-11\" is neither",
             ),
+            (
+                "(scale: 2,\n sticks: {\"Middle\": \"arrows\"})",
+                "2:11: no gamepad stick named \"Middle\" (Left or Right)",
+            ),
+            (
+                "(sticks: {\n \"Left\": \"mouse\"})",
+                "2:10: a stick does arrows, touchpad or none, not \"mouse\"",
+            ),
+            ("(sticks: [\"Left\"])", "1:10: "),
         ];
         for (text, expected) in cases {
             let error = parse(text).unwrap_err();

@@ -36,7 +36,7 @@ use super::record::Recorder;
 use super::rewind::Rewind;
 use super::screen::Screen;
 use super::screenshot;
-use super::script::Script;
+use super::script::{Finger, Script};
 use super::session::{blank_frame, Session, Stop, FRAME_RATE};
 use super::settings::KeyMap;
 use super::slots::{self, Slots};
@@ -127,8 +127,10 @@ pub(super) struct Keyboard {
     pub(super) ndless: bool,
     /// The CX key the mouse holds on the drawn keypad.
     mouse: Option<CxKey>,
-    /// The CX keys the gamepads' buttons hold.
+    /// The CX keys the gamepads' buttons and sticks hold.
     pad: Vec<CxKey>,
+    /// The emulator actions the gamepads' buttons hold.
+    pad_actions: Vec<Action>,
 }
 
 impl Keyboard {
@@ -141,6 +143,7 @@ impl Keyboard {
             ndless,
             mouse: None,
             pad: Vec::new(),
+            pad_actions: Vec::new(),
         }
     }
 
@@ -198,9 +201,13 @@ impl Keyboard {
             || self.held.iter().any(|&k| self.cx_key(k) == Some(cx))
     }
 
-    /// Whether a host key held does `action`.
-    fn holds_action(&self, action: Action) -> bool {
-        self.held.iter().any(|&k| keymap::action(k) == Some(action))
+    /// Whether a host key or a gamepad's button held does `action`.
+    pub(super) fn holds_action(&self, action: Action) -> bool {
+        self.pad_actions.contains(&action)
+            || self
+                .held
+                .iter()
+                .any(|&k| self.keys.action(k, false) == Some(action))
     }
 
     /// The mouse holds `key` now (or none): the key it held before is released unless a host
@@ -218,9 +225,15 @@ impl Keyboard {
         }
     }
 
-    /// The gamepads hold `keys` now: those they held before are released unless something
-    /// else holds them too.
-    pub(super) fn set_pad(&mut self, keys: Vec<CxKey>, session: &mut impl KeySink) {
+    /// The gamepads hold `keys` and `actions` now: the keys they held before are released
+    /// unless something else holds them too.
+    pub(super) fn set_pad(
+        &mut self,
+        keys: Vec<CxKey>,
+        actions: Vec<Action>,
+        session: &mut impl KeySink,
+    ) {
+        self.pad_actions = actions;
         let before = std::mem::replace(&mut self.pad, keys);
         for &old in before.iter().filter(|&&old| !self.holds(old)) {
             session.set_key(old, false);
@@ -246,11 +259,14 @@ impl Keyboard {
         queue.extend(down.into_iter().map(|key| (key, false)));
     }
 
-    /// Whether the key that rewinds is held (with Ctrl when it was pressed).
+    /// Whether the key that rewinds is held (with Ctrl when it was pressed), or a gamepad's
+    /// button that does.
     fn rewinding(&self) -> bool {
-        self.chords
-            .iter()
-            .any(|&key| self.keys.action(key, true) == Some(Action::Rewind))
+        self.holds_action(Action::Rewind)
+            || self
+                .chords
+                .iter()
+                .any(|&key| self.keys.action(key, true) == Some(Action::Rewind))
     }
 
     /// Presses, in a new session, the CX keys still held.
@@ -268,17 +284,19 @@ impl Keyboard {
 }
 
 /// The mouse over `layout`, from the window: the key it holds and the finger it moves after
-/// each press and release of a button since the last look, in order, then now.
+/// each press and release of a button since the last look, in order, then now; where it
+/// moves none, the finger is `stick`'s (a gamepad's).
 pub(super) fn read_pointer(
     pointer: &mut Pointer,
     screen: &mut Screen,
     layout: &Layout,
+    stick: Finger,
 ) -> Vec<Pointer> {
     let states = screen.buttons().into_iter().map(|buttons| {
         let target = buttons
             .at
             .map_or(view::Target::Nothing, |at| view::target(layout, at));
-        pointer.update(target, buttons.left, buttons.right);
+        pointer.update(target, buttons.left, buttons.right, stick);
         *pointer
     });
     states.collect()
@@ -335,7 +353,7 @@ pub fn run(
     let mut keypad = options.keypad;
     let size = view::window_size(options.scale, keypad);
     let mut screen = Screen::open(&format!("{} - emu", options.name), size, events.clone())?;
-    let mut pads = Pads::open(options.keys.buttons.clone());
+    let mut pads = Pads::open(options.keys.pad.clone());
     let mut keyboard = Keyboard::new(
         events,
         std::mem::take(&mut options.keys),
@@ -393,9 +411,13 @@ pub fn run(
             return Ok(outcome(stopped, Some(Stop::Interrupted), session));
         }
         let ctrl_c = interrupted.then_some(Action::Monitor);
+        // The pads press keys and do actions while the window has the focus, as the keyboard
+        // does.
+        let (pad_actions, stick) = pads.frame(active, &mut keyboard, &mut session, &mut overlay);
         for action in keyboard
             .apply(&mut session)
             .into_iter()
+            .chain(pad_actions)
             .chain(escape)
             .chain(ctrl_c)
         {
@@ -529,22 +551,11 @@ pub fn run(
             }
         }
 
-        // The pads press keys while the window has the focus, as the keyboard does.
-        if let Some(note) = pads.poll(keyboard.ndless) {
-            overlay.show(note);
-        }
-        let pad_keys = if active {
-            pads.buttons.keys()
-        } else {
-            Vec::new()
-        };
-        keyboard.set_pad(pad_keys, &mut session);
-
         let layout = view::layout(screen.window.get_size(), keypad);
         // A press and its release within this host frame press the key (or touch the pad)
         // for the frame about to run (see Session::set_key).
         let mut before = pointer;
-        for now in read_pointer(&mut pointer, &mut screen, &layout) {
+        for now in read_pointer(&mut pointer, &mut screen, &layout, stick) {
             if now.key != before.key {
                 keyboard.set_mouse(now.key, &mut session);
             }
