@@ -1482,3 +1482,31 @@ fn gamepad_table_is_emu_keys() {
         "README.md's gamepad table and `emu keys` differ"
     );
 }
+
+/// README.md's table of the sticks says what `emu keys` prints with no settings: each stick
+/// once, and what it does (the word before the colon).
+#[test]
+fn gamepad_sticks_table_is_emu_keys() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let keys = emu_help(&["keys"]);
+    let printed: BTreeMap<String, String> = keys
+        .lines()
+        .skip_while(|l| !l.starts_with("Gamepad stick"))
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_once(' '))
+        .map(|(stick, what)| {
+            let what = what.trim().split(':').next().unwrap_or_default();
+            (stick.to_string(), what.to_string())
+        })
+        .collect();
+    let documented: BTreeMap<String, String> = table_after(&readme, "| gamepad sticks |")
+        .iter()
+        .map(|row| (spans(&row[0]).join(" "), spans(&row[1])[0].clone()))
+        .collect();
+    assert_eq!(printed.len(), 2, "emu keys:\n{keys}");
+    assert_eq!(
+        documented, printed,
+        "README.md's table of the sticks and `emu keys` differ"
+    );
+}

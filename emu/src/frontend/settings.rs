@@ -385,7 +385,7 @@ mod tests {
         }
     }
 
-    /// The README's example settings file is read as it is, its keys and buttons too.
+    /// The README's example settings file is read as it is, its keys, buttons and sticks too.
     #[test]
     fn the_readmes_example_is_read() {
         let readme = include_str!("../../../README.md");
@@ -394,12 +394,14 @@ mod tests {
         let text = &block[..block.find("```").unwrap()];
         let (settings, keys) = parse(text).unwrap();
         assert!(
-            !settings.keys.is_empty() && !settings.buttons.is_empty(),
+            !settings.keys.is_empty()
+                && !settings.buttons.is_empty()
+                && !settings.sticks.is_empty(),
             "{text}"
         );
         assert_eq!(
             keys.changes.len(),
-            settings.keys.len() + settings.buttons.len()
+            settings.keys.len() + settings.buttons.len() + settings.sticks.len()
         );
     }
 
