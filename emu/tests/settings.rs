@@ -33,7 +33,8 @@ fn emu_keys_prints_the_map_with_the_settings_applied() {
     );
     std::fs::write(
         &file,
-        "// mine\n(keys: {\"Q\": \"enter\", \"Ctrl+S\": \"save-slot\"},\n buttons: {\"South\": \"ctrl\"})\n",
+        "// mine\n(keys: {\"Q\": \"enter\", \"Ctrl+S\": \"save-slot\"},\n buttons: {\"South\": \"ctrl\", \
+         \"C\": \"pause\"},\n sticks: {\"Left\": \"none\"})\n",
     )
     .unwrap();
     let out = emu(&config, &["keys"]);
@@ -45,10 +46,15 @@ fn emu_keys_prints_the_map_with_the_settings_applied() {
     );
     assert!(text.contains("\nQ              enter\n"), "{text}");
     assert!(text.contains("\nCtrl+S         save-slot\n"), "{text}");
-    // The gamepad's map in force, and the button among the changes.
+    // The gamepad's map in force, and the buttons and the stick among the changes.
     assert!(text.contains("\nSouth           ctrl\n"), "{text}");
     assert!(text.contains("\nEast            esc\n"), "{text}");
+    assert!(text.contains("\nC               pause\n"), "{text}");
+    assert!(text.contains("\nLeft            none\n"), "{text}");
+    assert!(text.contains("\nRight           touchpad: "), "{text}");
     assert!(text.contains("\nSouth          ctrl\n"), "{text}");
+    assert!(text.contains("\nC              pause\n"), "{text}");
+    assert!(text.contains("\nLeft stick     none\n"), "{text}");
     std::fs::remove_dir_all(&config).unwrap();
 }
 
@@ -79,6 +85,34 @@ fn a_bad_button_name_is_one_line_and_the_defaults() {
     assert!(out.status.success());
     assert!(text.contains(&format!("\nSettings: {line}\n")), "{text}");
     assert!(text.contains("\nSouth           enter\n"), "{text}");
+    std::fs::remove_dir_all(&config).unwrap();
+}
+
+/// A stick set to what no stick does is one line with its line and column, and `emu keys`
+/// prints the default sticks with it.
+#[test]
+fn a_bad_stick_is_one_line_and_the_defaults() {
+    let config = config_home("bad-stick");
+    let file = config.join("emu/settings.ron");
+    std::fs::write(
+        &file,
+        "(sticks: {\"Left\": \"touchpad\",\n  \"Right\": \"mouse\"})\n",
+    )
+    .unwrap();
+    let out = emu(&config, &["run", "--headless", "--frames", "1"]);
+    assert!(out.status.success());
+    let line = format!(
+        "{}:2:12: a stick does arrows, touchpad or none, not \"mouse\"; using the defaults",
+        file.display()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("emu: {line}\n")
+    );
+    let out = emu(&config, &["keys"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("\nSettings: {line}\n")), "{text}");
+    assert!(text.contains("\nLeft            arrows: "), "{text}");
     std::fs::remove_dir_all(&config).unwrap();
 }
 
