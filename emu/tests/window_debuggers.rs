@@ -179,6 +179,29 @@ fn the_touchpad_takes_the_mouse_under_gdb() {
     gdb.quit();
 }
 
+/// The window of `--window --gdb` reads the gamepads as the plain window does (it read none):
+/// with no pad here, its one line at debug level says gilrs found none, and F12 still ends
+/// the run with status 0.
+#[test]
+fn the_gdb_window_reads_the_gamepads() {
+    let x = xvfb();
+    let dir = temp_dir("window-gdb-gamepads");
+    let rom = keys_rom();
+    let args = ["run", "--window", "--gdb", "0", rom.to_str().unwrap()];
+    let (mut command, stderr) = x.emu_command(&dir, &args);
+    command.env("RUST_LOG", "emu::frontend::gamepad=debug");
+    let mut emu = x.spawn((command, stderr));
+    let id = x.window(&emu, "^keys\\.bin - emu");
+    x.client("xdotool", &["windowfocus", &id]);
+    x.client("xdotool", &["key", "F12"]);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    let stderr = std::fs::read_to_string(&emu.stderr).unwrap();
+    assert!(
+        stderr.contains("DEBUG emu::frontend::gamepad] gamepads: none"),
+        "{stderr}"
+    );
+}
+
 /// Whether the terminal `emu` had is as a shell leaves it: lines edited by the terminal,
 /// echoed, Ctrl-C a signal (not the raw mode of the monitor's line editor or of the UART).
 fn terminal_restored(emu: &Emu) -> bool {
