@@ -197,6 +197,14 @@ enum Control {
     Arrow(Key),
 }
 
+/// What an event does: on which pad, the controls it presses (true) and releases, and the
+/// stick it moves (its side, before and after).
+struct Effect {
+    pad: usize,
+    changes: Vec<(Control, bool)>,
+    moved: Option<(Side, Stick, Stick)>,
+}
+
 /// The buttons held and the sticks' places on the pads, and the CX keys, actions and finger
 /// they hold.
 #[derive(Debug, Default)]
@@ -236,42 +244,21 @@ impl Controls {
         let mut pressed_now: Vec<(usize, Control)> = Vec::new();
         let mut touched_now: Vec<(usize, Side)> = Vec::new();
         while let Some(&event) = self.waiting.front() {
-            let mut changes: Vec<(Control, bool)> = Vec::new();
-            let mut moved = None;
-            let pad = match event {
-                PadEvent::Button { pad, button, down } => {
-                    changes.push((Control::Button(button), down));
-                    pad
-                }
-                PadEvent::Axis { pad, axis, value } => {
-                    if let Some((side, y)) = Side::of_axis(axis) {
-                        let before = self.stick(pad, side);
-                        let after = before.moved(y, value);
-                        if self.map.stick(side) == Use::Arrows {
-                            let (old, new) = (before.arrows(), after.arrows());
-                            let gone = old.iter().filter(|k| !new.contains(k));
-                            let come = new.iter().filter(|k| !old.contains(k));
-                            changes.extend(gone.map(|&k| (Control::Arrow(k), false)));
-                            changes.extend(come.map(|&k| (Control::Arrow(k), true)));
-                        }
-                        moved = Some((side, before, after));
-                    }
-                    pad
-                }
-                PadEvent::Gone { pad } => pad,
-            };
+            let effect = self.effect(event);
+            let pad = effect.pad;
             let undoes_a_press = match event {
-                PadEvent::Gone { pad } => {
+                PadEvent::Gone { .. } => {
                     pressed_now.iter().any(|&(p, _)| p == pad)
                         || touched_now.iter().any(|&(p, _)| p == pad)
                 }
                 _ => {
-                    changes
-                        .iter()
-                        .any(|&(control, down)| !down && pressed_now.contains(&(pad, control)))
-                        || moved.is_some_and(|(side, _, after)| {
-                            after.finger() == Finger::Lifted && touched_now.contains(&(pad, side))
-                        })
+                    let releases = |&(control, down): &(Control, bool)| {
+                        !down && pressed_now.contains(&(pad, control))
+                    };
+                    let lifts = |(side, _, after): (Side, Stick, Stick)| {
+                        after.finger() == Finger::Lifted && touched_now.contains(&(pad, side))
+                    };
+                    effect.changes.iter().any(releases) || effect.moved.is_some_and(lifts)
                 }
             };
             if undoes_a_press {
@@ -282,29 +269,14 @@ impl Controls {
                 self.held.retain(|&(p, _, _)| p != pad);
                 self.sticks.retain(|&(p, _, _)| p != pad);
             }
-            for (control, down) in changes {
+            for (control, down) in effect.changes {
                 if !down {
                     self.held.retain(|&(p, c, _)| (p, c) != (pad, control));
-                    continue;
+                } else if self.press(pad, control, ndless) {
+                    pressed_now.push((pad, control));
                 }
-                let held = self.held.iter().any(|&(p, c, _)| (p, c) == (pad, control));
-                let binding = match control {
-                    _ if held => Binding::Nothing,
-                    Control::Button(button) => self.map.binding(button, ndless),
-                    Control::Arrow(arrow) => {
-                        keymap::cx_key_in(arrow, ndless).map_or(Binding::Nothing, Binding::Cx)
-                    }
-                };
-                if binding == Binding::Nothing {
-                    continue;
-                }
-                if let Binding::Action(action) = binding {
-                    self.pressed.push(action);
-                }
-                self.held.push((pad, control, binding));
-                pressed_now.push((pad, control));
             }
-            if let Some((side, before, after)) = moved {
+            if let Some((side, before, after)) = effect.moved {
                 let touches = self.map.stick(side) == Use::Touchpad;
                 if touches && before.finger() == Finger::Lifted && after.finger() != Finger::Lifted
                 {
@@ -314,6 +286,64 @@ impl Controls {
                 self.sticks.push((pad, side, after));
             }
         }
+    }
+
+    /// What `event` would do, applied now.
+    fn effect(&self, event: PadEvent) -> Effect {
+        match event {
+            PadEvent::Button { pad, button, down } => Effect {
+                pad,
+                changes: vec![(Control::Button(button), down)],
+                moved: None,
+            },
+            PadEvent::Axis { pad, axis, value } => {
+                let mut effect = Effect {
+                    pad,
+                    changes: Vec::new(),
+                    moved: None,
+                };
+                if let Some((side, y)) = Side::of_axis(axis) {
+                    let before = self.stick(pad, side);
+                    let after = before.moved(y, value);
+                    if self.map.stick(side) == Use::Arrows {
+                        let (old, new) = (before.arrows(), after.arrows());
+                        let gone = old.iter().filter(|k| !new.contains(k));
+                        let come = new.iter().filter(|k| !old.contains(k));
+                        let changes = &mut effect.changes;
+                        changes.extend(gone.map(|&k| (Control::Arrow(k), false)));
+                        changes.extend(come.map(|&k| (Control::Arrow(k), true)));
+                    }
+                    effect.moved = Some((side, before, after));
+                }
+                effect
+            }
+            PadEvent::Gone { pad } => Effect {
+                pad,
+                changes: Vec::new(),
+                moved: None,
+            },
+        }
+    }
+
+    /// Presses `control` on `pad`: true if it holds a CX key or an action now that it did not
+    /// (a repeat, or a control that does nothing, holds nothing more).
+    fn press(&mut self, pad: usize, control: Control, ndless: bool) -> bool {
+        if self.held.iter().any(|&(p, c, _)| (p, c) == (pad, control)) {
+            return false;
+        }
+        let binding = match control {
+            Control::Button(button) => self.map.binding(button, ndless),
+            Control::Arrow(arrow) => {
+                keymap::cx_key_in(arrow, ndless).map_or(Binding::Nothing, Binding::Cx)
+            }
+        };
+        match binding {
+            Binding::Nothing => return false,
+            Binding::Action(action) => self.pressed.push(action),
+            Binding::Cx(_) => {}
+        }
+        self.held.push((pad, control, binding));
+        true
     }
 
     /// The stick on `side` of `pad` as it is now.
