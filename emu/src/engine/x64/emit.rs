@@ -255,7 +255,12 @@ pub fn block(
                 e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
-            Native::Jump { rm, link, exchange } => e.jump(insn, count, rm, link, exchange),
+            Native::Jump {
+                rm,
+                plus,
+                link,
+                exchange,
+            } => e.jump(insn, count, rm, plus, link, exchange),
             Native::Exchange { target, link } => {
                 e.store_imm(layout.reg(14), link);
                 e.cycles(insn);
@@ -562,11 +567,23 @@ impl Emitter<'_> {
 
     /// BX Rm (and BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb if its
     /// bit 0 is set, through [`Self::go_to`]; an ARM target not word-aligned is the handler's.
-    /// Without `exchange`, Thumb's MOV PC, Rm: to the address in Rm with bit 0 clear.
-    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>, exchange: bool) {
+    /// Without `exchange`, MOV PC, Rm and ADD PC (`plus` the PC read): to the address aligned
+    /// for the block's state, as the handlers write the PC (`Cpu::write_reg`).
+    fn jump(
+        &mut self,
+        insn: &Insn,
+        count: i32,
+        rm: u8,
+        plus: u32,
+        link: Option<u32>,
+        exchange: bool,
+    ) {
         let l = self.layout;
         let slow = self.asm.new_dynamic_label();
         dynasm!(self.asm ; .arch x64 ; mov ecx, DWORD [rbx + l.reg(rm)]);
+        if plus != 0 {
+            dynasm!(self.asm ; .arch x64 ; add ecx, plus as i32);
+        }
         if exchange {
             dynasm!(self.asm
                 ; .arch x64
@@ -576,7 +593,8 @@ impl Emitter<'_> {
                 ; je =>slow
             );
         }
-        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, -2);
+        let align = if exchange || self.thumb { -2 } else { -4 };
+        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, align);
         if !exchange {
             self.same_state_key();
         }
