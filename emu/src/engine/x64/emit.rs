@@ -470,19 +470,14 @@ impl Emitter<'_> {
         let not_held = self.asm.new_dynamic_label();
         let stale = self.asm.new_dynamic_label();
         let budget = self.asm.new_dynamic_label();
-        let targets_mask = (super::TARGETS - 1) as i32;
         let mapped = self.asm.new_dynamic_label();
         let fill = self.asm.new_dynamic_label();
         self.tlb_page(Rq::R14, 0, fill);
         dynasm!(self.asm
             ; .arch x64
             ; =>mapped
-            ; mov eax, esi
-            ; shr eax, 12
-            ; mov edx, esi
-            ; shr edx, 1
-            ; xor eax, edx
-            ; and eax, targets_mask
+            ; imul eax, esi, super::TARGET_HASH as i32
+            ; shr eax, 32 - super::TARGET_BITS as i8
             ; shl eax, Target::SHIFT
             ; add rax, QWORD [r12 + Context::TARGETS]
             ; cmp ecx, DWORD [rax + Target::KEY]

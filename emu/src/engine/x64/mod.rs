@@ -157,12 +157,19 @@ impl Target {
     const SHIFT: i8 = 5;
 }
 
-/// Entries of the target table, a power of two.
-const TARGETS: usize = 4096;
+/// log2 of the entries of the target table.
+const TARGET_BITS: u32 = 14;
+const TARGETS: usize = 1 << TARGET_BITS;
+
+/// Spreads addresses over the target table (Fibonacci hashing): the top bits of the address
+/// times this constant. ARM code's addresses are words, and a mask of low bits would leave
+/// entries unused; at 4096 entries so indexed, a quarter of the Linux boot's computed and far
+/// exits missed the table.
+const TARGET_HASH: u32 = 0x9E37_79B1;
 
 /// The target table's index of a virtual address (as `emit` computes it inline).
 fn target_index(pc: u32) -> usize {
-    ((pc >> 1 ^ pc >> 12) as usize) & (TARGETS - 1)
+    (pc.wrapping_mul(TARGET_HASH) >> (32 - TARGET_BITS)) as usize
 }
 
 /// A chain slot: where one exit of a compiled block goes on, once known: the body of the
