@@ -231,6 +231,14 @@ impl Cpu {
         self.fetch_page(pc)
     }
 
+    /// The arena offset of the page instructions at `pc` are fetched from, after filling the
+    /// TLB as the interpreter's fetch would on a miss; `None` where that fetch would fault or
+    /// find no RAM, which the interpreter must then do.
+    #[inline(never)]
+    pub(crate) fn fill_code_page<B: Bus>(&mut self, bus: &B, pc: u32) -> Option<u32> {
+        self.fill_fetch_page(bus, pc)
+    }
+
     /// Executes the ops of a block from `pc`, one instruction each, exactly as `run_straight`
     /// would: it stops before an instruction when the count reaches `end`, and after one that
     /// branches, raises an exception or needs `attention`. Leaves `r[15]` at the next

@@ -530,6 +530,21 @@ impl Cpu {
         self.tlb.lookup(self.tlb.privilege, addr)
     }
 
+    /// What an instruction fetch at `addr` that misses the TLB does to it, without the fetch:
+    /// where the walk finds RAM without a fault, the page enters the TLB as `read_slow` fills
+    /// it; then the arena offset of the page if the TLB holds it. Nothing else changes (a
+    /// fault, a device or ROM outside the arena is left to the fetch itself).
+    pub(super) fn fill_fetch_page<B: Bus>(&mut self, bus: &B, addr: u32) -> Option<u32> {
+        let walk = self.walk(bus, addr, Access::Fetch, !self.mode.is_privileged());
+        let pa = walk.result.ok()?;
+        let page = bus.ram_page(pa)?;
+        if walk.uniform_4k && self.cacheable(addr, pa) {
+            self.tlb
+                .fill(self.tlb.privilege, addr, page.offset, walk.span());
+        }
+        self.fetch_page(addr)
+    }
+
     /// Reads virtual memory as a debugger or the semihosting handler does: through the current
     /// translation with the current mode's permissions, without touching the TLB or any device
     /// (device registers read as absent).

@@ -113,7 +113,21 @@ pub struct Stats {
     pub compiled: u64,
     pub compiled_runs: u64,
     pub flushes: u64,
+    /// Returns of compiled code to the run loop, by why (`x64::Exit::ALL`'s order, with
+    /// their names).
+    pub exits: [(&'static str, u64); EXITS],
+    /// Runs by the op runner of blocks that were compiled but did not fit in the budget or
+    /// before the deadline; instructions the block runner left to the interpreter (not in the
+    /// TLB, or across a page's end); returns of the block runner to the CPU's run loop.
+    pub unfit: u64,
+    pub steps: u64,
+    pub returns: u64,
 }
+
+#[cfg(target_arch = "x86_64")]
+const EXITS: usize = super::x64::Exit::ALL.len();
+#[cfg(not(target_arch = "x86_64"))]
+const EXITS: usize = 0;
 
 /// The blocks decoded so far, for one bus type.
 pub struct Blocks<B> {
@@ -142,6 +156,9 @@ pub struct Blocks<B> {
     scratch: Vec<Op<B>>,
     decoded: u64,
     op_runs: u64,
+    unfit: u64,
+    steps: u64,
+    returns: u64,
     #[cfg(target_arch = "x86_64")]
     code: super::x64::Code,
 }
@@ -164,6 +181,9 @@ impl<B> Default for Blocks<B> {
             scratch: Vec::with_capacity(MAX_OPS),
             decoded: 0,
             op_runs: 0,
+            unfit: 0,
+            steps: 0,
+            returns: 0,
             #[cfg(target_arch = "x86_64")]
             code: super::x64::Code::default(),
         }
@@ -253,14 +273,20 @@ impl<B: Bus> Blocks<B> {
         let code = self.code.stats;
         #[cfg(target_arch = "x86_64")]
         let (compiled, compiled_runs, flushes) = (code.compiled, code.compiled_runs, code.flushes);
+        #[cfg(target_arch = "x86_64")]
+        let exits = std::array::from_fn(|i| (super::x64::Exit::ALL[i].name(), code.exits[i]));
         #[cfg(not(target_arch = "x86_64"))]
-        let (compiled, compiled_runs, flushes) = (0, 0, 0);
+        let (compiled, compiled_runs, flushes, exits) = (0, 0, 0, []);
         Stats {
             decoded: self.decoded,
             op_runs: self.op_runs,
             compiled,
             compiled_runs,
             flushes,
+            exits,
+            unfit: self.unfit,
+            steps: self.steps,
+            returns: self.returns,
         }
     }
 
@@ -301,13 +327,15 @@ impl<B: Bus> Blocks<B> {
     }
 
     /// Drops the blocks of a page. Compiled blocks chain only to blocks of their own page, and
-    /// the target table's entries go stale, so no compiled code left can reach theirs.
+    /// the target table forgets theirs, so no compiled code left can reach them.
     fn drop_page(&mut self, page: u32) {
-        #[cfg(target_arch = "x86_64")]
-        self.code.stale_targets();
         let keys = self.pages.remove(&page).map(|page| page.keys);
         for key in keys.unwrap_or_default() {
             if let Some(number) = self.numbers.remove(&key) {
+                #[cfg(target_arch = "x86_64")]
+                if let Some(compiled) = &self.blocks[number as usize].compiled {
+                    self.code.forget(compiled);
+                }
                 self.blocks[number as usize] = Block::new(Box::new([]));
                 self.free.push(number);
                 let slot = &mut self.jump[jump_slot(key)];
@@ -326,7 +354,8 @@ impl<B: Bus> Straight<B> for Blocks<B> {
         loop {
             let pc = cpu.pc();
             let thumb = cpu.is_thumb();
-            match cpu.code_page(pc) {
+            let page = cpu.code_page(pc).or_else(|| cpu.fill_code_page(bus, pc));
+            match page {
                 Some(page) => {
                     self.check_page(cpu, bus.ram(), page);
                     let offset = page | (pc & (PAGE_SIZE - 1));
@@ -340,6 +369,7 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                                 // An instruction across the page's end: the interpreter
                                 // fetches it.
                                 cpu.step(bus);
+                                self.steps += 1;
                                 None
                             } else {
                                 cpu.watch_code_page(page);
@@ -354,18 +384,21 @@ impl<B: Bus> Straight<B> for Blocks<B> {
                         None => Pending::default(),
                     };
                 }
-                // Not in the TLB: the interpreter's fetch walks the tables (and fills the TLB),
-                // reads a device, or takes the prefetch abort.
+                // Not RAM, or not mapped: the interpreter's fetch reads a device or takes the
+                // prefetch abort.
                 None => {
                     cpu.step(bus);
+                    self.steps += 1;
                     pending = Pending::default();
                 }
             }
             if cpu.needs_attention() {
                 self.drop_written(cpu);
+                self.returns += 1;
                 return;
             }
             if cpu.instructions() >= end {
+                self.returns += 1;
                 return;
             }
         }
@@ -420,6 +453,7 @@ impl<B: Bus> Blocks<B> {
                     self.code.chain(pending, compiled, block.ops.len());
                     return left;
                 }
+                self.unfit += 1;
             }
         }
         #[cfg(not(target_arch = "x86_64"))]

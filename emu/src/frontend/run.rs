@@ -141,6 +141,23 @@ fn run_options(options: &RunOptions) -> ExitCode {
                 blocks.compiled_runs,
                 blocks.flushes
             );
+            eprintln!(
+                "emu: blocks: {} op runs of compiled blocks that did not fit, {} instructions \
+                 left to the interpreter, {} returns to the run loop",
+                blocks.unfit, blocks.steps, blocks.returns
+            );
+            let exits: Vec<String> = blocks
+                .exits
+                .iter()
+                .filter(|(_, count)| *count != 0)
+                .map(|(name, count)| format!("{name} {count}"))
+                .collect();
+            if !exits.is_empty() {
+                eprintln!(
+                    "emu: compiled code left for the run loop: {}",
+                    exits.join(", ")
+                );
+            }
         }
     }
     if let Some(Err(message)) = recorder.map(Recorder::finish) {

@@ -18,7 +18,7 @@ use dynasmrt::{dynasm, DynasmApi, DynasmLabelApi, VecAssembler};
 
 use super::flags::{self, Host};
 use super::lower::{Halfword, Native, Operand, Src, Width};
-use super::{Context, Layout, Slot, Target};
+use super::{Context, Exit, Layout, Slot, Target};
 use crate::cpu::alu::Shift;
 use crate::cpu::psr;
 
@@ -101,13 +101,20 @@ pub struct Code {
     pub body: usize,
 }
 
-/// The code of a block of `thumb` or ARM instructions; `call` is the address of `call_op`'s
-/// instance for the bus; `slot` gives the address of a fresh chain slot for an exit to a
+/// The addresses of the functions compiled code calls, their instances for the bus: `call_op`
+/// and `fill_code_page`.
+#[derive(Clone, Copy)]
+pub struct Helpers {
+    pub call: usize,
+    pub fill: usize,
+}
+
+/// The code of a block of `thumb` or ARM instructions, calling `helpers`; `slot` gives the address of a fresh chain slot for an exit to a
 /// constant address in the block's own page, if one is to be had.
 pub fn block(
     insns: &[Insn],
     thumb: bool,
-    call: usize,
+    helpers: Helpers,
     layout: &Layout,
     slot: &mut dyn FnMut() -> Option<usize>,
 ) -> Option<Code> {
@@ -135,7 +142,7 @@ pub fn block(
         asm,
         layout,
         exit,
-        call,
+        helpers,
         page,
         slot,
         held: None,
@@ -248,12 +255,17 @@ pub fn block(
                 e.cycles(insn);
                 e.finish(count, insn.pc, target);
             }
-            Native::Jump { rm, link, exchange } => e.jump(insn, count, rm, link, exchange),
+            Native::Jump {
+                rm,
+                plus,
+                link,
+                exchange,
+            } => e.jump(insn, count, rm, plus, link, exchange),
             Native::Exchange { target, link } => {
                 e.store_imm(layout.reg(14), link);
                 e.cycles(insn);
                 dynasm!(e.asm ; .arch x64 ; mov esi, target as i32 ; mov ecx, target as i32);
-                e.go_to(count, insn.pc, true);
+                e.go_to(count, insn.pc, true, false);
             }
             Native::Call => e.call(insn, count),
         }
@@ -273,7 +285,7 @@ struct Emitter<'a> {
     asm: Asm,
     layout: &'a Layout,
     exit: dynasmrt::DynamicLabel,
-    call: usize,
+    helpers: Helpers,
     /// The block's virtual page: exits to it may chain.
     page: u32,
     slot: &'a mut dyn FnMut() -> Option<usize>,
@@ -395,11 +407,12 @@ impl Emitter<'_> {
         if next & !(crate::bus::PAGE_SIZE - 1) != self.page {
             dynasm!(self.asm ; .arch x64 ; mov esi, next as i32);
             self.same_state_key();
-            return self.go_to(count, last, false);
+            return self.go_to(count, last, false, false);
         }
         let leave = self.asm.new_dynamic_label();
         if let Some(slot) = slot {
             let unfilled = self.asm.new_dynamic_label();
+            let budget = self.asm.new_dynamic_label();
             dynasm!(self.asm
                 ; .arch x64
                 ; mov rax, QWORD slot as i64
@@ -409,13 +422,20 @@ impl Emitter<'_> {
                 ; mov rdx, QWORD [rax + Slot::LEN]
                 ; lea rdx, [rbp + rdx + count]
                 ; cmp rdx, QWORD [r12 + Context::END]
-                ; ja =>leave
+                ; ja =>budget
                 ; add rbp, count
                 ; jmp rcx
+                ; =>budget
+            );
+            self.note_exit(Exit::ChainBudget);
+            dynasm!(self.asm
+                ; .arch x64
+                ; jmp =>leave
                 ; =>unfilled
                 ; mov QWORD [r12 + Context::LAST_SLOT], rax
             );
         }
+        self.note_exit(Exit::Unchained);
         dynasm!(self.asm
             ; .arch x64
             ; =>leave
@@ -428,6 +448,11 @@ impl Emitter<'_> {
         );
     }
 
+    /// Notes why compiled code is about to return to the run loop ([`Context::exit`]).
+    fn note_exit(&mut self, exit: Exit) {
+        dynasm!(self.asm ; .arch x64 ; mov BYTE [r12 + Context::EXIT], exit.code() as i8);
+    }
+
     /// Ends the block after `count` instructions, the last at `last`, going on at the address
     /// in `esi` (aligned for its state), whose key is in `ecx` (the address with bit 0 set for
     /// Thumb): straight to its compiled block if the target table holds one (see [`Target`])
@@ -437,33 +462,35 @@ impl Emitter<'_> {
     /// attention at a change of state, which makes its run loop look for an interrupt to take;
     /// there is none to find here: a line rises only at an event or a device access, which end
     /// the slice or leave compiled code, and nothing in between unmasks one.
-    fn go_to(&mut self, count: i32, last: u32, exchange: bool) {
+    fn go_to(&mut self, count: i32, last: u32, exchange: bool, computed: bool) {
         let l = self.layout;
         let exit = self.exit;
         let leave = self.asm.new_dynamic_label();
-        let targets_mask = (super::TARGETS - 1) as i32;
-        self.tlb_page(Rq::R14, 0, leave);
+        let unmapped = self.asm.new_dynamic_label();
+        let not_held = self.asm.new_dynamic_label();
+        let stale = self.asm.new_dynamic_label();
+        let budget = self.asm.new_dynamic_label();
+        let mapped = self.asm.new_dynamic_label();
+        let fill = self.asm.new_dynamic_label();
+        self.tlb_page(Rq::R14, 0, fill);
         dynasm!(self.asm
             ; .arch x64
-            ; mov eax, esi
-            ; shr eax, 12
-            ; mov edx, esi
-            ; shr edx, 1
-            ; xor eax, edx
-            ; and eax, targets_mask
+            ; =>mapped
+            ; imul eax, esi, super::TARGET_HASH as i32
+            ; shr eax, 32 - super::TARGET_BITS as i8
             ; shl eax, Target::SHIFT
             ; add rax, QWORD [r12 + Context::TARGETS]
             ; cmp ecx, DWORD [rax + Target::KEY]
-            ; jne =>leave
+            ; jne =>not_held
             ; cmp r8d, DWORD [rax + Target::PAGE]
-            ; jne =>leave
+            ; jne =>not_held
             ; mov rdx, QWORD [r12 + Context::STAMP]
             ; cmp rdx, QWORD [rax + Target::STAMP]
-            ; jne =>leave
+            ; jne =>stale
             ; mov rdx, QWORD [rax + Target::LEN]
             ; lea rdx, [rbp + rdx + count]
             ; cmp rdx, QWORD [r12 + Context::END]
-            ; ja =>leave
+            ; ja =>budget
         );
         if exchange {
             self.exchange();
@@ -472,8 +499,35 @@ impl Emitter<'_> {
             ; .arch x64
             ; add rbp, count
             ; jmp QWORD [rax + Target::ENTRY]
-            ; =>leave
+            // Not in the TLB: filled as the fetch at the target would fill it, if that finds
+            // RAM without a fault; else the run loop's fetch takes the fault or reads the
+            // device. (Two pushes keep the stack aligned for the call.)
+            ; =>fill
+            ; push rsi
+            ; push rcx
+            ; mov rdi, rbx
+            ; mov rsi, r12
+            ; mov edx, DWORD [rsp + 8]
+            ; mov rax, QWORD self.helpers.fill as i64
+            ; call rax
+            ; pop rcx
+            ; pop rsi
+            ; cmp rax, -1
+            ; je =>unmapped
+            ; mov r8, rax
+            ; jmp =>mapped
         );
+        for (label, why) in [
+            (unmapped, Exit::Unmapped { computed }),
+            (not_held, Exit::NotHeld { computed }),
+            (stale, Exit::Stale { computed }),
+            (budget, Exit::Budget { computed }),
+        ] {
+            dynasm!(self.asm ; .arch x64 ; =>label);
+            self.note_exit(why);
+            dynasm!(self.asm ; .arch x64 ; jmp =>leave);
+        }
+        dynasm!(self.asm ; .arch x64 ; =>leave);
         if exchange {
             self.exchange();
         }
@@ -508,11 +562,23 @@ impl Emitter<'_> {
 
     /// BX Rm (and BLX Rm with `link`), A4.1.10, A7.1.20: to the address in Rm, Thumb if its
     /// bit 0 is set, through [`Self::go_to`]; an ARM target not word-aligned is the handler's.
-    /// Without `exchange`, Thumb's MOV PC, Rm: to the address in Rm with bit 0 clear.
-    fn jump(&mut self, insn: &Insn, count: i32, rm: u8, link: Option<u32>, exchange: bool) {
+    /// Without `exchange`, MOV PC, Rm and ADD PC (`plus` the PC read): to the address aligned
+    /// for the block's state, as the handlers write the PC (`Cpu::write_reg`).
+    fn jump(
+        &mut self,
+        insn: &Insn,
+        count: i32,
+        rm: u8,
+        plus: u32,
+        link: Option<u32>,
+        exchange: bool,
+    ) {
         let l = self.layout;
         let slow = self.asm.new_dynamic_label();
         dynasm!(self.asm ; .arch x64 ; mov ecx, DWORD [rbx + l.reg(rm)]);
+        if plus != 0 {
+            dynasm!(self.asm ; .arch x64 ; add ecx, plus as i32);
+        }
         if exchange {
             dynasm!(self.asm
                 ; .arch x64
@@ -522,7 +588,8 @@ impl Emitter<'_> {
                 ; je =>slow
             );
         }
-        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, -2);
+        let align = if exchange || self.thumb { -2 } else { -4 };
+        dynasm!(self.asm ; .arch x64 ; mov esi, ecx ; and esi, align);
         if !exchange {
             self.same_state_key();
         }
@@ -530,7 +597,7 @@ impl Emitter<'_> {
             self.store_imm(l.reg(14), link);
         }
         self.cycles(insn);
-        self.go_to(count, insn.pc, exchange);
+        self.go_to(count, insn.pc, exchange, true);
         if exchange {
             dynasm!(self.asm ; .arch x64 ; =>slow);
             self.slow(insn, count);
@@ -586,7 +653,7 @@ impl Emitter<'_> {
             ; mov ecx, insn.word as i32
             ; mov r8d, insn.pc as i32
             ; lea r9, [rbp + count]
-            ; mov rax, QWORD self.call as i64
+            ; mov rax, QWORD self.helpers.call as i64
             ; call rax
             ; test al, al
             ; jnz =>exit
@@ -1159,7 +1226,7 @@ impl Emitter<'_> {
         self.cycles(insn);
         if loads_pc {
             self.same_state_key();
-            self.go_to(count, insn.pc, false);
+            self.go_to(count, insn.pc, false, true);
         } else {
             dynasm!(self.asm ; .arch x64 ; jmp =>done);
         }
@@ -1237,7 +1304,7 @@ impl Emitter<'_> {
                 dynasm!(self.asm ; .arch x64 ; mov esi, r9d);
                 self.same_state_key();
                 self.cycles(insn);
-                self.go_to(count, insn.pc, false);
+                self.go_to(count, insn.pc, false, true);
                 dynasm!(self.asm ; .arch x64 ; =>slow);
                 return self.slow(insn, count);
             }

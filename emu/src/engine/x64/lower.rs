@@ -150,10 +150,13 @@ pub enum Native {
     /// A branch to a constant target, the block's last instruction; with `link`, r14 takes it.
     Branch { target: u32, link: Option<u32> },
     /// BX Rm (ARM, Thumb) and BLX Rm (r14 takes `link`): to the address in `rm` (never the
-    /// PC), in the state its bit 0 says if `exchange` (else, Thumb's MOV PC, Rm, A7.1.42: in
-    /// the same state, bit 0 ignored), the block's last instruction.
+    /// PC) plus `plus`, in the state its bit 0 says if `exchange`; else in the same state, the
+    /// bits below the state's alignment ignored (ARM's MOV PC, Rm and ADD PC, PC, Rm without
+    /// S, A4.1.35, A4.1.3: ARMv5's data processing does not interwork; Thumb's MOV PC, Rm and
+    /// ADD PC, Rm, A7.1.42, A7.1.6). The block's last instruction.
     Jump {
         rm: u8,
+        plus: u32,
         link: Option<u32>,
         exchange: bool,
     },
@@ -183,6 +186,7 @@ pub fn arm(insn: u32, pc: u32) -> Native {
         // BX Rm, BLX Rm (A4.1.10, A4.1.9).
         0b000 if insn & 0x0FFF_FFD0 == 0x012F_FF10 && field(0) != 15 => Native::Jump {
             rm: field(0),
+            plus: 0,
             link: (insn & 1 << 5 != 0).then_some(pc.wrapping_add(4)),
             exchange: true,
         },
@@ -286,6 +290,21 @@ pub fn arm(insn: u32, pc: u32) -> Native {
                 y: insn & 1 << 6 != 0,
             }
         }
+        // MOV PC, Rm and ADD PC, PC, Rm, unshifted and without S (MOVS PC and ADDS PC copy
+        // the SPSR to the CPSR, an exception return: the handler's): branches to a register
+        // that do not interwork.
+        0b000 if insn & 0x0FFF_FFF0 == 0x01A0_F000 && field(0) != 15 => Native::Jump {
+            rm: field(0),
+            plus: 0,
+            link: None,
+            exchange: false,
+        },
+        0b000 if insn & 0x0FFF_FFF0 == 0x008F_F000 && field(0) != 15 => Native::Jump {
+            rm: field(0),
+            plus: pc_read,
+            link: None,
+            exchange: false,
+        },
         // Data processing, immediate shift (bit 4 clear, not the miscellaneous space).
         0b000 if insn & 0x10 == 0 && !misc_space(insn) => {
             let Some(op2) = shifted(
@@ -561,15 +580,24 @@ pub fn thumb(insn: u32, pc: u32) -> Native {
                 }
                 1 if rd != 15 => alu(op::CMP, true, rd, Src::Reg(rd), op2),
                 2 if rd != 15 => alu(op::MOV, false, rd, Src::Imm(0), op2),
+                // ADD PC, Rm: to the PC read plus Rm.
+                0 if rm != 15 => Native::Jump {
+                    rm,
+                    plus: pc_read,
+                    link: None,
+                    exchange: false,
+                },
                 // MOV PC, Rm.
                 2 if rm != 15 => Native::Jump {
                     rm,
+                    plus: 0,
                     link: None,
                     exchange: false,
                 },
                 // BX, BLX (A7.1.20, A7.1.18).
                 3 if rm != 15 => Native::Jump {
                     rm,
+                    plus: 0,
                     link: (insn & 1 << 7 != 0).then_some(pc.wrapping_add(2) | 1),
                     exchange: true,
                 },
@@ -833,6 +861,10 @@ pub fn cycles(word: u32, thumb: bool, native: &Native) -> (u64, u32) {
                 )
             }
         }
+        // ARM's MOV PC and ADD PC cost what a data operation writing the PC does.
+        Native::Jump {
+            exchange: false, ..
+        } if !thumb => (timing::data_to_pc((word >> 21) & 0xF, false), 0),
         Native::Branch { .. } | Native::Jump { .. } | Native::Exchange { .. } => {
             (timing::BRANCH, 0)
         }

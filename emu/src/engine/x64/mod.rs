@@ -49,6 +49,9 @@ pub struct Context {
     /// The target table, and the stamp its live entries have.
     targets: usize,
     stamp: u64,
+    /// Why the block returned to the run loop ([`Exit`]); compiled code writes it only on the
+    /// way out, and a handler call's way out leaves it 0.
+    exit: u64,
 }
 
 impl Context {
@@ -60,15 +63,72 @@ impl Context {
     const LAST_SLOT: i32 = 48;
     const TARGETS: i32 = 56;
     const STAMP: i32 = 64;
+    const EXIT: i32 = 72;
+}
+
+/// Why compiled code returned to the run loop, counted for `--stats`: a handler call ended the
+/// block (it branched, took an exception or raised attention); an exit within the block's page
+/// whose chain slot is empty, or whose next block does not fit in the budget; or an exit
+/// elsewhere (a constant target in another page, or a computed one: BX, POP or LDM of the PC,
+/// LDR of the PC) whose target the TLB does not map, the target table does not hold (or holds
+/// for another page, or from before its stamp moved on), or whose block does not fit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    Handler,
+    Unchained,
+    ChainBudget,
+    Unmapped { computed: bool },
+    NotHeld { computed: bool },
+    Stale { computed: bool },
+    Budget { computed: bool },
+}
+
+impl Exit {
+    /// Every exit, in the order of their codes.
+    pub const ALL: [Exit; 11] = [
+        Exit::Handler,
+        Exit::Unchained,
+        Exit::ChainBudget,
+        Exit::Unmapped { computed: false },
+        Exit::NotHeld { computed: false },
+        Exit::Stale { computed: false },
+        Exit::Budget { computed: false },
+        Exit::Unmapped { computed: true },
+        Exit::NotHeld { computed: true },
+        Exit::Stale { computed: true },
+        Exit::Budget { computed: true },
+    ];
+
+    /// The code compiled code writes to [`Context::exit`].
+    fn code(self) -> u8 {
+        Exit::ALL.iter().position(|&exit| exit == self).unwrap_or(0) as u8
+    }
+
+    /// A short name, for `--stats`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Exit::Handler => "handler",
+            Exit::Unchained => "unchained",
+            Exit::ChainBudget => "chain-budget",
+            Exit::Unmapped { computed: false } => "far-unmapped",
+            Exit::NotHeld { computed: false } => "far-not-held",
+            Exit::Stale { computed: false } => "far-stale",
+            Exit::Budget { computed: false } => "far-budget",
+            Exit::Unmapped { computed: true } => "computed-unmapped",
+            Exit::NotHeld { computed: true } => "computed-not-held",
+            Exit::Stale { computed: true } => "computed-stale",
+            Exit::Budget { computed: true } => "computed-budget",
+        }
+    }
 }
 
 /// An entry of the table compiled code looks up a computed branch's target in (and a constant
 /// one outside its page): the virtual address it was compiled for with bit 0 set for Thumb, the
 /// arena page it lies in, its compiled body and length, and the stamp of the table when it was
 /// entered from the run loop. The stamp moves on at every host action (after which pages are
-/// compared with memory in the run loop before their blocks run again), every page dropped and
-/// every emptying of the cache, so an entry of the current stamp is a block that exists, whose
-/// page was compared with memory; its address is checked against the TLB inline, as the run
+/// compared with memory in the run loop before their blocks run again) and every emptying of
+/// the cache, and a dropped block's entry is emptied ([`Code::forget`]), so an entry of the
+/// current stamp is a block that exists, whose page was compared with memory; its address is checked against the TLB inline, as the run
 /// loop's fetch looks it up.
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -97,12 +157,19 @@ impl Target {
     const SHIFT: i8 = 5;
 }
 
-/// Entries of the target table, a power of two.
-const TARGETS: usize = 4096;
+/// log2 of the entries of the target table.
+const TARGET_BITS: u32 = 14;
+const TARGETS: usize = 1 << TARGET_BITS;
+
+/// Spreads addresses over the target table (Fibonacci hashing): the top bits of the address
+/// times this constant. ARM code's addresses are words, and a mask of low bits would leave
+/// entries unused; at 4096 entries so indexed, a quarter of the Linux boot's computed and far
+/// exits missed the table.
+const TARGET_HASH: u32 = 0x9E37_79B1;
 
 /// The target table's index of a virtual address (as `emit` computes it inline).
 fn target_index(pc: u32) -> usize {
-    ((pc >> 1 ^ pc >> 12) as usize) & (TARGETS - 1)
+    (pc.wrapping_mul(TARGET_HASH) >> (32 - TARGET_BITS)) as usize
 }
 
 /// A chain slot: where one exit of a compiled block goes on, once known: the body of the
@@ -149,6 +216,24 @@ unsafe extern "sysv64" fn call_op<B: Bus>(
     }
 }
 
+/// Fills the TLB for a fetch at `addr`, where compiled code goes on to a block it does not
+/// find in the TLB ([`Cpu::fill_code_page`]): the page's arena offset, or `u64::MAX` if the
+/// fetch itself must run (it faults, or finds no RAM).
+///
+/// # Safety
+/// The pointers are the CPU and the context (whose `bus` is a `B`).
+unsafe extern "sysv64" fn fill_code_page<B: Bus>(
+    cpu: *mut Cpu,
+    context: *mut Context,
+    addr: u32,
+) -> u64 {
+    // SAFETY: compiled code passes what `Code::run` gave it.
+    unsafe {
+        let bus = &*((*context).bus as *const B);
+        (*cpu).fill_code_page(bus, addr).map_or(u64::MAX, u64::from)
+    }
+}
+
 /// A compiled block: where its code and its body are, the address it was compiled for.
 #[derive(Clone, Copy)]
 pub struct Compiled {
@@ -166,6 +251,8 @@ pub struct Stats {
     pub compiled: u64,
     pub compiled_runs: u64,
     pub flushes: u64,
+    /// Returns to the run loop, by [`Exit`] code.
+    pub exits: [u64; Exit::ALL.len()],
 }
 
 /// The code cache.
@@ -238,6 +325,18 @@ impl Code {
                 stamp: self.stamp,
                 entry: buffer.at(compiled.body),
             };
+        }
+    }
+
+    /// The target table forgets `compiled` (its block is dropped): the only entry that may
+    /// hold it is at the address it was compiled for.
+    pub fn forget(&mut self, compiled: &Compiled) {
+        let Some(buffer) = &self.buffer else {
+            return;
+        };
+        let target = &mut self.targets[target_index(compiled.pc)];
+        if compiled.generation == self.generation && target.entry == buffer.at(compiled.body) {
+            *target = Target::EMPTY;
         }
     }
 
@@ -316,7 +415,10 @@ impl Code {
                 }
             })
             .collect();
-        let call = call_op::<B> as unsafe extern "sysv64" fn(_, _, _, _, _, _) -> _ as usize;
+        let helpers = emit::Helpers {
+            call: call_op::<B> as unsafe extern "sysv64" fn(_, _, _, _, _, _) -> _ as usize,
+            fill: fill_code_page::<B> as unsafe extern "sysv64" fn(_, _, _) -> _ as usize,
+        };
         // Exits chain through slots, at most two per block; none left empties the cache.
         if self.slots_used + 2 > SLOTS {
             self.flush();
@@ -324,7 +426,7 @@ impl Code {
         }
         let slots = self.slots.as_mut_ptr() as usize;
         let mut next_slot = self.slots_used;
-        let code = emit::block(&insns, thumb, call, &self.layout, &mut || {
+        let code = emit::block(&insns, thumb, helpers, &self.layout, &mut || {
             (next_slot < SLOTS).then(|| {
                 next_slot += 1;
                 slots + (next_slot - 1) * std::mem::size_of::<Slot>()
@@ -390,6 +492,7 @@ impl Code {
             last_slot: 0,
             targets: self.targets.as_ptr() as usize,
             stamp: self.stamp,
+            exit: 0,
         };
         context.bus = bus as *mut B as usize;
         // SAFETY: the code at `compiled.at` is a block `emit` compiled for this bus type, whose
@@ -401,6 +504,9 @@ impl Code {
             entry(cpu, &mut context);
         }
         self.stats.compiled_runs += 1;
+        if let Some(count) = self.stats.exits.get_mut(context.exit as usize) {
+            *count += 1;
+        }
         Some(Pending {
             slot: context.last_slot,
             generation: self.generation,

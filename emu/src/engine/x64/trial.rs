@@ -283,6 +283,55 @@ mod tests {
         }
     }
 
+    /// The data operations writing the PC from a register compiled natively, each after a
+    /// no-op and run six times so that compiled blocks branch to compiled blocks: ARM's MOV PC,
+    /// Rm (bits 1:0 of Rm ignored) and ADD PC, PC, Rm (a switch's jump, taken or not by its
+    /// condition), Thumb's ADD PC, Rm (bit 0 ignored); and ARM's MOVS PC, Rm, which is not a
+    /// plain branch: it copies the SPSR to the CPSR (A4.1.35, an exception return), here
+    /// flags the block ran without, so a MOVS run as a MOV shows in the CPSR.
+    #[test]
+    fn register_moves_to_the_pc_run_as_the_interpreter_runs_them() {
+        // r5: CODE with bits 1:0 set; r6: the SPSR to return to (N Z C V set, SVC, I and F
+        // set); r7: back to the block's start from an ADD PC, PC at CODE + 8 (which reads
+        // CODE + 16), or from Thumb's ADD PC at CODE + 2 (which reads CODE + 6), bit 0 set.
+        let low = [0, 1, 2, 3, 4, CODE + 3, 0xF000_00D3, 0];
+        let cases: [(bool, &[u32], u32, u32); 6] = [
+            // MOV r8, r8; ADD r0, r0, #1; MOV PC, r5.
+            (false, &[0xE1A0_8008, 0xE280_0001, 0xE1A0_F005], 0, 0),
+            // MOV r8, r8; ADD r0, r0, #1; ADD PC, PC, r7.
+            (
+                false,
+                &[0xE1A0_8008, 0xE280_0001, 0xE08F_F007],
+                0,
+                -16i32 as u32,
+            ),
+            // MOV r8, r8; ADD r0, r0, #1; ADDNE PC, PC, r7, taken or not by Z.
+            (
+                false,
+                &[0xE1A0_8008, 0xE280_0001, 0x108F_F007],
+                0,
+                -16i32 as u32,
+            ),
+            (
+                false,
+                &[0xE1A0_8008, 0xE280_0001, 0x108F_F007],
+                0x4000_0000,
+                -16i32 as u32,
+            ),
+            // MOV r8, r8; ADD PC, r7.
+            (true, &[0x46C0, 0x44BF], 0, -5i32 as u32),
+            // MOV r8, r8; MSR SPSR_fc, r6; MOVS PC, r5.
+            (false, &[0xE1A0_8008, 0xE169_F006, 0xE1B0_F005], 0, 0),
+        ];
+        for (thumb, code, flags, r7) in cases {
+            let mut case = trial(thumb, code, low, flags);
+            case.regs[7] = r7;
+            if let Err(difference) = case.run(6) {
+                panic!("{code:04x?} from flags {flags:#x}: {difference}");
+            }
+        }
+    }
+
     /// Register-specified shifts (A5.1.6-A5.1.12) at every amount whose meaning differs: 0 (the
     /// value and C kept), 1-31, 32 (LSL's carry bit 0, LSR's bit 31), above 32, a bottom byte
     /// of 0 with higher bits set (no shift), and ROR by multiples of 32; ARM's with S and
