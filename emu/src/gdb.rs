@@ -854,12 +854,14 @@ impl<L: Link> Session<'_, L> {
             history.goto(machine, now - 1)?;
             return Ok("S05".to_string());
         }
-        Ok(match history.find_last_stop(machine, |_, _| true)? {
-            Found::Start => BEGIN.to_string(),
-            Found::Hit(DebugStop::Breakpoint(_)) => "T05swbreak:;".to_string(),
-            Found::Hit(DebugStop::Watchpoint(hit)) => watch_reply(&hit),
-            Found::Hit(_) => "S05".to_string(),
-        })
+        Ok(
+            match history.find_last_stop(machine, |_, _| true, |_| true)? {
+                Found::Start => BEGIN.to_string(),
+                Found::Hit(DebugStop::Breakpoint(_)) => "T05swbreak:;".to_string(),
+                Found::Hit(DebugStop::Watchpoint(hit)) => watch_reply(&hit),
+                Found::Hit(_) => "S05".to_string(),
+            },
+        )
     }
 }
 

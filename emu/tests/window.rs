@@ -342,14 +342,9 @@ fn save_state_slots_in_the_window() {
     // The ROM's band shows every key seen so far, and the Ctrl of the chords below may be
     // pressed and released within one frame, seen by the guest or not. Held long enough to
     // be seen before the state is saved, it is in the saved picture and the saved state alike.
-    x.client(
-        "xdotool",
-        &[
-            "keydown", "a", "sleep", "0.3", "keyup", "a", "keydown", "ctrl", "sleep", "0.3",
-            "keyup", "ctrl",
-        ],
-    );
-    x.client("xdotool", &["key", "ctrl+F1"]);
+    x.hold("a");
+    x.hold("ctrl");
+    x.hold("ctrl+F1");
     let states = data.join("emu/states");
     let slot = || {
         let folder = std::fs::read_dir(&states).ok()?.next()?.ok()?.path();

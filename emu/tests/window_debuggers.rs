@@ -283,7 +283,7 @@ fn ctrl_c_in_the_window_opens_the_monitor() {
     emu.wait_for_count("(emu) ", 2);
     x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
     emu.type_keys(b"until 4\r");
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for_a_command(&x, &id);
     ctrl_c(&emu);
     emu.wait_for_output("interrupted");
     emu.wait_for_count("(emu) ", 3);
@@ -300,4 +300,57 @@ fn ctrl_c_in_the_window_opens_the_monitor() {
     assert_eq!(exit_code(&mut emu), Some(130));
     let stderr = std::fs::read_to_string(&emu.stderr).unwrap();
     assert_eq!(stderr, "emu: interrupted (Ctrl-C)\n");
+}
+
+/// Waits until the window says the monitor runs a command.
+fn wait_for_a_command(x: &Xvfb, id: &str) {
+    x.wait_title(id, "running a monitor command", |t| {
+        t.contains("the monitor runs a command")
+    });
+}
+
+/// The LCD's part of the window's picture, at its starting size.
+fn lcd(x: &Xvfb, id: &str) -> Vec<u32> {
+    crop(&x.grab(id), (0, 0, 640, 480)).pixels
+}
+
+/// While a monitor command runs the machine for long (`until` an address never reached) the
+/// window stays live: its title and status line say so, and the picture follows the machine
+/// (the demo draws its show, its clock ticking); F5 in the window stops the command,
+/// "interrupted" as Ctrl-C does, with the prompt again; F12 during a command stops it and
+/// ends the run with status 0, and so does closing the window, the terminal as it was.
+/// (The window showed the picture of the prompt, its title too, until the command ended.)
+#[test]
+fn the_window_stays_live_while_a_monitor_command_runs() {
+    let x = xvfb();
+    let (mut emu, id) = demo_in_the_monitor(&x, "window-monitor-busy");
+    x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
+    let at_the_prompt = lcd(&x, &id);
+    emu.type_keys(b"until 4\r");
+    wait_for_a_command(&x, &id);
+    let mut first = at_the_prompt.clone();
+    wait_until("the demo's picture", || {
+        first = lcd(&x, &id);
+        first != at_the_prompt
+    });
+    wait_until("the picture changing again", || lcd(&x, &id) != first);
+    x.client("xdotool", &["windowfocus", &id]);
+    x.hold("F5");
+    emu.wait_for_output("interrupted");
+    emu.wait_for_count("(emu) ", 2);
+    x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
+
+    emu.type_keys(b"until 4\r");
+    wait_for_a_command(&x, &id);
+    x.hold("F12");
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(read_all(&mut emu).contains("interrupted"));
+    assert!(terminal_restored(&emu));
+
+    let (mut emu, id) = demo_in_the_monitor(&x, "window-monitor-busy-close");
+    emu.type_keys(b"until 4\r");
+    wait_for_a_command(&x, &id);
+    close_window(&x, &id);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(terminal_restored(&emu));
 }

@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use nix::sys::termios::{self, SetArg, Termios};
 
 use crate::machine::Machine;
-use crate::monitor::{self, Leave, LineReader, Monitor};
+use crate::monitor::{self, Leave, LineReader, Monitor, Watch};
 
 /// What the reading thread has for the window.
 #[derive(Debug, PartialEq, Eq)]
@@ -143,9 +143,15 @@ impl MonitorPrompt {
             .ask(monitor.prompt());
     }
 
-    /// Runs the line typed, if one has, and asks for the next: `Some` when the monitor gives
-    /// the machine back (`continue`) or the session ends (`quit`, the end of input).
-    pub fn poll(&mut self, monitor: &mut Monitor, machine: &mut Machine) -> Option<Leave> {
+    /// Runs the line typed, if one has, keeping `watch` live while it runs the machine, and
+    /// asks for the next: `Some` when the monitor gives the machine back (`continue`) or the
+    /// session ends (`quit`, the end of input).
+    pub fn poll(
+        &mut self,
+        monitor: &mut Monitor,
+        machine: &mut Machine,
+        watch: &mut dyn Watch,
+    ) -> Option<Leave> {
         if !self.active {
             return None;
         }
@@ -153,7 +159,7 @@ impl MonitorPrompt {
         let leave = match prompter.poll() {
             Line::Waiting => return None,
             Line::Ended => Leave::Quit,
-            Line::Typed(line) => match monitor.take_line(machine, line, &mut self.last) {
+            Line::Typed(line) => match monitor.take_line(machine, line, &mut self.last, watch) {
                 Some(leave) => leave,
                 None => {
                     prompter.ask(monitor.prompt());
