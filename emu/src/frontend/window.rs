@@ -194,6 +194,21 @@ impl Keyboard {
         actions
     }
 
+    /// Where the first press of a key doing `action` (without Ctrl) is among the events not
+    /// yet applied, if there is one.
+    fn first_press(&self, action: Action) -> Option<usize> {
+        self.events.0.borrow().iter().position(|&(key, down)| {
+            down && !self.held.contains(&key) && self.keys.action(key, false) == Some(action)
+        })
+    }
+
+    /// Takes the first press of a key doing `action` (without Ctrl) out of the events not yet
+    /// applied, if there is one; its release, left, changes nothing (the key was never held).
+    fn take_press(&mut self, action: Action) -> bool {
+        let at = self.first_press(action);
+        at.is_some_and(|at| self.events.0.borrow_mut().remove(at).is_some())
+    }
+
     /// Whether a host key, the mouse or a gamepad holds the CX key `cx`.
     pub(super) fn holds(&self, cx: CxKey) -> bool {
         self.mouse == Some(cx)
@@ -247,26 +262,6 @@ impl Keyboard {
             }
         }
         queue.extend(down.into_iter().map(|key| (key, false)));
-    }
-
-    /// Whether a key doing `action` (without Ctrl) was pressed since the last look, among the
-    /// events not yet applied; the first such press is taken out, the rest left for
-    /// [`Keyboard::apply`]. (Its release, left, changes nothing: the key was never held.)
-    fn take_press(&mut self, action: Action) -> bool {
-        let mut queue = self.events.0.borrow_mut();
-        let found = queue.iter().position(|&(key, down)| {
-            down && !self.held.contains(&key) && self.keys.action(key, false) == Some(action)
-        });
-        found.is_some_and(|at| queue.remove(at).is_some())
-    }
-
-    /// Whether a key doing `action` (without Ctrl) was pressed since the last look, among the
-    /// events not yet applied, which are left for [`Keyboard::apply`].
-    fn pressed(&self, action: Action) -> bool {
-        let queue = self.events.0.borrow();
-        queue.iter().any(|&(key, down)| {
-            down && !self.held.contains(&key) && self.keys.action(key, false) == Some(action)
-        })
     }
 
     /// Whether the key that rewinds is held (with Ctrl when it was pressed).
@@ -751,7 +746,7 @@ impl Watch for Busy<'_> {
         }
         self.shown = Instant::now();
         let stop = !self.screen.window.is_open()
-            || self.keyboard.pressed(Action::Quit)
+            || self.keyboard.first_press(Action::Quit).is_some()
             || self.keyboard.take_press(Action::Monitor);
         if stop {
             return false;
