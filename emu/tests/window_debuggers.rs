@@ -354,3 +354,47 @@ fn the_window_stays_live_while_a_monitor_command_runs() {
     assert_eq!(exit_code(&mut emu), Some(0));
     assert!(terminal_restored(&emu));
 }
+
+/// Under `--window --gdb`, Ctrl-C on emu's terminal (SIGINT, sent as the terminal would) does
+/// what gdb's own Ctrl-C does instead of ending emu: with no client attached it says so in a
+/// line and the stub waits on; with gdb running the machine it stops it, which gdb reports as
+/// SIGINT; with gdb's machine stopped it says so. gdb then continues, and F12 ends the run.
+/// (The window also said "stopped by gdb", frozen, while gems waited for a key under gdb's
+/// `continue`: the stub slept until the host's clock caught up with the idle machine.)
+#[test]
+fn ctrl_c_under_gdb_stops_the_machine_for_gdb() {
+    let x = xvfb();
+    let dir = temp_dir("window-gdb-ctrl-c");
+    let gems = gems();
+    let (mut emu, address) =
+        emu_under_gdb(&x, &dir, &["--rtc", "1767225600", gems.to_str().unwrap()]);
+    let id = x.window(&emu, "^gems\\.tns - emu");
+    let stderr = |emu: &Emu| std::fs::read_to_string(&emu.stderr).unwrap_or_default();
+    ctrl_c(&emu);
+    wait_until("the line saying no client is attached", || {
+        stderr(&emu).contains("emu: Ctrl-C: no gdb client is attached")
+    });
+    let mut gdb = Gdb::attach(&gems.with_extension("elf"), &address);
+    gdb.send("continue\n");
+    emu.wait_for_output("gems: start");
+    x.wait_title(&id, "running under gdb", |t| {
+        t.ends_with("running under gdb")
+    });
+    ctrl_c(&emu);
+    gdb.wait_for("Program received signal SIGINT");
+    x.wait_title(&id, "stopped by gdb", |t| t.ends_with("stopped by gdb"));
+    ctrl_c(&emu);
+    wait_until("the line saying gdb has the machine stopped", || {
+        stderr(&emu).contains("emu: Ctrl-C: gdb has the machine stopped already")
+    });
+    assert!(emu.process.0.try_wait().unwrap().is_none(), "emu ended");
+    gdb.send("continue\n");
+    x.wait_title(&id, "running under gdb", |t| {
+        t.ends_with("running under gdb")
+    });
+    x.client("xdotool", &["windowfocus", &id]);
+    x.hold("F12");
+    assert_eq!(exit_code(&mut emu), Some(0));
+    gdb.wait_for("Remote connection closed");
+    gdb.quit();
+}
