@@ -83,9 +83,14 @@ fn keys_follow_the_host_across_monitor_commands() {
     x.client("xdotool", &["key", "F5"]);
     let prompts = emu.seen.matches("(emu) ").count();
     emu.wait_for_count("(emu) ", prompts + 1);
+    let panel = (640, 0, 400, 480);
+    let unlit = crop(&x.grab(&id), panel).pixels;
     x.client("xdotool", &["key", "d"]);
-    // The window takes the tap at its next host frame.
-    std::thread::sleep(Duration::from_millis(300));
+    // The window took the tap at a host frame: the drawn keypad shows d held until a frame of
+    // the machine's has run (the monitor's commands run it with the keys held then).
+    wait_until("d lit on the drawn keypad", || {
+        crop(&x.grab(&id), panel).pixels != unlit
+    });
     run_loops_in_the_monitor(&mut emu, 4);
     assert!(emu.seen.contains("keys: press ad"), "{}", emu.seen);
     continue_in_the_window(&x, &mut emu, &id);
