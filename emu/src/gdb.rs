@@ -11,7 +11,8 @@
 //!
 //! A front end that must stay live meanwhile (the window) gives a [`Pump`]: the stub then waits
 //! for a client or a packet a host frame at a time, pumping it between, and pumps it between
-//! the slices it runs; the pump can end the run, which closes the client's connection.
+//! the slices it runs; the pump can end the run, which closes the client's connection, and
+//! can stop the machine for the client as gdb's Ctrl-C does (Ctrl-C on emu's terminal).
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -64,6 +65,12 @@ pub trait Pump {
     /// Called about 60 times a second while the machine waits (stopped for the client, or for
     /// a client to attach), and between the slices it runs (`running`). False ends the run.
     fn pump(&mut self, machine: &mut Machine, running: bool) -> bool;
+
+    /// Whether the person asked, since the last look, to stop the machine as gdb's own Ctrl-C
+    /// does (Ctrl-C on emu's terminal). The stub then stops the machine a client runs and
+    /// reports SIGINT to it; with the machine stopped already, or no client attached, it says
+    /// so in a line and goes on.
+    fn interrupted(&mut self) -> bool;
 }
 
 /// How a session ended.
@@ -165,6 +172,14 @@ impl GdbServer {
             if let Some(pump) = pump.as_deref_mut() {
                 if !pump.pump(machine, running) {
                     break Err(None);
+                }
+                if pump.interrupted() {
+                    let at = self.listener.local_addr().map(|a| a.to_string());
+                    eprintln!(
+                        "emu: Ctrl-C: no gdb client is attached (gdb's target remote {} \
+                         attaches one); F12 or closing the window ends the run",
+                        at.unwrap_or_default()
+                    );
                 }
             }
             if !running {
@@ -337,6 +352,13 @@ impl<'a, L: Link> Session<'a, L> {
         }
     }
 
+    /// Whether the front end asks to stop the machine ([`Pump::interrupted`]).
+    fn interrupted(&mut self) -> bool {
+        self.pump
+            .as_deref_mut()
+            .is_some_and(|pump| pump.interrupted())
+    }
+
     /// Pumps the front end, if there is one; `Err` when it ends the run.
     fn pump(&mut self, running: bool) -> Result<(), ()> {
         let Some(pump) = self.pump.as_deref_mut() else {
@@ -396,6 +418,12 @@ impl<'a, L: Link> Session<'a, L> {
                         && matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
                 {
                     self.pump(false)?;
+                    if self.interrupted() {
+                        eprintln!(
+                            "emu: Ctrl-C: gdb has the machine stopped already; F12 or closing \
+                             the window ends the run"
+                        );
+                    }
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(None),
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -787,6 +815,10 @@ impl<'a, L: Link> Session<'a, L> {
                 Some(Incoming::Packet(_)) | None => {}
             }
             self.pump(true)?;
+            // Ctrl-C on emu's terminal, as gdb's own.
+            if self.interrupted() {
+                break "S02".to_string();
+            }
         };
         self.last_stop = reply.clone();
         self.send(&reply).map(|_| None)
@@ -854,12 +886,14 @@ impl<L: Link> Session<'_, L> {
             history.goto(machine, now - 1)?;
             return Ok("S05".to_string());
         }
-        Ok(match history.find_last_stop(machine, |_, _| true)? {
-            Found::Start => BEGIN.to_string(),
-            Found::Hit(DebugStop::Breakpoint(_)) => "T05swbreak:;".to_string(),
-            Found::Hit(DebugStop::Watchpoint(hit)) => watch_reply(&hit),
-            Found::Hit(_) => "S05".to_string(),
-        })
+        Ok(
+            match history.find_last_stop(machine, |_, _| true, |_| true)? {
+                Found::Start => BEGIN.to_string(),
+                Found::Hit(DebugStop::Breakpoint(_)) => "T05swbreak:;".to_string(),
+                Found::Hit(DebugStop::Watchpoint(hit)) => watch_reply(&hit),
+                Found::Hit(_) => "S05".to_string(),
+            },
+        )
     }
 }
 

@@ -11,7 +11,7 @@
 use std::sync::atomic::Ordering;
 
 use emu::machine::{DebugStop, Exit, Machine};
-use emu::monitor::{Break, Monitor, ScriptError};
+use emu::monitor::{Break, Monitor, ScriptError, Watch};
 
 mod machine_support;
 use machine_support::{machine_with, Console};
@@ -971,7 +971,7 @@ fn the_front_end_api() {
     exec(&mut monitor, &mut m, "break 0x894");
     let stop = m.run_debug(None);
     assert_eq!(stop, DebugStop::Breakpoint(0x894));
-    let report = monitor.stopped(&mut m, stop);
+    let report = monitor.stopped(&mut m, stop, &mut ());
     assert_eq!(
         report.as_deref(),
         Some("breakpoint 1 at 0x00000894, hit 1 time\n")
@@ -1015,6 +1015,34 @@ fn the_interrupt_flag_stops_a_run() {
     setter.join().unwrap();
     has(&out, "interrupted");
     assert!(out.lines().any(|l| l.starts_with("=> 0x1001000")), "{out}");
+}
+
+/// A front end's watch (the window's) is kept live while a command runs the machine, seeing
+/// it run on, and stops the command when it says so, as Ctrl-C does; a command that does not
+/// run the machine never asks it.
+#[test]
+fn a_watch_is_kept_live_and_can_stop_a_run() {
+    struct Counting(Vec<u64>);
+    impl Watch for Counting {
+        fn watch(&mut self, machine: &Machine) -> bool {
+            self.0.push(machine.cpu.instructions());
+            self.0.len() < 4
+        }
+    }
+    let (mut m, mut monitor) = with_program();
+    exec(&mut monitor, &mut m, "poke 0x10010000 0xe1a00000");
+    exec(&mut monitor, &mut m, "poke 0x10010004 0xeafffffd");
+    exec(&mut monitor, &mut m, "set pc 0x10010000");
+    let mut watch = Counting(Vec::new());
+    let out = monitor.execute_watched(&mut m, "regs", &mut watch).unwrap();
+    assert!(watch.0.is_empty(), "{out}");
+    let out = monitor
+        .execute_watched(&mut m, "until 4", &mut watch)
+        .unwrap();
+    has(&out, "interrupted");
+    assert_eq!(watch.0.len(), 4);
+    assert!(watch.0.windows(2).all(|w| w[0] < w[1]), "{:?}", watch.0);
+    assert_eq!(m.cpu.instructions(), *watch.0.last().unwrap());
 }
 
 /// `continue` on a branch to itself with interrupts masked ends: the guest stopped for good.

@@ -148,7 +148,9 @@ fn reverse_continue_finds_the_last_breakpoint_and_watchpoint_stops() {
     machine.cpu.add_breakpoint(square);
     // Back from the end: the fifth call of square, then the fourth, with r0 = n.
     for n in [5, 4] {
-        let found = history.find_last_stop(&mut machine, |_, _| true).unwrap();
+        let found = history
+            .find_last_stop(&mut machine, |_, _| true, |_| true)
+            .unwrap();
         assert_eq!(found, Found::Hit(DebugStop::Breakpoint(0x2d0)));
         assert_eq!(machine.cpu.pc(), 0x2d0);
         assert_eq!(machine.cpu.reg(0), n);
@@ -165,7 +167,9 @@ fn reverse_continue_finds_the_last_breakpoint_and_watchpoint_stops() {
     // Before it: the writes that made it 5 and 1, and the start-up code's zeroing of .bss
     // (`strcc r3, [r1], #4` at 0x78); then the start.
     for (value, pc) in [(14, 0x340), (5, 0x340), (1, 0x340), (0, 0x7c)] {
-        let found = history.find_last_stop(&mut machine, |_, _| true).unwrap();
+        let found = history
+            .find_last_stop(&mut machine, |_, _| true, |_| true)
+            .unwrap();
         assert!(
             matches!(found, Found::Hit(DebugStop::Watchpoint(_))),
             "{found:?}"
@@ -179,10 +183,44 @@ fn reverse_continue_finds_the_last_breakpoint_and_watchpoint_stops() {
         assert_eq!(u32::from_le_bytes(total), value);
     }
     assert_eq!(
-        history.find_last_stop(&mut machine, |_, _| true).unwrap(),
+        history
+            .find_last_stop(&mut machine, |_, _| true, |_| true)
+            .unwrap(),
         Found::Start
     );
     assert_eq!(machine.cpu.instructions(), 0);
+}
+
+/// A search stopped from outside (a window's F5, Ctrl-C) takes the machine back to where it
+/// began, in the very state it had there, and says so; the front end was asked between the
+/// runs, seeing the machine in the past as the search ran it.
+#[test]
+fn a_reverse_search_stopped_from_outside_goes_back_to_the_present() {
+    let mut machine = machine_with(TARGET, "target", &Console::default());
+    let mut history = History::start(&mut machine, 20, usize::MAX).unwrap();
+    let end = record(&mut machine, &mut history, 13);
+    let present = state(&machine);
+    machine.cpu.add_breakpoint(emu::cpu::Breakpoint {
+        addr: 0x2d0,
+        physical: false,
+    });
+    let mut seen = Vec::new();
+    let found = history.find_last_stop(
+        &mut machine,
+        |_, _| true,
+        |m| {
+            seen.push(m.cpu.instructions());
+            seen.len() < 3
+        },
+    );
+    assert_eq!(
+        found,
+        Err(format!("interrupted, back at instruction {end}"))
+    );
+    assert_eq!(seen.len(), 3);
+    assert!(seen.iter().all(|&n| n < end), "{seen:?} {end}");
+    assert_eq!(machine.cpu.instructions(), end);
+    assert!(state(&machine) == present);
 }
 
 /// Runs a monitor script that must succeed; returns what it printed.

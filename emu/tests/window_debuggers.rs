@@ -83,9 +83,14 @@ fn keys_follow_the_host_across_monitor_commands() {
     x.client("xdotool", &["key", "F5"]);
     let prompts = emu.seen.matches("(emu) ").count();
     emu.wait_for_count("(emu) ", prompts + 1);
+    let panel = (640, 0, 400, 480);
+    let unlit = crop(&x.grab(&id), panel).pixels;
     x.client("xdotool", &["key", "d"]);
-    // The window takes the tap at its next host frame.
-    std::thread::sleep(Duration::from_millis(300));
+    // The window took the tap at a host frame: the drawn keypad shows d held until a frame of
+    // the machine's has run (the monitor's commands run it with the keys held then).
+    wait_until("d lit on the drawn keypad", || {
+        crop(&x.grab(&id), panel).pixels != unlit
+    });
     run_loops_in_the_monitor(&mut emu, 4);
     assert!(emu.seen.contains("keys: press ad"), "{}", emu.seen);
     continue_in_the_window(&x, &mut emu, &id);
@@ -306,7 +311,7 @@ fn ctrl_c_in_the_window_opens_the_monitor() {
     emu.wait_for_count("(emu) ", 2);
     x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
     emu.type_keys(b"until 4\r");
-    std::thread::sleep(Duration::from_millis(500));
+    wait_for_a_command(&x, &id);
     ctrl_c(&emu);
     emu.wait_for_output("interrupted");
     emu.wait_for_count("(emu) ", 3);
@@ -323,4 +328,101 @@ fn ctrl_c_in_the_window_opens_the_monitor() {
     assert_eq!(exit_code(&mut emu), Some(130));
     let stderr = std::fs::read_to_string(&emu.stderr).unwrap();
     assert_eq!(stderr, "emu: interrupted (Ctrl-C)\n");
+}
+
+/// Waits until the window says the monitor runs a command.
+fn wait_for_a_command(x: &Xvfb, id: &str) {
+    x.wait_title(id, "running a monitor command", |t| {
+        t.contains("the monitor runs a command")
+    });
+}
+
+/// The LCD's part of the window's picture, at its starting size.
+fn lcd(x: &Xvfb, id: &str) -> Vec<u32> {
+    crop(&x.grab(id), (0, 0, 640, 480)).pixels
+}
+
+/// While a monitor command runs the machine for long (`until` an address never reached) the
+/// window stays live: its title and status line say so, and the picture follows the machine
+/// (the demo draws its show, its clock ticking); F5 in the window stops the command,
+/// "interrupted" as Ctrl-C does, with the prompt again; F12 during a command stops it and
+/// ends the run with status 0, and so does closing the window, the terminal as it was.
+/// (The window showed the picture of the prompt, its title too, until the command ended.)
+#[test]
+fn the_window_stays_live_while_a_monitor_command_runs() {
+    let x = xvfb();
+    let (mut emu, id) = demo_in_the_monitor(&x, "window-monitor-busy");
+    x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
+    let at_the_prompt = lcd(&x, &id);
+    emu.type_keys(b"until 4\r");
+    wait_for_a_command(&x, &id);
+    let mut first = at_the_prompt.clone();
+    wait_until("the demo's picture", || {
+        first = lcd(&x, &id);
+        first != at_the_prompt
+    });
+    wait_until("the picture changing again", || lcd(&x, &id) != first);
+    x.client("xdotool", &["windowfocus", &id]);
+    x.hold("F5");
+    emu.wait_for_output("interrupted");
+    emu.wait_for_count("(emu) ", 2);
+    x.wait_title(&id, "in the monitor", |t| t.contains("in the monitor"));
+
+    emu.type_keys(b"until 4\r");
+    wait_for_a_command(&x, &id);
+    x.hold("F12");
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(read_all(&mut emu).contains("interrupted"));
+    assert!(terminal_restored(&emu));
+
+    let (mut emu, id) = demo_in_the_monitor(&x, "window-monitor-busy-close");
+    emu.type_keys(b"until 4\r");
+    wait_for_a_command(&x, &id);
+    close_window(&x, &id);
+    assert_eq!(exit_code(&mut emu), Some(0));
+    assert!(terminal_restored(&emu));
+}
+
+/// Under `--window --gdb`, Ctrl-C on emu's terminal (SIGINT, sent as the terminal would) does
+/// what gdb's own Ctrl-C does instead of ending emu: with no client attached it says so in a
+/// line and the stub waits on; with gdb running the machine it stops it, which gdb reports as
+/// SIGINT; with gdb's machine stopped it says so. gdb then continues, and F12 ends the run.
+/// (The window also said "stopped by gdb", frozen, while gems waited for a key under gdb's
+/// `continue`: the stub slept until the host's clock caught up with the idle machine.)
+#[test]
+fn ctrl_c_under_gdb_stops_the_machine_for_gdb() {
+    let x = xvfb();
+    let dir = temp_dir("window-gdb-ctrl-c");
+    let gems = gems();
+    let (mut emu, address) =
+        emu_under_gdb(&x, &dir, &["--rtc", "1767225600", gems.to_str().unwrap()]);
+    let id = x.window(&emu, "^gems\\.tns - emu");
+    let stderr = |emu: &Emu| std::fs::read_to_string(&emu.stderr).unwrap_or_default();
+    ctrl_c(&emu);
+    wait_until("the line saying no client is attached", || {
+        stderr(&emu).contains("emu: Ctrl-C: no gdb client is attached")
+    });
+    let mut gdb = Gdb::attach(&gems.with_extension("elf"), &address);
+    gdb.send("continue\n");
+    emu.wait_for_output("gems: start");
+    x.wait_title(&id, "running under gdb", |t| {
+        t.ends_with("running under gdb")
+    });
+    ctrl_c(&emu);
+    gdb.wait_for("Program received signal SIGINT");
+    x.wait_title(&id, "stopped by gdb", |t| t.ends_with("stopped by gdb"));
+    ctrl_c(&emu);
+    wait_until("the line saying gdb has the machine stopped", || {
+        stderr(&emu).contains("emu: Ctrl-C: gdb has the machine stopped already")
+    });
+    assert!(emu.process.0.try_wait().unwrap().is_none(), "emu ended");
+    gdb.send("continue\n");
+    x.wait_title(&id, "running under gdb", |t| {
+        t.ends_with("running under gdb")
+    });
+    x.client("xdotool", &["windowfocus", &id]);
+    x.hold("F12");
+    assert_eq!(exit_code(&mut emu), Some(0));
+    gdb.wait_for("Remote connection closed");
+    gdb.quit();
 }

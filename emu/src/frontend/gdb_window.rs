@@ -4,7 +4,9 @@
 //! status line stay live, saying whether gdb has the machine stopped; the machine runs at the
 //! real machine's speed. F12 or closing the window ends the run (gdb's connection is closed);
 //! F3, F7 and F11 work as in the window's own runs, and the other emulator keys, whose
-//! machine is gdb's, say so.
+//! machine is gdb's, say so. Ctrl-C on emu's terminal (Ctrl-A c while the guest has it) does
+//! what gdb's own Ctrl-C does: it stops the machine gdb lets run, which gdb reports as SIGINT;
+//! it does not end emu (Ctrl-A x, like F12, does).
 //!
 //! The host keyboard and the drawn keypad's keys press the CX's keys as they go down and up,
 //! while gdb has the machine stopped too: the keypad reports a key pressed and released
@@ -20,6 +22,8 @@
 
 use std::collections::HashSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::gamepad::Pads;
@@ -37,6 +41,7 @@ use super::view::{self, Scene};
 use super::window::{read_pointer, show, KeyEvents, KeySink, Keyboard};
 use crate::gdb::Pump;
 use crate::machine::Machine;
+use crate::terminal::{self, Request};
 
 /// The window a GDB client's machine is shown in.
 pub struct GdbWindow {
@@ -62,6 +67,8 @@ pub struct GdbWindow {
     shown: Instant,
     /// Whether the machine ran at the last pump.
     running: bool,
+    /// Set by Ctrl-C on emu's terminal (and Ctrl-A c): stop the machine for gdb.
+    interrupt: Arc<AtomicBool>,
 }
 
 impl GdbWindow {
@@ -94,7 +101,14 @@ impl GdbWindow {
             pacer: Pacer::new(machine.config.cpu_hz, machine.cpu.cycles()),
             shown: Instant::now(),
             running: false,
+            interrupt: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The flag that Ctrl-C on emu's terminal sets (a handler the front end installs): the
+    /// stub stops the machine for gdb, as gdb's own Ctrl-C does.
+    pub fn interrupt_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.interrupt)
     }
 
     /// Acts on an emulator key; false for F12.
@@ -230,7 +244,17 @@ impl GdbWindow {
 }
 
 impl Pump for GdbWindow {
+    fn interrupted(&mut self) -> bool {
+        self.interrupt.swap(false, Ordering::Relaxed)
+    }
+
     fn pump(&mut self, machine: &mut Machine, running: bool) -> bool {
+        // The terminal's escape key: Ctrl-A x acts as F12, Ctrl-A c as Ctrl-C.
+        match terminal::take_request() {
+            Some(Request::Quit) => return false,
+            Some(Request::Monitor) => self.interrupt.store(true, Ordering::Relaxed),
+            None => {}
+        }
         let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
         if running {
             if !self.running {
@@ -243,13 +267,30 @@ impl Pump for GdbWindow {
                 // A lift may have waited for this.
                 self.touch(machine);
             }
-            // The machine's time held to the host's, as in the window's own runs.
-            self.pacer.wait(machine.cpu.cycles());
+            // The machine's time held to the host's, as in the window's own runs. A machine
+            // that idled far ahead (waiting for a key, its next event seconds away) is waited
+            // for a millisecond at a time, the window shown a host frame at a time meanwhile,
+            // and no longer once Ctrl-C asks gdb's Ctrl-C of it.
+            while !self.pacer.behind(machine.cpu.cycles())
+                && !self.interrupt.load(Ordering::Relaxed)
+            {
+                if self.shown.elapsed() >= period && !self.show(machine, true) {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
         }
         self.running = running;
         if running && self.shown.elapsed() < period {
             return true;
         }
+        self.show(machine, running)
+    }
+}
+
+impl GdbWindow {
+    /// One host frame of the window, from now; false when the run is to end.
+    fn show(&mut self, machine: &mut Machine, running: bool) -> bool {
         self.shown = Instant::now();
         match self.frame(machine, running) {
             Ok(going_on) => going_on,

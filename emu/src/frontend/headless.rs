@@ -83,7 +83,7 @@ impl Headless {
                 Some(DebugStop::Exit(exit)) => return Stop::Machine(exit),
                 Some(stop) => {
                     // None: a breakpoint whose condition is false; the run goes on.
-                    if let Some(report) = monitor.stopped(&mut session.machine, stop) {
+                    if let Some(report) = monitor.stopped(&mut session.machine, stop, &mut ()) {
                         print!("{report}");
                         if let Some(stop) = enter(monitor, session) {
                             return stop;

@@ -15,7 +15,7 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use nix::sys::termios::{self, SetArg, Termios};
 
 use crate::machine::Machine;
-use crate::monitor::{self, Leave, LineReader, Monitor};
+use crate::monitor::{self, Leave, LineReader, Monitor, Watch};
 
 /// What the reading thread has for the window.
 #[derive(Debug, PartialEq, Eq)]
@@ -132,34 +132,40 @@ impl MonitorPrompt {
         self.active
     }
 
-    /// The monitor takes the machine: says where it stands and asks for a line.
+    /// The monitor takes the machine: says where it stands; the next [`MonitorPrompt::poll`]
+    /// asks for a line.
     pub fn enter(&mut self, monitor: &Monitor, machine: &Machine) {
         print!("{}", monitor.location(machine));
         let _ = std::io::stdout().flush();
         self.active = true;
         self.last.clear();
         self.prompter
-            .get_or_insert_with(|| Prompter::start(monitor.line_source()))
-            .ask(monitor.prompt());
+            .get_or_insert_with(|| Prompter::start(monitor.line_source()));
     }
 
-    /// Runs the line typed, if one has, and asks for the next: `Some` when the monitor gives
-    /// the machine back (`continue`) or the session ends (`quit`, the end of input).
-    pub fn poll(&mut self, monitor: &mut Monitor, machine: &mut Machine) -> Option<Leave> {
+    /// Asks for a line unless one is asked for already, and runs the line typed, if one has,
+    /// keeping `watch` live while it runs the machine: `Some` when the monitor gives the
+    /// machine back (`continue`) or the session ends (`quit`, the end of input).
+    ///
+    /// The next line is asked for at the next poll, not as a command ends: the window first
+    /// takes what came meanwhile, so that F12 or a close that stopped the command ends the run
+    /// before the line editor takes the terminal (its thread, racing the run's end, could put
+    /// the terminal in raw mode after the end had put it back).
+    pub fn poll(
+        &mut self,
+        monitor: &mut Monitor,
+        machine: &mut Machine,
+        watch: &mut dyn Watch,
+    ) -> Option<Leave> {
         if !self.active {
             return None;
         }
         let prompter = self.prompter.as_mut()?;
+        prompter.ask(monitor.prompt());
         let leave = match prompter.poll() {
             Line::Waiting => return None,
             Line::Ended => Leave::Quit,
-            Line::Typed(line) => match monitor.take_line(machine, line, &mut self.last) {
-                Some(leave) => leave,
-                None => {
-                    prompter.ask(monitor.prompt());
-                    return None;
-                }
-            },
+            Line::Typed(line) => monitor.take_line(machine, line, &mut self.last, watch)?,
         };
         self.active = false;
         Some(leave)

@@ -193,6 +193,12 @@ fn run_front_end(
             )?),
             false => None,
         };
+        if let Some(window) = &window {
+            // Ctrl-C stops the machine for gdb, as gdb's own Ctrl-C does, instead of ending
+            // emu (headless, nothing else ends it: Ctrl-C still does).
+            let interrupt = window.interrupt_flag();
+            let _ = ctrlc::set_handler(move || interrupt.store(true, Ordering::Relaxed));
+        }
         let pump = window.as_mut().map(|w| w as &mut (dyn Pump + 'static));
         let (exit, machine) = serve_gdb(machine, address, pump)?;
         return Ok(Ran {

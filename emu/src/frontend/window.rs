@@ -37,13 +37,16 @@ use super::rewind::Rewind;
 use super::screen::Screen;
 use super::screenshot;
 use super::script::{Finger, Script};
-use super::session::{blank_frame, Session, Stop, FRAME_RATE};
+use super::session::{blank_frame, Frame, Session, Stop, FRAME_RATE};
 use super::settings::KeyMap;
 use super::slots::{self, Slots};
 use super::view::{self, Layout, Scene};
 use crate::machine::{DebugStop, Exit, Machine};
-use crate::monitor::{Leave, Monitor};
+use crate::monitor::{Leave, Monitor, Watch};
 use crate::terminal::{self, Request};
+
+/// A host frame: how often the window shows a picture.
+const PERIOD: Duration = Duration::from_nanos(1_000_000_000 / FRAME_RATE);
 
 /// How the window was asked to run.
 pub struct Options {
@@ -192,6 +195,21 @@ impl Keyboard {
             }
         }
         actions
+    }
+
+    /// Where the first press of a key doing `action` (without Ctrl) is among the events not
+    /// yet applied, if there is one.
+    fn first_press(&self, action: Action) -> Option<usize> {
+        self.events.0.borrow().iter().position(|&(key, down)| {
+            down && !self.held.contains(&key) && self.keys.action(key, false) == Some(action)
+        })
+    }
+
+    /// Takes the first press of a key doing `action` (without Ctrl) out of the events not yet
+    /// applied, if there is one; its release, left, changes nothing (the key was never held).
+    fn take_press(&mut self, action: Action) -> bool {
+        let at = self.first_press(action);
+        at.is_some_and(|at| self.events.0.borrow_mut().remove(at).is_some())
     }
 
     /// Whether a host key, the mouse or a gamepad holds the CX key `cx`.
@@ -366,7 +384,6 @@ pub fn run(
     // The chosen slot's thumbnail, shown on the picture for a while after it is chosen.
     let mut thumbnail: Option<(slots::Thumbnail, Instant)> = None;
     let mut pointer = Pointer::default();
-    let period = Duration::from_secs_f64(1.0 / FRAME_RATE as f64);
     let mut pixels = Vec::new();
     let mut frame = blank_frame();
     let mut stopped: Option<Exit> = None;
@@ -564,7 +581,18 @@ pub fn run(
             }
             before = now;
         }
-        match prompt.poll(monitor, &mut session.machine) {
+        let mut busy = Busy {
+            screen: &mut screen,
+            keyboard: &mut keyboard,
+            pixels: &mut pixels,
+            frame: &mut frame,
+            keypad,
+            overlay: &overlay,
+            name: &options.name,
+            title: &mut title,
+            shown: Instant::now(),
+        };
+        match prompt.poll(monitor, &mut session.machine, &mut busy) {
             Some(Leave::Quit) => return Ok(outcome(stopped, None, session)),
             Some(Leave::Resume) => throttle.restart(session.machine.cpu.cycles()),
             None => {}
@@ -606,7 +634,19 @@ pub fn run(
                     // A breakpoint, watchpoint or break-on condition: the monitor takes over.
                     // None: a breakpoint whose condition is false; the run goes on.
                     Some(stop) => {
-                        if let Some(report) = monitor.stopped(&mut session.machine, stop) {
+                        let mut busy = Busy {
+                            screen: &mut screen,
+                            keyboard: &mut keyboard,
+                            pixels: &mut pixels,
+                            frame: &mut frame,
+                            keypad,
+                            overlay: &overlay,
+                            name: &options.name,
+                            title: &mut title,
+                            shown: Instant::now(),
+                        };
+                        if let Some(report) = monitor.stopped(&mut session.machine, stop, &mut busy)
+                        {
                             print!("{report}");
                             prompt.enter(monitor, &session.machine);
                             break;
@@ -616,7 +656,7 @@ pub fn run(
                 ran += 1;
                 let done = frames_done + ran;
                 let enough = options.frames.is_some_and(|n| done >= n);
-                if step || stopped.is_some() || enough || frame_start.elapsed() >= period {
+                if step || stopped.is_some() || enough || frame_start.elapsed() >= PERIOD {
                     break;
                 }
             }
@@ -673,11 +713,11 @@ pub fn run(
         if throttle.unpaced() && stopped.is_none() && !paused && !in_monitor {
             next = Instant::now();
         } else {
-            next += period;
+            next += PERIOD;
             let now = Instant::now();
             if next > now {
                 std::thread::sleep(next - now);
-            } else if now - next > 4 * period {
+            } else if now - next > 4 * PERIOD {
                 // Too far behind to catch up: carry on from now.
                 next = now;
             }
@@ -688,6 +728,81 @@ pub fn run(
 
 /// The status line and the title while the monitor has the machine.
 const IN_MONITOR: &str = "in the monitor, on the terminal (continue returns here)";
+/// The status line and the title while a monitor command runs the machine.
+const MONITOR_RUNNING: &str = "the monitor runs a command (F5 or Ctrl-C stops it)";
+
+/// The window while a monitor command runs the machine (a far `until`, `step 100000000`, a
+/// point's `continue`, `reverse-continue`): the machine is the monitor's, so the window shows
+/// it at the host's frame rate without running it or giving it keys (the keys typed meanwhile
+/// wait for the command's end, and the machine gets those held when the window runs it
+/// again). F5, F12 or closing the window stops the command, "interrupted" as Ctrl-C on the
+/// terminal does; F12 and the closed window then end the run.
+struct Busy<'w> {
+    screen: &'w mut Screen,
+    keyboard: &'w mut Keyboard,
+    pixels: &'w mut Vec<u32>,
+    frame: &'w mut Frame,
+    keypad: bool,
+    overlay: &'w Overlay,
+    name: &'w str,
+    title: &'w mut String,
+    /// When the picture was last shown.
+    shown: Instant,
+}
+
+impl Watch for Busy<'_> {
+    fn watch(&mut self, machine: &Machine) -> bool {
+        if self.shown.elapsed() < PERIOD {
+            return true;
+        }
+        self.shown = Instant::now();
+        let stop = !self.screen.window.is_open()
+            || self.keyboard.first_press(Action::Quit).is_some()
+            || self.keyboard.take_press(Action::Monitor);
+        if stop {
+            return false;
+        }
+        machine.board.render_lcd(self.frame);
+        let status = Status {
+            state: MONITOR_RUNNING,
+            paused: false,
+            stopped: true,
+            fast_forward: false,
+            speed: Speed::Percent(100),
+            percent: 0.0,
+            fps: 0.0,
+        };
+        let now = Instant::now();
+        let line = status.line();
+        let keyboard = &*self.keyboard;
+        let scene = Scene {
+            held: &|key| keyboard.holds(key),
+            // The board lends its touchpad only to change it.
+            touch: None,
+            status: &line,
+            note: self.overlay.note(now),
+            thumbnail: None,
+        };
+        let layout = view::layout(self.screen.window.get_size(), self.keypad);
+        let shown = show(
+            &mut self.screen.window,
+            self.pixels,
+            &layout,
+            self.frame.as_slice(),
+            &scene,
+        );
+        if let Err(e) = shown {
+            log::warn!("{e}");
+            return false;
+        }
+        let title = status.title(self.name, self.overlay.text(now));
+        if title != *self.title {
+            self.screen.window.set_title(&title);
+            *self.title = title;
+        }
+        true
+    }
+}
 
 /// The machine's state in words, for the title bar: how it stopped, or paused (at which frame
 /// since power-on, the last reset or state loaded); empty while it runs.

@@ -114,6 +114,22 @@ pub struct Monitor<'a> {
     limit: Option<u64>,
 }
 
+/// A front end kept live while a command runs the machine (the window, which would otherwise
+/// look hung for as long as a far `continue`, a `step 100000000` or a `reverse-continue`
+/// takes): called between the slices of instructions the command runs (a million at most)
+/// and between the stretches of the past it runs again going backwards. It may look at the
+/// machine, not change it; false stops the command as Ctrl-C does ("interrupted").
+pub trait Watch {
+    fn watch(&mut self, machine: &Machine) -> bool;
+}
+
+/// No front end to keep live: the terminal's monitor, scripts, gdb's `monitor` command.
+impl Watch for () {
+    fn watch(&mut self, _: &Machine) -> bool {
+        true
+    }
+}
+
 /// Shows a prompt and reads one line (without its newline); `None` at the end of input.
 pub type LineReader = fn(&str) -> Option<String>;
 
@@ -241,15 +257,21 @@ impl<'a> Monitor<'a> {
     /// the commands of the points that stopped it. `None` when the stop does not count (a
     /// condition false, a hit ignored): the machine has then run on past the breakpoint's
     /// instruction, and the front end goes on running it. Where the machine stands is left to
-    /// [`Monitor::run_interactive`], which shows it first.
-    pub fn stopped(&mut self, machine: &mut Machine, stop: DebugStop) -> Option<String> {
+    /// [`Monitor::run_interactive`], which shows it first. `watch` is kept live while those
+    /// commands run the machine.
+    pub fn stopped(
+        &mut self,
+        machine: &mut Machine,
+        stop: DebugStop,
+        watch: &mut dyn Watch,
+    ) -> Option<String> {
         let mut out = String::new();
         let stopped = match run::classify(self, machine, stop, None) {
             Some(stopped) => stopped,
             None => match run::step_off(self, machine) {
                 Ok(Some(report)) => {
                     out.push_str(&report);
-                    out.push_str(&self.run_due(machine));
+                    out.push_str(&self.run_due(machine, watch));
                     return Some(out);
                 }
                 Ok(None) => return None,
@@ -257,13 +279,23 @@ impl<'a> Monitor<'a> {
             },
         };
         run::reason(machine, &stopped, &mut out);
-        out.push_str(&self.run_due(machine));
+        out.push_str(&self.run_due(machine, watch));
         Some(out)
     }
 
     /// Runs one command line and returns what it prints. Empty lines and `#` comments print
     /// nothing.
     pub fn execute(&mut self, machine: &mut Machine, line: &str) -> Result<String, Break> {
+        self.execute_watched(machine, line, &mut ())
+    }
+
+    /// [`Monitor::execute`], keeping `watch` live while the command runs the machine.
+    pub fn execute_watched(
+        &mut self,
+        machine: &mut Machine,
+        line: &str,
+        watch: &mut dyn Watch,
+    ) -> Result<String, Break> {
         if let Some((number, mut lines)) = self.collecting.take() {
             let trimmed = line.trim();
             if trimmed == "end" {
@@ -301,16 +333,16 @@ impl<'a> Monitor<'a> {
             return Err(leave);
         }
         let mut out = self
-            .dispatch(machine, parsed, false)
+            .dispatch(machine, parsed, false, watch)
             .map_err(Break::Error)?;
-        out.push_str(&self.run_due(machine));
+        out.push_str(&self.run_due(machine, watch));
         Ok(out)
     }
 
     /// Runs the commands of the points that stopped the machine, and of those their commands
     /// stop it at (`continue` among them), one stop after another rather than nested, until
     /// none is due, a command fails or the guest has exited.
-    fn run_due(&mut self, machine: &mut Machine) -> String {
+    fn run_due(&mut self, machine: &mut Machine, watch: &mut dyn Watch) -> String {
         let mut out = String::new();
         while !self.due.is_empty() {
             let numbers = std::mem::take(&mut self.due);
@@ -321,7 +353,7 @@ impl<'a> Monitor<'a> {
             for line in lines {
                 out.push_str(&format!("> {line}\n"));
                 let result = match parse_line(&line) {
-                    Ok(Some(parsed)) => self.dispatch(machine, parsed, false),
+                    Ok(Some(parsed)) => self.dispatch(machine, parsed, false, watch),
                     Ok(None) => Ok(String::new()),
                     Err(e) => Err(e),
                 };
@@ -354,7 +386,7 @@ impl<'a> Monitor<'a> {
             let name = parsed.command.name;
             return Err(format!("{name} is refused under gdb: {reason}"));
         }
-        self.dispatch(machine, parsed, true)
+        self.dispatch(machine, parsed, true, &mut ())
     }
 
     /// Runs a command found by [`parse_line`]; an error is prefixed with the command's name.
@@ -363,6 +395,7 @@ impl<'a> Monitor<'a> {
         machine: &mut Machine,
         parsed: Parsed,
         under_gdb: bool,
+        watch: &mut dyn Watch,
     ) -> Result<String, String> {
         let Parsed {
             command,
@@ -376,10 +409,10 @@ impl<'a> Monitor<'a> {
             "set" => reverse::may_change(self, machine)
                 .and_then(|()| registers::set(machine, args))
                 .inspect(|_| reverse::changed(self, machine)),
-            "step" => run::step(self, machine, args),
-            "next" => run::next(self, machine, args),
-            "continue" => run::cont(self, machine, args),
-            "until" => run::until(self, machine, args),
+            "step" => run::step(self, machine, args, watch),
+            "next" => run::next(self, machine, args, watch),
+            "continue" => run::cont(self, machine, args, watch),
+            "until" => run::until(self, machine, args, watch),
             "break" => points::add_break(self, machine, args, false),
             "tbreak" => points::add_break(self, machine, args, true),
             "condition" => points::condition(self, machine, args),
@@ -404,13 +437,13 @@ impl<'a> Monitor<'a> {
             "devices" => system::devices(machine, args),
             "irq" => system::interrupts(machine, args),
             "bt" => backtrace::backtrace(machine, args),
-            "trace" => run::trace(self, machine, args),
+            "trace" => run::trace(self, machine, args, watch),
             "reset" => run::reset(self, machine, args).inspect(|_| reverse::forget(self, machine)),
             "save" => run::save(machine, args),
             "load" => run::load(self, machine, args).inspect(|_| reverse::forget(self, machine)),
             "reverse-step" => reverse::reverse_step(self, machine, args),
-            "reverse-next" => reverse::reverse_next(self, machine, args),
-            "reverse-continue" => reverse::reverse_continue(self, machine, args),
+            "reverse-next" => reverse::reverse_next(self, machine, args, watch),
+            "reverse-continue" => reverse::reverse_continue(self, machine, args, watch),
             "goto" => reverse::goto(self, machine, args),
             "history" => reverse::show(self, machine, args),
             "profile" => profile::profile(self, machine, args),
@@ -481,7 +514,7 @@ impl<'a> Monitor<'a> {
             let Some(line) = read_line(self.prompt()) else {
                 return Leave::Quit;
             };
-            if let Some(leave) = self.take_line(machine, line, &mut last) {
+            if let Some(leave) = self.take_line(machine, line, &mut last, &mut ()) {
                 return leave;
             }
         }
@@ -503,14 +536,15 @@ impl<'a> Monitor<'a> {
         }
     }
 
-    /// Runs a line typed at the interactive prompt, printing its output; `last` is the line
-    /// before, which an empty line repeats if it was `step` or `next`. `Some` when the session
-    /// ends.
+    /// Runs a line typed at the interactive prompt, printing its output, with `watch` kept
+    /// live while it runs the machine; `last` is the line before, which an empty line repeats
+    /// if it was `step` or `next`. `Some` when the session ends.
     pub fn take_line(
         &mut self,
         machine: &mut Machine,
         line: String,
         last: &mut String,
+        watch: &mut dyn Watch,
     ) -> Option<Leave> {
         let mut stdout = std::io::stdout();
         let line = if line.trim().is_empty() && is_repeatable(last) {
@@ -518,7 +552,7 @@ impl<'a> Monitor<'a> {
         } else {
             line
         };
-        match self.execute(machine, &line) {
+        match self.execute_watched(machine, &line, watch) {
             Ok(text) => {
                 let _ = stdout.write_all(text.as_bytes());
             }
@@ -541,9 +575,18 @@ impl<'a> Monitor<'a> {
         points::sync(self, machine);
     }
 
-    fn interrupted(&self) -> bool {
-        self.interrupt.swap(false, Ordering::Relaxed)
+    /// Whether a running command is to stop: Ctrl-C, or `watch` says so. Keeps `watch`
+    /// live.
+    fn interrupted(&self, machine: &Machine, watch: &mut dyn Watch) -> bool {
+        !keep_going(&self.interrupt, machine, watch)
     }
+}
+
+/// Whether a running command goes on: no Ctrl-C (`interrupt`, which this clears), and `watch`
+/// does not stop it. Keeps `watch` live.
+fn keep_going(interrupt: &AtomicBool, machine: &Machine, watch: &mut dyn Watch) -> bool {
+    let going_on = watch.watch(machine);
+    !interrupt.swap(false, Ordering::Relaxed) && going_on
 }
 
 /// A command line, parsed.

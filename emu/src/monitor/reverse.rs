@@ -7,11 +7,12 @@
 //! on. `set` and `poke` in the past start a new future there, except before an Ndless program's
 //! OS calls.
 
+use super::keep_going;
 use super::memory;
 use super::parse::{self, Args};
 use super::points::Kind;
 use super::run::{self, Stopped};
-use super::Monitor;
+use super::{Monitor, Watch};
 use crate::cpu::Breakpoint;
 use crate::machine::{DebugStop, Machine};
 use crate::reverse::{Found, History, BUDGET, INTERVAL};
@@ -155,8 +156,10 @@ pub(super) fn reverse_next(
     monitor: &mut Monitor,
     machine: &mut Machine,
     args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     let n = run::optional_count(args)?;
+    let interrupt = monitor.interrupt_flag();
     let mut out = String::new();
     for _ in 0..n {
         let pc = machine.cpu.pc();
@@ -184,9 +187,11 @@ pub(super) fn reverse_next(
         };
         let added = !machine.cpu.breakpoints().contains(&temporary);
         machine.cpu.add_breakpoint(temporary);
-        let found = history.find_last_stop(machine, |m, stop| {
-            stop != DebugStop::Breakpoint(call) || m.cpu.reg(13) >= sp
-        });
+        let found = history.find_last_stop(
+            machine,
+            |m, stop| stop != DebugStop::Breakpoint(call) || m.cpu.reg(13) >= sp,
+            |m| keep_going(&interrupt, m, watch),
+        );
         if added {
             machine.cpu.remove_breakpoint(temporary);
         }
@@ -211,11 +216,14 @@ pub(super) fn reverse_continue(
     monitor: &mut Monitor,
     machine: &mut Machine,
     args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     args.finish()?;
+    let interrupt = monitor.interrupt_flag();
     let history = history(monitor, machine)?;
     let (start, _) = history.span();
-    let found = history.find_last_stop(machine, |_, _| true)?;
+    let found =
+        history.find_last_stop(machine, |_, _| true, |m| keep_going(&interrupt, m, watch))?;
     monitor.exit = None;
     let mut out = String::new();
     match found {

@@ -3,7 +3,7 @@
 //!
 //! A run first executes one instruction with any breakpoint at the PC lifted (so that resuming
 //! from a breakpoint does not stop at once), then runs on in slices, looking at the interrupt
-//! flag (Ctrl-C) between them. While an instruction trace is open, or when each instruction is
+//! flag (Ctrl-C) and keeping the front end's [`Watch`] live between them. While an instruction trace is open, or when each instruction is
 //! printed (`step`), it runs one instruction at a time.
 
 use std::fs::File;
@@ -14,7 +14,7 @@ use super::parse::{self, Args};
 use super::points::{self, Hit, Kind};
 use super::registers::psr_text;
 use super::reverse;
-use super::Monitor;
+use super::{Monitor, Watch};
 use crate::board::Unclaimed;
 use crate::bus::Size;
 use crate::cpu::{Breakpoint, Exception, Mode, WatchHit, WatchKind};
@@ -282,6 +282,7 @@ fn run(
     machine: &mut Machine,
     goal: Goal,
     out: &mut String,
+    watch: &mut dyn Watch,
 ) -> Result<Stopped, String> {
     check_running(monitor)?;
     reverse::before_run(monitor, machine);
@@ -296,9 +297,9 @@ fn run(
         });
     }
     let stopped = if goal.echo || monitor.trace.is_some() {
-        run_single(monitor, machine, &goal, out)
+        run_single(monitor, machine, &goal, out, watch)
     } else {
-        run_slices(monitor, machine, &goal)
+        run_slices(monitor, machine, &goal, watch)
     };
     if let Some(addr) = temporary {
         machine.cpu.remove_breakpoint(Breakpoint {
@@ -355,6 +356,7 @@ fn run_single(
     machine: &mut Machine,
     goal: &Goal,
     out: &mut String,
+    watch: &mut dyn Watch,
 ) -> Stopped {
     let mut done = 0;
     // The breakpoints at the PC are lifted for the first instruction, and after a breakpoint
@@ -364,7 +366,7 @@ fn run_single(
         if goal.steps.is_some_and(|n| done >= n) {
             break Stopped::Finished;
         }
-        if monitor.interrupted() {
+        if monitor.interrupted(machine, watch) {
             break Stopped::Interrupted;
         }
         let before = Before::take(machine);
@@ -397,14 +399,19 @@ fn run_single(
 
 /// The first instruction on its own (breakpoints at the PC lifted), then slices; after a
 /// breakpoint that lets the run go on, again one instruction with it lifted.
-fn run_slices(monitor: &mut Monitor, machine: &mut Machine, goal: &Goal) -> Stopped {
+fn run_slices(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    goal: &Goal,
+    watch: &mut dyn Watch,
+) -> Stopped {
     let mut lift = true;
     loop {
         let stop = if lift {
             let before = Before::take(machine);
             single(monitor, machine, true, &before)
         } else {
-            if monitor.interrupted() {
+            if monitor.interrupted(machine, watch) {
                 return Stopped::Interrupted;
             }
             let limit = capped(monitor, machine.cpu.instructions() + SLICE);
@@ -563,9 +570,14 @@ fn watched_value(machine: &Machine, addr: u32, len: u32, physical: bool) -> Stri
 }
 
 /// Runs toward `goal` and reports.
-fn go(monitor: &mut Monitor, machine: &mut Machine, goal: Goal) -> Result<String, String> {
+fn go(
+    monitor: &mut Monitor,
+    machine: &mut Machine,
+    goal: Goal,
+    watch: &mut dyn Watch,
+) -> Result<String, String> {
     let mut out = String::new();
-    let stopped = run(monitor, machine, goal, &mut out)?;
+    let stopped = run(monitor, machine, goal, &mut out, watch)?;
     report(machine, &stopped, &mut out);
     Ok(out)
 }
@@ -585,6 +597,7 @@ pub(super) fn step(
     monitor: &mut Monitor,
     machine: &mut Machine,
     args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     let n = optional_count(args)?;
     go(
@@ -595,6 +608,7 @@ pub(super) fn step(
             target: None,
             echo: true,
         },
+        watch,
     )
 }
 
@@ -630,6 +644,7 @@ pub(super) fn next(
     monitor: &mut Monitor,
     machine: &mut Machine,
     args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     let n = optional_count(args)?;
     let mut out = String::new();
@@ -646,7 +661,7 @@ pub(super) fn next(
                     }),
                     echo: false,
                 };
-                run(monitor, machine, goal, &mut out)?
+                run(monitor, machine, goal, &mut out, watch)?
             }
             None => {
                 let goal = Goal {
@@ -654,7 +669,7 @@ pub(super) fn next(
                     target: None,
                     echo: true,
                 };
-                run(monitor, machine, goal, &mut out)?
+                run(monitor, machine, goal, &mut out, watch)?
             }
         };
         if !matches!(stopped, Stopped::Finished) {
@@ -671,6 +686,7 @@ pub(super) fn cont(
     monitor: &mut Monitor,
     machine: &mut Machine,
     args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     args.finish()?;
     go(
@@ -681,6 +697,7 @@ pub(super) fn cont(
             target: None,
             echo: false,
         },
+        watch,
     )
 }
 
@@ -689,6 +706,7 @@ pub(super) fn until(
     monitor: &mut Monitor,
     machine: &mut Machine,
     mut args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     let addr = parse::eval(machine, args.required("address")?)?;
     args.finish()?;
@@ -700,6 +718,7 @@ pub(super) fn until(
             target: Some(Target { addr, sp_min: None }),
             echo: false,
         },
+        watch,
     )
 }
 
@@ -723,6 +742,7 @@ pub(super) fn trace(
     monitor: &mut Monitor,
     machine: &mut Machine,
     mut args: Args,
+    watch: &mut dyn Watch,
 ) -> Result<String, String> {
     let what = args.required("a file or 'off'")?;
     let count = args.next().map(parse::count).transpose()?;
@@ -753,7 +773,7 @@ pub(super) fn trace(
         target: None,
         echo: false,
     };
-    let stopped = run(monitor, machine, goal, &mut out);
+    let stopped = run(monitor, machine, goal, &mut out, watch);
     out.push_str(&close_trace(monitor)?);
     report(machine, &stopped?, &mut out);
     Ok(out)

@@ -263,15 +263,18 @@ impl History {
     /// Finds the last stop of the machine's breakpoints, watchpoints (and break-on
     /// conditions) before the present, and takes the machine there; or to the history's start
     /// if there is none. `accept` may refuse a stop (a `next`'s frame condition), given the
-    /// machine as it stands there.
+    /// machine as it stands there. `keep_going` is asked between the runs the search makes (a
+    /// front end kept live meanwhile); false stops the search, taking the machine back to the
+    /// present, with an error saying so.
     pub fn find_last_stop(
         &mut self,
         machine: &mut Machine,
         accept: impl FnMut(&Machine, DebugStop) -> bool,
+        keep_going: impl FnMut(&Machine) -> bool,
     ) -> Result<Found, String> {
         // A profile counts what the guest does, not what the history runs again.
         let mut profiler = machine.profiler.take();
-        let found = self.search(machine, accept);
+        let found = self.search(machine, accept, keep_going);
         if let Some(profiler) = profiler.as_mut() {
             profiler.travelled();
         }
@@ -283,6 +286,7 @@ impl History {
         &mut self,
         machine: &mut Machine,
         mut accept: impl FnMut(&Machine, DebugStop) -> bool,
+        mut keep_going: impl FnMut(&Machine) -> bool,
     ) -> Result<Found, String> {
         let now = machine.cpu.instructions();
         let mut end = now;
@@ -305,6 +309,10 @@ impl History {
                 last = Some((start, at_start));
             }
             while machine.cpu.instructions() < end {
+                if !keep_going(machine) {
+                    self.goto(machine, now)?;
+                    return Err(format!("interrupted, back at instruction {now}"));
+                }
                 let stop = step_past(machine, end);
                 let here = machine.cpu.instructions();
                 let within = match stop {

@@ -195,6 +195,14 @@ impl Xvfb {
         }
     }
 
+    /// Presses `key` (xdotool's name for it, or a chord: `ctrl+F1`) in the window with the
+    /// focus, holds it for 0.3 s, then lets it go: a key pressed and released within one of
+    /// the window's frames is seen by the guest or not, as the frame falls, and a chord's Ctrl
+    /// may reach the guest on its own.
+    pub fn hold(&self, key: &str) {
+        self.client("xdotool", &["keydown", key, "sleep", "0.3", "keyup", key]);
+    }
+
     /// The window's title.
     pub fn title(&self, id: &str) -> String {
         let name = self.client("xdotool", &["getwindowname", id]);

@@ -134,7 +134,8 @@ int main(void)
                 uart_printf("keys: press %s (row %d, column %d)\n", key_name(k), KEY_ROW(k),
                             KEY_COL(k));
             }
-            if (!key_down(k) && keys_is_down(&before, k))
+            /* Released: down at the poll before, or tapped since (hit, and up again). */
+            if (!key_down(k) && (keys_is_down(&before, k) || keys_is_down(&hits, k)))
                 uart_printf("keys: release %s (row %d, column %d)\n", key_name(k), KEY_ROW(k),
                             KEY_COL(k));
         }
