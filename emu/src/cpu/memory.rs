@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
-use crate::mmu::{self, status, Access, Fault, Walk};
+use crate::mmu::{self, status, Access, Fault, Translation, Walk};
 
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
 /// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
@@ -210,14 +210,15 @@ impl Cpu {
         }
     }
 
-    /// The full walk for an access, reading the tables with side-effect-free bus reads.
-    fn walk<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
-        mmu::translate(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
+    /// The outcome of the walk for an access (no record of its steps), reading the tables with
+    /// side-effect-free bus reads.
+    fn walk<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Translation {
+        mmu::translation(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
     }
 
     /// The debugger's view of a translation: the whole walk, changing nothing.
     pub fn translate<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
-        self.walk(bus, va, access, user)
+        mmu::translate(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
     }
 
     /// Reads `size` bytes at `addr`, which the caller has aligned to the size.
