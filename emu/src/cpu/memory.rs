@@ -10,19 +10,24 @@
 //! The TLB has four tables: reads (and fetches) and writes, each for User and privileged
 //! accesses, so that a hit needs no permission check. A page enters a table only when that
 //! access is permitted on the whole 4 KiB page. Invalidating one entry drops the pages of the
-//! mapping (section, large or small page) that holds its address; every other TLB maintenance
-//! operation, and every change to TTBR, DACR, the FCSE PID or the translation bits of the
+//! mapping (section, large or small page) that holds its address; a DACR change drops the pages
+//! of the domains whose access it changed (the hardware's TLB keeps each entry's domain and
+//! checks the DACR at every access, so no other entry changes meaning); every other TLB
+//! maintenance operation, and every change to TTBR, the FCSE PID or the translation bits of the
 //! control register, empties it.
 
 use std::ops::Range;
 
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
-use crate::mmu::{self, status, Access, Fault, Translation, Walk};
+use crate::mmu::{self, status, Access, DomainAccess, Fault, Translation, Walk};
 
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
-/// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
-pub const SETS: usize = 2048;
+/// Entries per table. 16384 pages of 4 KiB cover 64 MiB without a miss: all of the CX's SDRAM
+/// in Linux's linear map, whose pages 8 MiB apart took turns in 2048 entries.
+pub const SETS: usize = 16384;
+// `Tlb::filled` numbers entries in 16 bits.
+const _: () = assert!(4 * SETS <= 1 << 16);
 /// A tag no page address equals (page addresses have their low 12 bits clear), nor an address
 /// masked to its page and its two lowest bits, as compiled code compares an aligned access's.
 const INVALID: u32 = 0xFFF;
@@ -46,21 +51,54 @@ const EMPTY: Entry = Entry {
 const WRITE: usize = 1;
 const PRIVILEGED: usize = 2;
 
+/// What the mapping an entry's page came from was, beside the entry (compiled code reads only
+/// entries).
+#[derive(Clone, Copy)]
+struct Source {
+    /// log2 of the mapping's size (12 for a small page or with the MMU off, 16 for a large
+    /// page, 20 for a section): what one entry of the hardware's TLB would cover, which an
+    /// invalidation by address drops whole.
+    span: u8,
+    /// Its descriptor's domain, or `NO_DOMAIN` with the MMU off.
+    domain: u8,
+    /// Whether its AP bits permit the table's access: then the entry holds while the domain is
+    /// a client or a manager; otherwise only while it is a manager.
+    ap_permits: bool,
+}
+
+/// The domain of an entry filled with the MMU off, which no DACR change concerns.
+const NO_DOMAIN: u8 = 16;
+/// The sixteen domains and `NO_DOMAIN`.
+const DOMAINS: usize = NO_DOMAIN as usize + 1;
+/// Every domain, as a mask of `Tlb::forget_where`.
+const ALL_DOMAINS: u32 = (1 << DOMAINS) - 1;
+
+impl Source {
+    fn of(translation: &Translation) -> Source {
+        Source {
+            span: translation.span(),
+            domain: translation.domain.map_or(NO_DOMAIN, |domain| domain as u8),
+            ap_permits: translation.ap_permits,
+        }
+    }
+}
+
 pub(super) struct Tlb {
     tables: Box<[[Entry; SETS]; 4]>,
-    /// log2 of the size of the mapping each entry's page came from (12 for a small page or
-    /// with the MMU off, 16 for a large page, 20 for a section): what one entry of the
-    /// hardware's TLB would cover, which an invalidation by address drops whole.
-    spans: Box<[[u8; SETS]; 4]>,
-    /// The entries filled since the TLB was last emptied (table * SETS + set), while there are
-    /// fewer than [`FILLED_LIST`]: emptying clears only those (a context switch empties a TLB
-    /// holding a few dozen pages; clearing all 8192 entries cost more than the refills).
-    filled: Vec<u16>,
+    sources: Box<[[Source; SETS]; 4]>,
+    /// For each domain (and `NO_DOMAIN`), the entries filled with its pages since its pages
+    /// were last dropped (table * SETS + set), while there are fewer than [`FILLED_LIST`]:
+    /// dropping them looks only at those (a context switch empties a TLB holding a few dozen
+    /// pages, and Linux changes its domains' access at every exception; looking at every entry
+    /// cost more than the refills). A listed entry may since hold another page, or none: each
+    /// is checked.
+    filled: [Vec<u16>; DOMAINS],
     /// `PRIVILEGED` when the current mode is privileged, else 0.
     privilege: usize,
 }
 
-/// The most entries `Tlb::filled` lists; past it, emptying clears every table.
+/// The most entries one of `Tlb::filled`'s lists holds; past it, dropping that domain's
+/// pages looks at every entry.
 const FILLED_LIST: usize = 1024;
 
 /// log2 of the largest mapping (a section, 1 MiB; ARMv5 has no supersections).
@@ -76,8 +114,14 @@ impl Tlb {
     pub(super) fn new() -> Tlb {
         Tlb {
             tables: Box::new([[EMPTY; SETS]; 4]),
-            spans: Box::new([[PAGE_SIZE.trailing_zeros() as u8; SETS]; 4]),
-            filled: Vec::with_capacity(FILLED_LIST),
+            sources: Box::new(
+                [[Source {
+                    span: PAGE_SIZE.trailing_zeros() as u8,
+                    domain: NO_DOMAIN,
+                    ap_permits: false,
+                }; SETS]; 4],
+            ),
+            filled: std::array::from_fn(|_| Vec::new()),
             privilege: PRIVILEGED,
         }
     }
@@ -87,16 +131,8 @@ impl Tlb {
     }
 
     pub(super) fn invalidate_all(&mut self) {
-        if self.filled.len() < FILLED_LIST {
-            for &at in &self.filled {
-                self.tables[at as usize / SETS][at as usize % SETS] = EMPTY;
-            }
-        } else {
-            for table in self.tables.iter_mut() {
-                table.fill(EMPTY);
-            }
-        }
-        self.filled.clear();
+        self.forget_where(ALL_DOMAINS, |_, _, _| true);
+        self.filled.iter_mut().for_each(Vec::clear);
     }
 
     /// Drops every entry that the hardware's TLB entry translating `va` would have covered:
@@ -110,7 +146,7 @@ impl Tlb {
             let tag = region | page << 12;
             let set = (tag >> 12) as usize & (SETS - 1);
             for table in 0..4 {
-                let span = self.spans[table][set] as u32;
+                let span = self.sources[table][set].span as u32;
                 if self.tables[table][set].tag == tag && (tag ^ va) >> span == 0 {
                     self.tables[table][set] = EMPTY;
                 }
@@ -126,9 +162,7 @@ impl Tlb {
 
     /// Drops every write entry.
     fn forget_writes(&mut self) {
-        for table in [WRITE, WRITE | PRIVILEGED] {
-            self.tables[table].fill(EMPTY);
-        }
+        self.forget_where(ALL_DOMAINS, |table, _, _| table & WRITE != 0);
     }
 
     /// The tables of the current privilege, for reads and for writes.
@@ -141,29 +175,81 @@ impl Tlb {
     /// Drops the write entries that reach the arena page at `offset` (a page that now holds
     /// decoded code, whose stores must take the slow path).
     pub(super) fn forget_writes_to(&mut self, offset: u32) {
-        for table in [WRITE, WRITE | PRIVILEGED] {
-            for entry in self.tables[table].iter_mut() {
-                if entry.tag != INVALID && entry.offset == offset {
-                    *entry = EMPTY;
+        self.forget_where(ALL_DOMAINS, |table, entry, _| {
+            table & WRITE != 0 && entry.offset == offset
+        });
+    }
+
+    /// Drops the entries of pages in the domains `domains` (bit N: domain N), whose access the
+    /// DACR (now `dacr`) changed, that the new access no longer permits: a manager's pages all
+    /// stay, a client's those whose AP bits permit their access, and none of a domain with no
+    /// access (ARM ARM B4.6.4). The other domains' entries stay as they were.
+    pub(super) fn forget_domains(&mut self, domains: u16, dacr: u32) {
+        for domain in 0..16 {
+            if domains >> domain & 1 == 0 {
+                continue;
+            }
+            match DomainAccess::from_bits(dacr >> (2 * domain)) {
+                DomainAccess::Manager => {}
+                DomainAccess::Client => {
+                    self.forget_where(1 << domain, |_, _, source| !source.ap_permits);
+                }
+                DomainAccess::NoAccess | DomainAccess::Reserved => {
+                    self.forget_where(1 << domain, |_, _, _| true);
+                    self.filled[domain].clear();
                 }
             }
         }
     }
 
-    /// Caches the page of `addr` at arena `offset`, from a mapping of `1 << span` bytes.
-    fn fill(&mut self, table: usize, addr: u32, offset: u32, span: u8) {
+    /// Drops every filled entry of the domains in `domains` (bit N: domain N, bit 16:
+    /// `NO_DOMAIN`) for which `forget(table, entry, source)` holds, looking only at the entries each
+    /// domain's list holds while it holds them all.
+    fn forget_where(&mut self, domains: u32, forget: impl Fn(usize, &Entry, &Source) -> bool) {
+        for domain in 0..DOMAINS {
+            if domains >> domain & 1 == 0 {
+                continue;
+            }
+            let mut look = |table: usize, set: usize| {
+                let entry = &mut self.tables[table][set];
+                if entry.tag != INVALID
+                    && usize::from(self.sources[table][set].domain) == domain
+                    && forget(table, entry, &self.sources[table][set])
+                {
+                    *entry = EMPTY;
+                }
+            };
+            let list = &self.filled[domain];
+            if list.len() < FILLED_LIST {
+                for &at in list {
+                    look(at as usize / SETS, at as usize % SETS);
+                }
+            } else {
+                for table in 0..4 {
+                    for set in 0..SETS {
+                        look(table, set);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Caches the page of `addr` at arena `offset`, from the mapping `source` describes.
+    fn fill(&mut self, table: usize, addr: u32, offset: u32, source: Source) {
         let (table, set) = (table & 3, (addr >> 12) as usize & (SETS - 1));
         let entry = &mut self.tables[table][set];
-        // Once the list is full it stays full until the next emptying, which then clears
-        // every table.
-        if entry.tag == INVALID && self.filled.len() < FILLED_LIST {
-            self.filled.push((table * SETS + set) as u16);
+        // An entry joins its domain's list unless it is there already; once a list is full it
+        // stays full until the domain's pages are next dropped, which then looks at every entry.
+        let domain = usize::from(source.domain);
+        let listed = entry.tag != INVALID && usize::from(self.sources[table][set].domain) == domain;
+        if !listed && self.filled[domain].len() < FILLED_LIST {
+            self.filled[domain].push((table * SETS + set) as u16);
         }
         *entry = Entry {
             tag: addr & PAGE_MASK,
             offset,
         };
-        self.spans[table][set] = span;
+        self.sources[table][set] = source;
     }
 }
 
@@ -261,7 +347,7 @@ impl Cpu {
             if let Some(value) = ram_read(bus.ram(), at, size) {
                 if walk.uniform_4k && self.cacheable(addr, pa) {
                     self.tlb
-                        .fill(self.table(who), addr, page.offset, walk.span());
+                        .fill(self.table(who), addr, page.offset, Source::of(&walk));
                 }
                 if access == Access::Read {
                     self.check_watchpoints(addr, pa, size.bytes(), false);
@@ -335,8 +421,12 @@ impl Cpu {
                     && self.cacheable(addr, pa)
                     && !self.code_watch.keeps_stores_slow(page.offset)
                 {
-                    self.tlb
-                        .fill(self.table(who) | WRITE, addr, page.offset, walk.span());
+                    self.tlb.fill(
+                        self.table(who) | WRITE,
+                        addr,
+                        page.offset,
+                        Source::of(&walk),
+                    );
                 }
                 if self.code_watch.stored(Some(page.offset), addr, size, value) {
                     self.attention = true;

@@ -114,6 +114,11 @@ pub struct Translation {
     pub result: Result<u32, Fault>,
     /// What mapped the address (`None` with the MMU off, or when no descriptor maps it).
     pub kind: Option<PageKind>,
+    /// The domain of the descriptor that mapped it (`None` as for `kind`).
+    pub domain: Option<u32>,
+    /// Whether the AP bits that apply permit the access, whatever the domain's access: then
+    /// it is permitted as long as the domain is a client or a manager.
+    pub ap_permits: bool,
     /// Whether the aligned 4 KiB page holding the address maps to one physical 4 KiB page with
     /// one set of permissions, so that the CPU may cache it whole (false for tiny pages and
     /// for small pages whose subpages differ).
@@ -142,7 +147,8 @@ pub enum DomainAccess {
 }
 
 impl DomainAccess {
-    fn from_bits(bits: u32) -> DomainAccess {
+    /// The access a DACR field (its two low bits) gives.
+    pub fn from_bits(bits: u32) -> DomainAccess {
         match bits & 3 {
             0 => DomainAccess::NoAccess,
             1 => DomainAccess::Client,
@@ -301,6 +307,8 @@ pub fn translate_with(
         mva,
         result: Ok(mva),
         kind: None,
+        domain: None,
+        ap_permits: false,
         uniform_4k: true,
     };
     if cp15.control & control::M == 0 {
@@ -373,6 +381,8 @@ pub fn translate_with(
     };
     steps.domain(domain, domain_access);
     outcome.kind = Some(kind);
+    outcome.domain = Some(domain);
+    outcome.ap_permits = permitted(ap, s, r, user, write);
     outcome.uniform_4k = uniform;
     let section = kind == PageKind::Section;
     match domain_access {
@@ -386,7 +396,7 @@ pub fn translate_with(
         }
         DomainAccess::Client => {
             steps.ap(ap);
-            if !permitted(ap, s, r, user, write) {
+            if !outcome.ap_permits {
                 outcome.result = fault(if section {
                     status::PERMISSION_SECTION
                 } else {
