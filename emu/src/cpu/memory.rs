@@ -68,12 +68,16 @@ struct Source {
 
 /// The domain of an entry filled with the MMU off, which no DACR change concerns.
 const NO_DOMAIN: u8 = 16;
-/// The sixteen domains and `NO_DOMAIN`.
-const DOMAINS: usize = NO_DOMAIN as usize + 1;
-/// Every domain, as a mask of `Tlb::forget_where`.
-const ALL_DOMAINS: u32 = (1 << DOMAINS) - 1;
+/// The lists of `Tlb::filled`: two for each of the sixteen domains and `NO_DOMAIN` by the AP
+/// bits, each in two for reads and writes.
+const LISTS: usize = (NO_DOMAIN as usize + 1) * 4;
 
 impl Source {
+    /// The list of `Tlb::filled` an entry of `table` from this mapping is in.
+    fn list(&self, table: usize) -> usize {
+        (usize::from(self.domain) * 2 + usize::from(self.ap_permits)) * 2 + (table & WRITE)
+    }
+
     fn of(translation: &Translation) -> Source {
         Source {
             span: translation.span(),
@@ -86,20 +90,21 @@ impl Source {
 pub(super) struct Tlb {
     tables: Box<[[Entry; SETS]; 4]>,
     sources: Box<[[Source; SETS]; 4]>,
-    /// For each domain (and `NO_DOMAIN`), the entries filled with its pages since its pages
-    /// were last dropped (table * SETS + set), while there are fewer than [`FILLED_LIST`]:
-    /// dropping them looks only at those (a context switch empties a TLB holding a few dozen
-    /// pages, and Linux changes its domains' access at every exception; looking at every entry
-    /// cost more than the refills). A listed entry may since hold another page, or none: each
-    /// is checked.
-    filled: [Vec<u16>; DOMAINS],
+    /// The filled entries (table * SETS + set), in lists by [`Source::list`]: their domain,
+    /// whether their AP bits permit their access, and whether they are write entries. A drop
+    /// looks only at the lists it can concern, and keeps in them what it leaves (a context
+    /// switch empties a TLB holding a few dozen pages, Linux changes its domains' access at
+    /// every exception, and each new code page drops the write entries reaching it: looking at
+    /// every entry each time cost more than the refills). A listed entry may since hold another
+    /// page, or none: each is checked. A list that reaches [`FILLED_LIST`] stops growing, and
+    /// a drop then looks at every entry (and lists again what stays).
+    filled: [Vec<u16>; LISTS],
     /// `PRIVILEGED` when the current mode is privileged, else 0.
     privilege: usize,
 }
 
-/// The most entries one of `Tlb::filled`'s lists holds; past it, dropping that domain's
-/// pages looks at every entry.
-const FILLED_LIST: usize = 1024;
+/// The most entries one of `Tlb::filled`'s lists holds.
+const FILLED_LIST: usize = 4096;
 
 /// log2 of the largest mapping (a section, 1 MiB; ARMv5 has no supersections).
 const LARGEST_SPAN: u32 = 20;
@@ -131,8 +136,7 @@ impl Tlb {
     }
 
     pub(super) fn invalidate_all(&mut self) {
-        self.forget_where(ALL_DOMAINS, |_, _, _| true);
-        self.filled.iter_mut().for_each(Vec::clear);
+        self.forget_where(|_| true, |_, _| true);
     }
 
     /// Drops every entry that the hardware's TLB entry translating `va` would have covered:
@@ -162,7 +166,7 @@ impl Tlb {
 
     /// Drops every write entry.
     fn forget_writes(&mut self) {
-        self.forget_where(ALL_DOMAINS, |table, _, _| table & WRITE != 0);
+        self.forget_where(|list| list & WRITE != 0, |_, _| true);
     }
 
     /// The tables of the current privilege, for reads and for writes.
@@ -175,9 +179,7 @@ impl Tlb {
     /// Drops the write entries that reach the arena page at `offset` (a page that now holds
     /// decoded code, whose stores must take the slow path).
     pub(super) fn forget_writes_to(&mut self, offset: u32) {
-        self.forget_where(ALL_DOMAINS, |table, entry, _| {
-            table & WRITE != 0 && entry.offset == offset
-        });
+        self.forget_where(|list| list & WRITE != 0, |entry, _| entry.offset == offset);
     }
 
     /// Drops the entries of pages in the domains `domains` (bit N: domain N), whose access the
@@ -189,48 +191,51 @@ impl Tlb {
             if domains >> domain & 1 == 0 {
                 continue;
             }
-            match DomainAccess::from_bits(dacr >> (2 * domain)) {
-                DomainAccess::Manager => {}
-                DomainAccess::Client => {
-                    self.forget_where(1 << domain, |_, _, source| !source.ap_permits);
-                }
-                DomainAccess::NoAccess | DomainAccess::Reserved => {
-                    self.forget_where(1 << domain, |_, _, _| true);
-                    self.filled[domain].clear();
-                }
-            }
+            let keep_permitted = match DomainAccess::from_bits(dacr >> (2 * domain)) {
+                DomainAccess::Manager => continue,
+                DomainAccess::Client => true,
+                DomainAccess::NoAccess | DomainAccess::Reserved => false,
+            };
+            // Bit 1 of a list number is the AP bits' permission, bits 2 up the domain.
+            self.forget_where(
+                |list| list >> 2 == domain && !(keep_permitted && list & 2 != 0),
+                |_, _| true,
+            );
         }
     }
 
-    /// Drops every filled entry of the domains in `domains` (bit N: domain N, bit 16:
-    /// `NO_DOMAIN`) for which `forget(table, entry, source)` holds, looking only at the entries each
-    /// domain's list holds while it holds them all.
-    fn forget_where(&mut self, domains: u32, forget: impl Fn(usize, &Entry, &Source) -> bool) {
-        for domain in 0..DOMAINS {
-            if domains >> domain & 1 == 0 {
-                continue;
-            }
-            let mut look = |table: usize, set: usize| {
-                let entry = &mut self.tables[table][set];
-                if entry.tag != INVALID
-                    && usize::from(self.sources[table][set].domain) == domain
-                    && forget(table, entry, &self.sources[table][set])
-                {
+    /// Drops every entry of the lists `lists` picks for which `forget(entry, source)` holds.
+    fn forget_where(
+        &mut self,
+        lists: impl Fn(usize) -> bool,
+        forget: impl Fn(&Entry, &Source) -> bool,
+    ) {
+        for list in (0..LISTS).filter(|&list| lists(list)) {
+            // Whether the entry at `at` is in this list and stays there.
+            let mut stays = |at: usize| {
+                let (table, set) = (at / SETS, at % SETS);
+                let (entry, source) = (&mut self.tables[table][set], &self.sources[table][set]);
+                if entry.tag == INVALID || source.list(table) != list {
+                    return false;
+                }
+                if forget(entry, source) {
                     *entry = EMPTY;
+                    return false;
                 }
+                true
             };
-            let list = &self.filled[domain];
-            if list.len() < FILLED_LIST {
-                for &at in list {
-                    look(at as usize / SETS, at as usize % SETS);
-                }
+            let mut listed = std::mem::take(&mut self.filled[list]);
+            if listed.len() < FILLED_LIST {
+                listed.retain(|&at| stays(at.into()));
             } else {
-                for table in 0..4 {
-                    for set in 0..SETS {
-                        look(table, set);
+                listed.clear();
+                for at in 0..4 * SETS {
+                    if stays(at) && listed.len() < FILLED_LIST {
+                        listed.push(at as u16);
                     }
                 }
             }
+            self.filled[list] = listed;
         }
     }
 
@@ -238,12 +243,11 @@ impl Tlb {
     fn fill(&mut self, table: usize, addr: u32, offset: u32, source: Source) {
         let (table, set) = (table & 3, (addr >> 12) as usize & (SETS - 1));
         let entry = &mut self.tables[table][set];
-        // An entry joins its domain's list unless it is there already; once a list is full it
-        // stays full until the domain's pages are next dropped, which then looks at every entry.
-        let domain = usize::from(source.domain);
-        let listed = entry.tag != INVALID && usize::from(self.sources[table][set].domain) == domain;
-        if !listed && self.filled[domain].len() < FILLED_LIST {
-            self.filled[domain].push((table * SETS + set) as u16);
+        // An entry joins its list unless it is there already.
+        let list = source.list(table);
+        let listed = entry.tag != INVALID && self.sources[table][set].list(table) == list;
+        if !listed && self.filled[list].len() < FILLED_LIST {
+            self.filled[list].push((table * SETS + set) as u16);
         }
         *entry = Entry {
             tag: addr & PAGE_MASK,
