@@ -1119,6 +1119,13 @@ impl Cpu {
                 self.tlb.invalidate_entry(mva);
                 self.attention = true;
             }
+            // Linux switches the user domain's access, and its kernel domain between client
+            // and manager, at every exception entry and return and around each access to user
+            // memory; emptying the whole TLB each time was most of its refills.
+            cp15::Effect::DomainsChanged(domains) => {
+                self.tlb.forget_domains(domains, self.cp15.dacr);
+                self.attention = true;
+            }
             cp15::Effect::TranslationChanged
             | cp15::Effect::InvalidateTlb
             | cp15::Effect::InvalidateTlbEntry(_) => self.control_changed(),

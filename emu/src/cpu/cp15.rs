@@ -75,9 +75,13 @@ pub struct Cp15 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
     None,
-    /// Translation or alignment checking may have changed: TTBR, DACR, FCSE PID, or the
-    /// control register's M, A, S or R bits.
+    /// Translation or alignment checking may have changed: TTBR, FCSE PID, or the control
+    /// register's M, A, S or R bits.
     TranslationChanged,
+    /// The DACR changed the access of these domains (bit N: domain N). A translation cached
+    /// for a page of another domain still holds: the DACR is not part of a TLB entry, it is
+    /// checked at each access (ARM ARM B4.6.4).
+    DomainsChanged(u16),
     /// c8: invalidate the whole TLB (or its instruction/data half; ours is unified).
     InvalidateTlb,
     /// c8: invalidate the TLB entry for one modified virtual address.
@@ -215,8 +219,14 @@ impl Cp15 {
                 Effect::TranslationChanged
             }
             (3, 0, 0) => {
-                self.dacr = value;
-                Effect::TranslationChanged
+                let changed = std::mem::replace(&mut self.dacr, value) ^ value;
+                let domains = (0..16)
+                    .filter(|domain| (changed >> (2 * domain)) & 3 != 0)
+                    .fold(0u16, |domains, domain| domains | 1 << domain);
+                match domains {
+                    0 => Effect::None,
+                    domains => Effect::DomainsChanged(domains),
+                }
             }
             (5, 0, 0) => {
                 self.dfsr = value & 0x1FF;
@@ -302,6 +312,23 @@ mod tests {
             cp.write(at(1, 0, 0), control::I | control::A),
             Ok(Effect::TranslationChanged)
         );
+    }
+
+    /// The DACR holds domain N's access in bits 2N+1:2N (ARM ARM B4.6.4): a write names the
+    /// domains whose two bits it changed, and a write of the same value changes nothing.
+    #[test]
+    fn a_dacr_write_names_the_domains_it_changes() {
+        let mut cp = Cp15::new();
+        assert_eq!(cp.write(at(3, 0, 0), 0), Ok(Effect::None));
+        // Domain 0 client, domain 1 manager: 0b1101.
+        assert_eq!(cp.write(at(3, 0, 0), 0xD), Ok(Effect::DomainsChanged(0b11)));
+        assert_eq!(cp.write(at(3, 0, 0), 0xD), Ok(Effect::None));
+        // Domain 1 from manager to no access, domain 15 to client (bits 31:30 = 01).
+        assert_eq!(
+            cp.write(at(3, 0, 0), 0x4000_0001),
+            Ok(Effect::DomainsChanged(0x8002))
+        );
+        assert_eq!(cp.dacr, 0x4000_0001);
     }
 
     #[test]

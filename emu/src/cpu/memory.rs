@@ -10,19 +10,24 @@
 //! The TLB has four tables: reads (and fetches) and writes, each for User and privileged
 //! accesses, so that a hit needs no permission check. A page enters a table only when that
 //! access is permitted on the whole 4 KiB page. Invalidating one entry drops the pages of the
-//! mapping (section, large or small page) that holds its address; every other TLB maintenance
-//! operation, and every change to TTBR, DACR, the FCSE PID or the translation bits of the
+//! mapping (section, large or small page) that holds its address; a DACR change drops the pages
+//! of the domains whose access it changed (the hardware's TLB keeps each entry's domain and
+//! checks the DACR at every access, so no other entry changes meaning); every other TLB
+//! maintenance operation, and every change to TTBR, the FCSE PID or the translation bits of the
 //! control register, empties it.
 
 use std::ops::Range;
 
 use super::Cpu;
 use crate::bus::{ram_read, ram_write, Bus, Origin, Size, PAGE_SIZE};
-use crate::mmu::{self, status, Access, Fault, Walk};
+use crate::mmu::{self, status, Access, DomainAccess, Fault, Translation, Walk};
 
 const PAGE_MASK: u32 = !(PAGE_SIZE - 1);
-/// Entries per table. 2048 pages of 4 KiB cover 8 MiB without a miss.
-pub const SETS: usize = 2048;
+/// Entries per table. 16384 pages of 4 KiB cover 64 MiB without a miss: all of the CX's SDRAM
+/// in Linux's linear map, whose pages 8 MiB apart took turns in 2048 entries.
+pub const SETS: usize = 16384;
+// `Tlb::filled` numbers entries in 16 bits.
+const _: () = assert!(4 * SETS <= 1 << 16);
 /// A tag no page address equals (page addresses have their low 12 bits clear), nor an address
 /// masked to its page and its two lowest bits, as compiled code compares an aligned access's.
 const INVALID: u32 = 0xFFF;
@@ -46,22 +51,60 @@ const EMPTY: Entry = Entry {
 const WRITE: usize = 1;
 const PRIVILEGED: usize = 2;
 
+/// What the mapping an entry's page came from was, beside the entry (compiled code reads only
+/// entries).
+#[derive(Clone, Copy)]
+struct Source {
+    /// log2 of the mapping's size (12 for a small page or with the MMU off, 16 for a large
+    /// page, 20 for a section): what one entry of the hardware's TLB would cover, which an
+    /// invalidation by address drops whole.
+    span: u8,
+    /// Its descriptor's domain, or `NO_DOMAIN` with the MMU off.
+    domain: u8,
+    /// Whether its AP bits permit the table's access: then the entry holds while the domain is
+    /// a client or a manager; otherwise only while it is a manager.
+    ap_permits: bool,
+}
+
+/// The domain of an entry filled with the MMU off, which no DACR change concerns.
+const NO_DOMAIN: u8 = 16;
+/// The lists of `Tlb::filled`: two for each of the sixteen domains and `NO_DOMAIN` by the AP
+/// bits, each in two for reads and writes.
+const LISTS: usize = (NO_DOMAIN as usize + 1) * 4;
+
+impl Source {
+    /// The list of `Tlb::filled` an entry of `table` from this mapping is in.
+    fn list(&self, table: usize) -> usize {
+        (usize::from(self.domain) * 2 + usize::from(self.ap_permits)) * 2 + (table & WRITE)
+    }
+
+    fn of(translation: &Translation) -> Source {
+        Source {
+            span: translation.span(),
+            domain: translation.domain.map_or(NO_DOMAIN, |domain| domain as u8),
+            ap_permits: translation.ap_permits,
+        }
+    }
+}
+
 pub(super) struct Tlb {
     tables: Box<[[Entry; SETS]; 4]>,
-    /// log2 of the size of the mapping each entry's page came from (12 for a small page or
-    /// with the MMU off, 16 for a large page, 20 for a section): what one entry of the
-    /// hardware's TLB would cover, which an invalidation by address drops whole.
-    spans: Box<[[u8; SETS]; 4]>,
-    /// The entries filled since the TLB was last emptied (table * SETS + set), while there are
-    /// fewer than [`FILLED_LIST`]: emptying clears only those (a context switch empties a TLB
-    /// holding a few dozen pages; clearing all 8192 entries cost more than the refills).
-    filled: Vec<u16>,
+    sources: Box<[[Source; SETS]; 4]>,
+    /// The filled entries (table * SETS + set), in lists by [`Source::list`]: their domain,
+    /// whether their AP bits permit their access, and whether they are write entries. A drop
+    /// looks only at the lists it can concern, and keeps in them what it leaves (a context
+    /// switch empties a TLB holding a few dozen pages, Linux changes its domains' access at
+    /// every exception, and each new code page drops the write entries reaching it: looking at
+    /// every entry each time cost more than the refills). A listed entry may since hold another
+    /// page, or none: each is checked. A list that reaches [`FILLED_LIST`] stops growing, and
+    /// a drop then looks at every entry (and lists again what stays).
+    filled: [Vec<u16>; LISTS],
     /// `PRIVILEGED` when the current mode is privileged, else 0.
     privilege: usize,
 }
 
-/// The most entries `Tlb::filled` lists; past it, emptying clears every table.
-const FILLED_LIST: usize = 1024;
+/// The most entries one of `Tlb::filled`'s lists holds.
+const FILLED_LIST: usize = 4096;
 
 /// log2 of the largest mapping (a section, 1 MiB; ARMv5 has no supersections).
 const LARGEST_SPAN: u32 = 20;
@@ -76,8 +119,14 @@ impl Tlb {
     pub(super) fn new() -> Tlb {
         Tlb {
             tables: Box::new([[EMPTY; SETS]; 4]),
-            spans: Box::new([[PAGE_SIZE.trailing_zeros() as u8; SETS]; 4]),
-            filled: Vec::with_capacity(FILLED_LIST),
+            sources: Box::new(
+                [[Source {
+                    span: PAGE_SIZE.trailing_zeros() as u8,
+                    domain: NO_DOMAIN,
+                    ap_permits: false,
+                }; SETS]; 4],
+            ),
+            filled: std::array::from_fn(|_| Vec::new()),
             privilege: PRIVILEGED,
         }
     }
@@ -87,16 +136,7 @@ impl Tlb {
     }
 
     pub(super) fn invalidate_all(&mut self) {
-        if self.filled.len() < FILLED_LIST {
-            for &at in &self.filled {
-                self.tables[at as usize / SETS][at as usize % SETS] = EMPTY;
-            }
-        } else {
-            for table in self.tables.iter_mut() {
-                table.fill(EMPTY);
-            }
-        }
-        self.filled.clear();
+        self.forget_where(|_| true, |_, _| true);
     }
 
     /// Drops every entry that the hardware's TLB entry translating `va` would have covered:
@@ -110,7 +150,7 @@ impl Tlb {
             let tag = region | page << 12;
             let set = (tag >> 12) as usize & (SETS - 1);
             for table in 0..4 {
-                let span = self.spans[table][set] as u32;
+                let span = self.sources[table][set].span as u32;
                 if self.tables[table][set].tag == tag && (tag ^ va) >> span == 0 {
                     self.tables[table][set] = EMPTY;
                 }
@@ -126,9 +166,7 @@ impl Tlb {
 
     /// Drops every write entry.
     fn forget_writes(&mut self) {
-        for table in [WRITE, WRITE | PRIVILEGED] {
-            self.tables[table].fill(EMPTY);
-        }
+        self.forget_where(|list| list & WRITE != 0, |_, _| true);
     }
 
     /// The tables of the current privilege, for reads and for writes.
@@ -141,29 +179,81 @@ impl Tlb {
     /// Drops the write entries that reach the arena page at `offset` (a page that now holds
     /// decoded code, whose stores must take the slow path).
     pub(super) fn forget_writes_to(&mut self, offset: u32) {
-        for table in [WRITE, WRITE | PRIVILEGED] {
-            for entry in self.tables[table].iter_mut() {
-                if entry.tag != INVALID && entry.offset == offset {
-                    *entry = EMPTY;
-                }
+        self.forget_where(|list| list & WRITE != 0, |entry, _| entry.offset == offset);
+    }
+
+    /// Drops the entries of pages in the domains `domains` (bit N: domain N), whose access the
+    /// DACR (now `dacr`) changed, that the new access no longer permits: a manager's pages all
+    /// stay, a client's those whose AP bits permit their access, and none of a domain with no
+    /// access (ARM ARM B4.6.4). The other domains' entries stay as they were.
+    pub(super) fn forget_domains(&mut self, domains: u16, dacr: u32) {
+        for domain in 0..16 {
+            if domains >> domain & 1 == 0 {
+                continue;
             }
+            let keep_permitted = match DomainAccess::from_bits(dacr >> (2 * domain)) {
+                DomainAccess::Manager => continue,
+                DomainAccess::Client => true,
+                DomainAccess::NoAccess | DomainAccess::Reserved => false,
+            };
+            // Bit 1 of a list number is the AP bits' permission, bits 2 up the domain.
+            self.forget_where(
+                |list| list >> 2 == domain && !(keep_permitted && list & 2 != 0),
+                |_, _| true,
+            );
         }
     }
 
-    /// Caches the page of `addr` at arena `offset`, from a mapping of `1 << span` bytes.
-    fn fill(&mut self, table: usize, addr: u32, offset: u32, span: u8) {
+    /// Drops every entry of the lists `lists` picks for which `forget(entry, source)` holds.
+    fn forget_where(
+        &mut self,
+        lists: impl Fn(usize) -> bool,
+        forget: impl Fn(&Entry, &Source) -> bool,
+    ) {
+        for list in (0..LISTS).filter(|&list| lists(list)) {
+            // Whether the entry at `at` is in this list and stays there.
+            let mut stays = |at: usize| {
+                let (table, set) = (at / SETS, at % SETS);
+                let (entry, source) = (&mut self.tables[table][set], &self.sources[table][set]);
+                if entry.tag == INVALID || source.list(table) != list {
+                    return false;
+                }
+                if forget(entry, source) {
+                    *entry = EMPTY;
+                    return false;
+                }
+                true
+            };
+            let mut listed = std::mem::take(&mut self.filled[list]);
+            if listed.len() < FILLED_LIST {
+                listed.retain(|&at| stays(at.into()));
+            } else {
+                listed.clear();
+                for at in 0..4 * SETS {
+                    if stays(at) && listed.len() < FILLED_LIST {
+                        listed.push(at as u16);
+                    }
+                }
+            }
+            self.filled[list] = listed;
+        }
+    }
+
+    /// Caches the page of `addr` at arena `offset`, from the mapping `source` describes.
+    fn fill(&mut self, table: usize, addr: u32, offset: u32, source: Source) {
         let (table, set) = (table & 3, (addr >> 12) as usize & (SETS - 1));
         let entry = &mut self.tables[table][set];
-        // Once the list is full it stays full until the next emptying, which then clears
-        // every table.
-        if entry.tag == INVALID && self.filled.len() < FILLED_LIST {
-            self.filled.push((table * SETS + set) as u16);
+        // An entry joins its list unless it is there already.
+        let list = source.list(table);
+        let listed = entry.tag != INVALID && self.sources[table][set].list(table) == list;
+        if !listed && self.filled[list].len() < FILLED_LIST {
+            self.filled[list].push((table * SETS + set) as u16);
         }
         *entry = Entry {
             tag: addr & PAGE_MASK,
             offset,
         };
-        self.spans[table][set] = span;
+        self.sources[table][set] = source;
     }
 }
 
@@ -210,14 +300,15 @@ impl Cpu {
         }
     }
 
-    /// The full walk for an access, reading the tables with side-effect-free bus reads.
-    fn walk<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
-        mmu::translate(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
+    /// The outcome of the walk for an access (no record of its steps), reading the tables with
+    /// side-effect-free bus reads.
+    fn walk<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Translation {
+        mmu::translation(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
     }
 
     /// The debugger's view of a translation: the whole walk, changing nothing.
     pub fn translate<B: Bus>(&self, bus: &B, va: u32, access: Access, user: bool) -> Walk {
-        self.walk(bus, va, access, user)
+        mmu::translate(&self.cp15, va, access, user, |pa| bus.peek(pa, Size::Word))
     }
 
     /// Reads `size` bytes at `addr`, which the caller has aligned to the size.
@@ -260,7 +351,7 @@ impl Cpu {
             if let Some(value) = ram_read(bus.ram(), at, size) {
                 if walk.uniform_4k && self.cacheable(addr, pa) {
                     self.tlb
-                        .fill(self.table(who), addr, page.offset, walk.span());
+                        .fill(self.table(who), addr, page.offset, Source::of(&walk));
                 }
                 if access == Access::Read {
                     self.check_watchpoints(addr, pa, size.bytes(), false);
@@ -334,8 +425,12 @@ impl Cpu {
                     && self.cacheable(addr, pa)
                     && !self.code_watch.keeps_stores_slow(page.offset)
                 {
-                    self.tlb
-                        .fill(self.table(who) | WRITE, addr, page.offset, walk.span());
+                    self.tlb.fill(
+                        self.table(who) | WRITE,
+                        addr,
+                        page.offset,
+                        Source::of(&walk),
+                    );
                 }
                 if self.code_watch.stored(Some(page.offset), addr, size, value) {
                     self.attention = true;

@@ -1066,6 +1066,57 @@ fn invalidating_one_address_of_a_section_drops_the_whole_section() {
     assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x05, 0x0010_3000));
 }
 
+/// `program` with the MMU on, the code and DATA in domain 0 (a client), the section at 1 MiB
+/// in domain 1 (a client, AP 11) and the one at 2 MiB in domain 2 (a manager, AP 00: no
+/// access for a client with S and R clear), both mapping physical 0, where 0x3000 holds 0x77.
+/// r1 and r7 point to 0x3000 in each section, r5 to DATA; r2 holds `dacr` for an MCR.
+fn domains_rig(program: &[u32], dacr: u32) -> Rig {
+    let mut rig = with_mmu(Rig::arm(program));
+    rig.poke(TTBR + 4, &[0xC02 | 1 << 5]);
+    rig.poke(TTBR + 8, &[0x002 | 2 << 5]);
+    rig.cpu.cp15.dacr = 0b11_01_01;
+    rig.cpu.control_changed();
+    rig.poke(0x3000, &[0x77]);
+    rig.poke(DATA, &[0x5A5A]);
+    rig.set(&[(1, 0x0010_3000), (7, 0x0020_3000), (5, DATA), (2, dacr)]);
+    rig
+}
+
+#[test]
+fn a_dacr_write_revokes_the_cached_pages_of_a_domain_made_no_access() {
+    // ldr r0, [r1]; ldr r4, [r5]; mcr p15, 0, r2, c3, c0, 0; ldr r4, [r5]; ldr r0, [r1]
+    let program = [0xE5910000, 0xE5954000, 0xEE032F10, 0xE5954000, 0xE5910000];
+    // Domain 1 becomes no access; 0 and 2 stay as they were.
+    let mut rig = domains_rig(&program, 0b11_00_01);
+    rig.steps(2);
+    assert_eq!((rig.r(0), rig.r(4)), (0x77, 0x5A5A));
+    rig.poke(DATA, &[0x6B6B]);
+    rig.steps(2);
+    assert_eq!(rig.r(4), 0x6B6B);
+    rig.step();
+    // The page read before, cached, must fault now (ARM ARM B4.6.4: the domain is checked at
+    // every access): a domain fault (section) in domain 1.
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x19, 0x0010_3000));
+}
+
+#[test]
+fn a_manager_made_a_client_loses_the_cached_pages_its_ap_bits_refuse() {
+    // ldr r6, [r7]; mcr p15, 0, r2, c3, c0, 0; ldr r0, [r1]; ldr r6, [r7]
+    let program = [0xE5976000, 0xEE032F10, 0xE5910000, 0xE5976000];
+    // Domain 2 becomes a client; 0 and 1 stay clients.
+    let mut rig = domains_rig(&program, 0b01_01_01);
+    rig.step();
+    assert_eq!(rig.r(6), 0x77);
+    rig.steps(2);
+    assert_eq!(rig.r(0), 0x77);
+    rig.step();
+    // AP 00 with S and R clear permits nothing to a client: a permission fault (section) in
+    // domain 2.
+    assert_eq!(rig.cpu.mode(), Mode::Abort);
+    assert_eq!((rig.cpu.cp15.dfsr, rig.cpu.cp15.far), (0x2D, 0x0020_3000));
+}
+
 #[test]
 fn translate_reports_the_whole_walk() {
     let rig = with_mmu(Rig::arm(&[]));

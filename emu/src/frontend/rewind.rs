@@ -126,7 +126,9 @@ mod tests {
             rtc: Some(1_767_225_600),
             ..RunOptions::default()
         };
-        let (machine, _) = setup::build(&options, &MachineConfig::nspire_cx()).unwrap();
+        let machine = setup::build(&options, &MachineConfig::nspire_cx())
+            .unwrap()
+            .machine;
         Session::new(machine, Script::parse(keys).unwrap(), None)
     }
 

@@ -92,15 +92,20 @@ pub fn run(options: RunOptions) -> ExitCode {
 }
 
 fn run_options(options: &RunOptions) -> ExitCode {
-    let (script, config, mut machine, name) = match setup::prepare_run(options) {
+    let (script, config, built) = match setup::prepare_run(options) {
         Ok(prepared) => prepared,
         Err(message) => return fail(&message, EXIT_BAD_INPUT),
     };
+    let setup::Built {
+        mut machine,
+        name,
+        origin,
+    } = built;
     let settings = Loaded::from_config_dir();
     if let Some(problem) = &settings.problem {
         eprintln!("emu: {problem}");
     }
-    let mut slots = slots_root(&settings.settings).and_then(|root| Slots::for_run(options, &root));
+    let mut slots = slots_root(&settings.settings).map(|root| Slots::in_folder(&root, &origin));
     if options.load_last_state {
         if let Err(message) = load_last_state(&mut slots, &mut machine) {
             return fail(&message, EXIT_BAD_INPUT);
@@ -181,7 +186,7 @@ fn run_front_end(
 ) -> Result<Ran, String> {
     let rewind = options.rewind || settings.settings.rewind;
     // A machine built again as the options say, for a reset (the monitor's, F2).
-    let mut make = || setup::build(options, config).map(|(machine, _)| machine);
+    let mut make = || setup::build(options, config).map(|built| built.machine);
     if let Some(address) = &options.gdb {
         let mut window = match options.window {
             true => Some(GdbWindow::open(

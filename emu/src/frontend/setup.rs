@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::file_kind::{self, Role};
 use super::options::RunOptions;
 use super::script::Script;
+use super::slots::Origin;
 use crate::config::MachineConfig;
 use crate::files;
 use crate::loader::{self, Image};
@@ -22,7 +23,7 @@ use crate::terminal;
 pub(crate) const DEMO_ROM: &[u8] = include_bytes!("../../../roms/demo/demo.bin");
 
 /// Reads `path`; the error names it.
-pub fn read(path: &Path) -> Result<Vec<u8>, String> {
+fn read(path: &Path) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -43,23 +44,36 @@ pub enum Guest {
 /// runs call it by.
 pub fn load_guest(rom: Option<&Path>) -> Result<(Guest, String), String> {
     match rom {
-        Some(path) => {
-            let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-            let bytes = loader::read_file(path).map_err(|e| fail(&e))?;
-            file_kind::check(path, &bytes, Role::Rom)?;
-            let name = path.display().to_string();
-            if ndless::program::is_program(&bytes) {
-                let program = ndless::program::parse(&bytes).map_err(|e| fail(&e))?;
-                return Ok((Guest::Ndless(program), name));
-            }
-            loader::parse(&bytes)
-                .map(|image| (Guest::Image(image), name))
-                .map_err(|e| fail(&e))
-        }
-        None => loader::parse(DEMO_ROM)
-            .map(|image| (Guest::Image(image), "demo".to_string()))
-            .map_err(|e| format!("built-in demo: {e}")),
+        Some(path) => parse_guest(path, &read_rom(path)?),
+        None => demo_guest(),
     }
+}
+
+/// Reads a ROM file (or an Ndless program).
+fn read_rom(path: &Path) -> Result<Vec<u8>, String> {
+    loader::read_file(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses the ROM (or Ndless program) `bytes` read from `path`; also gives the name runs call
+/// it by.
+fn parse_guest(path: &Path, bytes: &[u8]) -> Result<(Guest, String), String> {
+    let fail = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    file_kind::check(path, bytes, Role::Rom)?;
+    let name = path.display().to_string();
+    if ndless::program::is_program(bytes) {
+        let program = ndless::program::parse(bytes).map_err(|e| fail(&e))?;
+        return Ok((Guest::Ndless(program), name));
+    }
+    loader::parse(bytes)
+        .map(|image| (Guest::Image(image), name))
+        .map_err(|e| fail(&e))
+}
+
+/// The built-in demo, and its name.
+fn demo_guest() -> Result<(Guest, String), String> {
+    loader::parse(DEMO_ROM)
+        .map(|image| (Guest::Image(image), "demo".to_string()))
+        .map_err(|e| format!("built-in demo: {e}"))
 }
 
 /// A machine running an Ndless program from `path`, with these arguments after `argv[0]`,
@@ -268,18 +282,22 @@ pub fn prepare(
     Ok(machine)
 }
 
-/// A machine booting Linux, its console on the UART.
-fn prepare_linux(config: MachineConfig, rtc: u32, options: &RunOptions) -> Result<Machine, String> {
-    let (Some(kernel), Some(dtb)) = (&options.kernel, &options.dtb) else {
+/// A machine booting Linux from `kernel_bytes` (`--kernel`'s), its console on the UART.
+fn prepare_linux(
+    config: MachineConfig,
+    rtc: u32,
+    kernel_bytes: &[u8],
+    options: &RunOptions,
+) -> Result<Machine, String> {
+    let Some(dtb) = &options.dtb else {
         return Err("--kernel needs --dtb".to_string());
     };
-    let kernel_bytes = read_as(kernel, Role::Kernel)?;
     let dtb_bytes = read_as(dtb, Role::DeviceTree)?;
     let initrd = options.initrd.as_deref().map(read).transpose()?;
     let mut machine = Machine::new(config, rtc);
     machine
         .boot_linux(
-            &kernel_bytes,
+            kernel_bytes,
             &dtb_bytes,
             initrd.as_deref(),
             options.append.as_deref(),
@@ -289,15 +307,36 @@ fn prepare_linux(config: MachineConfig, rtc: u32, options: &RunOptions) -> Resul
     Ok(machine)
 }
 
-/// A machine as the options describe it, and its name (the ROM's, or the kernel's).
-pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, String), String> {
+/// A machine as the options describe it, with its name and the file it starts from.
+pub struct Built {
+    pub machine: Machine,
+    /// The ROM's, the kernel's or the saved state's path, or `demo`.
+    pub name: String,
+    /// The file the run starts from, as its save-state slots know it.
+    pub origin: Origin,
+}
+
+/// The machine the options describe. Each file is read once.
+pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<Built, String> {
     let config = config.clone();
     let rtc = rtc_start(options.rtc);
-    let (mut machine, name) = if let Some(kernel) = &options.kernel {
-        let machine = prepare_linux(config, rtc, options)?;
-        (machine, kernel.display().to_string())
+    let mut rom_bytes = None;
+    let (mut machine, name, origin) = if let Some(kernel) = &options.kernel {
+        let kernel_bytes = read_as(kernel, Role::Kernel)?;
+        let machine = prepare_linux(config, rtc, &kernel_bytes, options)?;
+        let origin = Origin::file(kernel, &kernel_bytes);
+        (machine, kernel.display().to_string(), origin)
     } else {
-        let (guest, name) = load_guest(options.rom.as_deref())?;
+        let ((guest, name), origin) = match options.rom.as_deref() {
+            Some(path) => {
+                let bytes = read_rom(path)?;
+                let guest = parse_guest(path, &bytes)?;
+                let origin = Origin::file(path, &bytes);
+                rom_bytes = Some(bytes);
+                (guest, origin)
+            }
+            None => (demo_guest()?, Origin::demo()),
+        };
         let machine = match guest {
             Guest::Ndless(program) => {
                 let io = if options.monitor_owns_stdin() {
@@ -332,41 +371,47 @@ pub fn build(options: &RunOptions, config: &MachineConfig) -> Result<(Machine, S
                 prepare(config, rtc, &image, &name, semihosting, io)?
             }
         };
-        (machine, name)
+        (machine, name, origin)
     };
     machine.reboot = !options.no_reboot;
     machine.set_engine(options.engine);
-    machine.symbols = symbols(options)?;
+    machine.symbols = symbols(options, rom_bytes.as_deref())?;
     match &options.load_state {
         Some(path) => {
             let bytes = read(path)?;
             file_kind::check(path, &bytes, Role::State)?;
-            snapshot::load(&mut machine, path)?;
+            snapshot::load_from(&mut machine, bytes.as_slice())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             machine.forget_boot();
-            Ok((machine, path.display().to_string()))
+            Ok(Built {
+                machine,
+                name: path.display().to_string(),
+                origin: Origin::file(path, &bytes),
+            })
         }
-        None => Ok((machine, name)),
+        None => Ok(Built {
+            machine,
+            name,
+            origin,
+        }),
     }
 }
 
-/// The names the monitor shows: `--symbols FILE`'s, else an ELF ROM's own (a ROM whose
-/// symbol table cannot be read runs without names).
-fn symbols(options: &RunOptions) -> Result<Symbols, String> {
+/// The names the monitor shows: `--symbols FILE`'s, else an ELF ROM's own (`rom`, the ROM's
+/// bytes; a ROM whose symbol table cannot be read runs without names).
+fn symbols(options: &RunOptions, rom: Option<&[u8]>) -> Result<Symbols, String> {
     if let Some(path) = &options.symbols {
         return Symbols::load(path).map_err(|e| format!("--symbols {e}"));
     }
-    let Some(rom) = options.rom.as_deref() else {
-        return Ok(Symbols::default());
-    };
-    let Ok(bytes) = std::fs::read(rom) else {
+    let (Some(path), Some(bytes)) = (options.rom.as_deref(), rom) else {
         return Ok(Symbols::default());
     };
     if !bytes.starts_with(b"\x7fELF") {
         return Ok(Symbols::default());
     }
     Ok(
-        Symbols::from_elf(&bytes, &rom.display().to_string()).unwrap_or_else(|e| {
-            log::warn!("{}: no symbols: {e}", rom.display());
+        Symbols::from_elf(bytes, &path.display().to_string()).unwrap_or_else(|e| {
+            log::warn!("{}: no symbols: {e}", path.display());
             Symbols::default()
         }),
     )
@@ -381,9 +426,7 @@ pub fn read_script(path: &Path) -> Result<Script, String> {
 /// Everything `emu run` reads before it starts: the key script, the machine description, the
 /// machine built from them and its name. Also refuses, before the run, an output file that
 /// could not be written at its end and a semihosting root that is not a directory.
-pub fn prepare_run(
-    options: &RunOptions,
-) -> Result<(Script, MachineConfig, Machine, String), String> {
+pub fn prepare_run(options: &RunOptions) -> Result<(Script, MachineConfig, Built), String> {
     let script = options.keys.as_deref().map(read_script).transpose()?;
     if let Some(path) = &options.screenshot {
         let png = path
@@ -427,6 +470,6 @@ pub fn prepare_run(
         }
     }
     let config = machine_config(options.machine.as_deref())?;
-    let (machine, name) = build(options, &config)?;
-    Ok((script.unwrap_or_default(), config, machine, name))
+    let built = build(options, &config)?;
+    Ok((script.unwrap_or_default(), config, built))
 }

@@ -16,7 +16,6 @@ use std::time::UNIX_EPOCH;
 
 use devices::pl111::{HEIGHT, WIDTH};
 
-use super::options::RunOptions;
 use super::session::Frame;
 use super::setup;
 use crate::files;
@@ -41,31 +40,46 @@ pub struct Slots {
     pub chosen: u8,
 }
 
-impl Slots {
-    /// The slots of the run `options` describe, in `root`'s folder for the file it starts from.
-    pub fn for_run(options: &RunOptions, root: &Path) -> Result<Slots, String> {
-        let file = [&options.rom, &options.kernel, &options.load_state]
-            .into_iter()
-            .flatten()
-            .next();
-        let (name, bytes) = match file {
-            Some(path) => {
-                let name = path
-                    .file_name()
-                    .map_or("rom".into(), |n| n.to_string_lossy().into_owned());
-                (name, setup::read(path)?)
-            }
-            None => ("demo".to_string(), setup::DEMO_ROM.to_vec()),
-        };
-        Ok(Slots::in_folder(root, &name, &bytes))
+/// The file a run starts from (the ROM, the kernel or the saved state), as its slots' folder
+/// is named: its file name and the CRC-32 of its contents, taken from the bytes the run was
+/// built from, so that the file is read once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    name: String,
+    crc: u32,
+}
+
+impl Origin {
+    /// The file at `path`, which holds `bytes`.
+    pub fn file(path: &Path, bytes: &[u8]) -> Origin {
+        let name = path
+            .file_name()
+            .map_or("rom".into(), |n| n.to_string_lossy().into_owned());
+        Origin::named(&name, bytes)
     }
 
-    /// The slots of a file called `name` holding `bytes`, under `root`.
-    pub fn in_folder(root: &Path, name: &str, bytes: &[u8]) -> Slots {
+    /// The built-in demo.
+    pub fn demo() -> Origin {
+        Origin::named("demo", setup::DEMO_ROM)
+    }
+
+    /// A file called `name` holding `bytes`.
+    pub fn named(name: &str, bytes: &[u8]) -> Origin {
         let mut crc = flate2::Crc::new();
         crc.update(bytes);
+        Origin {
+            name: name.to_string(),
+            crc: crc.sum(),
+        }
+    }
+}
+
+impl Slots {
+    /// The slots of the run that started from `origin`, under `root`.
+    pub fn in_folder(root: &Path, origin: &Origin) -> Slots {
         // Only what every file system takes: a name of letters, digits, `.`, `-` and `_`.
-        let safe: String = name
+        let safe: String = origin
+            .name
             .chars()
             .map(|c| match c.is_ascii_alphanumeric() || "._-".contains(c) {
                 true => c,
@@ -73,7 +87,7 @@ impl Slots {
             })
             .collect();
         Slots {
-            dir: root.join(format!("{safe}-{:08x}", crc.sum())),
+            dir: root.join(format!("{safe}-{:08x}", origin.crc)),
             chosen: 1,
         }
     }
@@ -216,7 +230,7 @@ mod tests {
     #[test]
     fn slots_save_load_and_describe() {
         let root = std::env::temp_dir().join(format!("emu-slots-{}", std::process::id()));
-        let mut slots = Slots::in_folder(&root, "my rom.bin", b"bytes");
+        let mut slots = Slots::in_folder(&root, &Origin::named("my rom.bin", b"bytes"));
         // The CRC-32 of "bytes", as zlib.crc32(b"bytes") gives it.
         assert!(
             slots.dir().ends_with("my_rom.bin-b19943ce"),

@@ -2,9 +2,10 @@
 //! (ARM ARM, ARMv5 edition, chapter B4 "Virtual Memory System Architecture"; ARM926EJ-S TRM
 //! chapter 3 "Memory Management Unit").
 //!
-//! [`translate`] is a pure function of the CP15 registers and physical memory: it returns the
-//! whole walk (for the debugger) and its outcome (for the CPU, which caches successful results in
-//! its software TLB). It never changes anything.
+//! The walk is a pure function of the CP15 registers and physical memory, and never changes
+//! anything. [`translate`] returns the whole walk, step by step (for the debugger);
+//! [`translation`] only its outcome (for the CPU, which caches successful results in its
+//! software TLB), so that a TLB refill builds no record of the steps.
 
 use crate::cpu::cp15::{control, Cp15};
 
@@ -104,7 +105,27 @@ impl PageKind {
     }
 }
 
-impl Walk {
+/// What the CPU's TLB needs of a walk: its outcome, and how much of it may be cached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Translation {
+    /// The address after FCSE relocation.
+    pub mva: u32,
+    /// The physical address, or the fault.
+    pub result: Result<u32, Fault>,
+    /// What mapped the address (`None` with the MMU off, or when no descriptor maps it).
+    pub kind: Option<PageKind>,
+    /// The domain of the descriptor that mapped it (`None` as for `kind`).
+    pub domain: Option<u32>,
+    /// Whether the AP bits that apply permit the access, whatever the domain's access: then
+    /// it is permitted as long as the domain is a client or a manager.
+    pub ap_permits: bool,
+    /// Whether the aligned 4 KiB page holding the address maps to one physical 4 KiB page with
+    /// one set of permissions, so that the CPU may cache it whole (false for tiny pages and
+    /// for small pages whose subpages differ).
+    pub uniform_4k: bool,
+}
+
+impl Translation {
     /// log2 of the size of the mapping that translated the address: a section's, a large
     /// page's, or 4 KiB for a small or tiny page and with the MMU off.
     pub fn span(&self) -> u8 {
@@ -126,7 +147,8 @@ pub enum DomainAccess {
 }
 
 impl DomainAccess {
-    fn from_bits(bits: u32) -> DomainAccess {
+    /// The access a DACR field (its two low bits) gives.
+    pub fn from_bits(bits: u32) -> DomainAccess {
         match bits & 3 {
             0 => DomainAccess::NoAccess,
             1 => DomainAccess::Client,
@@ -155,10 +177,6 @@ pub struct Walk {
     pub ap: Option<u32>,
     /// The physical address, or the fault.
     pub result: Result<u32, Fault>,
-    /// Whether the aligned 4 KiB page holding `va` maps to one physical 4 KiB page with one set
-    /// of permissions, so that the CPU may cache it whole (false for tiny pages and for small
-    /// pages whose subpages differ).
-    pub uniform_4k: bool,
 }
 
 /// Whether an access is permitted by AP bits, for privileged or User mode, with the S and R bits
@@ -192,19 +210,58 @@ pub fn fcse(cp15: &Cp15, va: u32) -> u32 {
     }
 }
 
+/// Where a walk's steps go as it takes them: the debugger's [`Walk`] records them; `()`, the
+/// CPU's TLB refills, drops them, so that a refill builds no record (one walk,
+/// [`translate_with`], serves both).
+pub trait Steps {
+    /// A descriptor read: its level (1 or 2), its address, and its value (`None`: nothing
+    /// answered at that address).
+    fn descriptor(&mut self, level: u8, addr: u32, value: Option<u32>);
+    /// The domain of a descriptor that maps the address, and what the DACR gives it.
+    fn domain(&mut self, domain: u32, access: DomainAccess);
+    /// The AP bits that apply (a client's or a manager's).
+    fn ap(&mut self, ap: u32);
+}
+
+impl Steps for () {
+    #[inline(always)]
+    fn descriptor(&mut self, _: u8, _: u32, _: Option<u32>) {}
+    #[inline(always)]
+    fn domain(&mut self, _: u32, _: DomainAccess) {}
+    #[inline(always)]
+    fn ap(&mut self, _: u32) {}
+}
+
+impl Steps for Walk {
+    fn descriptor(&mut self, level: u8, addr: u32, value: Option<u32>) {
+        match level {
+            1 => self.l1 = Some((addr, value)),
+            _ => self.l2 = Some((addr, value)),
+        }
+    }
+
+    fn domain(&mut self, domain: u32, access: DomainAccess) {
+        self.domain = Some((domain, access));
+    }
+
+    fn ap(&mut self, ap: u32) {
+        self.ap = Some(ap);
+    }
+}
+
 /// Translates `va` for `access` (as User mode if `user`) by walking the tables in physical
-/// memory through `read_phys` (a 32-bit read; `None` if nothing answers there).
+/// memory through `read_phys` (a 32-bit read; `None` if nothing answers there), and records
+/// the whole walk.
 pub fn translate(
     cp15: &Cp15,
     va: u32,
     access: Access,
     user: bool,
-    mut read_phys: impl FnMut(u32) -> Option<u32>,
+    read_phys: impl FnMut(u32) -> Option<u32>,
 ) -> Walk {
-    let mva = fcse(cp15, va);
     let mut walk = Walk {
         va,
-        mva,
+        mva: va,
         mmu_enabled: cp15.control & control::M != 0,
         ttbr: cp15.ttbr,
         l1: None,
@@ -212,11 +269,50 @@ pub fn translate(
         kind: None,
         domain: None,
         ap: None,
+        result: Ok(va),
+    };
+    let outcome = translate_with(cp15, va, access, user, read_phys, &mut walk);
+    Walk {
+        mva: outcome.mva,
+        kind: outcome.kind,
+        result: outcome.result,
+        ..walk
+    }
+}
+
+/// The translation of `va` without the walk's record: what the CPU's TLB refill needs.
+#[inline]
+pub fn translation(
+    cp15: &Cp15,
+    va: u32,
+    access: Access,
+    user: bool,
+    read_phys: impl FnMut(u32) -> Option<u32>,
+) -> Translation {
+    translate_with(cp15, va, access, user, read_phys, &mut ())
+}
+
+/// The table walk itself, telling `steps` each step it takes.
+#[inline(always)]
+pub fn translate_with(
+    cp15: &Cp15,
+    va: u32,
+    access: Access,
+    user: bool,
+    mut read_phys: impl FnMut(u32) -> Option<u32>,
+    steps: &mut impl Steps,
+) -> Translation {
+    let mva = fcse(cp15, va);
+    let mut outcome = Translation {
+        mva,
         result: Ok(mva),
+        kind: None,
+        domain: None,
+        ap_permits: false,
         uniform_4k: true,
     };
-    if !walk.mmu_enabled {
-        return walk;
+    if cp15.control & control::M == 0 {
+        return outcome;
     }
     let write = access == Access::Write;
     let s = cp15.control & control::S != 0;
@@ -225,10 +321,10 @@ pub fn translate(
     // First level: one word per MiB, indexed by MVA[31:20] (ARM ARM B4.7.5).
     let l1_addr = (cp15.ttbr & 0xFFFF_C000) | ((mva >> 20) << 2);
     let l1 = read_phys(l1_addr);
-    walk.l1 = Some((l1_addr, l1));
+    steps.descriptor(1, l1_addr, l1);
     let Some(l1) = l1 else {
-        walk.result = Err(Fault::new(status::EXTERNAL_ON_TRANSLATION_FIRST, 0, mva));
-        return walk;
+        outcome.result = Err(Fault::new(status::EXTERNAL_ON_TRANSLATION_FIRST, 0, mva));
+        return outcome;
     };
     let domain = (l1 >> 5) & 0xF;
     let domain_access = DomainAccess::from_bits(cp15.dacr >> (2 * domain));
@@ -236,13 +332,10 @@ pub fn translate(
 
     let (kind, base, ap, uniform) = match l1 & 3 {
         0 => {
-            walk.result = fault(status::TRANSLATION_SECTION);
-            return walk;
+            outcome.result = fault(status::TRANSLATION_SECTION);
+            return outcome;
         }
-        2 => {
-            walk.domain = Some((domain, domain_access));
-            (PageKind::Section, l1 & 0xFFF0_0000, (l1 >> 10) & 3, true)
-        }
+        2 => (PageKind::Section, l1 & 0xFFF0_0000, (l1 >> 10) & 3, true),
         table => {
             // Coarse (0b01): 256 entries of 4 KiB, base bits 31:10; fine (0b11): 1024 entries
             // of 1 KiB, base bits 31:12 (ARM ARM B4.7.6, B4.7.7).
@@ -252,10 +345,10 @@ pub fn translate(
                 (l1 & 0xFFFF_F000) | (((mva >> 10) & 0x3FF) << 2)
             };
             let l2 = read_phys(l2_addr);
-            walk.l2 = Some((l2_addr, l2));
+            steps.descriptor(2, l2_addr, l2);
             let Some(l2) = l2 else {
-                walk.result = fault(status::EXTERNAL_ON_TRANSLATION_SECOND);
-                return walk;
+                outcome.result = fault(status::EXTERNAL_ON_TRANSLATION_SECOND);
+                return outcome;
             };
             // The four AP fields of large and small pages, one per subpage.
             let subpage_ap = |index: u32| (l2 >> (4 + 2 * index)) & 3;
@@ -280,40 +373,42 @@ pub fn translate(
                 _ => Some((PageKind::Tiny, l2 & 0xFFFF_FC00, (l2 >> 4) & 3, false)),
             };
             let Some(page) = page else {
-                walk.result = fault(status::TRANSLATION_PAGE);
-                return walk;
+                outcome.result = fault(status::TRANSLATION_PAGE);
+                return outcome;
             };
-            walk.domain = Some((domain, domain_access));
             page
         }
     };
-    walk.kind = Some(kind);
-    walk.uniform_4k = uniform;
+    steps.domain(domain, domain_access);
+    outcome.kind = Some(kind);
+    outcome.domain = Some(domain);
+    outcome.ap_permits = permitted(ap, s, r, user, write);
+    outcome.uniform_4k = uniform;
     let section = kind == PageKind::Section;
     match domain_access {
         DomainAccess::NoAccess | DomainAccess::Reserved => {
-            walk.result = fault(if section {
+            outcome.result = fault(if section {
                 status::DOMAIN_SECTION
             } else {
                 status::DOMAIN_PAGE
             });
-            return walk;
+            return outcome;
         }
         DomainAccess::Client => {
-            walk.ap = Some(ap);
-            if !permitted(ap, s, r, user, write) {
-                walk.result = fault(if section {
+            steps.ap(ap);
+            if !outcome.ap_permits {
+                outcome.result = fault(if section {
                     status::PERMISSION_SECTION
                 } else {
                     status::PERMISSION_PAGE
                 });
-                return walk;
+                return outcome;
             }
         }
-        DomainAccess::Manager => walk.ap = Some(ap),
+        DomainAccess::Manager => steps.ap(ap),
     }
-    walk.result = Ok(base | (mva & (kind.size() - 1)));
-    walk
+    outcome.result = Ok(base | (mva & (kind.size() - 1)));
+    outcome
 }
 
 #[cfg(test)]

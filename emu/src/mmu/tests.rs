@@ -22,8 +22,35 @@ impl Tables {
         self.set(TTBR | ((va >> 20) << 2), desc)
     }
 
-    fn walk(&self, cp15: &Cp15, va: u32, access: Access, user: bool) -> Walk {
-        translate(cp15, va, access, user, |pa| self.0.get(&pa).copied())
+    /// The debugger's walk, with the CPU's lean translation of the same access, which must
+    /// agree with it.
+    fn walk(&self, cp15: &Cp15, va: u32, access: Access, user: bool) -> Walked {
+        let read = |pa| self.0.get(&pa).copied();
+        let walk = translate(cp15, va, access, user, read);
+        let lean = translation(cp15, va, access, user, read);
+        assert_eq!(
+            (lean.mva, lean.result, lean.kind),
+            (walk.mva, walk.result, walk.kind),
+            "the lean translation of {va:#010x} differs from the walk"
+        );
+        Walked {
+            walk,
+            uniform_4k: lean.uniform_4k,
+        }
+    }
+}
+
+/// A walk, and whether the TLB may cache its 4 KiB page whole.
+struct Walked {
+    walk: Walk,
+    uniform_4k: bool,
+}
+
+impl std::ops::Deref for Walked {
+    type Target = Walk;
+
+    fn deref(&self) -> &Walk {
+        &self.walk
     }
 }
 
