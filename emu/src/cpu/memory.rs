@@ -286,6 +286,16 @@ pub(super) enum As {
 }
 
 impl Cpu {
+    /// Puts the page of `addr` that `walk` found, at arena `offset`, in TLB table `table`,
+    /// when one entry may stand for it: the walk's permissions hold on the whole 4 KiB page
+    /// and the page is cacheable.
+    fn cache(&mut self, table: usize, addr: u32, offset: u32, walk: &Translation) {
+        let Ok(pa) = walk.result else { return };
+        if walk.uniform_4k && self.cacheable(addr, pa) {
+            self.tlb.fill(table, addr, offset, Source::of(walk));
+        }
+    }
+
     fn table(&self, who: As) -> usize {
         match who {
             As::Current => self.tlb.privilege,
@@ -349,10 +359,7 @@ impl Cpu {
         if let Some(page) = bus.ram_page(pa) {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if let Some(value) = ram_read(bus.ram(), at, size) {
-                if walk.uniform_4k && self.cacheable(addr, pa) {
-                    self.tlb
-                        .fill(self.table(who), addr, page.offset, Source::of(&walk));
-                }
+                self.cache(self.table(who), addr, page.offset, &walk);
                 if access == Access::Read {
                     self.check_watchpoints(addr, pa, size.bytes(), false);
                 }
@@ -421,16 +428,8 @@ impl Cpu {
             let at = (page.offset | (pa & !PAGE_MASK)) as usize;
             if ram_write(bus.ram_mut(), at, size, value).is_some() {
                 bus.note_written(page.offset);
-                if walk.uniform_4k
-                    && self.cacheable(addr, pa)
-                    && !self.code_watch.keeps_stores_slow(page.offset)
-                {
-                    self.tlb.fill(
-                        self.table(who) | WRITE,
-                        addr,
-                        page.offset,
-                        Source::of(&walk),
-                    );
+                if !self.code_watch.keeps_stores_slow(page.offset) {
+                    self.cache(self.table(who) | WRITE, addr, page.offset, &walk);
                 }
                 if self.code_watch.stored(Some(page.offset), addr, size, value) {
                     self.attention = true;
@@ -633,10 +632,7 @@ impl Cpu {
         let walk = self.walk(bus, addr, Access::Fetch, !self.mode.is_privileged());
         let pa = walk.result.ok()?;
         let page = bus.ram_page(pa)?;
-        if walk.uniform_4k && self.cacheable(addr, pa) {
-            self.tlb
-                .fill(self.tlb.privilege, addr, page.offset, walk.span());
-        }
+        self.cache(self.tlb.privilege, addr, page.offset, &walk);
         self.fetch_page(addr)
     }
 
