@@ -33,8 +33,8 @@ enum Command {
     /// in a window (or headless with --headless).
     #[command(after_help = after_help())]
     Run(Box<RunOptions>),
-    /// Print which host keys and gamepad buttons press which keys of the CX, and the emulator's
-    /// own keys.
+    /// Print which host keys, gamepad buttons and sticks press which keys of the CX, and the
+    /// emulator's own keys.
     Keys,
     /// Run every ROM under the given paths headless, with semihosting, and report pass/fail.
     ///
