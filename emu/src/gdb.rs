@@ -60,6 +60,19 @@ const TARGET_XML: &str = r#"<?xml version="1.0"?>
 /// How long the stub waits for a client's bytes between two pumps of the front end.
 const PUMP_PERIOD: Duration = Duration::from_micros(16_667);
 
+/// One slice of the machine running on (a client's continue, or no client yet): `SLICE`
+/// instructions, and no more than a pump's period of the machine's time. A guest that idles
+/// (gems waiting for its 100 Hz tick) ran a million instructions in 30 to 50 s of its time, and
+/// a window pacing the machine waited that long before the next slice gave the guest
+/// the mouse or keys it read meanwhile. Its time over reads as the instructions' end.
+fn run_on(machine: &mut Machine) -> DebugStop {
+    let limit = machine.cpu.instructions() + SLICE;
+    let cycles = machine.config.cpu_hz * PUMP_PERIOD.as_micros() as u64 / 1_000_000;
+    machine
+        .run_debug_for(Some(limit), cycles)
+        .unwrap_or(DebugStop::Exit(Exit::InstructionLimit))
+}
+
 /// A front end the stub keeps live while it waits and runs (see the module's text).
 pub trait Pump {
     /// Called about 60 times a second while the machine waits (stopped for the client, or for
@@ -186,8 +199,7 @@ impl GdbServer {
                 std::thread::sleep(PUMP_PERIOD);
                 continue;
             }
-            let limit = machine.cpu.instructions() + SLICE;
-            match machine.run_debug(Some(limit)) {
+            match run_on(machine) {
                 DebugStop::Exit(Exit::InstructionLimit) => {}
                 DebugStop::Exit(exit) => break Err(Some(exit)),
                 // No client: nothing to stop for.
@@ -776,9 +788,12 @@ impl<'a, L: Link> Session<'a, L> {
         }
         self.keep_history();
         let reply = loop {
-            let budget = if step { 1 } else { SLICE };
-            let limit = self.machine.cpu.instructions() + budget;
-            let stop = self.machine.run_debug(Some(limit));
+            let stop = match step {
+                true => self
+                    .machine
+                    .run_debug(Some(self.machine.cpu.instructions() + 1)),
+                false => run_on(self.machine),
+            };
             if let Some(history) = self.history.as_mut() {
                 if let Err(e) = history.ran(self.machine) {
                     log::warn!("gdb: reverse execution stops: {e}");

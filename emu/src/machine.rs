@@ -537,10 +537,18 @@ impl Machine {
     /// if it did: the guest exited or halted, or a breakpoint, watchpoint or break-on condition
     /// a debugger set.
     pub fn run_cycles(&mut self, cycles: u64) -> Option<DebugStop> {
+        self.run_debug_for(None, cycles)
+    }
+
+    /// As [`Machine::run_debug`], and for no more than `cycles` of virtual time: `None` when
+    /// they ran out first. A guest waiting for an interrupt idles up to its next event, which
+    /// may be seconds away; a front end that holds the machine's time to the host's gives it a
+    /// frame at a time, so what the host does reaches the guest a frame later, not seconds.
+    pub fn run_debug_for(&mut self, limit: Option<u64>, cycles: u64) -> Option<DebugStop> {
         let until = self.cpu.cycles().saturating_add(cycles);
         self.engine.machine_changed(&self.board);
         while self.cpu.cycles() < until {
-            if let Some(stop) = self.run_slice(None, Some(until)) {
+            if let Some(stop) = self.run_slice(limit, Some(until)) {
                 return Some(stop);
             }
         }

@@ -159,6 +159,11 @@ fn the_touchpad_takes_the_mouse_under_gdb() {
     let mut gdb = Gdb::attach(&gems.with_extension("elf"), &address);
     gdb.send("continue\n");
     emu.wait_for_output("gems: start");
+    // The game idles meanwhile, waiting for its tick: the press reaches it a frame of its time
+    // later all the same. (The stub ran a million instructions a slice, which an idle gems
+    // takes 30 to 50 s of its time over, and the paced window waited that long to run the
+    // next: a press that missed the slice gems started in came too late.)
+    std::thread::sleep(Duration::from_secs(1));
     mouse(&x, &id, PAD_TOP, &["mousedown", "3"]);
     emu.wait_for_output("step up: 7,4");
     x.client("xdotool", &["mouseup", "3"]);

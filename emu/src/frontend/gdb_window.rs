@@ -267,10 +267,11 @@ impl Pump for GdbWindow {
                 // A lift may have waited for this.
                 self.touch(machine);
             }
-            // The machine's time held to the host's, as in the window's own runs. A machine
-            // that idled far ahead (waiting for a key, its next event seconds away) is waited
-            // for a millisecond at a time, the window shown a host frame at a time meanwhile,
-            // and no longer once Ctrl-C asks gdb's Ctrl-C of it.
+            // The machine's time held to the host's, as in the window's own runs: the stub
+            // runs it no more than a frame of its time at a slice (an idle guest's million
+            // instructions span seconds), which is waited for a millisecond at a time, the
+            // window shown a host frame at a time meanwhile, and no longer once Ctrl-C asks
+            // gdb's Ctrl-C of it.
             while !self.pacer.behind(machine.cpu.cycles())
                 && !self.interrupt.load(Ordering::Relaxed)
             {
