@@ -30,7 +30,7 @@ use super::gamepad::Pads;
 use super::inputs;
 use super::keymap::{Action, CxKey, PadKey};
 use super::overlay::{Overlay, Status};
-use super::pace::{Pacer, Speed};
+use super::pace::Pacer;
 use super::pointer::Pointer;
 use super::screen::Screen;
 use super::screenshot;
@@ -184,15 +184,7 @@ impl GdbWindow {
             true => "running under gdb",
             false => "stopped by gdb",
         };
-        let status = Status {
-            state,
-            paused: false,
-            stopped: true,
-            fast_forward: false,
-            speed: Speed::Percent(100),
-            percent: 0.0,
-            fps: 0.0,
-        };
+        let status = Status::held(state);
         let now = Instant::now();
         let line = status.line();
         let keyboard = &self.keyboard;

@@ -92,7 +92,20 @@ pub struct Status<'a> {
     pub fps: f64,
 }
 
-impl Status<'_> {
+impl<'a> Status<'a> {
+    /// The status of a machine a debugger holds (gdb, a monitor command): its state alone.
+    pub fn held(state: &'a str) -> Self {
+        Status {
+            state,
+            paused: false,
+            stopped: true,
+            fast_forward: false,
+            speed: Speed::Percent(100),
+            percent: 0.0,
+            fps: 0.0,
+        }
+    }
+
     /// The status line's text.
     pub fn line(&self) -> String {
         if self.stopped {

@@ -581,17 +581,24 @@ pub fn run(
             }
             before = now;
         }
-        let mut busy = Busy {
-            screen: &mut screen,
-            keyboard: &mut keyboard,
-            pixels: &mut pixels,
-            frame: &mut frame,
-            keypad,
-            overlay: &overlay,
-            name: &options.name,
-            title: &mut title,
-            shown: Instant::now(),
-        };
+        // What keeps the window live while the monitor runs a command (a `Watch`): it borrows
+        // the loop's window state for the length of one monitor call.
+        macro_rules! busy {
+            () => {
+                Busy {
+                    screen: &mut screen,
+                    keyboard: &mut keyboard,
+                    pixels: &mut pixels,
+                    frame: &mut frame,
+                    keypad,
+                    overlay: &overlay,
+                    name: &options.name,
+                    title: &mut title,
+                    shown: Instant::now(),
+                }
+            };
+        }
+        let mut busy = busy!();
         match prompt.poll(monitor, &mut session.machine, &mut busy) {
             Some(Leave::Quit) => return Ok(outcome(stopped, None, session)),
             Some(Leave::Resume) => throttle.restart(session.machine.cpu.cycles()),
@@ -634,17 +641,7 @@ pub fn run(
                     // A breakpoint, watchpoint or break-on condition: the monitor takes over.
                     // None: a breakpoint whose condition is false; the run goes on.
                     Some(stop) => {
-                        let mut busy = Busy {
-                            screen: &mut screen,
-                            keyboard: &mut keyboard,
-                            pixels: &mut pixels,
-                            frame: &mut frame,
-                            keypad,
-                            overlay: &overlay,
-                            name: &options.name,
-                            title: &mut title,
-                            shown: Instant::now(),
-                        };
+                        let mut busy = busy!();
                         if let Some(report) = monitor.stopped(&mut session.machine, stop, &mut busy)
                         {
                             print!("{report}");
@@ -763,15 +760,7 @@ impl Watch for Busy<'_> {
             return false;
         }
         machine.board.render_lcd(self.frame);
-        let status = Status {
-            state: MONITOR_RUNNING,
-            paused: false,
-            stopped: true,
-            fast_forward: false,
-            speed: Speed::Percent(100),
-            percent: 0.0,
-            fps: 0.0,
-        };
+        let status = Status::held(MONITOR_RUNNING);
         let now = Instant::now();
         let line = status.line();
         let keyboard = &*self.keyboard;
