@@ -58,78 +58,60 @@ fn emu_keys_prints_the_map_with_the_settings_applied() {
     std::fs::remove_dir_all(&config).unwrap();
 }
 
-/// A gamepad button named wrongly is the same one line as a host key, and `emu keys` prints the
-/// default map with it.
-#[test]
-fn a_bad_button_name_is_one_line_and_the_defaults() {
-    let config = config_home("bad-button");
+/// Writes `contents` as the settings file of a new config home and checks that it is refused:
+/// a headless run goes on, having printed one line, the file's name then `problem` (line and
+/// column, what is wrong, "using the defaults"), and `emu keys` names the same problem. Gives
+/// `emu keys`' output, for the caller to check the defaults in it.
+fn refused(what: &str, contents: &str, problem: &str) -> String {
+    let config = config_home(what);
     let file = config.join("emu/settings.ron");
-    std::fs::write(
-        &file,
-        "(buttons: {\"South\": \"ctrl\",\n  \"Cross\": \"aa\"})\n",
-    )
-    .unwrap();
+    std::fs::write(&file, contents).unwrap();
     let out = emu(&config, &["run", "--headless", "--frames", "1"]);
     assert!(out.status.success());
-    let line = format!(
-        "{}:2:3: no gamepad button named \"Cross\" (gilrs's names: South, East, West, North, \
-         DPadUp, LeftTrigger, LeftTrigger2, Start, Select, Mode...); using the defaults",
-        file.display()
-    );
+    let line = format!("{}:{problem}", file.display());
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
         format!("emu: {line}\n")
     );
     let out = emu(&config, &["keys"]);
-    let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains(&format!("\nSettings: {line}\n")), "{text}");
-    assert!(text.contains("\nSouth           enter\n"), "{text}");
     std::fs::remove_dir_all(&config).unwrap();
+    text
+}
+
+/// A gamepad button named wrongly is the same one line as a host key, and `emu keys` prints the
+/// default map with it.
+#[test]
+fn a_bad_button_name_is_one_line_and_the_defaults() {
+    let text = refused(
+        "bad-button",
+        "(buttons: {\"South\": \"ctrl\",\n  \"Cross\": \"aa\"})\n",
+        "2:3: no gamepad button named \"Cross\" (gilrs's names: South, East, West, North, \
+         DPadUp, LeftTrigger, LeftTrigger2, Start, Select, Mode...); using the defaults",
+    );
+    assert!(text.contains("\nSouth           enter\n"), "{text}");
 }
 
 /// A stick set to what no stick does is one line with its line and column, and `emu keys`
 /// prints the default sticks with it.
 #[test]
 fn a_bad_stick_is_one_line_and_the_defaults() {
-    let config = config_home("bad-stick");
-    let file = config.join("emu/settings.ron");
-    std::fs::write(
-        &file,
+    let text = refused(
+        "bad-stick",
         "(sticks: {\"Left\": \"touchpad\",\n  \"Right\": \"mouse\"})\n",
-    )
-    .unwrap();
-    let out = emu(&config, &["run", "--headless", "--frames", "1"]);
-    assert!(out.status.success());
-    let line = format!(
-        "{}:2:12: a stick does arrows, touchpad or none, not \"mouse\"; using the defaults",
-        file.display()
+        "2:12: a stick does arrows, touchpad or none, not \"mouse\"; using the defaults",
     );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
-        format!("emu: {line}\n")
-    );
-    let out = emu(&config, &["keys"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("\nSettings: {line}\n")), "{text}");
     assert!(text.contains("\nLeft            arrows: "), "{text}");
-    std::fs::remove_dir_all(&config).unwrap();
 }
 
 #[test]
 fn a_bad_settings_file_is_one_line_and_the_defaults() {
-    let config = config_home("bad");
-    let file = config.join("emu/settings.ron");
-    std::fs::write(&file, "(scale: 2,\n keys: {\"Hyper\": \"aa\"})\n").unwrap();
-    let out = emu(&config, &["run", "--headless", "--frames", "1"]);
-    assert!(out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        stderr,
-        format!(
-            "emu: {}:2:9: no host key named \"Hyper\"; using the defaults\n",
-            file.display()
-        )
+    let text = refused(
+        "bad",
+        "(scale: 2,\n keys: {\"Hyper\": \"aa\"})\n",
+        "2:9: no host key named \"Hyper\"; using the defaults",
     );
-    std::fs::remove_dir_all(&config).unwrap();
+    assert!(text.contains("\nSouth           enter\n"), "{text}");
 }
